@@ -1,0 +1,112 @@
+package dev.gowork.broker.signing;
+
+import dev.gowork.broker.wire.ResultStatus;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The handshake response and the result signature, exactly as ARCHITECTURE.md defines them, so that
+ * a worker in any language interoperates:
+ *
+ * <pre>
+ * response  = base64(HMAC-SHA256(secret as UTF-8, "gowork-verify:" + workerId + ":" + challenge))
+ * signature = base64(HMAC-SHA256(base64-decoded session key,
+ *               "gowork-result:v1\n" + workId + "\n" + attempt + "\n" + status + "\n" + timestamp + "\n"
+ *               + lowercase hex SHA-256 of the record value))
+ * </pre>
+ *
+ * All checks compare in constant time. Thread-safe.
+ */
+public final class Signatures {
+  private static final String HMAC = "HmacSHA256";
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Base64.Encoder B64 = Base64.getEncoder();
+  private static final Base64.Decoder B64_DECODER = Base64.getDecoder();
+  private static final int TOKEN_BYTES = 32;
+
+  private Signatures() {}
+
+  /** 32 random bytes, base64 (standard alphabet, padded): a challenge or a session key. */
+  public static String randomToken() {
+    byte[] b = new byte[TOKEN_BYTES];
+    RANDOM.nextBytes(b);
+    return B64.encodeToString(b);
+  }
+
+  /** The worker's answer to a challenge. */
+  public static String verifyResponse(SharedSecret secret, String workerId, String challenge) {
+    String msg = "gowork-verify:" + workerId + ":" + challenge;
+    return B64.encodeToString(hmac(secret.key(), msg.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** Checks a worker's answer in constant time; false for any malformed input. */
+  public static boolean checkVerifyResponse(SharedSecret secret, String workerId, String challenge, String response) {
+    if (response == null || workerId == null || challenge == null) {
+      return false;
+    }
+    byte[] expected = verifyResponse(secret, workerId, challenge).getBytes(StandardCharsets.UTF_8);
+    return MessageDigest.isEqual(expected, response.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Lowercase hex SHA-256 of a record value ({@code null} counts as empty). */
+  public static String valueDigest(byte[] value) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(sha.digest(value == null ? new byte[0] : value));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+  }
+
+  /**
+   * Signs a result record.
+   *
+   * @param sessionKey the base64 session key the coordinator issued
+   * @throws IllegalArgumentException when the session key is not base64
+   */
+  public static String signResult(String sessionKey, String workId, int attempt, ResultStatus status,
+      long timestampMillis, byte[] value) {
+    String msg = "gowork-result:v1\n" + workId + "\n" + attempt + "\n" + status.wireName() + "\n"
+        + timestampMillis + "\n" + valueDigest(value);
+    return B64.encodeToString(hmac(B64_DECODER.decode(sessionKey), msg.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** Checks a result signature in constant time; false for any malformed input. */
+  public static boolean checkResult(String sessionKey, String workId, int attempt, ResultStatus status,
+      long timestampMillis, byte[] value, String signature) {
+    if (sessionKey == null || signature == null || workId == null || status == null) {
+      return false;
+    }
+    try {
+      byte[] expected = signResult(sessionKey, workId, attempt, status, timestampMillis, value)
+          .getBytes(StandardCharsets.UTF_8);
+      return MessageDigest.isEqual(expected, signature.getBytes(StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException badKey) {
+      return false;
+    }
+  }
+
+  /** Constant-time equality of two strings (e.g. bearer tokens); false when either is null. */
+  public static boolean constantTimeEquals(String a, String b) {
+    if (a == null || b == null) {
+      return false;
+    }
+    return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static byte[] hmac(byte[] key, byte[] msg) {
+    try {
+      Mac mac = Mac.getInstance(HMAC);
+      mac.init(new SecretKeySpec(key, HMAC));
+      return mac.doFinal(msg);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is not available", e);
+    }
+  }
+}

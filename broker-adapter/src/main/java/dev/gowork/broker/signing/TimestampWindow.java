@@ -1,0 +1,33 @@
+package dev.gowork.broker.signing;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Accepts a signed timestamp only within {@code maxAge} in the past and {@code maxSkew} in the future,
+ * so a captured result cannot be replayed later. Replays inside the window are caught by the
+ * coordinator's (work id, attempt) check.
+ */
+public record TimestampWindow(Duration maxAge, Duration maxSkew) {
+  /** Five minutes back, thirty seconds ahead. */
+  public static TimestampWindow defaults() {
+    return new TimestampWindow(Duration.ofMinutes(5), Duration.ofSeconds(30));
+  }
+
+  public boolean accepts(long timestampMillis, Instant now) {
+    long nowMs = now.toEpochMilli();
+    return timestampMillis >= nowMs - maxAge.toMillis() && timestampMillis <= nowMs + maxSkew.toMillis();
+  }
+
+  /** Parses the header's decimal string; -1 when malformed. */
+  public static long parse(String header) {
+    if (header == null || header.isEmpty() || header.length() > 19) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(header);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package dev.gowork.broker.wire;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One lifecycle event, as handlers receive it and as {@code <p>.events} carries it:
+ * {@code {"schema":"gowork.event/v1","id","type","time","queue","workId","workerId","attempt","durationMs","error"}}.
+ * Fields that do not apply are {@code null} (absent on the wire). The field set only grows by addition.
+ *
+ * @param id a random UUID, unique per event
+ * @param type the event id
+ * @param attempt the attempt number, or {@code null}
+ * @param durationMs for terminal events, milliseconds from add to the event, or {@code null}
+ */
+public record Event(
+    String id,
+    EventType type,
+    Instant time,
+    String queue,
+    String workId,
+    String workerId,
+    Integer attempt,
+    Long durationMs,
+    String error) {
+
+  public static final String SCHEMA = "gowork.event/v1";
+
+  public Event {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(time, "time");
+  }
+
+  /** The Kafka key: the work id, or the worker id for worker events. */
+  public String key() {
+    return workId != null ? workId : workerId;
+  }
+}

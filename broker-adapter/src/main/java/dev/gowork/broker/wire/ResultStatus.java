@@ -1,0 +1,28 @@
+package dev.gowork.broker.wire;
+
+import java.util.Locale;
+
+/** How an attempt ended, as reported in a result envelope. */
+public enum ResultStatus {
+  COMPLETED,
+  FAILED,
+  TIMED_OUT;
+
+  /** The wire form: {@code completed}, {@code failed}, {@code timed_out}. */
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Parses the wire form; {@code null} when unknown. */
+  public static ResultStatus fromWire(String s) {
+    if (s == null) {
+      return null;
+    }
+    for (ResultStatus v : values()) {
+      if (v.wireName().equals(s)) {
+        return v;
+      }
+    }
+    return null;
+  }
+}
