@@ -35,6 +35,14 @@ public final class EventLog implements Consumer<Event> {
     return Poll.until(() -> events.stream().filter(p).findFirst().orElse(null), timeout, what);
   }
 
+  /** Like {@link #await(Predicate, Duration, String)}, running {@code action} before each check. */
+  public Event await(Predicate<Event> p, Duration timeout, String what, Runnable action) {
+    return Poll.until(() -> {
+      action.run();
+      return events.stream().filter(p).findFirst().orElse(null);
+    }, timeout, what);
+  }
+
   public Event await(EventType type, String workId) {
     return await(e -> e.type() == type && (workId == null || workId.equals(e.workId())), Duration.ofSeconds(20),
         type.id() + " for " + workId);
