@@ -37,9 +37,12 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 
 /**
  * The work server, the seed's {@code gowork.Server} on Kafka: registers and authenticates workers,
@@ -235,8 +238,14 @@ public final class WorkServer implements AutoCloseable {
       throw new GoWorkException(ErrorCode.TOO_LARGE, "result is " + signed.value().length
           + " bytes, over the limit of " + codec.maxRecordBytes());
     }
-    WorkPublisher.await(producer.send(signed.toRecord(topics.results())), sendTimeout,
-        "publishing the result of " + result.workId());
+    Future<RecordMetadata> sent;
+    try {
+      sent = producer.send(signed.toRecord(topics.results()));
+    } catch (KafkaException e) {
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "publishing the result of " + result.workId() + " failed: "
+          + e.getMessage(), e);
+    }
+    WorkPublisher.await(sent, sendTimeout, "publishing the result of " + result.workId());
   }
 
   /**

@@ -19,10 +19,12 @@ import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.coordinator.auth.Session;
 import dev.gowork.coordinator.testing.TestWorker;
 import dev.gowork.coordinator.work.WorkState;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -36,7 +38,7 @@ class WorkServerFailureTest extends ServerFixture {
   }
 
   @Test
-  void forgedExpiredAndReplayedResultsAreRejectedWithoutAStateChange(TestKafka k) {
+  void malformedForgedExpiredAndReplayedResultsAreRejectedWithoutAStateChangeAndTheLoopGoesOn(TestKafka k) {
     start(k);
     Session s = handshake();
     TestWorker worker = worker(s);
@@ -49,6 +51,9 @@ class WorkServerFailureTest extends ServerFixture {
       WorkEnvelope e = worker.take(WAIT);
       taken.put(e.workId(), e);
     }
+
+    worker.send(new ProducerRecord<>(topics.results(), forged.id(), "not json".getBytes(StandardCharsets.UTF_8)));
+    assertTrue(log.await(EventType.RECORD_REJECTED, null).error().contains("malformed JSON"));
 
     ResultEnvelope r = new ResultEnvelope(forged.id(), 1, ResultStatus.COMPLETED, null, null, s.workerId(), 1);
     worker.send(SignedResult.sign(codec, r, s.workerId(), Signatures.randomToken(), clock));

@@ -1,5 +1,7 @@
 package dev.gowork.coordinator.queue;
 
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.kafka.KafkaClients;
 import dev.gowork.broker.topic.Topics;
 import dev.gowork.broker.wire.Decoded;
@@ -16,7 +18,11 @@ import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ShareConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The coordinator's own share consumers, one per queue, for workers that fetch work over HTTP (the
@@ -29,6 +35,7 @@ import org.apache.kafka.common.errors.WakeupException;
  * needs a second or more to join its group, so the first calls on a queue usually come back empty.
  */
 public final class TakeNextWork implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TakeNextWork.class);
   private final KafkaClients clients;
   private final Topics topics;
   private final WireCodec codec;
@@ -47,6 +54,7 @@ public final class TakeNextWork implements AutoCloseable {
    * Takes the next record of {@code queue}, already acknowledged.
    *
    * @return empty when none came within the poll timeout; else the decoded envelope or why it could not be decoded
+   * @throws GoWorkException UNAVAILABLE when Kafka fails (the consumer is recreated on the next call)
    */
   public Optional<Decoded<WorkEnvelope>> take(String queue) {
     if (closed) {
@@ -77,12 +85,33 @@ public final class TakeNextWork implements AutoCloseable {
       if (first == null) {
         return Optional.empty();
       }
-      slot.consumer.commitSync(Duration.ofSeconds(5));
+      Map<TopicIdPartition, Optional<KafkaException>> acks = slot.consumer.commitSync(Duration.ofSeconds(5));
+      for (Optional<KafkaException> failure : acks.values()) {
+        if (failure.isPresent()) {
+          LOG.warn("taking a record of queue '{}' failed (the lock was lost): {}", queue, failure.get().toString());
+          return Optional.empty();
+        }
+      }
       return Optional.of(codec.decodeWork(first.value()));
     } catch (WakeupException e) {
       return Optional.empty();
+    } catch (KafkaException e) {
+      discard(slot);
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not take work from queue '" + queue + "': "
+          + e.getMessage(), e);
     } finally {
       slot.lock.unlock();
+    }
+  }
+
+  private static void discard(Slot slot) {
+    if (slot.consumer != null) {
+      try {
+        slot.consumer.close(Duration.ofSeconds(1));
+      } catch (RuntimeException e) {
+        LOG.debug("closing a failed share consumer: {}", e.toString());
+      }
+      slot.consumer = null;
     }
   }
 
