@@ -35,6 +35,12 @@ final class BackgroundTasks implements AutoCloseable {
     }, ms, ms, TimeUnit.MILLISECONDS);
   }
 
+  /** Stops every duty at once, interrupting runs in progress (a crash). */
+  synchronized void crashNow() {
+    executors.forEach(ScheduledExecutorService::shutdownNow);
+    executors.clear();
+  }
+
   @Override
   public synchronized void close() {
     executors.forEach(ScheduledExecutorService::shutdown);

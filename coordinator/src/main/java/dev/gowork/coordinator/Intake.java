@@ -7,6 +7,7 @@ import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.coordinator.events.EventDispatcher;
 import dev.gowork.coordinator.queue.QueueTopics;
 import dev.gowork.coordinator.queue.WorkPublisher;
+import dev.gowork.coordinator.state.Journal;
 import dev.gowork.coordinator.timeout.TimeoutTracker;
 import dev.gowork.coordinator.work.WorkTable;
 import java.time.Clock;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * Adds work: checks every item, records it as queued and tracks its deadline before sending (so no
  * result can arrive for an id the table does not know), sends all of a batch, then waits once.
  * {@code add_work} fires when the broker acknowledges the record; an item whose send fails is
- * forgotten and reported in the thrown error.
+ * forgotten and reported in the thrown error. Returns once the items' state records (queued, then
+ * located) are committed, so added work survives a coordinator crash.
  */
 final class Intake {
   private static final Logger LOG = LoggerFactory.getLogger(Intake.class);
@@ -37,9 +39,11 @@ final class Intake {
   private final EventDispatcher events;
   private final Clock clock;
   private final Duration sendTimeout;
+  private final Journal journal;
 
   Intake(QueueTopics queues, WorkPublisher publisher, WorkTable table, TimeoutTracker timeouts,
-      EventDispatcher events, Clock clock, Duration sendTimeout) {
+      EventDispatcher events, Clock clock, Duration sendTimeout, Journal journal) {
+    this.journal = journal;
     this.queues = queues;
     this.publisher = publisher;
     this.table = table;
@@ -75,14 +79,17 @@ final class Intake {
       sent.add(send(e, values.get(i)));
     }
     awaitAll(envelopes, sent);
+    journal.flushAndWait();
   }
 
   private Future<RecordMetadata> send(WorkEnvelope e, byte[] value) {
     try {
       return publisher.send(e, value, (meta, error) -> {
         if (error == null) {
-          table.located(e.workId(), meta.partition(), meta.offset());
-          events.event(EventType.ADD_WORK).queue(e.queue()).work(e.workId()).attempt(e.attempt()).fire();
+          journal.atomically(() -> {
+            table.located(e.workId(), meta.partition(), meta.offset());
+            return events.event(EventType.ADD_WORK).queue(e.queue()).work(e.workId()).attempt(e.attempt()).fire();
+          });
         }
       });
     } catch (RuntimeException error) {

@@ -23,6 +23,9 @@ import dev.gowork.coordinator.results.ResultPipeline;
 import dev.gowork.coordinator.retry.RepublishRetries;
 import dev.gowork.coordinator.retry.Republisher;
 import dev.gowork.coordinator.retry.RetryPlan;
+import dev.gowork.coordinator.state.CommitChanges;
+import dev.gowork.coordinator.state.Journal;
+import dev.gowork.coordinator.state.TransactionalWriter;
 import dev.gowork.coordinator.timeout.ExpireTimedOutWork;
 import dev.gowork.coordinator.timeout.TimeoutTracker;
 import dev.gowork.coordinator.work.Lifecycle;
@@ -62,6 +65,13 @@ import org.apache.kafka.common.KafkaException;
  * }</pre>
  *
  * Thread-safe. Handlers run on one dispatch thread, in event order, never on a Kafka thread.
+ *
+ * <p>Durability (docs/reliability.md): every work state change and session is also written to the
+ * compacted {@code <p>.state} and {@code <p>.sessions} topics, in the same Kafka transaction as the
+ * events it fires and the offsets of the results that caused it. {@link #start()} rebuilds from
+ * those topics, so a restarted coordinator carries on where the last committed transaction left off.
+ * Events on {@code <p>.events} are transactional: analytics consumers should read them with
+ * {@code isolation.level=read_committed}, and then see one terminal event per work id.
  */
 public final class WorkServer implements AutoCloseable {
   private final Topics topics;
@@ -87,7 +97,11 @@ public final class WorkServer implements AutoCloseable {
   private final Intake intake;
   private final Handout handout;
   private final BackgroundTasks tasks = new BackgroundTasks();
+  private final Journal journal;
+  private final TransactionalWriter writer;
+  private final Duration rebuildTimeout;
   private ConsumeResults consumeResults;
+  private volatile RebuildState.Summary rebuilt;
   private volatile boolean started;
   private volatile boolean closed;
 
@@ -107,9 +121,14 @@ public final class WorkServer implements AutoCloseable {
       producer.close(Duration.ZERO);
       throw e;
     }
-    events = EventDispatcher.toKafka(clock, producer, codec, topics.events());
-    table = new WorkTable(events, codec);
-    workers = new WorkerRegistry(b.secret, clock, events, b.auth);
+    journal = Journal.durable(sendTimeout);
+    String txId = topics.prefix() + ".coordinator-" + b.instanceId;
+    writer = new TransactionalWriter(() -> kafka.transactionalProducer(txId), topics.state(), topics.sessions(),
+        topics.events());
+    rebuildTimeout = b.rebuildTimeout;
+    events = EventDispatcher.toJournal(clock, journal, codec);
+    table = new WorkTable(events, codec, journal);
+    workers = new WorkerRegistry(b.secret, clock, events, b.auth, journal);
     queues = new QueueTopics(admin, topics, b.workPartitions, b.replicationFactor, b.shareGroup);
     WorkPublisher publisher = new WorkPublisher(producer, codec, topics);
     taker = new TakeNextWork(kafka, topics, codec, b.getPollTimeout);
@@ -117,7 +136,7 @@ public final class WorkServer implements AutoCloseable {
     republisher = new Republisher(reader, publisher, topics, sendTimeout);
     pipeline = new ResultPipeline(codec, workers, table, retries, b.backoff, b.resultWindow, events, clock,
         b.replayMemory);
-    intake = new Intake(queues, publisher, table, timeouts, events, clock, sendTimeout);
+    intake = new Intake(queues, publisher, table, timeouts, events, clock, sendTimeout, journal);
     handout = new Handout(workers, queues, taker, table, events, clock);
   }
 
@@ -127,9 +146,11 @@ public final class WorkServer implements AutoCloseable {
   }
 
   /**
-   * Creates the results and events topics and the known queues' topics and share groups, then starts
-   * consuming results and the background duties ({@code ExpireTimedOutWork}, {@code RepublishRetries},
-   * {@code ExpireSessions}, {@code ForgetFinishedWork}).
+   * Creates the results, events, state and sessions topics and the known queues' topics and share
+   * groups; takes over the transactional id {@code <p>.coordinator-<instanceId>} (fencing an earlier
+   * holder); rebuilds sessions and work from the state topics; then starts consuming results and the
+   * background duties ({@code ExpireTimedOutWork}, {@code RepublishRetries}, {@code ExpireSessions},
+   * {@code ForgetFinishedWork}).
    *
    * @throws GoWorkException UNAVAILABLE when Kafka cannot be reached or refuses
    */
@@ -142,8 +163,14 @@ public final class WorkServer implements AutoCloseable {
     }
     queues.ensureShared();
     initialQueues.forEach(queues::ensure);
+    try {
+      writer.init();
+      rebuilt = RebuildState.run(kafka, topics, rebuildTimeout, workers, table, timeouts, retries, events, clock);
+    } catch (KafkaException e) {
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not restore the coordinator state: " + e.getMessage(), e);
+    }
     consumeResults = new ConsumeResults(kafka.consumer(topics.coordinatorGroup(), Map.of()), topics.results(),
-        pipeline);
+        pipeline, new CommitChanges(journal, writer));
     consumeResults.start();
     tasks.every("ExpireTimedOutWork", tick, new ExpireTimedOutWork(timeouts, table::expire, clock));
     tasks.every("RepublishRetries", tick, new RepublishRetries(retries, table, republisher, clock));
@@ -263,6 +290,7 @@ public final class WorkServer implements AutoCloseable {
       throw new GoWorkException(v.state() == WorkState.TIMED_OUT ? ErrorCode.TIMED_OUT : ErrorCode.CONFLICT,
           "result refused: " + v.rejection());
     }
+    journal.flushAndWait();
   }
 
   /** Work queued, running or waiting to retry, over all queues (the seed's {@code QueueSize}). */
@@ -300,6 +328,8 @@ public final class WorkServer implements AutoCloseable {
     WorkRef ref = table.revive(workId, clock.millis());
     timeouts.track(workId, ref.deadline().toEpochMilli());
     republisher.republish(ref);
+    table.republished(workId, ref.attempt());
+    journal.flushAndWait();
   }
 
   /** The topic layout in use (for answers that tell workers where to connect). */
@@ -319,15 +349,43 @@ public final class WorkServer implements AutoCloseable {
       return;
     }
     closed = true;
+    tasks.close();
     if (consumeResults != null) {
       consumeResults.close();
     }
-    tasks.close();
+    writer.close();
     taker.close();
     reader.close();
     events.close();
     producer.close(Duration.ofSeconds(5));
     admin.close(Duration.ofSeconds(5));
+  }
+
+  /**
+   * For fault tests: stops like a killed process. Threads stop, the open transaction is aborted and
+   * journaled changes not yet committed are dropped; nothing is flushed. A new server on the same
+   * topics (and instance id) carries on from what was committed.
+   */
+  synchronized void crash() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    events.crash();
+    if (consumeResults != null) {
+      consumeResults.crash();
+    }
+    tasks.crashNow();
+    taker.close();
+    reader.close();
+    writer.close();
+    producer.close(Duration.ZERO);
+    admin.close(Duration.ZERO);
+  }
+
+  /** What the last {@link #start()} rebuilt from the state topics (for tests and logs); null before. */
+  RebuildState.Summary rebuilt() {
+    return rebuilt;
   }
 
   private void checkOpen(String workId) {

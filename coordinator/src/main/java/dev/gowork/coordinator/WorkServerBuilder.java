@@ -38,6 +38,8 @@ public final class WorkServerBuilder {
   Duration tick = Duration.ofMillis(50);
   WireCodec codec = WireCodec.defaults();
   long replayMemory = 200_000;
+  String instanceId = "0";
+  Duration rebuildTimeout = Duration.ofMinutes(2);
 
   WorkServerBuilder() {}
 
@@ -140,6 +142,22 @@ public final class WorkServerBuilder {
     return this;
   }
 
+  /**
+   * This coordinator's instance id (default {@code 0}): its transactional id is
+   * {@code <prefix>.coordinator-<instanceId>}. A replacement for a crashed coordinator must use the
+   * same id, so that it fences the old one and aborts its open transaction. 1-64 of A-Z a-z 0-9 _ -.
+   */
+  public WorkServerBuilder instanceId(String id) {
+    instanceId = id;
+    return this;
+  }
+
+  /** How long {@code start()} may take to read the state topics back (default 2 min). */
+  public WorkServerBuilder rebuildTimeout(Duration d) {
+    rebuildTimeout = d;
+    return this;
+  }
+
   /** The wire codec, i.e. the record size limit (default 1 MiB). */
   public WorkServerBuilder codec(WireCodec c) {
     codec = c;
@@ -171,6 +189,9 @@ public final class WorkServerBuilder {
     require(positive(finishedRetention), "finishedRetention", "must be positive, was " + finishedRetention);
     require(positive(tick) && tick.toSeconds() <= 10, "tick", "must be positive and at most 10 s, was " + tick);
     require(codec != null, "codec", "is required");
+    require(instanceId != null && instanceId.matches("[A-Za-z0-9_-]{1,64}"), "instanceId",
+        "must be 1-64 characters of A-Z a-z 0-9 _ -, was " + instanceId);
+    require(positive(rebuildTimeout), "rebuildTimeout", "must be positive, was " + rebuildTimeout);
     return new WorkServer(this);
   }
 

@@ -21,13 +21,14 @@ import org.junit.jupiter.api.Test;
 class PackageDependenciesTest {
   private static final Path MAIN = Path.of("src/main/java/dev/gowork/coordinator");
   private static final Map<String, Set<String>> ALLOWED = Map.of(
-      "events", Set.of(),
-      "work", Set.of("events"),
-      "auth", Set.of("events"),
+      "state", Set.of(),
+      "events", Set.of("state"),
+      "work", Set.of("events", "state"),
+      "auth", Set.of("events", "state"),
       "timeout", Set.of(),
       "queue", Set.of(),
       "retry", Set.of("work", "queue"),
-      "results", Set.of("auth", "events", "retry", "work"));
+      "results", Set.of("auth", "events", "retry", "work", "state"));
   private static final Pattern IMPORT = Pattern.compile("^import (static )?dev\\.gowork\\.([a-z]+)(\\.([a-z]+))?(\\.|;)",
       Pattern.MULTILINE);
 

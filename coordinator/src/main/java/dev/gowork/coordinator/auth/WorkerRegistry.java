@@ -6,6 +6,7 @@ import dev.gowork.broker.signing.SharedSecret;
 import dev.gowork.broker.signing.Signatures;
 import dev.gowork.broker.wire.EventType;
 import dev.gowork.coordinator.events.EventDispatcher;
+import dev.gowork.coordinator.state.Journal;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -26,6 +27,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * bucket; with either bucket empty, verify answers {@code RATE_LIMITED} without checking. Every
  * failure says the same thing, so it reveals nothing. Each entry is changed under its own monitor;
  * time comes from the injected clock only.
+ *
+ * <p>Durability: each opened or ended session appends its record ({@link SessionRecords}, never the
+ * key) to the {@link Journal}, and {@link #verify} returns only once it is committed, so a result
+ * signed with the key still verifies after a coordinator restart ({@link #restore} re-derives it).
+ * Unanswered registrations are not stored: a worker that was mid-handshake registers again.
  */
 public final class WorkerRegistry implements Workers {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -41,8 +47,15 @@ public final class WorkerRegistry implements Workers {
   private final AuthSettings settings;
   private final TokenBucket globalFailures;
   private final ConcurrentHashMap<String, WorkerEntry> entries = new ConcurrentHashMap<>();
+  private final Journal journal;
 
   public WorkerRegistry(SharedSecret secret, Clock clock, EventDispatcher events, AuthSettings settings) {
+    this(secret, clock, events, settings, Journal.discarding());
+  }
+
+  public WorkerRegistry(SharedSecret secret, Clock clock, EventDispatcher events, AuthSettings settings,
+      Journal journal) {
+    this.journal = journal;
     this.secret = secret;
     this.keys = new SessionKeys(secret);
     this.clock = clock;
@@ -78,11 +91,16 @@ public final class WorkerRegistry implements Workers {
       throw new GoWorkException(ErrorCode.RATE_LIMITED, "too many failed verifications; try again later");
     }
     if (e != null && response != null && response.length() <= MAX_RESPONSE_CHARS) {
+      Session opened = null;
       synchronized (e) {
         if (e.state == WorkerState.PENDING && e.challengeOpen(now)
             && Signatures.checkVerifyResponse(secret, workerId, e.challenge, response)) {
-          return open(e, now);
+          opened = journal.atomically(() -> open(e, now));
         }
+      }
+      if (opened != null) {
+        journal.flushAndWait();
+        return opened;
       }
     }
     globalFailures.tryTake(now);
@@ -101,9 +119,13 @@ public final class WorkerRegistry implements Workers {
     }
     long now = clock.millis();
     synchronized (e) {
-      if (e.end(WorkerState.REVOKED, now)) {
-        events.event(EventType.WORKER_EXPIRED).worker(workerId).error("revoked").fire();
-      }
+      journal.atomically(() -> {
+        if (e.end(WorkerState.REVOKED, now)) {
+          events.event(EventType.WORKER_EXPIRED).worker(workerId).error("revoked").fire();
+        }
+        save(e);
+        return null;
+      });
     }
   }
 
@@ -178,7 +200,9 @@ public final class WorkerRegistry implements Workers {
           ended++;
         } else if ((e.state == WorkerState.PENDING && !e.challengeOpen(now))
             || (e.endedAt >= 0 && now - e.endedAt > KEEP_ENDED_MILLIS)) {
-          entries.remove(e.workerId, e);
+          if (entries.remove(e.workerId, e) && e.nonce != null) {
+            journal.put(Journal.Kind.SESSION, e.workerId, null);
+          }
         }
       }
     }
@@ -193,14 +217,54 @@ public final class WorkerRegistry implements Workers {
     e.state = WorkerState.ACTIVE;
     e.lastSeen = now;
     events.event(EventType.WORKER_VERIFY).worker(e.workerId).fire();
+    save(e);
     return new Session(e.workerId, e.sessionKey, Instant.ofEpochMilli(e.sessionExpiresAt));
   }
 
   private boolean expireIfDue(WorkerEntry e, long now) {
-    if (e.state == WorkerState.ACTIVE && now >= e.sessionExpiresAt && e.end(WorkerState.EXPIRED, now)) {
-      events.event(EventType.WORKER_EXPIRED).worker(e.workerId).error("session expired").fire();
-      return true;
+    if (e.state == WorkerState.ACTIVE && now >= e.sessionExpiresAt) {
+      return journal.atomically(() -> {
+        if (!e.end(WorkerState.EXPIRED, now)) {
+          return false;
+        }
+        events.event(EventType.WORKER_EXPIRED).worker(e.workerId).error("session expired").fire();
+        save(e);
+        return true;
+      });
     }
     return false;
+  }
+
+  /**
+   * Rebuilds a worker's session from its record (at start); an active one gets its key derived
+   * again. Fires nothing.
+   *
+   * @return false, with {@code problem[0]} set, when the record is not a valid session record
+   */
+  public boolean restore(String workerId, byte[] value, String[] problem) {
+    SessionRecords.Stored s = SessionRecords.decode(workerId, value, problem);
+    if (s == null) {
+      return false;
+    }
+    long now = clock.millis();
+    WorkerEntry e = new WorkerEntry(s.workerId(), null, s.registeredAt(), 0,
+        new TokenBucket(settings.workerFailureBurst(), settings.workerFailureRefill().toMillis(), now));
+    e.challenge = null;
+    e.nonce = s.nonce();
+    e.sessionExpiresAt = s.expiresAt();
+    e.state = s.state();
+    if (s.state() == WorkerState.ACTIVE) {
+      e.sessionKey = keys.derive(s.workerId(), s.nonce(), s.expiresAt());
+    } else {
+      e.endedAt = now;
+    }
+    entries.put(s.workerId(), e);
+    return true;
+  }
+
+  private void save(WorkerEntry e) {
+    if (journal.isDurable() && e.nonce != null) {
+      journal.put(Journal.Kind.SESSION, e.workerId, SessionRecords.encode(e));
+    }
   }
 }

@@ -5,6 +5,7 @@ import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.wire.Event;
 import dev.gowork.broker.wire.EventType;
 import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.coordinator.state.Journal;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -33,12 +34,19 @@ import org.slf4j.LoggerFactory;
  * threads). One thread ({@code gowork-publish-events}) hands events to the sink; another
  * ({@code gowork-dispatch-events}) calls listeners and handlers in emission order, so a slow handler
  * never delays publishing. A listener or handler that throws is logged with the work id and counted.
+ *
+ * <p>Durable mode ({@link #toJournal}): an event is appended to the {@link Journal} on the emitting
+ * thread (inside the caller's {@code atomically} unit, with the state change that caused it) and
+ * reaches listeners and handlers only after its transaction committed. Across a crash, handlers
+ * therefore see an event at least once (the successor may fire it again), never one that was lost.
  */
 public final class EventDispatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
 
   private final Clock clock;
   private final Consumer<Event> sink;
+  private final Journal journal;
+  private final WireCodec codec;
   private final ConcurrentMap<EventType, EventHandler> handlers = new ConcurrentHashMap<>();
   private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
   private volatile Map<String, Object> params = Map.of();
@@ -50,6 +58,29 @@ public final class EventDispatcher implements AutoCloseable {
   public EventDispatcher(Clock clock, Consumer<Event> sink) {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.sink = Objects.requireNonNull(sink, "sink");
+    this.journal = null;
+    this.codec = null;
+  }
+
+  private EventDispatcher(Clock clock, Journal journal, WireCodec codec) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.sink = e -> { };
+    this.journal = journal;
+    this.codec = codec;
+    journal.onCommitted(events -> {
+      try {
+        for (Event e : events) {
+          dispatching.execute(() -> dispatch(e));
+        }
+      } catch (java.util.concurrent.RejectedExecutionException closed) {
+        LOG.debug("committed events not dispatched: dispatcher closed");
+      }
+    });
+  }
+
+  /** A dispatcher that journals events (see the class note); handlers run once their transaction committed. */
+  public static EventDispatcher toJournal(Clock clock, Journal journal, WireCodec codec) {
+    return new EventDispatcher(clock, journal, codec);
   }
 
   /** A dispatcher that publishes to {@code topic} as {@code WireCodec.encode(Event)}, key {@link Event#key()}. */
@@ -64,6 +95,10 @@ public final class EventDispatcher implements AutoCloseable {
 
   /** Publishes and dispatches an event (asynchronously, in order). */
   public void emit(Event e) {
+    if (journal != null) {
+      journal.event(e, codec.encode(e));
+      return;
+    }
     try {
       publishing.execute(() -> publish(e));
       dispatching.execute(() -> dispatch(e));
@@ -112,6 +147,12 @@ public final class EventDispatcher implements AutoCloseable {
   /** How many handler or listener calls threw. */
   public long handlerFailures() {
     return handlerFailures.get();
+  }
+
+  /** Stops at once, dropping what is queued (a crash). */
+  public void crash() {
+    publishing.shutdownNow();
+    dispatching.shutdownNow();
   }
 
   /** Delivers what is queued (for up to 5 s), then stops. */

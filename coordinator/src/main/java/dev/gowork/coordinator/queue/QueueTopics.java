@@ -23,6 +23,10 @@ public final class QueueTopics {
   public static final int RESULT_PARTITIONS = 6;
   /** Partitions of {@code <p>.events}. */
   public static final int EVENT_PARTITIONS = 3;
+  /** Partitions of the compacted {@code <p>.state}: as many as results, so a work id maps to the same partition. */
+  public static final int STATE_PARTITIONS = RESULT_PARTITIONS;
+  /** Partitions of the compacted {@code <p>.sessions}. */
+  public static final int SESSION_PARTITIONS = 3;
 
   private final TopicProvisioner provisioner;
   private final Topics topics;
@@ -42,7 +46,7 @@ public final class QueueTopics {
   }
 
   /**
-   * Creates the results and events topics.
+   * Creates the results and events topics and the compacted state and sessions topics.
    *
    * @throws GoWorkException UNAVAILABLE when Kafka refuses or does not answer
    */
@@ -50,9 +54,11 @@ public final class QueueTopics {
     try {
       provisioner.ensureTopics(List.of(
           TopicSpec.of(topics.results(), RESULT_PARTITIONS, replicationFactor),
-          TopicSpec.of(topics.events(), EVENT_PARTITIONS, replicationFactor)));
+          TopicSpec.of(topics.events(), EVENT_PARTITIONS, replicationFactor),
+          TopicSpec.compacted(topics.state(), STATE_PARTITIONS, replicationFactor),
+          TopicSpec.compacted(topics.sessions(), SESSION_PARTITIONS, replicationFactor)));
     } catch (KafkaException e) {
-      throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not create the results and events topics: "
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not create the results, events, state and sessions topics: "
           + e.getMessage(), e);
     }
   }

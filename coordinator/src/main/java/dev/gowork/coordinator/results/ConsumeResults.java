@@ -1,55 +1,74 @@
 package dev.gowork.coordinator.results;
 
+import dev.gowork.coordinator.state.CommitChanges;
+import dev.gowork.coordinator.state.TransactionalWriter;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Background duty on its own thread ({@code gowork-consume-results}): reads {@code <p>.results} in the
- * coordinator group and hands every record to the {@link ResultPipeline}; commits after each batch.
+ * coordinator group, hands every record to the {@link ResultPipeline}, then commits, per poll, one
+ * Kafka transaction holding the state records and events the batch caused, whatever other threads
+ * journaled meanwhile (adds, timeouts, retries, sessions), and the batch's offsets
+ * ({@code sendOffsetsToTransaction}). A crash before the commit leaves the offsets uncommitted, so
+ * the next coordinator re-reads those results against state that never saw them: each terminal
+ * event reaches the events topic once.
  *
  * <p>Failure modes: the pipeline never throws for bad input; anything else thrown for a record is
- * logged and the loop goes on. A failing poll (broker away) is logged and retried after a pause.
- * {@link #close()} wakes the consumer, waits for the thread and closes the consumer on it.
+ * logged and the loop goes on. A failing poll or commit (broker away) is logged and retried after a
+ * pause, the uncommitted changes kept. Being fenced by another instance stops the loop for good.
+ * {@code Journal.flush()} wakes the consumer so that waiting callers are served within a commit.
+ * {@link #close()} commits what is pending and closes; {@link #crash()} drops it.
  */
 public final class ConsumeResults implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumeResults.class);
   private final Consumer<String, byte[]> consumer;
   private final String topic;
   private final ResultPipeline pipeline;
+  private final CommitChanges commits;
   private final Thread thread;
   private volatile boolean running = true;
+  private volatile boolean crashing;
 
-  public ConsumeResults(Consumer<String, byte[]> consumer, String topic, ResultPipeline pipeline) {
+  public ConsumeResults(Consumer<String, byte[]> consumer, String topic, ResultPipeline pipeline,
+      CommitChanges commits) {
     this.consumer = consumer;
     this.topic = topic;
     this.pipeline = pipeline;
+    this.commits = commits;
     this.thread = new Thread(this::loop, "gowork-consume-results");
     this.thread.setDaemon(true);
   }
 
   public void start() {
+    commits.attach(consumer::wakeup);
     thread.start();
   }
 
   private void loop() {
     try {
-      consumer.subscribe(List.of(topic));
+      consumer.subscribe(List.of(topic), new Rebalance());
       while (running) {
-        ConsumerRecords<String, byte[]> batch;
+        ConsumerRecords<String, byte[]> batch = ConsumerRecords.empty();
         try {
           batch = consumer.poll(Duration.ofMillis(100));
         } catch (WakeupException e) {
-          break;
+          // a flush asked for a commit, or closing
         } catch (RuntimeException e) {
           LOG.warn("polling {} failed; retrying in 1 s", topic, e);
           pause();
-          continue;
+        }
+        if (crashing) {
+          return;
         }
         for (ConsumerRecord<String, byte[]> r : batch) {
           try {
@@ -57,44 +76,87 @@ public final class ConsumeResults implements AutoCloseable {
           } catch (RuntimeException e) {
             LOG.error("result record {}-{}@{} could not be processed", r.topic(), r.partition(), r.offset(), e);
           }
+          commits.consumed(r.topic(), r.partition(), r.offset());
         }
-        if (!batch.isEmpty()) {
-          consumer.commitAsync();
+        if (commits.due() && !commits.commit(consumer.groupMetadata())) {
+          pause();
         }
       }
-    } catch (WakeupException e) {
-      // closing
+      if (!crashing && commits.due() && !commits.commit(consumer.groupMetadata())) {
+        LOG.warn("the last changes could not be committed before closing");
+      }
+      commits.stop(new IllegalStateException("the results consumer is closed"));
+    } catch (TransactionalWriter.Fenced e) {
+      LOG.error("{}; this coordinator stops committing", e.getMessage());
+      commits.stop(e);
+    } catch (RuntimeException e) {
+      LOG.error("the results loop stopped", e);
+      commits.stop(e);
     } finally {
-      try {
-        consumer.commitSync(Duration.ofSeconds(2));
-      } catch (RuntimeException e) {
-        LOG.debug("final commit of {} failed: {}", topic, e.toString());
+      if (crashing) {
+        commits.crash();
+      } else {
+        commits.close();
       }
-      consumer.close(Duration.ofSeconds(5));
+      try {
+        consumer.close(crashing ? Duration.ZERO : Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        LOG.debug("closing the results consumer: {}", e.toString());
+      }
     }
   }
 
   private void pause() {
     try {
-      Thread.sleep(1000);
+      Thread.sleep(crashing || !running ? 0 : 500);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       running = false;
     }
   }
 
+  /** Commits what is pending, then stops and closes the consumer. */
   @Override
   public void close() {
+    stop(false);
+  }
+
+  /** Stops at once without committing what is pending, and aborts the open transaction (a "kill"). */
+  public void crash() {
+    stop(true);
+  }
+
+  private void stop(boolean crash) {
+    crashing = crash;
     running = false;
-    if (!thread.isAlive() && thread.getState() == Thread.State.NEW) {
-      consumer.close(Duration.ofSeconds(5));
+    if (thread.getState() == Thread.State.NEW) {
+      consumer.close(Duration.ZERO);
+      commits.stop(new IllegalStateException("the results consumer is closed"));
       return;
     }
     consumer.wakeup();
     try {
-      thread.join(10_000);
+      thread.join(20_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Commits before partitions go to another coordinator, so it starts from what this one did. */
+  private final class Rebalance implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      if (!crashing && commits.due() && !commits.commit(consumer.groupMetadata())) {
+        commits.forget(partitions);
+      }
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      commits.forget(partitions);
     }
   }
 }

@@ -61,6 +61,7 @@ public final class RepublishRetries implements Runnable {
     }
     try {
       republisher.republish(ref.orElseThrow());
+      table.republished(d.workId(), ref.get().attempt());
     } catch (GoWorkException e) {
       putOff(d, now, true, e.getMessage());
     }

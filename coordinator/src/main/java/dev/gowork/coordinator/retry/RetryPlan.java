@@ -17,6 +17,11 @@ public final class RetryPlan {
     heap.add(new Due(workId, attempt, at, false, 0));
   }
 
+  /** Plans only the publication of attempt {@code attempt}, already QUEUED in the table (after a restart). */
+  public synchronized void scheduleRepublish(String workId, int attempt, long at) {
+    heap.add(new Due(workId, attempt, at, true, 0));
+  }
+
   synchronized void again(Due d, long at, boolean requeued) {
     heap.add(new Due(d.workId(), d.attempt(), at, requeued, d.tries() + 1));
   }

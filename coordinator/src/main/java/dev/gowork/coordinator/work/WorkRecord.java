@@ -22,6 +22,8 @@ final class WorkRecord {
   int partition = -1;
   long offset = -1;
   String workerId;
+  /** True from a retry's (or requeue's) move back to QUEUED until its republication was acknowledged. */
+  boolean republishPending;
   /** The result as JSON bytes when completed, else the last error message, else null. */
   Object outcome;
 

@@ -7,6 +7,7 @@ import dev.gowork.broker.wire.ResultEnvelope;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.coordinator.events.EventDispatcher;
+import dev.gowork.coordinator.state.Journal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,11 @@ import java.util.concurrent.atomic.LongAdder;
  * so a terminal event fires exactly once however many threads (results consumer, timeout task,
  * {@code get}, retries) race for the same item. Every decision is a function of the record and the
  * {@code now} the caller passes; this class never reads a clock.
+ *
+ * <p>Durability: every change also appends the item's state record to the {@link Journal}, in the
+ * same {@link Journal#atomically} unit as the events it fires, so the record and its events are
+ * committed together; a forgotten item appends a tombstone. {@link #restore} rebuilds an item from
+ * its record at start, firing nothing.
  */
 public final class WorkTable {
   private static final int MAX_ERROR_CHARS = 4096;
@@ -34,10 +40,46 @@ public final class WorkTable {
   private final ConcurrentHashMap<String, LongAdder> active = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Boolean> dead = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
+  private final Journal journal;
+  private final WorkStateCodec records;
 
   public WorkTable(EventDispatcher events, WireCodec codec) {
+    this(events, codec, Journal.discarding());
+  }
+
+  public WorkTable(EventDispatcher events, WireCodec codec, Journal journal) {
     this.events = events;
     this.codec = codec;
+    this.journal = journal;
+    this.records = new WorkStateCodec(codec);
+  }
+
+  /** What {@link #restore} rebuilt: enough for the caller to track its deadline and plan its retry. */
+  public record Restored(String workId, WorkState state, int attempt, long deadline, boolean republish) {}
+
+  /**
+   * Rebuilds an item from its state record (at start, before anything else touches the table);
+   * fires nothing and journals nothing.
+   *
+   * @return the item, or empty with {@code problem[0]} saying why the record was skipped
+   */
+  public Optional<Restored> restore(String workId, byte[] value, String[] problem) {
+    WorkRecord r = records.decode(workId, value, problem);
+    if (r == null) {
+      return Optional.empty();
+    }
+    WorkRecord old = items.put(workId, r);
+    if (old != null && !Lifecycle.isTerminal(old.state)) {
+      counter(old.queue).decrement();
+    }
+    if (!Lifecycle.isTerminal(r.state)) {
+      counter(r.queue).increment();
+    } else if (r.state == WorkState.DEAD) {
+      dead.put(workId, Boolean.TRUE);
+    } else {
+      finished.add(new Finished(workId, r.updatedAt));
+    }
+    return Optional.of(new Restored(workId, r.state, r.attempt, r.deadline, r.republishPending));
   }
 
   /**
@@ -54,6 +96,9 @@ public final class WorkTable {
       throw new GoWorkException(ErrorCode.CONFLICT, "work " + w.workId() + " was already added");
     }
     counter(queue).increment();
+    synchronized (r) {
+      save(r);
+    }
   }
 
   /** Drops work whose publication failed. */
@@ -64,6 +109,7 @@ public final class WorkTable {
         if (!Lifecycle.isTerminal(r.state)) {
           counter(r.queue).decrement();
         }
+        journal.put(Journal.Kind.STATE, workId, null);
       }
     }
   }
@@ -76,6 +122,7 @@ public final class WorkTable {
         if (r.partition < 0) {
           r.partition = partition;
           r.offset = offset;
+          save(r);
         }
       }
     }
@@ -102,17 +149,22 @@ public final class WorkTable {
       return Verdict.refused(null, "unknown work");
     }
     synchronized (r) {
-      if (timeOutIfDue(r, now, null)) {
-        return Verdict.refused(r.state, "work timed out");
-      }
-      if (r.state == WorkState.RUNNING || r.moveTo(WorkState.RUNNING, now)) {
-        r.attempt = Math.max(r.attempt, attempt);
-        r.workerId = workerId;
-        r.updatedAt = now;
-        events.event(EventType.WORK_STARTED).queue(r.queue).work(workId).worker(workerId).attempt(r.attempt).fire();
-        return Verdict.accepted(r.state);
-      }
-      return Verdict.refused(r.state, "work is " + r.state.wireName());
+      return journal.atomically(() -> {
+        if (timeOutIfDue(r, now, null)) {
+          return Verdict.refused(r.state, "work timed out");
+        }
+        if (r.state == WorkState.RUNNING || r.moveTo(WorkState.RUNNING, now)) {
+          r.attempt = Math.max(r.attempt, attempt);
+          r.workerId = workerId;
+          r.updatedAt = now;
+          r.republishPending = false;
+          events.event(EventType.WORK_STARTED).queue(r.queue).work(workId).worker(workerId).attempt(r.attempt)
+              .fire();
+          save(r);
+          return Verdict.accepted(r.state);
+        }
+        return Verdict.refused(r.state, "work is " + r.state.wireName());
+      });
     }
   }
 
@@ -126,29 +178,34 @@ public final class WorkTable {
       return Verdict.refused(null, "unknown work");
     }
     synchronized (r) {
-      if (r.state == WorkState.TIMED_OUT || timeOutIfDue(r, now, null)) {
-        return Verdict.refused(r.state, "work timed out");
-      }
-      if (Lifecycle.isTerminal(r.state)) {
-        return Verdict.refused(r.state, "work is already " + r.state.wireName());
-      }
-      if (r.state == WorkState.RETRY_WAIT) {
-        return Verdict.refused(r.state, "work is waiting for attempt " + (r.attempt + 1));
-      }
-      if (res.attempt() < r.attempt) {
-        return Verdict.refused(r.state, "attempt " + res.attempt() + " is older than the current attempt " + r.attempt);
-      }
-      r.attempt = res.attempt();
-      r.workerId = workerId;
-      return switch (res.status()) {
-        case COMPLETED -> complete(r, res, now);
-        case FAILED -> fail(r, clip(res.error() == null ? "failed" : res.error()), now);
-        case TIMED_OUT -> {
-          timeOut(r, now, clip(res.error() == null ? "the worker reported a timeout" : res.error()));
-          yield Verdict.accepted(r.state);
-        }
-      };
+      return journal.atomically(() -> applyLocked(r, res, workerId, now));
     }
+  }
+
+  private Verdict applyLocked(WorkRecord r, ResultEnvelope res, String workerId, long now) {
+    if (r.state == WorkState.TIMED_OUT || timeOutIfDue(r, now, null)) {
+      return Verdict.refused(r.state, "work timed out");
+    }
+    if (Lifecycle.isTerminal(r.state)) {
+      return Verdict.refused(r.state, "work is already " + r.state.wireName());
+    }
+    if (r.state == WorkState.RETRY_WAIT) {
+      return Verdict.refused(r.state, "work is waiting for attempt " + (r.attempt + 1));
+    }
+    if (res.attempt() < r.attempt) {
+      return Verdict.refused(r.state, "attempt " + res.attempt() + " is older than the current attempt " + r.attempt);
+    }
+    r.attempt = res.attempt();
+    r.workerId = workerId;
+    r.republishPending = false;
+    return switch (res.status()) {
+      case COMPLETED -> complete(r, res, now);
+      case FAILED -> fail(r, clip(res.error() == null ? "failed" : res.error()), now);
+      case TIMED_OUT -> {
+        timeOut(r, now, clip(res.error() == null ? "the worker reported a timeout" : res.error()));
+        yield Verdict.accepted(r.state);
+      }
+    };
   }
 
   /** Times the work out when its deadline has passed and it is not terminal; true when this call did it. */
@@ -158,7 +215,7 @@ public final class WorkTable {
       return false;
     }
     synchronized (r) {
-      return timeOutIfDue(r, now, null);
+      return journal.atomically(() -> timeOutIfDue(r, now, null));
     }
   }
 
@@ -169,12 +226,29 @@ public final class WorkTable {
       return false;
     }
     synchronized (r) {
-      if (timeOutIfDue(r, now, null) || r.state != WorkState.RETRY_WAIT || !r.moveTo(WorkState.QUEUED, now)) {
-        return false;
+      return journal.atomically(() -> {
+        if (timeOutIfDue(r, now, null) || r.state != WorkState.RETRY_WAIT || !r.moveTo(WorkState.QUEUED, now)) {
+          return false;
+        }
+        r.attempt = attempt;
+        r.republishPending = true;
+        events.event(EventType.WORK_RETRY).queue(r.queue).work(workId).attempt(attempt).fire();
+        save(r);
+        return true;
+      });
+    }
+  }
+
+  /** Notes that attempt {@code attempt} was published again (a restart need not republish it). */
+  public void republished(String workId, int attempt) {
+    WorkRecord r = items.get(workId);
+    if (r != null) {
+      synchronized (r) {
+        if (r.republishPending && r.attempt == attempt) {
+          r.republishPending = false;
+          save(r);
+        }
       }
-      r.attempt = attempt;
-      events.event(EventType.WORK_RETRY).queue(r.queue).work(workId).attempt(attempt).fire();
-      return true;
     }
   }
 
@@ -191,17 +265,21 @@ public final class WorkTable {
       throw new GoWorkException(ErrorCode.NOT_FOUND, "no work with id " + workId);
     }
     synchronized (r) {
-      if (r.state != WorkState.DEAD || !r.moveTo(WorkState.QUEUED, now)) {
-        throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " is " + r.state.wireName() + ", not dead");
-      }
-      dead.remove(workId);
-      counter(r.queue).increment();
-      r.attempt++;
-      r.maxAttempts = r.attempt;
-      r.deadline = now + r.timeoutSeconds * 1000L;
-      r.outcome = null;
-      events.event(EventType.WORK_RETRY).queue(r.queue).work(workId).attempt(r.attempt).fire();
-      return r.ref();
+      return journal.atomically(() -> {
+        if (r.state != WorkState.DEAD || !r.moveTo(WorkState.QUEUED, now)) {
+          throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " is " + r.state.wireName() + ", not dead");
+        }
+        dead.remove(workId);
+        counter(r.queue).increment();
+        r.attempt++;
+        r.maxAttempts = r.attempt;
+        r.deadline = now + r.timeoutSeconds * 1000L;
+        r.outcome = null;
+        r.republishPending = true;
+        events.event(EventType.WORK_RETRY).queue(r.queue).work(workId).attempt(r.attempt).fire();
+        save(r);
+        return r.ref();
+      });
     }
   }
 
@@ -244,6 +322,7 @@ public final class WorkTable {
       if (r != null) {
         synchronized (r) {
           if (r.state != WorkState.DEAD && Lifecycle.isTerminal(r.state) && items.remove(f.workId, r)) {
+            journal.put(Journal.Kind.STATE, f.workId, null);
             n++;
           }
         }
@@ -260,6 +339,7 @@ public final class WorkTable {
     ended(r, now);
     events.event(EventType.WORK_COMPLETE).queue(r.queue).work(r.workId).worker(r.workerId).attempt(r.attempt)
         .durationMs(now - r.createdAt).fire();
+    save(r);
     return Verdict.accepted(r.state);
   }
 
@@ -278,6 +358,7 @@ public final class WorkTable {
     if (next != WorkState.RETRY_WAIT) {
       ended(r, now);
     }
+    save(r);
     return Verdict.accepted(next);
   }
 
@@ -294,7 +375,15 @@ public final class WorkTable {
     ended(r, now);
     events.event(EventType.WORK_TIMEOUT).queue(r.queue).work(r.workId).worker(r.workerId).attempt(r.attempt)
         .durationMs(now - r.createdAt).error(error).fire();
+    save(r);
     return true;
+  }
+
+  /** Journals the record's current state; the caller holds its lock. */
+  private void save(WorkRecord r) {
+    if (journal.isDurable()) {
+      journal.put(Journal.Kind.STATE, r.workId, records.encode(r));
+    }
   }
 
   private void ended(WorkRecord r, long now) {

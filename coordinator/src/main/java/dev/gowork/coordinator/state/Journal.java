@@ -1,0 +1,194 @@
+package dev.gowork.coordinator.state;
+
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.wire.Event;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The coordinator's changes waiting to be committed: work state records, session records and
+ * events, in the order they happened. One thread (the results consumer) {@link #drain drains} it
+ * and commits what it drained in one Kafka transaction, together with the result offsets it read.
+ *
+ * <p>Concurrency: appends take the read side of a lock, {@link #drain} the write side, so changes
+ * made inside one {@link #atomically} call (a state change and the events it fires) are drained,
+ * and therefore committed, together or not at all. Appending never blocks on Kafka. Committed
+ * events go to the {@link #onCommitted} listener (handler dispatch) only after their commit, so
+ * handlers never see an event that a crash could take back.
+ *
+ * <p>A discarding journal ({@link #discarding()}) drops everything; unit tests and in-memory
+ * wiring use it.
+ */
+public final class Journal {
+  /** What a change is: a work state record, a session record or an event; each has its own topic. */
+  public enum Kind { STATE, SESSION, EVENT }
+
+  /** One change; {@code value == null} is a tombstone; {@code done} marks a flush point instead. */
+  record Entry(Kind kind, String key, byte[] value, Event event, CompletableFuture<Void> done) {}
+
+  private final boolean durable;
+  private final Duration flushTimeout;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
+  private volatile Consumer<List<Event>> committed = events -> { };
+  private volatile Runnable wake = () -> { };
+  private volatile boolean writerAttached;
+  private volatile RuntimeException failure;
+
+  private Journal(boolean durable, Duration flushTimeout) {
+    this.durable = durable;
+    this.flushTimeout = flushTimeout;
+  }
+
+  /** A journal whose changes a {@link TransactionalWriter} commits; {@link #flushAndWait()} waits up to {@code flushTimeout}. */
+  public static Journal durable(Duration flushTimeout) {
+    return new Journal(true, flushTimeout);
+  }
+
+  /** A journal that keeps nothing (no durability). */
+  public static Journal discarding() {
+    return new Journal(false, Duration.ZERO);
+  }
+
+  public boolean isDurable() {
+    return durable;
+  }
+
+  /** Runs {@code changes} so that everything they append is committed in one transaction. */
+  public <T> T atomically(Supplier<T> changes) {
+    lock.readLock().lock();
+    try {
+      return changes.get();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Appends a state or session record ({@code value == null}: the key is forgotten). */
+  public void put(Kind kind, String key, byte[] value) {
+    if (durable && failure == null) {
+      append(new Entry(Objects.requireNonNull(kind), Objects.requireNonNull(key), value, null, null));
+    }
+  }
+
+  /** Appends an event, encoded as {@code value}; it reaches the {@link #onCommitted} listener once committed. */
+  public void event(Event e, byte[] value) {
+    if (durable && failure == null) {
+      append(new Entry(Kind.EVENT, e.key(), value, e, null));
+    } else if (!durable) {
+      committed.accept(List.of(e));
+    }
+  }
+
+  /**
+   * Completes once everything appended before this call is committed; at once when nothing commits
+   * (discarding journal, or no writer attached yet: the server is not started).
+   */
+  public CompletableFuture<Void> flush() {
+    if (!durable || !writerAttached) {
+      return CompletableFuture.completedFuture(null);
+    }
+    if (failure != null) {
+      return CompletableFuture.failedFuture(failure);
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    append(new Entry(null, null, null, null, done));
+    wake.run();
+    return done;
+  }
+
+  /**
+   * {@link #flush()} and waits for it.
+   *
+   * @throws GoWorkException UNAVAILABLE when the changes are not committed within the flush timeout
+   */
+  public void flushAndWait() {
+    CompletableFuture<Void> f = flush();
+    try {
+      f.get(flushTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "interrupted while waiting for the state to be committed", e);
+    } catch (ExecutionException e) {
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "the state could not be committed: " + e.getCause(), e);
+    } catch (TimeoutException e) {
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "the state was not committed to Kafka within " + flushTimeout, e);
+    }
+  }
+
+  /** Receives each committed transaction's events, in order, on the committing thread. */
+  public void onCommitted(Consumer<List<Event>> listener) {
+    committed = Objects.requireNonNull(listener);
+  }
+
+  /** Takes everything appended so far (whole {@link #atomically} units only). */
+  List<Entry> drain() {
+    List<Entry> out = new ArrayList<>();
+    lock.writeLock().lock();
+    try {
+      for (Entry e = queue.poll(); e != null; e = queue.poll()) {
+        out.add(e);
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+    return out;
+  }
+
+  boolean hasPending() {
+    return !queue.isEmpty();
+  }
+
+  /** Called by the writer after {@code entries} were committed. */
+  void committed(List<Entry> entries) {
+    List<Event> events = new ArrayList<>();
+    for (Entry e : entries) {
+      if (e.event() != null) {
+        events.add(e.event());
+      } else if (e.done() != null) {
+        e.done().complete(null);
+      }
+    }
+    if (!events.isEmpty()) {
+      committed.accept(events);
+    }
+  }
+
+  void attach(Runnable wakeWriter) {
+    wake = Objects.requireNonNull(wakeWriter);
+    writerAttached = true;
+  }
+
+  /** The writer stopped for good (closed, crashed or fenced): waiters fail, later appends are dropped. */
+  void fail(RuntimeException why, List<Entry> unwritten) {
+    failure = why;
+    writerAttached = false;
+    List<Entry> rest = new ArrayList<>(unwritten);
+    rest.addAll(drain());
+    for (Entry e : rest) {
+      if (e.done() != null) {
+        e.done().completeExceptionally(why);
+      }
+    }
+  }
+
+  private void append(Entry e) {
+    lock.readLock().lock();
+    try {
+      queue.add(e);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package dev.gowork.coordinator.state;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Commits journal entries, and the results consumer's offsets, in one Kafka transaction with a
+ * transactional producer whose id is stable per coordinator instance ({@code <p>.coordinator-<id>}).
+ * {@link #init()} fences an earlier holder of the id and aborts its open transaction, so a
+ * restarted coordinator reads only what its predecessor committed.
+ *
+ * <p>Failure modes: a transaction that fails for any reason other than fencing is aborted, the
+ * producer is replaced (a new {@code initTransactions}), and {@link #commit} returns false; the
+ * caller keeps the entries and tries again, so they land in a later transaction, whole. Fencing
+ * (another instance took the id) is final: {@link Fenced} is thrown and this coordinator must stop
+ * writing. Used by one thread only.
+ */
+public final class TransactionalWriter implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TransactionalWriter.class);
+  private final Supplier<Producer<String, byte[]>> factory;
+  private final Map<Journal.Kind, String> topics;
+  private Producer<String, byte[]> producer;
+  private boolean open;
+
+  /** Another coordinator with the same transactional id took over. */
+  public static final class Fenced extends RuntimeException {
+    Fenced(Throwable cause) {
+      super("this coordinator was fenced by another instance with the same transactional id: " + cause, cause);
+    }
+  }
+
+  public TransactionalWriter(Supplier<Producer<String, byte[]>> factory, String stateTopic, String sessionsTopic,
+      String eventsTopic) {
+    this.factory = factory;
+    this.topics = Map.of(Journal.Kind.STATE, stateTopic, Journal.Kind.SESSION, sessionsTopic,
+        Journal.Kind.EVENT, eventsTopic);
+  }
+
+  /**
+   * Creates the producer and runs {@code initTransactions} (fencing any predecessor).
+   *
+   * @throws KafkaException when Kafka does not answer
+   */
+  public void init() {
+    if (producer == null) {
+      Producer<String, byte[]> p = factory.get();
+      try {
+        p.initTransactions();
+      } catch (RuntimeException e) {
+        p.close(Duration.ZERO);
+        throw e;
+      }
+      producer = p;
+    }
+  }
+
+  /**
+   * Sends {@code entries} and commits them with {@code offsets} (may be empty) in one transaction.
+   *
+   * @return true when committed; false when it failed and may be retried with the same entries
+   * @throws Fenced when another instance owns the transactional id now
+   */
+  boolean commit(List<Journal.Entry> entries, Map<TopicPartition, OffsetAndMetadata> offsets,
+      ConsumerGroupMetadata group) {
+    try {
+      init();
+      producer.beginTransaction();
+      open = true;
+      for (Journal.Entry e : entries) {
+        if (e.kind() != null) {
+          producer.send(new ProducerRecord<>(topics.get(e.kind()), e.key(), e.value()));
+        }
+      }
+      if (!offsets.isEmpty() && group != null) {
+        producer.sendOffsetsToTransaction(offsets, group);
+      }
+      producer.commitTransaction();
+      open = false;
+      return true;
+    } catch (ProducerFencedException | InvalidProducerEpochException
+        | AuthorizationException e) {
+      discard();
+      throw new Fenced(e);
+    } catch (KafkaException | IllegalStateException e) {
+      LOG.warn("committing {} changes failed ({}); the producer is replaced and the changes retried", entries.size(),
+          e.toString());
+      discard();
+      return false;
+    }
+  }
+
+  /** Aborts the open transaction, if any (e.g. when crashing on purpose). */
+  void abort() {
+    if (producer != null && open) {
+      try {
+        producer.abortTransaction();
+      } catch (RuntimeException e) {
+        LOG.debug("abort failed: {}", e.toString());
+      }
+      open = false;
+    }
+  }
+
+  private void discard() {
+    abort();
+    if (producer != null) {
+      try {
+        producer.close(Duration.ZERO);
+      } catch (RuntimeException e) {
+        LOG.debug("closing a failed transactional producer: {}", e.toString());
+      }
+      producer = null;
+    }
+    open = false;
+  }
+
+  /** Drops the producer without waiting (its open transaction is aborted by whoever inits the id next). */
+  void closeNow() {
+    if (producer != null) {
+      producer.close(Duration.ZERO);
+      producer = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    if (producer != null) {
+      abort();
+      producer.close(Duration.ofSeconds(5));
+      producer = null;
+    }
+  }
+}
