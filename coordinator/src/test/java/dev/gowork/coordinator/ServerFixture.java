@@ -36,14 +36,20 @@ abstract class ServerFixture {
   Topics topics;
   WorkServer server;
   private final List<AutoCloseable> closeables = new ArrayList<>();
+  private Consumer<WorkServerBuilder> customization = b -> { };
 
   WorkServer start(TestKafka k, Consumer<WorkServerBuilder> customize) {
     kafka = k;
     topics = Topics.of(k.topicPrefix());
-    WorkServerBuilder b = WorkServer.builder().secret(SECRET).kafka(k.clients()).topics(topics).clock(clock)
+    customization = customize;
+    return build();
+  }
+
+  private WorkServer build() {
+    WorkServerBuilder b = WorkServer.builder().secret(SECRET).kafka(kafka.clients()).topics(topics).clock(clock)
         .shareGroupSettings(FAST_GROUP).retryBackoff(Duration.ofMillis(100), Duration.ofMillis(200))
         .getPollTimeout(Duration.ofMillis(100));
-    customize.accept(b);
+    customization.accept(b);
     server = b.build();
     server.onEvent(log);
     return server;
@@ -51,6 +57,21 @@ abstract class ServerFixture {
 
   WorkServer start(TestKafka k) {
     return start(k, b -> { }).start();
+  }
+
+  /**
+   * Kills the running server ({@link WorkServer#crash()}), then runs {@code whileDown} and starts a new
+   * server with the same settings on the same topics, clock and event log.
+   *
+   * @return the new server's start time in ms (its rebuild from the state topics included)
+   */
+  long crashAndRestart(Runnable whileDown) {
+    server.crash();
+    whileDown.run();
+    build();
+    long began = System.nanoTime();
+    server.start();
+    return Duration.ofNanos(System.nanoTime() - began).toMillis();
   }
 
   /** Register and verify as a worker would, computing the response from the shared secret. */
@@ -61,6 +82,13 @@ abstract class ServerFixture {
 
   TestWorker worker(Session s) {
     return worker(s, Topics.DEFAULT_QUEUE);
+  }
+
+  dev.gowork.coordinator.testing.AutoWorker autoWorker(Session s) {
+    var w = new dev.gowork.coordinator.testing.AutoWorker(kafka.clients(), topics, Topics.DEFAULT_QUEUE, s.workerId(),
+        s.sessionKey(), clock);
+    closeables.add(w);
+    return w;
   }
 
   TestWorker worker(Session s, String queue) {
