@@ -195,4 +195,25 @@ class ResultPipelineTest {
     assertEquals("replayed result for attempt 1", pipeline.applyTrusted(completed("a", 1)).rejection());
     assertEquals("work is already completed", pipeline.applyTrusted(completed("a", 2)).rejection());
   }
+
+  @Test
+  void aRecordOverTheSizeLimitIsReportedAndSkipped() {
+    add("a", 1);
+    byte[] huge = new byte[codec.maxRecordBytes() + 1];
+    java.util.Arrays.fill(huge, (byte) ' ');
+    pipeline.accept(new ConsumerRecord<>("p.results", 1, 3, "a", huge));
+    events.close();
+    List<Event> r = log.of(EventType.RECORD_REJECTED);
+    assertEquals(1, r.size());
+    assertTrue(r.get(0).error().startsWith("p.results-1@3: "), r.get(0).error());
+    assertEquals(WorkState.QUEUED, table.status("a").orElseThrow().state());
+  }
+
+  @Test
+  void aResultFromAnUnknownWorkerIsRejected() {
+    add("a", 1);
+    pipeline.accept(consumerRecord(SignedResult.sign(codec, completed("a", 1), "w-0000000000000000",
+        session.sessionKey(), clock).toRecord("p.results")));
+    assertRejectedWithoutChange("a", "unknown or expired session");
+  }
 }
