@@ -5,11 +5,13 @@ import dev.gowork.broker.topic.Topics;
 import dev.gowork.broker.wire.DecodeError;
 import dev.gowork.broker.wire.Event;
 import dev.gowork.cli.settings.CliContext;
+import dev.gowork.cli.settings.CliException;
 import dev.gowork.cli.settings.Settings;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -61,7 +63,11 @@ public final class EventsCommand implements Callable<Integer> {
     Topics topics = s.topics("--topic-prefix", topicPrefix, "GOWORK_TOPIC_PREFIX");
     FollowEvents follow = FollowEvents.open(bootstrap, KafkaClients.passThroughFromEnv(context.env()),
         topics.events(), fromBeginning);
-    follow.run(new Print(filter, limit));
+    try {
+      follow.run(new Print(filter, limit));
+    } catch (KafkaException e) {
+      throw CliException.failed("reading " + topics.events() + " from " + bootstrap + " failed: " + e.getMessage(), e);
+    }
     return 0;
   }
 

@@ -5,6 +5,7 @@ import dev.gowork.broker.wire.DecodeError;
 import dev.gowork.broker.wire.Decoded;
 import dev.gowork.broker.wire.Event;
 import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.cli.settings.CliException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,9 +63,14 @@ public final class FollowEvents {
    */
   public static FollowEvents open(String bootstrapServers, Map<String, String> passThrough, String topic,
       boolean fromBeginning) {
-    Consumer<String, byte[]> consumer = new KafkaClients(bootstrapServers, passThrough).consumer(null,
-        Map.of("allow.auto.create.topics", false, "client.id", "gowork-cli-events"));
-    return new FollowEvents(consumer, topic, fromBeginning, WireCodec.defaults());
+    try {
+      Consumer<String, byte[]> consumer = new KafkaClients(bootstrapServers, passThrough).consumer(null,
+          Map.of("allow.auto.create.topics", false, "client.id", "gowork-cli-events"));
+      return new FollowEvents(consumer, topic, fromBeginning, WireCodec.defaults());
+    } catch (KafkaException | IllegalArgumentException e) {
+      throw CliException.usage("the Kafka client settings (GOWORK_BOOTSTRAP_SERVERS, GOWORK_KAFKA_*) are refused: "
+          + e.getMessage());
+    }
   }
 
   /**
