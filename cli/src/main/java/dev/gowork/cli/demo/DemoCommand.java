@@ -1,6 +1,7 @@
 package dev.gowork.cli.demo;
 
 import dev.gowork.broker.signing.Signatures;
+import dev.gowork.cli.delegate.MainDelegate;
 import dev.gowork.cli.settings.CliContext;
 import dev.gowork.cli.settings.CliException;
 import dev.gowork.cli.settings.Settings;
@@ -66,7 +67,7 @@ public final class DemoCommand implements Callable<Integer> {
     Duration run = Duration.ofSeconds(s.integer("--timeout", timeout, null, 600, 1, 86_400));
     DemoPlan plan = new DemoPlan(n, w, c, workSeconds, dataDir(), freePort(), freePort(),
         Signatures.randomToken(), Signatures.randomToken(), context.env(), javaLauncher(),
-        System.getProperty("java.class.path"));
+        System.getProperty("java.class.path"), MainDelegate.COORDINATOR.className(), MainDelegate.WORKER.className());
     return new RunDemo(context, plan, ready, run).call();
   }
 

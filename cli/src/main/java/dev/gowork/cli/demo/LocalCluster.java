@@ -1,8 +1,8 @@
 package dev.gowork.cli.demo;
 
-import dev.gowork.cli.delegate.MainDelegate;
 import dev.gowork.cli.http.CoordinatorClient;
 import dev.gowork.cli.settings.CliException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,7 +58,7 @@ final class LocalCluster implements AutoCloseable {
     env.put("GOWORK_EMBEDDED_KAFKA_PORT", Integer.toString(plan.kafkaPort()));
     env.put("GOWORK_HTTP_PORT", Integer.toString(plan.httpPort()));
     env.put("GOWORK_API_TOKEN", plan.apiToken());
-    coordinator = start("coordinator", MainDelegate.COORDINATOR, List.of("-Xmx1g"), env);
+    coordinator = start("coordinator", plan.coordinatorMain(), List.of("-Xmx1g"), env);
     long deadline = System.nanoTime() + readyTimeout.toNanos();
     while (!probe.answersOk("/readyz")) {
       if (!coordinator.isAlive()) {
@@ -79,7 +79,7 @@ final class LocalCluster implements AutoCloseable {
       env.put("GOWORK_COORDINATOR_URL", coordinatorUrl().toString());
       env.put("GOWORK_HANDLER", "echo");
       env.put("GOWORK_CONCURRENCY", Integer.toString(plan.concurrency()));
-      start("worker-" + i, MainDelegate.WORKER, List.of("-Xmx384m"), env);
+      start("worker-" + i, plan.workerMain(), List.of("-Xmx384m"), env);
     }
   }
 
@@ -115,13 +115,13 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
-  private ChildProcess start(String name, MainDelegate main, List<String> jvmOptions, Map<String, String> env) {
+  private ChildProcess start(String name, String mainClass, List<String> jvmOptions, Map<String, String> env) {
     try {
-      ChildProcess c = ChildProcess.startJava(name, plan.java(), jvmOptions, plan.classPath(), main.className(), env,
+      ChildProcess c = ChildProcess.startJava(name, plan.java(), jvmOptions, plan.classPath(), mainClass, env,
           logDir().resolve(name + ".log"));
       children.add(c);
       return c;
-    } catch (java.io.UncheckedIOException e) {
+    } catch (UncheckedIOException e) {
       throw CliException.failed(e.getMessage(), e);
     }
   }

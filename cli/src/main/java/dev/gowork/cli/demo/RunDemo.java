@@ -11,6 +11,7 @@ import dev.gowork.cli.settings.CliException;
 import dev.gowork.cli.submit.BatchSubmitter;
 import dev.gowork.cli.submit.WorkOptions;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -132,7 +133,7 @@ final class RunDemo {
     return data;
   }
 
-  private static List<java.nio.file.Path> logs(LocalCluster cluster) {
+  private static List<Path> logs(LocalCluster cluster) {
     return cluster.children().stream().map(ChildProcess::log).toList();
   }
 
