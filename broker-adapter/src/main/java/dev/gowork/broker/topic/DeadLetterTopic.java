@@ -1,0 +1,74 @@
+package dev.gowork.broker.topic;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes a share group's dead-letter topic usable. The broker accepts a bad DLQ setup silently
+ * and then archives dead letters with only a broker-side error, so this checks what it can up
+ * front: the name carries the broker's DLQ prefix, the topic exists, and it is DLQ-enabled.
+ */
+final class DeadLetterTopic {
+
+    static final String GROUP_ENABLE = "errors.deadletterqueue.group.enable";
+    static final String BROKER_PREFIX = "errors.deadletterqueue.topic.name.prefix";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterTopic.class);
+
+    private DeadLetterTopic() {
+    }
+
+    static void ensure(Admin admin, String groupId, String topic) {
+        brokerPrefix(admin).ifPresent(prefix -> {
+            if (!topic.startsWith(prefix)) {
+                throw new KafkaException("Dead-letter topic '" + topic + "' of share group '" + groupId
+                        + "' does not start with the broker's " + BROKER_PREFIX + " '" + prefix
+                        + "'; the broker would drop its dead letters");
+            }
+        });
+        NewTopic newTopic = new NewTopic(topic, Optional.empty(), Optional.empty()).configs(Map.of(GROUP_ENABLE, "true"));
+        try {
+            AdminCalls.await(admin.createTopics(List.of(newTopic)).all(), "Creating dead-letter topic '" + topic + "'");
+        } catch (KafkaException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            AlterConfigOp enable = new AlterConfigOp(new ConfigEntry(GROUP_ENABLE, "true"), AlterConfigOp.OpType.SET);
+            AdminCalls.await(admin.incrementalAlterConfigs(Map.of(resource, List.of(enable))).all(),
+                    "Enabling dead letters on topic '" + topic + "'");
+        }
+    }
+
+    private static Optional<String> brokerPrefix(Admin admin) {
+        try {
+            Collection<Node> nodes = AdminCalls.await(admin.describeCluster().nodes(), "Listing brokers");
+            if (nodes.isEmpty()) {
+                return Optional.empty();
+            }
+            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER,
+                    Integer.toString(nodes.iterator().next().id()));
+            Config config = AdminCalls.await(admin.describeConfigs(List.of(broker)).all(),
+                    "Reading broker config " + BROKER_PREFIX).get(broker);
+            ConfigEntry entry = config == null ? null : config.get(BROKER_PREFIX);
+            return entry == null || entry.value() == null ? Optional.empty() : Optional.of(entry.value());
+        } catch (KafkaException e) {
+            LOG.warn("Cannot check the dead-letter topic prefix: {}", e.getMessage());
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.gowork.broker.topic;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Creates topics and configures share groups, idempotently: running it again, or from several
+ * processes at once, changes nothing that is already right.
+ *
+ * <pre>{@code
+ * TopicProvisioner provisioner = new TopicProvisioner(admin);
+ * provisioner.ensureTopics(List.of(TopicSpec.of("gowork.work.default", 6, 3)));
+ * provisioner.configureShareGroup("gowork.workers.default", ShareGroupSettings.defaults());
+ * }</pre>
+ *
+ * The caller owns the {@link Admin} and closes it. Failures are {@link KafkaException}s whose
+ * message names the topic or group.
+ */
+public final class TopicProvisioner {
+
+    private final Admin admin;
+
+    /** @param admin the admin client to use; not closed by this class */
+    public TopicProvisioner(Admin admin) {
+        this.admin = Objects.requireNonNull(admin, "admin");
+    }
+
+    /**
+     * Creates the topics that do not exist yet. Existing topics are left as they are, even if
+     * their partitions or configs differ from the spec.
+     *
+     * @throws IllegalArgumentException if two specs share a name but differ
+     * @throws KafkaException if a topic cannot be created; the message names it
+     */
+    public void ensureTopics(Collection<TopicSpec> specs) {
+        Map<String, NewTopic> wanted = new LinkedHashMap<>();
+        Map<String, TopicSpec> byName = new LinkedHashMap<>();
+        for (TopicSpec spec : specs) {
+            TopicSpec previous = byName.putIfAbsent(spec.name(), spec);
+            if (previous != null && !previous.equals(spec)) {
+                throw new IllegalArgumentException("Conflicting specs for topic '" + spec.name() + "': "
+                        + previous + " and " + spec);
+            }
+            wanted.put(spec.name(), new NewTopic(spec.name(), spec.partitions(), (short) spec.replicationFactor())
+                    .configs(spec.configs()));
+        }
+        if (wanted.isEmpty()) {
+            return;
+        }
+        Map<String, KafkaFuture<Void>> results = admin.createTopics(wanted.values()).values();
+        List<KafkaException> failures = new ArrayList<>();
+        results.forEach((name, result) -> {
+            try {
+                AdminCalls.await(result, "Creating topic '" + name + "'");
+            } catch (KafkaException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    failures.add(e);
+                }
+            }
+        });
+        if (!failures.isEmpty()) {
+            KafkaException first = failures.get(0);
+            failures.subList(1, failures.size()).forEach(first::addSuppressed);
+            throw first;
+        }
+    }
+
+    /**
+     * @return true if every named topic exists
+     * @throws KafkaException if the topics cannot be listed
+     */
+    public boolean topicsExist(Collection<String> names) {
+        if (names.isEmpty()) {
+            return true;
+        }
+        Set<String> existing = AdminCalls.await(admin.listTopics(new ListTopicsOptions().listInternal(true)).names(),
+                "Listing topics");
+        return existing.containsAll(names);
+    }
+
+    /**
+     * Applies the settings to a share group, which need not exist yet; do it before the first
+     * member joins, since the start offset is fixed when the group first reads a partition. With
+     * a dead-letter topic, also creates that topic (or enables dead letters on it) first.
+     *
+     * @throws KafkaException if the broker refuses a setting, e.g. outside its bounds; the message names the group
+     */
+    public void configureShareGroup(String groupId, ShareGroupSettings settings) {
+        if (groupId == null || groupId.isBlank()) {
+            throw new IllegalArgumentException("groupId must not be blank");
+        }
+        Objects.requireNonNull(settings, "settings");
+        settings.deadLetterTopic().ifPresent(topic -> DeadLetterTopic.ensure(admin, groupId, topic));
+        List<AlterConfigOp> ops = new ArrayList<>();
+        ops.add(set("share.record.lock.duration.ms", Long.toString(settings.lockDuration().toMillis())));
+        ops.add(set("share.delivery.count.limit", Integer.toString(settings.deliveryCountLimit())));
+        ops.add(set("share.auto.offset.reset", settings.autoOffsetReset()));
+        ops.add(settings.heartbeatInterval()
+                .map(Duration::toMillis)
+                .map(ms -> set("share.heartbeat.interval.ms", Long.toString(ms)))
+                .orElseGet(() -> delete("share.heartbeat.interval.ms")));
+        ops.add(settings.deadLetterTopic()
+                .map(topic -> set("errors.deadletterqueue.topic.name", topic))
+                .orElseGet(() -> delete("errors.deadletterqueue.topic.name")));
+        ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, groupId);
+        AdminCalls.await(admin.incrementalAlterConfigs(Map.of(group, ops)).all(),
+                "Configuring share group '" + groupId + "' with " + settings);
+    }
+
+    private static AlterConfigOp set(String name, String value) {
+        return new AlterConfigOp(new ConfigEntry(name, value), AlterConfigOp.OpType.SET);
+    }
+
+    private static AlterConfigOp delete(String name) {
+        return new AlterConfigOp(new ConfigEntry(name, null), AlterConfigOp.OpType.DELETE);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.gowork.broker.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.ShareConsumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KafkaClientsTest {
+
+    @Test
+    void passThroughFromEnvKeepsOnlyGoworkKafkaVariables() {
+        Map<String, String> env = Map.of(
+                "GOWORK_KAFKA_SECURITY_PROTOCOL", "SSL",
+                "GOWORK_KAFKA_SSL_TRUSTSTORE_LOCATION", "/etc/kafka/truststore.jks",
+                "GOWORK_KAFKA_", "ignored",
+                "GOWORK_BOOTSTRAP_SERVERS", "ignored:9092",
+                "PATH", "/usr/bin");
+
+        assertEquals(Map.of("security.protocol", "SSL", "ssl.truststore.location", "/etc/kafka/truststore.jks"),
+                KafkaClients.passThroughFromEnv(env));
+    }
+
+    @Test
+    void loadPropertiesReadsAFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("client.properties");
+        Files.writeString(file, "# TLS\nsecurity.protocol=SSL\nsasl.mechanism = PLAIN\n", StandardCharsets.UTF_8);
+
+        assertEquals(Map.of("security.protocol", "SSL", "sasl.mechanism", "PLAIN"), KafkaClients.loadProperties(file));
+    }
+
+    @Test
+    void loadPropertiesNamesAMissingFile(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.properties");
+        UncheckedIOException error = assertThrows(UncheckedIOException.class, () -> KafkaClients.loadProperties(missing));
+        assertTrue(error.getMessage().contains(missing.toString()), error.getMessage());
+    }
+
+    @Test
+    void shareConsumerLeavesOutPassThroughThatShareGroupsRefuse() {
+        KafkaClients clients = new KafkaClients("127.0.0.1:1",
+                Map.of("isolation.level", "read_committed", "auto.offset.reset", "earliest", "client.id", "x"));
+        try (ShareConsumer<String, byte[]> consumer = clients.shareConsumer("g", Map.of())) {
+            assertTrue(consumer.subscription().isEmpty());
+        }
+    }
+
+    @Test
+    void refusesBlankArguments() {
+        assertThrows(IllegalArgumentException.class, () -> new KafkaClients(" ", Map.of()));
+        KafkaClients clients = new KafkaClients("127.0.0.1:1", Map.of());
+        assertThrows(IllegalArgumentException.class, () -> clients.shareConsumer("", Map.of()));
+        assertThrows(IllegalArgumentException.class, () -> clients.transactionalProducer(null));
+        assertEquals("127.0.0.1:1", clients.bootstrapServers());
+    }
+}

@@ -1,0 +1,113 @@
+package dev.gowork.broker.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import dev.gowork.broker.embedded.EmbeddedKafka;
+import dev.gowork.broker.kafka.KafkaClients;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one broker of a test JVM. Started on first use, closed with JUnit's root context (and, as a
+ * backstop, by a shutdown hook); a later test run in the same JVM starts a new one.
+ */
+final class SharedBroker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SharedBroker.class);
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SharedBroker.class);
+    private static SharedBroker current;
+
+    private final KafkaClients clients;
+    private final Optional<EmbeddedKafka> embedded;
+    private final AutoCloseable stopper;
+    private boolean closed;
+
+    SharedBroker(KafkaClients clients, Optional<EmbeddedKafka> embedded, AutoCloseable stopper) {
+        this.clients = clients;
+        this.embedded = embedded;
+        this.stopper = stopper;
+    }
+
+    static synchronized SharedBroker get(ExtensionContext root) {
+        if (current == null) {
+            SharedBroker broker = start();
+            root.getStore(NAMESPACE).put(SharedBroker.class, broker);
+            Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "gowork-test-kafka-stop"));
+            current = broker;
+        }
+        return current;
+    }
+
+    KafkaClients clients() {
+        return clients;
+    }
+
+    Optional<EmbeddedKafka> embedded() {
+        return embedded;
+    }
+
+    @Override
+    public void close() {
+        synchronized (SharedBroker.class) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (current == this) {
+                current = null;
+            }
+        }
+        try {
+            stopper.close();
+        } catch (Exception e) {
+            LOG.warn("Stopping the test Kafka at {} failed", clients.bootstrapServers(), e);
+        }
+    }
+
+    private static SharedBroker start() {
+        String external = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
+        if (external != null && !external.isBlank()) {
+            LOG.info("Tests use the Kafka at {} (KAFKA_BOOTSTRAP_SERVERS)", external);
+            KafkaClients clients = new KafkaClients(external, KafkaClients.passThroughFromEnv(System.getenv()));
+            return new SharedBroker(clients, Optional.empty(), () -> { });
+        }
+        if (!"embedded".equalsIgnoreCase(System.getenv("GOWORK_TEST_BROKER"))) {
+            Optional<SharedBroker> container = ContainerBroker.tryStart();
+            if (container.isPresent()) {
+                return container.get();
+            }
+        }
+        return startEmbedded();
+    }
+
+    private static SharedBroker startEmbedded() {
+        Path dataDir;
+        try {
+            dataDir = Files.createTempDirectory("gowork-test-kafka-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create a folder for the test Kafka", e);
+        }
+        EmbeddedKafka kafka = EmbeddedKafka.builder().dataDir(dataDir).start();
+        KafkaClients clients = new KafkaClients(kafka.bootstrapServers(), Map.of());
+        return new SharedBroker(clients, Optional.of(kafka), () -> {
+            kafka.close();
+            deleteTree(dataDir);
+        });
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}
