@@ -42,9 +42,11 @@ public final class MainDelegate {
     Method run;
     try {
       run = Class.forName(className).getMethod("run", String[].class);
-    } catch (ClassNotFoundException | NoSuchMethodException | LinkageError e) {
-      throw CliException.failed(command + ": " + className + ".run(String...) is not on the class path ("
-          + e + "); rebuild with ./mvnw -DskipTests package", e);
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw CliException.failed(command + ": " + className + " is not on the class path (" + e
+          + "); rebuild with ./mvnw -DskipTests package", e);
+    } catch (NoSuchMethodException e) {
+      throw CliException.failed(command + ": " + className + " has no public static int run(String...)", e);
     }
     try {
       return (Integer) run.invoke(null, (Object) args.clone());

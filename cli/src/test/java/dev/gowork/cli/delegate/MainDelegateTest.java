@@ -39,6 +39,6 @@ class MainDelegateTest {
   @Test
   void aMissingMainSaysWhichClass() {
     CliException e = assertThrows(CliException.class, () -> new MainDelegate("gone", "no.such.Main").run());
-    assertTrue(e.getMessage().startsWith("gone: no.such.Main.run(String...) is not on the class path"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("gone: no.such.Main is not on the class path"), e.getMessage());
   }
 }
