@@ -76,6 +76,7 @@ class ProbesTest {
         assertEquals(Optional.of("topics missing: [" + missing + "]"), readiness.problem(), "cached");
         now.addAndGet(Duration.ofSeconds(2).toNanos());
         assertEquals(Optional.empty(), readiness.problem(), "rechecked once the cache expired");
+        assertEquals(200, api.send("GET", "/readyz", null).status());
       }
     }
   }
