@@ -172,4 +172,21 @@ class WorkServerFailureTest extends ServerFixture {
     assertOnce(log, EventType.WORK_DEAD, work.id());
     assertEquals(2, log.of(EventType.WORK_RETRY, work.id()).size());
   }
+
+  @Test
+  void aLostWorkersRedeliveryIsReportedAsTheNextAttemptAndAccepted(TestKafka k) throws Exception {
+    start(k);
+    Session s = handshake();
+    TestWorker dying = worker(s);
+    Work work = server.createWork("fragile", 600);
+    server.add(work);
+    assertEquals(1, dying.takeWithoutAck(WAIT).attempt());
+    TestWorker survivor = worker(s);
+    dying.close();
+    WorkEnvelope redelivered = survivor.takeWithoutAck(WAIT);
+    assertEquals(2, redelivered.attempt());
+    survivor.send(redelivered, ResultStatus.COMPLETED, "survived", null);
+    assertEquals(2, log.await(EventType.WORK_COMPLETE, work.id()).attempt());
+    assertEquals(2, server.status(work.id()).orElseThrow().attempts());
+  }
 }

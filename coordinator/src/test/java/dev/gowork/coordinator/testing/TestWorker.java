@@ -57,6 +57,21 @@ public final class TestWorker implements AutoCloseable {
     return Assertions.fail("no work delivered within " + timeout);
   }
 
+  /**
+   * Takes the next record without acknowledging it, as a worker that then dies would; returns the
+   * envelope with the attempt a worker reports (envelope attempt + delivery count - 1).
+   */
+  public WorkEnvelope takeWithoutAck(Duration timeout) {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < end) {
+      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+        WorkEnvelope w = codec.decodeWork(r.value()).orThrow();
+        return w.withAttempt(w.attempt() + r.deliveryCount().orElse((short) 1) - 1);
+      }
+    }
+    return Assertions.fail("no work delivered within " + timeout);
+  }
+
   /** Signs and sends a result for attempt {@code w.attempt()}; waits for Kafka's acknowledgement. */
   public SignedResult send(WorkEnvelope w, ResultStatus status, Object result, String error) {
     ResultEnvelope r = new ResultEnvelope(w.workId(), w.attempt(), status,
