@@ -1,5 +1,6 @@
 package dev.gowork.cli.demo;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.gowork.cli.http.CoordinatorClient;
 import dev.gowork.cli.settings.CliException;
 import java.io.UncheckedIOException;
@@ -81,6 +82,35 @@ final class LocalCluster implements AutoCloseable {
       env.put("GOWORK_CONCURRENCY", Integer.toString(plan.concurrency()));
       start("worker-" + i, plan.workerMain(), List.of("-Xmx384m"), env);
     }
+  }
+
+  /**
+   * Waits until every worker has registered and verified ({@code GET /v1/workers} lists them active),
+   * so that the measurements leave out the workers' start-up.
+   */
+  void awaitWorkers(CoordinatorClient client, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (activeWorkers(client.get("/v1/workers")) < plan.workers()) {
+      checkAlive();
+      if (System.nanoTime() - deadline > 0) {
+        throw CliException.failed("the workers had not all verified within " + timeout.toSeconds()
+            + " s; their logs: " + String.join(" ", children.stream().filter(c -> c != coordinator)
+            .map(c -> c.log().toString()).toList()));
+      }
+      pause(200);
+    }
+  }
+
+  private static long activeWorkers(JsonNode answer) {
+    JsonNode workers = answer == null ? null : answer.get("workers");
+    if (workers == null || !workers.isArray()) {
+      return 0;
+    }
+    long n = 0;
+    for (JsonNode w : workers) {
+      n += "active".equals(w.path("state").asText()) ? 1 : 0;
+    }
+    return n;
   }
 
   /** @throws CliException failed, with its log's tail, when a child has exited */

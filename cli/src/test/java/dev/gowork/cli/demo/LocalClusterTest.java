@@ -78,6 +78,17 @@ class LocalClusterTest {
   }
 
   @Test
+  void workersThatDoNotAllVerifyInTimeAreReported() throws Exception {
+    try (LocalCluster c = new LocalCluster(plan(FakeMains.Ready.class, FakeMains.NeverReady.class))) {
+      c.startCoordinator(probe(c), Duration.ofSeconds(60));
+      c.startWorkers();
+      CliException e = assertThrows(CliException.class, () -> c.awaitWorkers(probe(c), Duration.ofSeconds(1)));
+      assertTrue(e.getMessage().startsWith("the workers had not all verified within 1 s; their logs: "
+          + dir.resolve("logs/worker-1.log")), e.getMessage());
+    }
+  }
+
+  @Test
   void aWorkerThatDiesIsNoticed() throws Exception {
     try (LocalCluster c = new LocalCluster(plan(FakeMains.Ready.class, FakeMains.ExitAtOnce.class))) {
       c.startCoordinator(probe(c), Duration.ofSeconds(60));
