@@ -3,6 +3,7 @@ package dev.gowork.cli.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gowork.cli.http.CoordinatorClient;
 import dev.gowork.cli.settings.CliException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -29,10 +30,15 @@ final class LocalCluster implements AutoCloseable {
   private final List<ChildProcess> children = new CopyOnWriteArrayList<>();
   private final Thread hook;
   private ChildProcess coordinator;
+  private volatile boolean stopping;
 
-  LocalCluster(DemoPlan plan) {
+  /** @param notices where to say that an interrupted demo is stopping its processes */
+  LocalCluster(DemoPlan plan, PrintStream notices) {
     this.plan = plan;
-    this.hook = new Thread(this::stopAll, "StopDemoProcesses");
+    this.hook = new Thread(() -> {
+      notices.println("demo: interrupted; stopping the coordinator and workers");
+      stopAll();
+    }, "StopDemoProcesses");
     Runtime.getRuntime().addShutdownHook(hook);
   }
 
@@ -115,6 +121,9 @@ final class LocalCluster implements AutoCloseable {
 
   /** @throws CliException failed, with its log's tail, when a child has exited */
   void checkAlive() {
+    if (stopping) {
+      throw CliException.failed("interrupted; the coordinator and workers were stopped");
+    }
     for (ChildProcess c : children) {
       if (!c.isAlive()) {
         throw failure("the " + c.name() + " exited with code " + c.exitCode(), c);
@@ -133,6 +142,7 @@ final class LocalCluster implements AutoCloseable {
   }
 
   private void stopAll() {
+    stopping = true;
     List<CompletableFuture<Void>> workers = new ArrayList<>();
     for (ChildProcess c : children) {
       if (c != coordinator) {

@@ -40,7 +40,7 @@ final class RunDemo {
   int call() {
     out.printf("demo: coordinator on http://127.0.0.1:%d, embedded Kafka on 127.0.0.1:%d, data and logs in %s%n",
         plan.httpPort(), plan.kafkaPort(), plan.dataDir());
-    LocalCluster cluster = new LocalCluster(plan);
+    LocalCluster cluster = new LocalCluster(plan, context.err());
     try (cluster) {
       CoordinatorClient client = new CoordinatorClient(cluster.coordinatorUrl(), plan.apiToken(), "the demo's coordinator",
           Duration.ofSeconds(60));
@@ -125,7 +125,9 @@ final class RunDemo {
       out.flush();
     }
     if (console) {
-      out.print("\r" + Progress.bar(tally.snapshot(), plan.items(), 0) + System.lineSeparator());
+      Tally.Snapshot s = tally.snapshot();
+      double average = s.finished() / Math.max((System.nanoTime() - started) / 1e9, 1e-3);
+      out.print("\r" + Progress.bar(s, plan.items(), average) + System.lineSeparator());
     }
   }
 
