@@ -19,7 +19,8 @@ import java.util.stream.Stream;
  * and whether a literal such as {@code "/readyz"} occurs.
  */
 final class MainSources {
-  private static final Pattern SETTING = Pattern.compile("\"(GOWORK_[A-Z0-9_]+)\"");
+  /** A whole literal: a name, a family prefix ending in "_", or a family written "GOWORK_KAFKA_*". */
+  private static final Pattern SETTING = Pattern.compile("\"(GOWORK_[A-Z0-9_]+)(?:\\*)?\"");
   private static final String BARE_PREFIX = "GOWORK_";
 
   private final String process;
