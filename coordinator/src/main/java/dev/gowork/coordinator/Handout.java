@@ -1,0 +1,88 @@
+package dev.gowork.coordinator;
+
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.topic.Topics;
+import dev.gowork.broker.wire.Decoded;
+import dev.gowork.broker.wire.EventType;
+import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.broker.wire.WorkEnvelope;
+import dev.gowork.coordinator.auth.WorkerRegistry;
+import dev.gowork.coordinator.events.EventDispatcher;
+import dev.gowork.coordinator.queue.QueueTopics;
+import dev.gowork.coordinator.queue.TakeNextWork;
+import dev.gowork.coordinator.work.Verdict;
+import dev.gowork.coordinator.work.WorkTable;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * The seed's {@code Get}, for workers that do not speak Kafka: authenticates the worker, takes the
+ * next record of the queue (already acknowledged), and marks the work running for that worker.
+ * Expired work taken on the way goes down its timeout path ({@code get_work_error}); up to
+ * {@value #MAX_TAKES} records are tried before answering empty ({@code get_work_empty}).
+ */
+final class Handout {
+  private static final int MAX_TAKES = 5;
+  private final WorkerRegistry workers;
+  private final QueueTopics queues;
+  private final TakeNextWork taker;
+  private final WorkTable table;
+  private final EventDispatcher events;
+  private final Clock clock;
+
+  Handout(WorkerRegistry workers, QueueTopics queues, TakeNextWork taker, WorkTable table, EventDispatcher events,
+      Clock clock) {
+    this.workers = workers;
+    this.queues = queues;
+    this.taker = taker;
+    this.table = table;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  Optional<WorkEnvelope> get(String workerId, String sessionKey, String queue) {
+    Topics.validateQueue(queue);
+    if (!workers.authenticate(workerId, sessionKey)) {
+      events.event(EventType.GET_WORK_ERROR).queue(queue).worker(shortOrNull(workerId)).error("unauthenticated").fire();
+      throw new GoWorkException(ErrorCode.UNAUTHENTICATED, "unknown worker or invalid session");
+    }
+    queues.ensure(queue);
+    for (int i = 0; i < MAX_TAKES; i++) {
+      Optional<Decoded<WorkEnvelope>> taken = taker.take(queue);
+      if (taken.isEmpty()) {
+        break;
+      }
+      if (!taken.get().isOk()) {
+        events.event(EventType.RECORD_REJECTED).queue(queue).error(taken.get().error().message()).fire();
+        continue;
+      }
+      WorkEnvelope w = taken.get().value();
+      long now = clock.millis();
+      if (w.isExpired(clock.instant())) {
+        table.expire(w.workId(), now);
+        events.event(EventType.GET_WORK_ERROR).queue(queue).work(w.workId()).worker(workerId).attempt(w.attempt())
+            .error("work timed out").fire();
+        continue;
+      }
+      if (table.knows(w.workId())) {
+        Verdict v = table.start(w.workId(), w.attempt(), workerId, now);
+        if (!v.accepted()) {
+          if ("work timed out".equals(v.rejection())) {
+            events.event(EventType.GET_WORK_ERROR).queue(queue).work(w.workId()).worker(workerId)
+                .attempt(w.attempt()).error(v.rejection()).fire();
+          }
+          continue;
+        }
+      }
+      events.event(EventType.GET_WORK).queue(queue).work(w.workId()).worker(workerId).attempt(w.attempt()).fire();
+      return Optional.of(w);
+    }
+    events.event(EventType.GET_WORK_EMPTY).queue(queue).worker(workerId).fire();
+    return Optional.empty();
+  }
+
+  private static String shortOrNull(String s) {
+    return s == null || s.length() > WireCodec.MAX_ID_LENGTH ? null : s;
+  }
+}

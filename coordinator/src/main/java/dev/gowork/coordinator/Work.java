@@ -1,0 +1,232 @@
+package dev.gowork.coordinator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.topic.Topics;
+import dev.gowork.broker.wire.Decoded;
+import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.broker.wire.WorkEnvelope;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A piece of work, the seed's {@code Work}: an id, a queue, JSON data and a timeout. Immutable; the
+ * {@code with…} methods return a copy.
+ *
+ * <pre>{@code
+ * Work w = server.createWork(Map.of("url", "https://example.org"), 30).withMaxAttempts(3);
+ * server.add(w);
+ * String s = w.marshal();            // to send it yourself
+ * Work back = Work.unmarshal(s);
+ * }</pre>
+ */
+public final class Work {
+  /** Longest timeout: 7 days. */
+  public static final long MAX_TIMEOUT_SECONDS = 604_800;
+  /** Most attempts one item may have. */
+  public static final int MAX_ATTEMPTS = 100;
+  private static final WireCodec CODEC = WireCodec.defaults();
+
+  private final String id;
+  private final String queue;
+  private final JsonNode data;
+  private final long timeoutSeconds;
+  private final int maxAttempts;
+  private final int attempt;
+  private final JsonNode result;
+  private final String error;
+
+  private Work(String id, String queue, JsonNode data, long timeoutSeconds, int maxAttempts, int attempt,
+      JsonNode result, String error) {
+    this.id = id;
+    this.queue = queue;
+    this.data = data;
+    this.timeoutSeconds = timeoutSeconds;
+    this.maxAttempts = maxAttempts;
+    this.attempt = attempt;
+    this.result = result;
+    this.error = error;
+  }
+
+  /**
+   * New work in the default queue, one attempt, with a random UUID id.
+   *
+   * @param data anything Jackson can write as JSON (a Map, a record, a JsonNode, a String, null)
+   * @param timeoutSeconds 1 to 604800 (7 days), counted from {@code add}
+   * @throws GoWorkException INVALID_ARGUMENT when data does not serialize to JSON or timeoutSeconds is out of range
+   */
+  public static Work create(Object data, long timeoutSeconds) {
+    checkTimeout(timeoutSeconds);
+    return new Work(UUID.randomUUID().toString(), Topics.DEFAULT_QUEUE, toJson(data, "work data"), timeoutSeconds,
+        1, 1, null, null);
+  }
+
+  /** The work a worker received, to fill in and {@code submit} in-process. */
+  public static Work from(WorkEnvelope w) {
+    return new Work(w.workId(), w.queue(), w.data(), w.timeoutSeconds(), w.maxAttempts(), w.attempt(), null, null);
+  }
+
+  /** @throws GoWorkException INVALID_ARGUMENT for a bad queue name */
+  public Work withQueue(String q) {
+    return new Work(id, Topics.validateQueue(q), data, timeoutSeconds, maxAttempts, attempt, result, error);
+  }
+
+  /** @throws GoWorkException INVALID_ARGUMENT unless 1 to {@value #MAX_ATTEMPTS} */
+  public Work withMaxAttempts(int n) {
+    if (n < 1 || n > MAX_ATTEMPTS) {
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "maxAttempts must be 1-" + MAX_ATTEMPTS + ", was " + n);
+    }
+    return new Work(id, queue, data, timeoutSeconds, n, attempt, result, error);
+  }
+
+  /** The outcome of a successful attempt (the seed's {@code Worker.Submit(w, result, "")}). */
+  public Work withResult(Object value) {
+    return new Work(id, queue, data, timeoutSeconds, maxAttempts, attempt, toJson(value, "result"), null);
+  }
+
+  /** Marks the attempt failed with {@code message}. */
+  public Work withError(String message) {
+    return new Work(id, queue, data, timeoutSeconds, maxAttempts, attempt, result,
+        Objects.requireNonNull(message, "message"));
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String queue() {
+    return queue;
+  }
+
+  public JsonNode data() {
+    return data;
+  }
+
+  public long timeoutSeconds() {
+    return timeoutSeconds;
+  }
+
+  public int maxAttempts() {
+    return maxAttempts;
+  }
+
+  /** 1 for new work; the attempt a worker received otherwise. */
+  public int attempt() {
+    return attempt;
+  }
+
+  /** The result set by {@link #withResult}, or null. */
+  public JsonNode result() {
+    return result;
+  }
+
+  /** The error set by {@link #withError}, or null. */
+  public String error() {
+    return error;
+  }
+
+  /**
+   * JSON: {@code {"workId","queue","attempt","maxAttempts","timeoutSeconds","data","result","error"}}.
+   */
+  public String marshal() {
+    ObjectNode n = CODEC.mapper().createObjectNode();
+    n.put("workId", id);
+    n.put("queue", queue);
+    n.put("attempt", attempt);
+    n.put("maxAttempts", maxAttempts);
+    n.put("timeoutSeconds", timeoutSeconds);
+    n.set("data", data);
+    n.set("result", result == null ? NullNode.instance : result);
+    if (error == null) {
+      n.putNull("error");
+    } else {
+      n.put("error", error);
+    }
+    return new String(CODEC.write(n), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Reads what {@link #marshal()} wrote (a work envelope's JSON is accepted too).
+   *
+   * @throws GoWorkException MALFORMED (or TOO_LARGE) naming what is wrong
+   */
+  public static Work unmarshal(String json) {
+    if (json == null) {
+      throw new GoWorkException(ErrorCode.MALFORMED, "no work JSON (null)");
+    }
+    JsonNode n = CODEC.parse(json.getBytes(StandardCharsets.UTF_8)).orThrow();
+    String id = text(n, "workId", true);
+    String queue = text(n, "queue", false);
+    long timeout = n.path("timeoutSeconds").asLong(-1);
+    int max = n.path("maxAttempts").asInt(1);
+    int attempt = n.path("attempt").asInt(1);
+    if (id.isEmpty() || id.length() > WireCodec.MAX_ID_LENGTH || max < 1 || max > MAX_ATTEMPTS || attempt < 1) {
+      throw new GoWorkException(ErrorCode.MALFORMED, "work JSON has an invalid workId, maxAttempts or attempt");
+    }
+    try {
+      checkTimeout(timeout);
+    } catch (GoWorkException e) {
+      throw new GoWorkException(ErrorCode.MALFORMED, "work JSON: " + e.getMessage());
+    }
+    JsonNode data = n.has("data") ? n.get("data") : NullNode.instance;
+    JsonNode result = n.hasNonNull("result") ? n.get("result") : null;
+    return new Work(id, queue == null ? Topics.DEFAULT_QUEUE : Topics.validateQueue(queue), data, timeout, max,
+        attempt, result, text(n, "error", false));
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Work w && id.equals(w.id) && queue.equals(w.queue) && data.equals(w.data)
+        && timeoutSeconds == w.timeoutSeconds && maxAttempts == w.maxAttempts && attempt == w.attempt
+        && Objects.equals(result, w.result) && Objects.equals(error, w.error);
+  }
+
+  @Override
+  public int hashCode() {
+    return id.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "Work[" + id + ", queue=" + queue + ", attempt=" + attempt + "/" + maxAttempts + ", timeout="
+        + timeoutSeconds + "s]";
+  }
+
+  private static void checkTimeout(long timeoutSeconds) {
+    if (timeoutSeconds < 1 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "timeoutSeconds must be 1-" + MAX_TIMEOUT_SECONDS
+          + " (7 days), was " + timeoutSeconds);
+    }
+  }
+
+  private static JsonNode toJson(Object value, String what) {
+    if (value == null) {
+      return NullNode.instance;
+    }
+    try {
+      JsonNode n = CODEC.mapper().valueToTree(value);
+      return n == null ? NullNode.instance : n;
+    } catch (IllegalArgumentException e) {
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, what + " does not serialize to JSON: "
+          + e.getMessage(), e);
+    }
+  }
+
+  private static String text(JsonNode n, String field, boolean required) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      if (required) {
+        throw new GoWorkException(ErrorCode.MALFORMED, "work JSON is missing '" + field + "'");
+      }
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw new GoWorkException(ErrorCode.MALFORMED, "work JSON field '" + field + "' must be a string");
+    }
+    return v.textValue();
+  }
+}

@@ -1,0 +1,350 @@
+package dev.gowork.coordinator;
+
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.kafka.KafkaClients;
+import dev.gowork.broker.signing.SignedResult;
+import dev.gowork.broker.topic.Topics;
+import dev.gowork.broker.wire.Event;
+import dev.gowork.broker.wire.ResultEnvelope;
+import dev.gowork.broker.wire.ResultStatus;
+import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.broker.wire.WorkEnvelope;
+import dev.gowork.coordinator.auth.WorkerRegistry;
+import dev.gowork.coordinator.auth.Workers;
+import dev.gowork.coordinator.events.EventDispatcher;
+import dev.gowork.coordinator.events.EventHandler;
+import dev.gowork.coordinator.queue.EnvelopeReader;
+import dev.gowork.coordinator.queue.QueueTopics;
+import dev.gowork.coordinator.queue.TakeNextWork;
+import dev.gowork.coordinator.queue.WorkPublisher;
+import dev.gowork.coordinator.results.ConsumeResults;
+import dev.gowork.coordinator.results.ResultPipeline;
+import dev.gowork.coordinator.retry.RepublishRetries;
+import dev.gowork.coordinator.retry.Republisher;
+import dev.gowork.coordinator.retry.RetryPlan;
+import dev.gowork.coordinator.timeout.ExpireTimedOutWork;
+import dev.gowork.coordinator.timeout.TimeoutTracker;
+import dev.gowork.coordinator.work.Lifecycle;
+import dev.gowork.coordinator.work.Verdict;
+import dev.gowork.coordinator.work.WorkRef;
+import dev.gowork.coordinator.work.WorkState;
+import dev.gowork.coordinator.work.WorkStatus;
+import dev.gowork.coordinator.work.WorkTable;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+
+/**
+ * The work server, the seed's {@code gowork.Server} on Kafka: registers and authenticates workers,
+ * publishes work to {@code <p>.work.<queue>} for share-group workers, consumes their signed results,
+ * times work out, retries failures and fires events to handlers and to {@code <p>.events}.
+ *
+ * <pre>{@code
+ * try (WorkServer ws = WorkServer.builder()
+ *     .secret(SharedSecret.fromEnv(System.getenv()))
+ *     .kafka(new KafkaClients("127.0.0.1:9092", Map.of()))
+ *     .build()) {
+ *   ws.addParams(Map.of("db", db));
+ *   ws.newHandler("work_complete", (e, params) -> ((Db) params.get("db")).done(e.workId()));
+ *   ws.start();
+ *   ws.add(ws.createWork(Map.of("n", 42), 60));
+ * }
+ * }</pre>
+ *
+ * Thread-safe. Handlers run on one dispatch thread, in event order, never on a Kafka thread.
+ */
+public final class WorkServer implements AutoCloseable {
+  private final Topics topics;
+  private final Clock clock;
+  private final WireCodec codec;
+  private final Duration sendTimeout;
+  private final Duration finishedRetention;
+  private final Duration tick;
+  private final KafkaClients kafka;
+  private final List<String> initialQueues;
+  private final Producer<String, byte[]> producer;
+  private final Admin admin;
+  private final EventDispatcher events;
+  private final WorkTable table;
+  private final WorkerRegistry workers;
+  private final TimeoutTracker timeouts = new TimeoutTracker();
+  private final RetryPlan retries = new RetryPlan();
+  private final QueueTopics queues;
+  private final TakeNextWork taker;
+  private final EnvelopeReader reader;
+  private final Republisher republisher;
+  private final ResultPipeline pipeline;
+  private final Intake intake;
+  private final Handout handout;
+  private final BackgroundTasks tasks = new BackgroundTasks();
+  private ConsumeResults consumeResults;
+  private volatile boolean started;
+  private volatile boolean closed;
+
+  WorkServer(WorkServerBuilder b) {
+    topics = b.topics;
+    clock = b.clock;
+    codec = b.codec;
+    sendTimeout = b.sendTimeout;
+    finishedRetention = b.finishedRetention;
+    tick = b.tick;
+    kafka = b.kafka;
+    initialQueues = List.copyOf(b.queues);
+    producer = b.kafka.producer();
+    try {
+      admin = b.kafka.admin();
+    } catch (RuntimeException e) {
+      producer.close(Duration.ZERO);
+      throw e;
+    }
+    events = EventDispatcher.toKafka(clock, producer, codec, topics.events());
+    table = new WorkTable(events, codec);
+    workers = new WorkerRegistry(b.secret, clock, events, b.auth);
+    queues = new QueueTopics(admin, topics, b.workPartitions, b.replicationFactor, b.shareGroup);
+    WorkPublisher publisher = new WorkPublisher(producer, codec, topics);
+    taker = new TakeNextWork(kafka, topics, codec, b.getPollTimeout);
+    reader = new EnvelopeReader(kafka, codec);
+    republisher = new Republisher(reader, publisher, topics, sendTimeout);
+    pipeline = new ResultPipeline(codec, workers, table, retries, b.backoff, b.resultWindow, events, clock,
+        b.replayMemory);
+    intake = new Intake(queues, publisher, table, timeouts, events, clock, sendTimeout);
+    handout = new Handout(workers, queues, taker, table, events, clock);
+  }
+
+  /** Starts configuring a server. */
+  public static WorkServerBuilder builder() {
+    return new WorkServerBuilder();
+  }
+
+  /**
+   * Creates the results and events topics and the known queues' topics and share groups, then starts
+   * consuming results and the background duties ({@code ExpireTimedOutWork}, {@code RepublishRetries},
+   * {@code ExpireSessions}, {@code ForgetFinishedWork}).
+   *
+   * @throws GoWorkException UNAVAILABLE when Kafka cannot be reached or refuses
+   */
+  public synchronized WorkServer start() {
+    if (closed) {
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "the work server is closed");
+    }
+    if (started) {
+      return this;
+    }
+    queues.ensureShared();
+    initialQueues.forEach(queues::ensure);
+    consumeResults = new ConsumeResults(kafka.consumer(topics.coordinatorGroup(), Map.of()), topics.results(),
+        pipeline);
+    consumeResults.start();
+    tasks.every("ExpireTimedOutWork", tick, new ExpireTimedOutWork(timeouts, table::expire, clock));
+    tasks.every("RepublishRetries", tick, new RepublishRetries(retries, table, republisher, clock));
+    tasks.every("ExpireSessions", tick.multipliedBy(4), workers::expireSessions);
+    tasks.every("ForgetFinishedWork", Duration.ofSeconds(5),
+        () -> table.forgetFinishedBefore(clock.millis() - finishedRetention.toMillis()));
+    started = true;
+    return this;
+  }
+
+  /** Adds parameters passed to every handler (the seed's {@code AddParams}); returns this server. */
+  public WorkServer addParams(Map<String, Object> params) {
+    events.addParams(params);
+    return this;
+  }
+
+  /**
+   * Registers the handler for an event id (the seed's {@code NewHandler}).
+   *
+   * @throws GoWorkException INVALID_ARGUMENT for an unknown id; CONFLICT when it already has one (fires
+   *     {@code add_handler_error})
+   */
+  public void newHandler(String eventId, EventHandler handler) {
+    events.register(eventId, handler);
+  }
+
+  /** Calls {@code listener} for every event (e.g. to count them); on the dispatch thread, before handlers. */
+  public void onEvent(Consumer<Event> listener) {
+    events.onEvent(listener);
+  }
+
+  /**
+   * New work for the default queue (the seed's {@code CreateWork}); see {@link Work#create}.
+   *
+   * @throws GoWorkException INVALID_ARGUMENT when data does not serialize to JSON or timeoutSeconds is not 1-604800
+   */
+  public Work createWork(Object data, long timeoutSeconds) {
+    return Work.create(data, timeoutSeconds);
+  }
+
+  /**
+   * Publishes work to its queue, waiting for Kafka's acknowledgement; fires {@code add_work}. The
+   * deadline is {@code timeoutSeconds} from now.
+   *
+   * @throws GoWorkException CONFLICT when already added, TOO_LARGE over the record limit, UNAVAILABLE
+   *     when Kafka does not acknowledge it
+   */
+  public void add(Work work) {
+    addAll(List.of(work));
+  }
+
+  /** Publishes many items, sending all before waiting once; see {@link #add}. */
+  public void addAll(Collection<Work> work) {
+    requireStarted();
+    intake.addAll(work);
+  }
+
+  /** The next work of the default queue for an HTTP worker; see {@link #get(String, String, String)}. */
+  public Optional<WorkEnvelope> get(String workerId, String sessionKey) {
+    return get(workerId, sessionKey, Topics.DEFAULT_QUEUE);
+  }
+
+  /**
+   * Takes the next work of {@code queue} for a worker that does not read Kafka (the seed's {@code Get}):
+   * fires {@code get_work} and marks it running, or {@code get_work_empty} and returns empty.
+   *
+   * @throws GoWorkException UNAUTHENTICATED for an unknown worker or a wrong or expired session key
+   *     (fires {@code get_work_error}); INVALID_ARGUMENT for a bad queue name
+   */
+  public Optional<WorkEnvelope> get(String workerId, String sessionKey, String queue) {
+    requireStarted();
+    return handout.get(workerId, sessionKey, queue);
+  }
+
+  /**
+   * Submits an HTTP worker's result: checks the session, then publishes it to the results topic
+   * signed with that session key, so that one pipeline handles every result. Returns once Kafka has it.
+   *
+   * @throws GoWorkException UNAUTHENTICATED (bad session), NOT_FOUND (unknown work), TIMED_OUT, CONFLICT
+   *     (already finished), TOO_LARGE, UNAVAILABLE
+   */
+  public void submit(String workerId, String sessionKey, ResultEnvelope result) {
+    requireStarted();
+    if (!workers.authenticate(workerId, sessionKey)) {
+      throw new GoWorkException(ErrorCode.UNAUTHENTICATED, "unknown worker or invalid session");
+    }
+    checkOpen(result.workId());
+    ResultEnvelope own = new ResultEnvelope(result.workId(), result.attempt(), result.status(), result.result(),
+        result.error(), workerId, result.durationMs());
+    SignedResult signed = SignedResult.sign(codec, own, workerId, sessionKey, clock);
+    if (signed.value().length > codec.maxRecordBytes()) {
+      throw new GoWorkException(ErrorCode.TOO_LARGE, "result is " + signed.value().length
+          + " bytes, over the limit of " + codec.maxRecordBytes());
+    }
+    Future<RecordMetadata> sent;
+    try {
+      sent = producer.send(signed.toRecord(topics.results()));
+    } catch (KafkaException e) {
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "publishing the result of " + result.workId() + " failed: "
+          + e.getMessage(), e);
+    }
+    WorkPublisher.await(sent, sendTimeout, "publishing the result of " + result.workId());
+  }
+
+  /**
+   * Submits a result in-process (the seed's {@code Submit(w)}): completed unless {@link Work#error()} is set.
+   *
+   * @throws GoWorkException NOT_FOUND, TIMED_OUT or CONFLICT when refused (fires {@code result_rejected})
+   */
+  public void submit(Work work) {
+    requireStarted();
+    checkOpen(work.id());
+    ResultStatus status = work.error() == null ? ResultStatus.COMPLETED : ResultStatus.FAILED;
+    Verdict v = pipeline.applyTrusted(new ResultEnvelope(work.id(), work.attempt(), status, work.result(),
+        work.error(), null, -1));
+    if (!v.accepted()) {
+      throw new GoWorkException(v.state() == WorkState.TIMED_OUT ? ErrorCode.TIMED_OUT : ErrorCode.CONFLICT,
+          "result refused: " + v.rejection());
+    }
+  }
+
+  /** Work queued, running or waiting to retry, over all queues (the seed's {@code QueueSize}). */
+  public long queueSize() {
+    return table.sizes().values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** Work queued, running or waiting to retry, per queue. */
+  public Map<String, Long> queueSizes() {
+    return table.sizes();
+  }
+
+  /** The state of one work item, while the server remembers it. */
+  public Optional<WorkStatus> status(String workId) {
+    return table.status(workId);
+  }
+
+  /** Worker registration and sessions (the seed's {@code ws.Workers}). */
+  public Workers workers() {
+    return workers;
+  }
+
+  /** Work whose every attempt failed (maxAttempts above 1). */
+  public List<WorkStatus> deadLetters() {
+    return table.deadLetters();
+  }
+
+  /**
+   * Gives a dead item one more attempt with a fresh deadline and publishes it again (fires {@code work_retry}).
+   *
+   * @throws GoWorkException NOT_FOUND (unknown, or its record is gone), CONFLICT (not dead), UNAVAILABLE
+   */
+  public void requeue(String workId) {
+    requireStarted();
+    WorkRef ref = table.revive(workId, clock.millis());
+    timeouts.track(workId, ref.deadline().toEpochMilli());
+    republisher.republish(ref);
+  }
+
+  /** The topic layout in use (for answers that tell workers where to connect). */
+  public Topics topics() {
+    return topics;
+  }
+
+  /** How many handler or listener calls threw. */
+  public long handlerFailures() {
+    return events.handlerFailures();
+  }
+
+  /** Stops consuming and the background duties, delivers queued events, and closes the Kafka clients. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (consumeResults != null) {
+      consumeResults.close();
+    }
+    tasks.close();
+    taker.close();
+    reader.close();
+    events.close();
+    producer.close(Duration.ofSeconds(5));
+    admin.close(Duration.ofSeconds(5));
+  }
+
+  private void checkOpen(String workId) {
+    WorkStatus s = table.status(workId)
+        .orElseThrow(() -> new GoWorkException(ErrorCode.NOT_FOUND, "no work with id " + workId));
+    if (s.state() == WorkState.TIMED_OUT) {
+      throw new GoWorkException(ErrorCode.TIMED_OUT, "work " + workId + " timed out");
+    }
+    if (Lifecycle.isTerminal(s.state())) {
+      throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " is already " + s.state().wireName());
+    }
+  }
+
+  private void requireStarted() {
+    if (!started || closed) {
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, closed ? "the work server is closed"
+          : "the work server is not started: call start() first");
+    }
+  }
+}

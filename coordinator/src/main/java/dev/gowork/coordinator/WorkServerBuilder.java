@@ -1,0 +1,186 @@
+package dev.gowork.coordinator;
+
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.kafka.KafkaClients;
+import dev.gowork.broker.signing.SharedSecret;
+import dev.gowork.broker.signing.TimestampWindow;
+import dev.gowork.broker.topic.ShareGroupSettings;
+import dev.gowork.broker.topic.Topics;
+import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.coordinator.auth.AuthSettings;
+import dev.gowork.coordinator.retry.Backoff;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Settings of a {@link WorkServer}, each with a named default and checked by {@link #build()}; an
+ * error names the setting and the bad value. Only {@link #secret} and {@link #kafka} are required.
+ */
+public final class WorkServerBuilder {
+  SharedSecret secret;
+  KafkaClients kafka;
+  Topics topics = Topics.of(Topics.DEFAULT_PREFIX);
+  Clock clock = Clock.systemUTC();
+  AuthSettings auth = AuthSettings.defaults();
+  TimestampWindow resultWindow = TimestampWindow.defaults();
+  ShareGroupSettings shareGroup = ShareGroupSettings.defaults();
+  Set<String> queues = new LinkedHashSet<>(List.of(Topics.DEFAULT_QUEUE));
+  int workPartitions = 3;
+  int replicationFactor = 1;
+  Backoff backoff = Backoff.defaults();
+  Duration getPollTimeout = Duration.ofMillis(200);
+  Duration sendTimeout = Duration.ofSeconds(30);
+  Duration finishedRetention = Duration.ofHours(1);
+  Duration tick = Duration.ofMillis(50);
+  WireCodec codec = WireCodec.defaults();
+  long replayMemory = 200_000;
+
+  WorkServerBuilder() {}
+
+  /** The shared secret (at least 32 characters). Required. */
+  public WorkServerBuilder secret(SharedSecret s) {
+    secret = s;
+    return this;
+  }
+
+  /** Client factories for the Kafka cluster. Required. */
+  public WorkServerBuilder kafka(KafkaClients k) {
+    kafka = k;
+    return this;
+  }
+
+  /** The topic layout (default prefix {@code gowork}). */
+  public WorkServerBuilder topics(Topics t) {
+    topics = t;
+    return this;
+  }
+
+  /** The clock every timeout, expiry and backoff decision uses (default UTC system clock). */
+  public WorkServerBuilder clock(Clock c) {
+    clock = c;
+    return this;
+  }
+
+  /** How long a worker session lasts (default 1 h). */
+  public WorkServerBuilder sessionTtl(Duration ttl) {
+    auth = auth.withSessionTtl(ttl);
+    return this;
+  }
+
+  /** All handshake limits at once (session and challenge lifetimes, failure rate limits). */
+  public WorkServerBuilder auth(AuthSettings a) {
+    auth = a;
+    return this;
+  }
+
+  /** How old or how far ahead a result's signed timestamp may be (default 5 min / 30 s). */
+  public WorkServerBuilder resultWindow(TimestampWindow w) {
+    resultWindow = w;
+    return this;
+  }
+
+  /** Applied to each queue's share group before first use (default lock 30 s, 5 deliveries, earliest). */
+  public WorkServerBuilder shareGroupSettings(ShareGroupSettings s) {
+    shareGroup = s;
+    return this;
+  }
+
+  /** Queues whose topics {@link WorkServer#start()} prepares (default {@code default}); others are prepared on first use. */
+  public WorkServerBuilder queues(String... names) {
+    queues = new LinkedHashSet<>();
+    for (String q : names) {
+      queues.add(Topics.validateQueue(q));
+    }
+    return this;
+  }
+
+  /** Partitions of each new work topic (default 3). */
+  public WorkServerBuilder workPartitions(int n) {
+    workPartitions = n;
+    return this;
+  }
+
+  /** Replication factor of new topics (default 1). */
+  public WorkServerBuilder replicationFactor(int n) {
+    replicationFactor = n;
+    return this;
+  }
+
+  /** Wait before a failed attempt is retried (default base 1 s, cap 60 s, with jitter). */
+  public WorkServerBuilder retryBackoff(Duration base, Duration cap) {
+    backoff = new Backoff(base, cap);
+    return this;
+  }
+
+  /** How long {@code get} waits for a record (default 200 ms). */
+  public WorkServerBuilder getPollTimeout(Duration d) {
+    getPollTimeout = d;
+    return this;
+  }
+
+  /** How long a publication may wait for Kafka's acknowledgement (default 30 s). */
+  public WorkServerBuilder sendTimeout(Duration d) {
+    sendTimeout = d;
+    return this;
+  }
+
+  /** How long completed, failed and timed-out items stay queryable by {@code status} (default 1 h). */
+  public WorkServerBuilder finishedRetention(Duration d) {
+    finishedRetention = d;
+    return this;
+  }
+
+  /** How often timeouts, retries and session expiry are checked (default 50 ms). */
+  public WorkServerBuilder tick(Duration d) {
+    tick = d;
+    return this;
+  }
+
+  /** The wire codec, i.e. the record size limit (default 1 MiB). */
+  public WorkServerBuilder codec(WireCodec c) {
+    codec = c;
+    return this;
+  }
+
+  /**
+   * Checks every setting and creates the server (with its Kafka producer and admin client); call
+   * {@link WorkServer#start()} next.
+   *
+   * @throws GoWorkException INVALID_ARGUMENT naming the first bad setting
+   */
+  public WorkServer build() {
+    require(secret != null, "secret", "is required");
+    require(kafka != null, "kafka", "is required");
+    require(topics != null, "topics", "is required");
+    require(clock != null, "clock", "is required");
+    require(auth != null, "auth", "is required");
+    require(resultWindow != null && positive(resultWindow.maxAge()) && !resultWindow.maxSkew().isNegative(),
+        "resultWindow", "needs a positive maxAge and a non-negative maxSkew, was " + resultWindow);
+    require(shareGroup != null, "shareGroupSettings", "is required");
+    require(workPartitions >= 1 && workPartitions <= 10_000, "workPartitions", "must be 1-10000, was " + workPartitions);
+    require(replicationFactor >= 1 && replicationFactor <= 32, "replicationFactor",
+        "must be 1-32, was " + replicationFactor);
+    require(backoff != null, "retryBackoff", "is required");
+    require(positive(getPollTimeout) && getPollTimeout.toSeconds() <= 30, "getPollTimeout",
+        "must be positive and at most 30 s, was " + getPollTimeout);
+    require(positive(sendTimeout), "sendTimeout", "must be positive, was " + sendTimeout);
+    require(positive(finishedRetention), "finishedRetention", "must be positive, was " + finishedRetention);
+    require(positive(tick) && tick.toSeconds() <= 10, "tick", "must be positive and at most 10 s, was " + tick);
+    require(codec != null, "codec", "is required");
+    return new WorkServer(this);
+  }
+
+  private static boolean positive(Duration d) {
+    return d != null && !d.isNegative() && !d.isZero();
+  }
+
+  private static void require(boolean ok, String setting, String problem) {
+    if (!ok) {
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "WorkServer setting '" + setting + "' " + problem);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package dev.gowork.coordinator.auth;
+
+import java.time.Instant;
+
+/** One worker's handshake and session. Guarded by its own monitor. Never printed: it holds keys. */
+final class WorkerEntry {
+  final String workerId;
+  final long registeredAt;
+  final TokenBucket failures;
+  long lastSeen;
+  String challenge;
+  long challengeExpiresAt;
+  String nonce;
+  long sessionExpiresAt = -1;
+  String sessionKey;
+  WorkerState state = WorkerState.PENDING;
+  long endedAt = -1;
+
+  WorkerEntry(String workerId, String challenge, long now, long challengeTtl, TokenBucket failures) {
+    this.workerId = workerId;
+    this.challenge = challenge;
+    this.registeredAt = now;
+    this.lastSeen = now;
+    this.challengeExpiresAt = now + challengeTtl;
+    this.failures = failures;
+  }
+
+  boolean challengeOpen(long now) {
+    return challenge != null && now < challengeExpiresAt;
+  }
+
+  boolean sessionOpen(long now) {
+    return state == WorkerState.ACTIVE && now < sessionExpiresAt;
+  }
+
+  /** Ends the session; true only for the first ending, which fires {@code worker_expired}. */
+  boolean end(WorkerState how, long now) {
+    if (state == WorkerState.EXPIRED || state == WorkerState.REVOKED) {
+      return false;
+    }
+    boolean hadSession = state == WorkerState.ACTIVE;
+    state = how;
+    sessionKey = null;
+    challenge = null;
+    endedAt = now;
+    return hadSession || how == WorkerState.REVOKED;
+  }
+
+  WorkerSummary summary() {
+    return new WorkerSummary(workerId, Instant.ofEpochMilli(registeredAt), Instant.ofEpochMilli(lastSeen),
+        sessionExpiresAt < 0 ? null : Instant.ofEpochMilli(sessionExpiresAt), state);
+  }
+
+  @Override
+  public String toString() {
+    return "WorkerEntry[" + workerId + ", " + state + "]";
+  }
+}

@@ -1,0 +1,206 @@
+package dev.gowork.coordinator.auth;
+
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.signing.SharedSecret;
+import dev.gowork.broker.signing.Signatures;
+import dev.gowork.broker.wire.EventType;
+import dev.gowork.coordinator.events.EventDispatcher;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The workers a coordinator knows, their challenges and sessions. Implements {@link Workers} for
+ * users; the other public methods are for the coordinator's own request and result checks.
+ *
+ * <p>Handshake: {@link #register} stores a random single-use challenge that expires after
+ * {@code challengeTtl}; {@link #verify} checks the answer in constant time and derives the session
+ * key with {@link SessionKeys}. Failed answers spend a token from a per-worker and a global
+ * bucket; with either bucket empty, verify answers {@code RATE_LIMITED} without checking. Every
+ * failure says the same thing, so it reveals nothing. Each entry is changed under its own monitor;
+ * time comes from the injected clock only.
+ */
+public final class WorkerRegistry implements Workers {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int MAX_ID_CHARS = 200;
+  private static final int MAX_RESPONSE_CHARS = 512;
+  private static final String REFUSED = "worker verification failed";
+  private static final long KEEP_ENDED_MILLIS = 3_600_000L;
+
+  private final SharedSecret secret;
+  private final SessionKeys keys;
+  private final Clock clock;
+  private final EventDispatcher events;
+  private final AuthSettings settings;
+  private final TokenBucket globalFailures;
+  private final ConcurrentHashMap<String, WorkerEntry> entries = new ConcurrentHashMap<>();
+
+  public WorkerRegistry(SharedSecret secret, Clock clock, EventDispatcher events, AuthSettings settings) {
+    this.secret = secret;
+    this.keys = new SessionKeys(secret);
+    this.clock = clock;
+    this.events = events;
+    this.settings = settings;
+    this.globalFailures = new TokenBucket(settings.globalFailureBurst(), settings.globalFailureRefill().toMillis(),
+        clock.millis());
+  }
+
+  @Override
+  public Registration register() {
+    if (entries.size() >= settings.maxWorkers()) {
+      throw new GoWorkException(ErrorCode.RATE_LIMITED, "too many registered workers; try again later");
+    }
+    long now = clock.millis();
+    byte[] id = new byte[8];
+    RANDOM.nextBytes(id);
+    String workerId = "w-" + HexFormat.of().formatHex(id);
+    String challenge = Signatures.randomToken();
+    entries.put(workerId, new WorkerEntry(workerId, challenge, now, settings.challengeTtl().toMillis(),
+        new TokenBucket(settings.workerFailureBurst(), settings.workerFailureRefill().toMillis(), now)));
+    events.event(EventType.WORKER_REGISTERED).worker(workerId).fire();
+    return new Registration(workerId, challenge);
+  }
+
+  @Override
+  public Session verify(String workerId, String response) {
+    long now = clock.millis();
+    WorkerEntry e = workerId == null || workerId.length() > MAX_ID_CHARS ? null : entries.get(workerId);
+    String shownId = e == null ? null : workerId;
+    if (!globalFailures.hasToken(now) || (e != null && !e.failures.hasToken(now))) {
+      events.event(EventType.WORKER_VERIFY_ERROR).worker(shownId).error("rate limited").fire();
+      throw new GoWorkException(ErrorCode.RATE_LIMITED, "too many failed verifications; try again later");
+    }
+    if (e != null && response != null && response.length() <= MAX_RESPONSE_CHARS) {
+      synchronized (e) {
+        if (e.state == WorkerState.PENDING && e.challengeOpen(now)
+            && Signatures.checkVerifyResponse(secret, workerId, e.challenge, response)) {
+          return open(e, now);
+        }
+      }
+    }
+    globalFailures.tryTake(now);
+    if (e != null) {
+      e.failures.tryTake(now);
+    }
+    events.event(EventType.WORKER_VERIFY_ERROR).worker(shownId).error(REFUSED).fire();
+    throw new GoWorkException(ErrorCode.UNAUTHENTICATED, REFUSED);
+  }
+
+  @Override
+  public void revoke(String workerId) {
+    WorkerEntry e = workerId == null ? null : entries.get(workerId);
+    if (e == null) {
+      throw new GoWorkException(ErrorCode.NOT_FOUND, "no worker with that id");
+    }
+    long now = clock.millis();
+    synchronized (e) {
+      if (e.end(WorkerState.REVOKED, now)) {
+        events.event(EventType.WORKER_EXPIRED).worker(workerId).error("revoked").fire();
+      }
+    }
+  }
+
+  @Override
+  public List<WorkerSummary> list() {
+    List<WorkerSummary> out = new ArrayList<>();
+    for (WorkerEntry e : entries.values()) {
+      synchronized (e) {
+        out.add(e.summary());
+      }
+    }
+    out.sort(Comparator.comparing(WorkerSummary::registeredAt).thenComparing(WorkerSummary::workerId));
+    return out;
+  }
+
+  /**
+   * True when {@code sessionKey} is the open session of {@code workerId} (constant-time); notes the
+   * worker as seen. An expired session found here ends (fires {@code worker_expired}).
+   */
+  public boolean authenticate(String workerId, String sessionKey) {
+    long now = clock.millis();
+    WorkerEntry e = workerId == null ? null : entries.get(workerId);
+    if (e == null || sessionKey == null) {
+      return false;
+    }
+    synchronized (e) {
+      expireIfDue(e, now);
+      if (!e.sessionOpen(now) || !Signatures.constantTimeEquals(e.sessionKey, sessionKey)) {
+        return false;
+      }
+      e.lastSeen = now;
+      return true;
+    }
+  }
+
+  /** The session key of an open session, for checking a result's signature. */
+  public Optional<String> sessionKey(String workerId) {
+    long now = clock.millis();
+    WorkerEntry e = workerId == null ? null : entries.get(workerId);
+    if (e == null) {
+      return Optional.empty();
+    }
+    synchronized (e) {
+      expireIfDue(e, now);
+      return e.sessionOpen(now) ? Optional.of(e.sessionKey) : Optional.empty();
+    }
+  }
+
+  /** Notes that a worker was seen (e.g. an accepted result). */
+  public void touch(String workerId) {
+    WorkerEntry e = workerId == null ? null : entries.get(workerId);
+    if (e != null) {
+      synchronized (e) {
+        e.lastSeen = Math.max(e.lastSeen, clock.millis());
+      }
+    }
+  }
+
+  /**
+   * The {@code ExpireSessions} duty: ends sessions past their expiry (fires {@code worker_expired}
+   * once each), drops unanswered registrations whose challenge expired, and forgets ended workers
+   * after an hour.
+   *
+   * @return how many sessions it ended
+   */
+  public int expireSessions() {
+    long now = clock.millis();
+    int ended = 0;
+    for (WorkerEntry e : entries.values()) {
+      synchronized (e) {
+        if (expireIfDue(e, now)) {
+          ended++;
+        } else if ((e.state == WorkerState.PENDING && !e.challengeOpen(now))
+            || (e.endedAt >= 0 && now - e.endedAt > KEEP_ENDED_MILLIS)) {
+          entries.remove(e.workerId, e);
+        }
+      }
+    }
+    return ended;
+  }
+
+  private Session open(WorkerEntry e, long now) {
+    e.challenge = null;
+    e.nonce = Signatures.randomToken();
+    e.sessionExpiresAt = now + settings.sessionTtl().toMillis();
+    e.sessionKey = keys.derive(e.workerId, e.nonce, e.sessionExpiresAt);
+    e.state = WorkerState.ACTIVE;
+    e.lastSeen = now;
+    events.event(EventType.WORKER_VERIFY).worker(e.workerId).fire();
+    return new Session(e.workerId, e.sessionKey, Instant.ofEpochMilli(e.sessionExpiresAt));
+  }
+
+  private boolean expireIfDue(WorkerEntry e, long now) {
+    if (e.state == WorkerState.ACTIVE && now >= e.sessionExpiresAt && e.end(WorkerState.EXPIRED, now)) {
+      events.event(EventType.WORKER_EXPIRED).worker(e.workerId).error("session expired").fire();
+      return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,41 @@
+package dev.gowork.coordinator.auth;
+
+import java.util.List;
+
+/**
+ * Worker registration and authentication, the seed's {@code ws.Workers}.
+ *
+ * <pre>{@code
+ * Registration reg = server.workers().register();              // -> worker
+ * String response = Signatures.verifyResponse(secret, reg.workerId(), reg.challenge()); // worker side
+ * Session s = server.workers().verify(reg.workerId(), response);  // -> worker: s.sessionKey()
+ * }</pre>
+ */
+public interface Workers {
+
+  /**
+   * Registers a new worker: a fresh id and a single-use challenge (fires {@code worker_registered}).
+   *
+   * @throws dev.gowork.broker.GoWorkException RATE_LIMITED when too many workers are registered
+   */
+  Registration register();
+
+  /**
+   * Checks the worker's answer to its challenge and opens a session (fires {@code worker_verify}).
+   *
+   * @throws dev.gowork.broker.GoWorkException UNAUTHENTICATED for any wrong answer, unknown id, used or
+   *     expired challenge (fires {@code worker_verify_error}; the message reveals nothing); RATE_LIMITED
+   *     after too many failures for this worker or overall
+   */
+  Session verify(String workerId, String response);
+
+  /**
+   * Ends a worker's session at once (fires {@code worker_expired}).
+   *
+   * @throws dev.gowork.broker.GoWorkException NOT_FOUND for an unknown id
+   */
+  void revoke(String workerId);
+
+  /** Every known worker, oldest registration first. */
+  List<WorkerSummary> list();
+}

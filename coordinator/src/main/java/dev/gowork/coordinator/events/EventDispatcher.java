@@ -1,0 +1,230 @@
+package dev.gowork.coordinator.events;
+
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.wire.Event;
+import dev.gowork.broker.wire.EventType;
+import dev.gowork.broker.wire.WireCodec;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fires events: each one goes to the events topic (through {@code sink}) and to the in-process
+ * listeners and handler registered for its id. Internal to the coordinator; users reach it through
+ * {@code WorkServer}.
+ *
+ * <p>Concurrency: {@link #emit} only enqueues, so it is safe on any thread (including Kafka callback
+ * threads). One thread ({@code gowork-publish-events}) hands events to the sink; another
+ * ({@code gowork-dispatch-events}) calls listeners and handlers in emission order, so a slow handler
+ * never delays publishing. A listener or handler that throws is logged with the work id and counted.
+ */
+public final class EventDispatcher implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
+
+  private final Clock clock;
+  private final Consumer<Event> sink;
+  private final ConcurrentMap<EventType, EventHandler> handlers = new ConcurrentHashMap<>();
+  private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
+  private volatile Map<String, Object> params = Map.of();
+  private final ExecutorService publishing = Executors.newSingleThreadExecutor(named("gowork-publish-events"));
+  private final ExecutorService dispatching = Executors.newSingleThreadExecutor(named("gowork-dispatch-events"));
+  private final AtomicLong handlerFailures = new AtomicLong();
+
+  /** @param sink where each event is published (e.g. the events topic); called on one thread */
+  public EventDispatcher(Clock clock, Consumer<Event> sink) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.sink = Objects.requireNonNull(sink, "sink");
+  }
+
+  /** A dispatcher that publishes to {@code topic} as {@code WireCodec.encode(Event)}, key {@link Event#key()}. */
+  public static EventDispatcher toKafka(Clock clock, Producer<String, byte[]> producer, WireCodec codec, String topic) {
+    return new EventDispatcher(clock, new EventPublisher(producer, codec, topic)::publish);
+  }
+
+  /** Starts an event of {@code type}, timed now; {@link Draft#fire()} emits it. */
+  public Draft event(EventType type) {
+    return new Draft(type);
+  }
+
+  /** Publishes and dispatches an event (asynchronously, in order). */
+  public void emit(Event e) {
+    try {
+      publishing.execute(() -> publish(e));
+      dispatching.execute(() -> dispatch(e));
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      LOG.debug("event {} dropped: dispatcher closed", e.type().id());
+    }
+  }
+
+  /**
+   * Registers the handler for one event id.
+   *
+   * @throws GoWorkException INVALID_ARGUMENT for an unknown id, CONFLICT when the id already has a handler
+   *     (both also fire {@code add_handler_error})
+   */
+  public void register(String eventId, EventHandler handler) {
+    Objects.requireNonNull(handler, "handler");
+    EventType type = EventType.fromId(eventId);
+    if (type == null) {
+      String msg = "unknown event id '" + clip(eventId) + "'";
+      event(EventType.ADD_HANDLER_ERROR).error(msg).fire();
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, msg);
+    }
+    if (handlers.putIfAbsent(type, handler) != null) {
+      String msg = "a handler for event id '" + eventId + "' already exists";
+      event(EventType.ADD_HANDLER_ERROR).error(msg).fire();
+      throw new GoWorkException(ErrorCode.CONFLICT, msg);
+    }
+  }
+
+  /** Merges {@code more} into the parameters passed to every handler. */
+  public synchronized void addParams(Map<String, Object> more) {
+    Map<String, Object> merged = new HashMap<>(params);
+    merged.putAll(Objects.requireNonNull(more, "params"));
+    params = java.util.Collections.unmodifiableMap(merged);
+  }
+
+  public Map<String, Object> params() {
+    return params;
+  }
+
+  /** Adds a listener called for every event, before the event's handler (e.g. for metrics). */
+  public void onEvent(Consumer<Event> listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** How many handler or listener calls threw. */
+  public long handlerFailures() {
+    return handlerFailures.get();
+  }
+
+  /** Delivers what is queued (for up to 5 s), then stops. */
+  @Override
+  public void close() {
+    publishing.shutdown();
+    dispatching.shutdown();
+    try {
+      publishing.awaitTermination(5, TimeUnit.SECONDS);
+      dispatching.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    publishing.shutdownNow();
+    dispatching.shutdownNow();
+  }
+
+  private void publish(Event e) {
+    try {
+      sink.accept(e);
+    } catch (RuntimeException error) {
+      LOG.warn("publishing event {} for {} failed: {}", e.type().id(), e.key(), error.toString());
+    }
+  }
+
+  private void dispatch(Event e) {
+    for (Consumer<Event> l : listeners) {
+      try {
+        l.accept(e);
+      } catch (RuntimeException error) {
+        failed("listener", e, error);
+      }
+    }
+    EventHandler h = handlers.get(e.type());
+    if (h != null) {
+      try {
+        h.handle(e, params);
+      } catch (RuntimeException | AssertionError error) {
+        failed("handler", e, error);
+      }
+    }
+  }
+
+  private void failed(String what, Event e, Throwable error) {
+    handlerFailures.incrementAndGet();
+    LOG.warn("{} for event {} threw (work {}, worker {})", what, e.type().id(), e.workId(), e.workerId(), error);
+  }
+
+  private static String clip(String s) {
+    return s == null ? "null" : s.length() > 60 ? s.substring(0, 60) + "…" : s;
+  }
+
+  private static java.util.concurrent.ThreadFactory named(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** An event being built; {@link #fire()} emits it. Fields left unset are null. */
+  public final class Draft {
+    private final EventType type;
+    private String queue;
+    private String workId;
+    private String workerId;
+    private Integer attempt;
+    private Long durationMs;
+    private String error;
+
+    private Draft(EventType type) {
+      this.type = type;
+    }
+
+    public Draft queue(String q) {
+      queue = q;
+      return this;
+    }
+
+    public Draft work(String id) {
+      workId = id;
+      return this;
+    }
+
+    public Draft worker(String id) {
+      workerId = id;
+      return this;
+    }
+
+    public Draft attempt(int n) {
+      attempt = n;
+      return this;
+    }
+
+    public Draft durationMs(long ms) {
+      durationMs = ms;
+      return this;
+    }
+
+    public Draft error(String message) {
+      error = message;
+      return this;
+    }
+
+    /** Emits the event and returns it. */
+    public Event fire() {
+      ThreadLocalRandom r = ThreadLocalRandom.current();
+      long hi = (r.nextLong() & ~0xF000L) | 0x4000L;
+      long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+      Event e = new Event(new UUID(hi, lo).toString(), type, clock.instant(), queue, workId, workerId, attempt,
+          durationMs, error);
+      emit(e);
+      return e;
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package dev.gowork.coordinator.queue;
+
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.topic.ShareGroupSettings;
+import dev.gowork.broker.topic.TopicProvisioner;
+import dev.gowork.broker.topic.TopicSpec;
+import dev.gowork.broker.topic.Topics;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.KafkaException;
+
+/**
+ * Makes sure the topics exist and each queue's share group is configured (offset reset
+ * {@code earliest}, lock, delivery limit) before anything is published to or consumed from it.
+ * Each queue is prepared once per process; concurrent first uses of one queue wait for each other.
+ */
+public final class QueueTopics {
+  /** Partitions of {@code <p>.results}. */
+  public static final int RESULT_PARTITIONS = 6;
+  /** Partitions of {@code <p>.events}. */
+  public static final int EVENT_PARTITIONS = 3;
+
+  private final TopicProvisioner provisioner;
+  private final Topics topics;
+  private final int workPartitions;
+  private final int replicationFactor;
+  private final ShareGroupSettings shareGroup;
+  private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+  private final Set<String> ready = ConcurrentHashMap.newKeySet();
+
+  public QueueTopics(Admin admin, Topics topics, int workPartitions, int replicationFactor,
+      ShareGroupSettings shareGroup) {
+    this.provisioner = new TopicProvisioner(admin);
+    this.topics = topics;
+    this.workPartitions = workPartitions;
+    this.replicationFactor = replicationFactor;
+    this.shareGroup = shareGroup;
+  }
+
+  /**
+   * Creates the results and events topics.
+   *
+   * @throws GoWorkException UNAVAILABLE when Kafka refuses or does not answer
+   */
+  public void ensureShared() {
+    try {
+      provisioner.ensureTopics(List.of(
+          TopicSpec.of(topics.results(), RESULT_PARTITIONS, replicationFactor),
+          TopicSpec.of(topics.events(), EVENT_PARTITIONS, replicationFactor)));
+    } catch (KafkaException e) {
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not create the results and events topics: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Creates {@code <p>.work.<queue>} and configures {@code <p>.workers.<queue>}, once.
+   *
+   * @throws GoWorkException INVALID_ARGUMENT for a bad queue name, UNAVAILABLE when Kafka refuses
+   */
+  public void ensure(String queue) {
+    if (ready.contains(queue)) {
+      return;
+    }
+    String topic = topics.work(queue);
+    synchronized (locks.computeIfAbsent(queue, q -> new Object())) {
+      if (ready.contains(queue)) {
+        return;
+      }
+      try {
+        provisioner.ensureTopics(List.of(TopicSpec.of(topic, workPartitions, replicationFactor)));
+        provisioner.configureShareGroup(topics.shareGroup(queue), shareGroup);
+      } catch (KafkaException e) {
+        throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not prepare queue '" + queue + "': "
+            + e.getMessage(), e);
+      }
+      ready.add(queue);
+    }
+  }
+
+  /** The queues prepared so far, sorted. */
+  public Set<String> queues() {
+    return new TreeSet<>(ready);
+  }
+}

@@ -1,0 +1,141 @@
+package dev.gowork.coordinator.queue;
+
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.kafka.KafkaClients;
+import dev.gowork.broker.topic.Topics;
+import dev.gowork.broker.wire.Decoded;
+import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.broker.wire.WorkEnvelope;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.clients.consumer.AcknowledgeType;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ShareConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicIdPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The coordinator's own share consumers, one per queue, for workers that fetch work over HTTP (the
+ * seed's {@code Get}). Each joins the queue's share group like any worker, takes at most one record
+ * per short poll and ACCEPTs it at once: from then on the coordinator's state (running, deadline)
+ * governs the item, not the broker's lock.
+ *
+ * <p>Concurrency: a share consumer is single-threaded, so each queue's consumer is used under its
+ * own lock; a caller that cannot get the lock within the poll timeout gets nothing. A new consumer
+ * needs a second or more to join its group, so the first calls on a queue usually come back empty.
+ */
+public final class TakeNextWork implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TakeNextWork.class);
+  private final KafkaClients clients;
+  private final Topics topics;
+  private final WireCodec codec;
+  private final Duration pollTimeout;
+  private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  public TakeNextWork(KafkaClients clients, Topics topics, WireCodec codec, Duration pollTimeout) {
+    this.clients = clients;
+    this.topics = topics;
+    this.codec = codec;
+    this.pollTimeout = pollTimeout;
+  }
+
+  /**
+   * Takes the next record of {@code queue}, already acknowledged.
+   *
+   * @return empty when none came within the poll timeout; else the decoded envelope or why it could not be decoded
+   * @throws GoWorkException UNAVAILABLE when Kafka fails (the consumer is recreated on the next call)
+   */
+  public Optional<Decoded<WorkEnvelope>> take(String queue) {
+    if (closed) {
+      return Optional.empty();
+    }
+    Slot slot = slots.computeIfAbsent(queue, q -> new Slot());
+    try {
+      if (!slot.lock.tryLock(pollTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        return Optional.empty();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+    try {
+      if (closed) {
+        return Optional.empty();
+      }
+      if (slot.consumer == null) {
+        slot.consumer = clients.shareConsumer(topics.shareGroup(queue), Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1));
+        slot.consumer.subscribe(List.of(topics.work(queue)));
+      }
+      ConsumerRecord<String, byte[]> first = null;
+      for (ConsumerRecord<String, byte[]> r : slot.consumer.poll(pollTimeout)) {
+        slot.consumer.acknowledge(r, first == null ? AcknowledgeType.ACCEPT : AcknowledgeType.RELEASE);
+        first = first == null ? r : first;
+      }
+      if (first == null) {
+        return Optional.empty();
+      }
+      Map<TopicIdPartition, Optional<KafkaException>> acks = slot.consumer.commitSync(Duration.ofSeconds(5));
+      for (Optional<KafkaException> failure : acks.values()) {
+        if (failure.isPresent()) {
+          LOG.warn("taking a record of queue '{}' failed (the lock was lost): {}", queue, failure.get().toString());
+          return Optional.empty();
+        }
+      }
+      return Optional.of(codec.decodeWork(first.value()));
+    } catch (WakeupException e) {
+      return Optional.empty();
+    } catch (KafkaException e) {
+      discard(slot);
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not take work from queue '" + queue + "': "
+          + e.getMessage(), e);
+    } finally {
+      slot.lock.unlock();
+    }
+  }
+
+  private static void discard(Slot slot) {
+    if (slot.consumer != null) {
+      try {
+        slot.consumer.close(Duration.ofSeconds(1));
+      } catch (RuntimeException e) {
+        LOG.debug("closing a failed share consumer: {}", e.toString());
+      }
+      slot.consumer = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    for (Slot s : slots.values()) {
+      if (s.consumer != null) {
+        s.consumer.wakeup();
+      }
+      s.lock.lock();
+      try {
+        if (s.consumer != null) {
+          s.consumer.close(Duration.ofSeconds(5));
+          s.consumer = null;
+        }
+      } finally {
+        s.lock.unlock();
+      }
+    }
+  }
+
+  private static final class Slot {
+    final ReentrantLock lock = new ReentrantLock();
+    ShareConsumer<String, byte[]> consumer;
+  }
+}

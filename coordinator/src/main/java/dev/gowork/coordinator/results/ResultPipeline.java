@@ -1,0 +1,126 @@
+package dev.gowork.coordinator.results;
+
+import dev.gowork.broker.signing.ResultHeaders;
+import dev.gowork.broker.signing.Signatures;
+import dev.gowork.broker.signing.TimestampWindow;
+import dev.gowork.broker.wire.Decoded;
+import dev.gowork.broker.wire.EventType;
+import dev.gowork.broker.wire.ResultEnvelope;
+import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.coordinator.auth.WorkerRegistry;
+import dev.gowork.coordinator.events.EventDispatcher;
+import dev.gowork.coordinator.retry.Backoff;
+import dev.gowork.coordinator.retry.RetryPlan;
+import dev.gowork.coordinator.work.Verdict;
+import dev.gowork.coordinator.work.WorkRef;
+import dev.gowork.coordinator.work.WorkTable;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Decides what a result does. Every result, from Kafka or from this process, ends up in
+ * {@link WorkTable#applyResult}; this class checks it first. A record from the results topic must
+ * decode, carry the three auth headers, be signed within the timestamp window under the open session
+ * of the worker it names, and not repeat an accepted (work id, attempt). Any failure fires
+ * {@code record_rejected} (undecodable) or {@code result_rejected} (with the reason in {@code error})
+ * and changes nothing. Results for work this coordinator does not know are skipped quietly: they
+ * belong to another coordinator. Never throws for bad input, so one record cannot stop the loop.
+ */
+public final class ResultPipeline {
+  private final WireCodec codec;
+  private final WorkerRegistry workers;
+  private final WorkTable table;
+  private final RetryPlan retries;
+  private final Backoff backoff;
+  private final TimestampWindow window;
+  private final EventDispatcher events;
+  private final Clock clock;
+  private final ReplayGuard replays;
+
+  public ResultPipeline(WireCodec codec, WorkerRegistry workers, WorkTable table, RetryPlan retries, Backoff backoff,
+      TimestampWindow window, EventDispatcher events, Clock clock, long replayMemory) {
+    this.codec = codec;
+    this.workers = workers;
+    this.table = table;
+    this.retries = retries;
+    this.backoff = backoff;
+    this.window = window;
+    this.events = events;
+    this.clock = clock;
+    this.replays = new ReplayGuard(replayMemory);
+  }
+
+  /** Checks and applies one record of the results topic. */
+  public Optional<Verdict> accept(ConsumerRecord<String, byte[]> rec) {
+    Decoded<ResultEnvelope> d = codec.decodeResult(rec.value());
+    if (!d.isOk()) {
+      events.event(EventType.RECORD_REJECTED).work(shortOrNull(rec.key()))
+          .error(rec.topic() + "-" + rec.partition() + "@" + rec.offset() + ": " + d.error().message()).fire();
+      return Optional.empty();
+    }
+    ResultEnvelope r = d.value();
+    if (!table.knows(r.workId())) {
+      return Optional.empty();
+    }
+    String workerId = ResultHeaders.read(rec.headers(), ResultHeaders.WORKER_ID);
+    String tsText = ResultHeaders.read(rec.headers(), ResultHeaders.TIMESTAMP);
+    String signature = ResultHeaders.read(rec.headers(), ResultHeaders.SIGNATURE);
+    String shownWorker = shortOrNull(workerId);
+    if (workerId == null || tsText == null || signature == null) {
+      return Optional.of(reject(r, shownWorker, "missing authentication headers"));
+    }
+    if (rec.key() != null && !rec.key().equals(r.workId())) {
+      return Optional.of(reject(r, shownWorker, "record key does not match the work id"));
+    }
+    long ts = TimestampWindow.parse(tsText);
+    if (ts < 0 || !window.accepts(ts, clock.instant())) {
+      return Optional.of(reject(r, shownWorker, "timestamp outside the accepted window"));
+    }
+    Optional<String> key = workers.sessionKey(workerId);
+    if (key.isEmpty()) {
+      return Optional.of(reject(r, shownWorker, "unknown or expired session"));
+    }
+    if (!Signatures.checkResult(key.get(), r.workId(), r.attempt(), r.status(), ts, rec.value(), signature)) {
+      return Optional.of(reject(r, shownWorker, "bad signature"));
+    }
+    if (r.workerId() != null && !r.workerId().equals(workerId)) {
+      return Optional.of(reject(r, shownWorker, "worker id in the result does not match the signer"));
+    }
+    workers.touch(workerId);
+    return Optional.of(apply(r, workerId));
+  }
+
+  /** Applies a result that did not cross Kafka (the in-process {@code submit(Work)}); still refuses replays. */
+  public Verdict applyTrusted(ResultEnvelope r) {
+    return apply(r, r.workerId());
+  }
+
+  private Verdict apply(ResultEnvelope r, String workerId) {
+    if (!replays.firstTime(r.workId(), r.attempt())) {
+      return reject(r, workerId, "replayed result for attempt " + r.attempt());
+    }
+    long now = clock.millis();
+    Verdict v = table.applyResult(r, workerId, now);
+    if (!v.accepted()) {
+      return reject(r, workerId, v.rejection());
+    }
+    if (v.retry()) {
+      long wait = backoff.delayMillis(r.attempt(), ThreadLocalRandom.current().nextDouble());
+      retries.schedule(r.workId(), r.attempt() + 1, now + wait);
+    }
+    return v;
+  }
+
+  private Verdict reject(ResultEnvelope r, String workerId, String reason) {
+    String queue = table.ref(r.workId()).map(WorkRef::queue).orElse(null);
+    events.event(EventType.RESULT_REJECTED).queue(queue).work(r.workId()).worker(workerId).attempt(r.attempt())
+        .error(reason).fire();
+    return new Verdict(table.status(r.workId()).map(s -> s.state()).orElse(null), reason);
+  }
+
+  private static String shortOrNull(String s) {
+    return s == null || s.length() > WireCodec.MAX_ID_LENGTH ? null : s;
+  }
+}

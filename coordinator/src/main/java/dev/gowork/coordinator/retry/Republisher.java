@@ -1,0 +1,45 @@
+package dev.gowork.coordinator.retry;
+
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.topic.Topics;
+import dev.gowork.broker.wire.WorkEnvelope;
+import dev.gowork.coordinator.queue.EnvelopeReader;
+import dev.gowork.coordinator.queue.WorkPublisher;
+import dev.gowork.coordinator.work.WorkRef;
+import java.time.Duration;
+
+/**
+ * Publishes a work item again for its next attempt: reads the first publication back from the
+ * topic (the payload is not kept in memory) and sends it with the attempt, attempt limit and
+ * deadline that the work table holds now.
+ */
+public final class Republisher {
+  private final EnvelopeReader reader;
+  private final WorkPublisher publisher;
+  private final Topics topics;
+  private final Duration timeout;
+
+  public Republisher(EnvelopeReader reader, WorkPublisher publisher, Topics topics, Duration timeout) {
+    this.reader = reader;
+    this.publisher = publisher;
+    this.topics = topics;
+    this.timeout = timeout;
+  }
+
+  /**
+   * @throws GoWorkException NOT_FOUND when the first publication is no longer readable, UNAVAILABLE when
+   *     Kafka does not answer
+   */
+  public void republish(WorkRef ref) {
+    if (!ref.located()) {
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "work " + ref.workId() + " is not yet acknowledged by Kafka");
+    }
+    WorkEnvelope first = reader.read(topics.work(ref.queue()), ref.partition(), ref.offset(), timeout)
+        .orElseThrow(() -> new GoWorkException(ErrorCode.NOT_FOUND, "the record of work " + ref.workId()
+            + " is no longer readable from " + topics.work(ref.queue())));
+    WorkEnvelope next = new WorkEnvelope(first.workId(), first.queue(), ref.attempt(), ref.maxAttempts(),
+        first.timeoutSeconds(), first.data(), first.createdAt(), ref.deadline());
+    publisher.sendAndWait(next, timeout);
+  }
+}

@@ -1,0 +1,42 @@
+package dev.gowork.coordinator.retry;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * Retries waiting for their time, ordered by when they are due (epoch ms on the injected clock).
+ * Thread-safe.
+ */
+public final class RetryPlan {
+  private final PriorityQueue<Due> heap = new PriorityQueue<>(Comparator.comparingLong(Due::at));
+
+  /** Plans attempt {@code attempt} of {@code workId} for {@code at}. */
+  public synchronized void schedule(String workId, int attempt, long at) {
+    heap.add(new Due(workId, attempt, at, false, 0));
+  }
+
+  synchronized void again(Due d, long at, boolean requeued) {
+    heap.add(new Due(d.workId(), d.attempt(), at, requeued, d.tries() + 1));
+  }
+
+  synchronized List<Due> due(long now) {
+    List<Due> out = new ArrayList<>();
+    while (!heap.isEmpty() && heap.peek().at() <= now) {
+      out.add(heap.poll());
+    }
+    return out;
+  }
+
+  public synchronized int size() {
+    return heap.size();
+  }
+
+  /**
+   * @param requeued true once the work table moved the item back to queued (only the publication is
+   *     left to do)
+   * @param tries how many times this retry was put off (record not located yet, Kafka not answering)
+   */
+  record Due(String workId, int attempt, long at, boolean requeued, int tries) {}
+}

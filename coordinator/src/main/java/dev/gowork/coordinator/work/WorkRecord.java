@@ -1,0 +1,69 @@
+package dev.gowork.coordinator.work;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gowork.broker.wire.WireCodec;
+import java.time.Instant;
+
+/**
+ * The state of one work item, kept small (about 80 bytes plus the id) so that a million in-flight
+ * items fit well under 512 MiB: ids, ints and epoch milliseconds, never the payload. Guarded by its
+ * own monitor; {@link WorkTable} changes it only inside {@code synchronized (record)}.
+ */
+final class WorkRecord {
+  final String workId;
+  final String queue;
+  final long createdAt;
+  final int timeoutSeconds;
+  long deadline;
+  long updatedAt;
+  WorkState state = WorkState.QUEUED;
+  int attempt;
+  int maxAttempts;
+  int partition = -1;
+  long offset = -1;
+  String workerId;
+  /** The result as JSON bytes when completed, else the last error message, else null. */
+  Object outcome;
+
+  WorkRecord(String workId, String queue, long createdAt, long deadline, int timeoutSeconds, int attempt,
+      int maxAttempts) {
+    this.workId = workId;
+    this.queue = queue;
+    this.createdAt = createdAt;
+    this.deadline = deadline;
+    this.timeoutSeconds = timeoutSeconds;
+    this.attempt = attempt;
+    this.maxAttempts = maxAttempts;
+    this.updatedAt = createdAt;
+  }
+
+  /** Moves to {@code next} when the lifecycle allows it; false (and no change) otherwise. */
+  boolean moveTo(WorkState next, long now) {
+    if (!Lifecycle.allows(state, next)) {
+      return false;
+    }
+    state = next;
+    updatedAt = now;
+    return true;
+  }
+
+  boolean expiredAt(long now) {
+    return now >= deadline;
+  }
+
+  WorkRef ref() {
+    return new WorkRef(workId, queue, partition, offset, attempt, maxAttempts, Instant.ofEpochMilli(deadline));
+  }
+
+  WorkStatus status(WireCodec codec) {
+    JsonNode result = null;
+    String error = null;
+    if (outcome instanceof byte[] bytes) {
+      result = codec.parse(bytes).value();
+    } else if (outcome instanceof String s) {
+      error = s;
+    }
+    return new WorkStatus(workId, queue, state, attempt, maxAttempts, result, error, workerId,
+        Instant.ofEpochMilli(createdAt), Instant.ofEpochMilli(updatedAt), Instant.ofEpochMilli(deadline));
+  }
+}

@@ -1,0 +1,35 @@
+package dev.gowork.coordinator.work;
+
+import java.util.Locale;
+
+/**
+ * Where a work item is in its lifecycle. The allowed changes are in {@link Lifecycle}.
+ *
+ * <pre>
+ * QUEUED ──▶ RUNNING ──▶ COMPLETED | FAILED | TIMED_OUT | DEAD
+ *   │  ▲        └──────▶ RETRY_WAIT ──▶ QUEUED (next attempt) | TIMED_OUT
+ *   │  └── DEAD (requeue)
+ *   └──▶ (any outcome of RUNNING: workers reading Kafka do not report that they started)
+ * </pre>
+ */
+public enum WorkState {
+  /** Published to the queue's topic, not yet known to be running. */
+  QUEUED,
+  /** Handed to a worker over the coordinator's own {@code get}. */
+  RUNNING,
+  /** A worker reported success. Terminal. */
+  COMPLETED,
+  /** The only attempt failed (maxAttempts 1). Terminal. */
+  FAILED,
+  /** An attempt failed and another is due after a backoff. */
+  RETRY_WAIT,
+  /** The deadline passed first. Terminal. */
+  TIMED_OUT,
+  /** Every attempt failed (maxAttempts above 1); kept as a dead letter, may be requeued. */
+  DEAD;
+
+  /** Lower-case name, e.g. {@code timed_out}, for JSON answers. */
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

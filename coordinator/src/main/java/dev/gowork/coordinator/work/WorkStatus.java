@@ -1,0 +1,26 @@
+package dev.gowork.coordinator.work;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+
+/**
+ * A snapshot of one work item, as {@code WorkServer.status(workId)} reports it.
+ *
+ * @param attempts the current (or last) attempt number, from 1
+ * @param result the worker's result once completed, else {@code null}
+ * @param error the last error (failed, timed out, dead), else {@code null}
+ * @param workerId the worker of the current or last attempt, when known
+ * @param deadline past it the work times out
+ */
+public record WorkStatus(
+    String workId,
+    String queue,
+    WorkState state,
+    int attempts,
+    int maxAttempts,
+    JsonNode result,
+    String error,
+    String workerId,
+    Instant createdAt,
+    Instant updatedAt,
+    Instant deadline) {}

@@ -1,0 +1,316 @@
+package dev.gowork.coordinator.work;
+
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.wire.EventType;
+import dev.gowork.broker.wire.ResultEnvelope;
+import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.broker.wire.WorkEnvelope;
+import dev.gowork.coordinator.events.EventDispatcher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The coordinator's record of every work item it published, and the only place their state changes.
+ *
+ * <p>Concurrency: items live in a {@link ConcurrentHashMap}; each change happens inside
+ * {@code synchronized (record)} after {@link Lifecycle#allows} said yes, and fires its event there,
+ * so a terminal event fires exactly once however many threads (results consumer, timeout task,
+ * {@code get}, retries) race for the same item. Every decision is a function of the record and the
+ * {@code now} the caller passes; this class never reads a clock.
+ */
+public final class WorkTable {
+  private static final int MAX_ERROR_CHARS = 4096;
+
+  private final EventDispatcher events;
+  private final WireCodec codec;
+  private final ConcurrentHashMap<String, WorkRecord> items = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, LongAdder> active = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Boolean> dead = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
+
+  public WorkTable(EventDispatcher events, WireCodec codec) {
+    this.events = events;
+    this.codec = codec;
+  }
+
+  /**
+   * Records published work as queued (before it is sent, so no result can arrive for an unknown id).
+   *
+   * @throws GoWorkException CONFLICT when the id is already known
+   */
+  public void queued(WorkEnvelope w, long now) {
+    String queue = w.queue().intern();
+    WorkRecord r = new WorkRecord(w.workId(), queue, w.createdAt().toEpochMilli(), w.deadline().toEpochMilli(),
+        (int) w.timeoutSeconds(), w.attempt(), w.maxAttempts());
+    r.updatedAt = now;
+    if (items.putIfAbsent(w.workId(), r) != null) {
+      throw new GoWorkException(ErrorCode.CONFLICT, "work " + w.workId() + " was already added");
+    }
+    counter(queue).increment();
+  }
+
+  /** Drops work whose publication failed. */
+  public void forget(String workId) {
+    WorkRecord r = items.remove(workId);
+    if (r != null) {
+      synchronized (r) {
+        if (!Lifecycle.isTerminal(r.state)) {
+          counter(r.queue).decrement();
+        }
+      }
+    }
+  }
+
+  /** Notes where the broker stored the work's first publication. */
+  public void located(String workId, int partition, long offset) {
+    WorkRecord r = items.get(workId);
+    if (r != null) {
+      synchronized (r) {
+        if (r.partition < 0) {
+          r.partition = partition;
+          r.offset = offset;
+        }
+      }
+    }
+  }
+
+  public boolean knows(String workId) {
+    return items.containsKey(workId);
+  }
+
+  public Optional<WorkRef> ref(String workId) {
+    WorkRecord r = items.get(workId);
+    if (r == null) {
+      return Optional.empty();
+    }
+    synchronized (r) {
+      return Optional.of(r.ref());
+    }
+  }
+
+  /** The get path: a worker took attempt {@code attempt}; QUEUED becomes RUNNING (fires {@code work_started}). */
+  public Verdict start(String workId, int attempt, String workerId, long now) {
+    WorkRecord r = items.get(workId);
+    if (r == null) {
+      return Verdict.refused(null, "unknown work");
+    }
+    synchronized (r) {
+      if (timeOutIfDue(r, now, null)) {
+        return Verdict.refused(r.state, "work timed out");
+      }
+      if (r.state == WorkState.RUNNING || r.moveTo(WorkState.RUNNING, now)) {
+        r.attempt = Math.max(r.attempt, attempt);
+        r.workerId = workerId;
+        r.updatedAt = now;
+        events.event(EventType.WORK_STARTED).queue(r.queue).work(workId).worker(workerId).attempt(r.attempt).fire();
+        return Verdict.accepted(r.state);
+      }
+      return Verdict.refused(r.state, "work is " + r.state.wireName());
+    }
+  }
+
+  /**
+   * Applies an authenticated result. Refused (no change) when the work is terminal, waiting to
+   * retry, past its deadline, or the attempt is older than the current one.
+   */
+  public Verdict applyResult(ResultEnvelope res, String workerId, long now) {
+    WorkRecord r = items.get(res.workId());
+    if (r == null) {
+      return Verdict.refused(null, "unknown work");
+    }
+    synchronized (r) {
+      if (r.state == WorkState.TIMED_OUT || timeOutIfDue(r, now, null)) {
+        return Verdict.refused(r.state, "work timed out");
+      }
+      if (Lifecycle.isTerminal(r.state)) {
+        return Verdict.refused(r.state, "work is already " + r.state.wireName());
+      }
+      if (r.state == WorkState.RETRY_WAIT) {
+        return Verdict.refused(r.state, "work is waiting for attempt " + (r.attempt + 1));
+      }
+      if (res.attempt() < r.attempt) {
+        return Verdict.refused(r.state, "attempt " + res.attempt() + " is older than the current attempt " + r.attempt);
+      }
+      r.attempt = res.attempt();
+      r.workerId = workerId;
+      return switch (res.status()) {
+        case COMPLETED -> complete(r, res, now);
+        case FAILED -> fail(r, clip(res.error() == null ? "failed" : res.error()), now);
+        case TIMED_OUT -> {
+          timeOut(r, now, clip(res.error() == null ? "the worker reported a timeout" : res.error()));
+          yield Verdict.accepted(r.state);
+        }
+      };
+    }
+  }
+
+  /** Times the work out when its deadline has passed and it is not terminal; true when this call did it. */
+  public boolean expire(String workId, long now) {
+    WorkRecord r = items.get(workId);
+    if (r == null) {
+      return false;
+    }
+    synchronized (r) {
+      return timeOutIfDue(r, now, null);
+    }
+  }
+
+  /** RETRY_WAIT becomes QUEUED with the next attempt (fires {@code work_retry}); false when no longer waiting. */
+  public boolean retried(String workId, int attempt, long now) {
+    WorkRecord r = items.get(workId);
+    if (r == null) {
+      return false;
+    }
+    synchronized (r) {
+      if (timeOutIfDue(r, now, null) || r.state != WorkState.RETRY_WAIT || !r.moveTo(WorkState.QUEUED, now)) {
+        return false;
+      }
+      r.attempt = attempt;
+      events.event(EventType.WORK_RETRY).queue(r.queue).work(workId).attempt(attempt).fire();
+      return true;
+    }
+  }
+
+  /**
+   * Takes a dead item out of the dead letters for one more attempt, with a fresh deadline
+   * ({@code now + timeoutSeconds}); fires {@code work_retry}.
+   *
+   * @return what to republish
+   * @throws GoWorkException NOT_FOUND for unknown work, CONFLICT when it is not dead
+   */
+  public WorkRef revive(String workId, long now) {
+    WorkRecord r = items.get(workId);
+    if (r == null) {
+      throw new GoWorkException(ErrorCode.NOT_FOUND, "no work with id " + workId);
+    }
+    synchronized (r) {
+      if (r.state != WorkState.DEAD || !r.moveTo(WorkState.QUEUED, now)) {
+        throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " is " + r.state.wireName() + ", not dead");
+      }
+      dead.remove(workId);
+      counter(r.queue).increment();
+      r.attempt++;
+      r.maxAttempts = r.attempt;
+      r.deadline = now + r.timeoutSeconds * 1000L;
+      r.outcome = null;
+      events.event(EventType.WORK_RETRY).queue(r.queue).work(workId).attempt(r.attempt).fire();
+      return r.ref();
+    }
+  }
+
+  public Optional<WorkStatus> status(String workId) {
+    WorkRecord r = items.get(workId);
+    if (r == null) {
+      return Optional.empty();
+    }
+    synchronized (r) {
+      return Optional.of(r.status(codec));
+    }
+  }
+
+  /** Items not yet terminal (queued, running, waiting to retry), per queue, sorted by name. */
+  public Map<String, Long> sizes() {
+    Map<String, Long> m = new TreeMap<>();
+    active.forEach((q, n) -> m.put(q, n.sum()));
+    return m;
+  }
+
+  public List<WorkStatus> deadLetters() {
+    List<WorkStatus> out = new ArrayList<>();
+    for (String id : dead.keySet()) {
+      status(id).filter(s -> s.state() == WorkState.DEAD).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  /** How many items the table holds (terminal ones until forgotten). */
+  public int tracked() {
+    return items.size();
+  }
+
+  /** Forgets items that became completed, failed or timed out before {@code cutoff}; returns how many. */
+  public int forgetFinishedBefore(long cutoff) {
+    int n = 0;
+    for (Finished f = finished.peek(); f != null && f.at < cutoff; f = finished.peek()) {
+      finished.poll();
+      WorkRecord r = items.get(f.workId);
+      if (r != null) {
+        synchronized (r) {
+          if (r.state != WorkState.DEAD && Lifecycle.isTerminal(r.state) && items.remove(f.workId, r)) {
+            n++;
+          }
+        }
+      }
+    }
+    return n;
+  }
+
+  // ------------------------------------------------------------------ transitions (hold the record's lock)
+
+  private Verdict complete(WorkRecord r, ResultEnvelope res, long now) {
+    r.moveTo(WorkState.COMPLETED, now);
+    r.outcome = res.result() == null ? null : codec.write(res.result());
+    ended(r, now);
+    events.event(EventType.WORK_COMPLETE).queue(r.queue).work(r.workId).worker(r.workerId).attempt(r.attempt)
+        .durationMs(now - r.createdAt).fire();
+    return Verdict.accepted(r.state);
+  }
+
+  private Verdict fail(WorkRecord r, String error, long now) {
+    WorkState next = r.attempt < r.maxAttempts ? WorkState.RETRY_WAIT
+        : r.maxAttempts > 1 ? WorkState.DEAD : WorkState.FAILED;
+    r.moveTo(next, now);
+    r.outcome = error;
+    events.event(EventType.WORK_FAILED).queue(r.queue).work(r.workId).worker(r.workerId).attempt(r.attempt)
+        .durationMs(now - r.createdAt).error(error).fire();
+    if (next == WorkState.DEAD) {
+      dead.put(r.workId, Boolean.TRUE);
+      events.event(EventType.WORK_DEAD).queue(r.queue).work(r.workId).worker(r.workerId).attempt(r.attempt)
+          .durationMs(now - r.createdAt).error(error).fire();
+    }
+    if (next != WorkState.RETRY_WAIT) {
+      ended(r, now);
+    }
+    return Verdict.accepted(next);
+  }
+
+  private boolean timeOutIfDue(WorkRecord r, long now, String error) {
+    return r.expiredAt(now) && !Lifecycle.isTerminal(r.state)
+        && timeOut(r, now, error == null ? "deadline passed" : error);
+  }
+
+  private boolean timeOut(WorkRecord r, long now, String error) {
+    if (!r.moveTo(WorkState.TIMED_OUT, now)) {
+      return false;
+    }
+    r.outcome = error;
+    ended(r, now);
+    events.event(EventType.WORK_TIMEOUT).queue(r.queue).work(r.workId).worker(r.workerId).attempt(r.attempt)
+        .durationMs(now - r.createdAt).error(error).fire();
+    return true;
+  }
+
+  private void ended(WorkRecord r, long now) {
+    counter(r.queue).decrement();
+    if (r.state != WorkState.DEAD) {
+      finished.add(new Finished(r.workId, now));
+    }
+  }
+
+  private LongAdder counter(String queue) {
+    return active.computeIfAbsent(queue, q -> new LongAdder());
+  }
+
+  private static String clip(String s) {
+    return s.length() > MAX_ERROR_CHARS ? s.substring(0, MAX_ERROR_CHARS) + "…" : s;
+  }
+
+  private record Finished(String workId, long at) {}
+}

@@ -1,0 +1,58 @@
+package dev.gowork.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps the package structure one-way: the facade sees every concept; each concept package sees
+ * only the ones listed here; nothing in the coordinator sees the worker runtime or the CLI.
+ */
+class PackageDependenciesTest {
+  private static final Path MAIN = Path.of("src/main/java/dev/gowork/coordinator");
+  private static final Map<String, Set<String>> ALLOWED = Map.of(
+      "events", Set.of(),
+      "work", Set.of("events"),
+      "auth", Set.of("events"),
+      "timeout", Set.of(),
+      "queue", Set.of(),
+      "retry", Set.of("work", "queue"),
+      "results", Set.of("auth", "events", "retry", "work"));
+  private static final Pattern IMPORT = Pattern.compile("^import (static )?dev\\.gowork\\.([a-z]+)(\\.([a-z]+))?(\\.|;)",
+      Pattern.MULTILINE);
+
+  @Test
+  void dependenciesPointOneWay() throws IOException {
+    List<String> violations = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(MAIN)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+        String pkg = MAIN.relativize(f).getNameCount() > 1 ? MAIN.relativize(f).getName(0).toString() : "";
+        Matcher m = IMPORT.matcher(Files.readString(f));
+        while (m.find()) {
+          String module = m.group(2);
+          String sub = m.group(4);
+          if (module.equals("worker") || module.equals("cli")) {
+            violations.add(f + " imports dev.gowork." + module);
+          } else if (module.equals("coordinator") && !pkg.isEmpty()) {
+            if (sub == null) {
+              violations.add(f + " imports the facade package");
+            } else if (!sub.equals(pkg) && !ALLOWED.get(pkg).contains(sub)) {
+              violations.add(f + " imports coordinator." + sub);
+            }
+          }
+        }
+      }
+    }
+    assertEquals(List.of(), violations);
+  }
+}

@@ -1,0 +1,76 @@
+package dev.gowork.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class WorkTest {
+
+  record Job(String url, int depth) {}
+
+  @Test
+  void createTurnsDataIntoJsonWithSeedDefaults() {
+    Work w = Work.create(new Job("https://example.org", 2), 30);
+    assertEquals("default", w.queue());
+    assertEquals(1, w.maxAttempts());
+    assertEquals(1, w.attempt());
+    assertEquals(30, w.timeoutSeconds());
+    assertEquals("https://example.org", w.data().get("url").asText());
+    assertTrue(w.id().matches("[0-9a-f-]{36}"));
+  }
+
+  @Test
+  void dataThatDoesNotSerializeIsRefused() {
+    GoWorkException e = assertThrows(GoWorkException.class, () -> Work.create(new Object(), 30));
+    assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+    assertTrue(e.getMessage().contains("does not serialize to JSON"), e.getMessage());
+  }
+
+  @Test
+  void timeoutMustBeBetweenOneSecondAndSevenDays() {
+    Work.create("x", 1);
+    Work.create("x", 604_800);
+    for (long bad : new long[] {0, -1, 604_801}) {
+      GoWorkException e = assertThrows(GoWorkException.class, () -> Work.create("x", bad));
+      assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+      assertTrue(e.getMessage().contains("timeoutSeconds"), e.getMessage());
+    }
+  }
+
+  @Test
+  void queueAndAttemptsAreChecked() {
+    Work w = Work.create("x", 5).withQueue("emails").withMaxAttempts(3);
+    assertEquals("emails", w.queue());
+    assertEquals(3, w.maxAttempts());
+    assertThrows(GoWorkException.class, () -> w.withQueue("bad queue"));
+    assertThrows(GoWorkException.class, () -> w.withMaxAttempts(0));
+    assertThrows(GoWorkException.class, () -> w.withMaxAttempts(101));
+  }
+
+  @Test
+  void marshalAndUnmarshalRoundTrip() {
+    Work w = Work.create(Map.of("n", List.of(1, 2, 3)), 60).withQueue("q").withMaxAttempts(2).withResult("ok");
+    Work back = Work.unmarshal(w.marshal());
+    assertEquals(w, back);
+    assertEquals("ok", back.result().asText());
+    assertNull(back.error());
+    Work failed = Work.unmarshal(w.withError("boom").marshal());
+    assertEquals("boom", failed.error());
+  }
+
+  @Test
+  void unmarshalRefusesBadInputWithAClearCode() {
+    assertEquals(ErrorCode.MALFORMED, assertThrows(GoWorkException.class, () -> Work.unmarshal("{")).code());
+    assertEquals(ErrorCode.MALFORMED, assertThrows(GoWorkException.class, () -> Work.unmarshal("{}")).code());
+    assertEquals(ErrorCode.MALFORMED, assertThrows(GoWorkException.class,
+        () -> Work.unmarshal("{\"workId\":\"a\",\"timeoutSeconds\":0}")).code());
+    assertEquals(ErrorCode.MALFORMED, assertThrows(GoWorkException.class, () -> Work.unmarshal(null)).code());
+  }
+}

@@ -1,0 +1,185 @@
+package dev.gowork.coordinator.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.signing.SharedSecret;
+import dev.gowork.broker.signing.Signatures;
+import dev.gowork.broker.wire.EventType;
+import dev.gowork.coordinator.events.EventDispatcher;
+import dev.gowork.coordinator.testing.EventLog;
+import dev.gowork.coordinator.testing.MutableClock;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class WorkerRegistryTest {
+  private static final SharedSecret SECRET = SharedSecret.of("0123456789abcdef0123456789abcdef");
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
+  private final EventLog log = new EventLog();
+  private final EventDispatcher events = new EventDispatcher(clock, log);
+  private final WorkerRegistry registry = new WorkerRegistry(SECRET, clock, events, AuthSettings.defaults());
+
+  @AfterEach
+  void close() {
+    events.close();
+  }
+
+  private Session handshake() {
+    Registration r = registry.register();
+    return registry.verify(r.workerId(), Signatures.verifyResponse(SECRET, r.workerId(), r.challenge()));
+  }
+
+  private GoWorkException refused(String workerId, String response) {
+    return assertThrows(GoWorkException.class, () -> registry.verify(workerId, response));
+  }
+
+  @Test
+  void registerThenVerifyOpensASessionWithAnHourToLive() {
+    Registration r = registry.register();
+    assertTrue(r.workerId().matches("w-[0-9a-f]{16}"));
+    assertEquals(44, r.challenge().length());
+    Session s = registry.verify(r.workerId(), Signatures.verifyResponse(SECRET, r.workerId(), r.challenge()));
+    assertEquals(clock.instant().plus(Duration.ofHours(1)), s.expiresAt());
+    assertTrue(registry.authenticate(r.workerId(), s.sessionKey()));
+    assertFalse(registry.authenticate(r.workerId(), Signatures.randomToken()));
+    assertFalse(s.toString().contains(s.sessionKey()));
+    assertEquals(WorkerState.ACTIVE, registry.list().get(0).state());
+    events.close();
+    assertEquals(1, log.of(EventType.WORKER_REGISTERED).size());
+    assertEquals(1, log.of(EventType.WORKER_VERIFY).size());
+  }
+
+  @Test
+  void sessionKeyIsDerivedFromSecretWorkerNonceAndExpiry() throws Exception {
+    Session s = handshake();
+    // The nonce is private; recompute the derivation with a known nonce instead.
+    String derived = new SessionKeys(SECRET).derive("w-1", "nonce", 42L);
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(SECRET.utf8(), "HmacSHA256"));
+    String expected = Base64.getEncoder().encodeToString(
+        mac.doFinal("gowork-session:v1\nw-1\nnonce\n42".getBytes(StandardCharsets.UTF_8)));
+    assertEquals(expected, derived);
+    assertEquals(32, Base64.getDecoder().decode(s.sessionKey()).length);
+  }
+
+  @Test
+  void wrongAnswersAreRefusedAndRevealNothing() {
+    Registration r = registry.register();
+    GoWorkException wrong = refused(r.workerId(), "bm9wZQ==");
+    GoWorkException unknown = refused("w-0000000000000000", "bm9wZQ==");
+    GoWorkException nul = refused(r.workerId(), null);
+    assertEquals(ErrorCode.UNAUTHENTICATED, wrong.code());
+    assertEquals(wrong.getMessage(), unknown.getMessage());
+    assertEquals(wrong.getMessage(), nul.getMessage());
+    events.close();
+    assertEquals(3, log.of(EventType.WORKER_VERIFY_ERROR).size());
+  }
+
+  @Test
+  void theChallengeIsSingleUse() {
+    Registration r = registry.register();
+    String answer = Signatures.verifyResponse(SECRET, r.workerId(), r.challenge());
+    registry.verify(r.workerId(), answer);
+    assertEquals(ErrorCode.UNAUTHENTICATED, refused(r.workerId(), answer).code());
+  }
+
+  @Test
+  void theChallengeExpiresAfterFiveMinutes() {
+    Registration r = registry.register();
+    clock.advance(Duration.ofMinutes(5));
+    String answer = Signatures.verifyResponse(SECRET, r.workerId(), r.challenge());
+    assertEquals(ErrorCode.UNAUTHENTICATED, refused(r.workerId(), answer).code());
+    registry.expireSessions();
+    assertTrue(registry.list().isEmpty(), "unanswered registrations are dropped");
+  }
+
+  @Test
+  void failuresAreRateLimitedPerWorkerEvenForTheRightAnswer() {
+    Registration r = registry.register();
+    for (int i = 0; i < 5; i++) {
+      assertEquals(ErrorCode.UNAUTHENTICATED, refused(r.workerId(), "x").code());
+    }
+    String answer = Signatures.verifyResponse(SECRET, r.workerId(), r.challenge());
+    assertEquals(ErrorCode.RATE_LIMITED, refused(r.workerId(), answer).code());
+    Registration other = registry.register();
+    registry.verify(other.workerId(), Signatures.verifyResponse(SECRET, other.workerId(), other.challenge()));
+    clock.advance(Duration.ofSeconds(10));
+    assertEquals(r.workerId(), registry.verify(r.workerId(), answer).workerId());
+  }
+
+  @Test
+  void failuresAreRateLimitedGlobally() {
+    for (int i = 0; i < 100; i++) {
+      refused("w-unknown" + i, "x");
+    }
+    Registration r = registry.register();
+    String answer = Signatures.verifyResponse(SECRET, r.workerId(), r.challenge());
+    assertEquals(ErrorCode.RATE_LIMITED, refused(r.workerId(), answer).code());
+    clock.advance(Duration.ofMillis(100));
+    assertEquals(r.workerId(), registry.verify(r.workerId(), answer).workerId());
+  }
+
+  @Test
+  void sessionsExpireAfterTheirTtlAndFireWorkerExpiredOnce() {
+    Session s = handshake();
+    clock.advance(Duration.ofMinutes(59));
+    assertTrue(registry.authenticate(s.workerId(), s.sessionKey()));
+    assertTrue(registry.sessionKey(s.workerId()).isPresent());
+    clock.advance(Duration.ofMinutes(1));
+    assertTrue(registry.sessionKey(s.workerId()).isEmpty());
+    assertFalse(registry.authenticate(s.workerId(), s.sessionKey()));
+    assertEquals(0, registry.expireSessions());
+    assertEquals(WorkerState.EXPIRED, registry.list().get(0).state());
+    events.close();
+    assertEquals(1, log.of(EventType.WORKER_EXPIRED).size());
+  }
+
+  @Test
+  void theSweepEndsExpiredSessionsAndLaterForgetsThem() {
+    Session s = handshake();
+    clock.advance(Duration.ofHours(1));
+    assertEquals(1, registry.expireSessions());
+    assertEquals(0, registry.expireSessions());
+    clock.advance(Duration.ofHours(2));
+    registry.expireSessions();
+    assertTrue(registry.list().isEmpty());
+    assertFalse(registry.authenticate(s.workerId(), s.sessionKey()));
+  }
+
+  @Test
+  void revokeEndsTheSessionAtOnce() {
+    Session s = handshake();
+    registry.revoke(s.workerId());
+    registry.revoke(s.workerId());
+    assertFalse(registry.authenticate(s.workerId(), s.sessionKey()));
+    assertEquals(WorkerState.REVOKED, registry.list().get(0).state());
+    assertEquals(ErrorCode.NOT_FOUND, assertThrows(GoWorkException.class, () -> registry.revoke("w-x")).code());
+    events.close();
+    assertEquals(1, log.of(EventType.WORKER_EXPIRED).size());
+  }
+
+  @Test
+  void eachSessionHasItsOwnKey() {
+    assertNotEquals(handshake().sessionKey(), handshake().sessionKey());
+  }
+
+  @Test
+  void registrationsAreCapped() {
+    WorkerRegistry small = new WorkerRegistry(SECRET, clock, events, new AuthSettings(Duration.ofHours(1),
+        Duration.ofMinutes(5), 5, Duration.ofSeconds(10), 100, Duration.ofMillis(100), 2));
+    small.register();
+    small.register();
+    assertEquals(ErrorCode.RATE_LIMITED, assertThrows(GoWorkException.class, small::register).code());
+  }
+}

@@ -1,0 +1,198 @@
+package dev.gowork.coordinator.results;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.gowork.broker.signing.SharedSecret;
+import dev.gowork.broker.signing.SignedResult;
+import dev.gowork.broker.signing.Signatures;
+import dev.gowork.broker.signing.TimestampWindow;
+import dev.gowork.broker.wire.Event;
+import dev.gowork.broker.wire.EventType;
+import dev.gowork.broker.wire.ResultEnvelope;
+import dev.gowork.broker.wire.ResultStatus;
+import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.broker.wire.WorkEnvelope;
+import dev.gowork.coordinator.auth.AuthSettings;
+import dev.gowork.coordinator.auth.Registration;
+import dev.gowork.coordinator.auth.Session;
+import dev.gowork.coordinator.auth.WorkerRegistry;
+import dev.gowork.coordinator.events.EventDispatcher;
+import dev.gowork.coordinator.retry.Backoff;
+import dev.gowork.coordinator.retry.RetryPlan;
+import dev.gowork.coordinator.testing.EventLog;
+import dev.gowork.coordinator.testing.MutableClock;
+import dev.gowork.coordinator.work.WorkState;
+import dev.gowork.coordinator.work.WorkTable;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The result checks on hand-built records (the Kafka round trip is covered by WorkServerFlowTest). */
+class ResultPipelineTest {
+  private static final SharedSecret SECRET = SharedSecret.of("0123456789abcdef0123456789abcdef");
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
+  private final WireCodec codec = WireCodec.defaults();
+  private final EventLog log = new EventLog();
+  private final EventDispatcher events = new EventDispatcher(clock, log);
+  private final WorkTable table = new WorkTable(events, codec);
+  private final WorkerRegistry workers = new WorkerRegistry(SECRET, clock, events, AuthSettings.defaults());
+  private final RetryPlan retries = new RetryPlan();
+  private final ResultPipeline pipeline = new ResultPipeline(codec, workers, table, retries, Backoff.defaults(),
+      TimestampWindow.defaults(), events, clock, 1000);
+  private Session session;
+  private long offset;
+
+  @BeforeEach
+  void setUp() {
+    Registration r = workers.register();
+    session = workers.verify(r.workerId(), Signatures.verifyResponse(SECRET, r.workerId(), r.challenge()));
+  }
+
+  @AfterEach
+  void tearDown() {
+    events.close();
+  }
+
+  private void add(String id, int maxAttempts) {
+    Instant now = clock.instant();
+    table.queued(new WorkEnvelope(id, "default", 1, maxAttempts, 60, TextNode.valueOf("d"), now,
+        now.plusSeconds(60)), now.toEpochMilli());
+  }
+
+  private ConsumerRecord<String, byte[]> record(ResultEnvelope r, String sessionKey) {
+    return consumerRecord(SignedResult.sign(codec, r, session.workerId(), sessionKey, clock).toRecord("p.results"));
+  }
+
+  private ConsumerRecord<String, byte[]> consumerRecord(ProducerRecord<String, byte[]> p) {
+    ConsumerRecord<String, byte[]> c = new ConsumerRecord<>(p.topic(), 0, offset++, p.key(), p.value());
+    p.headers().forEach(h -> c.headers().add(h));
+    return c;
+  }
+
+  private static ResultEnvelope completed(String id, int attempt) {
+    return new ResultEnvelope(id, attempt, ResultStatus.COMPLETED, TextNode.valueOf("ok"), null, null, 3);
+  }
+
+  private List<Event> rejections() {
+    events.close();
+    return log.of(EventType.RESULT_REJECTED);
+  }
+
+  private void assertRejectedWithoutChange(String id, String reason) {
+    List<Event> r = rejections();
+    assertEquals(1, r.size(), r.toString());
+    assertEquals(reason, r.get(0).error());
+    assertEquals(id, r.get(0).workId());
+    assertEquals(WorkState.QUEUED, table.status(id).orElseThrow().state());
+  }
+
+  @Test
+  void aProperlySignedResultCompletesTheWork() {
+    add("a", 1);
+    assertTrue(pipeline.accept(record(completed("a", 1), session.sessionKey())).orElseThrow().accepted());
+    assertEquals(WorkState.COMPLETED, table.status("a").orElseThrow().state());
+    assertEquals(session.workerId(), table.status("a").orElseThrow().workerId());
+  }
+
+  @Test
+  void aForgedSignatureIsRejected() {
+    add("a", 1);
+    pipeline.accept(record(completed("a", 1), Signatures.randomToken()));
+    assertRejectedWithoutChange("a", "bad signature");
+  }
+
+  @Test
+  void aTamperedValueIsRejected() {
+    add("a", 1);
+    ProducerRecord<String, byte[]> p = SignedResult.sign(codec, completed("a", 1), session.workerId(),
+        session.sessionKey(), clock).toRecord("p.results");
+    byte[] tampered = new String(p.value(), StandardCharsets.UTF_8).replace("\"ok\"", "\"ko\"")
+        .getBytes(StandardCharsets.UTF_8);
+    ProducerRecord<String, byte[]> forged = new ProducerRecord<>(p.topic(), null, p.key(), tampered, p.headers());
+    pipeline.accept(consumerRecord(forged));
+    assertRejectedWithoutChange("a", "bad signature");
+  }
+
+  @Test
+  void anExpiredSessionIsRejected() {
+    clock.advance(Duration.ofHours(1));
+    add("a", 1);
+    pipeline.accept(record(completed("a", 1), session.sessionKey()));
+    assertRejectedWithoutChange("a", "unknown or expired session");
+  }
+
+  @Test
+  void aReplayedResultIsRejected() {
+    add("a", 2);
+    ConsumerRecord<String, byte[]> failed = record(new ResultEnvelope("a", 1, ResultStatus.FAILED, null, "boom", null,
+        1), session.sessionKey());
+    assertTrue(pipeline.accept(failed).orElseThrow().retry());
+    assertEquals(1, retries.size());
+    pipeline.accept(failed);
+    List<Event> r = rejections();
+    assertEquals(1, r.size());
+    assertEquals("replayed result for attempt 1", r.get(0).error());
+    assertEquals(WorkState.RETRY_WAIT, table.status("a").orElseThrow().state());
+    assertEquals(1, retries.size());
+  }
+
+  @Test
+  void aStaleTimestampIsRejected() {
+    add("a", 1);
+    MutableClock workerClock = new MutableClock(clock.instant().minus(Duration.ofMinutes(6)));
+    pipeline.accept(consumerRecord(SignedResult.sign(codec, completed("a", 1), session.workerId(),
+        session.sessionKey(), workerClock).toRecord("p.results")));
+    assertRejectedWithoutChange("a", "timestamp outside the accepted window");
+  }
+
+  @Test
+  void missingHeadersAreRejected() {
+    add("a", 1);
+    pipeline.accept(new ConsumerRecord<>("p.results", 0, 0, "a", codec.encode(completed("a", 1))));
+    assertRejectedWithoutChange("a", "missing authentication headers");
+  }
+
+  @Test
+  void aResultNamingAnotherWorkerIsRejected() {
+    add("a", 1);
+    pipeline.accept(record(new ResultEnvelope("a", 1, ResultStatus.COMPLETED, null, null, "w-someone-else", 1),
+        session.sessionKey()));
+    assertRejectedWithoutChange("a", "worker id in the result does not match the signer");
+  }
+
+  @Test
+  void undecodableRecordsAreReportedAndSkipped() {
+    pipeline.accept(new ConsumerRecord<>("p.results", 2, 7, "k", "{not json".getBytes(StandardCharsets.UTF_8)));
+    pipeline.accept(new ConsumerRecord<>("p.results", 2, 8, "k", null));
+    pipeline.accept(new ConsumerRecord<>("p.results", 2, 9, "k",
+        "{\"schema\":\"gowork.result/v9\",\"workId\":\"a\",\"attempt\":1,\"status\":\"completed\"}"
+            .getBytes(StandardCharsets.UTF_8)));
+    events.close();
+    List<Event> r = log.of(EventType.RECORD_REJECTED);
+    assertEquals(3, r.size());
+    assertTrue(r.get(0).error().startsWith("p.results-2@7: "), r.get(0).error());
+  }
+
+  @Test
+  void resultsForUnknownWorkAreSkippedQuietly() {
+    assertTrue(pipeline.accept(record(completed("someone-elses", 1), session.sessionKey())).isEmpty());
+    events.close();
+    assertTrue(log.of(EventType.RESULT_REJECTED).isEmpty());
+  }
+
+  @Test
+  void trustedResultsStillRefuseReplaysAndFinishedWork() {
+    add("a", 1);
+    assertTrue(pipeline.applyTrusted(completed("a", 1)).accepted());
+    assertEquals("replayed result for attempt 1", pipeline.applyTrusted(completed("a", 1)).rejection());
+    assertEquals("work is already completed", pipeline.applyTrusted(completed("a", 2)).rejection());
+  }
+}

@@ -1,0 +1,240 @@
+package dev.gowork.coordinator.work;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.wire.EventType;
+import dev.gowork.broker.wire.ResultEnvelope;
+import dev.gowork.broker.wire.ResultStatus;
+import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.broker.wire.WorkEnvelope;
+import dev.gowork.coordinator.events.EventDispatcher;
+import dev.gowork.coordinator.testing.EventLog;
+import dev.gowork.coordinator.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class WorkTableTest {
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
+  private final EventLog log = new EventLog();
+  private final EventDispatcher events = new EventDispatcher(clock, log);
+  private final WorkTable table = new WorkTable(events, WireCodec.defaults());
+
+  @AfterEach
+  void close() {
+    events.close();
+  }
+
+  private WorkEnvelope add(String id, int maxAttempts, long timeoutSeconds) {
+    Instant now = clock.instant();
+    WorkEnvelope w = new WorkEnvelope(id, "default", 1, maxAttempts, timeoutSeconds, TextNode.valueOf("x"), now,
+        now.plusSeconds(timeoutSeconds));
+    table.queued(w, now.toEpochMilli());
+    return w;
+  }
+
+  private Verdict result(String id, int attempt, ResultStatus status) {
+    return table.applyResult(new ResultEnvelope(id, attempt, status, TextNode.valueOf("r"),
+        status == ResultStatus.COMPLETED ? null : "boom", "w-1", 5), "w-1", clock.millis());
+  }
+
+  private List<EventType> typesFor(String id) {
+    events.close();
+    return log.all().stream().filter(e -> id.equals(e.workId())).map(e -> e.type()).toList();
+  }
+
+  @Test
+  void completedResultRecordsTheResultAndFiresWorkCompleteOnce() {
+    add("a", 1, 60);
+    clock.advance(Duration.ofMillis(1500));
+    assertTrue(result("a", 1, ResultStatus.COMPLETED).accepted());
+    Verdict again = result("a", 1, ResultStatus.COMPLETED);
+    assertFalse(again.accepted());
+    assertEquals("work is already completed", again.rejection());
+    WorkStatus s = table.status("a").orElseThrow();
+    assertEquals(WorkState.COMPLETED, s.state());
+    assertEquals("r", s.result().asText());
+    assertEquals("w-1", s.workerId());
+    assertEquals(List.of(EventType.WORK_COMPLETE), typesFor("a"));
+    assertEquals(1500L, log.of(EventType.WORK_COMPLETE).get(0).durationMs());
+  }
+
+  @Test
+  void failureWithOneAttemptIsTerminalFailed() {
+    add("a", 1, 60);
+    Verdict v = result("a", 1, ResultStatus.FAILED);
+    assertEquals(WorkState.FAILED, v.state());
+    assertFalse(v.retry());
+    assertEquals("boom", table.status("a").orElseThrow().error());
+    assertEquals(Map.of("default", 0L), table.sizes());
+    assertEquals(List.of(EventType.WORK_FAILED), typesFor("a"));
+  }
+
+  @Test
+  void failureWithAttemptsLeftWaitsThenRetriesThenDies() {
+    add("a", 2, 60);
+    assertTrue(result("a", 1, ResultStatus.FAILED).retry());
+    assertEquals(WorkState.RETRY_WAIT, table.status("a").orElseThrow().state());
+    assertEquals("work is waiting for attempt 2", result("a", 1, ResultStatus.COMPLETED).rejection());
+    assertTrue(table.retried("a", 2, clock.millis()));
+    assertFalse(table.retried("a", 2, clock.millis()), "a second requeue of the same wait does nothing");
+    assertTrue(result("a", 1, ResultStatus.COMPLETED).rejection().startsWith("attempt 1 is older"));
+    assertEquals(WorkState.DEAD, result("a", 2, ResultStatus.FAILED).state());
+    assertEquals(1, table.deadLetters().size());
+    assertEquals(List.of(EventType.WORK_FAILED, EventType.WORK_RETRY, EventType.WORK_FAILED, EventType.WORK_DEAD),
+        typesFor("a"));
+  }
+
+  @Test
+  void reviveGivesADeadItemOneMoreAttemptWithAFreshDeadline() {
+    add("a", 2, 10);
+    result("a", 1, ResultStatus.FAILED);
+    table.retried("a", 2, clock.millis());
+    result("a", 2, ResultStatus.FAILED);
+    clock.advance(Duration.ofSeconds(30));
+    WorkRef ref = table.revive("a", clock.millis());
+    assertEquals(3, ref.attempt());
+    assertEquals(3, ref.maxAttempts());
+    assertEquals(clock.instant().plusSeconds(10), ref.deadline());
+    assertTrue(table.deadLetters().isEmpty());
+    assertEquals(Map.of("default", 1L), table.sizes());
+    GoWorkException e = assertThrows(GoWorkException.class, () -> table.revive("a", clock.millis()));
+    assertEquals(ErrorCode.CONFLICT, e.code());
+    assertEquals(ErrorCode.NOT_FOUND, assertThrows(GoWorkException.class, () -> table.revive("zz", 0)).code());
+    assertTrue(result("a", 3, ResultStatus.COMPLETED).accepted());
+  }
+
+  @Test
+  void deadlineTimesOutOnceAndLateResultsAreRefused() {
+    add("a", 1, 1);
+    assertFalse(table.expire("a", clock.millis() + 999));
+    clock.advance(Duration.ofSeconds(1));
+    assertTrue(table.expire("a", clock.millis()));
+    assertFalse(table.expire("a", clock.millis()));
+    Verdict late = result("a", 1, ResultStatus.COMPLETED);
+    assertEquals("work timed out", late.rejection());
+    assertEquals(WorkState.TIMED_OUT, table.status("a").orElseThrow().state());
+    assertEquals(List.of(EventType.WORK_TIMEOUT), typesFor("a"));
+  }
+
+  @Test
+  void aResultAfterTheDeadlineTimesTheWorkOutEvenBeforeTheTrackerNotices() {
+    add("a", 1, 1);
+    clock.advance(Duration.ofSeconds(2));
+    assertEquals("work timed out", result("a", 1, ResultStatus.COMPLETED).rejection());
+    assertEquals(List.of(EventType.WORK_TIMEOUT), typesFor("a"));
+  }
+
+  @Test
+  void workerReportedTimeoutIsTreatedAsTheDeadlinePassing() {
+    add("a", 3, 60);
+    assertEquals(WorkState.TIMED_OUT, result("a", 1, ResultStatus.TIMED_OUT).state());
+    assertFalse(table.expire("a", clock.millis() + 120_000));
+    assertEquals(List.of(EventType.WORK_TIMEOUT), typesFor("a"));
+  }
+
+  @Test
+  void higherAttemptFromARedeliveryIsAcceptedOlderIsNot() {
+    add("a", 1, 60);
+    assertTrue(table.start("a", 1, "w-1", clock.millis()).accepted());
+    assertEquals(WorkState.COMPLETED, result("a", 2, ResultStatus.COMPLETED).state());
+    assertEquals(2, table.status("a").orElseThrow().attempts());
+  }
+
+  @Test
+  void startMarksRunningAndRefusesFinishedWork() {
+    add("a", 1, 60);
+    assertEquals(WorkState.RUNNING, table.start("a", 1, "w-9", clock.millis()).state());
+    assertEquals("w-9", table.status("a").orElseThrow().workerId());
+    result("a", 1, ResultStatus.COMPLETED);
+    assertFalse(table.start("a", 1, "w-9", clock.millis()).accepted());
+    assertFalse(table.start("nope", 1, "w-9", clock.millis()).accepted());
+  }
+
+  @Test
+  void sizesCountOnlyUnfinishedWorkPerQueue() {
+    add("a", 1, 60);
+    add("b", 1, 60);
+    add("c", 2, 60);
+    result("a", 1, ResultStatus.COMPLETED);
+    result("c", 1, ResultStatus.FAILED);
+    assertEquals(Map.of("default", 2L), table.sizes());
+    assertThrows(GoWorkException.class, () -> add("b", 1, 60));
+    table.forget("b");
+    assertEquals(Map.of("default", 1L), table.sizes());
+  }
+
+  @Test
+  void finishedWorkIsForgottenAfterRetentionButDeadLettersStay() {
+    add("a", 1, 60);
+    add("d", 2, 60);
+    result("a", 1, ResultStatus.COMPLETED);
+    result("d", 1, ResultStatus.FAILED);
+    table.retried("d", 2, clock.millis());
+    result("d", 2, ResultStatus.FAILED);
+    clock.advance(Duration.ofMinutes(1));
+    assertEquals(1, table.forgetFinishedBefore(clock.millis()));
+    assertTrue(table.status("a").isEmpty());
+    assertTrue(table.status("d").isPresent());
+  }
+
+  @Test
+  void racingTimeoutAndCompletionFireExactlyOneTerminalEvent() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      for (int i = 0; i < 200; i++) {
+        add("r" + i, 1, 1);
+      }
+      clock.advance(Duration.ofMillis(999));
+      CountDownLatch go = new CountDownLatch(1);
+      AtomicInteger accepted = new AtomicInteger();
+      for (int i = 0; i < 200; i++) {
+        String id = "r" + i;
+        long at = clock.millis() + (i % 2);
+        pool.execute(() -> {
+          await(go);
+          table.expire(id, at);
+        });
+        pool.execute(() -> {
+          await(go);
+          if (table.applyResult(new ResultEnvelope(id, 1, ResultStatus.COMPLETED, null, null, null, -1), "w", at)
+              .accepted()) {
+            accepted.incrementAndGet();
+          }
+        });
+      }
+      go.countDown();
+      pool.shutdown();
+      assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+      events.close();
+      long terminal = log.all().stream()
+          .filter(e -> e.type() == EventType.WORK_COMPLETE || e.type() == EventType.WORK_TIMEOUT).count();
+      assertEquals(200, terminal);
+      assertEquals(accepted.get(), log.of(EventType.WORK_COMPLETE).size());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static void await(CountDownLatch l) {
+    try {
+      l.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
