@@ -56,6 +56,17 @@ final class KubeObjects {
     return env;
   }
 
+  /** The env entries that carry a literal {@code value} (not {@code valueFrom}). */
+  static Map<String, String> literalEnv(JsonNode container) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env(container).forEach((name, entry) -> {
+      if (entry.has("value")) {
+        env.put(name, entry.path("value").asText());
+      }
+    });
+    return env;
+  }
+
   static String envValue(JsonNode container, String name) {
     JsonNode entry = env(container).get(name);
     return entry == null || !entry.has("value") ? null : entry.path("value").asText();
