@@ -45,6 +45,7 @@ class LocalDeployTest {
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final Set<Long> startedPids = new LinkedHashSet<>();
+  private final StringBuilder transcript = new StringBuilder();
 
   @TempDir
   Path runDir;
@@ -60,6 +61,7 @@ class LocalDeployTest {
       assertScript(env, "up", "--replicas", "3", "--queue", QUEUE, "--handler", "echo");
       recordPids();
       assertEquals(4, startedPids.size(), "a coordinator and 3 workers have PID files");
+      assertEquals(4, alive().size(), "the coordinator and 3 workers run");
       String token = Files.readString(runDir.resolve("api-token")).strip();
 
       List<String> ids = submit(url, token);
@@ -75,7 +77,7 @@ class LocalDeployTest {
 
       assertScript(env, "down");
       down = true;
-      assertEquals(List.of(), alive(), "no process of the deployment is left");
+      assertEquals(List.of(), alive(), "no process of the deployment is left; the script said:\n" + transcript + logs());
     } finally {
       if (!down) {
         recordPids();
@@ -170,7 +172,10 @@ class LocalDeployTest {
       p.destroyForcibly();
       return new Result(-1, "timed out\n" + Files.readString(out));
     }
-    return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+    Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+    transcript.append("$ gowork-local ").append(String.join(" ", args)).append(" (exit ").append(r.code).append(")\n")
+        .append(r.output);
+    return r;
   }
 
   /** Adds the PID of every process the script has a PID file for. */
@@ -185,8 +190,20 @@ class LocalDeployTest {
     }
   }
 
+  /** The started processes still running: a zombie (exited, not yet reaped by its new parent) is not. */
   private List<Long> alive() {
-    return startedPids.stream().filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).toList();
+    return startedPids.stream()
+        .filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && !zombie(pid)).toList();
+  }
+
+  /** True when /proc says the process has exited and only its entry is left (state Z, one thread). */
+  private static boolean zombie(long pid) {
+    try {
+      String status = Files.readString(Path.of("/proc/" + pid + "/status"));
+      return status.contains("\nState:\tZ") && status.contains("\nThreads:\t1\n");
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private String logs() {
