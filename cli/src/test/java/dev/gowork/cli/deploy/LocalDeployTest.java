@@ -69,6 +69,7 @@ class LocalDeployTest {
       assertTrue(workers.size() >= 2, "the share group spread the work over several replicas, got " + workers);
 
       assertScript(env, "scale", "1");
+      assertEquals(2, alive().size(), "scale 1 stopped worker-2 and worker-3:\n" + transcript);
       String status = assertScript(env, "status");
       assertTrue(status.lines().anyMatch(l -> l.startsWith("coordinator ") && l.contains(" yes ")), status);
       assertTrue(status.lines().anyMatch(l -> l.startsWith("worker-1 ") && l.contains(" yes ")), status);
