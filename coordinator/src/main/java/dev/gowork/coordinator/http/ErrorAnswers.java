@@ -24,7 +24,8 @@ final class ErrorAnswers {
     }
     if (e instanceof KafkaException) {
       LOG.warn("{}: Kafka failed: {}", request, e.toString());
-      return error(503, ErrorCode.UNAVAILABLE, "Kafka did not answer; try again later");
+      return error(503, ErrorCode.UNAVAILABLE, "Kafka did not answer; try again later")
+          .withHeader("Retry-After", RETRY_AFTER_SECONDS);
     }
     LOG.error("{} failed", request, e);
     return internal();

@@ -6,7 +6,6 @@ import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.signing.Signatures;
 import dev.gowork.broker.wire.WireCodec;
-import dev.gowork.coordinator.metrics.ServiceMetrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
@@ -29,15 +28,15 @@ final class Router implements HttpHandler {
   private final List<Route> routes;
   private final String apiToken;
   private final WireCodec writer;
-  private final ServiceMetrics metrics;
+  private final RequestCounter counter;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean closing;
 
-  Router(List<Route> routes, String apiToken, WireCodec writer, ServiceMetrics metrics) {
+  Router(List<Route> routes, String apiToken, WireCodec writer, RequestCounter counter) {
     this.routes = List.copyOf(routes);
     this.apiToken = apiToken;
     this.writer = writer;
-    this.metrics = metrics;
+    this.counter = counter;
   }
 
   @Override
@@ -92,8 +91,8 @@ final class Router implements HttpHandler {
     } catch (RuntimeException e) {
       answer = ErrorAnswers.of(e, method + " " + shown(rawPath));
     }
+    counter.count(method, routeName, answer.status());
     write(exchange, answer);
-    metrics.httpRequest(method, routeName, answer.status());
   }
 
   private void authorize(Access access, Call call) {
@@ -135,6 +134,12 @@ final class Router implements HttpHandler {
       LOG.debug("writing the answer to {} {} failed: {}", exchange.getRequestMethod(), shown(exchange.getRequestURI()
           .getRawPath()), e.toString());
     }
+  }
+
+  /** Counts answered requests, e.g. into metrics. */
+  @FunctionalInterface
+  interface RequestCounter {
+    void count(String method, String route, int status);
   }
 
   private static String shown(String s) {
