@@ -7,7 +7,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class MainTest {
@@ -43,7 +42,6 @@ class MainTest {
   }
 
   @Test
-  @Disabled("dev.gowork.worker.Main has no public static int run(String...) yet (branch worker)")
   void workerHelpIsTheWorkersOwn() {
     assertEquals(0, new Console(Map.of()).run("worker", "--help"));
   }

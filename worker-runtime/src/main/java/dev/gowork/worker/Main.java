@@ -37,7 +37,15 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(run(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    System.exit(run(args));
+  }
+
+  /**
+   * Runs a replica until it is stopped (SIGTERM or Ctrl-C) and returns the exit code instead of
+   * exiting: 0 after a clean stop or {@code --help}, 1 when it cannot run, 2 for a bad setting.
+   */
+  public static int run(String... args) {
+    return run(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true));
   }
 
   static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
