@@ -309,6 +309,11 @@ public final class WorkServer implements AutoCloseable {
     return table.sizes();
   }
 
+  /** Work not yet finished per queue and state (queued, running, retry_wait); walks every item, so not for hot paths. */
+  public Map<String, Map<WorkState, Long>> queueStates() {
+    return table.sizesByState();
+  }
+
   /** The state of one work item, while the server remembers it. */
   public Optional<WorkStatus> status(String workId) {
     return table.status(workId);

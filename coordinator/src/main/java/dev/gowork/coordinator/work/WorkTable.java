@@ -9,6 +9,7 @@ import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.coordinator.events.EventDispatcher;
 import dev.gowork.coordinator.state.Journal;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -297,6 +298,22 @@ public final class WorkTable {
   public Map<String, Long> sizes() {
     Map<String, Long> m = new TreeMap<>();
     active.forEach((q, n) -> m.put(q, n.sum()));
+    return m;
+  }
+
+  /**
+   * Items not yet terminal per queue and state (queued, running, waiting to retry). Walks every item:
+   * for occasional reports, not for hot paths.
+   */
+  public Map<String, Map<WorkState, Long>> sizesByState() {
+    Map<String, Map<WorkState, Long>> m = new TreeMap<>();
+    for (WorkRecord r : items.values()) {
+      synchronized (r) {
+        if (!Lifecycle.isTerminal(r.state)) {
+          m.computeIfAbsent(r.queue, q -> new EnumMap<>(WorkState.class)).merge(r.state, 1L, Long::sum);
+        }
+      }
+    }
     return m;
   }
 

@@ -1,0 +1,158 @@
+package dev.gowork.coordinator;
+
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.embedded.EmbeddedKafka;
+import dev.gowork.broker.kafka.KafkaClients;
+import dev.gowork.coordinator.config.CoordinatorSettings;
+import dev.gowork.coordinator.http.HttpService;
+import dev.gowork.coordinator.http.KafkaReadiness;
+import dev.gowork.coordinator.metrics.ServiceMetrics;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The coordinator service in one object: the embedded broker when no Kafka is configured, a started
+ * {@link WorkServer}, its metrics and the HTTP API. What {@code dev.gowork.coordinator.Main} runs,
+ * and what a test or the {@code gowork demo} can run in-process.
+ *
+ * <pre>{@code
+ * try (CoordinatorService c = CoordinatorService.start(CoordinatorSettings.parse(System.getenv()))) {
+ *   System.out.println(c.baseUrl());
+ *   c.awaitClosed();
+ * }
+ * }</pre>
+ */
+public final class CoordinatorService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CoordinatorService.class);
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(2);
+
+  private final Deque<AutoCloseable> opened;
+  private final HttpService http;
+  private final WorkServer server;
+  private final String bootstrapServers;
+  private final Optional<EmbeddedKafka> embedded;
+  private final URI baseUrl;
+  private final CountDownLatch closed = new CountDownLatch(1);
+
+  private CoordinatorService(Deque<AutoCloseable> opened, HttpService http, WorkServer server,
+      String bootstrapServers, Optional<EmbeddedKafka> embedded, String host) {
+    this.opened = opened;
+    this.http = http;
+    this.server = server;
+    this.bootstrapServers = bootstrapServers;
+    this.embedded = embedded;
+    String shown = host.contains(":") ? "[" + host + "]" : host;
+    this.baseUrl = URI.create("http://" + shown + ":" + http.port());
+  }
+
+  /**
+   * Starts the embedded broker if needed, then the work server, then the HTTP API. A failure closes
+   * whatever had started.
+   *
+   * @throws GoWorkException UNAVAILABLE when Kafka cannot be reached or started, or the port is taken
+   */
+  public static CoordinatorService start(CoordinatorSettings s) {
+    Deque<AutoCloseable> opened = new ArrayDeque<>();
+    try {
+      Optional<EmbeddedKafka> embedded = s.bootstrapServers().isPresent() ? Optional.empty()
+          : Optional.of(startEmbedded(s));
+      embedded.ifPresent(opened::push);
+      String bootstrap = embedded.map(EmbeddedKafka::bootstrapServers).orElseGet(() -> s.bootstrapServers().get());
+      KafkaClients clients = new KafkaClients(bootstrap, s.kafkaProperties());
+      WorkServer server = WorkServer.builder().secret(s.secret()).kafka(clients).topics(s.topics())
+          .sessionTtl(s.sessionTtl()).shareGroupSettings(s.shareGroup()).workPartitions(s.workPartitions())
+          .replicationFactor(s.replicationFactor()).build();
+      opened.push(server);
+      ServiceMetrics metrics = ServiceMetrics.bind(server);
+      opened.push(metrics);
+      server.start();
+      KafkaReadiness readiness = new KafkaReadiness(clients.admin(),
+          List.of(s.topics().results(), s.topics().events()), READY_TIMEOUT, READY_TIMEOUT, System::nanoTime);
+      opened.push(readiness);
+      HttpService http = HttpService.start(s, server, bootstrap, metrics, readiness);
+      opened.push(http);
+      CoordinatorService c = new CoordinatorService(opened, http, server, bootstrap, embedded, s.httpHost());
+      LOG.info("coordinator listening on {} (kafka {}, prefix {})", c.baseUrl, bootstrap, s.topics().prefix());
+      return c;
+    } catch (RuntimeException e) {
+      closeAll(opened);
+      throw e;
+    }
+  }
+
+  private static EmbeddedKafka startEmbedded(CoordinatorSettings s) {
+    EmbeddedKafka kafka;
+    try {
+      kafka = EmbeddedKafka.builder().dataDir(s.dataDir()).port(s.embeddedKafkaPort()).start();
+    } catch (RuntimeException e) {
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not start the embedded Kafka on port "
+          + s.embeddedKafkaPort() + " (GOWORK_EMBEDDED_KAFKA_PORT) with data in " + s.dataDir()
+          + " (GOWORK_DATA_DIR): " + e.getMessage(), e);
+    }
+    LOG.info("GOWORK_BOOTSTRAP_SERVERS is not set: started an embedded Kafka broker at {} with its data in {}. "
+        + "Point workers at it with GOWORK_BOOTSTRAP_SERVERS={} (they also learn it when they verify).",
+        kafka.bootstrapServers(), kafka.dataDir(), kafka.bootstrapServers());
+    return kafka;
+  }
+
+  /** Where the HTTP API answers, e.g. {@code http://127.0.0.1:8080}. */
+  public URI baseUrl() {
+    return baseUrl;
+  }
+
+  public int port() {
+    return http.port();
+  }
+
+  /** The Kafka in use (the embedded broker's address when there is one). */
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  /** The in-process broker, when no Kafka was configured. */
+  public Optional<EmbeddedKafka> embeddedKafka() {
+    return embedded;
+  }
+
+  /** The running work server (to add handlers, or work in-process). */
+  public WorkServer workServer() {
+    return server;
+  }
+
+  /** Blocks until {@link #close()} has finished. */
+  public void awaitClosed() throws InterruptedException {
+    closed.await();
+  }
+
+  /** Closes the HTTP API, then the work server, then the embedded broker. Safe to call more than once. */
+  @Override
+  public void close() {
+    synchronized (opened) {
+      if (closed.getCount() == 0) {
+        return;
+      }
+      LOG.info("coordinator at {} shutting down", baseUrl);
+      closeAll(opened);
+      closed.countDown();
+    }
+  }
+
+  private static void closeAll(Deque<AutoCloseable> opened) {
+    while (!opened.isEmpty()) {
+      AutoCloseable c = opened.pop();
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.warn("closing {} failed: {}", c.getClass().getSimpleName(), e.toString());
+      }
+    }
+  }
+}

@@ -1,0 +1,225 @@
+package dev.gowork.coordinator.config;
+
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.signing.SharedSecret;
+import dev.gowork.broker.topic.ShareGroupSettings;
+import dev.gowork.broker.topic.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Every setting of the coordinator service as one validated, immutable object, read from flags,
+ * then env vars, then defaults. Secrets come from the environment (a value or a {@code *_FILE})
+ * only, and {@link #toString()} masks them.
+ *
+ * <pre>{@code
+ * CoordinatorSettings s = CoordinatorSettings.parse(System.getenv(), "--http-port", "9090");
+ * }</pre>
+ */
+public final class CoordinatorSettings {
+  /** Shortest accepted API token. */
+  public static final int MIN_API_TOKEN_LENGTH = 16;
+  public static final String API_TOKEN = "GOWORK_API_TOKEN";
+  public static final String API_TOKEN_FILE = "GOWORK_API_TOKEN_FILE";
+  /** Prefix of the Kafka client pass-through: {@code GOWORK_KAFKA_SECURITY_PROTOCOL=SSL} sets {@code security.protocol}. */
+  public static final String KAFKA_ENV_PREFIX = "GOWORK_KAFKA_";
+  /** Every env var the service reads by exact name (plus any {@value #KAFKA_ENV_PREFIX}{@code <NAME>}). */
+  public static final List<String> ENV_VARS = envVars();
+
+  private final SharedSecret secret;
+  private final String apiToken;
+  private final Optional<String> bootstrapServers;
+  private final int embeddedKafkaPort;
+  private final Path dataDir;
+  private final Topics topics;
+  private final String httpHost;
+  private final int httpPort;
+  private final int httpThreads;
+  private final int maxBodyBytes;
+  private final int maxBatchBodyBytes;
+  private final Duration sessionTtl;
+  private final int workPartitions;
+  private final int replicationFactor;
+  private final ShareGroupSettings shareGroup;
+  private final Map<String, String> kafkaProperties;
+
+  private CoordinatorSettings(SettingValues v, Map<String, String> env) {
+    secret = Secrets.sharedSecret(env);
+    apiToken = Secrets.apiToken(env);
+    bootstrapServers = Optional.ofNullable(v.text(Setting.BOOTSTRAP_SERVERS));
+    embeddedKafkaPort = v.integer(Setting.EMBEDDED_KAFKA_PORT, 0, 65_535);
+    dataDir = KafkaSettings.dataDir(v);
+    topics = KafkaSettings.topics(v);
+    httpHost = v.given(Setting.HTTP_HOST) ? host(v) : bootstrapServers.isPresent() ? "0.0.0.0" : "127.0.0.1";
+    httpPort = v.integer(Setting.HTTP_PORT, 0, 65_535);
+    httpThreads = v.integer(Setting.HTTP_THREADS, 1, 256);
+    maxBodyBytes = v.integer(Setting.MAX_BODY_BYTES, 1024, 64 << 20);
+    maxBatchBodyBytes = v.integer(Setting.MAX_BATCH_BODY_BYTES, maxBodyBytes, 256 << 20);
+    sessionTtl = Duration.ofSeconds(v.number(Setting.SESSION_TTL_SECONDS, 60, 604_800));
+    workPartitions = v.integer(Setting.WORK_PARTITIONS, 1, 10_000);
+    replicationFactor = v.integer(Setting.REPLICATION_FACTOR, 1, 32);
+    shareGroup = KafkaSettings.shareGroup(v);
+    kafkaProperties = KafkaSettings.clientProperties(v, env);
+  }
+
+  /**
+   * Reads the settings from command-line flags and the environment.
+   *
+   * @throws GoWorkException INVALID_ARGUMENT naming the setting and its bad value, or an unknown flag
+   */
+  public static CoordinatorSettings parse(Map<String, String> env, String... args) {
+    ParseResult parsed;
+    try {
+      parsed = new CommandLine(commandSpec()).parseArgs(args);
+    } catch (CommandLine.ParameterException e) {
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
+    }
+    return resolve(parsed, env);
+  }
+
+  /**
+   * The settings from flags already parsed with {@link #commandSpec()}, then the environment, then defaults.
+   *
+   * @throws GoWorkException INVALID_ARGUMENT naming the first bad setting and its value
+   */
+  public static CoordinatorSettings resolve(ParseResult parsed, Map<String, String> env) {
+    Map<Setting, String> flags = new EnumMap<>(Setting.class);
+    for (Setting s : Setting.values()) {
+      if (parsed.hasMatchedOption(s.flag)) {
+        flags.put(s, parsed.matchedOptionValue(s.flag, ""));
+      }
+    }
+    return new CoordinatorSettings(new SettingValues(flags, Map.copyOf(env)), env);
+  }
+
+  /** The command line: one option per setting, {@code --help} and {@code --version}. */
+  public static CommandSpec commandSpec() {
+    CommandSpec spec = CommandSpec.create().name("coordinator").mixinStandardHelpOptions(true)
+        .version("GoWork coordinator " + Optional.ofNullable(CoordinatorSettings.class.getPackage()
+            .getImplementationVersion()).orElse("(development build)"));
+    spec.usageMessage()
+        .description("Runs the GoWork coordinator: the HTTP API for producers and workers, over Kafka. Each "
+            + "setting comes from its flag, else its env var, else its default.")
+        .footerHeading("%nFrom the environment only (never flags):%n")
+        .footer(
+            "  GOWORK_SECRET or GOWORK_SECRET_FILE (a file that holds it)",
+            "      the secret shared with the workers; required, at least 32 characters",
+            "  GOWORK_API_TOKEN or GOWORK_API_TOKEN_FILE",
+            "      what producers send as 'Authorization: Bearer <token>'; required, at",
+            "      least 16 visible ASCII characters",
+            "  GOWORK_KAFKA_<NAME>=<value>",
+            "      any Kafka client property: GOWORK_KAFKA_SECURITY_PROTOCOL=SSL sets",
+            "      security.protocol; these override --kafka-properties-file");
+    for (Setting s : Setting.values()) {
+      spec.addOption(OptionSpec.builder(s.flag).paramLabel("<" + s.label + ">").type(String.class)
+          .description(s.help()).build());
+    }
+    return spec;
+  }
+
+  private static String host(SettingValues v) {
+    String h = v.text(Setting.HTTP_HOST);
+    if (h.length() > 253 || !h.matches("[A-Za-z0-9._:\\-\\[\\]%]+")) {
+      throw v.invalid(Setting.HTTP_HOST, "must be a host name or an IP address");
+    }
+    return h;
+  }
+
+  private static List<String> envVars() {
+    List<String> names = new ArrayList<>(List.of(SharedSecret.ENV, SharedSecret.ENV_FILE, API_TOKEN, API_TOKEN_FILE));
+    for (Setting s : Setting.values()) {
+      names.add(s.env);
+    }
+    return List.copyOf(names);
+  }
+
+  public SharedSecret secret() {
+    return secret;
+  }
+
+  /** The producers' bearer token; compare it in constant time. */
+  public String apiToken() {
+    return apiToken;
+  }
+
+  /** The Kafka to use; empty means start the embedded broker. */
+  public Optional<String> bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  public int embeddedKafkaPort() {
+    return embeddedKafkaPort;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public Topics topics() {
+    return topics;
+  }
+
+  public String httpHost() {
+    return httpHost;
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public int httpThreads() {
+    return httpThreads;
+  }
+
+  public int maxBodyBytes() {
+    return maxBodyBytes;
+  }
+
+  public int maxBatchBodyBytes() {
+    return maxBatchBodyBytes;
+  }
+
+  public Duration sessionTtl() {
+    return sessionTtl;
+  }
+
+  public int workPartitions() {
+    return workPartitions;
+  }
+
+  public int replicationFactor() {
+    return replicationFactor;
+  }
+
+  public ShareGroupSettings shareGroup() {
+    return shareGroup;
+  }
+
+  /** Kafka client properties from the properties file, overridden by {@code GOWORK_KAFKA_*}; unmodifiable. */
+  public Map<String, String> kafkaProperties() {
+    return kafkaProperties;
+  }
+
+  /** All settings; secrets masked, Kafka properties by name only (their values may be passwords). */
+  @Override
+  public String toString() {
+    return "CoordinatorSettings[secret=****, apiToken=****, bootstrapServers="
+        + bootstrapServers.orElse("(embedded)") + ", embeddedKafkaPort=" + embeddedKafkaPort + ", dataDir=" + dataDir
+        + ", topicPrefix=" + topics.prefix() + ", http=" + httpHost + ":" + httpPort + ", httpThreads=" + httpThreads
+        + ", maxBodyBytes=" + maxBodyBytes + ", maxBatchBodyBytes=" + maxBatchBodyBytes + ", sessionTtl=" + sessionTtl
+        + ", workPartitions=" + workPartitions + ", replicationFactor=" + replicationFactor + ", shareLock="
+        + shareGroup.lockDuration() + ", shareDeliveryLimit=" + shareGroup.deliveryCountLimit() + ", shareHeartbeat="
+        + shareGroup.heartbeatInterval().map(Duration::toString).orElse("(broker)") + ", kafkaProperties="
+        + kafkaProperties.keySet() + "]";
+  }
+}

@@ -1,0 +1,60 @@
+package dev.gowork.coordinator.config;
+
+/**
+ * Every setting that a flag may give: its env var, its flag, its default (or {@code null}) and what
+ * it means. One table feeds {@code --help}, the list of env var names and the resolution order
+ * (flag, then env var, then default). Secrets are not here: they are never flags.
+ */
+enum Setting {
+  BOOTSTRAP_SERVERS("GOWORK_BOOTSTRAP_SERVERS", "--bootstrap-servers", "HOST:PORT[,...]", null,
+      "Kafka brokers to use; unset starts an embedded single-node broker in this process."),
+  EMBEDDED_KAFKA_PORT("GOWORK_EMBEDDED_KAFKA_PORT", "--embedded-kafka-port", "PORT", "9092",
+      "Port of the embedded broker on 127.0.0.1 (0 = any free port)."),
+  DATA_DIR("GOWORK_DATA_DIR", "--data-dir", "DIR", "./.gowork",
+      "Folder where the embedded broker keeps its data."),
+  TOPIC_PREFIX("GOWORK_TOPIC_PREFIX", "--topic-prefix", "PREFIX", "gowork",
+      "Prefix <p> of every topic and group name (<p>.work.<queue>, <p>.results, <p>.events)."),
+  HTTP_HOST("GOWORK_HTTP_HOST", "--http-host", "ADDRESS", null,
+      "Address the HTTP API binds to; default 127.0.0.1 with the embedded broker, 0.0.0.0 with "
+          + "GOWORK_BOOTSTRAP_SERVERS."),
+  HTTP_PORT("GOWORK_HTTP_PORT", "--http-port", "PORT", "8080", "Port of the HTTP API (0 = any free port)."),
+  HTTP_THREADS("GOWORK_HTTP_THREADS", "--http-threads", "N", "16", "Threads that serve HTTP requests (1-256)."),
+  MAX_BODY_BYTES("GOWORK_MAX_BODY_BYTES", "--max-body-bytes", "BYTES", "1048576",
+      "Largest request body, except batches (1024 to 67108864)."),
+  MAX_BATCH_BODY_BYTES("GOWORK_MAX_BATCH_BODY_BYTES", "--max-batch-body-bytes", "BYTES", "16777216",
+      "Largest body of POST /v1/work/batch (at least the body limit, at most 268435456)."),
+  SESSION_TTL_SECONDS("GOWORK_SESSION_TTL_SECONDS", "--session-ttl-seconds", "SECONDS", "3600",
+      "How long a worker session lasts (60 to 604800)."),
+  WORK_PARTITIONS("GOWORK_WORK_PARTITIONS", "--work-partitions", "N", "3",
+      "Partitions of each new work topic (1-10000)."),
+  REPLICATION_FACTOR("GOWORK_REPLICATION_FACTOR", "--replication-factor", "N", "1",
+      "Replication factor of the topics the coordinator creates (1-32)."),
+  SHARE_LOCK_SECONDS("GOWORK_SHARE_LOCK_SECONDS", "--share-lock-seconds", "SECONDS", "30",
+      "How long a worker may hold a work record before it goes to another (the broker bounds it, 15-60 s by "
+          + "default)."),
+  SHARE_DELIVERY_LIMIT("GOWORK_SHARE_DELIVERY_LIMIT", "--share-delivery-limit", "N", "5",
+      "Deliveries of one work record before the broker gives it up (2-10)."),
+  SHARE_HEARTBEAT_MS("GOWORK_SHARE_HEARTBEAT_MS", "--share-heartbeat-ms", "MS", null,
+      "Share-group heartbeat of the queues' workers; unset keeps the broker's (5000 unless lowered)."),
+  KAFKA_PROPERTIES_FILE("GOWORK_KAFKA_PROPERTIES_FILE", "--kafka-properties-file", "FILE", null,
+      "Java properties file of Kafka client settings (TLS, SASL, ...); GOWORK_KAFKA_<NAME> variables override it.");
+
+  final String env;
+  final String flag;
+  final String label;
+  final String defaultValue;
+  final String description;
+
+  Setting(String env, String flag, String label, String defaultValue, String description) {
+    this.env = env;
+    this.flag = flag;
+    this.label = label;
+    this.defaultValue = defaultValue;
+    this.description = description;
+  }
+
+  /** The text of {@code --help} for this option. */
+  String help() {
+    return description + " Env " + env + (defaultValue == null ? "." : "; default " + defaultValue + ".");
+  }
+}

@@ -1,0 +1,119 @@
+package dev.gowork.coordinator.http;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.coordinator.WorkServer;
+import dev.gowork.coordinator.config.CoordinatorSettings;
+import dev.gowork.coordinator.metrics.ServiceMetrics;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The coordinator's HTTP API (ARCHITECTURE.md) on the JDK's {@link HttpServer}: JSON in and out, a
+ * fixed pool of {@code httpThreads} threads named {@code gowork-http-<n>} with a bounded queue
+ * (when it is full, the accepting thread runs the request itself, which slows accepting down).
+ * Handlers are thin: they parse, call one {@link WorkServer} method and answer.
+ *
+ * <pre>{@code
+ * try (HttpService http = HttpService.start(settings, server, "127.0.0.1:9092", metrics, readiness)) {
+ *   System.out.println("port " + http.port());
+ * }
+ * }</pre>
+ */
+public final class HttpService implements AutoCloseable {
+  private static final int QUEUED_REQUESTS = 1024;
+  private static final Duration GRACE = Duration.ofSeconds(5);
+
+  private final HttpServer server;
+  private final ThreadPoolExecutor pool;
+  private final Router router;
+
+  private HttpService(HttpServer server, ThreadPoolExecutor pool, Router router) {
+    this.server = server;
+    this.pool = pool;
+    this.router = router;
+  }
+
+  /**
+   * Binds {@code settings.httpHost():httpPort()} and starts serving.
+   *
+   * @param bootstrapServers what verified workers are told to connect to
+   * @throws GoWorkException UNAVAILABLE when the address cannot be bound (e.g. the port is taken)
+   */
+  public static HttpService start(CoordinatorSettings settings, WorkServer workServer, String bootstrapServers,
+      ServiceMetrics metrics, Readiness readiness) {
+    WireCodec codec = new WireCodec(settings.maxBodyBytes());
+    WireCodec batchCodec = new WireCodec(settings.maxBatchBodyBytes());
+    List<Route> routes = new ArrayList<>();
+    routes.addAll(new WorkerApi(workServer, codec, bootstrapServers).routes());
+    routes.addAll(new WorkApi(workServer, codec, batchCodec).routes());
+    routes.addAll(new AdminApi(workServer, codec).routes());
+    routes.addAll(new ProbeApi(readiness, metrics, codec).routes());
+    Router router = new Router(routes, settings.apiToken(), codec, metrics::httpRequest);
+
+    HttpServer server;
+    try {
+      server = HttpServer.create(new InetSocketAddress(settings.httpHost(), settings.httpPort()), 128);
+    } catch (IOException | RuntimeException e) {
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "cannot listen on " + settings.httpHost() + ":"
+          + settings.httpPort() + " (GOWORK_HTTP_HOST, GOWORK_HTTP_PORT): " + e.getMessage(), e);
+    }
+    AtomicInteger n = new AtomicInteger();
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(settings.httpThreads(), settings.httpThreads(), 60,
+        TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUED_REQUESTS), r -> {
+          Thread t = new Thread(r, "gowork-http-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        }, new ThreadPoolExecutor.CallerRunsPolicy());
+    server.createContext("/", router);
+    server.setExecutor(pool);
+    server.start();
+    return new HttpService(server, pool, router);
+  }
+
+  /** The bound address (the real port when 0 was asked for). */
+  public InetSocketAddress address() {
+    return server.getAddress();
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /**
+   * Answers new requests with 503, lets those in flight finish (up to 5 s), then stops listening
+   * and ends the threads. Safe to call more than once.
+   */
+  @Override
+  public void close() {
+    router.startClosing();
+    long end = System.nanoTime() + GRACE.toNanos();
+    while (router.inFlight() > 0 && System.nanoTime() < end) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    server.stop(0);
+    pool.shutdown();
+    try {
+      if (!pool.awaitTermination(GRACE.toSeconds(), TimeUnit.SECONDS)) {
+        pool.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      pool.shutdownNow();
+    }
+  }
+}

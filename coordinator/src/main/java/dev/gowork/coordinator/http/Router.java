@@ -1,0 +1,151 @@
+package dev.gowork.coordinator.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.signing.Signatures;
+import dev.gowork.broker.wire.WireCodec;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one handler of the server: finds the route (404 for an unknown path, 405 for a known path
+ * with another method), checks access, runs the route's handler, turns exceptions into JSON errors,
+ * writes the answer and counts it by route and status.
+ */
+final class Router implements HttpHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+  static final String WORKER_ID_HEADER = "X-Gowork-Worker-Id";
+  private static final int MAX_PATH_SHOWN = 200;
+
+  private final List<Route> routes;
+  private final String apiToken;
+  private final WireCodec writer;
+  private final RequestCounter counter;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean closing;
+
+  Router(List<Route> routes, String apiToken, WireCodec writer, RequestCounter counter) {
+    this.routes = List.copyOf(routes);
+    this.apiToken = apiToken;
+    this.writer = writer;
+    this.counter = counter;
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) throws IOException {
+    inFlight.incrementAndGet();
+    try {
+      answer(exchange);
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  /** From now on every request gets 503, so that the ones in flight can finish. */
+  void startClosing() {
+    closing = true;
+  }
+
+  int inFlight() {
+    return inFlight.get();
+  }
+
+  private void answer(HttpExchange exchange) {
+    String method = exchange.getRequestMethod();
+    String rawPath = exchange.getRequestURI().getRawPath();
+    String routeName = "unmatched";
+    Answer answer;
+    try {
+      List<String> path = Call.split(rawPath == null ? "/" : rawPath);
+      Route route = null;
+      Map<String, String> params = null;
+      TreeSet<String> allowed = new TreeSet<>();
+      for (Route r : routes) {
+        Map<String, String> p = r.match(path);
+        if (p != null) {
+          allowed.add(r.method());
+          if (route == null && r.method().equals(method)) {
+            route = r;
+            params = p;
+          }
+        }
+      }
+      if (closing) {
+        answer = ErrorAnswers.error(503, ErrorCode.UNAVAILABLE, "the coordinator is shutting down");
+      } else if (route == null) {
+        answer = allowed.isEmpty() ? notFound(method, rawPath) : notAllowed(method, rawPath, allowed);
+      } else {
+        routeName = route.template();
+        Call call = new Call(exchange, route, params);
+        authorize(route.access(), call);
+        answer = route.handler().handle(call);
+      }
+    } catch (RuntimeException e) {
+      answer = ErrorAnswers.of(e, method + " " + shown(rawPath));
+    }
+    counter.count(method, routeName, answer.status());
+    write(exchange, answer);
+  }
+
+  private void authorize(Access access, Call call) {
+    if (access == Access.PRODUCER && !Signatures.constantTimeEquals(apiToken, call.bearer())) {
+      throw new GoWorkException(ErrorCode.UNAUTHENTICATED,
+          "missing or wrong API token: send 'Authorization: Bearer <GOWORK_API_TOKEN>'");
+    }
+    if (access == Access.WORKER && (call.header(WORKER_ID_HEADER) == null || call.bearer() == null)) {
+      throw new GoWorkException(ErrorCode.UNAUTHENTICATED,
+          "a worker call needs the headers '" + WORKER_ID_HEADER + ": <workerId>' and 'Authorization: Bearer <sessionKey>'");
+    }
+  }
+
+  private static Answer notFound(String method, String rawPath) {
+    return ErrorAnswers.error(404, ErrorCode.NOT_FOUND, "no such endpoint: " + method + " " + shown(rawPath));
+  }
+
+  private static Answer notAllowed(String method, String rawPath, TreeSet<String> allowed) {
+    return ErrorAnswers.error(405, ErrorCode.INVALID_ARGUMENT, "method " + shown(method) + " is not allowed on "
+        + shown(rawPath) + "; use " + String.join(" or ", allowed)).withHeader("Allow", String.join(", ", allowed));
+  }
+
+  private void write(HttpExchange exchange, Answer a) {
+    try (exchange) {
+      byte[] body = a.json() != null ? writer.write(a.json()) : a.raw();
+      if (a.contentType() != null) {
+        exchange.getResponseHeaders().set("Content-Type", a.contentType());
+      }
+      exchange.getResponseHeaders().set("Cache-Control", "no-store");
+      a.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+      boolean noBody = body.length == 0 || a.status() == 204 || "HEAD".equals(exchange.getRequestMethod());
+      exchange.sendResponseHeaders(a.status(), noBody ? -1 : body.length);
+      if (!noBody) {
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(body);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("writing the answer to {} {} failed: {}", exchange.getRequestMethod(), shown(exchange.getRequestURI()
+          .getRawPath()), e.toString());
+    }
+  }
+
+  /** Counts answered requests, e.g. into metrics. */
+  @FunctionalInterface
+  interface RequestCounter {
+    void count(String method, String route, int status);
+  }
+
+  private static String shown(String s) {
+    if (s == null) {
+      return "";
+    }
+    return s.length() > MAX_PATH_SHOWN ? s.substring(0, MAX_PATH_SHOWN) + "…" : s;
+  }
+}

@@ -1,0 +1,58 @@
+package dev.gowork.coordinator.http;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gowork.coordinator.auth.WorkerSummary;
+import dev.gowork.coordinator.work.WorkStatus;
+import java.time.Instant;
+
+/** The JSON shapes of the API's answers. */
+final class Views {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private Views() {}
+
+  static ObjectNode object() {
+    return NODES.objectNode();
+  }
+
+  /** {@code {"workId","queue","state","attempts","maxAttempts","result","error","workerId","createdAt","updatedAt","deadline"}}. */
+  static ObjectNode status(WorkStatus s) {
+    ObjectNode n = object();
+    n.put("workId", s.workId());
+    n.put("queue", s.queue());
+    n.put("state", s.state().wireName());
+    n.put("attempts", s.attempts());
+    n.put("maxAttempts", s.maxAttempts());
+    if (s.result() == null) {
+      n.putNull("result");
+    } else {
+      n.set("result", s.result());
+    }
+    n.put("error", s.error());
+    n.put("workerId", s.workerId());
+    time(n, "createdAt", s.createdAt());
+    time(n, "updatedAt", s.updatedAt());
+    time(n, "deadline", s.deadline());
+    return n;
+  }
+
+  /** {@code {"workerId","state","registeredAt","lastSeen","sessionExpiresAt"}}. */
+  static ObjectNode worker(WorkerSummary w) {
+    ObjectNode n = object();
+    n.put("workerId", w.workerId());
+    n.put("state", w.state().wireName());
+    time(n, "registeredAt", w.registeredAt());
+    time(n, "lastSeen", w.lastSeen());
+    time(n, "sessionExpiresAt", w.sessionExpiresAt());
+    return n;
+  }
+
+  static void time(ObjectNode n, String field, Instant t) {
+    if (t == null) {
+      n.putNull(field);
+    } else {
+      n.put(field, t.toString());
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package dev.gowork.coordinator.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.coordinator.Work;
+import dev.gowork.coordinator.WorkServer;
+import java.util.List;
+
+/** The producer side: add work, one item or a batch, and read an item's status. */
+final class WorkApi {
+  private final WorkServer server;
+  private final WireCodec codec;
+  private final WireCodec batchCodec;
+
+  WorkApi(WorkServer server, WireCodec codec, WireCodec batchCodec) {
+    this.server = server;
+    this.codec = codec;
+    this.batchCodec = batchCodec;
+  }
+
+  List<Route> routes() {
+    return List.of(
+        new Route("POST", "/v1/work", Access.PRODUCER, codec, this::add),
+        new Route("POST", "/v1/work/batch", Access.PRODUCER, batchCodec, this::addBatch),
+        new Route("GET", "/v1/work/{id}", Access.PRODUCER, codec, this::status));
+  }
+
+  private Answer add(Call call) {
+    Work w = WorkRequests.work(call.json());
+    server.add(w);
+    ObjectNode n = Views.object();
+    n.put("workId", w.id());
+    return Answer.json(202, n);
+  }
+
+  private Answer addBatch(Call call) {
+    List<Work> batch = WorkRequests.batch(call.json());
+    server.addAll(batch);
+    ObjectNode n = Views.object();
+    ArrayNode ids = n.putArray("workIds");
+    batch.forEach(w -> ids.add(w.id()));
+    return Answer.json(202, n);
+  }
+
+  private Answer status(Call call) {
+    String id = call.param("id");
+    return server.status(id).map(s -> Answer.json(200, Views.status(s)))
+        .orElseThrow(() -> new GoWorkException(ErrorCode.NOT_FOUND, "no work with that id (unknown, or finished over "
+            + "an hour ago)"));
+  }
+}

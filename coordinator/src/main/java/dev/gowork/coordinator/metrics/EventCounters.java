@@ -1,0 +1,69 @@
+package dev.gowork.coordinator.metrics;
+
+import dev.gowork.broker.wire.Event;
+import dev.gowork.broker.wire.EventType;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * Turns the work server's events into counters and the add-to-terminal latency. Called on the
+ * server's dispatch thread; Micrometer's meters are thread-safe, so scrapes need no lock.
+ */
+final class EventCounters implements Consumer<Event> {
+  private final Map<EventType, Counter> counters = new EnumMap<>(EventType.class);
+  private final Map<EventType, Timer> latency = new EnumMap<>(EventType.class);
+  private final Timer failedLatency;
+  private final Predicate<String> failedForGood;
+
+  /**
+   * @param failedForGood whether a {@code work_failed} event ended its work (no retry follows), by work id
+   */
+  EventCounters(MeterRegistry registry, Predicate<String> failedForGood) {
+    this.failedForGood = failedForGood;
+    count(registry, EventType.ADD_WORK, "gowork.work.added", "Work published to a queue");
+    count(registry, EventType.WORK_COMPLETE, "gowork.work.completed", "Work a worker completed");
+    count(registry, EventType.WORK_FAILED, "gowork.work.failed", "Failed attempts (each may be retried)");
+    count(registry, EventType.WORK_TIMEOUT, "gowork.work.timed.out", "Work whose deadline passed first");
+    count(registry, EventType.WORK_RETRY, "gowork.work.retried", "Work queued again for another attempt");
+    count(registry, EventType.WORK_DEAD, "gowork.work.dead", "Work whose every attempt failed");
+    count(registry, EventType.RESULT_REJECTED, "gowork.results.rejected",
+        "Results refused (bad signature, unknown session, replay, late)");
+    latency.put(EventType.WORK_COMPLETE, timer(registry, "completed"));
+    latency.put(EventType.WORK_TIMEOUT, timer(registry, "timed_out"));
+    latency.put(EventType.WORK_DEAD, timer(registry, "dead"));
+    failedLatency = timer(registry, "failed");
+  }
+
+  @Override
+  public void accept(Event e) {
+    Counter c = counters.get(e.type());
+    if (c != null) {
+      c.increment();
+    }
+    if (e.durationMs() == null || e.durationMs() < 0) {
+      return;
+    }
+    Timer t = latency.get(e.type());
+    if (t == null && e.type() == EventType.WORK_FAILED && e.workId() != null && failedForGood.test(e.workId())) {
+      t = failedLatency;
+    }
+    if (t != null) {
+      t.record(Duration.ofMillis(e.durationMs()));
+    }
+  }
+
+  private void count(MeterRegistry registry, EventType type, String name, String description) {
+    counters.put(type, Counter.builder(name).description(description).register(registry));
+  }
+
+  private static Timer timer(MeterRegistry registry, String outcome) {
+    return Timer.builder("gowork.work.latency").description("From add to the work's terminal state")
+        .tag("outcome", outcome).publishPercentiles(0.5, 0.99).register(registry);
+  }
+}

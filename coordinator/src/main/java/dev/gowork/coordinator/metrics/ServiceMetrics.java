@@ -1,0 +1,77 @@
+package dev.gowork.coordinator.metrics;
+
+import dev.gowork.coordinator.WorkServer;
+import dev.gowork.coordinator.work.WorkState;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+/**
+ * The service's Prometheus metrics: work counters and latency from the server's events, queue and
+ * worker gauges, handler errors, HTTP requests by route and status, and the JVM's own.
+ *
+ * <pre>{@code
+ * ServiceMetrics metrics = ServiceMetrics.bind(server);   // before server.start(), to count every event
+ * String text = metrics.scrape();                        // for GET /metrics
+ * }</pre>
+ *
+ * Thread-safe.
+ */
+public final class ServiceMetrics implements AutoCloseable {
+  /** The Prometheus text format's content type. */
+  public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+  private final StateGauges gauges;
+
+  private ServiceMetrics(WorkServer server) {
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    FunctionCounter.builder("gowork.handler.errors", server, WorkServer::handlerFailures)
+        .description("Event handler or listener calls that threw").register(registry);
+    gauges = new StateGauges(registry, server::queueSizes, () -> server.workers().list());
+    server.onEvent(new EventCounters(registry,
+        workId -> server.status(workId).map(s -> s.state() == WorkState.FAILED).orElse(false)));
+  }
+
+  /** Creates the metrics and subscribes them to {@code server}'s events. */
+  public static ServiceMetrics bind(WorkServer server) {
+    return new ServiceMetrics(server);
+  }
+
+  /** Counts one answered HTTP request; {@code route} is the route's template, e.g. {@code /v1/work/{id}}. */
+  public void httpRequest(String method, String route, int status) {
+    Counter.builder("gowork.http.requests").description("HTTP requests answered, by route and status")
+        .tags("method", method, "route", route, "status", Integer.toString(status)).register(registry).increment();
+  }
+
+  /** Every metric in the Prometheus text format ({@link #CONTENT_TYPE}). */
+  public String scrape() {
+    gauges.refresh();
+    return registry.scrape();
+  }
+
+  /** The registry, to add meters of one's own. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public void close() {
+    gc.close();
+    registry.close();
+  }
+}

@@ -1,0 +1,84 @@
+package dev.gowork.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gowork.broker.testing.KafkaExtension;
+import dev.gowork.broker.testing.TestKafka;
+import dev.gowork.coordinator.testing.Poll;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The process entry point: exit codes, the embedded broker default, and closing on shutdown. */
+@ExtendWith(KafkaExtension.class)
+class MainTest {
+  private static final Map<String, String> SECRETS = Map.of("GOWORK_SECRET", "main-test-secret-0123456789-abcdefgh",
+      "GOWORK_API_TOKEN", "main-test-token-0123456789");
+
+  @Test
+  void withoutBootstrapServersItStartsAnEmbeddedBrokerAndBecomesReady(@TempDir Path dir) throws Exception {
+    Map<String, String> env = new HashMap<>(SECRETS);
+    env.put("GOWORK_DATA_DIR", dir.resolve("data").toString());
+    env.put("GOWORK_EMBEDDED_KAFKA_PORT", "0");
+    CompletableFuture<CoordinatorService> started = new CompletableFuture<>();
+    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
+        () -> Main.run(env, started::complete, "--http-port", "0"));
+    CoordinatorService service = started.get(60, TimeUnit.SECONDS);
+    try {
+      assertTrue(service.embeddedKafka().isPresent());
+      assertEquals("127.0.0.1", service.baseUrl().getHost(), "embedded mode listens on loopback by default");
+      assertTrue(Files.isDirectory(dir.resolve("data").resolve("kafka")), "the broker's data is under GOWORK_DATA_DIR");
+      HttpClient client = HttpClient.newHttpClient();
+      URI readyz = service.baseUrl().resolve("/readyz");
+      Poll.until(() -> status(client, readyz) == 200, Duration.ofSeconds(20), "/readyz to answer 200");
+    } finally {
+      service.close();
+    }
+    assertEquals(0, exit.get(30, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void badSettingsExitWith2AndHelpWith0() {
+    assertEquals(2, Main.run(Map.of(), "--http-port", "0"), "no secret");
+    assertEquals(2, Main.run(SECRETS, "--http-port", "-3"));
+    assertEquals(2, Main.run(SECRETS, "--unknown"));
+    assertEquals(0, Main.run(SECRETS, "--help"));
+  }
+
+  @Test
+  void aTakenPortExitsWith1AndLeavesNothingRunning(TestKafka kafka) throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Map<String, String> env = new HashMap<>(SECRETS);
+      env.put("GOWORK_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+      env.put("GOWORK_TOPIC_PREFIX", kafka.topicPrefix());
+      env.put("GOWORK_HTTP_HOST", "127.0.0.1");
+      env.put("GOWORK_HTTP_PORT", Integer.toString(taken.getLocalPort()));
+      assertEquals(1, Main.run(env));
+    }
+    Poll.until(() -> Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.isAlive() && t.getName().startsWith("gowork-")), Duration.ofSeconds(10),
+        "the work server's threads to end");
+  }
+
+  private static int status(HttpClient client, URI uri) {
+    try {
+      return client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+}

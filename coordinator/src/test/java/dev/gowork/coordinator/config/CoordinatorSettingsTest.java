@@ -1,0 +1,162 @@
+package dev.gowork.coordinator.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CoordinatorSettingsTest {
+  private static final String SECRET = "0123456789abcdef0123456789abcdef-secret";
+  private static final String TOKEN = "producer-token-0123456789";
+
+  private static Map<String, String> env(String... pairs) {
+    Map<String, String> env = new HashMap<>(Map.of("GOWORK_SECRET", SECRET, "GOWORK_API_TOKEN", TOKEN));
+    for (int i = 0; i < pairs.length; i += 2) {
+      if (pairs[i + 1] == null) {
+        env.remove(pairs[i]);
+      } else {
+        env.put(pairs[i], pairs[i + 1]);
+      }
+    }
+    return env;
+  }
+
+  private static String error(Map<String, String> env, String... args) {
+    GoWorkException e = assertThrows(GoWorkException.class, () -> CoordinatorSettings.parse(env, args));
+    assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+    return e.getMessage();
+  }
+
+  @Test
+  void defaultsNeedOnlyTheTwoSecretsAndStartEmbeddedKafkaOnLoopback() {
+    CoordinatorSettings s = CoordinatorSettings.parse(env());
+    assertEquals(Optional.empty(), s.bootstrapServers());
+    assertEquals("127.0.0.1", s.httpHost());
+    assertEquals(8080, s.httpPort());
+    assertEquals(9092, s.embeddedKafkaPort());
+    assertEquals(Path.of(".gowork").toAbsolutePath().normalize(), s.dataDir());
+    assertEquals("gowork", s.topics().prefix());
+    assertEquals(16, s.httpThreads());
+    assertEquals(1 << 20, s.maxBodyBytes());
+    assertEquals(16 << 20, s.maxBatchBodyBytes());
+    assertEquals(Duration.ofHours(1), s.sessionTtl());
+    assertEquals(Duration.ofSeconds(30), s.shareGroup().lockDuration());
+    assertEquals(Optional.empty(), s.shareGroup().heartbeatInterval());
+    assertEquals(TOKEN, s.apiToken());
+  }
+
+  @Test
+  void anExternalKafkaMakesTheApiListenOnAllInterfacesUnlessToldOtherwise() {
+    assertEquals("0.0.0.0", CoordinatorSettings.parse(env("GOWORK_BOOTSTRAP_SERVERS", "kafka:9092")).httpHost());
+    assertEquals("10.0.0.5", CoordinatorSettings.parse(env("GOWORK_BOOTSTRAP_SERVERS", "kafka:9092",
+        "GOWORK_HTTP_HOST", "10.0.0.5")).httpHost());
+  }
+
+  @Test
+  void flagsWinOverEnvVarsWhichWinOverDefaults() {
+    Map<String, String> env = env("GOWORK_HTTP_PORT", "9100", "GOWORK_TOPIC_PREFIX", "fromenv");
+    CoordinatorSettings s = CoordinatorSettings.parse(env, "--http-port", "9000");
+    assertEquals(9000, s.httpPort());
+    assertEquals("fromenv", s.topics().prefix());
+    assertEquals(3, s.workPartitions());
+  }
+
+  @Test
+  void blankEnvVarsCountAsUnset() {
+    assertEquals(8080, CoordinatorSettings.parse(env("GOWORK_HTTP_PORT", "  ")).httpPort());
+  }
+
+  @Test
+  void aMissingOrShortSecretIsNamed() {
+    assertTrue(error(env("GOWORK_SECRET", null)).contains("GOWORK_SECRET or GOWORK_SECRET_FILE must be set"));
+    String m = error(env("GOWORK_SECRET", "too-short"));
+    assertTrue(m.startsWith("GOWORK_SECRET: ") && m.contains("32"), m);
+    assertFalse(m.contains("too-short"), "the message must not repeat the secret: " + m);
+  }
+
+  @Test
+  void secretsMayComeFromFiles(@TempDir Path dir) throws IOException {
+    Path secret = Files.writeString(dir.resolve("secret"), SECRET + "\n");
+    Path token = Files.writeString(dir.resolve("token"), TOKEN + "\n");
+    CoordinatorSettings s = CoordinatorSettings.parse(env("GOWORK_SECRET", null, "GOWORK_SECRET_FILE", secret.toString(),
+        "GOWORK_API_TOKEN", null, "GOWORK_API_TOKEN_FILE", token.toString()));
+    assertEquals(TOKEN, s.apiToken());
+    String m = error(env("GOWORK_API_TOKEN", null, "GOWORK_API_TOKEN_FILE", dir.resolve("absent").toString()));
+    assertTrue(m.startsWith("GOWORK_API_TOKEN_FILE names a file that cannot be read"), m);
+  }
+
+  @Test
+  void aMissingShortOrUnprintableApiTokenIsNamed() {
+    assertTrue(error(env("GOWORK_API_TOKEN", null)).contains("GOWORK_API_TOKEN or GOWORK_API_TOKEN_FILE must be set"));
+    String m = error(env("GOWORK_API_TOKEN", "short"));
+    assertTrue(m.startsWith("GOWORK_API_TOKEN: ") && m.contains("16"), m);
+    assertTrue(error(env("GOWORK_API_TOKEN", "has a space in it, long enough")).startsWith("GOWORK_API_TOKEN: "));
+  }
+
+  @Test
+  void badNumbersNameTheSettingAsGivenAndTheValue() {
+    assertEquals("GOWORK_HTTP_PORT (--http-port) must be an integer from 0 to 65535, was 'abc'",
+        error(env("GOWORK_HTTP_PORT", "abc")));
+    assertEquals("--http-port (GOWORK_HTTP_PORT) must be from 0 to 65535, was '70000'",
+        error(env(), "--http-port=70000"));
+    assertTrue(error(env("GOWORK_EMBEDDED_KAFKA_PORT", "-1")).startsWith("GOWORK_EMBEDDED_KAFKA_PORT "));
+    assertTrue(error(env("GOWORK_HTTP_THREADS", "0")).startsWith("GOWORK_HTTP_THREADS "));
+    assertTrue(error(env("GOWORK_SESSION_TTL_SECONDS", "5")).startsWith("GOWORK_SESSION_TTL_SECONDS "));
+    assertTrue(error(env("GOWORK_SHARE_DELIVERY_LIMIT", "1")).startsWith("GOWORK_SHARE_DELIVERY_LIMIT "));
+    String m = error(env("GOWORK_MAX_BODY_BYTES", "4096", "GOWORK_MAX_BATCH_BODY_BYTES", "2048"));
+    assertTrue(m.startsWith("GOWORK_MAX_BATCH_BODY_BYTES ") && m.contains("4096") && m.endsWith("'2048'"), m);
+  }
+
+  @Test
+  void badNamesAreNamed() {
+    assertTrue(error(env("GOWORK_TOPIC_PREFIX", "no spaces")).startsWith("GOWORK_TOPIC_PREFIX (--topic-prefix) "));
+    assertTrue(error(env("GOWORK_HTTP_HOST", "bad host")).startsWith("GOWORK_HTTP_HOST (--http-host) "));
+    assertTrue(error(env(), "--no-such-flag").contains("--no-such-flag"));
+  }
+
+  @Test
+  void kafkaPropertiesComeFromTheFileThenTheEnvironment(@TempDir Path dir) throws IOException {
+    Path file = Files.writeString(dir.resolve("kafka.properties"), "security.protocol=SSL\nclient.rack=a\n");
+    CoordinatorSettings s = CoordinatorSettings.parse(env("GOWORK_KAFKA_PROPERTIES_FILE", file.toString(),
+        "GOWORK_KAFKA_CLIENT_RACK", "b"));
+    assertEquals(Map.of("security.protocol", "SSL", "client.rack", "b"), s.kafkaProperties());
+    assertTrue(error(env("GOWORK_KAFKA_PROPERTIES_FILE", dir.resolve("absent").toString()))
+        .startsWith("GOWORK_KAFKA_PROPERTIES_FILE (--kafka-properties-file) names a file that cannot be read"));
+    assertTrue(error(env("GOWORK_KAFKA_BOOTSTRAP_SERVERS", "x:1")).contains("set GOWORK_BOOTSTRAP_SERVERS"));
+  }
+
+  @Test
+  void toStringMasksTheSecretsAndKafkaPropertyValues() {
+    String s = CoordinatorSettings.parse(env("GOWORK_KAFKA_SASL_JAAS_CONFIG", "password=hunter2")).toString();
+    assertFalse(s.contains(SECRET) || s.contains(TOKEN) || s.contains("hunter2"), s);
+    assertTrue(s.contains("secret=****") && s.contains("apiToken=****") && s.contains("sasl.jaas.config"), s);
+  }
+
+  @Test
+  void helpListsEverySettingAndEnvVar() {
+    StringWriter out = new StringWriter();
+    new CommandLine(CoordinatorSettings.commandSpec()).usage(new PrintWriter(out));
+    for (String name : CoordinatorSettings.ENV_VARS) {
+      assertTrue(out.toString().contains(name), "--help mentions " + name);
+    }
+    for (Setting s : Setting.values()) {
+      assertTrue(out.toString().contains(s.flag), "--help mentions " + s.flag);
+    }
+    assertTrue(out.toString().contains("GOWORK_KAFKA_<NAME>"));
+  }
+}

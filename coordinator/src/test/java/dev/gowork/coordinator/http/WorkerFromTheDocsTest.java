@@ -1,0 +1,134 @@
+package dev.gowork.coordinator.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gowork.broker.testing.KafkaExtension;
+import dev.gowork.broker.testing.TestKafka;
+import dev.gowork.coordinator.http.RunningService.Response;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * End to end over HTTP with workers that know only ARCHITECTURE.md ({@link DocOnlyWorker}): register,
+ * verify, take work (over HTTP, or from Kafka through the share group), report the result, and see
+ * it in {@code GET /v1/work/{id}}.
+ */
+@ExtendWith(KafkaExtension.class)
+class WorkerFromTheDocsTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private RunningService api;
+
+  @BeforeEach
+  void start(TestKafka kafka) {
+    api = RunningService.start(RunningService.env(kafka));
+  }
+
+  @AfterEach
+  void stop() {
+    api.close();
+  }
+
+  @Test
+  void anHttpWorkerTakesWorkAndCompletesIt() throws Exception {
+    DocOnlyWorker worker = new DocOnlyWorker(api.base, RunningService.SECRET).handshake();
+    String id = add("{\"data\":{\"n\":21},\"timeoutSeconds\":60}");
+    JsonNode work = until(() -> worker.next("default").orElse(null), "work over HTTP");
+    assertEquals(id, work.get("workId").asText());
+    assertEquals(21, work.get("data").get("n").asInt());
+    assertTrue(work.hasNonNull("createdAt") && work.hasNonNull("deadline") && work.get("attempt").asInt() == 1);
+    assertEquals("running", api.producer("GET", "/v1/work/" + id, null).json().get("state").asText());
+
+    assertEquals(202, worker.submit(work, "completed", JSON.readTree("{\"doubled\":42}"), null));
+    JsonNode status = completed(id);
+    assertEquals(42, status.get("result").get("doubled").asInt());
+    assertEquals(worker.workerId, status.get("workerId").asText());
+    assertEquals(1, status.get("attempts").asInt());
+    // Listeners (metrics) see an event once its transaction committed, a moment after the state changed.
+    until(() -> api.producer("GET", "/metrics", null).body().contains("gowork_work_completed_total 1.0"),
+        "the completion counted");
+  }
+
+  @Test
+  void aKafkaWorkerReadsTheShareGroupAndSignsItsResult() throws Exception {
+    DocOnlyWorker worker = new DocOnlyWorker(api.base, RunningService.SECRET).handshake();
+    String id = add("{\"data\":\"hello\",\"timeoutSeconds\":60,\"queue\":\"kq\"}");
+    JsonNode work = worker.workThroughKafka("kq", WAIT, JSON.readTree("{\"ok\":true}"));
+    assertEquals(id, work.get("workId").asText());
+    assertEquals("hello", work.get("data").asText());
+    JsonNode status = completed(id);
+    assertTrue(status.get("result").get("ok").asBoolean());
+    assertEquals("kq", status.get("queue").asText());
+  }
+
+  @Test
+  void failedAttemptsEndInTheDeadLettersAndCanBeRequeued() throws Exception {
+    DocOnlyWorker worker = new DocOnlyWorker(api.base, RunningService.SECRET).handshake();
+    String id = add("{\"data\":1,\"timeoutSeconds\":120,\"maxAttempts\":2}");
+    for (int attempt = 1; attempt <= 2; attempt++) {
+      JsonNode work = until(() -> worker.next("default").orElse(null), "attempt " + attempt);
+      assertEquals(attempt, work.get("attempt").asInt());
+      assertEquals(202, worker.submit(work, "failed", null, "disk full"));
+    }
+    until(() -> api.producer("GET", "/v1/dead", null).json().get("items").size() == 1, "a dead letter");
+    JsonNode dead = api.producer("GET", "/v1/dead", null).json().get("items").get(0);
+    assertEquals(id, dead.get("workId").asText());
+    assertEquals("dead", dead.get("state").asText());
+    assertEquals("disk full", dead.get("error").asText());
+
+    assertEquals(202, api.producer("POST", "/v1/dead/" + id + "/requeue", null).status());
+    assertEquals(409, api.producer("POST", "/v1/dead/" + id + "/requeue", null).status());
+    JsonNode again = until(() -> worker.next("default").orElse(null), "the requeued work");
+    assertEquals(3, again.get("attempt").asInt());
+    assertEquals(202, worker.submit(again, "completed", JSON.readTree("7"), null));
+    assertEquals(7, completed(id).get("result").asInt());
+  }
+
+  @Test
+  void theDocOnlyWorkerUsesNoProjectClass() throws Exception {
+    String source = Files.readString(Path.of("src/test/java/dev/gowork/coordinator/http/DocOnlyWorker.java"));
+    String body = source.substring(source.indexOf(';') + 1);
+    assertFalse(body.contains("dev.gowork"), "DocOnlyWorker must be written from ARCHITECTURE.md alone");
+    Optional<String> foreign = source.lines().filter(l -> l.startsWith("import "))
+        .filter(l -> !l.matches("import (java|javax|com\\.fasterxml\\.jackson|org\\.apache\\.kafka\\.clients|"
+            + "org\\.apache\\.kafka\\.common\\.serialization)\\..*")).findFirst();
+    assertEquals(Optional.empty(), foreign);
+  }
+
+  private String add(String body) {
+    Response r = api.producer("POST", "/v1/work", body);
+    assertEquals(202, r.status(), r.toString());
+    return r.json().get("workId").asText();
+  }
+
+  private JsonNode completed(String id) throws Exception {
+    return until(() -> {
+      JsonNode s = api.producer("GET", "/v1/work/" + id, null).json();
+      return "completed".equals(s.get("state").asText()) ? s : null;
+    }, "work " + id + " to complete");
+  }
+
+  /** The first non-null, non-false value of {@code check} within {@link #WAIT}. */
+  private static <T> T until(Callable<T> check, String what) throws Exception {
+    long end = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < end) {
+      T v = check.call();
+      if (v != null && !Boolean.FALSE.equals(v)) {
+        return v;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("timed out waiting for " + what);
+  }
+}

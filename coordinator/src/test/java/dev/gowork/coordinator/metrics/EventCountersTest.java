@@ -1,0 +1,56 @@
+package dev.gowork.coordinator.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.gowork.broker.wire.Event;
+import dev.gowork.broker.wire.EventType;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class EventCountersTest {
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final EventCounters counters = new EventCounters(registry, Set.of("final")::contains);
+
+  private static Event event(EventType type, String workId, Long durationMs) {
+    return new Event("e", type, Instant.EPOCH, "default", workId, null, 1, durationMs, null);
+  }
+
+  private double count(String name) {
+    return registry.get(name).counter().count();
+  }
+
+  private long latencyCount(String outcome) {
+    return registry.get("gowork.work.latency").tag("outcome", outcome).timer().count();
+  }
+
+  @Test
+  void eachLifecycleEventCountsOnce() {
+    counters.accept(event(EventType.ADD_WORK, "a", null));
+    counters.accept(event(EventType.ADD_WORK, "b", null));
+    counters.accept(event(EventType.WORK_COMPLETE, "a", 40L));
+    counters.accept(event(EventType.RESULT_REJECTED, "a", null));
+    counters.accept(event(EventType.GET_WORK, "b", null));
+    assertEquals(2, count("gowork.work.added"));
+    assertEquals(1, count("gowork.work.completed"));
+    assertEquals(1, count("gowork.results.rejected"));
+    assertEquals(0, count("gowork.work.timed.out"));
+    assertEquals(1, latencyCount("completed"));
+    assertEquals(40, registry.get("gowork.work.latency").tag("outcome", "completed").timer()
+        .totalTime(TimeUnit.MILLISECONDS), 0.001);
+  }
+
+  @Test
+  void aFailedAttemptCountsTowardsLatencyOnlyWhenItEndsTheWork() {
+    counters.accept(event(EventType.WORK_FAILED, "retried", 10L));
+    counters.accept(event(EventType.WORK_FAILED, "final", 20L));
+    counters.accept(event(EventType.WORK_DEAD, "dead", 30L));
+    counters.accept(event(EventType.WORK_TIMEOUT, "late", 50L));
+    assertEquals(2, count("gowork.work.failed"));
+    assertEquals(1, latencyCount("failed"));
+    assertEquals(1, latencyCount("dead"));
+    assertEquals(1, latencyCount("timed_out"));
+  }
+}
