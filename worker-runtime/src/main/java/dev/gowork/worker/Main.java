@@ -58,6 +58,13 @@ public final class Main {
       }
       handler = HandlerRegistry.builtIns().resolve(settings.handler().orElseThrow(() -> new GoWorkException(
           ErrorCode.INVALID_ARGUMENT, WorkerSetting.HANDLER.label() + " must be set, e.g. to echo")));
+    } catch (CommandLine.UnmatchedArgumentException e) {
+      // Never echo the arguments: a secret passed by mistake as a flag would land in logs.
+      err.println("gowork worker: unknown option or argument at position " + (e.getUnmatched().isEmpty() ? "?"
+          : String.valueOf(indexOf(args, e.getUnmatched().get(0)) + 1))
+          + "; the secret is read only from GOWORK_SECRET or GOWORK_SECRET_FILE, never from a flag");
+      err.println("Run with --help to list every setting.");
+      return USAGE;
     } catch (GoWorkException | CommandLine.ParameterException e) {
       err.println("gowork worker: " + e.getMessage());
       err.println("Run with --help to list every setting.");
@@ -127,5 +134,14 @@ public final class Main {
       }
     }
     return spec;
+  }
+
+  private static int indexOf(String[] args, String arg) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals(arg)) {
+        return i;
+      }
+    }
+    return -1;
   }
 }

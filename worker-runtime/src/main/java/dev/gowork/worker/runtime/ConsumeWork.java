@@ -66,7 +66,6 @@ final class ConsumeWork implements Runnable {
   private final BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
   private final PublishResults publisher;
   private final List<Lane> lanes = new ArrayList<>();
-  private final List<Lane> closed = new ArrayList<>();
   final CompletableFuture<Void> ready = new CompletableFuture<>();
   final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
@@ -161,7 +160,7 @@ final class ConsumeWork implements Runnable {
   }
 
   private void pollLane(Lane lane, boolean accepting, Instant now) {
-    if (lane.state() == Lane.State.BUSY || (lane.state() == Lane.State.IDLE && !accepting)
+    if (lane.isClosed() || lane.state() == Lane.State.BUSY || (lane.state() == Lane.State.IDLE && !accepting)
         || lane.isPaused(now)) {
       return;
     }
@@ -291,12 +290,14 @@ final class ConsumeWork implements Runnable {
 
   /** True once nothing is held, or the grace and a last wait for result writes are over. */
   private boolean drained(Instant now) {
+    boolean allClosed = true;
     for (Lane lane : lanes) {
-      if (lane.held() == null && !closed.contains(lane)) {
+      if (lane.held() == null) {
         closeLane(lane);
       }
+      allClosed &= lane.isClosed();
     }
-    if (closed.size() == lanes.size()) {
+    if (allClosed) {
       return true;
     }
     if (giveUpAt == null && !now.isBefore(drainDeadline)) {
@@ -317,11 +318,8 @@ final class ConsumeWork implements Runnable {
   }
 
   private void closeLane(Lane lane) {
-    if (!closed.contains(lane)) {
-      closed.add(lane);
-      lane.commitSync(CLOSE_TIMEOUT);
-      lane.close(CLOSE_TIMEOUT);
-    }
+    lane.commitSync(CLOSE_TIMEOUT);
+    lane.close(CLOSE_TIMEOUT);
   }
 
   private boolean sessionUsable(Instant now) {
@@ -337,7 +335,7 @@ final class ConsumeWork implements Runnable {
   private Duration nextWait(Instant now, boolean accepting) {
     Instant next = now.plus(IDLE_WAIT);
     for (Lane lane : lanes) {
-      if (closed.contains(lane)) {
+      if (lane.isClosed()) {
         continue;
       }
       if (lane.state() == Lane.State.RENEWING || (lane.state() == Lane.State.IDLE && accepting)) {

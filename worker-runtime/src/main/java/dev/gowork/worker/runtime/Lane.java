@@ -38,6 +38,7 @@ final class Lane implements AutoCloseable {
   private Instant renewSentAt;
   private boolean ackPending;
   private Instant pausedUntil = Instant.MIN;
+  private boolean closed;
 
   Lane(int index, ShareConsumer<String, byte[]> consumer, Stats stats) {
     this.index = index;
@@ -165,7 +166,7 @@ final class Lane implements AutoCloseable {
 
   /** Sends acknowledgements made since the last poll or commit. */
   void flush() {
-    if (ackPending) {
+    if (ackPending && !closed) {
       ackPending = false;
       try {
         consumer.commitAsync();
@@ -176,6 +177,9 @@ final class Lane implements AutoCloseable {
   }
 
   void commitSync(Duration timeout) {
+    if (closed) {
+      return;
+    }
     try {
       consumer.commitSync(timeout);
     } catch (KafkaException e) {
@@ -204,7 +208,15 @@ final class Lane implements AutoCloseable {
     close(Duration.ofSeconds(5));
   }
 
+  boolean isClosed() {
+    return closed;
+  }
+
   void close(Duration timeout) {
+    if (closed) {
+      return;
+    }
+    closed = true;
     try {
       consumer.close(timeout);
     } catch (KafkaException | IllegalStateException e) {

@@ -169,12 +169,13 @@ public final class WorkerRuntime implements AutoCloseable {
     }
   }
 
+  /** Closes the producer before interrupting handlers, so an interrupted handler cannot write a result. */
   private void shutDown(Duration timeout) {
     renewThread.shutdownNow();
-    workThreads.shutdownNow();
     if (producer != null) {
       producer.close(timeout);
     }
+    workThreads.shutdownNow();
   }
 
   private void waitStopped(Duration timeout) {

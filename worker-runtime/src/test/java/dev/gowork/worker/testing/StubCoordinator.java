@@ -65,6 +65,11 @@ public final class StubCoordinator implements AutoCloseable {
     return this;
   }
 
+  /** How many 503 answers are still to come. */
+  public int pendingUnavailable() {
+    return unavailableAnswers.get();
+  }
+
   public int registrations() {
     return registrations.get();
   }

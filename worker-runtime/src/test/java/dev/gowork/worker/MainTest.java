@@ -1,0 +1,83 @@
+package dev.gowork.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gowork.worker.runtime.WorkerSetting;
+import dev.gowork.worker.runtime.WorkerSettings;
+import dev.gowork.worker.testing.StubCoordinator;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+  static final String SECRET = "0123456789abcdef0123456789abcdef";
+  final StringWriter out = new StringWriter();
+  final StringWriter err = new StringWriter();
+
+  int run(Map<String, String> env, String... args) {
+    return Main.run(args, env, new PrintWriter(out, true), new PrintWriter(err, true));
+  }
+
+  static Map<String, String> env(String... kv) {
+    Map<String, String> m = new HashMap<>(Map.of("GOWORK_SECRET", SECRET));
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put(kv[i], kv[i + 1]);
+    }
+    return m;
+  }
+
+  @Test
+  void helpListsEverySettingWithItsVariableAndDefault() {
+    assertEquals(Main.OK, run(Map.of(), "--help"));
+    String help = out.toString();
+    for (WorkerSetting s : WorkerSetting.values()) {
+      assertTrue(help.contains(s.env()), "help lacks " + s.env());
+      if (s.flag() != null) {
+        assertTrue(help.contains(s.flag()), "help lacks " + s.flag());
+      }
+    }
+    assertFalse(help.contains("--secret "), "the secret itself is never a flag");
+  }
+
+  @Test
+  void flagsWinOverEnvironmentWhichWinsOverDefaults() {
+    WorkerSettings s = Main.settings(new String[] {"--queue", "images", "--concurrency", "3", "--handler", "noop"},
+        env("GOWORK_QUEUE", "emails", "GOWORK_CONCURRENCY", "9", "GOWORK_SHUTDOWN_GRACE_SECONDS", "7"),
+        new PrintWriter(out));
+    assertEquals("images", s.queue());
+    assertEquals(3, s.concurrency());
+    assertEquals(Optional.of("noop"), s.handler());
+    assertEquals(Duration.ofSeconds(7), s.shutdownGrace());
+    assertEquals(URI.create("http://127.0.0.1:8080"), s.coordinatorUrl());
+    assertNull(Main.settings(new String[] {"-h"}, Map.of(), new PrintWriter(out)));
+  }
+
+  @Test
+  void badSettingsExitWithTwoNamingTheSetting() {
+    assertEquals(Main.USAGE, run(env("GOWORK_HANDLER", "echo", "GOWORK_CONCURRENCY", "lots")));
+    assertTrue(err.toString().contains("GOWORK_CONCURRENCY"), err.toString());
+    assertEquals(Main.USAGE, run(env()));
+    assertTrue(err.toString().contains("GOWORK_HANDLER"), err.toString());
+    assertEquals(Main.USAGE, run(env(), "--handler", "com.example.Missing"));
+    assertEquals(Main.USAGE, run(Map.of("GOWORK_HANDLER", "echo")));
+    assertTrue(err.toString().contains("GOWORK_SECRET"), err.toString());
+    assertEquals(Main.USAGE, run(env(), "--secret", SECRET));
+    assertEquals(Main.USAGE, run(env("GOWORK_HANDLER", "echo"), "--concurrency"));
+    assertFalse(err.toString().contains(SECRET), "the secret is never printed");
+  }
+
+  @Test
+  void aRefusedSecretExitsWithTwo() throws Exception {
+    try (StubCoordinator coordinator = new StubCoordinator("the-coordinators-secret-0123456789", "127.0.0.1:9", "gw")) {
+      assertEquals(Main.USAGE, run(env("GOWORK_HANDLER", "echo", "GOWORK_COORDINATOR_URL", coordinator.url().toString())));
+    }
+  }
+}

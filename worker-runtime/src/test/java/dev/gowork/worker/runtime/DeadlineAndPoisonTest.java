@@ -1,0 +1,133 @@
+package dev.gowork.worker.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gowork.broker.testing.KafkaExtension;
+import dev.gowork.broker.testing.TestKafka;
+import dev.gowork.broker.wire.ResultStatus;
+import dev.gowork.broker.wire.WorkEnvelope;
+import dev.gowork.worker.handler.HandlerRegistry;
+import dev.gowork.worker.handler.WorkHandler;
+import dev.gowork.worker.testing.Works;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Deadlines (expired on arrival, overrunning handlers), failing handlers and undecodable records. */
+@ExtendWith(KafkaExtension.class)
+@Timeout(120)
+class DeadlineAndPoisonTest {
+
+  @Test
+  void expiredWorkIsNotRunAndOverrunningWorkTimesOut(TestKafka kafka) throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
+      Set<String> ran = ConcurrentHashMap.newKeySet();
+      WorkHandler sleep = HandlerRegistry.builtIns().resolve("sleep");
+      WorkHandler handler = (data, ctx) -> {
+        ran.add(ctx.workId());
+        switch (data.path("mode").asText()) {
+          case "polite" -> sleep.handle(data, ctx);      // stops when cancelled
+          case "deaf" -> {
+            while (true) {
+              Thread.sleep(50);                        // ignores cancellation, stops when interrupted
+            }
+          }
+          case "fail" -> throw new IllegalArgumentException("bad input: " + data.path("n").asInt());
+          default -> { }
+        }
+        return data;
+      };
+      WorkerRuntime runtime = f.start(f.settings(4).workPartitions(1), handler);
+
+      Instant longAgo = Instant.now().minusSeconds(60);
+      WorkEnvelope expired = Works.work(RuntimeFixture.QUEUE, Works.data(), longAgo, Duration.ofSeconds(10));
+      WorkEnvelope polite = f.work(Works.data().put("mode", "polite").put("ms", 60_000), Duration.ofSeconds(2));
+      WorkEnvelope deaf = f.work(Works.data().put("mode", "deaf"), Duration.ofSeconds(2));
+      WorkEnvelope failing = f.work(Works.data().put("mode", "fail").put("n", 7), Duration.ofSeconds(30));
+      f.send(expired, polite, deaf, failing);
+
+      List<ResultsReader.Result> all = results.await("4 results", r -> r.size() >= 4, Duration.ofSeconds(30));
+      Map<String, ResultsReader.Result> byId = all.stream()
+          .collect(Collectors.toMap(r -> r.envelope().workId(), r -> r));
+      assertEquals(4, byId.size());
+      assertEquals(ResultStatus.TIMED_OUT, byId.get(expired.workId()).envelope().status());
+      assertFalse(ran.contains(expired.workId()), "expired work must not run");
+      assertEquals(ResultStatus.TIMED_OUT, byId.get(polite.workId()).envelope().status());
+      assertEquals(ResultStatus.TIMED_OUT, byId.get(deaf.workId()).envelope().status());
+      assertTrue(byId.get(deaf.workId()).envelope().error().contains("did not stop"));
+      assertEquals(ResultStatus.FAILED, byId.get(failing.workId()).envelope().status());
+      assertEquals("bad input: 7", byId.get(failing.workId()).envelope().error());
+      for (ResultsReader.Result r : all) {
+        f.assertSigned(r);
+      }
+      RuntimeFixture.awaitTrue("counters settle", () -> runtime.counters().inFlight() == 0, Duration.ofSeconds(5));
+      assertEquals(3, runtime.counters().timedOut());
+      assertEquals(1, runtime.counters().failed());
+
+      WorkEnvelope after = f.work(Works.data(), Duration.ofSeconds(30));
+      f.send(after);
+      results.await("a result for later work", r -> r.stream()
+          .anyMatch(x -> x.envelope().workId().equals(after.workId())), Duration.ofSeconds(30));
+    }
+  }
+
+  @Test
+  void undecodableRecordsAreRejectedToTheDeadLetterTopicAndDoNotStallLaterWork(TestKafka kafka) throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
+      String dlq = "dlq." + f.topics.work(RuntimeFixture.QUEUE);
+      WorkerRuntime runtime = f.start(f.settings(2).deadLetterTopic(dlq), (data, ctx) -> data);
+      f.sendAsync("poison-1", "not json at all".getBytes(StandardCharsets.UTF_8)).get();
+      f.sendAsync("poison-2", "{\"schema\":\"gowork.work/v1\",\"workId\":\"x\"}".getBytes(StandardCharsets.UTF_8)).get();
+      f.sendAsync("poison-3", null).get();
+      WorkEnvelope[] good = {f.work(Works.data().put("n", 1), Duration.ofSeconds(30)),
+          f.work(Works.data().put("n", 2), Duration.ofSeconds(30)), f.work(Works.data().put("n", 3), Duration.ofSeconds(30))};
+      f.send(good);
+
+      List<ResultsReader.Result> all = results.await("3 results", r -> r.size() >= 3, Duration.ofSeconds(30));
+      assertEquals(Set.of(good[0].workId(), good[1].workId(), good[2].workId()),
+          all.stream().map(r -> r.envelope().workId()).collect(Collectors.toSet()));
+      RuntimeFixture.awaitTrue("three rejections", () -> runtime.counters().rejected() == 3, Duration.ofSeconds(10));
+      List<String> letters = deadLetters(f, dlq);
+      assertEquals(3, letters.size(), "dead letters " + letters);
+      assertEquals(3, Set.copyOf(letters).size(), "dead letters " + letters);
+    }
+  }
+
+  /** The dead letters' source coordinates ({@code partition@offset}), read from the broker's DLQ headers. */
+  private static List<String> deadLetters(RuntimeFixture f, String dlq) throws InterruptedException {
+    List<String> letters = new java.util.ArrayList<>();
+    try (Consumer<String, byte[]> c = f.kafka.clients().consumer(null, Map.of())) {
+      RuntimeFixture.awaitTrue("the dead-letter topic exists", () -> !c.partitionsFor(dlq).isEmpty(),
+          Duration.ofSeconds(15));
+      List<TopicPartition> parts = c.partitionsFor(dlq).stream().map(p -> new TopicPartition(dlq, p.partition())).toList();
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+      while (letters.size() < 3 && System.nanoTime() < end) {
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+          assertTrue(header(r, "__dlq.errors.message").contains("rejected"), header(r, "__dlq.errors.message"));
+          letters.add(header(r, "__dlq.errors.partition") + "@" + header(r, "__dlq.errors.offset"));
+        }
+      }
+    }
+    return letters;
+  }
+
+  private static String header(ConsumerRecord<String, byte[]> r, String name) {
+    var h = r.headers().lastHeader(name);
+    return h == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,105 @@
+package dev.gowork.worker.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.signing.SharedSecret;
+import dev.gowork.broker.testing.KafkaExtension;
+import dev.gowork.broker.testing.TestKafka;
+import dev.gowork.broker.wire.ResultStatus;
+import dev.gowork.broker.wire.WorkEnvelope;
+import dev.gowork.worker.handler.WorkHandler;
+import dev.gowork.worker.testing.Works;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Work that outlives the record lock, and sessions that expire. */
+@ExtendWith(KafkaExtension.class)
+@Timeout(120)
+class LongWorkAndSessionTest {
+
+  @Test
+  void longWorkKeepsItsLockWhileOtherSlotsKeepWorking(TestKafka kafka) throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
+      Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+      WorkHandler handler = (data, ctx) -> {
+        runs.computeIfAbsent(ctx.workId(), k -> new AtomicInteger()).incrementAndGet();
+        Thread.sleep(data.path("ms").asLong());
+        return data;
+      };
+      // A 2 s lock renewed every second; a second replica would take the long item if its lock lapsed.
+      WorkerRuntime one = f.start(f.settings(2).workPartitions(1).lockDuration(Duration.ofSeconds(2)), handler);
+      WorkerRuntime two = f.start(f.settings(1).workPartitions(1).lockDuration(Duration.ofSeconds(2)), handler);
+      WorkEnvelope slow = f.work(Works.data().put("ms", 5_000), Duration.ofSeconds(60));
+      f.send(slow);
+      RuntimeFixture.awaitTrue("the long item runs", () -> runs.containsKey(slow.workId()), Duration.ofSeconds(30));
+      List<WorkEnvelope> quick = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        quick.add(f.work(Works.data().put("ms", 10), Duration.ofSeconds(60)));
+      }
+      f.send(quick.toArray(WorkEnvelope[]::new));
+
+      List<ResultsReader.Result> all = results.await("21 results", r -> r.size() >= 21, Duration.ofSeconds(60));
+      assertEquals(slow.workId(), all.get(all.size() - 1).envelope().workId(), "quick work finished first");
+      results.drain(Duration.ofMillis(500)).forEach(r -> {
+        assertEquals(ResultStatus.COMPLETED, r.envelope().status());
+        assertEquals(1, r.envelope().attempt(), "no redelivery of " + r.envelope().workId());
+      });
+      assertEquals(21, results.drain(Duration.ofMillis(100)).size());
+      runs.forEach((id, n) -> assertEquals(1, n.get(), "runs of " + id));
+      assertEquals(21, one.counters().processed() + two.counters().processed());
+    }
+  }
+
+  @Test
+  void sessionIsRenewedBeforeItExpiresAndOnDemand(TestKafka kafka) throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
+      f.coordinator.sessionLife(Duration.ofSeconds(3));
+      WorkerRuntime runtime = f.start(f.settings(1), (data, ctx) -> data);
+      String first = runtime.workerId();
+      RuntimeFixture.awaitTrue("a renewal at 80% of the session", () -> f.coordinator.registrations() >= 2,
+          Duration.ofSeconds(10));
+      RuntimeFixture.awaitTrue("the new session in use", () -> !runtime.workerId().equals(first), Duration.ofSeconds(5));
+
+      WorkEnvelope w = f.work(Works.data(), Duration.ofSeconds(30));
+      f.send(w);
+      ResultsReader.Result r = results.await("a result", x -> !x.isEmpty(), Duration.ofSeconds(30)).get(0);
+      assertNotEquals(first, r.workerId());
+      f.assertSigned(r);
+
+      f.coordinator.sessionLife(Duration.ofHours(1));
+      int before = f.coordinator.registrations();
+      runtime.reauthenticate();
+      assertEquals(before + 1, f.coordinator.registrations());
+    }
+  }
+
+  @Test
+  void startWaitsForAStartingCoordinatorAndRefusesAWrongSecret(TestKafka kafka) throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka)) {
+      f.coordinator.unavailableFor(2);
+      WorkerRuntime runtime = f.start(f.settings(1), (data, ctx) -> data);
+      assertEquals(0, f.coordinator.pendingUnavailable(), "both 503 answers were given");
+      assertEquals(1, f.coordinator.registrations());
+      assertTrue(runtime.workerId().startsWith("w-"));
+
+      WorkerSettings wrong = WorkerSettings.builder(SharedSecret.of("not-the-secret-not-the-secret-123456"))
+          .coordinatorUrl(f.coordinator.url()).handshakeAttempts(3).build();
+      GoWorkException e = assertThrows(GoWorkException.class,
+          () -> WorkerRuntime.builder(wrong).handler((data, ctx) -> data).start());
+      assertEquals(ErrorCode.UNAUTHENTICATED, e.code());
+      assertTrue(e.getMessage().contains("GOWORK_SECRET"), e.getMessage());
+    }
+  }
+}
