@@ -1,0 +1,12 @@
+package dev.gowork.worker.runtime;
+
+import dev.gowork.broker.wire.ResultStatus;
+
+/** What other threads hand back to the poll thread. */
+sealed interface Completion {
+  /** A result write finished: durably when {@code error} is null. */
+  record Published(Held held, ResultStatus status, Exception error) implements Completion {}
+
+  /** Nothing happened; look again (e.g. close was asked for). */
+  record Wake() implements Completion {}
+}

@@ -1,0 +1,377 @@
+package dev.gowork.worker.runtime;
+
+import dev.gowork.broker.wire.Decoded;
+import dev.gowork.broker.wire.ResultStatus;
+import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.broker.wire.WorkEnvelope;
+import dev.gowork.worker.handler.WorkHandler;
+import dev.gowork.worker.session.Session;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.AcknowledgeType;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.KafkaException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The poll thread of a replica: takes work from the queue's share group, runs it on the work
+ * threads, publishes results, acknowledges.
+ *
+ * <p>Concurrency: every share consumer ({@link Lane}, one per slot) is created, polled, acknowledged
+ * and closed on this thread only. Handler threads ({@link RunWork}) and producer callbacks touch only
+ * a {@link Held}'s atomics and put {@link Completion}s on a queue that this thread drains; the thread
+ * waits on that queue between rounds (5 ms while a slot is free, else until the next deadline or
+ * renewal). A record is ACCEPTed only after its result is durably written; RELEASEd when the write
+ * fails or at shutdown; REJECTed when undecodable.
+ *
+ * <p>Failure modes: a handler that throws yields a {@code failed} result; one that overruns its
+ * deadline is signalled, then interrupted after the cancel grace and reported {@code timed_out}
+ * (its slot is freed even if the thread ignores the interrupt). A long handler's lock is renewed at
+ * half the lock duration; the renewed record comes back from the next poll and is recognised by
+ * {@link RecordKey}, not run again. If this thread or the JVM dies, the broker releases the records.
+ */
+final class ConsumeWork implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(ConsumeWork.class);
+  private static final Duration TICK = Duration.ofMillis(5);
+  private static final Duration IDLE_WAIT = Duration.ofMillis(100);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration POLL_FAILURE_PAUSE = Duration.ofSeconds(1);
+
+  private final String workTopic;
+  private final int slots;
+  private final IntFunction<Lane> openLane;
+  private final WorkHandler handler;
+  private final ExecutorService workThreads;
+  private final Supplier<Session> session;
+  private final Clock clock;
+  private final Stats stats;
+  private final Duration cancelGrace;
+  private final Duration lockDuration;
+  private final Duration shutdownGrace;
+  private final WireCodec codec = WireCodec.defaults();
+  private final BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
+  private final PublishResults publisher;
+  private final List<Lane> lanes = new ArrayList<>();
+  private final List<Lane> closed = new ArrayList<>();
+  final CompletableFuture<Void> ready = new CompletableFuture<>();
+  final CompletableFuture<Void> stopped = new CompletableFuture<>();
+
+  private volatile boolean drainAsked;
+  private volatile boolean crashAsked;
+  private boolean draining;
+  private Instant drainDeadline;
+  private Instant giveUpAt;
+  private boolean sessionWarned;
+
+  ConsumeWork(WorkerSettings settings, String workTopic, String resultsTopic, IntFunction<Lane> openLane,
+      Producer<String, byte[]> producer, WorkHandler handler, ExecutorService workThreads, Supplier<Session> session,
+      Clock clock, Stats stats) {
+    this.workTopic = workTopic;
+    this.slots = settings.concurrency();
+    this.openLane = openLane;
+    this.handler = handler;
+    this.workThreads = workThreads;
+    this.session = session;
+    this.clock = clock;
+    this.stats = stats;
+    this.cancelGrace = settings.cancelGrace();
+    this.lockDuration = settings.lockDuration();
+    this.shutdownGrace = settings.shutdownGrace();
+    this.publisher = new PublishResults(producer, resultsTopic, codec, session, clock, completions::add);
+  }
+
+  /** Asks the loop to stop taking work and drain within the shutdown grace. */
+  void drain() {
+    drainAsked = true;
+    completions.add(new Completion.Wake());
+  }
+
+  /** Asks the loop to close its consumers at once without acknowledging anything (tests). */
+  void crash() {
+    crashAsked = true;
+    completions.add(new Completion.Wake());
+  }
+
+  @Override
+  public void run() {
+    try {
+      for (int i = 0; i < slots; i++) {
+        Lane lane = openLane.apply(i);
+        lanes.add(lane);
+        lane.subscribe(workTopic);
+      }
+    } catch (RuntimeException e) {
+      lanes.forEach(l -> l.close(Duration.ZERO));
+      ready.completeExceptionally(e);
+      stopped.complete(null);
+      return;
+    }
+    ready.complete(null);
+    try {
+      loop();
+      stopped.complete(null);
+    } catch (RuntimeException | Error e) {
+      LOG.error("the consume loop failed; closing its consumers", e);
+      lanes.forEach(l -> l.close(Duration.ZERO));
+      stopped.completeExceptionally(e);
+    }
+  }
+
+  private void loop() {
+    while (true) {
+      if (crashAsked) {
+        lanes.forEach(l -> l.close(Duration.ZERO));
+        return;
+      }
+      Instant now = clock.instant();
+      Completion c;
+      while ((c = completions.poll()) != null) {
+        handle(c);
+      }
+      if (drainAsked && !draining) {
+        startDraining(now);
+      }
+      boolean accepting = !draining && sessionUsable(now);
+      for (Lane lane : lanes) {
+        pollLane(lane, accepting, now);
+      }
+      enforceDeadlines(now);
+      renewLocks(now);
+      if (draining && drained(now)) {
+        lanes.forEach(this::closeLane);
+        return;
+      }
+      lanes.forEach(Lane::flush);
+      waitForCompletion(nextWait(now, accepting));
+    }
+  }
+
+  private void pollLane(Lane lane, boolean accepting, Instant now) {
+    if (lane.state() == Lane.State.BUSY || (lane.state() == Lane.State.IDLE && !accepting)
+        || lane.isPaused(now)) {
+      return;
+    }
+    ConsumerRecords<String, byte[]> records;
+    try {
+      records = lane.poll();
+    } catch (KafkaException | IllegalStateException e) {
+      LOG.warn("lane {}: poll failed, pausing it for {} s: {}", lane.index, POLL_FAILURE_PAUSE.toSeconds(),
+          e.toString());
+      lane.pause(now.plus(POLL_FAILURE_PAUSE));
+      return;
+    }
+    for (ConsumerRecord<String, byte[]> r : records) {
+      if (lane.state() == Lane.State.RENEWING && lane.returned(r, now)) {
+        continue;
+      }
+      if (lane.held() == null && accepting) {
+        admit(lane, r, now);
+      } else {
+        LOG.warn("lane {}: releasing {}, acquired without a free slot", lane.index, RecordKey.of(r));
+        lane.acknowledge(r, AcknowledgeType.RELEASE);
+        stats.released();
+      }
+    }
+    lane.checkRenewal(now, lockOf(lane));
+  }
+
+  private void admit(Lane lane, ConsumerRecord<String, byte[]> r, Instant now) {
+    int deliveries = r.deliveryCount().map(Short::intValue).orElse(1);
+    Decoded<WorkEnvelope> decoded = codec.decodeWork(r.value());
+    if (!decoded.isOk()) {
+      LOG.warn("rejecting undecodable record {} (key {}, delivery {}): {}", RecordKey.of(r), r.key(), deliveries,
+          decoded.error().message());
+      lane.acknowledge(r, AcknowledgeType.REJECT);
+      stats.rejected();
+      return;
+    }
+    WorkEnvelope work = decoded.value();
+    int attempt = (int) Math.min(Integer.MAX_VALUE, (long) work.attempt() + Math.max(0, deliveries - 1));
+    Held held = new Held(lane, r, work, attempt, new RunContext(work, attempt, clock), now);
+    lane.hold(held);
+    if (work.isExpired(now)) {
+      held.settle(Held.Fate.PUBLISH);
+      publisher.publish(held, ResultStatus.TIMED_OUT, null,
+          "the deadline " + work.deadline() + " passed before the work started", 0);
+      return;
+    }
+    try {
+      held.future = workThreads.submit(new RunWork(held, handler, publisher, clock));
+    } catch (RejectedExecutionException e) {
+      held.settle(Held.Fate.RELEASE);
+      release(held);
+    }
+  }
+
+  private void handle(Completion c) {
+    if (c instanceof Completion.Published p) {
+      if (p.error() == null) {
+        stats.written(p.status());
+        p.held().lane.finish(AcknowledgeType.ACCEPT);
+      } else {
+        LOG.error("could not write the result of {}: {}; releasing it for another attempt", p.held(),
+            p.error().toString());
+        release(p.held());
+      }
+    }
+  }
+
+  private void release(Held held) {
+    stats.released();
+    held.lane.finish(AcknowledgeType.RELEASE);
+  }
+
+  private void enforceDeadlines(Instant now) {
+    for (Lane lane : lanes) {
+      Held h = lane.held();
+      if (h == null || h.isSettled() || h.future == null) {
+        continue;
+      }
+      switch (DeadlinePolicy.decide(h.work.deadline(), cancelGrace, now, h.cancelSignalled)) {
+        case SIGNAL -> {
+          h.cancelSignalled = true;
+          h.context.cancel();
+        }
+        case INTERRUPT -> {
+          if (h.settle(Held.Fate.PUBLISH)) {
+            h.future.cancel(true);
+            LOG.warn("{} was still running {} ms after its deadline; interrupted it", h, cancelGrace.toMillis());
+            publisher.publish(h, ResultStatus.TIMED_OUT, null, "the handler did not stop by the deadline "
+                + h.work.deadline(), Math.max(0, Duration.between(h.startedAt(now), now).toMillis()));
+          }
+        }
+        case NONE -> { }
+      }
+    }
+  }
+
+  private void renewLocks(Instant now) {
+    for (Lane lane : lanes) {
+      Held h = lane.held();
+      if (lane.state() == Lane.State.BUSY && h != null && !h.lockLost
+          && !now.isBefore(h.lockRefreshedAt.plus(lockOf(lane).dividedBy(2)))) {
+        lane.renew(now);
+      }
+    }
+  }
+
+  private Duration lockOf(Lane lane) {
+    return lane.brokerLockMs().filter(ms -> ms > 0).map(Duration::ofMillis).orElse(lockDuration);
+  }
+
+  private void startDraining(Instant now) {
+    draining = true;
+    drainDeadline = now.plus(shutdownGrace);
+    LOG.info("draining: taking no new work; {} running, up to {} s to finish", stats.snapshot().inFlight(),
+        shutdownGrace.toSeconds());
+    for (Lane lane : lanes) {
+      Held h = lane.held();
+      if (h != null && !h.isStarted() && h.settle(Held.Fate.RELEASE)) {
+        if (h.future != null) {
+          h.future.cancel(false);
+        }
+        release(h);
+      }
+    }
+  }
+
+  /** True once nothing is held, or the grace and a last wait for result writes are over. */
+  private boolean drained(Instant now) {
+    for (Lane lane : lanes) {
+      if (lane.held() == null && !closed.contains(lane)) {
+        closeLane(lane);
+      }
+    }
+    if (closed.size() == lanes.size()) {
+      return true;
+    }
+    if (giveUpAt == null && !now.isBefore(drainDeadline)) {
+      giveUpAt = now.plus(CLOSE_TIMEOUT);
+      for (Lane lane : lanes) {
+        Held h = lane.held();
+        if (h != null && h.settle(Held.Fate.RELEASE)) {
+          h.context.cancel();
+          if (h.future != null) {
+            h.future.cancel(true);
+          }
+          LOG.info("shutdown grace over: released {} undone", h);
+          release(h);
+        }
+      }
+    }
+    return giveUpAt != null && !now.isBefore(giveUpAt);
+  }
+
+  private void closeLane(Lane lane) {
+    if (!closed.contains(lane)) {
+      closed.add(lane);
+      lane.commitSync(CLOSE_TIMEOUT);
+      lane.close(CLOSE_TIMEOUT);
+    }
+  }
+
+  private boolean sessionUsable(Instant now) {
+    Session s = session.get();
+    boolean valid = s.isValid(now);
+    if (!valid && !sessionWarned) {
+      LOG.warn("the session of {} expired at {}; taking no work until re-authenticated", s.workerId(), s.expiresAt());
+    }
+    sessionWarned = !valid;
+    return valid;
+  }
+
+  private Duration nextWait(Instant now, boolean accepting) {
+    Instant next = now.plus(IDLE_WAIT);
+    for (Lane lane : lanes) {
+      if (closed.contains(lane)) {
+        continue;
+      }
+      if (lane.state() == Lane.State.RENEWING || (lane.state() == Lane.State.IDLE && accepting)) {
+        return TICK;
+      }
+      Held h = lane.held();
+      if (h != null && !h.isSettled() && h.future != null) {
+        next = min(next, DeadlinePolicy.nextCheck(h.work.deadline(), cancelGrace, h.cancelSignalled));
+      }
+      if (h != null && !h.lockLost) {
+        next = min(next, h.lockRefreshedAt.plus(lockOf(lane).dividedBy(2)));
+      }
+    }
+    if (draining) {
+      next = min(next, giveUpAt != null ? giveUpAt : drainDeadline);
+    }
+    Duration d = Duration.between(now, next);
+    return d.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : d;
+  }
+
+  private void waitForCompletion(Duration wait) {
+    try {
+      Completion c = completions.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+      if (c != null) {
+        handle(c);
+      }
+    } catch (InterruptedException e) {
+      // An interrupt of the poll thread is read as a request to shut down; the flag is not kept,
+      // since the Kafka clients would refuse every later call while it is set.
+      drainAsked = true;
+    }
+  }
+
+  private static Instant min(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
+  }
+}

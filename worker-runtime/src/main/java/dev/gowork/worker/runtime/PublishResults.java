@@ -1,0 +1,68 @@
+package dev.gowork.worker.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gowork.broker.signing.SignedResult;
+import dev.gowork.broker.wire.ResultEnvelope;
+import dev.gowork.broker.wire.ResultStatus;
+import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.worker.session.Session;
+import java.time.Clock;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.Producer;
+
+/**
+ * Signs a result under the current session and writes it to the results topic with the idempotent
+ * producer; the send's outcome goes to the poll thread as {@link Completion.Published}, which then
+ * ACCEPTs (written) or RELEASEs (not written). A result over the size limit is replaced by a
+ * {@code failed} one that says so. Called from handler threads and the poll thread.
+ */
+final class PublishResults {
+  private static final int MAX_ERROR_CHARS = 2000;
+
+  private final Producer<String, byte[]> producer;
+  private final String resultsTopic;
+  private final WireCodec codec;
+  private final Supplier<Session> session;
+  private final Clock clock;
+  private final Consumer<Completion> done;
+
+  PublishResults(Producer<String, byte[]> producer, String resultsTopic, WireCodec codec, Supplier<Session> session,
+      Clock clock, Consumer<Completion> done) {
+    this.producer = producer;
+    this.resultsTopic = resultsTopic;
+    this.codec = codec;
+    this.session = session;
+    this.clock = clock;
+    this.done = done;
+  }
+
+  void publish(Held held, ResultStatus status, JsonNode result, String error, long durationMs) {
+    try {
+      Session s = session.get();
+      SignedResult signed = sign(s, new ResultEnvelope(held.work.workId(), held.attempt, status, result,
+          truncate(error), s.workerId(), durationMs));
+      if (signed.value().length > codec.maxRecordBytes()) {
+        status = ResultStatus.FAILED;
+        signed = sign(s, new ResultEnvelope(held.work.workId(), held.attempt, status, null,
+            "the result is " + signed.value().length + " bytes, over the limit of " + codec.maxRecordBytes(),
+            s.workerId(), durationMs));
+      }
+      ResultStatus written = status;
+      producer.send(signed.toRecord(resultsTopic), (metadata, e) -> done.accept(new Completion.Published(held, written, e)));
+    } catch (RuntimeException e) {
+      done.accept(new Completion.Published(held, status, e));
+    }
+  }
+
+  private SignedResult sign(Session s, ResultEnvelope envelope) {
+    return SignedResult.sign(codec, envelope, s.workerId(), s.sessionKey(), clock);
+  }
+
+  static String truncate(String error) {
+    if (error == null || error.length() <= MAX_ERROR_CHARS) {
+      return error;
+    }
+    return error.substring(0, MAX_ERROR_CHARS) + "…";
+  }
+}

@@ -1,0 +1,64 @@
+package dev.gowork.worker.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gowork.broker.wire.ResultStatus;
+import dev.gowork.worker.handler.WorkHandler;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the handler for one held record on a work thread and publishes its outcome: {@code completed}
+ * with the returned value, {@code failed} with the exception's message, or {@code timed_out} when it
+ * ends at or after the deadline. A throwing handler is reported, never propagated.
+ */
+final class RunWork implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(RunWork.class);
+
+  private final Held held;
+  private final WorkHandler handler;
+  private final PublishResults publisher;
+  private final Clock clock;
+
+  RunWork(Held held, WorkHandler handler, PublishResults publisher, Clock clock) {
+    this.held = held;
+    this.handler = handler;
+    this.publisher = publisher;
+    this.clock = clock;
+  }
+
+  @Override
+  public void run() {
+    Instant start = clock.instant();
+    held.markStarted(start);
+    if (held.isSettled()) {
+      return;
+    }
+    JsonNode result = null;
+    String error = null;
+    try {
+      result = handler.handle(held.work.data(), held.context);
+    } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+      error = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getName() : e.getMessage();
+      if (!held.context.isCancelled()) {
+        LOG.warn("handler failed on {}: {}", held, error);
+        LOG.debug("handler failure on {}", held, e);
+      }
+    }
+    Instant end = clock.instant();
+    long ms = Math.max(0, Duration.between(start, end).toMillis());
+    if (!held.settle(Held.Fate.PUBLISH)) {
+      return;
+    }
+    if (held.work.isExpired(end)) {
+      publisher.publish(held, ResultStatus.TIMED_OUT, null,
+          "the handler ran past the deadline " + held.work.deadline(), ms);
+    } else if (error != null) {
+      publisher.publish(held, ResultStatus.FAILED, null, error, ms);
+    } else {
+      publisher.publish(held, ResultStatus.COMPLETED, result, null, ms);
+    }
+  }
+}

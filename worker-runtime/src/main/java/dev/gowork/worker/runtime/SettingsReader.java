@@ -1,0 +1,80 @@
+package dev.gowork.worker.runtime;
+
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.kafka.KafkaClients;
+import dev.gowork.broker.signing.SharedSecret;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** Turns environment variables into {@link WorkerSettings}, with errors that name the variable. */
+final class SettingsReader {
+  private SettingsReader() {}
+
+  static WorkerSettings read(Map<String, String> env) {
+    WorkerSettingsBuilder b = WorkerSettings.builder(secret(env));
+    text(env, WorkerSetting.COORDINATOR_URL, v -> b.coordinatorUrl(uri(v)));
+    text(env, WorkerSetting.QUEUE, b::queue);
+    text(env, WorkerSetting.HANDLER, b::handler);
+    number(env, WorkerSetting.CONCURRENCY, v -> b.concurrency(v.intValue()));
+    text(env, WorkerSetting.BOOTSTRAP_SERVERS, b::bootstrapServers);
+    text(env, WorkerSetting.TOPIC_PREFIX, b::topicPrefix);
+    number(env, WorkerSetting.SHUTDOWN_GRACE_SECONDS, v -> b.shutdownGrace(Duration.ofSeconds(v)));
+    text(env, WorkerSetting.WORKER_NAME, b::workerName);
+    number(env, WorkerSetting.LOCK_DURATION_MS, v -> b.lockDuration(Duration.ofMillis(v)));
+    number(env, WorkerSetting.DELIVERY_LIMIT, v -> b.deliveryLimit(v.intValue()));
+    number(env, WorkerSetting.HEARTBEAT_MS, v -> b.heartbeatInterval(Duration.ofMillis(v)));
+    text(env, WorkerSetting.DEAD_LETTER_TOPIC, b::deadLetterTopic);
+    number(env, WorkerSetting.WORK_PARTITIONS, v -> b.workPartitions(v.intValue()));
+    number(env, WorkerSetting.REPLICATION_FACTOR, v -> b.replicationFactor(v.intValue()));
+    number(env, WorkerSetting.CANCEL_GRACE_MS, v -> b.cancelGrace(Duration.ofMillis(v)));
+    number(env, WorkerSetting.HANDSHAKE_ATTEMPTS, v -> b.handshakeAttempts(v.intValue()));
+    b.kafka(KafkaClients.passThroughFromEnv(env));
+    return b.build();
+  }
+
+  private static void text(Map<String, String> env, WorkerSetting s, Consumer<String> set) {
+    String v = env.get(s.env());
+    if (v != null && !v.isBlank()) {
+      set.accept(v.strip());
+    }
+  }
+
+  private static void number(Map<String, String> env, WorkerSetting s, Consumer<Long> set) {
+    String v = env.get(s.env());
+    if (v == null || v.isBlank()) {
+      return;
+    }
+    long n;
+    try {
+      n = Long.parseLong(v.strip());
+    } catch (NumberFormatException e) {
+      throw WorkerSettings.invalid(s, v, "a whole number");
+    }
+    if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
+      throw WorkerSettings.invalid(s, v, "a whole number within range");
+    }
+    set.accept(n);
+  }
+
+  private static URI uri(String v) {
+    try {
+      return new URI(v);
+    } catch (java.net.URISyntaxException e) {
+      throw WorkerSettings.invalid(WorkerSetting.COORDINATOR_URL, v, "an http:// or https:// URL with a host");
+    }
+  }
+
+  private static SharedSecret secret(Map<String, String> env) {
+    try {
+      return SharedSecret.fromEnv(env);
+    } catch (GoWorkException e) {
+      if (e.getMessage().contains(WorkerSetting.SECRET.env())) {
+        throw e;
+      }
+      throw new GoWorkException(e.code(), WorkerSetting.SECRET.env() + " (or the file named by "
+          + WorkerSetting.SECRET_FILE.env() + "): " + e.getMessage());
+    }
+  }
+}

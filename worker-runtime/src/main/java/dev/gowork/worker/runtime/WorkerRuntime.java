@@ -1,0 +1,266 @@
+package dev.gowork.worker.runtime;
+
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.kafka.KafkaClients;
+import dev.gowork.broker.topic.Topics;
+import dev.gowork.worker.handler.HandlerRegistry;
+import dev.gowork.worker.handler.WorkHandler;
+import dev.gowork.worker.session.Handshake;
+import dev.gowork.worker.session.HttpHandshake;
+import dev.gowork.worker.session.Session;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.Producer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker replica: authenticates with the coordinator, takes work from its queue's share group,
+ * runs it on {@code concurrency} slots with the handler, and writes signed results.
+ *
+ * <pre>{@code
+ * try (WorkerRuntime runtime = WorkerRuntime.builder(WorkerSettings.fromEnv(System.getenv()))
+ *     .handler((data, ctx) -> data)
+ *     .start()) {
+ *   runtime.awaitTermination();
+ * }
+ * }</pre>
+ *
+ * <p>{@link #close()} stops taking work, lets running work finish within the shutdown grace, then
+ * cancels and releases the rest. Killing the process loses nothing: the broker releases its records.
+ */
+public final class WorkerRuntime implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerRuntime.class);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+  private final WorkerSettings settings;
+  private final Stats stats = new Stats();
+  private final AtomicReference<Session> session = new AtomicReference<>();
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final ExecutorService workThreads;
+  private final ScheduledExecutorService renewThread;
+  private Producer<String, byte[]> producer;
+  private ConsumeWork loop;
+  private RenewSession renewal;
+  private String workTopic;
+
+  private WorkerRuntime(WorkerSettings settings) {
+    this.settings = settings;
+    this.workThreads = Executors.newCachedThreadPool(threads("gowork-work-", true));
+    this.renewThread = Executors.newSingleThreadScheduledExecutor(threads("gowork-renew-session-", true));
+  }
+
+  /** Starts describing a replica; finish with {@link Builder#start()}. */
+  public static Builder builder(WorkerSettings settings) {
+    return new Builder(settings);
+  }
+
+  private void start(WorkHandler handler, Handshake handshake, Clock clock) {
+    Handshake retrying = new RetryingHandshake(handshake, settings.handshakeAttempts(), Backoff.defaults(), Sleeper.REAL);
+    session.set(retrying.authenticate());
+    Session s = session.get();
+    String bootstrap = settings.bootstrapServers().or(s::kafkaBootstrapServers).orElseThrow(() ->
+        new GoWorkException(ErrorCode.INVALID_ARGUMENT, "the coordinator did not name Kafka; set "
+            + WorkerSetting.BOOTSTRAP_SERVERS.label()));
+    Topics topics = Topics.of(settings.topicPrefix().or(s::kafkaTopicPrefix).orElse(Topics.DEFAULT_PREFIX));
+    workTopic = topics.work(settings.queue());
+    KafkaClients clients = new KafkaClients(bootstrap, settings.kafka());
+    ProvisionQueue.run(clients, topics, settings);
+    producer = clients.producer();
+    AtomicInteger lanes = new AtomicInteger();
+    String group = topics.shareGroup(settings.queue());
+    Map<String, Object> overrides = Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1,
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 250);
+    loop = new ConsumeWork(settings, workTopic, topics.results(),
+        i -> new Lane(lanes.getAndIncrement(), clients.shareConsumer(group, overrides), stats),
+        producer, handler, workThreads, session::get, clock, stats);
+    Thread pollThread = new Thread(loop, "gowork-consume-" + settings.queue());
+    pollThread.start();
+    await(loop.ready);
+    renewal = new RenewSession(retrying, session, renewThread, clock);
+    renewal.start();
+    LOG.info("consuming {} as {} with {} slots (Kafka {}, handler {})", workTopic, s.workerId(),
+        settings.concurrency(), bootstrap, handler.getClass().getName());
+  }
+
+  /** The worker id results are signed as (it changes when the session is renewed). */
+  public String workerId() {
+    return session.get().workerId();
+  }
+
+  /** The work topic this replica consumes. */
+  public String workTopic() {
+    return workTopic;
+  }
+
+  /** What this replica has done so far. */
+  public Counters counters() {
+    return stats.snapshot();
+  }
+
+  /**
+   * Registers and verifies again now, e.g. after the coordinator lost its sessions.
+   *
+   * @throws GoWorkException when the coordinator refuses or cannot be reached; the old session stays
+   */
+  public void reauthenticate() {
+    renewal.renewNow();
+  }
+
+  /** Blocks until the replica has stopped (after {@link #close()}, or when its loop failed). */
+  public void awaitTermination() throws InterruptedException {
+    try {
+      loop.stopped.get();
+    } catch (ExecutionException e) {
+      // reported by failure()
+    }
+  }
+
+  /** Why the consume loop stopped on its own, if it did. */
+  public Optional<Throwable> failure() {
+    if (!loop.stopped.isCompletedExceptionally()) {
+      return Optional.empty();
+    }
+    try {
+      loop.stopped.getNow(null);
+      return Optional.empty();
+    } catch (java.util.concurrent.CompletionException e) {
+      return Optional.of(e.getCause());
+    }
+  }
+
+  /** Drains and stops: see the class comment. Idempotent; blocks up to the shutdown grace plus a little. */
+  @Override
+  public void close() {
+    if (!closing.compareAndSet(false, true)) {
+      waitStopped(settings.shutdownGrace().plus(CLOSE_TIMEOUT.multipliedBy(3)));
+      return;
+    }
+    if (loop != null) {
+      loop.drain();
+      waitStopped(settings.shutdownGrace().plus(CLOSE_TIMEOUT.multipliedBy(3)));
+    }
+    shutDown(CLOSE_TIMEOUT);
+    LOG.info("stopped: {}", stats.snapshot());
+  }
+
+  /** Closes every client at once without acknowledging anything, as if the process died (tests). */
+  void crash() {
+    if (closing.compareAndSet(false, true)) {
+      loop.crash();
+      waitStopped(CLOSE_TIMEOUT.multipliedBy(2));
+      shutDown(Duration.ZERO);
+      LOG.info("stopped abruptly (crash): {}", stats.snapshot());
+    }
+  }
+
+  private void shutDown(Duration timeout) {
+    renewThread.shutdownNow();
+    workThreads.shutdownNow();
+    if (producer != null) {
+      producer.close(timeout);
+    }
+  }
+
+  private void waitStopped(Duration timeout) {
+    try {
+      loop.stopped.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("the consume loop did not stop cleanly: {}", e.toString());
+    }
+  }
+
+  private static void await(java.util.concurrent.CompletableFuture<Void> f) {
+    try {
+      f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "interrupted while starting", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof RuntimeException r ? r : new GoWorkException(ErrorCode.INTERNAL, cause.toString(), cause);
+    }
+  }
+
+  private static ThreadFactory threads(String prefix, boolean daemon) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(daemon);
+      return t;
+    };
+  }
+
+  /** Describes a replica; only the settings are required. */
+  public static final class Builder {
+    private final WorkerSettings settings;
+    private WorkHandler handler;
+    private Handshake handshake;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder(WorkerSettings settings) {
+      this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    /** The handler; when not given, {@code GOWORK_HANDLER} names one ({@link HandlerRegistry#builtIns()}). */
+    public Builder handler(WorkHandler handler) {
+      this.handler = Objects.requireNonNull(handler, "handler");
+      return this;
+    }
+
+    /** How to authenticate; {@link HttpHandshake} against {@code GOWORK_COORDINATOR_URL} when not given. */
+    public Builder handshake(Handshake handshake) {
+      this.handshake = Objects.requireNonNull(handshake, "handshake");
+      return this;
+    }
+
+    /** The clock for deadlines, sessions and result timestamps; the system UTC clock by default. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Authenticates (retrying while the coordinator is not up), provisions the queue, and starts
+     * consuming. Returns once consuming.
+     *
+     * @throws GoWorkException UNAUTHENTICATED when the coordinator refuses the secret; INVALID_ARGUMENT
+     *     naming the setting when one is missing or wrong; UNAVAILABLE when the coordinator never answered
+     */
+    public WorkerRuntime start() {
+      WorkHandler h = handler != null ? handler : HandlerRegistry.builtIns().resolve(settings.handler().orElseThrow(
+          () -> new GoWorkException(ErrorCode.INVALID_ARGUMENT, WorkerSetting.HANDLER.label() + " must be set")));
+      Handshake hs = handshake != null ? handshake : new HttpHandshake(settings.coordinatorUrl(), settings.secret(),
+          settings.queue(), settings.workerName(), clock);
+      WorkerRuntime runtime = new WorkerRuntime(settings);
+      try {
+        runtime.start(h, hs, clock);
+        return runtime;
+      } catch (RuntimeException e) {
+        runtime.closing.set(true);
+        if (runtime.loop != null) {
+          runtime.loop.crash();
+        }
+        runtime.shutDown(Duration.ZERO);
+        throw e;
+      }
+    }
+  }
+}

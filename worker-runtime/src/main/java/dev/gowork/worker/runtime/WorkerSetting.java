@@ -1,0 +1,80 @@
+package dev.gowork.worker.runtime;
+
+/**
+ * Every setting of a worker replica: its environment variable (the contract), its command-line flag
+ * and its default, as {@code --help} shows them. Flags win over the environment, which wins over
+ * defaults. The secret has no flag: it comes from the environment or a file only.
+ */
+public enum WorkerSetting {
+  SECRET("GOWORK_SECRET", null, "required (or GOWORK_SECRET_FILE)",
+      "the shared secret, at least 32 characters; environment only, never a flag"),
+  SECRET_FILE("GOWORK_SECRET_FILE", "--secret-file", "none", "a file holding the shared secret"),
+  COORDINATOR_URL("GOWORK_COORDINATOR_URL", "--coordinator-url", "http://127.0.0.1:8080",
+      "the coordinator this worker registers with"),
+  QUEUE("GOWORK_QUEUE", "--queue", "default", "the queue this worker serves"),
+  HANDLER("GOWORK_HANDLER", "--handler", "required",
+      "the handler: a built-in (echo, sleep, fail, noop) or a WorkHandler class name"),
+  CONCURRENCY("GOWORK_CONCURRENCY", "--concurrency", "the number of cores",
+      "work items run at once, 1.." + WorkerSettings.MAX_CONCURRENCY + " (one share-group member each)"),
+  BOOTSTRAP_SERVERS("GOWORK_BOOTSTRAP_SERVERS", "--bootstrap-servers", "the coordinator's",
+      "Kafka to use instead of the one the coordinator names"),
+  TOPIC_PREFIX("GOWORK_TOPIC_PREFIX", "--topic-prefix", "the coordinator's",
+      "topic prefix to use instead of the one the coordinator names"),
+  SHUTDOWN_GRACE_SECONDS("GOWORK_SHUTDOWN_GRACE_SECONDS", "--shutdown-grace-seconds", "30",
+      "on shutdown, how long running work may finish before it is cancelled and released"),
+  WORKER_NAME("GOWORK_WORKER_NAME", "--name", "<host>-<pid>", "a name for this replica, told to the coordinator"),
+  LOCK_DURATION_MS("GOWORK_LOCK_DURATION_MS", "--lock-duration-ms", "30000",
+      "the share group's record lock (set on the group at start; the broker bounds it)"),
+  DELIVERY_LIMIT("GOWORK_DELIVERY_LIMIT", "--delivery-limit", "5",
+      "deliveries of a record before the broker gives it up, 2..10 (set on the group at start)"),
+  HEARTBEAT_MS("GOWORK_HEARTBEAT_MS", "--heartbeat-ms", "the broker's",
+      "the share group's heartbeat interval (set on the group at start)"),
+  DEAD_LETTER_TOPIC("GOWORK_DEAD_LETTER_TOPIC", "--dead-letter-topic", "none",
+      "the share group's dead-letter topic, e.g. dlq.<prefix>.work.<queue> (set on the group at start)"),
+  WORK_PARTITIONS("GOWORK_WORK_PARTITIONS", "--work-partitions", "3",
+      "partitions of the work topic when this worker creates it"),
+  REPLICATION_FACTOR("GOWORK_REPLICATION_FACTOR", "--replication-factor", "1",
+      "replication factor of the work topic when this worker creates it"),
+  CANCEL_GRACE_MS("GOWORK_CANCEL_GRACE_MS", "--cancel-grace-ms", "2000",
+      "after asking a handler to stop (deadline or shutdown), how long before its thread is interrupted"),
+  HANDSHAKE_ATTEMPTS("GOWORK_HANDSHAKE_ATTEMPTS", "--handshake-attempts", "20",
+      "tries to reach the coordinator at start (with backoff up to 5 s) before giving up"),
+  KAFKA("GOWORK_KAFKA_*", null, "none",
+      "Kafka client properties, e.g. GOWORK_KAFKA_SECURITY_PROTOCOL=SSL sets security.protocol=SSL");
+
+  private final String env;
+  private final String flag;
+  private final String defaultText;
+  private final String description;
+
+  WorkerSetting(String env, String flag, String defaultText, String description) {
+    this.env = env;
+    this.flag = flag;
+    this.defaultText = defaultText;
+    this.description = description;
+  }
+
+  /** The environment variable, e.g. {@code GOWORK_QUEUE}. */
+  public String env() {
+    return env;
+  }
+
+  /** The command-line flag, e.g. {@code --queue}, or {@code null} when there is none. */
+  public String flag() {
+    return flag;
+  }
+
+  /** The default, as words for {@code --help}. */
+  public String defaultText() {
+    return defaultText;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  /** How error messages name it: {@code GOWORK_QUEUE (--queue)}. */
+  public String label() {
+    return flag == null ? env : env + " (" + flag + ")";
+  }
+}

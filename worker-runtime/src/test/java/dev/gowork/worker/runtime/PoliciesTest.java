@@ -1,0 +1,84 @@
+package dev.gowork.worker.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.worker.session.Session;
+import dev.gowork.worker.testing.FakeClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The time-dependent decisions, driven by a fake clock: deadlines, backoff, session renewal, retries. */
+class PoliciesTest {
+  final FakeClock clock = FakeClock.at("2026-11-28T10:00:00Z");
+
+  @Test
+  void deadlineSignalsThenInterruptsAfterTheGrace() {
+    Instant deadline = clock.instant().plusSeconds(10);
+    Duration grace = Duration.ofSeconds(2);
+    assertEquals(DeadlinePolicy.NONE, DeadlinePolicy.decide(deadline, grace, clock.instant(), false));
+    clock.advance(Duration.ofSeconds(10));
+    assertEquals(DeadlinePolicy.SIGNAL, DeadlinePolicy.decide(deadline, grace, clock.instant(), false));
+    assertEquals(DeadlinePolicy.NONE, DeadlinePolicy.decide(deadline, grace, clock.instant(), true));
+    clock.advance(Duration.ofMillis(1999));
+    assertEquals(DeadlinePolicy.NONE, DeadlinePolicy.decide(deadline, grace, clock.instant(), true));
+    clock.advance(Duration.ofMillis(1));
+    assertEquals(DeadlinePolicy.INTERRUPT, DeadlinePolicy.decide(deadline, grace, clock.instant(), true));
+    assertEquals(deadline, DeadlinePolicy.nextCheck(deadline, grace, false));
+    assertEquals(deadline.plus(grace), DeadlinePolicy.nextCheck(deadline, grace, true));
+  }
+
+  @Test
+  void backoffDoublesUpToItsCap() {
+    Backoff b = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
+    assertEquals(List.of(200L, 400L, 800L, 1600L, 3200L, 5000L, 5000L),
+        List.of(1, 2, 3, 4, 5, 6, 50).stream().map(n -> b.delay(n).toMillis()).toList());
+  }
+
+  @Test
+  void sessionIsRenewedAtEightyPercentOfItsLife() {
+    Session s = new Session("w-1", "a2V5a2V5a2V5a2V5a2V5a2V5", clock.instant(), clock.instant().plusSeconds(600),
+        null, null);
+    assertEquals(Duration.ofSeconds(480), RenewSession.untilRenewal(s, clock.instant()));
+    clock.advance(Duration.ofSeconds(500));
+    assertEquals(Duration.ZERO, RenewSession.untilRenewal(s, clock.instant()));
+  }
+
+  @Test
+  void handshakeIsRetriedWhileUnavailableWithBackoffThenGivenUp() {
+    List<Duration> waits = new ArrayList<>();
+    AtomicInteger calls = new AtomicInteger();
+    RetryingHandshake r = new RetryingHandshake(() -> {
+      if (calls.incrementAndGet() < 3) {
+        throw new GoWorkException(ErrorCode.UNAVAILABLE, "connection refused");
+      }
+      return new Session("w-1", "a2V5a2V5a2V5a2V5a2V5a2V5", clock.instant(), clock.instant().plusSeconds(60), null, null);
+    }, 5, Backoff.defaults(), waits::add);
+    assertEquals("w-1", r.authenticate().workerId());
+    assertEquals(List.of(Duration.ofMillis(200), Duration.ofMillis(400)), waits);
+
+    RetryingHandshake never = new RetryingHandshake(() -> {
+      throw new GoWorkException(ErrorCode.RATE_LIMITED, "slow down");
+    }, 3, Backoff.defaults(), d -> { });
+    GoWorkException e = assertThrows(GoWorkException.class, never::authenticate);
+    assertTrue(e.getMessage().contains("GOWORK_HANDSHAKE_ATTEMPTS"), e.getMessage());
+  }
+
+  @Test
+  void aRefusedSecretIsNotRetried() {
+    AtomicInteger calls = new AtomicInteger();
+    RetryingHandshake r = new RetryingHandshake(() -> {
+      calls.incrementAndGet();
+      throw new GoWorkException(ErrorCode.UNAUTHENTICATED, "check GOWORK_SECRET");
+    }, 10, Backoff.defaults(), d -> { });
+    assertEquals(ErrorCode.UNAUTHENTICATED, assertThrows(GoWorkException.class, r::authenticate).code());
+    assertEquals(1, calls.get());
+  }
+}

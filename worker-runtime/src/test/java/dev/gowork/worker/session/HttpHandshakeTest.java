@@ -1,0 +1,84 @@
+package dev.gowork.worker.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.signing.SharedSecret;
+import dev.gowork.worker.testing.StubCoordinator;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class HttpHandshakeTest {
+  static final String SECRET = "s3cret-s3cret-s3cret-s3cret-s3cret!";
+  final StubCoordinator coordinator;
+
+  HttpHandshakeTest() throws Exception {
+    coordinator = new StubCoordinator(SECRET, "127.0.0.1:9", "gw");
+  }
+
+  @AfterEach
+  void stop() {
+    coordinator.close();
+  }
+
+  HttpHandshake handshake(String secret) {
+    return new HttpHandshake(coordinator.url(), SharedSecret.of(secret), "default", "test-1", Clock.systemUTC());
+  }
+
+  @Test
+  void registersVerifiesAndReadsTheSessionAndKafka() {
+    coordinator.sessionLife(Duration.ofMinutes(10));
+    Session s = handshake(SECRET).authenticate();
+    assertTrue(s.workerId().startsWith("w-"));
+    assertEquals(coordinator.sessionKey(s.workerId()), s.sessionKey());
+    assertEquals("127.0.0.1:9", s.bootstrapServers());
+    assertEquals("gw", s.topicPrefix());
+    assertTrue(s.expiresAt().isAfter(Instant.now().plus(Duration.ofMinutes(9))));
+    assertFalse(s.toString().contains(s.sessionKey()));
+  }
+
+  @Test
+  void aWrongSecretIsUnauthenticatedAndNamesTheSetting() {
+    GoWorkException e = assertThrows(GoWorkException.class,
+        () -> handshake("another-secret-another-secret-12345").authenticate());
+    assertEquals(ErrorCode.UNAUTHENTICATED, e.code());
+    assertTrue(e.getMessage().contains("GOWORK_SECRET"), e.getMessage());
+    assertFalse(e.getMessage().contains(SECRET));
+  }
+
+  @Test
+  void aCoordinatorThatIsNotUpIsUnavailable() {
+    coordinator.unavailableFor(1);
+    assertEquals(ErrorCode.UNAVAILABLE, assertThrows(GoWorkException.class, () -> handshake(SECRET).authenticate()).code());
+    HttpHandshake nowhere = new HttpHandshake(URI.create("http://127.0.0.1:1"), SharedSecret.of(SECRET), "default",
+        "t", Clock.systemUTC());
+    assertEquals(ErrorCode.UNAVAILABLE, assertThrows(GoWorkException.class, nowhere::authenticate).code());
+  }
+
+  @Test
+  void aWrongUrlIsAnInvalidSettingNamingIt() {
+    HttpHandshake wrong = new HttpHandshake(URI.create(coordinator.url() + "/nope"), SharedSecret.of(SECRET),
+        "default", "t", Clock.systemUTC());
+    GoWorkException e = assertThrows(GoWorkException.class, wrong::authenticate);
+    assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+    assertTrue(e.getMessage().contains("GOWORK_COORDINATOR_URL"), e.getMessage());
+  }
+
+  @Test
+  void sessionRenewsAtAFractionOfItsLife() {
+    Instant t = Instant.parse("2026-01-01T00:00:00Z");
+    Session s = new Session("w-1", "a2V5a2V5a2V5a2V5a2V5a2V5", t, t.plusSeconds(100), null, null);
+    assertEquals(t.plusSeconds(80), s.renewAt(0.8));
+    assertTrue(s.isValid(t.plusSeconds(99)));
+    assertFalse(s.isValid(t.plusSeconds(100)));
+    assertTrue(s.kafkaBootstrapServers().isEmpty());
+  }
+}
