@@ -1,0 +1,71 @@
+package dev.gowork.cli;
+
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.cli.delegate.MainDelegate;
+import dev.gowork.cli.settings.CliContext;
+import dev.gowork.cli.settings.CliException;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import picocli.CommandLine;
+
+/**
+ * The {@code gowork} command: {@code coordinator | worker | submit | status | dead | events | demo | bench}.
+ *
+ * <pre>{@code
+ * int code = Main.run("submit", "{\"x\":1}");   // returns the exit code, never exits
+ * }</pre>
+ *
+ * <p>Exit codes: 0 success, 1 failure, 2 bad flag or setting (the message names it), 3 not implemented.
+ * {@code coordinator} and {@code worker} return whatever their mains return.
+ */
+public final class Main {
+  private Main() {}
+
+  /** Runs the command and exits the JVM with its exit code. */
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command with this process's environment and streams; returns the exit code. */
+  public static int run(String... args) {
+    return run(CliContext.system(), args);
+  }
+
+  /** Runs the command in the given context (environment, streams); returns the exit code. */
+  public static int run(CliContext context, String... args) {
+    if (args.length > 0 && (args[0].equals("coordinator") || args[0].equals("worker"))) {
+      MainDelegate target = args[0].equals("coordinator") ? MainDelegate.COORDINATOR : MainDelegate.WORKER;
+      try {
+        return target.run(Arrays.copyOfRange(args, 1, args.length));
+      } catch (RuntimeException e) {
+        return report(context.err(), e);
+      }
+    }
+    CommandLine line = new CommandLine(new GoWorkCommand(context), new ContextFactory(context));
+    line.setOut(writer(context.out()));
+    line.setErr(writer(context.err()));
+    line.setExecutionExceptionHandler((e, cl, parsed) -> report(context.err(), e));
+    return line.execute(args);
+  }
+
+  private static int report(PrintStream err, Exception e) {
+    if (e instanceof CliException c) {
+      err.println("gowork: " + c.getMessage());
+      return c.exitCode();
+    }
+    if (e instanceof GoWorkException g) {
+      err.println("gowork: " + g.getMessage() + " (" + g.code().wireName() + ")");
+      return CliException.FAILED;
+    }
+    err.println("gowork: unexpected error: " + e);
+    e.printStackTrace(err);
+    return CliException.FAILED;
+  }
+
+  private static PrintWriter writer(PrintStream stream) {
+    return new PrintWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), true);
+  }
+}

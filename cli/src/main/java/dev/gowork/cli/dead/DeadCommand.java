@@ -1,0 +1,99 @@
+package dev.gowork.cli.dead;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gowork.cli.http.CoordinatorClient;
+import dev.gowork.cli.http.ProducerSettings;
+import dev.gowork.cli.settings.CliContext;
+import dev.gowork.cli.settings.CliException;
+import dev.gowork.cli.status.StatusView;
+import dev.gowork.cli.status.Table;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code gowork dead [list | show ID | requeue ID]}: the dead-letter list over HTTP. */
+@Command(name = "dead", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"The dead-letter list: work that used up its attempts.",
+        "  dead [list]       the dead work items, as a table",
+        "  dead show ID      one dead item's status, error and attempts",
+        "  dead requeue ID   queue it again for a fresh round of attempts"},
+    footer = {"", "Environment: GOWORK_COORDINATOR_URL (default http://127.0.0.1:8080), GOWORK_API_TOKEN or "
+        + "GOWORK_API_TOKEN_FILE."})
+public final class DeadCommand implements Callable<Integer> {
+  @Parameters(index = "0", arity = "0..1", paramLabel = "ACTION", description = "list (default), show or requeue.")
+  String action;
+
+  @Parameters(index = "1", arity = "0..1", paramLabel = "ID", description = "The work id, for show and requeue.")
+  String workId;
+
+  @Option(names = "--url", description = "Coordinator URL (env GOWORK_COORDINATOR_URL; default http://127.0.0.1:8080).")
+  String url;
+
+  @Option(names = "--json", description = "Print the coordinator's JSON.")
+  boolean json;
+
+  private final CliContext context;
+
+  public DeadCommand(CliContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public Integer call() {
+    String what = action == null ? "list" : action;
+    if (!List.of("list", "show", "requeue").contains(what)) {
+      throw CliException.usage("dead: unknown action '" + what + "'; use list, show ID or requeue ID");
+    }
+    if (what.equals("list") == (workId != null)) {
+      throw CliException.usage(what.equals("list") ? "dead list takes no work id" : "dead " + what + " needs a work id");
+    }
+    if (workId != null && (workId.isBlank() || workId.length() > 200)) {
+      throw CliException.usage("work id must be 1 to 200 characters; was '" + workId + "'");
+    }
+    CoordinatorClient client = ProducerSettings.resolve(context.settings(), url).client();
+    switch (what) {
+      case "list" -> list(client.get("/v1/dead"));
+      case "show" -> show(client.get("/v1/work/" + CoordinatorClient.segment(workId)));
+      default -> requeue(client.post("/v1/dead/" + CoordinatorClient.segment(workId) + "/requeue", null));
+    }
+    return 0;
+  }
+
+  private void list(JsonNode answer) {
+    if (json) {
+      context.out().println(answer);
+      return;
+    }
+    JsonNode items = answer == null ? null : answer.get("items");
+    if (items == null || !items.isArray() || items.isEmpty()) {
+      context.out().println("no dead work");
+      return;
+    }
+    Table t = new Table(List.of("WORKID", "QUEUE", "ATTEMPTS", "UPDATEDAT", "ERROR"));
+    items.forEach(i -> t.row(List.of(cell(i, "workId"), cell(i, "queue"), cell(i, "attempts"),
+        cell(i, "updatedAt"), cell(i, "error"))));
+    context.out().print(t.render());
+  }
+
+  private void show(JsonNode status) {
+    context.out().print(json ? status + "\n" : StatusView.work(status));
+  }
+
+  private void requeue(JsonNode answer) {
+    ObjectNode n = answer != null && answer.isObject() ? (ObjectNode) answer : JsonNodeFactory.instance.objectNode();
+    if (!n.hasNonNull("workId")) {
+      n.put("workId", workId);
+    }
+    String now = n.get("workId").asText();
+    context.out().println(json ? n.toString() : "requeued " + workId + (now.equals(workId) ? "" : " as " + now));
+  }
+
+  private static String cell(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v == null || v.isNull() ? "-" : v.isValueNode() ? v.asText() : v.toString();
+  }
+}

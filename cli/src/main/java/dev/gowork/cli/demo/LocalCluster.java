@@ -1,0 +1,153 @@
+package dev.gowork.cli.demo;
+
+import dev.gowork.cli.http.CoordinatorClient;
+import dev.gowork.cli.settings.CliException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The processes of one demo, each a child JVM with its log under {@code <dataDir>/logs}: a
+ * coordinator with its embedded Kafka, then worker replicas. {@link #close} stops them all, workers
+ * first; a shutdown hook does the same when the demo is interrupted (Ctrl-C).
+ *
+ * <p>The secret and the API token reach the children through their environment only.
+ */
+final class LocalCluster implements AutoCloseable {
+  private static final long GRACE_MILLIS = 10_000;
+  private static final int TAIL_LINES = 30;
+
+  private final DemoPlan plan;
+  private final List<ChildProcess> children = new CopyOnWriteArrayList<>();
+  private final Thread hook;
+  private ChildProcess coordinator;
+
+  LocalCluster(DemoPlan plan) {
+    this.plan = plan;
+    this.hook = new Thread(this::stopAll, "StopDemoProcesses");
+    Runtime.getRuntime().addShutdownHook(hook);
+  }
+
+  URI coordinatorUrl() {
+    return URI.create("http://127.0.0.1:" + plan.httpPort());
+  }
+
+  String bootstrapServers() {
+    return "127.0.0.1:" + plan.kafkaPort();
+  }
+
+  Path logDir() {
+    return plan.dataDir().resolve("logs");
+  }
+
+  List<ChildProcess> children() {
+    return List.copyOf(children);
+  }
+
+  /** Starts the coordinator and waits until {@code GET /readyz} answers 200. */
+  void startCoordinator(CoordinatorClient probe, Duration readyTimeout) {
+    Map<String, String> env = childEnv();
+    env.put("GOWORK_DATA_DIR", plan.dataDir().toString());
+    env.put("GOWORK_EMBEDDED_KAFKA_PORT", Integer.toString(plan.kafkaPort()));
+    env.put("GOWORK_HTTP_PORT", Integer.toString(plan.httpPort()));
+    env.put("GOWORK_API_TOKEN", plan.apiToken());
+    coordinator = start("coordinator", plan.coordinatorMain(), List.of("-Xmx1g"), env);
+    long deadline = System.nanoTime() + readyTimeout.toNanos();
+    while (!probe.answersOk("/readyz")) {
+      if (!coordinator.isAlive()) {
+        throw failure("the coordinator exited with code " + coordinator.exitCode() + " before it was ready", coordinator);
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw failure("the coordinator was not ready within " + readyTimeout.toSeconds() + " s (GET "
+            + coordinatorUrl() + "/readyz)", coordinator);
+      }
+      pause(200);
+    }
+  }
+
+  /** Starts the worker replicas; they register with the coordinator on their own. */
+  void startWorkers() {
+    for (int i = 1; i <= plan.workers(); i++) {
+      Map<String, String> env = childEnv();
+      env.put("GOWORK_COORDINATOR_URL", coordinatorUrl().toString());
+      env.put("GOWORK_HANDLER", "echo");
+      env.put("GOWORK_CONCURRENCY", Integer.toString(plan.concurrency()));
+      start("worker-" + i, plan.workerMain(), List.of("-Xmx384m"), env);
+    }
+  }
+
+  /** @throws CliException failed, with its log's tail, when a child has exited */
+  void checkAlive() {
+    for (ChildProcess c : children) {
+      if (!c.isAlive()) {
+        throw failure("the " + c.name() + " exited with code " + c.exitCode(), c);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    stopAll();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // the JVM is already shutting down; the hook runs stopAll, which is idempotent
+    }
+  }
+
+  private void stopAll() {
+    List<CompletableFuture<Void>> workers = new ArrayList<>();
+    for (ChildProcess c : children) {
+      if (c != coordinator) {
+        workers.add(CompletableFuture.runAsync(() -> c.stop(GRACE_MILLIS)));
+      }
+    }
+    workers.forEach(CompletableFuture::join);
+    if (coordinator != null) {
+      coordinator.stop(GRACE_MILLIS);
+    }
+  }
+
+  private ChildProcess start(String name, String mainClass, List<String> jvmOptions, Map<String, String> env) {
+    try {
+      ChildProcess c = ChildProcess.startJava(name, plan.java(), jvmOptions, plan.classPath(), mainClass, env,
+          logDir().resolve(name + ".log"));
+      children.add(c);
+      return c;
+    } catch (UncheckedIOException e) {
+      throw CliException.failed(e.getMessage(), e);
+    }
+  }
+
+  /** The parent's environment without any GOWORK_* setting (they would point the demo elsewhere), plus the secret. */
+  private Map<String, String> childEnv() {
+    Map<String, String> env = new HashMap<>();
+    plan.parentEnv().forEach((k, v) -> {
+      if (!k.startsWith("GOWORK_")) {
+        env.put(k, v);
+      }
+    });
+    env.put("GOWORK_SECRET", plan.secret());
+    return env;
+  }
+
+  private static CliException failure(String what, ChildProcess c) {
+    return CliException.failed(what + "; its log is " + c.log() + ", ending with:\n" + c.tail(TAIL_LINES));
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CliException.failed("interrupted");
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package dev.gowork.cli.events;
+
+import dev.gowork.broker.wire.Event;
+
+/**
+ * One event as one human-readable line: the time, the type, then {@code name=value} for each field
+ * that applies, e.g.
+ * {@code 2026-11-28T10:00:00.123Z work_complete       queue=default work=5b0c… worker=w-1f… attempt=1 durationMs=12}.
+ */
+public final class EventLine {
+  private static final int TYPE_WIDTH = 19;
+
+  private EventLine() {}
+
+  public static String format(Event e) {
+    StringBuilder b = new StringBuilder(160);
+    b.append(e.time()).append(' ');
+    String type = e.type().id();
+    b.append(type).append(" ".repeat(Math.max(1, TYPE_WIDTH + 2 - type.length())));
+    field(b, "queue", e.queue());
+    field(b, "work", e.workId());
+    field(b, "worker", e.workerId());
+    field(b, "attempt", e.attempt());
+    field(b, "durationMs", e.durationMs());
+    if (e.error() != null) {
+      b.append("error=\"").append(e.error().replace("\\", "\\\\").replace("\"", "\\\"")
+          .replace("\n", "\\n").replace("\r", "\\r")).append("\" ");
+    }
+    return b.toString().stripTrailing();
+  }
+
+  private static void field(StringBuilder b, String name, Object value) {
+    if (value != null) {
+      b.append(name).append('=').append(value).append(' ');
+    }
+  }
+}

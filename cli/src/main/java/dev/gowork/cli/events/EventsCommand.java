@@ -1,0 +1,104 @@
+package dev.gowork.cli.events;
+
+import dev.gowork.broker.kafka.KafkaClients;
+import dev.gowork.broker.topic.Topics;
+import dev.gowork.broker.wire.DecodeError;
+import dev.gowork.broker.wire.Event;
+import dev.gowork.cli.settings.CliContext;
+import dev.gowork.cli.settings.CliException;
+import dev.gowork.cli.settings.Settings;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.KafkaException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code gowork events}: follows {@code <p>.events} and prints one line per event. */
+@Command(name = "events", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Follows the events topic (<prefix>.events) and prints one line per event.",
+        "A line holds the time, type, queue, work, worker, attempt, durationMs and error.",
+        "Starts at the end of the topic unless --from-beginning."},
+    footer = {"", "Environment: GOWORK_BOOTSTRAP_SERVERS (default 127.0.0.1:9092, the embedded broker of "
+        + "'gowork coordinator'), GOWORK_TOPIC_PREFIX (default gowork), GOWORK_KAFKA_<NAME> client properties "
+        + "(GOWORK_KAFKA_SECURITY_PROTOCOL=SSL -> security.protocol=SSL).",
+        "Example: gowork events --type work_complete,work_timeout --queue images"})
+public final class EventsCommand implements Callable<Integer> {
+  static final String DEFAULT_BOOTSTRAP = "127.0.0.1:9092";
+
+  @Option(names = "--from-beginning", description = "Start at the oldest event kept, not at the end.")
+  boolean fromBeginning;
+
+  @Option(names = {"-t", "--type"}, paramLabel = "TYPES", description = "Only these event types (comma separated).")
+  List<String> types = new ArrayList<>();
+
+  @Option(names = {"-q", "--queue"}, paramLabel = "QUEUES", description = "Only events of these queues (comma separated).")
+  List<String> queues = new ArrayList<>();
+
+  @Option(names = "--json", description = "Print each event's raw JSON instead of a line of text.")
+  boolean json;
+
+  @Option(names = "--max", paramLabel = "N", description = "Exit after N matching events.")
+  Integer max;
+
+  @Option(names = "--bootstrap-servers", description = "Kafka (env GOWORK_BOOTSTRAP_SERVERS; default 127.0.0.1:9092).")
+  String bootstrapServers;
+
+  @Option(names = "--topic-prefix", description = "Topic prefix (env GOWORK_TOPIC_PREFIX; default gowork).")
+  String topicPrefix;
+
+  private final CliContext context;
+
+  public EventsCommand(CliContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public Integer call() {
+    Settings s = context.settings();
+    EventFilter filter = EventFilter.parse(types, queues);
+    int limit = max == null ? Integer.MAX_VALUE : s.integer("--max", max, null, 0, 1, Integer.MAX_VALUE);
+    String bootstrap = s.string("--bootstrap-servers", bootstrapServers, "GOWORK_BOOTSTRAP_SERVERS", DEFAULT_BOOTSTRAP);
+    Topics topics = s.topics("--topic-prefix", topicPrefix, "GOWORK_TOPIC_PREFIX");
+    FollowEvents follow = FollowEvents.open(bootstrap, KafkaClients.passThroughFromEnv(context.env()),
+        topics.events(), fromBeginning);
+    try {
+      follow.run(new Print(filter, limit));
+    } catch (KafkaException e) {
+      throw CliException.failed("reading " + topics.events() + " from " + bootstrap + " failed: " + e.getMessage(), e);
+    }
+    return 0;
+  }
+
+  private final class Print implements FollowEvents.Sink {
+    private final EventFilter filter;
+    private final int limit;
+    private int shown;
+
+    Print(EventFilter filter, int limit) {
+      this.filter = filter;
+      this.limit = limit;
+    }
+
+    @Override
+    public boolean accept(Event event, byte[] raw) {
+      if (!filter.test(event)) {
+        return true;
+      }
+      context.out().println(json ? new String(raw, StandardCharsets.UTF_8).strip() : EventLine.format(event));
+      context.out().flush();
+      return ++shown < limit;
+    }
+
+    @Override
+    public void rejected(String where, DecodeError error) {
+      context.err().println("warning: skipped the record at " + where + ": " + error.message());
+    }
+
+    @Override
+    public void waiting(String why) {
+      context.err().println("gowork events: " + why);
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package dev.gowork.cli.events;
+
+import dev.gowork.broker.kafka.KafkaClients;
+import dev.gowork.broker.wire.DecodeError;
+import dev.gowork.broker.wire.Decoded;
+import dev.gowork.broker.wire.Event;
+import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.cli.settings.CliException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+
+/**
+ * Follows the events topic with a consumer of its own: every partition assigned (no group
+ * membership, nothing committed), from the end or the beginning, each record decoded and handed to
+ * a {@link Sink}; a record that does not decode is reported and skipped.
+ *
+ * <p>Threads: {@link #assign} and {@link #run} on one thread (one after the other, possibly
+ * different threads); {@link #stop} from any thread. If the topic does not exist yet, {@code run}
+ * waits for it and then reads it from its beginning, since everything in it is new.
+ */
+public final class FollowEvents {
+  /** Receives what the follower reads. Called on the following thread. */
+  public interface Sink {
+    /** One decoded event and its raw JSON; return false to stop following. */
+    boolean accept(Event event, byte[] raw);
+
+    /** A record that is not a valid event, at {@code topic-partition@offset}. */
+    void rejected(String where, DecodeError error);
+
+    /** Said once while the topic does not exist yet or Kafka does not answer. */
+    default void waiting(String why) {}
+  }
+
+  private static final Duration POLL = Duration.ofMillis(200);
+  private final Consumer<String, byte[]> consumer;
+  private final String topic;
+  private final boolean fromBeginning;
+  private final WireCodec codec;
+  private volatile boolean stopped;
+  private boolean assigned;
+  private boolean seenMissing;
+
+  /** Takes ownership of {@code consumer}: {@link #run} closes it. */
+  public FollowEvents(Consumer<String, byte[]> consumer, String topic, boolean fromBeginning, WireCodec codec) {
+    this.consumer = consumer;
+    this.topic = topic;
+    this.fromBeginning = fromBeginning;
+    this.codec = codec;
+  }
+
+  /**
+   * A follower with a consumer of its own on {@code bootstrapServers}: no group, read_committed,
+   * topics never auto-created, plus the operator's {@code passThrough} client properties.
+   */
+  public static FollowEvents open(String bootstrapServers, Map<String, String> passThrough, String topic,
+      boolean fromBeginning) {
+    try {
+      Consumer<String, byte[]> consumer = new KafkaClients(bootstrapServers, passThrough).consumer(null,
+          Map.of("allow.auto.create.topics", false, "client.id", "gowork-cli-events"));
+      return new FollowEvents(consumer, topic, fromBeginning, WireCodec.defaults());
+    } catch (KafkaException | IllegalArgumentException e) {
+      throw CliException.usage("the Kafka client settings (GOWORK_BOOTSTRAP_SERVERS, GOWORK_KAFKA_*) are refused: "
+          + e.getMessage());
+    }
+  }
+
+  /**
+   * Assigns every partition and fixes the start positions now, so that nothing written after this
+   * call is missed. Once the topic has been seen missing, it is read from its beginning when it appears.
+   *
+   * @return false when the topic was not found within {@code wait} (then {@link #run} keeps looking)
+   */
+  public boolean assign(Duration wait) {
+    List<PartitionInfo> infos;
+    try {
+      infos = consumer.partitionsFor(topic, wait);
+    } catch (WakeupException e) {
+      throw e;
+    } catch (KafkaException e) {
+      return false;
+    }
+    if (infos == null || infos.isEmpty()) {
+      seenMissing = true;
+      return false;
+    }
+    List<TopicPartition> parts = new ArrayList<>();
+    infos.forEach(i -> parts.add(new TopicPartition(i.topic(), i.partition())));
+    consumer.assign(parts);
+    if (fromBeginning || seenMissing) {
+      consumer.seekToBeginning(parts);
+    } else {
+      consumer.seekToEnd(parts);
+    }
+    parts.forEach(consumer::position);
+    assigned = true;
+    return true;
+  }
+
+  /** Follows until the sink says stop or {@link #stop()} is called; then closes the consumer. */
+  public void run(Sink sink) {
+    try {
+      waitForTopic(sink);
+      if (!assigned) {
+        return;
+      }
+      while (!stopped) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
+          Decoded<Event> d = codec.decodeEvent(r.value());
+          if (!d.isOk()) {
+            sink.rejected(r.topic() + "-" + r.partition() + "@" + r.offset(), d.error());
+          } else if (!sink.accept(d.value(), r.value())) {
+            return;
+          }
+        }
+      }
+    } catch (WakeupException e) {
+      // stop() was called
+    } finally {
+      consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
+    }
+  }
+
+  /** Makes {@link #run} return soon; safe from any thread. */
+  public void stop() {
+    stopped = true;
+    consumer.wakeup();
+  }
+
+  private void waitForTopic(Sink sink) {
+    boolean told = false;
+    while (!assigned && !stopped) {
+      if (assign(Duration.ofSeconds(2))) {
+        return;
+      }
+      if (!told) {
+        sink.waiting("topic " + topic + " does not exist yet or Kafka does not answer; waiting");
+        told = true;
+      }
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+}

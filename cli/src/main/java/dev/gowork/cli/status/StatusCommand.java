@@ -1,0 +1,76 @@
+package dev.gowork.cli.status;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gowork.cli.http.CoordinatorClient;
+import dev.gowork.cli.http.ProducerSettings;
+import dev.gowork.cli.settings.CliContext;
+import dev.gowork.cli.settings.CliException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code gowork status [workId...]}: one work item's status, or the queues and workers. */
+@Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Shows work items, or the queues and workers.",
+        "With work ids: each item's state, attempts, worker, result or error.",
+        "Without: the queues (queued, running) and the registered workers, as tables."},
+    footer = {"", "Environment: GOWORK_COORDINATOR_URL (default http://127.0.0.1:8080), GOWORK_API_TOKEN or "
+        + "GOWORK_API_TOKEN_FILE."})
+public final class StatusCommand implements Callable<Integer> {
+  @Parameters(arity = "0..*", paramLabel = "WORK_ID", description = "Work ids to show.")
+  List<String> workIds = new ArrayList<>();
+
+  @Option(names = "--url", description = "Coordinator URL (env GOWORK_COORDINATOR_URL; default http://127.0.0.1:8080).")
+  String url;
+
+  @Option(names = "--json", description = "Print the coordinator's JSON, one answer per line.")
+  boolean json;
+
+  private final CliContext context;
+
+  public StatusCommand(CliContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public Integer call() {
+    for (String id : workIds) {
+      if (id.isBlank() || id.length() > 200) {
+        throw CliException.usage("work id must be 1 to 200 characters; was '" + id + "'");
+      }
+    }
+    CoordinatorClient client = ProducerSettings.resolve(context.settings(), url).client();
+    if (workIds.isEmpty()) {
+      JsonNode queues = client.get("/v1/queues");
+      JsonNode workers = client.get("/v1/workers");
+      if (json) {
+        ObjectNode both = JsonNodeFactory.instance.objectNode();
+        both.set("queues", queues == null ? null : queues.get("queues"));
+        both.set("workers", workers == null ? null : workers.get("workers"));
+        context.out().println(both);
+      } else {
+        context.out().print(StatusView.queues(queues));
+        context.out().println();
+        context.out().print(StatusView.workers(workers));
+      }
+      return 0;
+    }
+    for (int i = 0; i < workIds.size(); i++) {
+      JsonNode w = client.get("/v1/work/" + CoordinatorClient.segment(workIds.get(i)));
+      if (json) {
+        context.out().println(w);
+      } else {
+        if (i > 0) {
+          context.out().println();
+        }
+        context.out().print(StatusView.work(w));
+      }
+    }
+    return 0;
+  }
+}

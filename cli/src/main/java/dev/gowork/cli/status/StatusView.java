@@ -1,0 +1,91 @@
+package dev.gowork.cli.status;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** Renders the coordinator's status answers for people. Pure functions of the JSON. */
+public final class StatusView {
+  private StatusView() {}
+
+  /** One work item's status ({@code GET /v1/work/{id}}) as aligned "name  value" lines. */
+  public static String work(JsonNode w) {
+    StringBuilder b = new StringBuilder();
+    field(b, "workId", text(w, "workId"));
+    field(b, "queue", text(w, "queue"));
+    field(b, "state", text(w, "state"));
+    String attempts = text(w, "attempts");
+    String max = text(w, "maxAttempts");
+    field(b, "attempts", attempts == null ? null : max == null ? attempts : attempts + " of " + max);
+    field(b, "workerId", text(w, "workerId"));
+    field(b, "createdAt", text(w, "createdAt"));
+    field(b, "updatedAt", text(w, "updatedAt"));
+    field(b, "deadline", text(w, "deadline"));
+    field(b, "result", text(w, "result"));
+    field(b, "error", text(w, "error"));
+    return b.toString();
+  }
+
+  /** {@code GET /v1/queues} as a table: QUEUE QUEUED RUNNING (and any further counts). */
+  public static String queues(JsonNode answer) {
+    JsonNode queues = answer == null ? null : answer.get("queues");
+    if (queues == null || !queues.isObject() || queues.isEmpty()) {
+      return "no queues yet\n";
+    }
+    Set<String> counts = new LinkedHashSet<>(List.of("queued", "running"));
+    queues.forEach(q -> q.fieldNames().forEachRemaining(counts::add));
+    List<String> header = new ArrayList<>(List.of("QUEUE"));
+    counts.forEach(c -> header.add(c.toUpperCase(Locale.ROOT)));
+    Table t = new Table(header);
+    for (Map.Entry<String, JsonNode> e : queues.properties()) {
+      List<String> row = new ArrayList<>(List.of(e.getKey()));
+      counts.forEach(c -> row.add(orZero(text(e.getValue(), c))));
+      t.row(row);
+    }
+    return t.render();
+  }
+
+  /** {@code GET /v1/workers} as a table of every field the workers carry, the worker id first. */
+  public static String workers(JsonNode answer) {
+    JsonNode workers = answer == null ? null : answer.get("workers");
+    if (workers == null || !workers.isArray() || workers.isEmpty()) {
+      return "no workers registered\n";
+    }
+    return objects(workers, "workerId");
+  }
+
+  /** Any array of flat objects as a table with the columns in first-seen order, {@code first} leading. */
+  public static String objects(JsonNode array, String first) {
+    Set<String> columns = new LinkedHashSet<>(List.of(first));
+    array.forEach(n -> n.fieldNames().forEachRemaining(columns::add));
+    List<String> header = new ArrayList<>();
+    columns.forEach(c -> header.add(c.toUpperCase(Locale.ROOT)));
+    Table t = new Table(header);
+    array.forEach(n -> {
+      List<String> row = new ArrayList<>();
+      columns.forEach(c -> row.add(text(n, c)));
+      t.row(row);
+    });
+    return t.render();
+  }
+
+  static String text(JsonNode n, String field) {
+    JsonNode v = n == null ? null : n.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    return v.isValueNode() ? v.asText() : v.toString();
+  }
+
+  private static String orZero(String s) {
+    return s == null ? "0" : s;
+  }
+
+  private static void field(StringBuilder b, String name, String value) {
+    b.append(String.format("%-10s %s%n", name, value == null ? "-" : value));
+  }
+}

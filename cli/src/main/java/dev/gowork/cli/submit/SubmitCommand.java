@@ -1,0 +1,113 @@
+package dev.gowork.cli.submit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.cli.http.ProducerSettings;
+import dev.gowork.cli.settings.CliContext;
+import dev.gowork.cli.settings.CliException;
+import dev.gowork.cli.settings.Settings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code gowork submit}: adds work items through the coordinator's batch API and prints their ids. */
+@Command(name = "submit", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Adds work to a queue and prints the work ids, one per line.",
+        "Work data comes from arguments (each one JSON value), --file FILE, or - (stdin).",
+        "A file or stdin holds one JSON object, an array of them, or JSON lines."},
+    footer = {"", "Environment: GOWORK_COORDINATOR_URL (default http://127.0.0.1:8080), GOWORK_API_TOKEN or "
+        + "GOWORK_API_TOKEN_FILE, GOWORK_QUEUE.",
+        "Example: gowork submit '{\"x\":1}' '{\"y\":2}'    gowork submit --file work.jsonl --queue images"})
+public final class SubmitCommand implements Callable<Integer> {
+  @Parameters(arity = "0..*", paramLabel = "DATA", description = "One work's JSON data per argument; '-' reads stdin.")
+  List<String> data = new ArrayList<>();
+
+  @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Read work data from FILE ('-' for stdin).")
+  String file;
+
+  @Option(names = {"-q", "--queue"}, description = "Queue (env GOWORK_QUEUE; default: the coordinator's, 'default').")
+  String queue;
+
+  @Option(names = {"-t", "--timeout"}, paramLabel = "SECONDS", description = "Deadline from creation (default 60).")
+  Integer timeout;
+
+  @Option(names = "--max-attempts", paramLabel = "N", description = "Attempts before the work is dead (default: 1).")
+  Integer maxAttempts;
+
+  @Option(names = "--url", description = "Coordinator URL (env GOWORK_COORDINATOR_URL; default http://127.0.0.1:8080).")
+  String url;
+
+  @Option(names = "--json", description = "Print {\"workIds\":[...]} instead of one id per line.")
+  boolean json;
+
+  private final CliContext context;
+
+  public SubmitCommand(CliContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public Integer call() {
+    Settings s = context.settings();
+    WorkOptions options = new WorkOptions(s.queue("--queue", queue, "GOWORK_QUEUE", null),
+        s.integer("--timeout", timeout, null, 60, 1, 7 * 24 * 3600),
+        maxAttempts == null ? null : s.integer("--max-attempts", maxAttempts, null, 1, 1, 100));
+    ProducerSettings producer = ProducerSettings.resolve(s, url);
+    WireCodec codec = WireCodec.defaults();
+    List<JsonNode> items = read(new WorkInput(codec));
+    List<String> ids = new ArrayList<>();
+    try {
+      new BatchSubmitter(producer.client(), options, codec).submit(items, batch -> {
+        ids.addAll(batch);
+        if (!json) {
+          batch.forEach(context.out()::println);
+        }
+      });
+    } finally {
+      if (json) {
+        ObjectNode out = codec.mapper().createObjectNode();
+        ArrayNode array = out.putArray("workIds");
+        ids.forEach(array::add);
+        context.out().println(out);
+      }
+      context.out().flush();
+    }
+    return 0;
+  }
+
+  private List<JsonNode> read(WorkInput input) {
+    boolean stdinArg = data.size() == 1 && data.get(0).equals("-");
+    if (file != null && !data.isEmpty()) {
+      throw CliException.usage("give work either as arguments or with --file, not both");
+    }
+    if (file == null && data.isEmpty()) {
+      throw CliException.usage("nothing to submit: give JSON arguments, --file FILE, or - to read stdin");
+    }
+    if (stdinArg || "-".equals(file)) {
+      return input.fromStream("stdin", context.in());
+    }
+    if (file == null) {
+      return input.fromArgs(data);
+    }
+    try (InputStream in = Files.newInputStream(Path.of(file))) {
+      return input.fromStream(file, in);
+    } catch (NoSuchFileException e) {
+      throw CliException.usage("--file: no such file: " + file);
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof CliException c) {
+        throw c;
+      }
+      throw CliException.usage("--file: cannot read " + file + ": " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package dev.gowork.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+  @Test
+  void withoutACommandPrintsTheCommandsAndExits2() {
+    Console c = new Console(Map.of());
+    assertEquals(2, c.run());
+    for (String command : new String[] {"coordinator", "worker", "submit", "status", "dead", "events", "demo", "bench"}) {
+      assertTrue(c.err().contains(command), command + " missing from:\n" + c.err());
+    }
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String command : new String[] {"submit", "status", "dead", "events", "demo", "bench"}) {
+      Console c = new Console(Map.of());
+      assertEquals(0, c.run(command, "--help"), command);
+      assertTrue(c.out().startsWith("Usage: gowork " + command), c.out());
+    }
+  }
+
+  @Test
+  void anUnknownCommandIsAUsageError() {
+    Console c = new Console(Map.of());
+    assertEquals(2, c.run("frobnicate"));
+    assertTrue(c.err().contains("frobnicate"), c.err());
+  }
+
+  @Test
+  void benchIsAPlaceholderThatExits3() {
+    Console c = new Console(Map.of());
+    assertEquals(3, c.run("bench"));
+    assertEquals("bench: not implemented yet", c.err().strip());
+  }
+
+  @Test
+  void aBadSettingInTheEnvironmentNamesTheVariableAndExits2() {
+    Console c = new Console(Map.of("GOWORK_COORDINATOR_URL", "ftp://nowhere"));
+    assertEquals(2, c.run("status"));
+    assertTrue(c.err().contains("GOWORK_COORDINATOR_URL must be an http:// or https:// URL"), c.err());
+  }
+
+  @Test
+  void aBadFlagValueNamesTheFlag() {
+    Console c = new Console(Map.of());
+    assertEquals(2, c.run("submit", "--timeout", "0", "{}"));
+    assertTrue(c.err().contains("--timeout must be between 1 and"), c.err());
+  }
+}

@@ -1,0 +1,48 @@
+package dev.gowork.cli.dead;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gowork.cli.Console;
+import dev.gowork.cli.http.StubCoordinator;
+import dev.gowork.cli.http.StubCoordinator.Answer;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DeadCommandTest {
+  private final StubCoordinator stub = new StubCoordinator()
+      .on("GET", "/v1/dead", r -> new Answer(200, "{\"items\":[{\"workId\":\"a\",\"queue\":\"default\",\"state\":\"dead\","
+          + "\"attempts\":3,\"error\":\"boom\",\"updatedAt\":\"t\"}]}"))
+      .on("POST", "/v1/dead/a/requeue", r -> new Answer(202, ""));
+  private final Map<String, String> env = Map.of("GOWORK_COORDINATOR_URL", stub.url());
+
+  @AfterEach
+  void stop() {
+    stub.close();
+  }
+
+  @Test
+  void listIsTheDefault() {
+    Console c = new Console(env);
+    assertEquals(0, c.run("dead"), c.err());
+    assertEquals("WORKID  QUEUE    ATTEMPTS  UPDATEDAT  ERROR\na       default  3         t          boom\n", c.out());
+  }
+
+  @Test
+  void requeuePostsAndSaysSo() {
+    Console c = new Console(env);
+    assertEquals(0, c.run("dead", "requeue", "a"), c.err());
+    assertEquals("requeued a\n", c.out());
+    assertEquals("POST", stub.requests().get(0).method());
+  }
+
+  @Test
+  void showAndRequeueNeedAnId() {
+    Console c = new Console(env);
+    assertEquals(2, c.run("dead", "show"));
+    assertTrue(c.err().contains("dead show needs a work id"), c.err());
+    assertEquals(2, c.run("dead", "bury", "a"));
+    assertTrue(c.err().contains("unknown action 'bury'"), c.err());
+  }
+}

@@ -1,0 +1,48 @@
+package dev.gowork.cli.events;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gowork.broker.wire.Event;
+import dev.gowork.broker.wire.EventType;
+import dev.gowork.cli.settings.CliException;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EventLineTest {
+  private static final Instant T = Instant.parse("2026-11-28T10:00:00.123Z");
+
+  @Test
+  void aTerminalEventShowsEveryField() {
+    Event e = new Event("id", EventType.WORK_COMPLETE, T, "default", "wk-1", "w-9", 1, 12L, null);
+    assertEquals("2026-11-28T10:00:00.123Z work_complete        queue=default work=wk-1 worker=w-9 attempt=1 durationMs=12",
+        EventLine.format(e));
+  }
+
+  @Test
+  void fieldsThatDoNotApplyAreLeftOutAndErrorsAreQuotedOnOneLine() {
+    Event e = new Event("id", EventType.WORKER_VERIFY_ERROR, T, null, null, "w-9", null, null, "bad \"answer\"\nagain");
+    assertEquals("2026-11-28T10:00:00.123Z worker_verify_error  worker=w-9 error=\"bad \\\"answer\\\"\\nagain\"",
+        EventLine.format(e));
+  }
+
+  @Test
+  void theFilterKeepsTheGivenTypesAndQueues() {
+    EventFilter f = EventFilter.parse(List.of("work_complete,work_timeout"), List.of("images"));
+    assertTrue(f.test(new Event("i", EventType.WORK_TIMEOUT, T, "images", "w", null, 1, 5L, null)));
+    assertFalse(f.test(new Event("i", EventType.WORK_TIMEOUT, T, "default", "w", null, 1, 5L, null)));
+    assertFalse(f.test(new Event("i", EventType.ADD_WORK, T, "images", "w", null, null, null, null)));
+    assertTrue(EventFilter.parse(List.of(), List.of()).test(new Event("i", EventType.ADD_WORK, T, null, "w", null, null,
+        null, null)));
+  }
+
+  @Test
+  void anUnknownTypeIsAUsageErrorListingTheKnownOnes() {
+    CliException e = assertThrows(CliException.class, () -> EventFilter.parse(List.of("work_done"), List.of()));
+    assertTrue(e.getMessage().startsWith("--type: unknown event type 'work_done'; known: add_handler_error, add_work"),
+        e.getMessage());
+  }
+}

@@ -1,0 +1,99 @@
+package dev.gowork.cli.events;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gowork.broker.testing.KafkaExtension;
+import dev.gowork.broker.testing.TestKafka;
+import dev.gowork.broker.topic.TopicProvisioner;
+import dev.gowork.broker.topic.TopicSpec;
+import dev.gowork.broker.topic.Topics;
+import dev.gowork.broker.wire.Event;
+import dev.gowork.broker.wire.EventType;
+import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.cli.Console;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** {@code gowork events} against a real broker: filtering, --max, --json, and a bad record skipped with a warning. */
+@ExtendWith(KafkaExtension.class)
+class EventsCommandTest {
+  private static final Instant T = Instant.parse("2026-11-28T10:00:00Z");
+  private final WireCodec codec = WireCodec.defaults();
+
+  private void publish(TestKafka kafka, String topic, List<byte[]> values) throws Exception {
+    try (Admin admin = kafka.clients().admin()) {
+      new TopicProvisioner(admin).ensureTopics(List.of(TopicSpec.of(topic, 3, 1)));
+    }
+    try (Producer<String, byte[]> p = kafka.clients().producer()) {
+      for (byte[] v : values) {
+        p.send(new ProducerRecord<>(topic, "k", v)).get();
+      }
+    }
+  }
+
+  private Event event(EventType type, String queue, String workId) {
+    return new Event("id-" + workId, type, T, queue, workId, "w-1", 1, 7L, null);
+  }
+
+  @Test
+  void followsFromTheBeginningWithFiltersAndStopsAfterMax(TestKafka kafka) throws Exception {
+    String topic = Topics.of(kafka.topicPrefix()).events();
+    publish(kafka, topic, List.of(
+        codec.encode(event(EventType.ADD_WORK, "default", "a")),
+        "not json".getBytes(StandardCharsets.UTF_8),
+        codec.encode(event(EventType.WORK_COMPLETE, "images", "b")),
+        codec.encode(event(EventType.WORK_COMPLETE, "default", "c")),
+        codec.encode(event(EventType.WORK_TIMEOUT, "default", "d"))));
+    Console c = new Console(Map.of("GOWORK_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+        "GOWORK_TOPIC_PREFIX", kafka.topicPrefix()));
+    int code = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> c.run("events", "--from-beginning",
+        "--type", "work_complete,work_timeout", "--queue", "default", "--max", "2"));
+    assertEquals(0, code, c.err());
+    assertEquals(List.of(
+        "2026-11-28T10:00:00Z work_complete        queue=default work=c worker=w-1 attempt=1 durationMs=7",
+        "2026-11-28T10:00:00Z work_timeout         queue=default work=d worker=w-1 attempt=1 durationMs=7"),
+        c.out().lines().toList());
+    assertTrue(c.err().contains("warning: skipped the record at " + topic + "-"), c.err());
+    assertTrue(c.err().contains("malformed JSON"), c.err());
+  }
+
+  @Test
+  void jsonPrintsTheRawEvent(TestKafka kafka) throws Exception {
+    String topic = Topics.of(kafka.topicPrefix()).events();
+    byte[] raw = codec.encode(event(EventType.WORK_COMPLETE, "default", "a"));
+    publish(kafka, topic, List.of(raw));
+    Console c = new Console(Map.of());
+    int code = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> c.run("events", "--bootstrap-servers",
+        kafka.bootstrapServers(), "--topic-prefix", kafka.topicPrefix(), "--from-beginning", "--json", "--max", "1"));
+    assertEquals(0, code, c.err());
+    assertEquals(new String(raw, StandardCharsets.UTF_8), c.out().strip());
+  }
+
+  @Test
+  void waitsForATopicThatDoesNotExistYetAndReadsItFromItsBeginning(TestKafka kafka) throws Exception {
+    String topic = Topics.of(kafka.topicPrefix()).events();
+    Console c = new Console(Map.of("GOWORK_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+        "GOWORK_TOPIC_PREFIX", kafka.topicPrefix()));
+    CompletableFuture<Integer> code = CompletableFuture.supplyAsync(() -> c.run("events", "--max", "1"));
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!c.err().contains("does not exist yet") && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertTrue(c.err().contains("waiting"), c.err());
+    publish(kafka, topic, List.of(codec.encode(event(EventType.ADD_WORK, "default", "late"))));
+    assertEquals(0, code.get(60, TimeUnit.SECONDS), c.err());
+    assertTrue(c.out().contains("add_work"), c.out());
+  }
+}

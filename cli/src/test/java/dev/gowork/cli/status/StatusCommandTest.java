@@ -1,0 +1,75 @@
+package dev.gowork.cli.status;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gowork.cli.Console;
+import dev.gowork.cli.http.StubCoordinator;
+import dev.gowork.cli.http.StubCoordinator.Answer;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class StatusCommandTest {
+  private final StubCoordinator stub = new StubCoordinator()
+      .on("GET", "/v1/work/abc", r -> new Answer(200, "{\"workId\":\"abc\",\"queue\":\"default\",\"state\":\"completed\","
+          + "\"attempts\":1,\"maxAttempts\":3,\"result\":{\"ok\":true},\"error\":null,\"workerId\":\"w-1\","
+          + "\"createdAt\":\"2026-01-01T00:00:00Z\",\"updatedAt\":\"2026-01-01T00:00:01Z\",\"deadline\":\"2026-01-01T00:01:00Z\"}"))
+      .on("GET", "/v1/queues", r -> new Answer(200, "{\"queues\":{\"default\":{\"queued\":5,\"running\":2},"
+          + "\"images\":{\"queued\":0,\"running\":0}}}"))
+      .on("GET", "/v1/workers", r -> new Answer(200, "{\"workers\":[{\"workerId\":\"w-1\",\"lastSeen\":\"t1\"},"
+          + "{\"workerId\":\"w-22\",\"lastSeen\":\"t2\",\"queue\":\"images\"}]}"));
+  private final Map<String, String> env = Map.of("GOWORK_COORDINATOR_URL", stub.url());
+
+  @AfterEach
+  void stop() {
+    stub.close();
+  }
+
+  @Test
+  void oneWorkIsShownFieldByField() {
+    Console c = new Console(env);
+    assertEquals(0, c.run("status", "abc"), c.err());
+    assertTrue(c.out().contains("state      completed\n"), c.out());
+    assertTrue(c.out().contains("attempts   1 of 3\n"), c.out());
+    assertTrue(c.out().contains("result     {\"ok\":true}\n"), c.out());
+    assertTrue(c.out().contains("error      -\n"), c.out());
+  }
+
+  @Test
+  void withoutIdsTheQueuesAndWorkersAreTables() {
+    Console c = new Console(env);
+    assertEquals(0, c.run("status"), c.err());
+    assertEquals("""
+        QUEUE    QUEUED  RUNNING
+        default  5       2
+        images   0       0
+
+        WORKERID  LASTSEEN  QUEUE
+        w-1       t1        -
+        w-22      t2        images
+        """, c.out());
+  }
+
+  @Test
+  void jsonIsTheCoordinatorsAnswer() {
+    Console c = new Console(env);
+    assertEquals(0, c.run("status", "--json"), c.err());
+    assertTrue(c.out().startsWith("{\"queues\":{\"default\":{\"queued\":5"), c.out());
+  }
+
+  @Test
+  void anUnknownWorkIsAFailureWithTheCoordinatorsWords() {
+    Console c = new Console(env);
+    assertEquals(1, c.run("status", "nope"));
+    assertTrue(c.err().contains("GET /v1/work/nope answered 404: no route (not_found)"), c.err());
+  }
+
+  @Test
+  void unauthenticatedSaysWhichSettingIsMissing() {
+    stub.on("GET", "/v1/queues", r -> new Answer(401, "{\"error\":\"missing token\",\"code\":\"unauthenticated\"}"));
+    Console c = new Console(env);
+    assertEquals(1, c.run("status"));
+    assertTrue(c.err().contains("set GOWORK_API_TOKEN or GOWORK_API_TOKEN_FILE"), c.err());
+  }
+}

@@ -1,0 +1,123 @@
+package dev.gowork.cli.submit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gowork.cli.Console;
+import dev.gowork.cli.http.StubCoordinator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SubmitCommandTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final AtomicInteger nextId = new AtomicInteger();
+  private final StubCoordinator stub = new StubCoordinator().on("POST", "/v1/work/batch", r -> {
+    try {
+      int n = JSON.readTree(r.body()).get("items").size();
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        ids.add("\"w" + nextId.incrementAndGet() + "\"");
+      }
+      return new StubCoordinator.Answer(202, "{\"workIds\":[" + String.join(",", ids) + "]}");
+    } catch (Exception e) {
+      return new StubCoordinator.Answer(400, "{\"error\":\"" + e.getMessage() + "\"}");
+    }
+  });
+  private final Map<String, String> env = Map.of("GOWORK_COORDINATOR_URL", stub.url(), "GOWORK_API_TOKEN", "tok");
+
+  @AfterEach
+  void stop() {
+    stub.close();
+  }
+
+  private JsonNode body(int request) throws Exception {
+    return JSON.readTree(stub.requests().get(request).body());
+  }
+
+  @Test
+  void argumentsBecomeOneBatchAndTheIdsArePrintedOnePerLine() throws Exception {
+    Console c = new Console(env);
+    assertEquals(0, c.run("submit", "--queue", "images", "--timeout", "30", "--max-attempts", "3", "{\"x\":1}", "{\"y\":2}"),
+        c.err());
+    assertEquals("w1\nw2\n", c.out());
+    assertEquals("Bearer tok", stub.requests().get(0).authorization());
+    JsonNode item = body(0).get("items").get(1);
+    assertEquals("{\"data\":{\"y\":2},\"timeoutSeconds\":30,\"queue\":\"images\",\"maxAttempts\":3}", item.toString());
+  }
+
+  @Test
+  void defaultsAreATimeoutOf60AndNoQueueOrAttempts() throws Exception {
+    Console c = new Console(env);
+    assertEquals(0, c.run("submit", "{}"), c.err());
+    assertEquals("{\"data\":{},\"timeoutSeconds\":60}", body(0).get("items").get(0).toString());
+  }
+
+  @Test
+  void manyItemsGoInBatchesOfAThousand(@TempDir Path dir) throws Exception {
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < 2500; i++) {
+      lines.append("{\"n\":").append(i).append("}\n");
+    }
+    Path file = Files.writeString(dir.resolve("work.jsonl"), lines);
+    Console c = new Console(env);
+    assertEquals(0, c.run("submit", "--file", file.toString(), "--json"), c.err());
+    assertEquals(List.of(1000, 1000, 500), stub.requests().stream().map(r -> {
+      try {
+        return JSON.readTree(r.body()).get("items").size();
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }).toList());
+    JsonNode printed = JSON.readTree(c.out());
+    assertEquals(2500, printed.get("workIds").size());
+    assertEquals(2499, body(2).get("items").get(499).get("data").get("n").asInt());
+  }
+
+  @Test
+  void stdinIsRead() {
+    Console c = new Console(env, "[{\"a\":1},{\"a\":2},{\"a\":3}]");
+    assertEquals(0, c.run("submit", "-"), c.err());
+    assertEquals(3, c.out().lines().count());
+  }
+
+  @Test
+  void aRefusedBatchSaysWhichItemsAndWhy() {
+    stub.on("POST", "/v1/work/batch", r -> new StubCoordinator.Answer(400,
+        "{\"error\":\"items[1]: data is required\",\"code\":\"invalid_argument\"}"));
+    Console c = new Console(env);
+    assertEquals(1, c.run("submit", "{}", "{}"));
+    assertTrue(c.err().contains("items 1 to 2 were refused: POST /v1/work/batch answered 400: items[1]: data is required "
+        + "(invalid_argument)"), c.err());
+  }
+
+  @Test
+  void badJsonOnStdinNamesTheLineAndSendsNothing() {
+    Console c = new Console(env, "{\"a\":1}\n{\"a\":}\n");
+    assertEquals(2, c.run("submit", "-"));
+    assertTrue(c.err().contains("stdin line 2"), c.err());
+    assertEquals(0, stub.requests().size());
+  }
+
+  @Test
+  void nothingToSubmitIsAUsageError() {
+    Console c = new Console(env);
+    assertEquals(2, c.run("submit"));
+    assertTrue(c.err().contains("nothing to submit"), c.err());
+  }
+
+  @Test
+  void anUnreachableCoordinatorIsNamedWithItsSetting() {
+    Console c = new Console(Map.of("GOWORK_COORDINATOR_URL", "http://127.0.0.1:1"));
+    assertEquals(1, c.run("submit", "{}"));
+    assertTrue(c.err().contains("cannot reach the coordinator at http://127.0.0.1:1 (GOWORK_COORDINATOR_URL)"), c.err());
+  }
+}
