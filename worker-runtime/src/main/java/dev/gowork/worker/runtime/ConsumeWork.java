@@ -180,13 +180,28 @@ final class ConsumeWork implements Runnable {
       }
       if (lane.held() == null && accepting) {
         admit(lane, r, now);
+      } else if (accepting && lane.state() == Lane.State.BUSY) {
+        lane.keep(r);
       } else {
         LOG.warn("lane {}: releasing {}, acquired without a free slot", lane.index, RecordKey.of(r));
         lane.acknowledge(r, AcknowledgeType.RELEASE);
         stats.released();
       }
     }
+    runKept(lane, now);
     lane.checkRenewal(now, lockOf(lane));
+  }
+
+  /** Starts the lane's next kept record once its slot is free (handing them all back when draining). */
+  private void runKept(Lane lane, Instant now) {
+    if (draining || crashAsked) {
+      releaseKept(lane);
+      return;
+    }
+    ConsumerRecord<String, byte[]> next;
+    while (lane.held() == null && (next = lane.nextKept()) != null) {
+      admit(lane, next, now);
+    }
   }
 
   private void admit(Lane lane, ConsumerRecord<String, byte[]> r, Instant now) {
@@ -217,15 +232,23 @@ final class ConsumeWork implements Runnable {
     }
   }
 
+  private void releaseKept(Lane lane) {
+    for (int n = lane.releaseKept(); n > 0; n--) {
+      stats.released();
+    }
+  }
+
   private void handle(Completion c) {
     if (c instanceof Completion.Published p) {
       if (p.error() == null) {
         stats.written(p.status());
         p.held().lane.finish(AcknowledgeType.ACCEPT);
+        runKept(p.held().lane, clock.instant());
       } else {
         LOG.error("could not write the result of {}: {}; releasing it for another attempt", p.held(),
             p.error().toString());
         release(p.held());
+        runKept(p.held().lane, clock.instant());
       }
     }
   }
@@ -279,6 +302,7 @@ final class ConsumeWork implements Runnable {
     LOG.info("draining: taking no new work; {} running, up to {} s to finish", stats.snapshot().inFlight(),
         shutdownGrace.toSeconds());
     for (Lane lane : lanes) {
+      releaseKept(lane);
       Held h = lane.held();
       if (h != null && !h.isStarted() && h.settle(Held.Fate.RELEASE)) {
         if (h.future != null) {

@@ -2,6 +2,7 @@ package dev.gowork.worker.runtime;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One slot: a share consumer that acquires at most one record ({@code max.poll.records=1}) and is
- * polled only while the slot is free, or while a RENEW waits for its record to come back.
+ * polled only while the slot is free, or while a RENEW waits for its record to come back. When the
+ * operator raises {@code max.poll.records} (a prefetch for short handlers), the other records of a
+ * poll are kept and run one after another in this slot; their acknowledgements then ride on the
+ * lane's next poll, so one share fetch serves many records.
  *
  * <p>Why one consumer per slot: in Kafka 4.4 a share consumer that holds a renewed record fetches
  * nothing new until that record is finally acknowledged (a RENEW fetch acquires no records), and
@@ -38,6 +42,8 @@ final class Lane implements AutoCloseable {
   private Instant renewSentAt;
   private boolean ackPending;
   private Instant pausedUntil = Instant.MIN;
+  /** Records acquired by the same poll as the held one, run next (when max.poll.records is above 1). */
+  private final ArrayDeque<ConsumerRecord<String, byte[]>> waiting = new ArrayDeque<>();
 
   Lane(int index, ShareConsumer<String, byte[]> consumer, Stats stats) {
     this.index = index;
@@ -76,6 +82,36 @@ final class Lane implements AutoCloseable {
     held = h;
     state = State.BUSY;
     stats.acquired();
+  }
+
+  /** Keeps a record acquired by the same poll as the held one, to run once the slot is free. */
+  void keep(ConsumerRecord<String, byte[]> r) {
+    waiting.add(r);
+    stats.acquired();
+  }
+
+  /** The next kept record, or null. */
+  ConsumerRecord<String, byte[]> nextKept() {
+    ConsumerRecord<String, byte[]> r = waiting.poll();
+    if (r != null) {
+      stats.done();
+    }
+    return r;
+  }
+
+  boolean hasKept() {
+    return !waiting.isEmpty();
+  }
+
+  /** Hands every kept record back to the group; returns how many. */
+  int releaseKept() {
+    int n = 0;
+    ConsumerRecord<String, byte[]> r;
+    while ((r = nextKept()) != null) {
+      acknowledge(r, AcknowledgeType.RELEASE);
+      n++;
+    }
+    return n;
   }
 
   /** Acknowledges a record that is not held (rejected, or surplus). */
@@ -165,7 +201,7 @@ final class Lane implements AutoCloseable {
 
   /** Sends acknowledgements made since the last poll or commit. */
   void flush() {
-    if (ackPending) {
+    if (ackPending && waiting.isEmpty()) {
       ackPending = false;
       try {
         consumer.commitAsync();
