@@ -48,12 +48,19 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = {"-c", "--concurrency"}, paramLabel = "C", description = "Slots per worker replica (default 8).")
   Integer concurrency;
 
+  @Option(names = "--prefetch", paramLabel = "K",
+      description = "Records each worker slot acquires per share fetch (max.poll.records; default 64).")
+  Integer prefetch;
+
   @Option(names = "--mode", paramLabel = "threads|processes",
       description = "Workers as threads of this JVM (default) or as child processes.")
   String mode;
 
   @Option(names = "--raw", description = "Also run the workloads on plain kafka-clients and print GoWork/raw ratios.")
   boolean raw;
+
+  @Option(names = "--raw-only", description = "Run only the raw loop (to tune its settings).")
+  boolean rawOnly;
 
   @Option(names = "--in-flight", paramLabel = "N",
       description = "Instead: add N items with no worker and report the coordinator's heap after GC.")
@@ -148,8 +155,9 @@ public final class BenchCommand implements Callable<Integer> {
       }
     });
     String suffix = Long.toHexString(System.nanoTime() & 0xffffffL);
-    return new BenchPlan(n, paced, r, !which.equals("paced"), !which.equals("burst"), raw, w,
-        s.integer("--concurrency", concurrency, null, 8, 1, 200), m.equals("processes"),
+    return new BenchPlan(n, paced, r, !which.equals("paced"), !which.equals("burst"), raw || rawOnly, !rawOnly, w,
+        s.integer("--concurrency", concurrency, null, 8, 1, 200),
+        s.integer("--prefetch", prefetch, null, 64, 1, 10_000), m.equals("processes"),
         s.integer("--warmup", warmup, null, 10_000, 0, 10_000_000), s.integer("--batch", batch, null, 1_000, 1, 10_000),
         s.integer("--senders", senders, null, 2, 1, 64), s.integer("--data-bytes", dataBytes, null, 100, 16, 1 << 20),
         s.integer("--partitions", partitions, null, 3, 1, 1000), 3600, Duration.ofMillis(500),

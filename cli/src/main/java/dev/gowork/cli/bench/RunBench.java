@@ -32,9 +32,11 @@ final class RunBench {
     try (CoordinatorService coordinator = CoordinatorService.start(GoWorkLoop.coordinatorSettings(plan))) {
       String bootstrap = coordinator.bootstrapServers();
       Sink sink = new Sink();
-      try (GoWorkLoop loop = new GoWorkLoop(plan, coordinator, sink)) {
-        loop.startWorkers();
-        gowork.addAll(measure(loop, sink, workloads));
+      if (plan.gowork()) {
+        try (GoWorkLoop loop = new GoWorkLoop(plan, coordinator, sink)) {
+          loop.startWorkers();
+          gowork.addAll(measure(loop, sink, workloads));
+        }
       }
       if (plan.raw()) {
         Sink rawSink = new Sink();
