@@ -49,7 +49,7 @@ public class LifecycleBenchmark {
     table = new WorkTable(events, codec);
     Instant t = Instant.now();
     now = t.toEpochMilli();
-    template = new WorkEnvelope("x", "default", 1, 1, 3600, null, t, t.plusSeconds(3600));
+    template = new WorkEnvelope("x", "default", 1, 1, 3600, codec.mapper().createObjectNode(), t, t.plusSeconds(3600));
   }
 
   @TearDown(Level.Iteration)
@@ -68,7 +68,8 @@ public class LifecycleBenchmark {
   @Benchmark
   public Object queuedRunningCompleted() {
     String id = UUID.randomUUID().toString();
-    table.queued(new WorkEnvelope(id, template.queue(), 1, 1, 3600, null, template.createdAt(), template.deadline()),
+    table.queued(new WorkEnvelope(id, template.queue(), 1, 1, 3600, template.data(), template.createdAt(),
+        template.deadline()),
         now);
     table.start(id, 1, "w-1", now);
     Object v = table.applyResult(new ResultEnvelope(id, 1, ResultStatus.COMPLETED, null, null, "w-1", 1), "w-1", now);
