@@ -3,7 +3,11 @@ package dev.gowork.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class MainTest {
@@ -23,6 +27,25 @@ class MainTest {
       assertEquals(0, c.run(command, "--help"), command);
       assertTrue(c.out().startsWith("Usage: gowork " + command), c.out());
     }
+  }
+
+  @Test
+  void coordinatorHelpIsTheCoordinatorsOwn() {
+    PrintStream before = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      assertEquals(0, new Console(Map.of()).run("coordinator", "--help"));
+    } finally {
+      System.setOut(before);
+    }
+    assertTrue(captured.toString(StandardCharsets.UTF_8).contains("GOWORK_SECRET"), captured.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  @Disabled("dev.gowork.worker.Main has no public static int run(String...) yet (branch worker)")
+  void workerHelpIsTheWorkersOwn() {
+    assertEquals(0, new Console(Map.of()).run("worker", "--help"));
   }
 
   @Test

@@ -1,7 +1,9 @@
 package dev.gowork.cli.demo;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.gowork.cli.http.CoordinatorClient;
 import dev.gowork.cli.settings.CliException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -28,10 +30,15 @@ final class LocalCluster implements AutoCloseable {
   private final List<ChildProcess> children = new CopyOnWriteArrayList<>();
   private final Thread hook;
   private ChildProcess coordinator;
+  private volatile boolean stopping;
 
-  LocalCluster(DemoPlan plan) {
+  /** @param notices where to say that an interrupted demo is stopping its processes */
+  LocalCluster(DemoPlan plan, PrintStream notices) {
     this.plan = plan;
-    this.hook = new Thread(this::stopAll, "StopDemoProcesses");
+    this.hook = new Thread(() -> {
+      notices.println("demo: interrupted; stopping the coordinator and workers");
+      stopAll();
+    }, "StopDemoProcesses");
     Runtime.getRuntime().addShutdownHook(hook);
   }
 
@@ -83,8 +90,40 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until every worker has registered and verified ({@code GET /v1/workers} lists them active),
+   * so that the measurements leave out the workers' start-up.
+   */
+  void awaitWorkers(CoordinatorClient client, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (activeWorkers(client.get("/v1/workers")) < plan.workers()) {
+      checkAlive();
+      if (System.nanoTime() - deadline > 0) {
+        throw CliException.failed("the workers had not all verified within " + timeout.toSeconds()
+            + " s; their logs: " + String.join(" ", children.stream().filter(c -> c != coordinator)
+            .map(c -> c.log().toString()).toList()));
+      }
+      pause(200);
+    }
+  }
+
+  private static long activeWorkers(JsonNode answer) {
+    JsonNode workers = answer == null ? null : answer.get("workers");
+    if (workers == null || !workers.isArray()) {
+      return 0;
+    }
+    long n = 0;
+    for (JsonNode w : workers) {
+      n += "active".equals(w.path("state").asText()) ? 1 : 0;
+    }
+    return n;
+  }
+
   /** @throws CliException failed, with its log's tail, when a child has exited */
   void checkAlive() {
+    if (stopping) {
+      throw CliException.failed("interrupted; the coordinator and workers were stopped");
+    }
     for (ChildProcess c : children) {
       if (!c.isAlive()) {
         throw failure("the " + c.name() + " exited with code " + c.exitCode(), c);
@@ -103,6 +142,7 @@ final class LocalCluster implements AutoCloseable {
   }
 
   private void stopAll() {
+    stopping = true;
     List<CompletableFuture<Void>> workers = new ArrayList<>();
     for (ChildProcess c : children) {
       if (c != coordinator) {

@@ -40,7 +40,7 @@ final class RunDemo {
   int call() {
     out.printf("demo: coordinator on http://127.0.0.1:%d, embedded Kafka on 127.0.0.1:%d, data and logs in %s%n",
         plan.httpPort(), plan.kafkaPort(), plan.dataDir());
-    LocalCluster cluster = new LocalCluster(plan);
+    LocalCluster cluster = new LocalCluster(plan, context.err());
     try (cluster) {
       CoordinatorClient client = new CoordinatorClient(cluster.coordinatorUrl(), plan.apiToken(), "the demo's coordinator",
           Duration.ofSeconds(60));
@@ -48,7 +48,10 @@ final class RunDemo {
       cluster.startCoordinator(client, readyTimeout);
       out.printf("demo: coordinator ready in %.1f s; starting %d workers x %d concurrent items (handler echo)%n",
           (System.nanoTime() - began) / 1e9, plan.workers(), plan.concurrency());
+      began = System.nanoTime();
       cluster.startWorkers();
+      cluster.awaitWorkers(client, readyTimeout);
+      out.printf("demo: %d workers verified in %.1f s%n", plan.workers(), (System.nanoTime() - began) / 1e9);
       return followAndSubmit(cluster, client);
     } catch (RuntimeException e) {
       context.err().println("demo: failed; the logs are in " + cluster.logDir() + ": " + logNames(cluster));
@@ -69,6 +72,7 @@ final class RunDemo {
       out.printf("demo: submitting %,d items%n", plan.items());
       new BatchSubmitter(client, new WorkOptions(null, plan.workTimeoutSeconds(), null), WireCodec.defaults())
           .submit(items(plan.items()), ids -> tally.submitted(ids, System.currentTimeMillis()));
+      out.printf("demo: submitted in %.1f s%n", (System.nanoTime() - started) / 1e9);
       watch(cluster, tally, started);
       Tally.Snapshot s = tally.snapshot();
       out.print(Summary.render(plan.items(), s, s.lastOutcomeNanos() - started, tally.latency(), tally.unknownLatency(),
@@ -121,7 +125,9 @@ final class RunDemo {
       out.flush();
     }
     if (console) {
-      out.print("\r" + Progress.bar(tally.snapshot(), plan.items(), 0) + System.lineSeparator());
+      Tally.Snapshot s = tally.snapshot();
+      double average = s.finished() / Math.max((System.nanoTime() - started) / 1e9, 1e-3);
+      out.print("\r" + Progress.bar(s, plan.items(), average) + System.lineSeparator());
     }
   }
 

@@ -25,7 +25,7 @@ final class FakeMains {
     }
   }
 
-  /** Answers GET /readyz on GOWORK_HTTP_PORT and prints the GOWORK_* variables it was given. */
+  /** Answers GET /readyz and /v1/workers (one active, one pending) on GOWORK_HTTP_PORT; prints its GOWORK_* variables. */
   static final class Ready {
     public static void main(String[] args) throws Exception {
       System.out.println("env " + new TreeSet<>(System.getenv().keySet().stream().filter(k -> k.startsWith("GOWORK_")).toList()));
@@ -33,6 +33,13 @@ final class FakeMains {
       HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
       server.createContext("/readyz", x -> {
         x.sendResponseHeaders(200, -1);
+        x.close();
+      });
+      server.createContext("/v1/workers", x -> {
+        byte[] body = "{\"workers\":[{\"workerId\":\"w-1\",\"state\":\"active\"},{\"workerId\":\"w-2\",\"state\":\"pending\"}]}"
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        x.sendResponseHeaders(200, body.length);
+        x.getResponseBody().write(body);
         x.close();
       });
       server.start();

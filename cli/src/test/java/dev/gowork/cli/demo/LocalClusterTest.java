@@ -42,7 +42,7 @@ class LocalClusterTest {
 
   @Test
   void aCoordinatorThatExitsEarlyIsReportedWithTheEndOfItsLog() throws Exception {
-    try (LocalCluster c = new LocalCluster(plan(FakeMains.ExitAtOnce.class, FakeMains.NeverReady.class))) {
+    try (LocalCluster c = new LocalCluster(plan(FakeMains.ExitAtOnce.class, FakeMains.NeverReady.class), System.err)) {
       CliException e = assertThrows(CliException.class, () -> c.startCoordinator(probe(c), Duration.ofSeconds(60)));
       assertTrue(e.getMessage().startsWith("the coordinator exited with code 3 before it was ready; its log is "
           + dir.resolve("logs/coordinator.log")), e.getMessage());
@@ -52,7 +52,7 @@ class LocalClusterTest {
 
   @Test
   void aCoordinatorThatIsNeverReadyTimesOutAndIsStopped() throws Exception {
-    LocalCluster c = new LocalCluster(plan(FakeMains.NeverReady.class, FakeMains.NeverReady.class));
+    LocalCluster c = new LocalCluster(plan(FakeMains.NeverReady.class, FakeMains.NeverReady.class), System.err);
     try (c) {
       CliException e = assertThrows(CliException.class, () -> c.startCoordinator(probe(c), Duration.ofSeconds(1)));
       assertTrue(e.getMessage().startsWith("the coordinator was not ready within 1 s"), e.getMessage());
@@ -62,7 +62,7 @@ class LocalClusterTest {
 
   @Test
   void childrenGetTheirOwnSettingsOnlyAndAreAllStoppedOnClose() throws Exception {
-    LocalCluster c = new LocalCluster(plan(FakeMains.Ready.class, FakeMains.NeverReady.class));
+    LocalCluster c = new LocalCluster(plan(FakeMains.Ready.class, FakeMains.NeverReady.class), System.err);
     try (c) {
       c.startCoordinator(probe(c), Duration.ofSeconds(60));
       c.startWorkers();
@@ -78,8 +78,19 @@ class LocalClusterTest {
   }
 
   @Test
+  void workersThatDoNotAllVerifyInTimeAreReported() throws Exception {
+    try (LocalCluster c = new LocalCluster(plan(FakeMains.Ready.class, FakeMains.NeverReady.class), System.err)) {
+      c.startCoordinator(probe(c), Duration.ofSeconds(60));
+      c.startWorkers();
+      CliException e = assertThrows(CliException.class, () -> c.awaitWorkers(probe(c), Duration.ofSeconds(1)));
+      assertTrue(e.getMessage().startsWith("the workers had not all verified within 1 s; their logs: "
+          + dir.resolve("logs/worker-1.log")), e.getMessage());
+    }
+  }
+
+  @Test
   void aWorkerThatDiesIsNoticed() throws Exception {
-    try (LocalCluster c = new LocalCluster(plan(FakeMains.Ready.class, FakeMains.ExitAtOnce.class))) {
+    try (LocalCluster c = new LocalCluster(plan(FakeMains.Ready.class, FakeMains.ExitAtOnce.class), System.err)) {
       c.startCoordinator(probe(c), Duration.ofSeconds(60));
       c.startWorkers();
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

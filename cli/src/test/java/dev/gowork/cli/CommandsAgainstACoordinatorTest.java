@@ -1,0 +1,75 @@
+package dev.gowork.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gowork.broker.testing.KafkaExtension;
+import dev.gowork.broker.testing.TestKafka;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * submit, status, events and dead against a real coordinator service and worker (child JVMs) on the
+ * test broker.
+ */
+@ExtendWith(KafkaExtension.class)
+class CommandsAgainstACoordinatorTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  @Timeout(240)
+  void submitThenFollowEventsThenStatus(TestKafka kafka, @TempDir Path dir) throws Exception {
+    try (ServiceProcesses services = new ServiceProcesses(dir)) {
+      services.startCoordinator(kafka.bootstrapServers(), kafka.topicPrefix());
+      services.startWorker("worker-1");
+      Map<String, String> env = Map.of("GOWORK_COORDINATOR_URL", services.url(),
+          "GOWORK_API_TOKEN", ServiceProcesses.TOKEN, "GOWORK_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+          "GOWORK_TOPIC_PREFIX", kafka.topicPrefix());
+
+      Console submit = new Console(env);
+      assertEquals(0, submit.run("submit", "{\"x\":1}", "{\"x\":2}", "{\"x\":3}"), submit.err());
+      List<String> ids = submit.out().lines().toList();
+      assertEquals(3, ids.size(), submit.out());
+
+      Console events = new Console(env);
+      assertEquals(0, events.run("events", "--from-beginning", "--type", "work_complete", "--json", "--max", "3"),
+          events.err() + services.log("worker-1"));
+      Set<String> completed = new HashSet<>();
+      for (String line : events.out().lines().toList()) {
+        JsonNode e = JSON.readTree(line);
+        assertEquals("work_complete", e.get("type").asText());
+        completed.add(e.get("workId").asText());
+      }
+      assertEquals(Set.copyOf(ids), completed);
+
+      Console status = new Console(env);
+      assertEquals(0, status.run("status", ids.get(0)), status.err());
+      assertTrue(status.out().contains("state      completed"), status.out());
+      assertTrue(status.out().contains("{\"x\":1}"), "echo returns the data: " + status.out());
+
+      Console overview = new Console(env);
+      assertEquals(0, overview.run("status"), overview.err());
+      assertTrue(overview.out().startsWith("QUEUE"), overview.out());
+      assertTrue(overview.out().contains("\ndefault "), overview.out());
+
+      Console dead = new Console(env);
+      assertEquals(0, dead.run("dead"), dead.err());
+      assertEquals("no dead work", dead.out().strip());
+
+      Console denied = new Console(Map.of("GOWORK_COORDINATOR_URL", services.url()));
+      assertEquals(1, denied.run("status"));
+      assertTrue(denied.err().contains("answered 401"), denied.err());
+    }
+    assertEquals(0, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(), "children left running");
+  }
+
+}
