@@ -162,7 +162,7 @@ final class ConsumeWork implements Runnable {
 
   private void pollLane(Lane lane, boolean accepting, Instant now) {
     if (lane.state() == Lane.State.BUSY || (lane.state() == Lane.State.IDLE && !accepting)
-        || lane.isPaused(now)) {
+        || lane.isPaused(now) || lane.hasUnfinished()) {
       return;
     }
     ConsumerRecords<String, byte[]> records;
@@ -239,17 +239,27 @@ final class ConsumeWork implements Runnable {
   }
 
   private void handle(Completion c) {
-    if (c instanceof Completion.Published p) {
+    if (c instanceof Completion.HandlerDone d) {
+      if (d.held().lane.detach(d.held())) {
+        runKept(d.held().lane, clock.instant());
+      }
+    } else if (c instanceof Completion.Published p) {
+      Lane lane = p.held().lane;
       if (p.error() == null) {
         stats.written(p.status());
-        p.held().lane.finish(AcknowledgeType.ACCEPT);
-        runKept(p.held().lane, clock.instant());
+        if (!lane.finishDetached(p.held(), AcknowledgeType.ACCEPT)) {
+          lane.finish(AcknowledgeType.ACCEPT);
+        }
       } else {
         LOG.error("could not write the result of {}: {}; releasing it for another attempt", p.held(),
             p.error().toString());
-        release(p.held());
-        runKept(p.held().lane, clock.instant());
+        if (lane.finishDetached(p.held(), AcknowledgeType.RELEASE)) {
+          stats.released();
+        } else {
+          release(p.held());
+        }
       }
+      runKept(lane, clock.instant());
     }
   }
 
@@ -316,7 +326,7 @@ final class ConsumeWork implements Runnable {
   /** True once nothing is held, or the grace and a last wait for result writes are over. */
   private boolean drained(Instant now) {
     for (Lane lane : lanes) {
-      if (lane.held() == null && !closed.contains(lane)) {
+      if (lane.held() == null && !lane.hasUnfinished() && !closed.contains(lane)) {
         closeLane(lane);
       }
     }

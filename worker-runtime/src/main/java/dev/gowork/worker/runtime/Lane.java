@@ -3,6 +3,7 @@ package dev.gowork.worker.runtime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,6 +45,8 @@ final class Lane implements AutoCloseable {
   private Instant pausedUntil = Instant.MIN;
   /** Records acquired by the same poll as the held one, run next (when max.poll.records is above 1). */
   private final ArrayDeque<ConsumerRecord<String, byte[]>> waiting = new ArrayDeque<>();
+  /** Kept-batch records whose handler finished while their result is still being written. */
+  private final List<Held> writing = new ArrayList<>();
 
   Lane(int index, ShareConsumer<String, byte[]> consumer, Stats stats) {
     this.index = index;
@@ -101,6 +104,39 @@ final class Lane implements AutoCloseable {
 
   boolean hasKept() {
     return !waiting.isEmpty();
+  }
+
+  /**
+   * Frees the slot for the next kept record while {@code h}'s result is written, so that a batch
+   * does not wait a broker round trip between handlers; only when records are kept.
+   *
+   * @return true when detached
+   */
+  boolean detach(Held h) {
+    if (held != h || state != State.BUSY || waiting.isEmpty()) {
+      return false;
+    }
+    writing.add(h);
+    held = null;
+    state = State.IDLE;
+    return true;
+  }
+
+  /** Acknowledges a detached record once its result write ended; false when {@code h} was not detached. */
+  boolean finishDetached(Held h, AcknowledgeType type) {
+    if (!writing.remove(h)) {
+      return false;
+    }
+    if (!h.lockLost) {
+      acknowledge(h.record, type);
+    }
+    stats.done();
+    return true;
+  }
+
+  /** True while records of the last poll are unacknowledged (kept or detached), so the lane must not poll. */
+  boolean hasUnfinished() {
+    return !waiting.isEmpty() || !writing.isEmpty();
   }
 
   /** Hands every kept record back to the group; returns how many. */
