@@ -45,11 +45,11 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--workers", paramLabel = "W", description = "Worker replicas (default 2).")
   Integer workers;
 
-  @Option(names = {"-c", "--concurrency"}, paramLabel = "C", description = "Slots per worker replica (default 8).")
+  @Option(names = {"-c", "--concurrency"}, paramLabel = "C", description = "Slots per worker replica (default 4).")
   Integer concurrency;
 
   @Option(names = "--prefetch", paramLabel = "K",
-      description = "Records each worker slot acquires per share fetch (max.poll.records; default 64).")
+      description = "Records each worker slot acquires per share fetch (max.poll.records; default 128).")
   Integer prefetch;
 
   @Option(names = "--mode", paramLabel = "threads|processes",
@@ -156,8 +156,8 @@ public final class BenchCommand implements Callable<Integer> {
     });
     String suffix = Long.toHexString(System.nanoTime() & 0xffffffL);
     return new BenchPlan(n, paced, r, !which.equals("paced"), !which.equals("burst"), raw || rawOnly, !rawOnly, w,
-        s.integer("--concurrency", concurrency, null, 8, 1, 200),
-        s.integer("--prefetch", prefetch, null, 64, 1, 10_000), m.equals("processes"),
+        s.integer("--concurrency", concurrency, null, 4, 1, 200),
+        s.integer("--prefetch", prefetch, null, 128, 1, 10_000), m.equals("processes"),
         s.integer("--warmup", warmup, null, 10_000, 0, 10_000_000), s.integer("--batch", batch, null, 1_000, 1, 10_000),
         s.integer("--senders", senders, null, 2, 1, 64), s.integer("--data-bytes", dataBytes, null, 100, 16, 1 << 20),
         s.integer("--partitions", partitions, null, 3, 1, 1000), 3600, Duration.ofMillis(500),
