@@ -54,10 +54,11 @@ class MainTest {
   }
 
   @Test
-  void benchIsAPlaceholderThatExits3() {
+  void benchHelpListsItsWorkloadsAndTheRawComparison() {
     Console c = new Console(Map.of());
-    assertEquals(3, c.run("bench"));
-    assertEquals("bench: not implemented yet", c.err().strip());
+    assertEquals(0, c.run("bench", "--help"));
+    assertTrue(c.out().contains("--raw") && c.out().contains("--workload") && c.out().contains("--in-flight"),
+        c.out());
   }
 
   @Test

@@ -7,6 +7,9 @@ sealed interface Completion {
   /** A result write finished: durably when {@code error} is null. */
   record Published(Held held, ResultStatus status, Exception error) implements Completion {}
 
+  /** The handler of {@code held} returned and its result is being written. */
+  record HandlerDone(Held held) implements Completion {}
+
   /** Nothing happened; look again (e.g. close was asked for). */
   record Wake() implements Completion {}
 }

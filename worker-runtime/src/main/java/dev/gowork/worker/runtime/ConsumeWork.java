@@ -161,7 +161,7 @@ final class ConsumeWork implements Runnable {
 
   private void pollLane(Lane lane, boolean accepting, Instant now) {
     if (lane.isClosed() || lane.state() == Lane.State.BUSY || (lane.state() == Lane.State.IDLE && !accepting)
-        || lane.isPaused(now)) {
+        || lane.isPaused(now) || lane.hasUnfinished()) {
       return;
     }
     ConsumerRecords<String, byte[]> records;
@@ -179,13 +179,28 @@ final class ConsumeWork implements Runnable {
       }
       if (lane.held() == null && accepting) {
         admit(lane, r, now);
+      } else if (accepting && lane.state() == Lane.State.BUSY) {
+        lane.keep(r);
       } else {
         LOG.warn("lane {}: releasing {}, acquired without a free slot", lane.index, RecordKey.of(r));
         lane.acknowledge(r, AcknowledgeType.RELEASE);
         stats.released();
       }
     }
+    runKept(lane, now);
     lane.checkRenewal(now, lockOf(lane));
+  }
+
+  /** Starts the lane's next kept record once its slot is free (handing them all back when draining). */
+  private void runKept(Lane lane, Instant now) {
+    if (draining || crashAsked) {
+      releaseKept(lane);
+      return;
+    }
+    ConsumerRecord<String, byte[]> next;
+    while (lane.held() == null && (next = lane.nextKept()) != null) {
+      admit(lane, next, now);
+    }
   }
 
   private void admit(Lane lane, ConsumerRecord<String, byte[]> r, Instant now) {
@@ -216,16 +231,34 @@ final class ConsumeWork implements Runnable {
     }
   }
 
+  private void releaseKept(Lane lane) {
+    for (int n = lane.releaseKept(); n > 0; n--) {
+      stats.released();
+    }
+  }
+
   private void handle(Completion c) {
-    if (c instanceof Completion.Published p) {
+    if (c instanceof Completion.HandlerDone d) {
+      if (d.held().lane.detach(d.held())) {
+        runKept(d.held().lane, clock.instant());
+      }
+    } else if (c instanceof Completion.Published p) {
+      Lane lane = p.held().lane;
       if (p.error() == null) {
         stats.written(p.status());
-        p.held().lane.finish(AcknowledgeType.ACCEPT);
+        if (!lane.finishDetached(p.held(), AcknowledgeType.ACCEPT)) {
+          lane.finish(AcknowledgeType.ACCEPT);
+        }
       } else {
         LOG.error("could not write the result of {}: {}; releasing it for another attempt", p.held(),
             p.error().toString());
-        release(p.held());
+        if (lane.finishDetached(p.held(), AcknowledgeType.RELEASE)) {
+          stats.released();
+        } else {
+          release(p.held());
+        }
       }
+      runKept(lane, clock.instant());
     }
   }
 
@@ -278,6 +311,7 @@ final class ConsumeWork implements Runnable {
     LOG.info("draining: taking no new work; {} running, up to {} s to finish", stats.snapshot().inFlight(),
         shutdownGrace.toSeconds());
     for (Lane lane : lanes) {
+      releaseKept(lane);
       Held h = lane.held();
       if (h != null && !h.isStarted() && h.settle(Held.Fate.RELEASE)) {
         if (h.future != null) {
@@ -292,7 +326,7 @@ final class ConsumeWork implements Runnable {
   private boolean drained(Instant now) {
     boolean allClosed = true;
     for (Lane lane : lanes) {
-      if (lane.held() == null) {
+      if (lane.held() == null && !lane.hasUnfinished()) {
         closeLane(lane);
       }
       allClosed &= lane.isClosed();

@@ -2,6 +2,8 @@ package dev.gowork.worker.runtime;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +19,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One slot: a share consumer that acquires at most one record ({@code max.poll.records=1}) and is
- * polled only while the slot is free, or while a RENEW waits for its record to come back.
+ * polled only while the slot is free, or while a RENEW waits for its record to come back. When the
+ * operator raises {@code max.poll.records} (a prefetch for short handlers), the other records of a
+ * poll are kept and run one after another in this slot; their acknowledgements then ride on the
+ * lane's next poll, so one share fetch serves many records.
  *
  * <p>Why one consumer per slot: in Kafka 4.4 a share consumer that holds a renewed record fetches
  * nothing new until that record is finally acknowledged (a RENEW fetch acquires no records), and
@@ -39,6 +44,10 @@ final class Lane implements AutoCloseable {
   private boolean ackPending;
   private Instant pausedUntil = Instant.MIN;
   private boolean closed;
+  /** Records acquired by the same poll as the held one, run next (when max.poll.records is above 1). */
+  private final ArrayDeque<ConsumerRecord<String, byte[]>> waiting = new ArrayDeque<>();
+  /** Kept-batch records whose handler finished while their result is still being written. */
+  private final List<Held> writing = new ArrayList<>();
 
   Lane(int index, ShareConsumer<String, byte[]> consumer, Stats stats) {
     this.index = index;
@@ -77,6 +86,69 @@ final class Lane implements AutoCloseable {
     held = h;
     state = State.BUSY;
     stats.acquired();
+  }
+
+  /** Keeps a record acquired by the same poll as the held one, to run once the slot is free. */
+  void keep(ConsumerRecord<String, byte[]> r) {
+    waiting.add(r);
+    stats.acquired();
+  }
+
+  /** The next kept record, or null. */
+  ConsumerRecord<String, byte[]> nextKept() {
+    ConsumerRecord<String, byte[]> r = waiting.poll();
+    if (r != null) {
+      stats.done();
+    }
+    return r;
+  }
+
+  boolean hasKept() {
+    return !waiting.isEmpty();
+  }
+
+  /**
+   * Frees the slot for the next kept record while {@code h}'s result is written, so that a batch
+   * does not wait a broker round trip between handlers; only when records are kept.
+   *
+   * @return true when detached
+   */
+  boolean detach(Held h) {
+    if (held != h || state != State.BUSY || waiting.isEmpty()) {
+      return false;
+    }
+    writing.add(h);
+    held = null;
+    state = State.IDLE;
+    return true;
+  }
+
+  /** Acknowledges a detached record once its result write ended; false when {@code h} was not detached. */
+  boolean finishDetached(Held h, AcknowledgeType type) {
+    if (!writing.remove(h)) {
+      return false;
+    }
+    if (!h.lockLost) {
+      acknowledge(h.record, type);
+    }
+    stats.done();
+    return true;
+  }
+
+  /** True while records of the last poll are unacknowledged (kept or detached), so the lane must not poll. */
+  boolean hasUnfinished() {
+    return !waiting.isEmpty() || !writing.isEmpty();
+  }
+
+  /** Hands every kept record back to the group; returns how many. */
+  int releaseKept() {
+    int n = 0;
+    ConsumerRecord<String, byte[]> r;
+    while ((r = nextKept()) != null) {
+      acknowledge(r, AcknowledgeType.RELEASE);
+      n++;
+    }
+    return n;
   }
 
   /** Acknowledges a record that is not held (rejected, or surplus). */
@@ -166,7 +238,7 @@ final class Lane implements AutoCloseable {
 
   /** Sends acknowledgements made since the last poll or commit. */
   void flush() {
-    if (ackPending && !closed) {
+    if (ackPending && !closed && waiting.isEmpty()) {
       ackPending = false;
       try {
         consumer.commitAsync();

@@ -37,6 +37,11 @@ final class PublishResults {
     this.done = done;
   }
 
+  /** Tells the poll thread that the handler of {@code held} returned (before its result is published). */
+  void handlerDone(Held held) {
+    done.accept(new Completion.HandlerDone(held));
+  }
+
   void publish(Held held, ResultStatus status, JsonNode result, String error, long durationMs) {
     try {
       Session s = session.get();

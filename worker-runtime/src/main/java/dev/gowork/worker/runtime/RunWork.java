@@ -52,6 +52,7 @@ final class RunWork implements Runnable {
     if (!held.settle(Held.Fate.PUBLISH)) {
       return;
     }
+    publisher.handlerDone(held);
     if (held.work.isExpired(end)) {
       publisher.publish(held, ResultStatus.TIMED_OUT, null,
           "the handler ran past the deadline " + held.work.deadline(), ms);

@@ -1,0 +1,44 @@
+package dev.gowork.cli.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything one {@code gowork bench} run was resolved to. The secret and the token are masked in
+ * {@link #toString()}.
+ *
+ * @param processes worker replicas as child processes (else threads of this JVM)
+ * @param kafkaEnv the {@code GOWORK_KAFKA_*} variables passed to every client (and to the children)
+ * @param kafkaProperties the same as Kafka client properties
+ */
+record BenchPlan(int items, int pacedItems, int rate, boolean burst, boolean paced, boolean raw, boolean gowork, int workers,
+    int concurrency, int prefetch, boolean processes, int warmup, int batch, int senders, int dataBytes, int partitions,
+    int workTimeoutSeconds, Duration heartbeat, Duration timeout, int lingerMillis, int fetchMaxWaitMillis,
+    int rawConsumers, String rawAcquireMode, int rawMaxPollRecords, boolean rawCommitEachBatch,
+    Optional<String> bootstrapServers, Path dataDir, String topicPrefix, String secret, String apiToken,
+    Map<String, String> kafkaEnv, Map<String, String> kafkaProperties) {
+
+  /** The {@code GOWORK_KAFKA_*} variables, for a child's environment or the coordinator's settings. */
+  Map<String, String> kafkaPassThrough() {
+    return kafkaEnv;
+  }
+
+  /** The workers' Kafka client properties: the pass-through plus the prefetch ({@code max.poll.records}). */
+  Map<String, String> workerKafkaProperties() {
+    Map<String, String> m = new java.util.HashMap<>(kafkaProperties);
+    m.putIfAbsent("max.poll.records", Integer.toString(prefetch));
+    return Map.copyOf(m);
+  }
+
+  @Override
+  public String toString() {
+    return "items=" + items + " paced_items=" + pacedItems + " rate=" + rate + " workers=" + workers
+        + " concurrency=" + concurrency + " prefetch=" + prefetch + " mode=" + (processes ? "processes" : "threads") + " warmup=" + warmup
+        + " batch=" + batch + " senders=" + senders + " data_bytes=" + dataBytes + " partitions=" + partitions
+        + " linger_ms=" + lingerMillis + " fetch_max_wait_ms=" + fetchMaxWaitMillis + " raw_consumers=" + rawConsumers
+        + " raw_acquire=" + rawAcquireMode + " raw_max_poll=" + rawMaxPollRecords + " kafka="
+        + bootstrapServers.orElse("embedded") + " kafka_props=" + kafkaProperties.keySet();
+  }
+}

@@ -1,0 +1,91 @@
+package dev.gowork.cli.bench;
+
+import dev.gowork.coordinator.CoordinatorService;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One {@code gowork bench} run: starts the coordinator service (and with it the embedded broker when
+ * no Kafka was given), the GoWork loop and, with {@code --raw}, the raw loop on the same broker;
+ * warms each up, then runs burst and paced on each, printing a progress line per second and a
+ * {@code RESULT} line per loop and workload, then {@code RATIO} lines.
+ */
+final class RunBench {
+  private final BenchPlan plan;
+  private final PrintStream out;
+  private final PrintStream err;
+
+  RunBench(BenchPlan plan, PrintStream out, PrintStream err) {
+    this.plan = plan;
+    this.out = out;
+    this.err = err;
+  }
+
+  /** Runs everything; returns the outcomes in the order printed. */
+  List<Outcome> run() {
+    Workloads workloads = new Workloads(err, plan.batch(), plan.senders(), plan.timeout());
+    List<Outcome> gowork = new ArrayList<>();
+    List<Outcome> raw = new ArrayList<>();
+    err.println("bench: " + plan);
+    try (CoordinatorService coordinator = CoordinatorService.start(GoWorkLoop.coordinatorSettings(plan))) {
+      String bootstrap = coordinator.bootstrapServers();
+      Sink sink = new Sink();
+      if (plan.gowork()) {
+        try (GoWorkLoop loop = new GoWorkLoop(plan, coordinator, sink)) {
+          loop.startWorkers();
+          gowork.addAll(measure(loop, sink, workloads));
+        }
+      }
+      if (plan.raw()) {
+        Sink rawSink = new Sink();
+        try (RawLoop loop = new RawLoop(plan, bootstrap, rawSink)) {
+          raw.addAll(measure(loop, rawSink, workloads));
+        }
+      }
+    }
+    List<Outcome> all = new ArrayList<>(gowork);
+    all.addAll(raw);
+    all.forEach(o -> out.println(o.resultLine()));
+    for (int i = 0; i < Math.min(gowork.size(), raw.size()); i++) {
+      out.println(gowork.get(i).ratioLine(raw.get(i)));
+    }
+    return all;
+  }
+
+  private List<Outcome> measure(Loop loop, Sink sink, Workloads workloads) {
+    List<Outcome> outcomes = new ArrayList<>();
+    if (plan.warmup() > 0) {
+      sink.to(new Tracker());
+      workloads.burst(loop, sink.tracker, plan.warmup());
+    }
+    if (plan.burst()) {
+      outcomes.add(report(workloads.burst(loop, sink.to(new Tracker()), plan.items())));
+    }
+    if (plan.paced()) {
+      outcomes.add(report(workloads.paced(loop, sink.to(new Tracker()), plan.pacedItems(), plan.rate())));
+    }
+    return outcomes;
+  }
+
+  private Outcome report(Outcome o) {
+    err.println("  " + o.resultLine());
+    return o;
+  }
+
+  /** Routes completions to the current workload's tracker. */
+  private static final class Sink implements Consumer<String> {
+    private volatile Tracker tracker = new Tracker();
+
+    Tracker to(Tracker t) {
+      tracker = t;
+      return t;
+    }
+
+    @Override
+    public void accept(String id) {
+      tracker.complete(id);
+    }
+  }
+}
