@@ -47,7 +47,7 @@ final class WorkerProcesses implements AutoCloseable {
       env.putIfAbsent("GOWORK_KAFKA_MAX_POLL_RECORDS", Integer.toString(plan.prefetch()));
       env.put("GOWORK_CONCURRENCY", Integer.toString(plan.concurrency()));
       env.put("GOWORK_WORK_PARTITIONS", Integer.toString(plan.partitions()));
-      env.put("GOWORK_HEARTBEAT_MS", Long.toString(plan.heartbeat().toMillis()));
+      env.put("GOWORK_SHARE_HEARTBEAT_MS", Long.toString(plan.heartbeat().toMillis()));
       env.put("GOWORK_WORKER_NAME", "bench-process-" + i);
       Path log = plan.dataDir().resolve("worker-" + i + ".log");
       ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseParallelGC", "-cp",

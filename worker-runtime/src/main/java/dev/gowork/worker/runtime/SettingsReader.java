@@ -22,9 +22,9 @@ final class SettingsReader {
     text(env, WorkerSetting.TOPIC_PREFIX, b::topicPrefix);
     number(env, WorkerSetting.SHUTDOWN_GRACE_SECONDS, v -> b.shutdownGrace(Duration.ofSeconds(v)));
     text(env, WorkerSetting.WORKER_NAME, b::workerName);
-    number(env, WorkerSetting.LOCK_DURATION_MS, v -> b.lockDuration(Duration.ofMillis(v)));
-    number(env, WorkerSetting.DELIVERY_LIMIT, v -> b.deliveryLimit(v.intValue()));
-    number(env, WorkerSetting.HEARTBEAT_MS, v -> b.heartbeatInterval(Duration.ofMillis(v)));
+    number(env, WorkerSetting.SHARE_LOCK_SECONDS, v -> b.lockDuration(Duration.ofSeconds(v)));
+    number(env, WorkerSetting.SHARE_DELIVERY_LIMIT, v -> b.deliveryLimit(v.intValue()));
+    number(env, WorkerSetting.SHARE_HEARTBEAT_MS, v -> b.heartbeatInterval(Duration.ofMillis(v)));
     text(env, WorkerSetting.DEAD_LETTER_TOPIC, b::deadLetterTopic);
     number(env, WorkerSetting.WORK_PARTITIONS, v -> b.workPartitions(v.intValue()));
     number(env, WorkerSetting.REPLICATION_FACTOR, v -> b.replicationFactor(v.intValue()));

@@ -63,10 +63,10 @@ public record WorkerSettings(SharedSecret secret, URI coordinatorUrl, String que
     check(workerName != null && !workerName.isBlank() && workerName.length() <= 100
         && workerName.chars().noneMatch(Character::isISOControl), WorkerSetting.WORKER_NAME, workerName,
         "1-100 printable characters");
-    checkDuration(lockDuration, WorkerSetting.LOCK_DURATION_MS, Duration.ofSeconds(1), Duration.ofHours(1));
-    check(deliveryLimit >= 2 && deliveryLimit <= 10, WorkerSetting.DELIVERY_LIMIT, deliveryLimit, "2..10");
+    checkDuration(lockDuration, WorkerSetting.SHARE_LOCK_SECONDS, Duration.ofSeconds(1), Duration.ofHours(1));
+    check(deliveryLimit >= 2 && deliveryLimit <= 10, WorkerSetting.SHARE_DELIVERY_LIMIT, deliveryLimit, "2..10");
     heartbeatInterval = heartbeatInterval == null ? Optional.empty() : heartbeatInterval;
-    heartbeatInterval.ifPresent(h -> checkDuration(h, WorkerSetting.HEARTBEAT_MS, Duration.ofMillis(100),
+    heartbeatInterval.ifPresent(h -> checkDuration(h, WorkerSetting.SHARE_HEARTBEAT_MS, Duration.ofMillis(100),
         Duration.ofMinutes(1)));
     deadLetterTopic = deadLetterTopic == null ? Optional.empty() : deadLetterTopic.filter(t -> !t.isBlank());
     deadLetterTopic.ifPresent(t -> check(t.length() <= 249 && t.matches("[A-Za-z0-9._-]+"),

@@ -48,7 +48,7 @@ class WorkerSettingsTest {
         "GOWORK_QUEUE", "emails", "GOWORK_HANDLER", "echo", "GOWORK_CONCURRENCY", "7",
         "GOWORK_BOOTSTRAP_SERVERS", "k1:9092,k2:9092", "GOWORK_TOPIC_PREFIX", "acme.gw",
         "GOWORK_SHUTDOWN_GRACE_SECONDS", "5", "GOWORK_KAFKA_SECURITY_PROTOCOL", "SSL",
-        "GOWORK_LOCK_DURATION_MS", "15000", "GOWORK_HEARTBEAT_MS", "500"));
+        "GOWORK_SHARE_LOCK_SECONDS", "15", "GOWORK_SHARE_HEARTBEAT_MS", "500"));
     assertEquals("emails", s.queue());
     assertEquals(Optional.of("echo"), s.handler());
     assertEquals(7, s.concurrency());
@@ -65,8 +65,8 @@ class WorkerSettingsTest {
     String[][] cases = {
         {"GOWORK_CONCURRENCY", "0"}, {"GOWORK_CONCURRENCY", "many"}, {"GOWORK_CONCURRENCY", "100000000000"},
         {"GOWORK_QUEUE", "no spaces"}, {"GOWORK_COORDINATOR_URL", "ftp://x"}, {"GOWORK_COORDINATOR_URL", "::"},
-        {"GOWORK_TOPIC_PREFIX", "a..b"}, {"GOWORK_SHUTDOWN_GRACE_SECONDS", "-1"}, {"GOWORK_DELIVERY_LIMIT", "1"},
-        {"GOWORK_LOCK_DURATION_MS", "10"}, {"GOWORK_HANDSHAKE_ATTEMPTS", "0"}};
+        {"GOWORK_TOPIC_PREFIX", "a..b"}, {"GOWORK_SHUTDOWN_GRACE_SECONDS", "-1"}, {"GOWORK_SHARE_DELIVERY_LIMIT", "1"},
+        {"GOWORK_SHARE_LOCK_SECONDS", "0"}, {"GOWORK_HANDSHAKE_ATTEMPTS", "0"}};
     for (String[] c : cases) {
       GoWorkException e = assertThrows(GoWorkException.class, () -> WorkerSettings.fromEnv(env(c[0], c[1])),
           c[0] + "=" + c[1]);
