@@ -88,6 +88,63 @@ class LocalDeployTest {
     }
   }
 
+  /**
+   * A worker replica killed with SIGKILL mid-work loses nothing: the broker releases its records when
+   * its connection drops, and the other replicas complete them as a new attempt.
+   */
+  @Test
+  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  void aReplicaKilledWithSigkillMidWorkLosesNothing() throws Exception {
+    int httpPort = freePort();
+    Map<String, String> env = scriptEnv(httpPort, freePort());
+    env.put("GOWORK_CONCURRENCY", "2");
+    String url = "http://127.0.0.1:" + httpPort;
+    try {
+      assertScript(env, "up", "--replicas", "3", "--queue", QUEUE, "--handler", "sleep");
+      recordPids();
+      String token = Files.readString(runDir.resolve("api-token")).strip();
+      long victim = Long.parseLong(Files.readAllLines(runDir.resolve("pids").resolve("worker-1.pid")).get(0).strip());
+
+      List<String> ids = submit(url, token, 30, 1500);
+      awaitCount(url, token, ids, 6);
+      ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly);
+      assertTrue(ProcessHandle.of(victim).map(h -> h.onExit().thenApply(x -> true)).orElseThrow()
+          .get(10, TimeUnit.SECONDS), "worker-1 is gone");
+
+      awaitCompleted(url, token, ids);
+      int retried = 0;
+      for (String id : ids) {
+        JsonNode status = JSON.readTree(http.send(request(url + "/v1/work/" + id, token).GET().build(),
+            HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals("completed", status.path("state").asText(), status.toString());
+        retried += status.path("attempts").asInt() > 1 ? 1 : 0;
+      }
+      assertTrue(retried >= 1, "the killed replica held work that completed elsewhere as a later attempt\n" + logs());
+    } finally {
+      recordPids();
+      run(env, "down");
+      alive().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+    }
+  }
+
+  /** Waits until at least {@code n} of {@code ids} are completed. */
+  private void awaitCount(String url, String token, List<String> ids, int n) throws Exception {
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    while (true) {
+      int done = 0;
+      for (String id : ids) {
+        JsonNode status = JSON.readTree(http.send(request(url + "/v1/work/" + id, token).GET().build(),
+            HttpResponse.BodyHandlers.ofString()).body());
+        done += status.path("state").asText().equals("completed") ? 1 : 0;
+      }
+      if (done >= n) {
+        return;
+      }
+      assertTrue(System.nanoTime() < deadline, "only " + done + " items completed\n" + logs());
+      Thread.sleep(100);
+    }
+  }
+
   private Map<String, String> scriptEnv(int httpPort, int kafkaPort) {
     Map<String, String> env = new HashMap<>();
     System.getenv().forEach((k, v) -> {
@@ -107,10 +164,16 @@ class LocalDeployTest {
   }
 
   private List<String> submit(String url, String token) throws IOException, InterruptedException {
+    return submit(url, token, ITEMS, 0);
+  }
+
+  /** Submits {@code count} items; with {@code sleepMs} above 0 their data tells the sleep handler how long. */
+  private List<String> submit(String url, String token, int count, int sleepMs) throws IOException, InterruptedException {
     ObjectNode body = JSON.createObjectNode();
     ArrayNode items = body.putArray("items");
-    for (int i = 0; i < ITEMS; i++) {
-      items.addObject().put("queue", QUEUE).put("timeoutSeconds", 120).putObject("data").put("n", i);
+    for (int i = 0; i < count; i++) {
+      items.addObject().put("queue", QUEUE).put("timeoutSeconds", 120).put("maxAttempts", 3)
+          .putObject("data").put("n", i).put("ms", sleepMs);
     }
     HttpResponse<String> answer = http.send(request(url + "/v1/work/batch", token)
         .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
@@ -118,7 +181,7 @@ class LocalDeployTest {
     assertEquals(202, answer.statusCode(), answer.body());
     List<String> ids = new ArrayList<>();
     JSON.readTree(answer.body()).path("workIds").forEach(id -> ids.add(id.asText()));
-    assertEquals(ITEMS, ids.size(), answer.body());
+    assertEquals(count, ids.size(), answer.body());
     return ids;
   }
 
@@ -139,7 +202,7 @@ class LocalDeployTest {
           workers.add(status.path("workerId").asText());
         }
       }
-      assertTrue(System.nanoTime() < deadline, pending.size() + " of " + ITEMS + " items not completed within "
+      assertTrue(System.nanoTime() < deadline, pending.size() + " of " + ids.size() + " items not completed within "
           + DEADLINE.toSeconds() + " s; last status " + last + "\n" + logs());
       Thread.sleep(pending.isEmpty() ? 0 : 250);
     }
