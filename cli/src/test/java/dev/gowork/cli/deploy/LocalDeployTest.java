@@ -127,6 +127,45 @@ class LocalDeployTest {
     }
   }
 
+  /**
+   * The coordinator (with its embedded broker) killed with SIGKILL mid-run and started again on the
+   * same data: the running replicas reconnect, and every accepted item still completes.
+   */
+  @Test
+  @Timeout(value = 200, unit = TimeUnit.SECONDS)
+  void aCoordinatorKilledWithSigkillMidRunCarriesOnAfterRestart() throws Exception {
+    int httpPort = freePort();
+    Map<String, String> env = scriptEnv(httpPort, freePort());
+    env.put("GOWORK_CONCURRENCY", "2");
+    String url = "http://127.0.0.1:" + httpPort;
+    try {
+      assertScript(env, "up", "--replicas", "2", "--queue", QUEUE, "--handler", "sleep");
+      String token = Files.readString(runDir.resolve("api-token")).strip();
+      long coordinator = Long.parseLong(
+          Files.readAllLines(runDir.resolve("pids").resolve("coordinator.pid")).get(0).strip());
+      recordPids();
+
+      List<String> ids = submit(url, token, 40, 200);
+      awaitCount(url, token, ids, 8);
+      ProcessHandle.of(coordinator).ifPresent(ProcessHandle::destroyForcibly);
+      assertTrue(ProcessHandle.of(coordinator).map(h -> h.onExit().thenApply(x -> true)).orElse(
+          java.util.concurrent.CompletableFuture.completedFuture(true)).get(10, TimeUnit.SECONDS));
+
+      assertScript(env, "up", "--replicas", "2", "--queue", QUEUE, "--handler", "sleep");
+      recordPids();
+      awaitCompleted(url, token, ids);
+      for (String id : ids) {
+        JsonNode status = JSON.readTree(http.send(request(url + "/v1/work/" + id, token).GET().build(),
+            HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals("completed", status.path("state").asText(), status.toString());
+      }
+    } finally {
+      recordPids();
+      run(env, "down");
+      alive().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+    }
+  }
+
   /** Waits until at least {@code n} of {@code ids} are completed. */
   private void awaitCount(String url, String token, List<String> ids, int n) throws Exception {
     long deadline = System.nanoTime() + DEADLINE.toNanos();
