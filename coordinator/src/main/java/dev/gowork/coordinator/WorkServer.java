@@ -14,6 +14,7 @@ import dev.gowork.coordinator.auth.WorkerRegistry;
 import dev.gowork.coordinator.auth.Workers;
 import dev.gowork.coordinator.events.EventDispatcher;
 import dev.gowork.coordinator.events.EventHandler;
+import dev.gowork.coordinator.events.HandlerFeed;
 import dev.gowork.coordinator.queue.EnvelopeReader;
 import dev.gowork.coordinator.queue.QueueTopics;
 import dev.gowork.coordinator.queue.TakeNextWork;
@@ -65,7 +66,11 @@ import org.apache.kafka.common.KafkaException;
  * }
  * }</pre>
  *
- * Thread-safe. Handlers run on one dispatch thread, in event order, never on a Kafka thread.
+ * Thread-safe. Handlers run on one dispatch thread, in event order, never on a Kafka thread, once
+ * their event is committed to {@code <p>.events}: they are fed from that topic by the consumer group
+ * {@code <p>.handlers}, whose offsets are committed after the handlers returned, so each event
+ * reaches them once in normal operation and at least once across a coordinator crash (use the work
+ * id as the idempotency key).
  *
  * <p>Durability (docs/reliability.md): every work state change and session is also written to the
  * compacted {@code <p>.state} and {@code <p>.sessions} topics, in the same Kafka transaction as the
@@ -102,6 +107,7 @@ public final class WorkServer implements AutoCloseable {
   private final TransactionalWriter writer;
   private final Duration rebuildTimeout;
   private final String txId;
+  private final HandlerFeed handlerFeed;
   private ConsumeResults consumeResults;
   private volatile RebuildState.Summary rebuilt;
   private volatile boolean started;
@@ -129,6 +135,7 @@ public final class WorkServer implements AutoCloseable {
         topics.events());
     rebuildTimeout = b.rebuildTimeout;
     events = EventDispatcher.toJournal(clock, journal, codec);
+    handlerFeed = new HandlerFeed(kafka, topics.events(), topics.handlerGroup(), txId, codec, events);
     table = new WorkTable(events, codec, journal);
     workers = new WorkerRegistry(b.secret, clock, events, b.auth, journal);
     queues = new QueueTopics(admin, topics, b.workPartitions, b.replicationFactor, b.shareGroup);
@@ -167,6 +174,7 @@ public final class WorkServer implements AutoCloseable {
     initialQueues.forEach(queues::ensure);
     try {
       writer.init();
+      handlerFeed.prepare(admin, rebuildTimeout);
       rebuilt = RebuildState.run(kafka, topics, rebuildTimeout, workers, table, timeouts, retries, events, clock);
     } catch (KafkaException e) {
       throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not restore the coordinator state: " + e.getMessage(), e);
@@ -178,6 +186,7 @@ public final class WorkServer implements AutoCloseable {
         topics.results(),
         pipeline, new CommitChanges(journal, writer));
     consumeResults.start();
+    handlerFeed.start();
     tasks.every("ExpireTimedOutWork", tick, new ExpireTimedOutWork(timeouts, table::expire, clock));
     tasks.every("RepublishRetries", tick, new RepublishRetries(retries, table, republisher, clock));
     tasks.every("ExpireSessions", tick.multipliedBy(4), workers::expireSessions);
@@ -364,6 +373,7 @@ public final class WorkServer implements AutoCloseable {
     if (consumeResults != null) {
       consumeResults.close();
     }
+    handlerFeed.close();
     writer.close();
     taker.close();
     reader.close();
@@ -382,6 +392,7 @@ public final class WorkServer implements AutoCloseable {
       return;
     }
     closed = true;
+    handlerFeed.crash();
     events.crash();
     if (consumeResults != null) {
       consumeResults.crash();

@@ -18,6 +18,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
@@ -105,6 +108,33 @@ class CoordinatorCrashTest extends ServerFixture {
     assertEquals(2, second.attempt());
     worker.send(second, ResultStatus.COMPLETED, "second", null);
     log.await(EventType.WORK_COMPLETE, work.id());
+    EventsTopic.assertOneTerminalEach(EventsTopic.readAll(k.clients(), topics.events()), List.of(work.id()),
+        EventType.WORK_COMPLETE);
+  }
+
+  @Test
+  void handlersSeeATerminalEventAgainWhenTheCoordinatorDiedBeforeTheyFinished(TestKafka k) throws Exception {
+    CountDownLatch handling = new CountDownLatch(1);
+    beforeStart = s -> s.newHandler(EventType.WORK_COMPLETE.id(), (e, params) -> {
+      handling.countDown();
+      try {
+        Thread.sleep(60_000); // still running when the process dies
+      } catch (InterruptedException killed) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    start(k, b -> { }).start();
+    TestWorker worker = worker(handshake());
+    Work work = server.createWork("x", 600);
+    server.add(work);
+    worker.send(worker.take(WAIT), ResultStatus.COMPLETED, "done", null);
+    assertTrue(handling.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the work_complete handler to start");
+
+    List<String> seenBySuccessor = new CopyOnWriteArrayList<>();
+    beforeStart = s -> s.newHandler(EventType.WORK_COMPLETE.id(), (e, params) -> seenBySuccessor.add(e.workId()));
+    crashAndRestart(() -> { });
+    Poll.until(() -> seenBySuccessor.contains(work.id()), WAIT, "the successor's handler to see work_complete");
+    assertEquals(List.of(work.id()), seenBySuccessor);
     EventsTopic.assertOneTerminalEach(EventsTopic.readAll(k.clients(), topics.events()), List.of(work.id()),
         EventType.WORK_COMPLETE);
   }

@@ -37,6 +37,8 @@ abstract class ServerFixture {
   WorkServer server;
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private Consumer<WorkServerBuilder> customization = b -> { };
+  /** Runs on every server this fixture builds, before it starts (e.g. to register handlers). */
+  Consumer<WorkServer> beforeStart = s -> { };
 
   WorkServer start(TestKafka k, Consumer<WorkServerBuilder> customize) {
     kafka = k;
@@ -52,6 +54,7 @@ abstract class ServerFixture {
     customization.accept(b);
     server = b.build();
     server.onEvent(log);
+    beforeStart.accept(server);
     return server;
   }
 

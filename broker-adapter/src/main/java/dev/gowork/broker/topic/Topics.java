@@ -83,6 +83,11 @@ public record Topics(String prefix) {
     return prefix + ".coordinator";
   }
 
+  /** The consumer group that feeds the coordinators' in-process handlers from {@link #events()}. */
+  public String handlerGroup() {
+    return prefix + ".handlers";
+  }
+
   /** {@code dlq.<p>.work.<queue>}: records the broker dead-letters from the share group (KIP-1191). */
   public String deadLetter(String queue) {
     return "dlq." + work(queue);

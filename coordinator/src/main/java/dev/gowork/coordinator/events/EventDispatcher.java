@@ -36,9 +36,10 @@ import org.slf4j.LoggerFactory;
  * never delays publishing. A listener or handler that throws is logged with the work id and counted.
  *
  * <p>Durable mode ({@link #toJournal}): an event is appended to the {@link Journal} on the emitting
- * thread (inside the caller's {@code atomically} unit, with the state change that caused it) and
- * reaches listeners and handlers only after its transaction committed. Across a crash, handlers
- * therefore see an event at least once (the successor may fire it again), never one that was lost.
+ * thread (inside the caller's {@code atomically} unit, with the state change that caused it), and
+ * reaches listeners and handlers through {@link #deliverAndWait}, called by the {@link HandlerFeed}
+ * once the event is committed on the events topic. Across a crash, handlers therefore see an event
+ * at least once, never one that a crash took back.
  */
 public final class EventDispatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
@@ -67,18 +68,12 @@ public final class EventDispatcher implements AutoCloseable {
     this.sink = e -> { };
     this.journal = journal;
     this.codec = codec;
-    journal.onCommitted(events -> {
-      try {
-        for (Event e : events) {
-          dispatching.execute(() -> dispatch(e));
-        }
-      } catch (java.util.concurrent.RejectedExecutionException closed) {
-        LOG.debug("committed events not dispatched: dispatcher closed");
-      }
-    });
   }
 
-  /** A dispatcher that journals events (see the class note); handlers run once their transaction committed. */
+  /**
+   * A dispatcher that journals events (see the class note); listeners and handlers are fed by a
+   * {@link HandlerFeed} reading the events topic, i.e. once the events' transaction committed.
+   */
   public static EventDispatcher toJournal(Clock clock, Journal journal, WireCodec codec) {
     return new EventDispatcher(clock, journal, codec);
   }
@@ -91,6 +86,30 @@ public final class EventDispatcher implements AutoCloseable {
   /** Starts an event of {@code type}, timed now; {@link Draft#fire()} emits it. */
   public Draft event(EventType type) {
     return new Draft(type);
+  }
+
+  /**
+   * Calls listeners and handlers for {@code events}, in order, on the dispatch thread, and waits
+   * until they returned.
+   *
+   * @return false when the dispatcher was closed or crashed meanwhile (some may not have run)
+   */
+  boolean deliverAndWait(List<Event> events) {
+    if (events.isEmpty()) {
+      return true;
+    }
+    try {
+      dispatching.submit(() -> events.forEach(this::dispatch)).get();
+      return true;
+    } catch (java.util.concurrent.RejectedExecutionException | java.util.concurrent.CancellationException e) {
+      return false;
+    } catch (java.util.concurrent.ExecutionException e) {
+      LOG.warn("dispatching events failed", e.getCause());
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /** Publishes and dispatches an event (asynchronously, in order). */

@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -23,9 +22,9 @@ import java.util.function.Supplier;
  *
  * <p>Concurrency: appends take the read side of a lock, {@link #drain} the write side, so changes
  * made inside one {@link #atomically} call (a state change and the events it fires) are drained,
- * and therefore committed, together or not at all. Appending never blocks on Kafka. Committed
- * events go to the {@link #onCommitted} listener (handler dispatch) only after their commit, so
- * handlers never see an event that a crash could take back.
+ * and therefore committed, together or not at all. Appending never blocks on Kafka. Handlers read
+ * committed events back from the events topic ({@code HandlerFeed}), so they never see an event
+ * that a crash could take back.
  *
  * <p>A discarding journal ({@link #discarding()}) drops everything; unit tests and in-memory
  * wiring use it.
@@ -41,7 +40,6 @@ public final class Journal {
   private final Duration flushTimeout;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
-  private volatile Consumer<List<Event>> committed = events -> { };
   private volatile Runnable wake = () -> { };
   private volatile boolean writerAttached;
   private volatile RuntimeException failure;
@@ -82,12 +80,10 @@ public final class Journal {
     }
   }
 
-  /** Appends an event, encoded as {@code value}; it reaches the {@link #onCommitted} listener once committed. */
+  /** Appends an event, encoded as {@code value}, for the events topic. */
   public void event(Event e, byte[] value) {
     if (durable && failure == null) {
       append(new Entry(Kind.EVENT, e.key(), value, e, null));
-    } else if (!durable) {
-      committed.accept(List.of(e));
     }
   }
 
@@ -127,11 +123,6 @@ public final class Journal {
     }
   }
 
-  /** Receives each committed transaction's events, in order, on the committing thread. */
-  public void onCommitted(Consumer<List<Event>> listener) {
-    committed = Objects.requireNonNull(listener);
-  }
-
   /** Takes everything appended so far (whole {@link #atomically} units only). */
   List<Entry> drain() {
     List<Entry> out = new ArrayList<>();
@@ -152,16 +143,10 @@ public final class Journal {
 
   /** Called by the writer after {@code entries} were committed. */
   void committed(List<Entry> entries) {
-    List<Event> events = new ArrayList<>();
     for (Entry e : entries) {
-      if (e.event() != null) {
-        events.add(e.event());
-      } else if (e.done() != null) {
+      if (e.done() != null) {
         e.done().complete(null);
       }
-    }
-    if (!events.isEmpty()) {
-      committed.accept(events);
     }
   }
 
