@@ -65,7 +65,7 @@ final class Handout {
             .error("work timed out").fire();
         continue;
       }
-      if (table.knows(w.workId())) {
+      if (table.knows(w.workId()) && table.owns(w.workId())) {
         Verdict v = table.start(w.workId(), w.attempt(), workerId, now);
         if (!v.accepted()) {
           if ("work timed out".equals(v.rejection())) {

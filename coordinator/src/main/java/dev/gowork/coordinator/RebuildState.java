@@ -33,12 +33,14 @@ final class RebuildState {
 
   private RebuildState() {}
 
+  /** @param ends receives, per partition of both topics, the offset the rebuild read up to */
   static Summary run(KafkaClients kafka, Topics topics, Duration timeout, WorkerRegistry workers, WorkTable table,
-      TimeoutTracker timeouts, RetryPlan retries, EventDispatcher events, Clock clock) {
+      TimeoutTracker timeouts, RetryPlan retries, EventDispatcher events, Clock clock,
+      Map<org.apache.kafka.common.TopicPartition, Long> ends) {
     long began = System.nanoTime();
     int[] skipped = {0};
     Map<String, ReadToEnd.Stored> sessions = ReadToEnd.read(kafka, topics.sessions(), timeout,
-        where -> skip(events, skipped, where, "record without a key"));
+        where -> skip(events, skipped, where, "record without a key"), ends);
     int restoredSessions = 0;
     for (ReadToEnd.Stored s : sessions.values()) {
       String[] problem = new String[1];
@@ -49,7 +51,7 @@ final class RebuildState {
       }
     }
     Map<String, ReadToEnd.Stored> state = ReadToEnd.read(kafka, topics.state(), timeout,
-        where -> skip(events, skipped, where, "record without a key"));
+        where -> skip(events, skipped, where, "record without a key"), ends);
     long now = clock.millis();
     int restoredWork = 0;
     for (ReadToEnd.Stored s : state.values()) {

@@ -30,6 +30,7 @@ import dev.gowork.coordinator.state.TransactionalWriter;
 import dev.gowork.coordinator.timeout.ExpireTimedOutWork;
 import dev.gowork.coordinator.timeout.TimeoutTracker;
 import dev.gowork.coordinator.work.Lifecycle;
+import dev.gowork.coordinator.work.Ownership;
 import dev.gowork.coordinator.work.Verdict;
 import dev.gowork.coordinator.work.WorkRef;
 import dev.gowork.coordinator.work.WorkState;
@@ -38,16 +39,22 @@ import dev.gowork.coordinator.work.WorkTable;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The work server, the seed's {@code gowork.Server} on Kafka: registers and authenticates workers,
@@ -80,6 +87,11 @@ import org.apache.kafka.common.KafkaException;
  * {@code isolation.level=read_committed}, and then see one terminal event per work id.
  */
 public final class WorkServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkServer.class);
+  /** How long a result for unknown work or an unknown worker waits for other coordinators' state. */
+  private static final Duration CATCH_UP = Duration.ofSeconds(2);
+  private static final Duration CATCH_UP_ON_ASSIGNMENT = Duration.ofSeconds(30);
+  private static final Duration FIRST_ASSIGNMENT = Duration.ofSeconds(15);
   private final Topics topics;
   private final Clock clock;
   private final WireCodec codec;
@@ -108,6 +120,8 @@ public final class WorkServer implements AutoCloseable {
   private final Duration rebuildTimeout;
   private final String txId;
   private final HandlerFeed handlerFeed;
+  private final Ownership ownership = Ownership.byPartition(QueueTopics.RESULT_PARTITIONS);
+  private final FollowState follower;
   private ConsumeResults consumeResults;
   private volatile RebuildState.Summary rebuilt;
   private volatile boolean started;
@@ -131,13 +145,15 @@ public final class WorkServer implements AutoCloseable {
     }
     journal = Journal.durable(sendTimeout);
     txId = topics.prefix() + ".coordinator-" + b.instanceId;
-    writer = new TransactionalWriter(() -> kafka.transactionalProducer(txId), topics.state(), topics.sessions(),
+    writer = new TransactionalWriter(() -> kafka.transactionalProducer(txId), txId, topics.state(), topics.sessions(),
         topics.events());
     rebuildTimeout = b.rebuildTimeout;
     events = EventDispatcher.toJournal(clock, journal, codec);
     handlerFeed = new HandlerFeed(kafka, topics.events(), topics.handlerGroup(), txId, codec, events);
-    table = new WorkTable(events, codec, journal);
+    table = new WorkTable(events, codec, journal, ownership);
     workers = new WorkerRegistry(b.secret, clock, events, b.auth, journal);
+    workers.endsSessionsOf(ownership::owns);
+    follower = new FollowState(kafka, admin, topics, txId, table, workers, timeouts, retries, clock);
     queues = new QueueTopics(admin, topics, b.workPartitions, b.replicationFactor, b.shareGroup);
     WorkPublisher publisher = new WorkPublisher(producer, codec, topics);
     taker = new TakeNextWork(kafka, topics, codec, b.getPollTimeout);
@@ -145,6 +161,7 @@ public final class WorkServer implements AutoCloseable {
     republisher = new Republisher(reader, publisher, topics, sendTimeout);
     pipeline = new ResultPipeline(codec, workers, table, retries, b.backoff, b.resultWindow, events, clock,
         b.replayMemory);
+    pipeline.catchUpWith(() -> follower.catchUp(CATCH_UP));
     intake = new Intake(queues, publisher, table, timeouts, events, clock, sendTimeout, journal);
     handout = new Handout(workers, queues, taker, table, events, clock);
   }
@@ -172,20 +189,26 @@ public final class WorkServer implements AutoCloseable {
     }
     queues.ensureShared();
     initialQueues.forEach(queues::ensure);
+    Map<TopicPartition, Long> rebuiltUpTo = new HashMap<>();
     try {
+      ownership.partitionCount(queues.resultPartitions());
       writer.init();
       handlerFeed.prepare(admin, rebuildTimeout);
-      rebuilt = RebuildState.run(kafka, topics, rebuildTimeout, workers, table, timeouts, retries, events, clock);
+      rebuilt = RebuildState.run(kafka, topics, rebuildTimeout, workers, table, timeouts, retries, events, clock,
+          rebuiltUpTo);
     } catch (KafkaException e) {
       throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not restore the coordinator state: " + e.getMessage(), e);
     }
+    follower.start(rebuiltUpTo);
     // Static membership (classic protocol): a replacement with the same instance id takes the crashed
-    // member's results partitions at once instead of after its session timeout (45 s).
+    // member's results partitions at once instead of after its session timeout (45 s). Cooperative
+    // assignment: when a coordinator joins or leaves, only the partitions that move change owner.
     consumeResults = new ConsumeResults(kafka.consumer(topics.coordinatorGroup(), Map.of(
-        ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic", ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, txId)),
-        topics.results(),
-        pipeline, new CommitChanges(journal, writer));
+        ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic", ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, txId,
+        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName())),
+        topics.results(), pipeline, new CommitChanges(journal, writer), new PartitionOwner());
     consumeResults.start();
+    awaitFirstPartitions();
     handlerFeed.start();
     tasks.every("ExpireTimedOutWork", tick, new ExpireTimedOutWork(timeouts, table::expire, clock));
     tasks.every("RepublishRetries", tick, new RepublishRetries(retries, table, republisher, clock));
@@ -194,6 +217,46 @@ public final class WorkServer implements AutoCloseable {
         () -> table.forgetFinishedBefore(clock.millis() - finishedRetention.toMillis()));
     started = true;
     return this;
+  }
+
+  /** Waits (bounded) until the group gave this coordinator its first results partitions. */
+  private void awaitFirstPartitions() {
+    long end = System.nanoTime() + FIRST_ASSIGNMENT.toNanos();
+    while (!ownership.ownsAny() && System.nanoTime() < end) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    if (!ownership.ownsAny()) {
+      LOG.warn("no results partition assigned within {}: the other coordinators of {} own all of them for now",
+          FIRST_ASSIGNMENT, topics.prefix());
+    }
+  }
+
+  /** Takes over the work of results partitions as the coordinator group hands them out. */
+  private final class PartitionOwner implements ConsumeResults.Owner {
+    @Override
+    public void gained(Collection<Integer> partitions) {
+      if (!follower.catchUp(CATCH_UP_ON_ASSIGNMENT)) {
+        LOG.warn("taking results partitions {} before the state of other coordinators was read to its end",
+            partitions);
+      }
+      ownership.gained(partitions);
+      Set<Integer> taken = Set.copyOf(partitions);
+      List<WorkTable.Restored> work = table.unfinished(id -> taken.contains(ownership.partitionOf(id)));
+      work.forEach(follower::plan);
+      LOG.info("owns results partitions {} of {} ({} unfinished items taken over)", ownership.owned(),
+          topics.results(), work.size());
+    }
+
+    @Override
+    public void lost(Collection<Integer> partitions) {
+      ownership.lost(partitions);
+      LOG.info("gave up results partitions {}; owns {}", partitions, ownership.owned());
+    }
   }
 
   /** Adds parameters passed to every handler (the seed's {@code AddParams}); returns this server. */
@@ -298,6 +361,11 @@ public final class WorkServer implements AutoCloseable {
   public void submit(Work work) {
     requireStarted();
     checkOpen(work.id());
+    if (!table.owns(work.id())) {
+      throw new GoWorkException(ErrorCode.CONFLICT, "work " + work.id() + " belongs to another coordinator (results "
+          + "partition " + ownership.partitionOf(work.id()) + "); submit its result there, or through the results "
+          + "topic (HTTP POST /v1/work/{id}/result works on any coordinator)");
+    }
     ResultStatus status = work.error() == null ? ResultStatus.COMPLETED : ResultStatus.FAILED;
     Verdict v = pipeline.applyTrusted(new ResultEnvelope(work.id(), work.attempt(), status, work.result(),
         work.error(), null, -1));
@@ -374,6 +442,7 @@ public final class WorkServer implements AutoCloseable {
       consumeResults.close();
     }
     handlerFeed.close();
+    follower.close();
     writer.close();
     taker.close();
     reader.close();
@@ -398,11 +467,17 @@ public final class WorkServer implements AutoCloseable {
       consumeResults.crash();
     }
     tasks.crashNow();
+    follower.close();
     taker.close();
     reader.close();
     writer.close();
     producer.close(Duration.ZERO);
     admin.close(Duration.ZERO);
+  }
+
+  /** The results partitions this coordinator owns now (for tests and logs). */
+  Set<Integer> ownedPartitions() {
+    return ownership.owned();
   }
 
   /** What the last {@link #start()} rebuilt from the state topics (for tests and logs); null before. */

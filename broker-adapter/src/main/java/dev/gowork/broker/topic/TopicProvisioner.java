@@ -65,9 +65,11 @@ public final class TopicProvisioner {
         }
         Map<String, KafkaFuture<Void>> results = admin.createTopics(wanted.values()).values();
         List<KafkaException> failures = new ArrayList<>();
+        List<String> created = new ArrayList<>();
         results.forEach((name, result) -> {
             try {
                 AdminCalls.await(result, "Creating topic '" + name + "'");
+                created.add(name);
             } catch (KafkaException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     failures.add(e);
@@ -78,6 +80,41 @@ public final class TopicProvisioner {
             KafkaException first = failures.get(0);
             failures.subList(1, failures.size()).forEach(first::addSuppressed);
             throw first;
+        }
+        awaitLeaders(created);
+    }
+
+    /**
+     * Waits (up to 10 s) until the leader of every partition of {@code names} answers (a ListOffsets
+     * request, served by the partition's leader). A topic is created once the controller committed
+     * it; its leader may start serving a moment later, and a first produce in between fails with
+     * NOT_LEADER_OR_FOLLOWER, which an idempotent producer with several batches in flight can turn
+     * into an OUT_OF_ORDER_SEQUENCE_NUMBER retry loop that never ends (seen on Kafka 4.4 under load).
+     */
+    private void awaitLeaders(List<String> names) {
+        if (names.isEmpty()) {
+            return;
+        }
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < end) {
+            try {
+                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> all =
+                        new java.util.HashMap<>();
+                AdminCalls.await(admin.describeTopics(names).allTopicNames(), "Describing new topics")
+                        .forEach((name, d) -> d.partitions().forEach(p -> all.put(
+                                new org.apache.kafka.common.TopicPartition(name, p.partition()),
+                                org.apache.kafka.clients.admin.OffsetSpec.latest())));
+                AdminCalls.await(admin.listOffsets(all).all(), "Reading the end of new topics");
+                return;
+            } catch (KafkaException e) {
+                // not served yet (unknown partition, no leader yet): look again
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

@@ -48,6 +48,7 @@ public final class WorkerRegistry implements Workers {
   private final TokenBucket globalFailures;
   private final ConcurrentHashMap<String, WorkerEntry> entries = new ConcurrentHashMap<>();
   private final Journal journal;
+  private volatile java.util.function.Predicate<String> decides = id -> true;
 
   public WorkerRegistry(SharedSecret secret, Clock clock, EventDispatcher events, AuthSettings settings) {
     this(secret, clock, events, settings, Journal.discarding());
@@ -200,7 +201,7 @@ public final class WorkerRegistry implements Workers {
           ended++;
         } else if ((e.state == WorkerState.PENDING && !e.challengeOpen(now))
             || (e.endedAt >= 0 && now - e.endedAt > KEEP_ENDED_MILLIS)) {
-          if (entries.remove(e.workerId, e) && e.nonce != null) {
+          if (entries.remove(e.workerId, e) && e.nonce != null && decides.test(e.workerId)) {
             journal.put(Journal.Kind.SESSION, e.workerId, null);
           }
         }
@@ -221,8 +222,17 @@ public final class WorkerRegistry implements Workers {
     return new Session(e.workerId, e.sessionKey, Instant.ofEpochMilli(e.sessionExpiresAt));
   }
 
+  /**
+   * Limits who ends sessions: with several coordinators, only the one that {@code decides} about a
+   * worker id ends its session and fires {@code worker_expired}; for the others an expired session is
+   * simply closed.
+   */
+  public void endsSessionsOf(java.util.function.Predicate<String> decides) {
+    this.decides = decides;
+  }
+
   private boolean expireIfDue(WorkerEntry e, long now) {
-    if (e.state == WorkerState.ACTIVE && now >= e.sessionExpiresAt) {
+    if (e.state == WorkerState.ACTIVE && now >= e.sessionExpiresAt && decides.test(e.workerId)) {
       return journal.atomically(() -> {
         if (!e.end(WorkerState.EXPIRED, now)) {
           return false;

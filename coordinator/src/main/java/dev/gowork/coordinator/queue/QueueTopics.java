@@ -28,6 +28,7 @@ public final class QueueTopics {
   /** Partitions of the compacted {@code <p>.sessions}. */
   public static final int SESSION_PARTITIONS = 3;
 
+  private final Admin admin;
   private final TopicProvisioner provisioner;
   private final Topics topics;
   private final int workPartitions;
@@ -38,6 +39,7 @@ public final class QueueTopics {
 
   public QueueTopics(Admin admin, Topics topics, int workPartitions, int replicationFactor,
       ShareGroupSettings shareGroup) {
+    this.admin = admin;
     this.provisioner = new TopicProvisioner(admin);
     this.topics = topics;
     this.workPartitions = workPartitions;
@@ -60,6 +62,32 @@ public final class QueueTopics {
     } catch (KafkaException e) {
       throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not create the results, events, state and sessions topics: "
           + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * How many partitions {@code <p>.results} has, after checking that {@code <p>.state} has as many
+   * (work ids must land on the same partition of both for coordinators to split the work by them).
+   *
+   * @throws GoWorkException INVALID_ARGUMENT when the counts differ, UNAVAILABLE when Kafka does not answer
+   */
+  public int resultPartitions() {
+    try {
+      var described = admin.describeTopics(List.of(topics.results(), topics.state())).allTopicNames()
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+      int results = described.get(topics.results()).partitions().size();
+      int state = described.get(topics.state()).partitions().size();
+      if (results != state) {
+        throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, topics.results() + " has " + results + " partitions but "
+            + topics.state() + " has " + state + "; they must have the same number");
+      }
+      return results;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "interrupted while describing " + topics.results(), e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not describe " + topics.results() + " and "
+          + topics.state() + ": " + e, e);
     }
   }
 

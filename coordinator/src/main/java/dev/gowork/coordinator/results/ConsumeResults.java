@@ -5,6 +5,7 @@ import dev.gowork.coordinator.state.TransactionalWriter;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -35,13 +36,27 @@ public final class ConsumeResults implements AutoCloseable {
   private final String topic;
   private final ResultPipeline pipeline;
   private final CommitChanges commits;
+  private final Owner owner;
   private final Thread thread;
   private volatile boolean running = true;
   private volatile boolean crashing;
 
+  /**
+   * Told which results partitions this coordinator gains and loses, on the consumer's thread: a
+   * coordinator decides about the work of the partitions it holds ({@code Ownership}).
+   */
+  public interface Owner {
+    /** Called before any record of {@code partitions} is processed. */
+    void gained(Collection<Integer> partitions);
+
+    /** Called before the pending changes are committed for the last time as their owner. */
+    void lost(Collection<Integer> partitions);
+  }
+
   public ConsumeResults(Consumer<String, byte[]> consumer, String topic, ResultPipeline pipeline,
-      CommitChanges commits) {
+      CommitChanges commits, Owner owner) {
     this.consumer = consumer;
+    this.owner = owner;
     this.topic = topic;
     this.pipeline = pipeline;
     this.commits = commits;
@@ -99,7 +114,11 @@ public final class ConsumeResults implements AutoCloseable {
         commits.close();
       }
       try {
-        consumer.close(crashing ? Duration.ZERO : Duration.ofSeconds(5));
+        // A static member stays in the group when it closes; leaving hands its partitions to the other
+        // coordinators at once. A crash leaves it in, so a same-id replacement takes them back at once.
+        consumer.close(crashing ? CloseOptions.timeout(Duration.ZERO)
+            : CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(5)));
       } catch (RuntimeException e) {
         LOG.debug("closing the results consumer: {}", e.toString());
       }
@@ -146,17 +165,27 @@ public final class ConsumeResults implements AutoCloseable {
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      owner.lost(ids(partitions));
       if (!crashing && commits.due() && !commits.commit(consumer.groupMetadata())) {
         commits.forget(partitions);
       }
     }
 
     @Override
-    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      if (!partitions.isEmpty()) {
+        owner.gained(ids(partitions));
+      }
+    }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      owner.lost(ids(partitions));
       commits.forget(partitions);
+    }
+
+    private List<Integer> ids(Collection<TopicPartition> partitions) {
+      return partitions.stream().map(TopicPartition::partition).toList();
     }
   }
 }

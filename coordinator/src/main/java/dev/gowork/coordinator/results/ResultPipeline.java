@@ -16,6 +16,7 @@ import dev.gowork.coordinator.work.WorkRef;
 import dev.gowork.coordinator.work.WorkTable;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -25,8 +26,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * decode, carry the three auth headers, be signed within the timestamp window under the open session
  * of the worker it names, and not repeat an accepted (work id, attempt). Any failure fires
  * {@code record_rejected} (undecodable) or {@code result_rejected} (with the reason in {@code error})
- * and changes nothing. Results for work this coordinator does not know are skipped quietly: they
- * belong to another coordinator. Never throws for bad input, so one record cannot stop the loop.
+ * and changes nothing. Results for work this coordinator does not know, even after catching up with
+ * the other coordinators' state, are skipped quietly. Never throws for bad input, so one record cannot stop the loop.
  */
 public final class ResultPipeline {
   private final WireCodec codec;
@@ -38,6 +39,7 @@ public final class ResultPipeline {
   private final EventDispatcher events;
   private final Clock clock;
   private final ReplayGuard replays;
+  private volatile BooleanSupplier catchUp = () -> false;
 
   public ResultPipeline(WireCodec codec, WorkerRegistry workers, WorkTable table, RetryPlan retries, Backoff backoff,
       TimestampWindow window, EventDispatcher events, Clock clock, long replayMemory) {
@@ -52,6 +54,15 @@ public final class ResultPipeline {
     this.replays = new ReplayGuard(replayMemory);
   }
 
+  /**
+   * Lets the pipeline wait for other coordinators' state before it gives up on a result for work or
+   * a worker it does not know (yet): {@code catchUp} returns true once it has seen everything
+   * committed so far.
+   */
+  public void catchUpWith(BooleanSupplier catchUp) {
+    this.catchUp = catchUp;
+  }
+
   /** Checks and applies one record of the results topic. */
   public Optional<Verdict> accept(ConsumerRecord<String, byte[]> rec) {
     Decoded<ResultEnvelope> d = codec.decodeResult(rec.value());
@@ -61,7 +72,7 @@ public final class ResultPipeline {
       return Optional.empty();
     }
     ResultEnvelope r = d.value();
-    if (!table.knows(r.workId())) {
+    if (!table.knows(r.workId()) && !(catchUp.getAsBoolean() && table.knows(r.workId()))) {
       return Optional.empty();
     }
     String workerId = ResultHeaders.read(rec.headers(), ResultHeaders.WORKER_ID);
@@ -79,6 +90,9 @@ public final class ResultPipeline {
       return Optional.of(reject(r, shownWorker, "timestamp outside the accepted window"));
     }
     Optional<String> key = workers.sessionKey(workerId);
+    if (key.isEmpty() && catchUp.getAsBoolean()) {
+      key = workers.sessionKey(workerId);
+    }
     if (key.isEmpty()) {
       return Optional.of(reject(r, shownWorker, "unknown or expired session"));
     }
@@ -98,6 +112,9 @@ public final class ResultPipeline {
   }
 
   private Verdict apply(ResultEnvelope r, String workerId) {
+    if (!table.owns(r.workId())) {
+      return new Verdict(null, WorkTable.NOT_OWNED);
+    }
     if (!replays.firstTime(r.workId(), r.attempt())) {
       return reject(r, workerId, "replayed result for attempt " + r.attempt());
     }

@@ -45,6 +45,9 @@ public final class RepublishRetries implements Runnable {
   }
 
   private void retry(RetryPlan.Due d, long now) {
+    if (!table.owns(d.workId())) {
+      return; // another coordinator owns it now, and plans its retry
+    }
     Optional<WorkRef> ref = table.ref(d.workId());
     if (ref.isEmpty()) {
       return;

@@ -31,6 +31,15 @@ public final class ReadToEnd {
    */
   public static Map<String, Stored> read(KafkaClients clients, String topic, Duration timeout,
       Consumer<String> keyless) {
+    return read(clients, topic, timeout, keyless, new HashMap<>());
+  }
+
+  /**
+   * As {@link #read(KafkaClients, String, Duration, Consumer)}, also putting into {@code ends} the
+   * offset where each partition was read up to (where a follower of the topic goes on from).
+   */
+  public static Map<String, Stored> read(KafkaClients clients, String topic, Duration timeout,
+      Consumer<String> keyless, Map<TopicPartition, Long> ends) {
     Map<String, Stored> out = new LinkedHashMap<>();
     try (org.apache.kafka.clients.consumer.Consumer<String, byte[]> c = clients.consumer(null,
         Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000))) {
@@ -39,6 +48,7 @@ public final class ReadToEnd {
       c.assign(tps);
       c.seekToBeginning(tps);
       Map<TopicPartition, Long> end = new HashMap<>(c.endOffsets(tps, timeout));
+      ends.putAll(end);
       long deadline = System.nanoTime() + timeout.toNanos();
       while (!end.isEmpty()) {
         end.entrySet().removeIf(e -> c.position(e.getKey(), timeout) >= e.getValue());

@@ -32,6 +32,9 @@ public final class TransactionalWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TransactionalWriter.class);
   private final Supplier<Producer<String, byte[]>> factory;
   private final Map<Journal.Kind, String> topics;
+  private final byte[] writer;
+  /** Header on every state and session record: the transactional id of the coordinator that wrote it. */
+  public static final String WRITER_HEADER = "gowork-writer";
   private Producer<String, byte[]> producer;
   private boolean open;
 
@@ -42,9 +45,11 @@ public final class TransactionalWriter implements AutoCloseable {
     }
   }
 
-  public TransactionalWriter(Supplier<Producer<String, byte[]>> factory, String stateTopic, String sessionsTopic,
-      String eventsTopic) {
+  /** @param writerId this coordinator's transactional id, put on its state and session records */
+  public TransactionalWriter(Supplier<Producer<String, byte[]>> factory, String writerId, String stateTopic,
+      String sessionsTopic, String eventsTopic) {
     this.factory = factory;
+    this.writer = writerId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     this.topics = Map.of(Journal.Kind.STATE, stateTopic, Journal.Kind.SESSION, sessionsTopic,
         Journal.Kind.EVENT, eventsTopic);
   }
@@ -81,7 +86,11 @@ public final class TransactionalWriter implements AutoCloseable {
       open = true;
       for (Journal.Entry e : entries) {
         if (e.kind() != null) {
-          producer.send(new ProducerRecord<>(topics.get(e.kind()), e.key(), e.value()));
+          ProducerRecord<String, byte[]> r = new ProducerRecord<>(topics.get(e.kind()), e.key(), e.value());
+          if (e.kind() != Journal.Kind.EVENT) {
+            r.headers().add(WRITER_HEADER, writer);
+          }
+          producer.send(r);
         }
       }
       if (!offsets.isEmpty() && group != null) {

@@ -31,9 +31,16 @@ import java.util.concurrent.atomic.LongAdder;
  * same {@link Journal#atomically} unit as the events it fires, so the record and its events are
  * committed together; a forgotten item appends a tombstone. {@link #restore} rebuilds an item from
  * its record at start, firing nothing.
+ *
+ * <p>Ownership: with several coordinators on one prefix, only the {@link Ownership owner} of an item
+ * changes it; the check happens inside the journal unit, so a change made while the owner still held
+ * the item's partition is committed before the partition moves on. Other coordinators mirror the
+ * owner's records ({@link #follow}) to answer status queries.
  */
 public final class WorkTable {
   private static final int MAX_ERROR_CHARS = 4096;
+  /** Why a change was refused: the item is decided by another coordinator. */
+  public static final String NOT_OWNED = "work belongs to another coordinator";
 
   private final EventDispatcher events;
   private final WireCodec codec;
@@ -43,16 +50,27 @@ public final class WorkTable {
   private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
   private final Journal journal;
   private final WorkStateCodec records;
+  private final Ownership ownership;
 
   public WorkTable(EventDispatcher events, WireCodec codec) {
-    this(events, codec, Journal.discarding());
+    this(events, codec, Journal.discarding(), Ownership.everything());
   }
 
-  public WorkTable(EventDispatcher events, WireCodec codec, Journal journal) {
+  /**
+   * @param ownership which items this table may change (time out, retry, complete, requeue); the
+   *     others it only mirrors from the state records their owner writes ({@link #follow})
+   */
+  public WorkTable(EventDispatcher events, WireCodec codec, Journal journal, Ownership ownership) {
     this.events = events;
     this.codec = codec;
     this.journal = journal;
     this.records = new WorkStateCodec(codec);
+    this.ownership = ownership;
+  }
+
+  /** True when this coordinator decides about {@code workId} (see {@link Ownership}). */
+  public boolean owns(String workId) {
+    return ownership.owns(workId);
   }
 
   /** What {@link #restore} rebuilt: enough for the caller to track its deadline and plan its retry. */
@@ -81,6 +99,106 @@ public final class WorkTable {
       finished.add(new Finished(workId, r.updatedAt));
     }
     return Optional.of(new Restored(workId, r.state, r.attempt, r.deadline, r.republishPending));
+  }
+
+  /**
+   * Mirrors a state record written by another coordinator (the owner, or the one that added the
+   * item). Records arrive in order per item; one that is behind what this table holds (a lower
+   * attempt, or an earlier step of the same attempt) only contributes the payload's location.
+   * Fires nothing and journals nothing.
+   *
+   * @return the item when the record was applied; empty when it was behind, or did not decode
+   *     ({@code problem[0]} set)
+   */
+  public Optional<Restored> follow(String workId, byte[] value, String[] problem) {
+    WorkRecord in = records.decode(workId, value, problem);
+    if (in == null) {
+      return Optional.empty();
+    }
+    WorkRecord r = items.putIfAbsent(workId, in);
+    if (r == null) {
+      counted(in);
+      return Optional.of(restored(in));
+    }
+    synchronized (r) {
+      if (r.partition < 0 && in.partition >= 0) {
+        r.partition = in.partition;
+        r.offset = in.offset;
+      }
+      if (stepOf(in) < stepOf(r)) {
+        return Optional.empty();
+      }
+      WorkState before = r.state;
+      r.deadline = in.deadline;
+      r.updatedAt = in.updatedAt;
+      r.state = in.state;
+      r.attempt = in.attempt;
+      r.maxAttempts = in.maxAttempts;
+      r.workerId = in.workerId;
+      r.republishPending = in.republishPending;
+      r.outcome = in.outcome;
+      uncounted(before, r.workId, r.queue);
+      counted(r);
+      return Optional.of(restored(r));
+    }
+  }
+
+  /** Mirrors a tombstone: the owner forgot a finished item. */
+  public void followForgotten(String workId) {
+    WorkRecord r = items.get(workId);
+    if (r != null) {
+      synchronized (r) {
+        if (Lifecycle.isTerminal(r.state) && r.state != WorkState.DEAD) {
+          items.remove(workId, r);
+        }
+      }
+    }
+  }
+
+  /** The unfinished items {@code which} selects (e.g. those of partitions just gained), to track and plan. */
+  public List<Restored> unfinished(java.util.function.Predicate<String> which) {
+    List<Restored> out = new ArrayList<>();
+    for (WorkRecord r : items.values()) {
+      synchronized (r) {
+        if (!Lifecycle.isTerminal(r.state) && which.test(r.workId)) {
+          out.add(restored(r));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Restored restored(WorkRecord r) {
+    return new Restored(r.workId, r.state, r.attempt, r.deadline, r.republishPending);
+  }
+
+  /** Orders the records of one item: a later attempt, then a later step of the same attempt. */
+  private static long stepOf(WorkRecord r) {
+    int step = switch (r.state) {
+      case QUEUED -> 0;
+      case RUNNING -> 1;
+      case RETRY_WAIT -> 2;
+      default -> 3;
+    };
+    return (long) r.attempt * 4 + step;
+  }
+
+  private void counted(WorkRecord r) {
+    if (!Lifecycle.isTerminal(r.state)) {
+      counter(r.queue).increment();
+    } else if (r.state == WorkState.DEAD) {
+      dead.put(r.workId, Boolean.TRUE);
+    } else {
+      finished.add(new Finished(r.workId, r.updatedAt));
+    }
+  }
+
+  private void uncounted(WorkState was, String workId, String queue) {
+    if (!Lifecycle.isTerminal(was)) {
+      counter(queue).decrement();
+    } else if (was == WorkState.DEAD) {
+      dead.remove(workId);
+    }
   }
 
   /**
@@ -151,6 +269,9 @@ public final class WorkTable {
     }
     synchronized (r) {
       return journal.atomically(() -> {
+        if (!ownership.owns(workId)) {
+          return Verdict.refused(r.state, NOT_OWNED);
+        }
         if (timeOutIfDue(r, now, null)) {
           return Verdict.refused(r.state, "work timed out");
         }
@@ -184,6 +305,9 @@ public final class WorkTable {
   }
 
   private Verdict applyLocked(WorkRecord r, ResultEnvelope res, String workerId, long now) {
+    if (!ownership.owns(r.workId)) {
+      return Verdict.refused(r.state, NOT_OWNED);
+    }
     if (r.state == WorkState.TIMED_OUT || timeOutIfDue(r, now, null)) {
       return Verdict.refused(r.state, "work timed out");
     }
@@ -216,7 +340,7 @@ public final class WorkTable {
       return false;
     }
     synchronized (r) {
-      return journal.atomically(() -> timeOutIfDue(r, now, null));
+      return journal.atomically(() -> ownership.owns(workId) && timeOutIfDue(r, now, null));
     }
   }
 
@@ -228,7 +352,8 @@ public final class WorkTable {
     }
     synchronized (r) {
       return journal.atomically(() -> {
-        if (timeOutIfDue(r, now, null) || r.state != WorkState.RETRY_WAIT || !r.moveTo(WorkState.QUEUED, now)) {
+        if (!ownership.owns(workId) || timeOutIfDue(r, now, null) || r.state != WorkState.RETRY_WAIT
+            || !r.moveTo(WorkState.QUEUED, now)) {
           return false;
         }
         r.attempt = attempt;
@@ -245,7 +370,7 @@ public final class WorkTable {
     WorkRecord r = items.get(workId);
     if (r != null) {
       synchronized (r) {
-        if (r.republishPending && r.attempt == attempt) {
+        if (r.republishPending && r.attempt == attempt && ownership.owns(workId)) {
           r.republishPending = false;
           save(r);
         }
@@ -267,6 +392,10 @@ public final class WorkTable {
     }
     synchronized (r) {
       return journal.atomically(() -> {
+        if (!ownership.owns(workId)) {
+          throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " belongs to another coordinator "
+              + "(results partition " + ownership.partitionOf(workId) + "); requeue it there");
+        }
         if (r.state != WorkState.DEAD || !r.moveTo(WorkState.QUEUED, now)) {
           throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " is " + r.state.wireName() + ", not dead");
         }
@@ -339,7 +468,9 @@ public final class WorkTable {
       if (r != null) {
         synchronized (r) {
           if (r.state != WorkState.DEAD && Lifecycle.isTerminal(r.state) && items.remove(f.workId, r)) {
-            journal.put(Journal.Kind.STATE, f.workId, null);
+            if (ownership.owns(f.workId)) {
+              journal.put(Journal.Kind.STATE, f.workId, null);
+            }
             n++;
           }
         }

@@ -1,0 +1,149 @@
+package dev.gowork.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.gowork.broker.signing.Signatures;
+import dev.gowork.broker.testing.KafkaExtension;
+import dev.gowork.broker.testing.TestKafka;
+import dev.gowork.broker.topic.Topics;
+import dev.gowork.broker.wire.Event;
+import dev.gowork.broker.wire.EventType;
+import dev.gowork.coordinator.auth.Registration;
+import dev.gowork.coordinator.auth.Session;
+import dev.gowork.coordinator.testing.AutoWorker;
+import dev.gowork.coordinator.testing.EventsTopic;
+import dev.gowork.coordinator.testing.MutableClock;
+import dev.gowork.coordinator.testing.Poll;
+import dev.gowork.coordinator.work.Lifecycle;
+import dev.gowork.coordinator.work.WorkState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Two coordinators active at once on one prefix (real broker): they split the results partitions
+ * through their consumer group, each decides about the work of its partitions whichever of them
+ * added it, both answer status for all of it, and each terminal event reaches the events topic and
+ * the handlers once. When one leaves, the other takes its partitions and its unfinished work.
+ */
+@ExtendWith(KafkaExtension.class)
+class TwoCoordinatorsTest {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private final MutableClock clock = MutableClock.atNow();
+  private final List<AutoCloseable> open = new ArrayList<>();
+  private final Map<String, List<Event>> handled = new ConcurrentHashMap<>();
+
+  private WorkServer coordinator(TestKafka k, Topics topics, String instanceId) {
+    WorkServer s = WorkServer.builder().secret(ServerFixture.SECRET).kafka(k.clients()).topics(topics).clock(clock)
+        .shareGroupSettings(ServerFixture.FAST_GROUP).retryBackoff(Duration.ofMillis(100), Duration.ofMillis(200))
+        .instanceId(instanceId).build();
+    List<Event> seen = new CopyOnWriteArrayList<>();
+    handled.put(instanceId, seen);
+    for (EventType t : EventsTopic.TERMINAL) {
+      s.newHandler(t.id(), (e, params) -> seen.add(e));
+    }
+    open.add(s);
+    return s.start();
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    Collections.reverse(open);
+    for (AutoCloseable c : open) {
+      c.close();
+    }
+  }
+
+  @Test
+  void twoActiveCoordinatorsSplitTheWorkAndFireEachTerminalEventOnce(TestKafka k) {
+    Topics topics = Topics.of(k.topicPrefix());
+    WorkServer a = coordinator(k, topics, "a");
+    WorkServer b = coordinator(k, topics, "b");
+    Poll.until(() -> !a.ownedPartitions().isEmpty() && !b.ownedPartitions().isEmpty()
+        && union(a.ownedPartitions(), b.ownedPartitions()).size() == 6, WAIT,
+        "the two coordinators to split the 6 results partitions");
+    assertFalse(a.ownedPartitions().stream().anyMatch(b.ownedPartitions()::contains), "no partition owned twice");
+
+    // One worker, registered with a: b verifies its results from the session a wrote.
+    Registration r = a.workers().register();
+    Session s = a.workers().verify(r.workerId(), Signatures.verifyResponse(ServerFixture.SECRET, r.workerId(),
+        r.challenge()));
+    open.add(new AutoWorker(k.clients(), topics, Topics.DEFAULT_QUEUE, s.workerId(), s.sessionKey(), clock));
+
+    List<String> completed = new ArrayList<>();
+    List<String> expiring = new ArrayList<>();
+    for (int batch = 0; batch < 6; batch++) {
+      WorkServer via = batch % 2 == 0 ? a : b;
+      List<Work> works = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        works.add(via.createWork(Map.of("n", batch * 100 + i), 600));
+      }
+      via.addAll(works);
+      works.forEach(w -> completed.add(w.id()));
+      // Work on a queue nobody serves, to be timed out by its owner.
+      Work slow = via.createWork("nobody takes this", 5).withQueue("unserved");
+      via.add(slow);
+      expiring.add(slow.id());
+    }
+    Poll.until(() -> a.queueSizes().getOrDefault(Topics.DEFAULT_QUEUE, 0L) == 0
+        && b.queueSizes().getOrDefault(Topics.DEFAULT_QUEUE, 0L) == 0, WAIT, "the default queue to drain on both");
+    clock.advance(Duration.ofSeconds(10));
+
+    List<String> all = new ArrayList<>(completed);
+    all.addAll(expiring);
+    Poll.until(() -> EventsTopic.terminalByWork(EventsTopic.readAll(k.clients(), topics.events())).keySet()
+        .containsAll(all), WAIT, "a terminal event for every item");
+    List<Event> events = EventsTopic.readAll(k.clients(), topics.events());
+    EventsTopic.assertOneTerminalEach(events, completed, EventType.WORK_COMPLETE);
+    EventsTopic.assertOneTerminalEach(events, expiring, EventType.WORK_TIMEOUT);
+
+    // Handlers: the handler group splits the events between the two; each terminal event is handled once.
+    Poll.until(() -> handledTerminal().keySet().containsAll(all), WAIT, "every terminal event handled");
+    handledTerminal().forEach((id, n) -> assertEquals(1, n, "terminal events handled for " + id));
+
+    // Status: both answer for every item, whichever owns it.
+    for (WorkServer c : List.of(a, b)) {
+      Poll.until(() -> all.stream().allMatch(id -> c.status(id).map(st -> Lifecycle.isTerminal(st.state()))
+          .orElse(false)), WAIT, "status of every item on both coordinators");
+    }
+    assertEquals(WorkState.TIMED_OUT, b.status(expiring.get(0)).orElseThrow().state());
+    assertEquals(WorkState.COMPLETED, a.status(completed.get(completed.size() - 1)).orElseThrow().state());
+
+    // b leaves: a takes all partitions, and the work still to do completes.
+    b.close();
+    Poll.until(() -> a.ownedPartitions().size() == 6, WAIT, "a to own every partition after b left");
+    List<Work> more = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      more.add(a.createWork(Map.of("after", i), 600));
+    }
+    a.addAll(more);
+    List<String> moreIds = more.stream().map(Work::id).toList();
+    Poll.until(() -> EventsTopic.terminalByWork(EventsTopic.readAll(k.clients(), topics.events())).keySet()
+        .containsAll(moreIds), WAIT, "the work added after b left to complete");
+    EventsTopic.assertOneTerminalEach(EventsTopic.readAll(k.clients(), topics.events()), moreIds,
+        EventType.WORK_COMPLETE);
+  }
+
+  private Map<String, Integer> handledTerminal() {
+    Map<String, Integer> n = new java.util.HashMap<>();
+    handled.values().forEach(l -> l.forEach(e -> n.merge(e.workId(), 1, Integer::sum)));
+    return n;
+  }
+
+  private static Set<Integer> union(Set<Integer> x, Set<Integer> y) {
+    Set<Integer> u = new HashSet<>(x);
+    u.addAll(y);
+    return u.stream().collect(Collectors.toSet());
+  }
+}
