@@ -42,6 +42,7 @@ public final class CoordinatorSettings {
   private final int embeddedKafkaPort;
   private final Path dataDir;
   private final Topics topics;
+  private final String instanceId;
   private final String httpHost;
   private final int httpPort;
   private final int httpThreads;
@@ -60,6 +61,10 @@ public final class CoordinatorSettings {
     embeddedKafkaPort = v.integer(Setting.EMBEDDED_KAFKA_PORT, 0, 65_535);
     dataDir = KafkaSettings.dataDir(v);
     topics = KafkaSettings.topics(v);
+    instanceId = v.text(Setting.INSTANCE_ID);
+    if (!instanceId.matches("[A-Za-z0-9_-]{1,64}")) {
+      throw v.invalid(Setting.INSTANCE_ID, "must be 1-64 characters of A-Z a-z 0-9 _ -");
+    }
     httpHost = v.given(Setting.HTTP_HOST) ? host(v) : bootstrapServers.isPresent() ? "0.0.0.0" : "127.0.0.1";
     httpPort = v.integer(Setting.HTTP_PORT, 0, 65_535);
     httpThreads = v.integer(Setting.HTTP_THREADS, 1, 256);
@@ -163,6 +168,11 @@ public final class CoordinatorSettings {
 
   public Path dataDir() {
     return dataDir;
+  }
+
+  /** This coordinator's instance id among those of its prefix. */
+  public String instanceId() {
+    return instanceId;
   }
 
   public Topics topics() {

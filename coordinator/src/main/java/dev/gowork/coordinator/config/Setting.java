@@ -14,6 +14,9 @@ enum Setting {
       "Folder where the embedded broker keeps its data."),
   TOPIC_PREFIX("GOWORK_TOPIC_PREFIX", "--topic-prefix", "PREFIX", "gowork",
       "Prefix <p> of every topic and group name (<p>.work.<queue>, <p>.results, <p>.events)."),
+  INSTANCE_ID("GOWORK_INSTANCE_ID", "--instance-id", "ID", "0",
+      "This coordinator's id among the coordinators of one prefix (1-64 of A-Z a-z 0-9 _ -): a replacement for a "
+      + "crashed one takes its id (and fences it); coordinators with different ids run together and split the work."),
   HTTP_HOST("GOWORK_HTTP_HOST", "--http-host", "ADDRESS", null,
       "Address the HTTP API binds to; default 127.0.0.1 with the embedded broker, 0.0.0.0 with "
           + "GOWORK_BOOTSTRAP_SERVERS."),

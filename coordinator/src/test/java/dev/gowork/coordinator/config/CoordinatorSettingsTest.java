@@ -51,6 +51,7 @@ class CoordinatorSettingsTest {
     assertEquals(9092, s.embeddedKafkaPort());
     assertEquals(Path.of(".gowork").toAbsolutePath().normalize(), s.dataDir());
     assertEquals("gowork", s.topics().prefix());
+    assertEquals("0", s.instanceId());
     assertEquals(16, s.httpThreads());
     assertEquals(1 << 20, s.maxBodyBytes());
     assertEquals(16 << 20, s.maxBatchBodyBytes());
@@ -126,6 +127,7 @@ class CoordinatorSettingsTest {
   void badNamesAreNamed() {
     assertTrue(error(env("GOWORK_TOPIC_PREFIX", "no spaces")).startsWith("GOWORK_TOPIC_PREFIX (--topic-prefix) "));
     assertTrue(error(env("GOWORK_HTTP_HOST", "bad host")).startsWith("GOWORK_HTTP_HOST (--http-host) "));
+    assertTrue(error(env("GOWORK_INSTANCE_ID", "a.b")).startsWith("GOWORK_INSTANCE_ID (--instance-id) "));
     assertTrue(error(env(), "--no-such-flag").contains("--no-such-flag"));
   }
 
