@@ -49,7 +49,7 @@ public final class BenchCommand implements Callable<Integer> {
   Integer concurrency;
 
   @Option(names = "--prefetch", paramLabel = "K",
-      description = "Records each worker slot acquires per share fetch (max.poll.records; default 128).")
+      description = "Records each worker slot acquires per share fetch and runs back to back (GOWORK_BATCH_SIZE; default 128).")
   Integer prefetch;
 
   @Option(names = "--mode", paramLabel = "threads|processes",

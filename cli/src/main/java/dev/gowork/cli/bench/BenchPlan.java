@@ -25,13 +25,6 @@ record BenchPlan(int items, int pacedItems, int rate, boolean burst, boolean pac
     return kafkaEnv;
   }
 
-  /** The workers' Kafka client properties: the pass-through plus the prefetch ({@code max.poll.records}). */
-  Map<String, String> workerKafkaProperties() {
-    Map<String, String> m = new java.util.HashMap<>(kafkaProperties);
-    m.putIfAbsent("max.poll.records", Integer.toString(prefetch));
-    return Map.copyOf(m);
-  }
-
   @Override
   public String toString() {
     return "items=" + items + " paced_items=" + pacedItems + " rate=" + rate + " workers=" + workers

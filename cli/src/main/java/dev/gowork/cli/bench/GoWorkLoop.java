@@ -64,7 +64,7 @@ final class GoWorkLoop implements Loop {
       WorkerSettings s = WorkerSettings.builder(SharedSecret.of(plan.secret()))
           .coordinatorUrl(coordinator.baseUrl()).concurrency(plan.concurrency()).workerName("bench-" + i)
           .workPartitions(plan.partitions()).heartbeatInterval(plan.heartbeat())
-          .shutdownGrace(Duration.ofSeconds(5)).kafka(plan.workerKafkaProperties()).build();
+          .shutdownGrace(Duration.ofSeconds(5)).batchSize(plan.prefetch()).kafka(plan.kafkaProperties()).build();
       threads.add(WorkerRuntime.builder(s).handler(HandlerRegistry.builtIns().resolve("noop")).start());
     }
   }

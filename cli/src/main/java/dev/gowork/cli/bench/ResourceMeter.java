@@ -16,12 +16,14 @@ final class ResourceMeter implements AutoCloseable {
   private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
   private final AtomicLong peakHeap = new AtomicLong();
   private final long cpuAtStart;
+  private final long jitAtStart;
   private final Thread sampler;
   private volatile boolean running = true;
 
   ResourceMeter(Loop loop) {
     this.loop = loop;
     this.cpuAtStart = totalCpuNanos();
+    this.jitAtStart = jitMillis();
     this.sampler = new Thread(this::sample, "SampleHeap");
     sampler.setDaemon(true);
     sampler.start();
@@ -34,6 +36,19 @@ final class ResourceMeter implements AutoCloseable {
 
   private long totalCpuNanos() {
     return processCpuNanos() + loop.externalCpuNanos();
+  }
+
+  /**
+   * Time this JVM's JIT compilers spent over the workload, in ms (part of {@link #cpuNanos()}): a
+   * loop that runs first pays for compiling the broker and client code that a later loop reuses.
+   */
+  long jitMillisSinceStart() {
+    return jitMillis() - jitAtStart;
+  }
+
+  private static long jitMillis() {
+    var jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
   }
 
   long peakHeapBytes() {

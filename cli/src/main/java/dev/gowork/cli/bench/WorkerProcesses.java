@@ -44,7 +44,7 @@ final class WorkerProcesses implements AutoCloseable {
       env.put(SharedSecret.ENV, plan.secret());
       env.put("GOWORK_COORDINATOR_URL", coordinatorUrl);
       env.put("GOWORK_HANDLER", "noop");
-      env.putIfAbsent("GOWORK_KAFKA_MAX_POLL_RECORDS", Integer.toString(plan.prefetch()));
+      env.putIfAbsent("GOWORK_BATCH_SIZE", Integer.toString(plan.prefetch()));
       env.put("GOWORK_CONCURRENCY", Integer.toString(plan.concurrency()));
       env.put("GOWORK_WORK_PARTITIONS", Integer.toString(plan.partitions()));
       env.put("GOWORK_SHARE_HEARTBEAT_MS", Long.toString(plan.heartbeat().toMillis()));

@@ -85,6 +85,7 @@ final class LocalCluster implements AutoCloseable {
       Map<String, String> env = childEnv();
       env.put("GOWORK_COORDINATOR_URL", coordinatorUrl().toString());
       env.put("GOWORK_HANDLER", "echo");
+      env.put("GOWORK_BATCH_SIZE", "32");   // echo is short: each slot takes and runs 32 records per share fetch
       env.put("GOWORK_CONCURRENCY", Integer.toString(plan.concurrency()));
       start("worker-" + i, plan.workerMain(), List.of("-Xmx384m"), env);
     }

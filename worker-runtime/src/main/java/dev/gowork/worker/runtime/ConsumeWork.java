@@ -154,14 +154,16 @@ final class ConsumeWork implements Runnable {
         lanes.forEach(this::closeLane);
         return;
       }
-      lanes.forEach(Lane::flush);
+      for (Lane lane : lanes) {
+        lane.flush(accepting);
+      }
       waitForCompletion(nextWait(now, accepting));
     }
   }
 
   private void pollLane(Lane lane, boolean accepting, Instant now) {
-    if (lane.isClosed() || lane.state() == Lane.State.BUSY || (lane.state() == Lane.State.IDLE && !accepting)
-        || lane.isPaused(now) || lane.hasUnfinished()) {
+    boolean renewing = lane.state() == Lane.State.RENEWING;
+    if (lane.isClosed() || lane.isPaused(now) || (!renewing && (!accepting || lane.hasUnfinished()))) {
       return;
     }
     ConsumerRecords<String, byte[]> records;
@@ -173,37 +175,28 @@ final class ConsumeWork implements Runnable {
       lane.pause(now.plus(POLL_FAILURE_PAUSE));
       return;
     }
+    List<Held> batch = new ArrayList<>(records.count());
     for (ConsumerRecord<String, byte[]> r : records) {
-      if (lane.state() == Lane.State.RENEWING && lane.returned(r, now)) {
+      if (renewing && lane.returned(r, now)) {
         continue;
       }
-      if (lane.held() == null && accepting) {
-        admit(lane, r, now);
-      } else if (accepting && lane.state() == Lane.State.BUSY) {
-        lane.keep(r);
+      if (accepting && !renewing) {
+        admit(lane, r, now, batch);
       } else {
         LOG.warn("lane {}: releasing {}, acquired without a free slot", lane.index, RecordKey.of(r));
         lane.acknowledge(r, AcknowledgeType.RELEASE);
         stats.released();
       }
     }
-    runKept(lane, now);
+    if (!batch.isEmpty()) {
+      lane.hold(batch);
+      submit(batch);
+    }
     lane.checkRenewal(now, lockOf(lane));
   }
 
-  /** Starts the lane's next kept record once its slot is free (handing them all back when draining). */
-  private void runKept(Lane lane, Instant now) {
-    if (draining || crashAsked) {
-      releaseKept(lane);
-      return;
-    }
-    ConsumerRecord<String, byte[]> next;
-    while (lane.held() == null && (next = lane.nextKept()) != null) {
-      admit(lane, next, now);
-    }
-  }
-
-  private void admit(Lane lane, ConsumerRecord<String, byte[]> r, Instant now) {
+  /** Decodes one acquired record: into {@code batch} to run, or rejected, or answered as timed out. */
+  private void admit(Lane lane, ConsumerRecord<String, byte[]> r, Instant now, List<Held> batch) {
     int deliveries = r.deliveryCount().map(Short::intValue).orElse(1);
     Decoded<WorkEnvelope> decoded = codec.decodeWork(r.value());
     if (!decoded.isOk()) {
@@ -216,61 +209,60 @@ final class ConsumeWork implements Runnable {
     WorkEnvelope work = decoded.value();
     int attempt = (int) Math.min(Integer.MAX_VALUE, (long) work.attempt() + Math.max(0, deliveries - 1));
     Held held = new Held(lane, r, work, attempt, new RunContext(work, attempt, clock), now);
-    lane.hold(held);
     if (work.isExpired(now)) {
+      lane.holdWriting(held);
       held.settle(Held.Fate.PUBLISH);
       publisher.publish(held, ResultStatus.TIMED_OUT, null,
           "the deadline " + work.deadline() + " passed before the work started", 0);
       return;
     }
+    batch.add(held);
+  }
+
+  /** Runs {@code batch} on one work thread; hands it back to the group if no thread can take it. */
+  private void submit(List<Held> batch) {
     try {
-      held.future = workThreads.submit(new RunWork(held, handler, publisher, clock));
+      workThreads.execute(new RunBatch(batch, handler, publisher, clock));
     } catch (RejectedExecutionException e) {
-      held.settle(Held.Fate.RELEASE);
-      release(held);
+      batch.forEach(this::releaseUnstarted);
     }
   }
 
-  private void releaseKept(Lane lane) {
-    for (int n = lane.releaseKept(); n > 0; n--) {
-      stats.released();
+  /** Releases {@code h} if it has not started (nor been settled); true when it was. */
+  private boolean releaseUnstarted(Held h) {
+    if (!h.isStarted() && h.settle(Held.Fate.RELEASE)) {
+      release(h);
+      return true;
     }
+    return false;
   }
 
   private void handle(Completion c) {
     if (c instanceof Completion.HandlerDone d) {
-      if (d.held().lane.detach(d.held())) {
-        runKept(d.held().lane, clock.instant());
-      }
+      d.held().lane.handlerDone(d.held());
     } else if (c instanceof Completion.Published p) {
       Lane lane = p.held().lane;
       if (p.error() == null) {
         stats.written(p.status());
-        if (!lane.finishDetached(p.held(), AcknowledgeType.ACCEPT)) {
-          lane.finish(AcknowledgeType.ACCEPT);
-        }
+        lane.finish(p.held(), AcknowledgeType.ACCEPT);
       } else {
         LOG.error("could not write the result of {}: {}; releasing it for another attempt", p.held(),
             p.error().toString());
-        if (lane.finishDetached(p.held(), AcknowledgeType.RELEASE)) {
-          stats.released();
-        } else {
-          release(p.held());
-        }
+        release(p.held());
       }
-      runKept(lane, clock.instant());
     }
   }
 
   private void release(Held held) {
-    stats.released();
-    held.lane.finish(AcknowledgeType.RELEASE);
+    if (held.lane.finish(held, AcknowledgeType.RELEASE) || held.deferredAck == AcknowledgeType.RELEASE) {
+      stats.released();
+    }
   }
 
   private void enforceDeadlines(Instant now) {
     for (Lane lane : lanes) {
       Held h = lane.held();
-      if (h == null || h.isSettled() || h.future == null) {
+      if (h == null || h.isSettled() || h.run == null) {
         continue;
       }
       switch (DeadlinePolicy.decide(h.work.deadline(), cancelGrace, now, h.cancelSignalled)) {
@@ -280,7 +272,7 @@ final class ConsumeWork implements Runnable {
         }
         case INTERRUPT -> {
           if (h.settle(Held.Fate.PUBLISH)) {
-            h.future.cancel(true);
+            interrupt(h);
             LOG.warn("{} was still running {} ms after its deadline; interrupted it", h, cancelGrace.toMillis());
             publisher.publish(h, ResultStatus.TIMED_OUT, null, "the handler did not stop by the deadline "
                 + h.work.deadline(), Math.max(0, Duration.between(h.startedAt(now), now).toMillis()));
@@ -291,11 +283,46 @@ final class ConsumeWork implements Runnable {
     }
   }
 
+  /**
+   * Interrupts the handler of {@code h} (settled by this thread); the rest of its batch moves to a
+   * new work thread, since the interrupted one may never come back.
+   */
+  private void interrupt(Held h) {
+    RunBatch run = h.run;
+    run.interrupt(h);
+    if (run.abandonAfter(h)) {
+      List<Held> rest = new ArrayList<>();
+      boolean after = false;
+      for (Held q : h.lane.queued()) {
+        if (after && !q.isSettled()) {
+          rest.add(q);
+        }
+        after |= q == h;
+      }
+      if (!rest.isEmpty()) {
+        submit(rest);
+      }
+    }
+  }
+
+  /**
+   * Keeps the lock of a long handler: at half the lock, the records still waiting behind it are
+   * handed back (their locks run out as well), and once it is the lane's only unacknowledged record,
+   * its lock is renewed.
+   */
   private void renewLocks(Instant now) {
     for (Lane lane : lanes) {
       Held h = lane.held();
-      if (lane.state() == Lane.State.BUSY && h != null && !h.lockLost
-          && !now.isBefore(h.lockRefreshedAt.plus(lockOf(lane).dividedBy(2)))) {
+      if (lane.state() != Lane.State.BUSY || h == null || h.lockLost || h.isSettled()
+          || now.isBefore(h.lockRefreshedAt.plus(lockOf(lane).dividedBy(2)))) {
+        continue;
+      }
+      for (Held q : lane.queued()) {
+        if (q != h && releaseUnstarted(q)) {
+          LOG.info("lane {}: released {}, waiting behind a long handler", lane.index, q);
+        }
+      }
+      if (lane.queued().size() == 1 && !lane.isWriting()) {
         lane.renew(now);
       }
     }
@@ -311,14 +338,7 @@ final class ConsumeWork implements Runnable {
     LOG.info("draining: taking no new work; {} running, up to {} s to finish", stats.snapshot().inFlight(),
         shutdownGrace.toSeconds());
     for (Lane lane : lanes) {
-      releaseKept(lane);
-      Held h = lane.held();
-      if (h != null && !h.isStarted() && h.settle(Held.Fate.RELEASE)) {
-        if (h.future != null) {
-          h.future.cancel(false);
-        }
-        release(h);
-      }
+      lane.queued().forEach(this::releaseUnstarted);
     }
   }
 
@@ -326,7 +346,7 @@ final class ConsumeWork implements Runnable {
   private boolean drained(Instant now) {
     boolean allClosed = true;
     for (Lane lane : lanes) {
-      if (lane.held() == null && !lane.hasUnfinished()) {
+      if (!lane.hasUnfinished()) {
         closeLane(lane);
       }
       allClosed &= lane.isClosed();
@@ -337,14 +357,15 @@ final class ConsumeWork implements Runnable {
     if (giveUpAt == null && !now.isBefore(drainDeadline)) {
       giveUpAt = now.plus(CLOSE_TIMEOUT);
       for (Lane lane : lanes) {
-        Held h = lane.held();
-        if (h != null && h.settle(Held.Fate.RELEASE)) {
-          h.context.cancel();
-          if (h.future != null) {
-            h.future.cancel(true);
+        for (Held h : lane.queued()) {
+          if (h.settle(Held.Fate.RELEASE)) {
+            h.context.cancel();
+            if (h.run != null) {
+              h.run.interrupt(h);
+            }
+            LOG.info("shutdown grace over: released {} undone", h);
+            release(h);
           }
-          LOG.info("shutdown grace over: released {} undone", h);
-          release(h);
         }
       }
     }
@@ -376,10 +397,10 @@ final class ConsumeWork implements Runnable {
         return TICK;
       }
       Held h = lane.held();
-      if (h != null && !h.isSettled() && h.future != null) {
+      if (h != null && !h.isSettled() && h.run != null) {
         next = min(next, DeadlinePolicy.nextCheck(h.work.deadline(), cancelGrace, h.cancelSignalled));
       }
-      if (h != null && !h.lockLost) {
+      if (h != null && !h.lockLost && !h.isSettled()) {
         next = min(next, h.lockRefreshedAt.plus(lockOf(lane).dividedBy(2)));
       }
     }

@@ -2,7 +2,6 @@ package dev.gowork.worker.runtime;
 
 import dev.gowork.broker.wire.WorkEnvelope;
 import java.time.Instant;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,7 +35,8 @@ final class Held {
   AcknowledgeType deferredAck;
   /** The broker no longer counts this record as ours (a RENEW failed or never came back). */
   boolean lockLost;
-  volatile Future<?> future;
+  /** The batch that runs this record on a work thread; null until submitted. */
+  volatile RunBatch run;
   private volatile Instant startedAt;
   private final AtomicReference<Fate> fate = new AtomicReference<>();
 

@@ -18,11 +18,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One slot: a share consumer that acquires at most one record ({@code max.poll.records=1}) and is
- * polled only while the slot is free, or while a RENEW waits for its record to come back. When the
- * operator raises {@code max.poll.records} (a prefetch for short handlers), the other records of a
- * poll are kept and run one after another in this slot; their acknowledgements then ride on the
- * lane's next poll, so one share fetch serves many records.
+ * One slot: a share consumer that acquires up to {@code GOWORK_BATCH_SIZE} records per poll
+ * ({@code max.poll.records}) and is polled only while the slot has nothing unacknowledged, or while a
+ * RENEW waits for its record to come back. The records of a poll form the slot's queue: they run one
+ * after another on one work thread ({@link RunBatch}); the head of the queue is the record running
+ * (or about to), the one whose deadline and lock the poll thread watches. When a handler returns,
+ * its record moves from the queue to the writing set until its result write ends, then it is
+ * acknowledged. Acknowledgements ride on the lane's next poll (one share fetch per batch), or on a
+ * commit when the lane will not poll soon.
  *
  * <p>Why one consumer per slot: in Kafka 4.4 a share consumer that holds a renewed record fetches
  * nothing new until that record is finally acknowledged (a RENEW fetch acquires no records), and
@@ -39,14 +42,13 @@ final class Lane implements AutoCloseable {
   private final ShareConsumer<String, byte[]> consumer;
   private final Stats stats;
   private State state = State.IDLE;
-  private Held held;
   private Instant renewSentAt;
   private boolean ackPending;
   private Instant pausedUntil = Instant.MIN;
   private boolean closed;
-  /** Records acquired by the same poll as the held one, run next (when max.poll.records is above 1). */
-  private final ArrayDeque<ConsumerRecord<String, byte[]>> waiting = new ArrayDeque<>();
-  /** Kept-batch records whose handler finished while their result is still being written. */
+  /** Records of the last poll whose handler has not returned; the head runs first. */
+  private final ArrayDeque<Held> queue = new ArrayDeque<>();
+  /** Records whose handler returned (or that were never run) while their result is being written. */
   private final List<Held> writing = new ArrayList<>();
 
   Lane(int index, ShareConsumer<String, byte[]> consumer, Stats stats) {
@@ -60,15 +62,23 @@ final class Lane implements AutoCloseable {
     return state;
   }
 
+  /** The record running or next to run in this slot, or null. */
   Held held() {
-    return held;
+    return queue.peekFirst();
+  }
+
+  /** The records waiting behind the head (a copy). */
+  List<Held> queued() {
+    return new ArrayList<>(queue);
   }
 
   void subscribe(String topic) {
     consumer.subscribe(List.of(topic));
   }
 
+  /** Polls without waiting; the acknowledgements made since the last poll ride on it. */
   ConsumerRecords<String, byte[]> poll() {
+    ackPending = false;
     return consumer.poll(Duration.ZERO);
   }
 
@@ -81,74 +91,48 @@ final class Lane implements AutoCloseable {
     pausedUntil = until;
   }
 
-  /** Takes a newly acquired record into this slot. */
-  void hold(Held h) {
-    held = h;
-    state = State.BUSY;
-    stats.acquired();
-  }
-
-  /** Keeps a record acquired by the same poll as the held one, to run once the slot is free. */
-  void keep(ConsumerRecord<String, byte[]> r) {
-    waiting.add(r);
-    stats.acquired();
-  }
-
-  /** The next kept record, or null. */
-  ConsumerRecord<String, byte[]> nextKept() {
-    ConsumerRecord<String, byte[]> r = waiting.poll();
-    if (r != null) {
-      stats.done();
+  /** Takes newly acquired records to run in this order. */
+  void hold(List<Held> batch) {
+    for (Held h : batch) {
+      queue.addLast(h);
+      stats.acquired();
     }
-    return r;
+    if (!queue.isEmpty() && state == State.IDLE) {
+      state = State.BUSY;
+    }
   }
 
-  boolean hasKept() {
-    return !waiting.isEmpty();
+  /** Takes a newly acquired record that will not run (its result, e.g. timed out, is being written). */
+  void holdWriting(Held h) {
+    writing.add(h);
+    stats.acquired();
   }
 
   /**
-   * Frees the slot for the next kept record while {@code h}'s result is written, so that a batch
-   * does not wait a broker round trip between handlers; only when records are kept.
-   *
-   * @return true when detached
+   * The handler of {@code h} returned and its result is being written: the next record of the queue
+   * becomes the head. While {@code h} is being renewed it stays the head (its acknowledgement waits
+   * for it to come back).
    */
-  boolean detach(Held h) {
-    if (held != h || state != State.BUSY || waiting.isEmpty()) {
-      return false;
+  void handlerDone(Held h) {
+    if (state == State.RENEWING && queue.peekFirst() == h) {
+      return;
     }
-    writing.add(h);
-    held = null;
-    state = State.IDLE;
-    return true;
+    if (queue.remove(h)) {
+      writing.add(h);
+      if (queue.isEmpty()) {
+        state = State.IDLE;
+      }
+    }
   }
 
-  /** Acknowledges a detached record once its result write ended; false when {@code h} was not detached. */
-  boolean finishDetached(Held h, AcknowledgeType type) {
-    if (!writing.remove(h)) {
-      return false;
-    }
-    if (!h.lockLost) {
-      acknowledge(h.record, type);
-    }
-    stats.done();
-    return true;
-  }
-
-  /** True while records of the last poll are unacknowledged (kept or detached), so the lane must not poll. */
+  /** True while records of the last poll are unacknowledged, so the lane must not poll. */
   boolean hasUnfinished() {
-    return !waiting.isEmpty() || !writing.isEmpty();
+    return !queue.isEmpty() || !writing.isEmpty();
   }
 
-  /** Hands every kept record back to the group; returns how many. */
-  int releaseKept() {
-    int n = 0;
-    ConsumerRecord<String, byte[]> r;
-    while ((r = nextKept()) != null) {
-      acknowledge(r, AcknowledgeType.RELEASE);
-      n++;
-    }
-    return n;
+  /** True while result writes of this lane are outstanding. */
+  boolean isWriting() {
+    return !writing.isEmpty();
   }
 
   /** Acknowledges a record that is not held (rejected, or surplus). */
@@ -162,29 +146,31 @@ final class Lane implements AutoCloseable {
   }
 
   /**
-   * Ends the held record with a final acknowledgement, now, or when it returns from RENEW.
+   * Ends {@code h} with a final acknowledgement: now, or when it returns from RENEW.
    *
-   * @return true when the slot is free again
+   * @return false when {@code h} is not this lane's, or its acknowledgement was deferred
    */
-  boolean finish(AcknowledgeType type) {
-    if (held == null) {
-      return true;
-    }
-    if (state == State.RENEWING && !held.lockLost) {
-      held.deferredAck = type;
+  boolean finish(Held h, AcknowledgeType type) {
+    if (state == State.RENEWING && queue.peekFirst() == h && !h.lockLost) {
+      h.deferredAck = type;
       return false;
     }
-    if (!held.lockLost) {
-      acknowledge(held.record, type);
+    if (!writing.remove(h) && !queue.remove(h)) {
+      return false;
     }
-    held = null;
-    state = State.IDLE;
+    if (!h.lockLost) {
+      acknowledge(h.record, type);
+    }
+    if (queue.isEmpty()) {
+      state = State.IDLE;
+    }
     stats.done();
     return true;
   }
 
-  /** Extends the held record's lock; it comes back from a later {@link #poll()}. */
+  /** Extends the held record's lock; it comes back from a later {@link #poll()}. Only when it is alone. */
   void renew(Instant now) {
+    Held held = queue.peekFirst();
     try {
       consumer.acknowledge(held.record, AcknowledgeType.RENEW);
       consumer.commitAsync();
@@ -203,6 +189,7 @@ final class Lane implements AutoCloseable {
    * @return true when {@code r} was the held record
    */
   boolean returned(ConsumerRecord<String, byte[]> r, Instant now) {
+    Held held = queue.peekFirst();
     if (held == null || !held.key.equals(RecordKey.of(r))) {
       return false;
     }
@@ -210,7 +197,7 @@ final class Lane implements AutoCloseable {
     held.lockRefreshedAt = now;
     state = State.BUSY;
     if (held.deferredAck != null) {
-      finish(held.deferredAck);
+      finish(held, held.deferredAck);
     }
     return true;
   }
@@ -218,16 +205,17 @@ final class Lane implements AutoCloseable {
   /** Gives up on a RENEW whose record has not come back within {@code patience}. */
   void checkRenewal(Instant now, Duration patience) {
     if (state == State.RENEWING && !now.isBefore(renewSentAt.plus(patience))) {
-      LOG.warn("lane {}: {} did not come back after RENEW; its lock is presumed lost", index, held);
+      LOG.warn("lane {}: {} did not come back after RENEW; its lock is presumed lost", index, queue.peekFirst());
       loseLock();
     }
   }
 
   private void loseLock() {
+    Held held = queue.peekFirst();
     held.lockLost = true;
     state = State.BUSY;
     if (held.deferredAck != null) {
-      finish(held.deferredAck);
+      finish(held, held.deferredAck);
     }
   }
 
@@ -236,9 +224,12 @@ final class Lane implements AutoCloseable {
     return consumer.acquisitionLockTimeoutMs();
   }
 
-  /** Sends acknowledgements made since the last poll or commit. */
-  void flush() {
-    if (ackPending && !closed && waiting.isEmpty()) {
+  /**
+   * Sends acknowledgements made since the last poll or commit, unless the lane is about to poll
+   * (it has nothing unfinished and {@code willPoll}): then they ride on that poll.
+   */
+  void flush(boolean willPoll) {
+    if (ackPending && !closed && (!willPoll || hasUnfinished())) {
       ackPending = false;
       try {
         consumer.commitAsync();
@@ -264,6 +255,7 @@ final class Lane implements AutoCloseable {
       return;
     }
     LOG.warn("lane {}: the broker refused acknowledgements {}: {}", index, offsets, error.getMessage());
+    Held held = queue.peekFirst();
     if (state == State.RENEWING && held != null) {
       offsets.forEach((tp, set) -> {
         if (tp.topic().equals(held.key.topic()) && tp.partition() == held.key.partition()

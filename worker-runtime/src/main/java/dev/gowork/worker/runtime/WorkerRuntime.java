@@ -84,7 +84,7 @@ public final class WorkerRuntime implements AutoCloseable {
     producer = clients.producer();
     AtomicInteger lanes = new AtomicInteger();
     String group = topics.shareGroup(settings.queue());
-    Map<String, Object> overrides = Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1,
+    Map<String, Object> overrides = Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.batchSize(),
         ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 250);
     loop = new ConsumeWork(settings, workTopic, topics.results(),
         i -> new Lane(lanes.getAndIncrement(), clients.shareConsumer(group, overrides), stats),

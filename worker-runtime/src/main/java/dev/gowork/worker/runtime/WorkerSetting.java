@@ -16,6 +16,9 @@ public enum WorkerSetting {
       "the handler: a built-in (echo, sleep, fail, noop) or a WorkHandler class name"),
   CONCURRENCY("GOWORK_CONCURRENCY", "--concurrency", "the number of cores",
       "work items run at once, 1.." + WorkerSettings.MAX_CONCURRENCY + " (one share-group member each)"),
+  BATCH_SIZE("GOWORK_BATCH_SIZE", "--batch-size", "1",
+      "records each slot acquires per share fetch and runs back to back on one thread, 1.."
+          + WorkerSettings.MAX_BATCH_SIZE + "; raise it (e.g. 64) for short handlers, keep 1 for long ones"),
   BOOTSTRAP_SERVERS("GOWORK_BOOTSTRAP_SERVERS", "--bootstrap-servers", "the coordinator's",
       "Kafka to use instead of the one the coordinator names"),
   TOPIC_PREFIX("GOWORK_TOPIC_PREFIX", "--topic-prefix", "the coordinator's",

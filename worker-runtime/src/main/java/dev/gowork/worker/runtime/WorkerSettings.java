@@ -24,15 +24,18 @@ import java.util.Optional;
  * @param bootstrapServers overrides the coordinator's Kafka when present
  * @param topicPrefix overrides the coordinator's topic prefix when present
  * @param kafka Kafka client properties passed through to every client
+ * @param batchSize records each slot acquires per share fetch and runs back to back
  */
 public record WorkerSettings(SharedSecret secret, URI coordinatorUrl, String queue, Optional<String> handler,
     int concurrency, Optional<String> bootstrapServers, Optional<String> topicPrefix, Duration shutdownGrace,
     Map<String, String> kafka, String workerName, Duration lockDuration, int deliveryLimit,
     Optional<Duration> heartbeatInterval, Optional<String> deadLetterTopic, int workPartitions,
-    int replicationFactor, Duration cancelGrace, int handshakeAttempts) {
+    int replicationFactor, Duration cancelGrace, int handshakeAttempts, int batchSize) {
 
   /** Most work items one replica runs at once (each is a share-group member; a group holds 200). */
   public static final int MAX_CONCURRENCY = 200;
+  /** Most records one slot acquires per share fetch. */
+  public static final int MAX_BATCH_SIZE = 1000;
 
   public WorkerSettings {
     Objects.requireNonNull(secret, WorkerSetting.SECRET.env());
@@ -75,6 +78,7 @@ public record WorkerSettings(SharedSecret secret, URI coordinatorUrl, String que
     check(replicationFactor >= 1 && replicationFactor <= Short.MAX_VALUE, WorkerSetting.REPLICATION_FACTOR,
         replicationFactor, "1.." + Short.MAX_VALUE);
     checkDuration(cancelGrace, WorkerSetting.CANCEL_GRACE_MS, Duration.ZERO, Duration.ofMinutes(10));
+    check(batchSize >= 1 && batchSize <= MAX_BATCH_SIZE, WorkerSetting.BATCH_SIZE, batchSize, "1.." + MAX_BATCH_SIZE);
     check(handshakeAttempts >= 1 && handshakeAttempts <= 1000, WorkerSetting.HANDSHAKE_ATTEMPTS, handshakeAttempts,
         "1..1000");
   }
@@ -106,7 +110,7 @@ public record WorkerSettings(SharedSecret secret, URI coordinatorUrl, String que
         + ", lockDuration=" + lockDuration + ", deliveryLimit=" + deliveryLimit + ", heartbeatInterval="
         + heartbeatInterval + ", deadLetterTopic=" + deadLetterTopic + ", workPartitions=" + workPartitions
         + ", replicationFactor=" + replicationFactor + ", cancelGrace=" + cancelGrace + ", handshakeAttempts="
-        + handshakeAttempts + ", secret=****]";
+        + handshakeAttempts + ", batchSize=" + batchSize + ", secret=****]";
   }
 
   private static void checkDuration(Duration d, WorkerSetting s, Duration min, Duration max) {

@@ -34,6 +34,7 @@ public final class WorkerSettingsBuilder {
   private int replicationFactor = 1;
   private Duration cancelGrace = Duration.ofSeconds(2);
   private int handshakeAttempts = 20;
+  private int batchSize = 1;
 
   WorkerSettingsBuilder(SharedSecret secret) {
     this.secret = Objects.requireNonNull(secret, "secret");
@@ -125,13 +126,19 @@ public final class WorkerSettingsBuilder {
     return this;
   }
 
+  /** Records each slot acquires per share fetch and runs back to back on one thread (1 by default). */
+  public WorkerSettingsBuilder batchSize(int v) {
+    batchSize = v;
+    return this;
+  }
+
   /**
    * @throws dev.gowork.broker.GoWorkException INVALID_ARGUMENT naming the first bad setting
    */
   public WorkerSettings build() {
     return new WorkerSettings(secret, coordinatorUrl, queue, handler, concurrency, bootstrapServers, topicPrefix,
         shutdownGrace, kafka, workerName, lockDuration, deliveryLimit, heartbeatInterval, deadLetterTopic,
-        workPartitions, replicationFactor, cancelGrace, handshakeAttempts);
+        workPartitions, replicationFactor, cancelGrace, handshakeAttempts, batchSize);
   }
 
   static String defaultName() {
