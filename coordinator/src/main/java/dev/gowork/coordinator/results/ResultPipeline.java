@@ -26,8 +26,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * decode, carry the three auth headers, be signed within the timestamp window under the open session
  * of the worker it names, and not repeat an accepted (work id, attempt). Any failure fires
  * {@code record_rejected} (undecodable) or {@code result_rejected} (with the reason in {@code error})
- * and changes nothing. Results for work this coordinator does not know, even after catching up with
- * the other coordinators' state, are skipped quietly. Never throws for bad input, so one record cannot stop the loop.
+ * and changes nothing. An authenticated result for work this coordinator does not know, even after
+ * catching up with the other coordinators' state, is skipped quietly (work forgotten after its
+ * retention, or never added). Never throws for bad input, so one record cannot stop the loop.
  */
 public final class ResultPipeline {
   private final WireCodec codec;
@@ -72,9 +73,6 @@ public final class ResultPipeline {
       return Optional.empty();
     }
     ResultEnvelope r = d.value();
-    if (!table.knows(r.workId()) && !(catchUp.getAsBoolean() && table.knows(r.workId()))) {
-      return Optional.empty();
-    }
     String workerId = ResultHeaders.read(rec.headers(), ResultHeaders.WORKER_ID);
     String tsText = ResultHeaders.read(rec.headers(), ResultHeaders.TIMESTAMP);
     String signature = ResultHeaders.read(rec.headers(), ResultHeaders.SIGNATURE);
@@ -101,6 +99,10 @@ public final class ResultPipeline {
     }
     if (r.workerId() != null && !r.workerId().equals(workerId)) {
       return Optional.of(reject(r, shownWorker, "worker id in the result does not match the signer"));
+    }
+    // Only an authenticated result may make this coordinator wait for the others' state.
+    if (!table.knows(r.workId()) && !(catchUp.getAsBoolean() && table.knows(r.workId()))) {
+      return Optional.empty();
     }
     workers.touch(workerId);
     return Optional.of(apply(r, workerId));

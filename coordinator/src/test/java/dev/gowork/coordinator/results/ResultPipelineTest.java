@@ -216,4 +216,31 @@ class ResultPipelineTest {
         session.sessionKey(), clock).toRecord("p.results")));
     assertRejectedWithoutChange("a", "unknown or expired session");
   }
+
+  @Test
+  void aResultForWorkAddedByAnotherCoordinatorWaitsForItsStateThenApplies() {
+    int[] catchUps = {0};
+    pipeline.catchUpWith(() -> {
+      catchUps[0]++;
+      add("elsewhere", 1); // what following <p>.state brings in
+      return true;
+    });
+    assertTrue(pipeline.accept(record(completed("elsewhere", 1), session.sessionKey())).orElseThrow().accepted());
+    assertEquals(1, catchUps[0]);
+    assertEquals(WorkState.COMPLETED, table.status("elsewhere").orElseThrow().state());
+  }
+
+  @Test
+  void onlyAnAuthenticatedResultMayWaitForOtherCoordinatorsAndUnknownWorkIsThenSkipped() {
+    int[] catchUps = {0};
+    pipeline.catchUpWith(() -> {
+      catchUps[0]++;
+      return true;
+    });
+    pipeline.accept(record(completed("nowhere", 1), Signatures.randomToken()));
+    assertEquals(0, catchUps[0], "a forged result must not make the coordinator wait");
+    assertTrue(pipeline.accept(record(completed("nowhere", 1), session.sessionKey())).isEmpty());
+    assertEquals(1, catchUps[0]);
+    assertTrue(table.status("nowhere").isEmpty());
+  }
 }
