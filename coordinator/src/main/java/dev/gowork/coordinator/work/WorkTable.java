@@ -202,7 +202,8 @@ public final class WorkTable {
   }
 
   /**
-   * Records published work as queued (before it is sent, so no result can arrive for an unknown id).
+   * Records published work as queued, in memory (before it is sent, so no result can arrive for an
+   * unknown id); {@link #located} journals it.
    *
    * @throws GoWorkException CONFLICT when the id is already known
    */
@@ -215,9 +216,8 @@ public final class WorkTable {
       throw new GoWorkException(ErrorCode.CONFLICT, "work " + w.workId() + " was already added");
     }
     counter(queue).increment();
-    synchronized (r) {
-      save(r);
-    }
+    // Not journaled yet: its first state record is written by located(), once the broker has the
+    // work record and its position is known (one record per add instead of two).
   }
 
   /** Drops work whose publication failed. */
@@ -228,7 +228,9 @@ public final class WorkTable {
         if (!Lifecycle.isTerminal(r.state)) {
           counter(r.queue).decrement();
         }
-        journal.put(Journal.Kind.STATE, workId, null);
+        if (r.partition >= 0) {
+          journal.put(Journal.Kind.STATE, workId, null);
+        }
       }
     }
   }
