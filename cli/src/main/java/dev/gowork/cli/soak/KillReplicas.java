@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The soak's chaos: every {@code every} milliseconds, while items are unfinished, kills one worker
+ * The soak's chaos: every {@code every} milliseconds, once the first item has finished and while
+ * others are unfinished (so that the replicas are busy with work), kills one worker
  * replica picked at random with SIGKILL (no shutdown, no acknowledgement, no last result) and starts
  * a replacement under a new name, so that the number of replicas stays the same; after
  * {@code maxKills} kills (0: no limit) it ends.
@@ -25,9 +26,9 @@ final class KillReplicas implements Runnable {
   record Kill(int number, String victim, long pid, String replacement, long atNanos, int doneBefore,
       int acceptedBefore) {
 
-    /** True when some accepted item was not finished yet. */
+    /** True when items had started to finish and some accepted ones were not finished yet. */
     boolean inFlight() {
-      return doneBefore < acceptedBefore;
+      return doneBefore > 0 && doneBefore < acceptedBefore;
     }
   }
 
@@ -65,7 +66,7 @@ final class KillReplicas implements Runnable {
         int accepted = progress.acceptedCount();
         int done = progress.accounted();
         List<ChildProcess> workers = cluster.workers();
-        if (accepted == 0 || done >= accepted || workers.isEmpty()) {
+        if (done == 0 || done >= accepted || workers.isEmpty()) {
           continue;
         }
         ChildProcess victim = workers.get(random.nextInt(workers.size()));

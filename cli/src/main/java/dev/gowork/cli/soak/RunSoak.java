@@ -106,7 +106,7 @@ final class RunSoak {
           ? String.format("all %,d items finished", ids.size())
           : String.format("only %,d of %,d items finished within %d s (--timeout)", live.accounted(), ids.size(),
               plan.runTimeout().toSeconds()), plan.settle().toSeconds());
-      pause(plan.settle().toMillis());
+      Thread.sleep(plan.settle().toMillis());
       Ledger ledger = new Ledger(true, System::nanoTime);
       ledger.accepted(ids, plan.maxAttempts());
       boolean toEnd = ReadLedger.read(cluster.bootstrapServers(), topic, ledger, plan.ledgerTimeout());
@@ -157,7 +157,7 @@ final class RunSoak {
       if (System.nanoTime() - deadline > 0) {
         return false;
       }
-      pause(every);
+      Thread.sleep(every);
       List<KillReplicas.Kill> kills = killer.kills();
       for (; killsShown < kills.size(); killsShown++) {
         out.print((console ? "\r" : "") + SoakReport.kill(kills.get(killsShown), plan.items()) + System.lineSeparator());
@@ -201,15 +201,6 @@ final class RunSoak {
     Thread t = new Thread(task, name);
     t.setDaemon(true);
     return t;
-  }
-
-  private static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw CliException.failed("interrupted");
-    }
   }
 
   private static void join(Thread t) {
