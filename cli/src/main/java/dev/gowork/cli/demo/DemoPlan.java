@@ -11,7 +11,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Everything one demo (or soak) run was resolved to; {@link LocalCluster} starts its processes from it. The secret and the token are masked in {@link #toString()}.
+ * Everything one demo (or soak) run was resolved to; {@link LocalCluster} starts its processes from
+ * it. The secret and the token are masked in {@link #toString()}.
  *
  * @param parentEnv the cli's environment, which the children inherit (minus GOWORK_* settings)
  * @param java the java launcher of this JVM

@@ -36,6 +36,11 @@ import java.util.concurrent.ExecutionException;
  * read of the whole topic, {@link ReadLedger}), the summary, and, when the ledger is not clean, the
  * evidence written to {@code <dataDir>/ledger-problems.txt}. {@link LocalCluster#close} stops every
  * child whatever happens.
+ *
+ * <p>Threads: the follower fills the live ledger; the submitter (a pool thread) tells it which ids
+ * were accepted; the killer reads it to kill only while items are unfinished; the calling thread
+ * watches it and the children. The live ledger is synchronized; the check's ledger belongs to the
+ * calling thread alone. Every thread this class starts is stopped and joined before it returns.
  */
 final class RunSoak {
   /**
@@ -88,8 +93,8 @@ final class RunSoak {
     follow.assign(Duration.ofSeconds(10));
     Thread following = daemon("FollowSoakEvents", () -> follow.run(new LiveSink(live)));
     following.start();
-    KillReplicas killer = new KillReplicas(cluster, plan.handler(), plan.killEveryMillis(), plan.maxKills(), new Random(plan.seed()),
-        live, plan.replicas() + 1);
+    KillReplicas killer = new KillReplicas(cluster, plan.handler(), plan.killEveryMillis(), plan.maxKills(),
+        new Random(plan.seed()), live, plan.replicas() + 1);
     Thread killing = daemon("KillReplicas", killer);
     long started = System.nanoTime();
     CompletableFuture<List<String>> submitted = CompletableFuture.supplyAsync(() -> submit(client, live));
