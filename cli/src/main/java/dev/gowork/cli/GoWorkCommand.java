@@ -8,6 +8,7 @@ import dev.gowork.cli.demo.DemoCommand;
 import dev.gowork.cli.events.EventsCommand;
 import dev.gowork.cli.settings.CliContext;
 import dev.gowork.cli.settings.CliException;
+import dev.gowork.cli.soak.SoakCommand;
 import dev.gowork.cli.status.StatusCommand;
 import dev.gowork.cli.submit.SubmitCommand;
 import java.util.concurrent.Callable;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Spec;
     footer = {"", "Settings come from flags, then GOWORK_* environment variables, then defaults.",
         "'gowork demo' runs a coordinator, two workers and 10,000 work items on this machine."},
     subcommands = {CoordinatorCommand.class, WorkerCommand.class, SubmitCommand.class, StatusCommand.class,
-        DeadCommand.class, EventsCommand.class, DemoCommand.class, BenchCommand.class,
+        DeadCommand.class, EventsCommand.class, DemoCommand.class, BenchCommand.class, SoakCommand.class,
         CommandLine.HelpCommand.class})
 final class GoWorkCommand implements Callable<Integer> {
   private final CliContext context;

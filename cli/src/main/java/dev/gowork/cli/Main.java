@@ -12,7 +12,7 @@ import java.util.Arrays;
 import picocli.CommandLine;
 
 /**
- * The {@code gowork} command: {@code coordinator | worker | submit | status | dead | events | demo | bench}.
+ * The {@code gowork} command: {@code coordinator | worker | submit | status | dead | events | demo | bench | soak}.
  *
  * <pre>{@code
  * int code = Main.run("submit", "{\"x\":1}");   // returns the exit code, never exits

@@ -14,14 +14,14 @@ class MainTest {
   void withoutACommandPrintsTheCommandsAndExits2() {
     Console c = new Console(Map.of());
     assertEquals(2, c.run());
-    for (String command : new String[] {"coordinator", "worker", "submit", "status", "dead", "events", "demo", "bench"}) {
+    for (String command : new String[] {"coordinator", "worker", "submit", "status", "dead", "events", "demo", "bench", "soak"}) {
       assertTrue(c.err().contains(command), command + " missing from:\n" + c.err());
     }
   }
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : new String[] {"submit", "status", "dead", "events", "demo", "bench"}) {
+    for (String command : new String[] {"submit", "status", "dead", "events", "demo", "bench", "soak"}) {
       Console c = new Console(Map.of());
       assertEquals(0, c.run(command, "--help"), command);
       assertTrue(c.out().startsWith("Usage: gowork " + command), c.out());
@@ -59,6 +59,24 @@ class MainTest {
     assertEquals(0, c.run("bench", "--help"));
     assertTrue(c.out().contains("--raw") && c.out().contains("--workload") && c.out().contains("--in-flight"),
         c.out());
+  }
+
+  @Test
+  void soakHelpListsEveryOption() {
+    Console c = new Console(Map.of());
+    assertEquals(0, c.run("soak", "--help"));
+    for (String option : new String[] {"--items", "--replicas", "--kill-every", "--max-kills", "--handler", "--sleep-ms",
+        "--concurrency", "--max-attempts", "--work-timeout", "--seed", "--data-dir", "--ready-timeout", "--timeout",
+        "--settle", "--ledger-timeout"}) {
+      assertTrue(c.out().contains(option), option + " missing from:\n" + c.out());
+    }
+  }
+
+  @Test
+  void soakRefusesAnUnknownHandlerBeforeStartingAnything() {
+    Console c = new Console(Map.of());
+    assertEquals(2, c.run("soak", "--handler", "fail"));
+    assertTrue(c.err().contains("--handler must be echo or sleep; was 'fail'"), c.err());
   }
 
   @Test

@@ -14,10 +14,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A JVM the demo started, its stdout and stderr in one log file. {@link #stop} asks it to end
- * (SIGTERM, so its shutdown hooks run) and kills it after a grace period.
+ * A JVM the demo (or the soak) started, its stdout and stderr in one log file. {@link #stop} asks it
+ * to end (SIGTERM, so its shutdown hooks run) and kills it after a grace period; {@link #kill} does
+ * not ask.
  */
-final class ChildProcess {
+public final class ChildProcess {
   private final String name;
   private final Process process;
   private final Path log;
@@ -50,15 +51,19 @@ final class ChildProcess {
     }
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
-  Path log() {
+  public Path log() {
     return log;
   }
 
-  boolean isAlive() {
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean isAlive() {
     return process.isAlive();
   }
 
@@ -82,6 +87,21 @@ final class ChildProcess {
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * SIGKILL (no shutdown hook runs, nothing is flushed or acknowledged), then waits for the end.
+   *
+   * @return true when the process has ended within {@code waitMillis}
+   */
+  boolean kill(long waitMillis) {
+    process.destroyForcibly();
+    try {
+      return process.waitFor(waitMillis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return !process.isAlive();
     }
   }
 

@@ -1,14 +1,7 @@
 package dev.gowork.cli.demo;
 
-import dev.gowork.broker.signing.Signatures;
-import dev.gowork.cli.delegate.MainDelegate;
 import dev.gowork.cli.settings.CliContext;
-import dev.gowork.cli.settings.CliException;
 import dev.gowork.cli.settings.Settings;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -65,34 +58,7 @@ public final class DemoCommand implements Callable<Integer> {
     int workSeconds = s.integer("--work-timeout", workTimeout, null, 300, 1, 86_400);
     Duration ready = Duration.ofSeconds(s.integer("--ready-timeout", readyTimeout, null, 180, 1, 3600));
     Duration run = Duration.ofSeconds(s.integer("--timeout", timeout, null, 600, 1, 86_400));
-    DemoPlan plan = new DemoPlan(n, w, c, workSeconds, dataDir(), freePort(), freePort(),
-        Signatures.randomToken(), Signatures.randomToken(), context.env(), javaLauncher(),
-        System.getProperty("java.class.path"), MainDelegate.COORDINATOR.className(), MainDelegate.WORKER.className());
+    DemoPlan plan = DemoPlan.local(n, w, c, workSeconds, DemoPlan.dataDir(dataDir, "gowork-demo-"), context.env());
     return new RunDemo(context, plan, ready, run).call();
-  }
-
-  private Path dataDir() {
-    try {
-      if (dataDir == null) {
-        return Files.createTempDirectory("gowork-demo-").toAbsolutePath();
-      }
-      return Files.createDirectories(dataDir).toAbsolutePath();
-    } catch (IOException e) {
-      throw CliException.usage("--data-dir: cannot create " + (dataDir == null ? "a temp folder" : dataDir)
-          + ": " + e.getMessage());
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw CliException.failed("cannot find a free port on 127.0.0.1: " + e.getMessage(), e);
-    }
-  }
-
-  private static String javaLauncher() {
-    return ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
 }

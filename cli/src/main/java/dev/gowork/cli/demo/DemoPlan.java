@@ -1,10 +1,18 @@
 package dev.gowork.cli.demo;
 
+import dev.gowork.broker.signing.Signatures;
+import dev.gowork.cli.delegate.MainDelegate;
+import dev.gowork.cli.settings.CliException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Everything one demo run was resolved to. The secret and the token are masked in {@link #toString()}.
+ * Everything one demo (or soak) run was resolved to; {@link LocalCluster} starts its processes from
+ * it. The secret and the token are masked in {@link #toString()}.
  *
  * @param parentEnv the cli's environment, which the children inherit (minus GOWORK_* settings)
  * @param java the java launcher of this JVM
@@ -12,9 +20,52 @@ import java.util.Map;
  * @param coordinatorMain the coordinator's main class
  * @param workerMain the worker's main class
  */
-record DemoPlan(int items, int workers, int concurrency, int workTimeoutSeconds, Path dataDir, int httpPort,
+public record DemoPlan(int items, int workers, int concurrency, int workTimeoutSeconds, Path dataDir, int httpPort,
     int kafkaPort, String secret, String apiToken, Map<String, String> parentEnv, String java, String classPath,
     String coordinatorMain, String workerMain) {
+
+  /**
+   * A plan for this machine: two free ports, a fresh random secret and API token, this JVM's java
+   * launcher and class path (which holds the coordinator and the worker too).
+   *
+   * @throws CliException failed when no free port is found
+   */
+  public static DemoPlan local(int items, int workers, int concurrency, int workTimeoutSeconds, Path dataDir,
+      Map<String, String> parentEnv) {
+    return new DemoPlan(items, workers, concurrency, workTimeoutSeconds, dataDir, freePort(), freePort(),
+        Signatures.randomToken(), Signatures.randomToken(), parentEnv, javaLauncher(),
+        System.getProperty("java.class.path"), MainDelegate.COORDINATOR.className(), MainDelegate.WORKER.className());
+  }
+
+  /**
+   * {@code given} (created when missing), or a fresh temporary folder named {@code tempPrefix...}; absolute.
+   *
+   * @throws CliException usage (naming {@code --data-dir}) when it cannot be created
+   */
+  public static Path dataDir(Path given, String tempPrefix) {
+    try {
+      if (given == null) {
+        return Files.createTempDirectory(tempPrefix).toAbsolutePath();
+      }
+      return Files.createDirectories(given).toAbsolutePath();
+    } catch (IOException e) {
+      throw CliException.usage("--data-dir: cannot create " + (given == null ? "a temp folder" : given)
+          + ": " + e.getMessage());
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw CliException.failed("cannot find a free port on 127.0.0.1: " + e.getMessage(), e);
+    }
+  }
+
+  private static String javaLauncher() {
+    return ProcessHandle.current().info().command()
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+  }
 
   @Override
   public String toString() {

@@ -12,54 +12,73 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The processes of one demo, each a child JVM with its log under {@code <dataDir>/logs}: a
+ * The processes of one demo (or soak), each a child JVM with its log under {@code <dataDir>/logs}: a
  * coordinator with its embedded Kafka, then worker replicas. {@link #close} stops them all, workers
- * first; a shutdown hook does the same when the demo is interrupted (Ctrl-C).
+ * first; a shutdown hook does the same when the run is interrupted (Ctrl-C). A worker stopped with
+ * {@link #kill} on purpose is no failure for {@link #checkAlive}.
  *
  * <p>The secret and the API token reach the children through their environment only.
  */
-final class LocalCluster implements AutoCloseable {
+public final class LocalCluster implements AutoCloseable {
   private static final long GRACE_MILLIS = 10_000;
+  private static final long KILL_WAIT_MILLIS = 10_000;
   private static final int TAIL_LINES = 30;
 
   private final DemoPlan plan;
   private final List<ChildProcess> children = new CopyOnWriteArrayList<>();
+  private final Set<ChildProcess> killed = ConcurrentHashMap.newKeySet();
   private final Thread hook;
-  private ChildProcess coordinator;
+  private volatile ChildProcess coordinator;
   private volatile boolean stopping;
 
   /** @param notices where to say that an interrupted demo is stopping its processes */
   LocalCluster(DemoPlan plan, PrintStream notices) {
+    this(plan, notices, "demo");
+  }
+
+  /**
+   * @param notices where to say that an interrupted run is stopping its processes
+   * @param label the command's name, which starts that notice
+   */
+  public LocalCluster(DemoPlan plan, PrintStream notices, String label) {
     this.plan = plan;
     this.hook = new Thread(() -> {
-      notices.println("demo: interrupted; stopping the coordinator and workers");
+      notices.println(label + ": interrupted; stopping the coordinator and workers");
       stopAll();
-    }, "StopDemoProcesses");
+    }, "StopLocalProcesses");
     Runtime.getRuntime().addShutdownHook(hook);
   }
 
-  URI coordinatorUrl() {
+  public URI coordinatorUrl() {
     return URI.create("http://127.0.0.1:" + plan.httpPort());
   }
 
-  String bootstrapServers() {
+  public String bootstrapServers() {
     return "127.0.0.1:" + plan.kafkaPort();
   }
 
-  Path logDir() {
+  public Path logDir() {
     return plan.dataDir().resolve("logs");
   }
 
-  List<ChildProcess> children() {
+  /** Every child started so far, killed ones included, in start order. */
+  public List<ChildProcess> children() {
     return List.copyOf(children);
   }
 
+  /** The worker replicas started and not killed. */
+  public List<ChildProcess> workers() {
+    return children.stream().filter(c -> c != coordinator && !killed.contains(c)).toList();
+  }
+
   /** Starts the coordinator and waits until {@code GET /readyz} answers 200. */
-  void startCoordinator(CoordinatorClient probe, Duration readyTimeout) {
+  public void startCoordinator(CoordinatorClient probe, Duration readyTimeout) {
     Map<String, String> env = childEnv();
     env.put("GOWORK_DATA_DIR", plan.dataDir().toString());
     env.put("GOWORK_EMBEDDED_KAFKA_PORT", Integer.toString(plan.kafkaPort()));
@@ -79,23 +98,43 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /** Starts the worker replicas; they register with the coordinator on their own. */
+  /** Starts the worker replicas with the {@code echo} handler; they register with the coordinator on their own. */
   void startWorkers() {
     for (int i = 1; i <= plan.workers(); i++) {
-      Map<String, String> env = childEnv();
-      env.put("GOWORK_COORDINATOR_URL", coordinatorUrl().toString());
-      env.put("GOWORK_HANDLER", "echo");
-      env.put("GOWORK_BATCH_SIZE", "32");   // echo is short: each slot takes and runs 32 records per share fetch
-      env.put("GOWORK_CONCURRENCY", Integer.toString(plan.concurrency()));
-      start("worker-" + i, plan.workerMain(), List.of("-Xmx384m"), env);
+      startWorker("worker-" + i, "echo");
     }
+  }
+
+  /** Starts one worker replica named {@code name} (its log is {@code <name>.log}) running {@code handler}. */
+  public ChildProcess startWorker(String name, String handler) {
+    Map<String, String> env = childEnv();
+    env.put("GOWORK_COORDINATOR_URL", coordinatorUrl().toString());
+    env.put("GOWORK_HANDLER", handler);
+    if ("echo".equals(handler)) {
+      env.put("GOWORK_BATCH_SIZE", "32"); // echo is short: each slot takes and runs 32 records per share fetch
+    }
+    env.put("GOWORK_CONCURRENCY", Integer.toString(plan.concurrency()));
+    return start(name, plan.workerMain(), List.of("-Xmx384m"), env);
+  }
+
+  /**
+   * Kills a worker with SIGKILL and waits until it has ended; from then on {@link #checkAlive} leaves it out.
+   *
+   * @return true when it ended within 10 s
+   */
+  public boolean kill(ChildProcess worker) {
+    if (worker == coordinator) {
+      throw new IllegalArgumentException("kill is for workers; the coordinator is stopped by close()");
+    }
+    killed.add(worker);
+    return worker.kill(KILL_WAIT_MILLIS);
   }
 
   /**
    * Waits until every worker has registered and verified ({@code GET /v1/workers} lists them active),
    * so that the measurements leave out the workers' start-up.
    */
-  void awaitWorkers(CoordinatorClient client, Duration timeout) {
+  public void awaitWorkers(CoordinatorClient client, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (activeWorkers(client.get("/v1/workers")) < plan.workers()) {
       checkAlive();
@@ -121,12 +160,12 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /** @throws CliException failed, with its log's tail, when a child has exited */
-  void checkAlive() {
+  public void checkAlive() {
     if (stopping) {
       throw CliException.failed("interrupted; the coordinator and workers were stopped");
     }
     for (ChildProcess c : children) {
-      if (!c.isAlive()) {
+      if (!c.isAlive() && !killed.contains(c)) {
         throw failure("the " + c.name() + " exited with code " + c.exitCode(), c);
       }
     }
@@ -161,6 +200,10 @@ final class LocalCluster implements AutoCloseable {
       ChildProcess c = ChildProcess.startJava(name, plan.java(), jvmOptions, plan.classPath(), mainClass, env,
           logDir().resolve(name + ".log"));
       children.add(c);
+      if (stopping) {
+        c.stop(GRACE_MILLIS);
+        throw CliException.failed("interrupted; the coordinator and workers were stopped");
+      }
       return c;
     } catch (UncheckedIOException e) {
       throw CliException.failed(e.getMessage(), e);

@@ -89,6 +89,24 @@ class LocalClusterTest {
   }
 
   @Test
+  void aWorkerKilledOnPurposeIsNoFailureAndItsReplacementRuns() throws Exception {
+    LocalCluster c = new LocalCluster(plan(FakeMains.Ready.class, FakeMains.NeverReady.class), System.err, "soak");
+    try (c) {
+      c.startCoordinator(probe(c), Duration.ofSeconds(60));
+      c.startWorkers();
+      ChildProcess victim = c.workers().get(0);
+      assertTrue(c.kill(victim), "SIGKILL ends it at once");
+      assertFalse(victim.isAlive());
+      ChildProcess replacement = c.startWorker("worker-3", "sleep");
+      c.checkAlive();
+      assertEquals(List.of("worker-2", "worker-3"), c.workers().stream().map(ChildProcess::name).toList());
+      assertEquals(4, c.children().size(), "the killed one is still listed, for its log");
+      assertTrue(replacement.isAlive());
+    }
+    c.children().forEach(child -> assertFalse(child.isAlive(), child.name()));
+  }
+
+  @Test
   void aWorkerThatDiesIsNoticed() throws Exception {
     try (LocalCluster c = new LocalCluster(plan(FakeMains.Ready.class, FakeMains.ExitAtOnce.class), System.err)) {
       c.startCoordinator(probe(c), Duration.ofSeconds(60));

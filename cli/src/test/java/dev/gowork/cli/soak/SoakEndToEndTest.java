@@ -1,0 +1,65 @@
+package dev.gowork.cli.soak;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gowork.broker.wire.EventType;
+import dev.gowork.cli.Console;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The soak of {@code gowork soak}, small: a coordinator with its embedded Kafka and 3 worker replicas
+ * as child JVMs, 2,000 items, two replicas killed with SIGKILL (and replaced) while items are in
+ * flight, then the ledger check on the events topic. Each item sleeps 10 ms on a replica running 2 at
+ * once, so 2,000 items take at least 3.3 s from the first one done: the kills, a second apart from
+ * the first finished item on, hit a running soak.
+ */
+class SoakEndToEndTest {
+  private static final int ITEMS = 2_000;
+
+  @Test
+  @Timeout(240)
+  void replicasKilledWithSigkillMidRunLeaveOneTerminalEventPerItem(@TempDir Path dir) throws Exception {
+    Console c = new Console(System.getenv());
+    SoakCommand command = new SoakCommand(c.context());
+    command.items = ITEMS;
+    command.replicas = 3;
+    command.concurrency = 2;
+    command.handler = "sleep";
+    command.sleepMs = 10;
+    command.killEvery = 1;
+    command.maxKills = 2;
+    command.seed = 6;
+    command.settle = 1;
+    command.dataDir = dir;
+    command.readyTimeout = 120;
+    command.timeout = 150;
+
+    RunSoak.Outcome o = new RunSoak(c.context(), command.plan()).call();
+    System.out.print(c.out());
+
+    String logs = o.ledger().clean() ? "" : Files.readString(dir.resolve("logs/coordinator.log"));
+    assertTrue(o.ledger().clean(), c.out() + c.err() + logs);
+    assertEquals(0, SoakCommand.exitCode(o));
+    assertTrue(o.readToEnd(), c.out());
+    assertEquals(ITEMS, o.ledger().accepted());
+    assertEquals(ITEMS, o.ledger().terminal(EventType.WORK_COMPLETE), c.out());
+    assertNull(o.evidence());
+
+    List<KillReplicas.Kill> kills = o.kills();
+    assertEquals(2, kills.size(), c.out());
+    for (KillReplicas.Kill k : kills) {
+      assertTrue(k.inFlight(), "the kill hit a running soak: " + k);
+      assertTrue(Files.exists(dir.resolve("logs/" + k.replacement() + ".log")), k.replacement() + " was started");
+    }
+    assertTrue(c.out().contains("ledger: 2,000 accepted, missing 0, doubled 0, never accepted 0: CLEAN"), c.out());
+    assertTrue(c.out().contains("2 kills (2 while items were in flight)"), c.out());
+    assertEquals(0, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(), "children left running");
+  }
+}

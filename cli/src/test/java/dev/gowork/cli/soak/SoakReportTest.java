@@ -1,0 +1,52 @@
+package dev.gowork.cli.soak;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gowork.broker.wire.Event;
+import dev.gowork.broker.wire.EventType;
+import dev.gowork.cli.demo.DemoPlan;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The soak's summary names a bad ledger, the offending ids with their events, and exits 1. */
+class SoakReportTest {
+  private static final SoakPlan PLAN = new SoakPlan(new DemoPlan(3, 3, 2, 60, Path.of("/tmp/soak"), 1, 2, "s", "t",
+      Map.of(), "java", "cp", "C", "W"), "echo", 0, 3, 10_000, 0, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO,
+      Duration.ZERO);
+
+  @Test
+  void aDoubledAndAMissingIdAreShownWithTheirEvents() {
+    Ledger ledger = new Ledger(true, () -> 1);
+    ledger.accepted(List.of("a", "b", "c"), 3);
+    ledger.record(event("e1", "a", EventType.WORK_COMPLETE, 1), "0@1");
+    ledger.record(event("e2", "b", EventType.WORK_COMPLETE, 1), "1@1");
+    ledger.record(event("e3", "b", EventType.WORK_COMPLETE, 2), "1@2");
+    ledger.record(event("e4", "c", EventType.ADD_WORK, 1), "2@1");
+    Ledger.Report r = ledger.report();
+    assertEquals(List.of("b", "c"), SoakReport.offending(r, 5));
+    Map<String, List<Ledger.Entry>> shown = new LinkedHashMap<>();
+    SoakReport.offending(r, 5).forEach(id -> shown.put(id, ledger.history(id)));
+    List<KillReplicas.Kill> kills = List.of(new KillReplicas.Kill(1, "worker-1", 42, "worker-4", 0, 1, 3),
+        new KillReplicas.Kill(2, "worker-4", 43, "worker-5", 0, 3, 3));
+
+    String text = SoakReport.summary(PLAN, r, kills, 2_000_000_000L, true, Path.of("/tmp/soak/ledger-problems.txt"), shown);
+
+    assertTrue(text.contains("3 items through 3 replicas, 2 kills (1 while items were in flight), 2.0 s"), text);
+    assertTrue(text.contains("ledger: 3 accepted, missing 1, doubled 1, never accepted 0: NOT CLEAN"), text);
+    assertTrue(text.contains("  doubled b:\n      work_complete attempt 1 by w-1 (event e2, 1@1)\n"
+        + "      work_complete attempt 2 by w-1 (event e3, 1@2)\n"), text);
+    assertTrue(text.contains("  missing c:\n      add_work attempt 1 by w-1 (event e4, 2@1)\n"), text);
+    assertTrue(text.contains("every offending id and its events: /tmp/soak/ledger-problems.txt"), text);
+    assertEquals(1, SoakCommand.exitCode(new RunSoak.Outcome(r, kills, 1, true, null)));
+  }
+
+  private static Event event(String id, String workId, EventType type, int attempt) {
+    return new Event(id, type, Instant.EPOCH, "default", workId, "w-1", attempt, null, null);
+  }
+}
