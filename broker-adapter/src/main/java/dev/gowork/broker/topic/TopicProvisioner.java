@@ -1,6 +1,5 @@
 package dev.gowork.broker.topic;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -148,13 +147,11 @@ public final class TopicProvisioner {
         ops.add(set("share.record.lock.duration.ms", Long.toString(settings.lockDuration().toMillis())));
         ops.add(set("share.delivery.count.limit", Integer.toString(settings.deliveryCountLimit())));
         ops.add(set("share.auto.offset.reset", settings.autoOffsetReset()));
-        ops.add(settings.heartbeatInterval()
-                .map(Duration::toMillis)
-                .map(ms -> set("share.heartbeat.interval.ms", Long.toString(ms)))
-                .orElseGet(() -> delete("share.heartbeat.interval.ms")));
-        ops.add(settings.deadLetterTopic()
-                .map(topic -> set("errors.deadletterqueue.topic.name", topic))
-                .orElseGet(() -> delete("errors.deadletterqueue.topic.name")));
+        // Optional settings left unset keep what the group has: the coordinator and the workers of a
+        // queue both configure its group, and one that does not know a setting must not wipe it.
+        settings.heartbeatInterval().ifPresent(d -> ops.add(set("share.heartbeat.interval.ms",
+                Long.toString(d.toMillis()))));
+        settings.deadLetterTopic().ifPresent(topic -> ops.add(set("errors.deadletterqueue.topic.name", topic)));
         ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, groupId);
         AdminCalls.await(admin.incrementalAlterConfigs(Map.of(group, ops)).all(),
                 "Configuring share group '" + groupId + "' with " + settings);
@@ -164,7 +161,4 @@ public final class TopicProvisioner {
         return new AlterConfigOp(new ConfigEntry(name, value), AlterConfigOp.OpType.SET);
     }
 
-    private static AlterConfigOp delete(String name) {
-        return new AlterConfigOp(new ConfigEntry(name, null), AlterConfigOp.OpType.DELETE);
-    }
 }

@@ -2,7 +2,6 @@ package dev.gowork.broker.topic;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,7 +75,7 @@ class TopicProvisionerTest {
     }
 
     @Test
-    void defaultsRemoveOptionalGroupSettings() throws Exception {
+    void unsetOptionalSettingsKeepWhatTheGroupHas() throws Exception {
         String group = prefix + ".workers";
         provisioner.configureShareGroup(group, new ShareGroupSettings(Duration.ofSeconds(20), 4, "latest",
                 Optional.of(Duration.ofMillis(700)), Optional.of("dlq." + prefix)));
@@ -87,8 +86,9 @@ class TopicProvisionerTest {
         assertEquals("30000", groupConfig.get("share.record.lock.duration.ms").value());
         assertEquals("5", groupConfig.get("share.delivery.count.limit").value());
         assertEquals("earliest", groupConfig.get("share.auto.offset.reset").value());
-        assertNotEquals("700", value(groupConfig.get("share.heartbeat.interval.ms")));
-        assertNotEquals("dlq." + prefix, value(groupConfig.get("errors.deadletterqueue.topic.name")));
+        // e.g. a coordinator that knows no dead-letter topic must not wipe the one its workers set
+        assertEquals("700", value(groupConfig.get("share.heartbeat.interval.ms")));
+        assertEquals("dlq." + prefix, value(groupConfig.get("errors.deadletterqueue.topic.name")));
     }
 
     @Test
