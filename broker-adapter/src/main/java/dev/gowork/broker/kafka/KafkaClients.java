@@ -78,6 +78,12 @@ public final class KafkaClients {
     public Producer<String, byte[]> transactionalProducer(String transactionalId) {
         requireText(transactionalId, "transactionalId");
         Map<String, Object> config = producerConfig();
+        // A transaction begun while the markers of the previous one are still being written is refused
+        // with CONCURRENT_TRANSACTIONS and retried after retry.backoff.ms: 100 ms by default, which
+        // showed up as +60 ms on the median add-to-handler latency of back-to-back commits.
+        if (!passThrough.containsKey(ProducerConfig.RETRY_BACKOFF_MS_CONFIG)) {
+            config.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5);
+        }
         config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
     }
