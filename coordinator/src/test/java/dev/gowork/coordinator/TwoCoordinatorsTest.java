@@ -75,9 +75,10 @@ class TwoCoordinatorsTest {
         "the two coordinators to split the 6 results partitions");
     assertFalse(a.ownedPartitions().stream().anyMatch(b.ownedPartitions()::contains), "no partition owned twice");
 
-    // One worker, registered with a: b verifies its results from the session a wrote.
+    // One worker, registered with a and verified with b (the challenge is derived from the id with the
+    // secret): both verify its results, from the session b wrote.
     Registration r = a.workers().register();
-    Session s = a.workers().verify(r.workerId(), Signatures.verifyResponse(ServerFixture.SECRET, r.workerId(),
+    Session s = b.workers().verify(r.workerId(), Signatures.verifyResponse(ServerFixture.SECRET, r.workerId(),
         r.challenge()));
     open.add(new AutoWorker(k.clients(), topics, Topics.DEFAULT_QUEUE, s.workerId(), s.sessionKey(), clock));
 

@@ -18,8 +18,20 @@ final class SessionKeys {
     this.key = new SecretKeySpec(secret.utf8(), "HmacSHA256");
   }
 
+  /**
+   * The challenge of a registration: {@code base64(HMAC-SHA256(secret, "gowork-challenge:v1\n" + workerId))}.
+   * The worker id carries random bytes and the registration time, so the challenge is as unpredictable
+   * as a random one to anyone without the secret, and every coordinator of the prefix can recompute it.
+   */
+  String challenge(String workerId) {
+    return hmac("gowork-challenge:v1\n" + workerId);
+  }
+
   String derive(String workerId, String nonce, long expiresAtMillis) {
-    String msg = "gowork-session:v1\n" + workerId + "\n" + nonce + "\n" + expiresAtMillis;
+    return hmac("gowork-session:v1\n" + workerId + "\n" + nonce + "\n" + expiresAtMillis);
+  }
+
+  private String hmac(String msg) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(key);

@@ -21,9 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * The workers a coordinator knows, their challenges and sessions. Implements {@link Workers} for
  * users; the other public methods are for the coordinator's own request and result checks.
  *
- * <p>Handshake: {@link #register} stores a random single-use challenge that expires after
- * {@code challengeTtl}; {@link #verify} checks the answer in constant time and derives the session
- * key with {@link SessionKeys}. Failed answers spend a token from a per-worker and a global
+ * <p>Handshake: {@link #register} gives a worker id made of random bytes and the registration time,
+ * and a single-use challenge derived from it with the secret ({@link SessionKeys#challenge}), which
+ * expires after {@code challengeTtl}. Any coordinator of the prefix can recompute it, so a worker may
+ * verify with another coordinator than the one it registered with. {@link #verify} checks the answer
+ * in constant time and derives the session key with {@link SessionKeys}. Failed answers spend a token from a per-worker and a global
  * bucket; with either bucket empty, verify answers {@code RATE_LIMITED} without checking. Every
  * failure says the same thing, so it reveals nothing. Each entry is changed under its own monitor;
  * time comes from the injected clock only.
@@ -35,6 +37,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class WorkerRegistry implements Workers {
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** How far ahead of this clock another coordinator's registration time may be. */
+  private static final long CLOCK_SKEW_MILLIS = 30_000;
   private static final int MAX_ID_CHARS = 200;
   private static final int MAX_RESPONSE_CHARS = 512;
   private static final String REFUSED = "worker verification failed";
@@ -74,8 +78,8 @@ public final class WorkerRegistry implements Workers {
     long now = clock.millis();
     byte[] id = new byte[8];
     RANDOM.nextBytes(id);
-    String workerId = "w-" + HexFormat.of().formatHex(id);
-    String challenge = Signatures.randomToken();
+    String workerId = "w-" + HexFormat.of().formatHex(id) + "-" + Long.toString(now, 36);
+    String challenge = keys.challenge(workerId);
     entries.put(workerId, new WorkerEntry(workerId, challenge, now, settings.challengeTtl().toMillis(),
         new TokenBucket(settings.workerFailureBurst(), settings.workerFailureRefill().toMillis(), now)));
     events.event(EventType.WORKER_REGISTERED).worker(workerId).fire();
@@ -85,7 +89,9 @@ public final class WorkerRegistry implements Workers {
   @Override
   public Session verify(String workerId, String response) {
     long now = clock.millis();
-    WorkerEntry e = workerId == null || workerId.length() > MAX_ID_CHARS ? null : entries.get(workerId);
+    WorkerEntry known = workerId == null || workerId.length() > MAX_ID_CHARS ? null : entries.get(workerId);
+    WorkerEntry e = known != null || workerId == null || workerId.length() > MAX_ID_CHARS ? known
+        : registeredElsewhere(workerId, now);
     String shownId = e == null ? null : workerId;
     if (!globalFailures.hasToken(now) || (e != null && !e.failures.hasToken(now))) {
       events.event(EventType.WORKER_VERIFY_ERROR).worker(shownId).error("rate limited").fire();
@@ -110,6 +116,31 @@ public final class WorkerRegistry implements Workers {
     }
     events.event(EventType.WORKER_VERIFY_ERROR).worker(shownId).error(REFUSED).fire();
     throw new GoWorkException(ErrorCode.UNAUTHENTICATED, REFUSED);
+  }
+
+  /**
+   * A registration another coordinator issued (its id carries the time; the challenge is derived
+   * from it): recreated here while its challenge is still open, so the worker may verify here.
+   */
+  private WorkerEntry registeredElsewhere(String workerId, long now) {
+    int dash = workerId.lastIndexOf('-');
+    if (!workerId.startsWith("w-") || dash <= 2 || entries.size() >= settings.maxWorkers()) {
+      return null;
+    }
+    long issuedAt;
+    try {
+      issuedAt = Long.parseLong(workerId.substring(dash + 1), 36);
+    } catch (NumberFormatException notOurs) {
+      return null;
+    }
+    long ttl = settings.challengeTtl().toMillis();
+    if (issuedAt > now + CLOCK_SKEW_MILLIS || now - issuedAt >= ttl) {
+      return null;
+    }
+    WorkerEntry fresh = new WorkerEntry(workerId, keys.challenge(workerId), issuedAt, ttl,
+        new TokenBucket(settings.workerFailureBurst(), settings.workerFailureRefill().toMillis(), now));
+    WorkerEntry had = entries.putIfAbsent(workerId, fresh);
+    return had != null ? had : fresh;
   }
 
   @Override

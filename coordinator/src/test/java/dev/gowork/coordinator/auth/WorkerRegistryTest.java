@@ -47,7 +47,7 @@ class WorkerRegistryTest {
   @Test
   void registerThenVerifyOpensASessionWithAnHourToLive() {
     Registration r = registry.register();
-    assertTrue(r.workerId().matches("w-[0-9a-f]{16}"));
+    assertTrue(r.workerId().matches("w-[0-9a-f]{16}-[0-9a-z]+"), r.workerId());
     assertEquals(44, r.challenge().length());
     Session s = registry.verify(r.workerId(), Signatures.verifyResponse(SECRET, r.workerId(), r.challenge()));
     assertEquals(clock.instant().plus(Duration.ofHours(1)), s.expiresAt());
@@ -181,5 +181,33 @@ class WorkerRegistryTest {
     small.register();
     small.register();
     assertEquals(ErrorCode.RATE_LIMITED, assertThrows(GoWorkException.class, small::register).code());
+  }
+
+  @Test
+  void aWorkerMayVerifyWithAnotherCoordinatorOfThePrefixWhileItsChallengeIsOpen() {
+    EventDispatcher otherEvents = new EventDispatcher(clock, new EventLog());
+    WorkerRegistry other = new WorkerRegistry(SECRET, clock, otherEvents, AuthSettings.defaults());
+    try {
+      Registration r = registry.register();
+      clock.advance(Duration.ofMinutes(1));
+      Session s = other.verify(r.workerId(), Signatures.verifyResponse(SECRET, r.workerId(), r.challenge()));
+      assertTrue(other.authenticate(r.workerId(), s.sessionKey()));
+      // single use there too
+      assertEquals(ErrorCode.UNAUTHENTICATED, assertThrows(GoWorkException.class, () -> other.verify(r.workerId(),
+          Signatures.verifyResponse(SECRET, r.workerId(), r.challenge()))).code());
+
+      Registration late = registry.register();
+      clock.advance(AuthSettings.defaults().challengeTtl());
+      assertThrows(GoWorkException.class, () -> other.verify(late.workerId(),
+          Signatures.verifyResponse(SECRET, late.workerId(), late.challenge())));
+
+      // A made-up id gets nowhere without the secret.
+      String forged = "w-0000000000000000-" + Long.toString(clock.millis(), 36);
+      SharedSecret wrong = SharedSecret.of("another-secret-another-secret-another!");
+      assertThrows(GoWorkException.class, () -> other.verify(forged,
+          Signatures.verifyResponse(wrong, forged, "guessed")));
+    } finally {
+      otherEvents.close();
+    }
   }
 }
