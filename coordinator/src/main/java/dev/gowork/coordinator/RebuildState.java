@@ -5,13 +5,8 @@ import dev.gowork.broker.topic.Topics;
 import dev.gowork.broker.wire.EventType;
 import dev.gowork.coordinator.auth.WorkerRegistry;
 import dev.gowork.coordinator.events.EventDispatcher;
-import dev.gowork.coordinator.retry.RetryPlan;
 import dev.gowork.coordinator.state.ReadToEnd;
-import dev.gowork.coordinator.timeout.TimeoutTracker;
-import dev.gowork.coordinator.work.Lifecycle;
-import dev.gowork.coordinator.work.WorkState;
 import dev.gowork.coordinator.work.WorkTable;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -21,9 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Run once by {@code start()}, after the transactional producer fenced any predecessor and before
  * results are consumed: reads {@code <p>.sessions} and {@code <p>.state} to their end (committed
- * records only) and rebuilds the sessions, the work table, the deadlines to watch and the retries
- * to make. An item whose deadline passed while no coordinator ran is simply due: the first
- * {@code ExpireTimedOutWork} tick times it out. A record that does not decode is reported
+ * records only) and rebuilds the sessions and the work table. The deadlines to watch and the retries
+ * to make are planned when the coordinator group hands this coordinator the items' results
+ * partitions (once, for the items it owns); an item whose deadline passed while no coordinator ran
+ * is then simply due, and the first {@code ExpireTimedOutWork} tick times it out. A record that does not decode is reported
  * ({@code record_rejected}, and a warning) and skipped; it never stops the start.
  */
 final class RebuildState {
@@ -35,8 +31,7 @@ final class RebuildState {
 
   /** @param ends receives, per partition of both topics, the offset the rebuild read up to */
   static Summary run(KafkaClients kafka, Topics topics, Duration timeout, WorkerRegistry workers, WorkTable table,
-      TimeoutTracker timeouts, RetryPlan retries, EventDispatcher events, Clock clock,
-      Map<org.apache.kafka.common.TopicPartition, Long> ends) {
+      EventDispatcher events, Map<org.apache.kafka.common.TopicPartition, Long> ends) {
     long began = System.nanoTime();
     int[] skipped = {0};
     Map<String, ReadToEnd.Stored> sessions = ReadToEnd.read(kafka, topics.sessions(), timeout,
@@ -52,7 +47,6 @@ final class RebuildState {
     }
     Map<String, ReadToEnd.Stored> state = ReadToEnd.read(kafka, topics.state(), timeout,
         where -> skip(events, skipped, where, "record without a key"), ends);
-    long now = clock.millis();
     int restoredWork = 0;
     for (ReadToEnd.Stored s : state.values()) {
       String[] problem = new String[1];
@@ -62,15 +56,6 @@ final class RebuildState {
         continue;
       }
       restoredWork++;
-      WorkTable.Restored w = r.get();
-      if (!Lifecycle.isTerminal(w.state())) {
-        timeouts.track(w.workId(), w.deadline());
-      }
-      if (w.state() == WorkState.RETRY_WAIT) {
-        retries.schedule(w.workId(), w.attempt() + 1, now);
-      } else if (w.state() == WorkState.QUEUED && w.republish()) {
-        retries.scheduleRepublish(w.workId(), w.attempt(), now);
-      }
     }
     Summary sum = new Summary(restoredSessions, restoredWork, skipped[0],
         Duration.ofNanos(System.nanoTime() - began).toMillis());

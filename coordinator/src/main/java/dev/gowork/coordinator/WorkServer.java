@@ -194,8 +194,7 @@ public final class WorkServer implements AutoCloseable {
       ownership.partitionCount(queues.resultPartitions());
       writer.init();
       handlerFeed.prepare(admin, rebuildTimeout);
-      rebuilt = RebuildState.run(kafka, topics, rebuildTimeout, workers, table, timeouts, retries, events, clock,
-          rebuiltUpTo);
+      rebuilt = RebuildState.run(kafka, topics, rebuildTimeout, workers, table, events, rebuiltUpTo);
     } catch (KafkaException e) {
       throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not restore the coordinator state: " + e.getMessage(), e);
     }

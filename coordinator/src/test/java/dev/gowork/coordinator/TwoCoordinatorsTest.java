@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -145,6 +144,6 @@ class TwoCoordinatorsTest {
   private static Set<Integer> union(Set<Integer> x, Set<Integer> y) {
     Set<Integer> u = new HashSet<>(x);
     u.addAll(y);
-    return u.stream().collect(Collectors.toSet());
+    return u;
   }
 }
