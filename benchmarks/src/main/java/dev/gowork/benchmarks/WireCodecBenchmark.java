@@ -1,6 +1,8 @@
 package dev.gowork.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gowork.broker.wire.Event;
+import dev.gowork.broker.wire.EventType;
 import dev.gowork.broker.wire.ResultEnvelope;
 import dev.gowork.broker.wire.ResultStatus;
 import dev.gowork.broker.wire.WireCodec;
@@ -32,6 +34,8 @@ public class WireCodecBenchmark {
   private ResultEnvelope result;
   private byte[] workBytes;
   private byte[] resultBytes;
+  private Event event;
+  private byte[] eventBytes;
 
   @Setup
   public void setUp() {
@@ -41,6 +45,9 @@ public class WireCodecBenchmark {
     result = new ResultEnvelope(work.workId(), 1, ResultStatus.COMPLETED, null, null, "w-0123456789abcdef", 3);
     workBytes = codec.encode(work);
     resultBytes = codec.encode(result);
+    event = new Event(UUID.randomUUID().toString(), EventType.WORK_COMPLETE, now.plusMillis(3), "default",
+        work.workId(), "w-0123456789abcdef", 1, 3L, null);
+    eventBytes = codec.encode(event);
   }
 
   @Benchmark
@@ -61,5 +68,15 @@ public class WireCodecBenchmark {
   @Benchmark
   public Object decodeResult() {
     return codec.decodeResult(resultBytes).value();
+  }
+
+  @Benchmark
+  public byte[] encodeEvent() {
+    return codec.encode(event);
+  }
+
+  @Benchmark
+  public Object decodeEvent() {
+    return codec.decodeEvent(eventBytes).value();
   }
 }
