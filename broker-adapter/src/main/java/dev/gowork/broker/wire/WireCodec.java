@@ -1,20 +1,25 @@
 package dev.gowork.broker.wire;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.DefaultDeserializationContext;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 
 /**
  * Encodes and decodes the three wire types (work, result, event) and plain JSON bodies.
@@ -22,6 +27,10 @@ import java.time.format.DateTimeParseException;
  * <p>Decoding is strict and total: malformed JSON, a value over {@link #maxRecordBytes()}, nesting
  * deeper than {@link #MAX_NESTING_DEPTH}, a missing or mistyped field, or an unknown schema version
  * comes back as a {@link Decoded} failure, never as an exception. Thread-safe.
+ *
+ * <p>The envelopes are written and read with Jackson's streaming API, not through a tree: only the
+ * free-form parts (work {@code data}, result {@code result}) become {@link JsonNode}s. The output
+ * and the acceptance rules are those of the tree model ({@link #toJson}, {@link #workFrom}, ...).
  */
 public final class WireCodec {
   /** Default limit on an encoded record or request body: 1 MiB. */
@@ -32,8 +41,31 @@ public final class WireCodec {
   public static final int MAX_ID_LENGTH = 200;
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final String[] WORK_FIELDS = {
+      "schema", "workId", "queue", "attempt", "maxAttempts", "timeoutSeconds", "data", "createdAt", "deadline"};
+  private static final String[] RESULT_FIELDS = {
+      "schema", "workId", "attempt", "status", "result", "error", "workerId", "durationMs"};
+  private static final String[] EVENT_FIELDS = {
+      "schema", "id", "type", "time", "queue", "workId", "workerId", "attempt", "durationMs", "error"};
   private final ObjectMapper mapper;
+  private final JavaType nodeType;
+  private final DefaultDeserializationContext contexts;
+  /** Reads one value as a tree where a parser stands, as the mapper does inside readTree. */
+  private final FieldValues.Trees trees = this::readTree;
   private final int maxRecordBytes;
+
+  /** Reads one JSON value from a parser standing on its first token, leaving it on the value's last one. */
+  @FunctionalInterface
+  public interface ValueReader<T> {
+    /** The value read; never null. */
+    T read(JsonParser parser) throws IOException;
+  }
+
+  /** Writes one JSON value to a generator. */
+  @FunctionalInterface
+  public interface ValueWriter {
+    void write(JsonGenerator generator) throws IOException;
+  }
 
   public WireCodec(int maxRecordBytes) {
     if (maxRecordBytes < 1024) {
@@ -50,6 +82,8 @@ public final class WireCodec {
     this.mapper = JsonMapper.builder(factory)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .build();
+    this.nodeType = mapper.constructType(JsonNode.class);
+    this.contexts = (DefaultDeserializationContext) mapper.getDeserializationContext();
   }
 
   /** A codec with the 1 MiB default limit. */
@@ -69,25 +103,78 @@ public final class WireCodec {
   // ---------------------------------------------------------------- encode
 
   public byte[] encode(WorkEnvelope w) {
-    ObjectNode n = NODES.objectNode();
-    n.put("schema", WorkEnvelope.SCHEMA);
-    n.put("workId", w.workId());
-    n.put("queue", w.queue());
-    n.put("attempt", w.attempt());
-    n.put("maxAttempts", w.maxAttempts());
-    n.put("timeoutSeconds", w.timeoutSeconds());
-    n.set("data", w.data());
-    n.put("createdAt", w.createdAt().toString());
-    n.put("deadline", w.deadline().toString());
-    return write(n);
+    return generate(g -> {
+      g.writeStartObject();
+      g.writeStringField("schema", WorkEnvelope.SCHEMA);
+      g.writeStringField("workId", w.workId());
+      g.writeStringField("queue", w.queue());
+      g.writeNumberField("attempt", w.attempt());
+      g.writeNumberField("maxAttempts", w.maxAttempts());
+      g.writeNumberField("timeoutSeconds", w.timeoutSeconds());
+      g.writeFieldName("data");
+      writeTree(g, w.data());
+      g.writeStringField("createdAt", InstantText.format(w.createdAt()));
+      g.writeStringField("deadline", InstantText.format(w.deadline()));
+      g.writeEndObject();
+    });
   }
 
+  /** The same bytes as {@code write(toJson(r))}. */
   public byte[] encode(ResultEnvelope r) {
-    return write(toJson(r));
+    return generate(g -> {
+      g.writeStartObject();
+      g.writeStringField("schema", ResultEnvelope.SCHEMA);
+      g.writeStringField("workId", r.workId());
+      g.writeNumberField("attempt", r.attempt());
+      g.writeStringField("status", r.status().wireName());
+      g.writeFieldName("result");
+      writeTree(g, r.result());
+      g.writeStringField("error", r.error());
+      if (r.workerId() != null) {
+        g.writeStringField("workerId", r.workerId());
+      }
+      if (r.durationMs() >= 0) {
+        g.writeNumberField("durationMs", r.durationMs());
+      }
+      g.writeEndObject();
+    });
   }
 
+  /** The same bytes as {@code write(toJson(e))}. */
   public byte[] encode(Event e) {
-    return write(toJson(e));
+    return generate(g -> {
+      g.writeStartObject();
+      g.writeStringField("schema", Event.SCHEMA);
+      g.writeStringField("id", e.id());
+      g.writeStringField("type", e.type().id());
+      g.writeStringField("time", InstantText.format(e.time()));
+      writeIfPresent(g, "queue", e.queue());
+      writeIfPresent(g, "workId", e.workId());
+      writeIfPresent(g, "workerId", e.workerId());
+      if (e.attempt() != null) {
+        g.writeNumberField("attempt", e.attempt().intValue());
+      }
+      if (e.durationMs() != null) {
+        g.writeNumberField("durationMs", e.durationMs().longValue());
+      }
+      writeIfPresent(g, "error", e.error());
+      g.writeEndObject();
+    });
+  }
+
+  /**
+   * Writes one JSON value with a streaming generator configured like {@link #mapper()}.
+   *
+   * @throws IllegalStateException if the writer fails (it writes to memory, so only on a bug)
+   */
+  public byte[] generate(ValueWriter writer) {
+    ByteArrayBuilder out = new ByteArrayBuilder(256);
+    try (JsonGenerator g = mapper.createGenerator(out, JsonEncoding.UTF8)) {
+      writer.write(g);
+    } catch (IOException e) {
+      throw new IllegalStateException("writing JSON to memory failed", e);
+    }
+    return out.toByteArray();
   }
 
   /** The result as a JSON tree (for HTTP answers). */
@@ -141,12 +228,16 @@ public final class WireCodec {
     }
   }
 
-  /** Any JSON tree to bytes. */
+  /** Any JSON tree to bytes, the same as {@code mapper().writeValueAsBytes(node)}. */
   public byte[] write(JsonNode node) {
-    try {
-      return mapper.writeValueAsBytes(node);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a JSON tree failed to serialize", e);
+    return generate(g -> writeTree(g, node));
+  }
+
+  private void writeTree(JsonGenerator g, JsonNode node) throws IOException {
+    if (node == null) {
+      g.writeNull();
+    } else {
+      TreeWriter.write(g, node, mapper);
     }
   }
 
@@ -154,6 +245,15 @@ public final class WireCodec {
 
   /** Parses any JSON value under the size and depth limits. */
   public Decoded<JsonNode> parse(byte[] bytes) {
+    return read(bytes, p -> FieldValues.value(p, trees));
+  }
+
+  /**
+   * Reads one JSON value with a streaming parser under the same limits and rules as {@link #parse}:
+   * size, nesting depth, duplicate fields and trailing tokens. Anything the parser or the reader
+   * throws comes back as a {@code MALFORMED_JSON} failure.
+   */
+  public <T> Decoded<T> read(byte[] bytes, ValueReader<T> reader) {
     if (bytes == null) {
       return Decoded.failure(DecodeError.Kind.MALFORMED_JSON, "no value (null record)");
     }
@@ -161,12 +261,19 @@ public final class WireCodec {
       return Decoded.failure(DecodeError.Kind.TOO_LARGE,
           "value is " + bytes.length + " bytes, over the limit of " + maxRecordBytes);
     }
-    try {
-      JsonNode node = mapper.readTree(bytes);
-      if (node == null || node.isMissingNode()) {
+    try (JsonParser p = mapper.createParser(bytes)) {
+      if (p.nextToken() == null) {
         return Decoded.failure(DecodeError.Kind.MALFORMED_JSON, "empty value: expected JSON");
       }
-      return Decoded.ok(node);
+      T value = reader.read(p);
+      JsonToken trailing = p.nextToken();
+      if (trailing != null) {
+        // the words of Jackson's own FAIL_ON_TRAILING_TOKENS error, which the tree reader gave here
+        return Decoded.failure(DecodeError.Kind.MALFORMED_JSON, "malformed JSON: Trailing token (of type "
+            + trailing + ") found after value (bound as `" + JsonNode.class.getName()
+            + "`): not allowed as per `DeserializationFeature.FAIL_ON_TRAILING_TOKENS`");
+      }
+      return Decoded.ok(value);
     } catch (JsonProcessingException e) {
       return Decoded.failure(DecodeError.Kind.MALFORMED_JSON, "malformed JSON: " + e.getOriginalMessage());
     } catch (IOException | RuntimeException e) {
@@ -174,24 +281,61 @@ public final class WireCodec {
     }
   }
 
+  /**
+   * The value where the parser stands, as the tree {@link #parse} would hold for it, leaving the
+   * parser on the value's last token. For {@link ValueReader}s.
+   */
+  public JsonNode readValue(JsonParser parser) throws IOException {
+    return FieldValues.value(parser, trees);
+  }
+
   public Decoded<WorkEnvelope> decodeWork(byte[] bytes) {
-    Decoded<JsonNode> json = parse(bytes);
-    return json.isOk() ? workFrom(json.value()) : Decoded.failure(json.error().kind(), json.error().message());
+    Decoded<FieldValues> d = read(bytes, p -> fields(p, WORK_FIELDS));
+    return d.isOk() ? work(new EnvelopeFields(present(d.value()), "work")) : failure(d);
   }
 
   public Decoded<ResultEnvelope> decodeResult(byte[] bytes) {
-    Decoded<JsonNode> json = parse(bytes);
-    return json.isOk() ? resultFrom(json.value()) : Decoded.failure(json.error().kind(), json.error().message());
+    Decoded<FieldValues> d = read(bytes, p -> fields(p, RESULT_FIELDS));
+    return d.isOk() ? result(new EnvelopeFields(present(d.value()), "result")) : failure(d);
   }
 
   public Decoded<Event> decodeEvent(byte[] bytes) {
-    Decoded<JsonNode> json = parse(bytes);
-    return json.isOk() ? eventFrom(json.value()) : Decoded.failure(json.error().kind(), json.error().message());
+    Decoded<FieldValues> d = read(bytes, p -> fields(p, EVENT_FIELDS));
+    return d.isOk() ? event(new EnvelopeFields(present(d.value()), "event")) : failure(d);
+  }
+
+  /** The object's fields, or {@link FieldValues#NOT_AN_OBJECT} after reading any other value. */
+  private FieldValues fields(JsonParser p, String[] names) throws IOException {
+    if (p.currentToken() == JsonToken.START_OBJECT) {
+      return FieldValues.read(p, names, trees);
+    }
+    FieldValues.value(p, trees);
+    return FieldValues.NOT_AN_OBJECT;
+  }
+
+  /**
+   * The tree deserializer called directly, like the mapper's readTree does for a root value: unlike an
+   * ObjectReader it leaves the parser's current token alone, which Jackson names in some of its errors.
+   */
+  private JsonNode readTree(JsonParser p) throws IOException {
+    return contexts.createInstance(mapper.getDeserializationConfig(), p, mapper.getInjectableValues())
+        .readValue(p, nodeType);
+  }
+
+  private static FieldValues present(FieldValues v) {
+    return v == FieldValues.NOT_AN_OBJECT ? null : v;
+  }
+
+  private static <T> Decoded<T> failure(Decoded<?> d) {
+    return Decoded.failure(d.error().kind(), d.error().message());
   }
 
   /** Reads a work envelope from an already parsed tree. */
   public Decoded<WorkEnvelope> workFrom(JsonNode n) {
-    Fields f = new Fields(n, "work");
+    return work(new EnvelopeFields(n, "work"));
+  }
+
+  private static Decoded<WorkEnvelope> work(EnvelopeFields f) {
     f.schema(WorkEnvelope.SCHEMA, false);
     String workId = f.id("workId");
     String queue = f.string("queue", true);
@@ -209,7 +353,10 @@ public final class WireCodec {
 
   /** Reads a result envelope from an already parsed tree (e.g. an HTTP body). */
   public Decoded<ResultEnvelope> resultFrom(JsonNode n) {
-    Fields f = new Fields(n, "result");
+    return result(new EnvelopeFields(n, "result"));
+  }
+
+  private static Decoded<ResultEnvelope> result(EnvelopeFields f) {
     f.schema(ResultEnvelope.SCHEMA, false);
     String workId = f.id("workId");
     int attempt = f.positiveInt("attempt", true, 1);
@@ -232,7 +379,10 @@ public final class WireCodec {
 
   /** Reads an event from an already parsed tree. */
   public Decoded<Event> eventFrom(JsonNode n) {
-    Fields f = new Fields(n, "event");
+    return event(new EnvelopeFields(n, "event"));
+  }
+
+  private static Decoded<Event> event(EnvelopeFields f) {
     f.schema(Event.SCHEMA, true);
     String id = f.string("id", true);
     String typeText = f.string("type", true);
@@ -254,136 +404,15 @@ public final class WireCodec {
         attempt < 0 ? null : (int) attempt, durationMs < 0 ? null : durationMs, error));
   }
 
-  private static void putIfPresent(ObjectNode n, String field, String value) {
+  private static void writeIfPresent(JsonGenerator g, String field, String value) throws IOException {
     if (value != null) {
-      n.put(field, value);
+      g.writeStringField(field, value);
     }
   }
 
-  /** Collects the first field error while reading an object. */
-  private static final class Fields {
-    private final JsonNode node;
-    private final String what;
-    private DecodeError error;
-
-    Fields(JsonNode node, String what) {
-      this.node = node;
-      this.what = what;
-      if (node == null || !node.isObject()) {
-        fail(DecodeError.Kind.MALFORMED_JSON, what + " must be a JSON object");
-      }
-    }
-
-    boolean failed() {
-      return error != null;
-    }
-
-    <T> Decoded<T> failure() {
-      return Decoded.failure(error.kind(), error.message());
-    }
-
-    void fail(DecodeError.Kind kind, String message) {
-      if (error == null) {
-        error = new DecodeError(kind, message);
-      }
-    }
-
-    private JsonNode field(String name, boolean required) {
-      if (failed()) {
-        return null;
-      }
-      JsonNode v = node.get(name);
-      if ((v == null || v.isNull()) && required) {
-        fail(DecodeError.Kind.MISSING_FIELD, what + " is missing field '" + name + "'");
-        return null;
-      }
-      return v == null || v.isNull() ? null : v;
-    }
-
-    void schema(String expected, boolean required) {
-      JsonNode v = field("schema", required);
-      if (v != null && !expected.equals(v.asText())) {
-        fail(DecodeError.Kind.UNSUPPORTED_SCHEMA,
-            what + " schema '" + v.asText() + "' is not supported; expected '" + expected + "'");
-      }
-    }
-
-    String string(String name, boolean required) {
-      JsonNode v = field(name, required);
-      if (v == null) {
-        return null;
-      }
-      if (!v.isTextual()) {
-        fail(DecodeError.Kind.INVALID_FIELD, what + " field '" + name + "' must be a string");
-        return null;
-      }
-      return v.textValue();
-    }
-
-    String nullableString(String name) {
-      return string(name, false);
-    }
-
-    String id(String name) {
-      String s = string(name, true);
-      if (s != null && (s.isEmpty() || s.length() > MAX_ID_LENGTH)) {
-        fail(DecodeError.Kind.INVALID_FIELD,
-            what + " field '" + name + "' must be 1-" + MAX_ID_LENGTH + " characters");
-      }
-      return s;
-    }
-
-    JsonNode any(String name, boolean required) {
-      if (failed()) {
-        return null;
-      }
-      JsonNode v = node.get(name);
-      if (v == null) {
-        if (required) {
-          fail(DecodeError.Kind.MISSING_FIELD, what + " is missing field '" + name + "'");
-        }
-        return required ? null : NullNode.instance;
-      }
-      return v;
-    }
-
-    int positiveInt(String name, boolean required, int fallback) {
-      long v = positiveLong(name, required, fallback);
-      if (!failed() && v < 1) {
-        fail(DecodeError.Kind.INVALID_FIELD, what + " field '" + name + "' must be at least 1");
-        return fallback;
-      }
-      if (v > Integer.MAX_VALUE) {
-        fail(DecodeError.Kind.INVALID_FIELD, what + " field '" + name + "' is too large");
-        return fallback;
-      }
-      return (int) v;
-    }
-
-    long positiveLong(String name, boolean required, long fallback) {
-      JsonNode v = field(name, required);
-      if (v == null) {
-        return fallback;
-      }
-      if (v.getNodeType() != JsonNodeType.NUMBER || !v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < 0) {
-        fail(DecodeError.Kind.INVALID_FIELD, what + " field '" + name + "' must be a non-negative integer");
-        return fallback;
-      }
-      return v.asLong();
-    }
-
-    Instant instant(String name, boolean required) {
-      String s = string(name, required);
-      if (s == null) {
-        return null;
-      }
-      try {
-        return Instant.parse(s);
-      } catch (DateTimeParseException e) {
-        fail(DecodeError.Kind.INVALID_FIELD,
-            what + " field '" + name + "' must be an ISO-8601 UTC time such as 2026-11-28T10:00:00Z");
-        return null;
-      }
+  private static void putIfPresent(ObjectNode n, String field, String value) {
+    if (value != null) {
+      n.put(field, value);
     }
   }
 }

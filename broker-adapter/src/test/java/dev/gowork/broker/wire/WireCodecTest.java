@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class WireCodecTest {
@@ -116,6 +117,88 @@ class WireCodecTest {
     Decoded<JsonNode> d = codec.parse("nope".getBytes(StandardCharsets.UTF_8));
     assertFalse(d.isOk());
     assertNull(d.isOk() ? d.value() : null);
+  }
+
+  private static final String WORK_FIELDS = "\"workId\":\"a\",\"queue\":\"q\",\"attempt\":1,"
+      + "\"createdAt\":\"2026-11-28T10:00:00Z\",\"deadline\":\"2026-11-28T10:00:30Z\"";
+
+  private Decoded<WorkEnvelope> work(String json) {
+    return codec.decodeWork(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void fieldsMayComeInAnyOrder() {
+    WorkEnvelope w = sampleWork();
+    String reordered = "{\"deadline\":\"" + w.deadline() + "\",\"data\":" + w.data() + ",\"timeoutSeconds\":30,"
+        + "\"queue\":\"default\",\"maxAttempts\":3,\"createdAt\":\"" + w.createdAt()
+        + "\",\"attempt\":1,\"workId\":\"w-1\",\"schema\":\"gowork.work/v1\"}";
+    assertEquals(w, work(reordered).value());
+    String event = "{\"attempt\":2,\"time\":\"2026-11-28T10:00:00.123Z\",\"type\":\"work_complete\",\"id\":\"e\","
+        + "\"schema\":\"gowork.event/v1\"}";
+    assertEquals(new Event("e", EventType.WORK_COMPLETE, T0, null, null, null, 2, null, null),
+        codec.decodeEvent(event.getBytes(StandardCharsets.UTF_8)).value());
+  }
+
+  @Test
+  void unknownFieldsAreIgnoredButMustBeValidJson() {
+    assertTrue(work("{\"extra\":{\"deep\":[1,{\"x\":null}]},\"data\":1," + WORK_FIELDS + ",\"more\":\"x\"}").isOk());
+    assertKind(DecodeError.Kind.MALFORMED_JSON, work("{\"extra\":{\"a\":1,\"a\":2},\"data\":1," + WORK_FIELDS + "}"));
+    assertKind(DecodeError.Kind.MALFORMED_JSON, work("{\"extra\":[1,],\"data\":1," + WORK_FIELDS + "}"));
+  }
+
+  @Test
+  void aDuplicateFieldIsMalformedAnywhere() {
+    Decoded<WorkEnvelope> top = work("{\"data\":1," + WORK_FIELDS + ",\"queue\":\"r\"}");
+    assertKind(DecodeError.Kind.MALFORMED_JSON, top);
+    assertTrue(top.error().message().contains("Duplicate field 'queue'"), top.error().message());
+    assertKind(DecodeError.Kind.MALFORMED_JSON, work("{\"data\":{\"k\":1,\"k\":1}," + WORK_FIELDS + "}"));
+  }
+
+  @Test
+  void trailingTokensOrGarbageAreMalformed() {
+    String ok = "{\"data\":1," + WORK_FIELDS + "}";
+    assertTrue(work(ok + " \n").isOk());
+    for (String tail : List.of("{}", "1", "x", "]", "}", "null", ",")) {
+      Decoded<WorkEnvelope> d = work(ok + tail);
+      assertKind(DecodeError.Kind.MALFORMED_JSON, d);
+      assertTrue(d.error().message().startsWith("malformed JSON: "), d.error().message());
+    }
+    assertEquals("malformed JSON: Trailing token (of type START_OBJECT) found after value (bound as "
+        + "`com.fasterxml.jackson.databind.JsonNode`): not allowed as per `DeserializationFeature.FAIL_ON_TRAILING_TOKENS`",
+        work(ok + "{}").error().message());
+  }
+
+  @Test
+  void dataMayBeAnyJsonValueIncludingNull() {
+    for (String data : List.of("null", "[]", "[1,\"x\",{}]", "0", "-7", "1.5", "12345678901234567890", "\"s\"",
+        "false", "{\"n\":{\"m\":[null]}}")) {
+      Decoded<WorkEnvelope> d = work("{\"data\":" + data + "," + WORK_FIELDS + "}");
+      assertTrue(d.isOk(), data + ": " + d);
+      assertEquals(codec.parse(data.getBytes(StandardCharsets.UTF_8)).value(), d.value().data(), data);
+      assertEquals(d.value(), codec.decodeWork(codec.encode(d.value())).value(), data);
+    }
+  }
+
+  @Test
+  void mistypedFieldsNameTheFieldAndTheirType() {
+    assertEquals("work field 'attempt' must be a non-negative integer",
+        work("{\"data\":1," + WORK_FIELDS.replace("\"attempt\":1", "\"attempt\":1.0") + "}").error().message());
+    assertEquals("work field 'attempt' must be a non-negative integer",
+        work("{\"data\":1," + WORK_FIELDS.replace("\"attempt\":1", "\"attempt\":99999999999999999999") + "}")
+            .error().message());
+    assertEquals("work field 'attempt' is too large",
+        work("{\"data\":1," + WORK_FIELDS.replace("\"attempt\":1", "\"attempt\":2147483648") + "}").error().message());
+    assertEquals("work field 'queue' must be a string",
+        work("{\"data\":1," + WORK_FIELDS.replace("\"queue\":\"q\"", "\"queue\":[\"q\"]") + "}").error().message());
+    assertEquals("work is missing field 'queue'",
+        work("{\"data\":1," + WORK_FIELDS.replace("\"queue\":\"q\"", "\"queue\":null") + "}").error().message());
+    assertEquals("work field 'createdAt' must be an ISO-8601 UTC time such as 2026-11-28T10:00:00Z",
+        work("{\"data\":1," + WORK_FIELDS.replace("10:00:00Z", "10:00:00") + "}").error().message());
+    Decoded<WorkEnvelope> schema = work("{\"schema\":2,\"data\":1," + WORK_FIELDS + "}");
+    assertKind(DecodeError.Kind.UNSUPPORTED_SCHEMA, schema);
+    assertEquals("work schema '2' is not supported; expected 'gowork.work/v1'", schema.error().message());
+    assertEquals("work must be a JSON object", work("[{}]").error().message());
+    assertEquals("empty value: expected JSON", work(" ").error().message());
   }
 
   private static void assertKind(DecodeError.Kind kind, Decoded<?> d) {

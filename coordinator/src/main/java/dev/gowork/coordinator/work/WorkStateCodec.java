@@ -1,10 +1,17 @@
 package dev.gowork.coordinator.work;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.gowork.broker.wire.Decoded;
 import dev.gowork.broker.wire.WireCodec;
+import java.io.IOException;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The state record of one work item on {@code <p>.state} (key = work id), version 1:
@@ -14,10 +21,15 @@ import java.util.Locale;
  * }</pre>
  * {@code result} (completed items) is omitted, with {@code "resultOmitted":true}, when it would make
  * the record larger than the codec's limit; the payload is never stored (it stays on the work topic).
+ * Written and read with Jackson's streaming API; the bytes and the acceptance rules are those the tree
+ * model gave.
  */
 final class WorkStateCodec {
   static final int VERSION = 1;
   private static final int HEADROOM = 8192;
+  private static final Set<String> FIELDS = Set.of("v", "workId", "queue", "state", "attempt", "maxAttempts",
+      "timeoutSeconds", "createdAt", "updatedAt", "deadline", "workerId", "partition", "offset", "republish",
+      "result", "error");
   private final WireCodec codec;
 
   WorkStateCodec(WireCodec codec) {
@@ -25,53 +37,79 @@ final class WorkStateCodec {
   }
 
   byte[] encode(WorkRecord r) {
-    ObjectNode n = codec.mapper().createObjectNode();
-    n.put("v", VERSION);
-    n.put("workId", r.workId);
-    n.put("queue", r.queue);
-    n.put("state", r.state.wireName());
-    n.put("attempt", r.attempt);
-    n.put("maxAttempts", r.maxAttempts);
-    n.put("timeoutSeconds", r.timeoutSeconds);
-    n.put("createdAt", r.createdAt);
-    n.put("updatedAt", r.updatedAt);
-    n.put("deadline", r.deadline);
-    if (r.workerId != null) {
-      n.put("workerId", r.workerId);
+    try {
+      return codec.generate(g -> write(g, r, true));
+    } catch (UnreadableResult e) {
+      return codec.generate(g -> write(g, r, false));
     }
-    n.put("partition", r.partition);
-    n.put("offset", r.offset);
+  }
+
+  /** Writes the record; a stored result that is not valid JSON is left out, as if there were none. */
+  private void write(JsonGenerator g, WorkRecord r, boolean withResult) throws IOException {
+    g.writeStartObject();
+    g.writeNumberField("v", VERSION);
+    g.writeStringField("workId", r.workId);
+    g.writeStringField("queue", r.queue);
+    g.writeStringField("state", r.state.wireName());
+    g.writeNumberField("attempt", r.attempt);
+    g.writeNumberField("maxAttempts", r.maxAttempts);
+    g.writeNumberField("timeoutSeconds", r.timeoutSeconds);
+    g.writeNumberField("createdAt", r.createdAt);
+    g.writeNumberField("updatedAt", r.updatedAt);
+    g.writeNumberField("deadline", r.deadline);
+    if (r.workerId != null) {
+      g.writeStringField("workerId", r.workerId);
+    }
+    g.writeNumberField("partition", r.partition);
+    g.writeNumberField("offset", r.offset);
     if (r.republishPending) {
-      n.put("republish", true);
+      g.writeBooleanField("republish", true);
     }
     if (r.outcome instanceof String error) {
-      n.put("error", error);
+      g.writeStringField("error", error);
     }
     if (r.outcome instanceof byte[] result) {
       if (result.length + HEADROOM < codec.maxRecordBytes()) {
-        Decoded<JsonNode> tree = codec.parse(result);
-        if (tree.isOk()) {
-          n.set("result", tree.value());
+        if (withResult) {
+          // parsed under the codec's rules and re-written token by token, as the tree was before
+          g.writeFieldName("result");
+          if (!codec.read(result, p -> copy(p, g)).isOk()) {
+            throw new UnreadableResult();
+          }
         }
       } else {
-        n.put("resultOmitted", true);
+        g.writeBooleanField("resultOmitted", true);
       }
     }
-    return codec.write(n);
+    g.writeEndObject();
+  }
+
+  private static Boolean copy(JsonParser p, JsonGenerator g) throws IOException {
+    g.copyCurrentStructure(p);
+    return Boolean.TRUE;
+  }
+
+  /** A stored result that failed to parse: encode again without it. */
+  private static final class UnreadableResult extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UnreadableResult() {
+      super(null, null, false, false);
+    }
   }
 
   /**
    * @return the record, or null with {@code problem[0]} set when the value is not a valid v1 state record
    */
   WorkRecord decode(String key, byte[] value, String[] problem) {
-    Decoded<JsonNode> d = codec.parse(value);
+    Decoded<Map<String, JsonNode>> d = codec.read(value, this::fields);
     if (!d.isOk()) {
       problem[0] = d.error().message();
       return null;
     }
-    JsonNode n = d.value();
-    if (n.path("v").asInt(-1) != VERSION) {
-      problem[0] = "unsupported state record version " + n.path("v");
+    Map<String, JsonNode> n = d.value();
+    if (path(n, "v").asInt(-1) != VERSION) {
+      problem[0] = "unsupported state record version " + path(n, "v");
       return null;
     }
     try {
@@ -84,13 +122,13 @@ final class WorkStateCodec {
           (int) number(n, "maxAttempts"));
       r.state = WorkState.valueOf(text(n, "state").toUpperCase(Locale.ROOT));
       r.updatedAt = number(n, "updatedAt");
-      r.workerId = n.hasNonNull("workerId") ? n.get("workerId").asText() : null;
+      r.workerId = hasNonNull(n, "workerId") ? n.get("workerId").asText() : null;
       r.partition = (int) number(n, "partition");
       r.offset = number(n, "offset");
-      r.republishPending = n.path("republish").asBoolean(false);
-      if (n.hasNonNull("result")) {
+      r.republishPending = path(n, "republish").asBoolean(false);
+      if (hasNonNull(n, "result")) {
         r.outcome = codec.write(n.get("result"));
-      } else if (n.hasNonNull("error")) {
+      } else if (hasNonNull(n, "error")) {
         r.outcome = n.get("error").asText();
       }
       if (r.attempt < 1 || r.maxAttempts < 1 || r.timeoutSeconds < 1) {
@@ -103,7 +141,34 @@ final class WorkStateCodec {
     }
   }
 
-  private static String text(JsonNode n, String field) {
+  /** The record's known fields as the tree would hold them; none when the value is not an object. */
+  private Map<String, JsonNode> fields(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      codec.readValue(p);
+      return Map.of();
+    }
+    Map<String, JsonNode> fields = new HashMap<>(32);
+    for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+      p.nextToken();
+      JsonNode v = codec.readValue(p);
+      if (FIELDS.contains(name)) {
+        fields.put(name, v);
+      }
+    }
+    return fields;
+  }
+
+  private static JsonNode path(Map<String, JsonNode> n, String field) {
+    JsonNode v = n.get(field);
+    return v == null ? MissingNode.getInstance() : v;
+  }
+
+  private static boolean hasNonNull(Map<String, JsonNode> n, String field) {
+    JsonNode v = n.get(field);
+    return v != null && !v.isNull();
+  }
+
+  private static String text(Map<String, JsonNode> n, String field) {
     JsonNode v = n.get(field);
     if (v == null || !v.isTextual() || v.asText().isEmpty() || v.asText().length() > WireCodec.MAX_ID_LENGTH) {
       throw new IllegalArgumentException("missing or invalid '" + field + "'");
@@ -111,7 +176,7 @@ final class WorkStateCodec {
     return v.asText();
   }
 
-  private static long number(JsonNode n, String field) {
+  private static long number(Map<String, JsonNode> n, String field) {
     JsonNode v = n.get(field);
     if (v == null || !v.isIntegralNumber()) {
       throw new IllegalArgumentException("missing or invalid '" + field + "'");
