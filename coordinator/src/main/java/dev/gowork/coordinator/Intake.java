@@ -18,17 +18,18 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Future;
-import org.apache.kafka.clients.producer.RecordMetadata;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Adds work: checks every item, records it as queued and tracks its deadline before sending (so no
- * result can arrive for an id the table does not know), sends all of a batch, then waits once.
+ * result can arrive for an id the table does not know), and sends all of a batch without waiting.
  * {@code add_work} fires when the broker acknowledges the record; an item whose send fails is
- * forgotten and reported in the thrown error. Returns once the items' state records (queued, then
- * located) are committed, so added work survives a coordinator crash.
+ * forgotten and reported in the error. An add is done once the items' state records are committed,
+ * so added work survives a coordinator crash: {@link #addAll} waits for that, {@link #addAllAsync}
+ * returns a future, so that one caller can keep many batches in flight.
  */
 final class Intake {
   private static final Logger LOG = LoggerFactory.getLogger(Intake.class);
@@ -53,7 +54,26 @@ final class Intake {
     this.sendTimeout = sendTimeout;
   }
 
+  /** Adds {@code batch} and waits until it is committed; see {@link #addAllAsync}. */
   void addAll(Collection<Work> batch) {
+    try {
+      addAllAsync(batch).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof GoWorkException g) {
+        throw new GoWorkException(g.code(), g.getMessage(), g);
+      }
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "adding work failed: " + e.getCause(), e.getCause());
+    }
+  }
+
+  /**
+   * Checks every item and sends them all; the returned future completes once every item is
+   * acknowledged by Kafka and its state committed, or fails with a {@link GoWorkException}
+   * (UNAVAILABLE) naming how many items were not added (those are forgotten).
+   *
+   * @throws GoWorkException at once for a bad batch (null item, duplicate id, too large): nothing is sent
+   */
+  CompletableFuture<Void> addAllAsync(Collection<Work> batch) {
     Instant now = clock.instant();
     List<WorkEnvelope> envelopes = new ArrayList<>(batch.size());
     List<byte[]> values = new ArrayList<>(batch.size());
@@ -71,50 +91,94 @@ final class Intake {
       envelopes.add(e);
     }
     envelopes.stream().map(WorkEnvelope::queue).distinct().forEach(queues::ensure);
-    List<Future<RecordMetadata>> sent = new ArrayList<>(envelopes.size());
+    Sends sends = new Sends(envelopes.size());
     for (int i = 0; i < envelopes.size(); i++) {
       WorkEnvelope e = envelopes.get(i);
       table.queued(e, now.toEpochMilli());
       timeouts.track(e.workId(), e.deadline().toEpochMilli());
-      sent.add(send(e, values.get(i)));
+      send(e, values.get(i), i, sends);
     }
-    awaitAll(envelopes, sent);
-    journal.flushAndWait();
+    return sends.all.orTimeout(sendTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .handle((ok, timeout) -> sends.settle(envelopes))
+        .thenCompose(none -> journal.flush().orTimeout(sendTimeout.toMillis(), TimeUnit.MILLISECONDS)
+            .exceptionally(Intake::notCommitted));
   }
 
-  private Future<RecordMetadata> send(WorkEnvelope e, byte[] value) {
+  private void send(WorkEnvelope e, byte[] value, int index, Sends sends) {
     try {
-      return publisher.send(e, value, (meta, error) -> {
+      publisher.send(e, value, (meta, error) -> {
         if (error == null) {
           journal.atomically(() -> {
             table.located(e.workId(), meta.partition(), meta.offset());
             return events.event(EventType.ADD_WORK).queue(e.queue()).work(e.workId()).attempt(e.attempt()).fire();
           });
         }
+        sends.done(index, error);
       });
     } catch (RuntimeException error) {
-      return java.util.concurrent.CompletableFuture.failedFuture(error);
+      sends.done(index, error);
     }
   }
 
-  private void awaitAll(List<WorkEnvelope> envelopes, List<Future<RecordMetadata>> sent) {
-    long end = System.nanoTime() + sendTimeout.toNanos();
-    int failed = 0;
-    GoWorkException first = null;
-    for (int i = 0; i < sent.size(); i++) {
-      Duration left = Duration.ofNanos(Math.max(1_000_000, end - System.nanoTime()));
-      try {
-        WorkPublisher.await(sent.get(i), left, "publishing work " + envelopes.get(i).workId());
-      } catch (GoWorkException e) {
-        table.forget(envelopes.get(i).workId());
-        failed++;
-        first = first == null ? e : first;
+  private static Void notCommitted(Throwable t) {
+    Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+    if (cause instanceof java.util.concurrent.TimeoutException) {
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "the state was not committed to Kafka in time", cause);
+    }
+    throw new GoWorkException(ErrorCode.UNAVAILABLE, "the state could not be committed: " + cause, cause);
+  }
+
+  /** The outcome of each send of one batch; {@link #all} completes when every send answered. */
+  private final class Sends {
+    final CompletableFuture<Void> all = new CompletableFuture<>();
+    private final Throwable[] errors;
+    private final boolean[] answered;
+    private int left;
+
+    Sends(int n) {
+      errors = new Throwable[n];
+      answered = new boolean[n];
+      left = n;
+      if (n == 0) {
+        all.complete(null);
       }
     }
-    if (first != null) {
-      LOG.warn("{} of {} work items could not be published: {}", failed, sent.size(), first.getMessage());
-      throw new GoWorkException(first.code(), failed + " of " + sent.size() + " work items were not added: "
-          + first.getMessage(), first);
+
+    synchronized void done(int index, Throwable error) {
+      if (answered[index]) {
+        return;
+      }
+      answered[index] = true;
+      errors[index] = error;
+      if (--left == 0) {
+        all.complete(null);
+      }
+    }
+
+    /** Forgets the items that failed or got no answer; throws when there are any. */
+    synchronized Void settle(List<WorkEnvelope> envelopes) {
+      int failed = 0;
+      String first = null;
+      for (int i = 0; i < envelopes.size(); i++) {
+        if (answered[i] && errors[i] == null) {
+          continue;
+        }
+        String id = envelopes.get(i).workId();
+        table.forget(id);
+        failed++;
+        if (first == null) {
+          first = answered[i] ? "publishing work " + id + " failed: " + errors[i]
+              : "publishing work " + id + " got no answer from Kafka within " + sendTimeout;
+        }
+        answered[i] = true;
+        errors[i] = errors[i] == null ? new java.util.concurrent.TimeoutException() : errors[i];
+      }
+      if (failed > 0) {
+        LOG.warn("{} of {} work items could not be published: {}", failed, envelopes.size(), first);
+        throw new GoWorkException(ErrorCode.UNAVAILABLE, failed + " of " + envelopes.size()
+            + " work items were not added: " + first);
+      }
+      return null;
     }
   }
 }

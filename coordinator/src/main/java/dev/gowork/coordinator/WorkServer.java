@@ -44,6 +44,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
@@ -303,6 +304,20 @@ public final class WorkServer implements AutoCloseable {
   public void addAll(Collection<Work> work) {
     requireStarted();
     intake.addAll(work);
+  }
+
+  /**
+   * Publishes many items without waiting: the future completes once every item is acknowledged by
+   * Kafka and its state committed (the point where {@link #addAll} returns), or fails with a
+   * {@link GoWorkException} (UNAVAILABLE) that says how many items were not added; those are
+   * forgotten, the others stand. Lets one thread keep many batches in flight.
+   *
+   * @throws GoWorkException at once, with nothing sent, for a batch that {@link #addAll} refuses
+   *     (CONFLICT for an id already added, TOO_LARGE over the record limit)
+   */
+  public CompletableFuture<Void> addAllAsync(Collection<Work> work) {
+    requireStarted();
+    return intake.addAllAsync(work);
   }
 
   /** The next work of the default queue for an HTTP worker; see {@link #get(String, String, String)}. */

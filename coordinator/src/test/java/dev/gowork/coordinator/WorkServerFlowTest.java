@@ -174,6 +174,31 @@ class WorkServerFlowTest extends ServerFixture {
     assertEquals(ErrorCode.CONFLICT, assertThrows(GoWorkException.class, () -> server.add(batch.get(0))).code());
   }
 
+  @Test
+  void addAllAsyncKeepsManyBatchesInFlightAndEachFutureMeansCommitted(TestKafka k) {
+    start(k);
+    List<java.util.concurrent.CompletableFuture<Void>> adds = new ArrayList<>();
+    List<Work> all = new ArrayList<>();
+    for (int b = 0; b < 40; b++) {
+      List<Work> batch = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        batch.add(server.createWork(Map.of("b", b, "i", i), 600));
+      }
+      all.addAll(batch);
+      adds.add(server.addAllAsync(batch));
+    }
+    java.util.concurrent.CompletableFuture.allOf(adds.toArray(new java.util.concurrent.CompletableFuture[0]))
+        .orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
+    assertEquals(200, server.queueSize());
+    // Committed means it survives a crash: a successor rebuilt from the state topic knows every item.
+    crashAndRestart(() -> { });
+    for (Work w : all) {
+      assertEquals(WorkState.QUEUED, server.status(w.id()).orElseThrow().state(), w.id());
+    }
+    GoWorkException refused = assertThrows(GoWorkException.class, () -> server.addAllAsync(List.of(all.get(7))));
+    assertEquals(ErrorCode.CONFLICT, refused.code());
+  }
+
   private Event readEvent(EventType type, String workId) {
     try (Consumer<String, byte[]> c = kafka.clients().consumer(kafka.topicPrefix() + ".reader", Map.of())) {
       c.subscribe(List.of(topics.events()));

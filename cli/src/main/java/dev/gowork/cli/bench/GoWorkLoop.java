@@ -12,13 +12,14 @@ import dev.gowork.worker.runtime.WorkerSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
  * The real path: an in-process coordinator service (HTTP API, {@link WorkServer}, embedded broker or
  * the given one) with a {@code work_complete} handler that reports completions, and worker replicas
  * that register over HTTP and run the built-in {@code noop} handler, as threads of this JVM or as
- * child processes. Items go in through {@link WorkServer#addAll}.
+ * child processes. Items go in through {@link WorkServer#addAllAsync}.
  */
 final class GoWorkLoop implements Loop {
   private final BenchPlan plan;
@@ -75,13 +76,13 @@ final class GoWorkLoop implements Loop {
   }
 
   @Override
-  public void send(int count, Consumer<String> stamp) {
+  public CompletableFuture<Void> send(int count, Consumer<String> stamp) {
     List<Work> batch = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       batch.add(Work.create(data, plan.workTimeoutSeconds()));
     }
     batch.forEach(w -> stamp.accept(w.id()));
-    server.addAll(batch);
+    return server.addAllAsync(batch);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.gowork.cli.bench;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -13,9 +14,10 @@ interface Loop extends AutoCloseable {
 
   /**
    * Sends {@code count} items, calling {@code stamp} with each item's id just before it is handed
-   * over, and returns once all of them are accepted (acknowledged by Kafka).
+   * over, without waiting: the future completes once all of them are accepted (acknowledged by Kafka
+   * and, for GoWork, their state committed), or fails.
    */
-  void send(int count, Consumer<String> stamp);
+  CompletableFuture<Void> send(int count, Consumer<String> stamp);
 
   /** CPU time used so far by processes outside this JVM that belong to the loop (worker processes), in ns. */
   default long externalCpuNanos() {

@@ -5,8 +5,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
@@ -23,7 +24,6 @@ import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.WakeupException;
@@ -84,23 +84,21 @@ final class RawLoop implements Loop {
   }
 
   @Override
-  public void send(int count, Consumer<String> stamp) {
-    List<Future<RecordMetadata>> sent = new ArrayList<>(count);
+  public CompletableFuture<Void> send(int count, Consumer<String> stamp) {
+    CompletableFuture<Void> all = new CompletableFuture<>();
+    AtomicInteger left = new AtomicInteger(count);
     for (int i = 0; i < count; i++) {
       String id = "r-" + nextId.incrementAndGet();
       stamp.accept(id);
-      sent.add(producer.send(new ProducerRecord<>(workTopic, id, work)));
+      producer.send(new ProducerRecord<>(workTopic, id, work), (meta, error) -> {
+        if (error != null) {
+          all.completeExceptionally(new IllegalStateException("producing work failed: " + error, error));
+        } else if (left.decrementAndGet() == 0) {
+          all.complete(null);
+        }
+      });
     }
-    for (Future<RecordMetadata> f : sent) {
-      try {
-        f.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted", e);
-      } catch (ExecutionException e) {
-        throw new IllegalStateException("producing work failed: " + e.getCause(), e.getCause());
-      }
-    }
+    return all;
   }
 
   private void work(KafkaShareConsumer<String, byte[]> consumer, KafkaProducer<String, byte[]> results) {

@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -22,6 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Workloads {
   private static final long PROGRESS_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** Batches each burst sender keeps in flight (sent, not yet accepted). */
+  private static final int BURST_IN_FLIGHT = 4;
+  /** Batches the paced sender keeps in flight, so that it never waits for an add to be committed. */
+  private static final int PACED_IN_FLIGHT = 256;
 
   private final PrintStream progress;
   private final int batch;
@@ -42,10 +47,13 @@ final class Workloads {
       List<Future<?>> sending = new ArrayList<>();
       for (int i = 0; i < senders; i++) {
         sending.add(pool.submit(() -> {
+          InFlight inFlight = new InFlight(BURST_IN_FLIGHT);
           int take;
           while ((take = takeUpTo(left, batch)) > 0) {
-            loop.send(take, id -> tracker.start(id, System.nanoTime()));
+            inFlight.add(loop.send(take, id -> tracker.start(id, System.nanoTime())));
           }
+          inFlight.awaitAll();
+          return null;
         }));
       }
       pool.shutdown();
@@ -58,6 +66,7 @@ final class Workloads {
     try (ResourceMeter meter = new ResourceMeter(loop)) {
       ExecutorService pool = Executors.newSingleThreadExecutor(r -> daemon(r, "SendPaced"));
       Future<?> sending = pool.submit(() -> {
+        InFlight inFlight = new InFlight(PACED_IN_FLIGHT);
         long start = System.nanoTime();
         int sent = 0;
         while (sent < n) {
@@ -66,14 +75,15 @@ final class Workloads {
           if (due > sent) {
             int from = sent;
             int[] next = {from};
-            loop.send(Math.min(due - from, batch), id -> tracker.start(id, start + next[0]++ * 1_000_000_000L
-                / ratePerSecond));
+            inFlight.add(loop.send(Math.min(due - from, batch), id -> tracker.start(id, start + next[0]++
+                * 1_000_000_000L / ratePerSecond)));
             sent = next[0];
           } else {
             long wake = start + (long) sent * 1_000_000_000L / ratePerSecond;
             TimeUnit.NANOSECONDS.sleep(Math.max(0, Math.min(wake - now, 1_000_000)));
           }
         }
+        inFlight.awaitAll();
         return null;
       });
       pool.shutdown();
@@ -116,6 +126,32 @@ final class Workloads {
       throw new IllegalStateException("interrupted", e);
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException("sending failed: " + e.getCause(), e.getCause());
+    }
+  }
+
+  /**
+   * Sends in flight from one sender thread: {@link #add} waits only when {@code max} are already
+   * outstanding; a failed send fails the sender.
+   */
+  private static final class InFlight {
+    private final int max;
+    private final java.util.ArrayDeque<CompletableFuture<Void>> sends = new java.util.ArrayDeque<>();
+
+    InFlight(int max) {
+      this.max = max;
+    }
+
+    void add(CompletableFuture<Void> send) throws InterruptedException, java.util.concurrent.ExecutionException {
+      sends.add(send);
+      while (!sends.isEmpty() && (sends.size() > max || sends.peek().isDone())) {
+        sends.poll().get();
+      }
+    }
+
+    void awaitAll() throws InterruptedException, java.util.concurrent.ExecutionException {
+      for (CompletableFuture<Void> f = sends.poll(); f != null; f = sends.poll()) {
+        f.get();
+      }
     }
   }
 

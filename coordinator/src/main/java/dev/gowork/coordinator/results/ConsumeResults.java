@@ -17,21 +17,25 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Background duty on its own thread ({@code gowork-consume-results}): reads {@code <p>.results} in the
- * coordinator group, hands every record to the {@link ResultPipeline}, then commits, per poll, one
- * Kafka transaction holding the state records and events the batch caused, whatever other threads
- * journaled meanwhile (adds, timeouts, retries, sessions), and the batch's offsets
- * ({@code sendOffsetsToTransaction}). A crash before the commit leaves the offsets uncommitted, so
- * the next coordinator re-reads those results against state that never saw them: each terminal
- * event reaches the events topic once.
+ * coordinator group and hands every record to the {@link ResultPipeline}. After each poll it hands a
+ * cut to {@link CommitChanges}: the state records and events the batch caused, whatever other threads
+ * journaled meanwhile (adds, timeouts, retries, sessions), and the batch's offsets. The committer
+ * thread puts them in one Kafka transaction ({@code sendOffsetsToTransaction} for the offsets) while
+ * this thread goes on polling. A crash before the commit leaves the offsets uncommitted, so the next
+ * coordinator re-reads those results against state that never saw them: each terminal event reaches
+ * the events topic once.
  *
  * <p>Failure modes: the pipeline never throws for bad input; anything else thrown for a record is
- * logged and the loop goes on. A failing poll or commit (broker away) is logged and retried after a
- * pause, the uncommitted changes kept. Being fenced by another instance stops the loop for good.
- * {@code Journal.flush()} wakes the consumer so that waiting callers are served within a commit.
- * {@link #close()} commits what is pending and closes; {@link #crash()} drops it.
+ * logged and the loop goes on. A failing poll is logged and retried after a pause; a failing commit is
+ * retried by the committer, the changes kept. Being fenced by another instance stops the loop for
+ * good. {@code Journal.flush()} wakes the consumer so that waiting callers are served by the next
+ * commit. Before partitions move to another coordinator, and on {@link #close()}, the loop waits until
+ * what it handed off is committed; {@link #crash()} drops it.
  */
 public final class ConsumeResults implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumeResults.class);
+  /** Longest wait for the changes to be committed before partitions move on, or before closing. */
+  private static final Duration LAST_COMMIT = Duration.ofSeconds(15);
   private final Consumer<String, byte[]> consumer;
   private final String topic;
   private final ResultPipeline pipeline;
@@ -77,7 +81,7 @@ public final class ConsumeResults implements AutoCloseable {
         try {
           batch = consumer.poll(Duration.ofMillis(100));
         } catch (WakeupException e) {
-          // a flush asked for a commit, or closing
+          // a flush asked for a cut, or closing
         } catch (RuntimeException e) {
           LOG.warn("polling {} failed; retrying in 1 s", topic, e);
           pause();
@@ -93,17 +97,17 @@ public final class ConsumeResults implements AutoCloseable {
           }
           commits.consumed(r.topic(), r.partition(), r.offset());
         }
-        if (commits.due() && !commits.commit(consumer.groupMetadata())) {
-          pause();
+        if (commits.due()) {
+          commits.handOff(consumer.groupMetadata());
+        }
+        if (commits.failure() != null) {
+          LOG.error("the results loop stops: nothing can be committed any more ({})", commits.failure().toString());
+          return;
         }
       }
-      if (!crashing && commits.due() && !commits.commit(consumer.groupMetadata())) {
-        LOG.warn("the last changes could not be committed before closing");
+      if (!crashing && commits.due()) {
+        commits.handOff(consumer.groupMetadata());
       }
-      commits.stop(new IllegalStateException("the results consumer is closed"));
-    } catch (TransactionalWriter.Fenced e) {
-      LOG.error("{}; this coordinator stops committing", e.getMessage());
-      commits.stop(e);
     } catch (RuntimeException e) {
       LOG.error("the results loop stopped", e);
       commits.stop(e);
@@ -111,7 +115,7 @@ public final class ConsumeResults implements AutoCloseable {
       if (crashing) {
         commits.crash();
       } else {
-        commits.close();
+        commits.close(LAST_COMMIT, new IllegalStateException("the results consumer is closed"));
       }
       try {
         // A static member stays in the group when it closes; leaving hands its partitions to the other
@@ -166,7 +170,7 @@ public final class ConsumeResults implements AutoCloseable {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       owner.lost(ids(partitions));
-      if (!crashing && commits.due() && !commits.commit(consumer.groupMetadata())) {
+      if (!crashing && !commits.awaitCommitted(commits.handOff(consumer.groupMetadata()), LAST_COMMIT)) {
         commits.forget(partitions);
       }
     }
