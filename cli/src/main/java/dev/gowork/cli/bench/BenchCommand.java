@@ -73,6 +73,11 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--warmup", paramLabel = "N", description = "Items run before measuring each loop (default 10000).")
   Integer warmup;
 
+  @Option(names = "--warmup-seconds", paramLabel = "S",
+      description = "Repeat the warm-up until S seconds after each loop started (default 0): on 2 cores the JIT "
+          + "compiles for about 2 minutes; 120 measures the steady state.")
+  Integer warmupSeconds;
+
   @Option(names = "--batch", paramLabel = "N", description = "Items per addAll / producer batch (default 1000).")
   Integer batch;
 
@@ -158,7 +163,8 @@ public final class BenchCommand implements Callable<Integer> {
     return new BenchPlan(n, paced, r, !which.equals("paced"), !which.equals("burst"), raw || rawOnly, !rawOnly, w,
         s.integer("--concurrency", concurrency, null, 4, 1, 200),
         s.integer("--prefetch", prefetch, null, 128, 1, 10_000), m.equals("processes"),
-        s.integer("--warmup", warmup, null, 10_000, 0, 10_000_000), s.integer("--batch", batch, null, 1_000, 1, 10_000),
+        s.integer("--warmup", warmup, null, 10_000, 0, 10_000_000),
+        s.integer("--warmup-seconds", warmupSeconds, null, 0, 0, 3600), s.integer("--batch", batch, null, 1_000, 1, 10_000),
         s.integer("--senders", senders, null, 2, 1, 64), s.integer("--data-bytes", dataBytes, null, 100, 16, 1 << 20),
         s.integer("--partitions", partitions, null, 3, 1, 1000), 3600, Duration.ofMillis(500),
         Duration.ofSeconds(s.integer("--timeout", timeout, null, 600, 1, 86_400)),

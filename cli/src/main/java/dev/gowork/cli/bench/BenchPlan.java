@@ -10,11 +10,12 @@ import java.util.Optional;
  * {@link #toString()}.
  *
  * @param processes worker replicas as child processes (else threads of this JVM)
+ * @param warmupSeconds the warm-up repeats until this long after the loop started (JIT compilation settles)
  * @param kafkaEnv the {@code GOWORK_KAFKA_*} variables passed to every client (and to the children)
  * @param kafkaProperties the same as Kafka client properties
  */
 record BenchPlan(int items, int pacedItems, int rate, boolean burst, boolean paced, boolean raw, boolean gowork, int workers,
-    int concurrency, int prefetch, boolean processes, int warmup, int batch, int senders, int dataBytes, int partitions,
+    int concurrency, int prefetch, boolean processes, int warmup, int warmupSeconds, int batch, int senders, int dataBytes, int partitions,
     int workTimeoutSeconds, Duration heartbeat, Duration timeout, int lingerMillis, int fetchMaxWaitMillis,
     int rawConsumers, String rawAcquireMode, int rawMaxPollRecords, boolean rawCommitEachBatch,
     Optional<String> bootstrapServers, Path dataDir, String topicPrefix, String secret, String apiToken,
@@ -29,6 +30,7 @@ record BenchPlan(int items, int pacedItems, int rate, boolean burst, boolean pac
   public String toString() {
     return "items=" + items + " paced_items=" + pacedItems + " rate=" + rate + " workers=" + workers
         + " concurrency=" + concurrency + " prefetch=" + prefetch + " mode=" + (processes ? "processes" : "threads") + " warmup=" + warmup
+        + " warmup_seconds=" + warmupSeconds
         + " batch=" + batch + " senders=" + senders + " data_bytes=" + dataBytes + " partitions=" + partitions
         + " linger_ms=" + lingerMillis + " fetch_max_wait_ms=" + fetchMaxWaitMillis + " raw_consumers=" + rawConsumers
         + " raw_acquire=" + rawAcquireMode + " raw_max_poll=" + rawMaxPollRecords + " kafka="

@@ -29,14 +29,23 @@ final class GoWorkLoop implements Loop {
   private final WorkerProcesses processes;
   private final JsonNode data;
 
-  /** Starts the coordinator service alone (no workers yet); completions go to {@code completed}. */
-  GoWorkLoop(BenchPlan plan, CoordinatorService coordinator, Consumer<String> completed) {
+  /**
+   * Starts the coordinator service alone (no workers yet); completions go to {@code completed}, with
+   * where each item's time went as its {@code work_complete} event tells.
+   */
+  GoWorkLoop(BenchPlan plan, CoordinatorService coordinator, RunBench.Sink completed) {
     this.plan = plan;
     this.coordinator = coordinator;
     this.server = coordinator.workServer();
     this.data = Payload.json(plan.dataBytes());
     this.processes = new WorkerProcesses(plan, coordinator.baseUrl().toString());
-    server.newHandler("work_complete", (event, params) -> completed.accept(event.workId()));
+    server.newHandler("work_complete", (event, params) -> {
+      long now = System.currentTimeMillis();
+      if (event.durationMs() != null) {
+        completed.stages(event.durationMs(), now - event.time().toEpochMilli());
+      }
+      completed.accept(event.workId());
+    });
   }
 
   /** The coordinator's settings for a bench run: any free port, a fresh topic prefix, the plan's Kafka. */

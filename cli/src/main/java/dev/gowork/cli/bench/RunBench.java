@@ -56,9 +56,11 @@ final class RunBench {
 
   private List<Outcome> measure(Loop loop, Sink sink, Workloads workloads) {
     List<Outcome> outcomes = new ArrayList<>();
+    long warmUntil = System.nanoTime() + plan.warmupSeconds() * 1_000_000_000L;
     if (plan.warmup() > 0) {
-      sink.to(new Tracker());
-      workloads.burst(loop, sink.tracker, plan.warmup());
+      do {
+        workloads.burst(loop, sink.to(new Tracker()), plan.warmup());
+      } while (System.nanoTime() - warmUntil < 0);
     }
     if (plan.burst()) {
       outcomes.add(report(workloads.burst(loop, sink.to(new Tracker()), plan.items())));
@@ -74,8 +76,8 @@ final class RunBench {
     return o;
   }
 
-  /** Routes completions to the current workload's tracker. */
-  private static final class Sink implements Consumer<String> {
+  /** Routes completions (and GoWork's stage times) to the current workload's tracker. */
+  static final class Sink implements Consumer<String> {
     private volatile Tracker tracker = new Tracker();
 
     Tracker to(Tracker t) {
@@ -86,6 +88,11 @@ final class RunBench {
     @Override
     public void accept(String id) {
       tracker.complete(id);
+    }
+
+    /** See {@link Tracker#stages}. */
+    void stages(long createdToApplied, long appliedToHandler) {
+      tracker.stages(createdToApplied, appliedToHandler);
     }
   }
 }

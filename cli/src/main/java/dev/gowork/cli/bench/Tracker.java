@@ -16,6 +16,10 @@ final class Tracker {
 
   private final ConcurrentHashMap<String, Long> started = new ConcurrentHashMap<>();
   private final Histogram latencyMicros = new Histogram(MAX_LATENCY_MICROS, 3);
+  /** GoWork only: item created -> result applied by the coordinator (the work_complete event's durationMs). */
+  private final Histogram appliedMillis = new Histogram(MAX_LATENCY_MICROS / 1000, 3);
+  /** GoWork only: result applied (the event's time) -> the work_complete handler called. */
+  private final Histogram handlerLagMillis = new Histogram(MAX_LATENCY_MICROS / 1000, 3);
   private final LongAdder completed = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
   private final AtomicLong firstStart = new AtomicLong(Long.MAX_VALUE);
@@ -41,6 +45,32 @@ final class Tracker {
     }
     completed.increment();
     lastCompletion.accumulateAndGet(now, Math::max);
+  }
+
+  /**
+   * Records where an item's time went, as its {@code work_complete} event tells: {@code createdToApplied}
+   * ms from the add to the coordinator applying the result, {@code appliedToHandler} ms from there to
+   * the handler call (the commit of the event and the handlers' read of it).
+   */
+  void stages(long createdToApplied, long appliedToHandler) {
+    synchronized (appliedMillis) {
+      appliedMillis.recordValue(Math.max(0, Math.min(createdToApplied, appliedMillis.getHighestTrackableValue())));
+      handlerLagMillis.recordValue(Math.max(0, Math.min(appliedToHandler, handlerLagMillis.getHighestTrackableValue())));
+    }
+  }
+
+  /** The stage at {@code percentile} in ms (see {@link #stages}), or -1 when no stage was recorded. */
+  long appliedMillis(double percentile) {
+    synchronized (appliedMillis) {
+      return appliedMillis.getTotalCount() == 0 ? -1 : appliedMillis.getValueAtPercentile(percentile);
+    }
+  }
+
+  /** See {@link #appliedMillis}. */
+  long handlerLagMillis(double percentile) {
+    synchronized (appliedMillis) {
+      return handlerLagMillis.getTotalCount() == 0 ? -1 : handlerLagMillis.getValueAtPercentile(percentile);
+    }
   }
 
   long completed() {
