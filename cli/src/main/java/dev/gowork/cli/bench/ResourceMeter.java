@@ -42,8 +42,7 @@ final class ResourceMeter implements AutoCloseable {
    * CPU time of this JVM's JIT compiler threads over the workload, in ms (part of {@link #cpuNanos()}):
    * a loop that runs first pays for compiling the broker and client code that a later loop reuses. Read
    * from {@code /proc/self/task} on Linux (compiler threads that ended meanwhile are missed, so it can read
-   * low); elsewhere the JIT's
-   * own estimate, which is wall time and so overstates it on a busy machine.
+   * low); elsewhere the JIT's own estimate, which is wall time and so overstates it on a busy machine.
    */
   long jitMillisSinceStart() {
     // A compiler thread that ended (the JVM adds and removes them) takes its ticks along: never below 0.
