@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
@@ -33,6 +34,24 @@ import java.time.Instant;
  * and the acceptance rules are those of the tree model ({@link #toJson}, {@link #workFrom}, ...).
  */
 public final class WireCodec {
+  // Field names encoded once: writing a name from a String re-encodes it on every record.
+  private static final SerializedString F_ATTEMPT = new SerializedString("attempt");
+  private static final SerializedString F_CREATED_AT = new SerializedString("createdAt");
+  private static final SerializedString F_DATA = new SerializedString("data");
+  private static final SerializedString F_DEADLINE = new SerializedString("deadline");
+  private static final SerializedString F_DURATION_MS = new SerializedString("durationMs");
+  private static final SerializedString F_ERROR = new SerializedString("error");
+  private static final SerializedString F_ID = new SerializedString("id");
+  private static final SerializedString F_MAX_ATTEMPTS = new SerializedString("maxAttempts");
+  private static final SerializedString F_QUEUE = new SerializedString("queue");
+  private static final SerializedString F_RESULT = new SerializedString("result");
+  private static final SerializedString F_SCHEMA = new SerializedString("schema");
+  private static final SerializedString F_STATUS = new SerializedString("status");
+  private static final SerializedString F_TIME = new SerializedString("time");
+  private static final SerializedString F_TIMEOUT_SECONDS = new SerializedString("timeoutSeconds");
+  private static final SerializedString F_TYPE = new SerializedString("type");
+  private static final SerializedString F_WORK_ID = new SerializedString("workId");
+  private static final SerializedString F_WORKER_ID = new SerializedString("workerId");
   /** Default limit on an encoded record or request body: 1 MiB. */
   public static final int DEFAULT_MAX_RECORD_BYTES = 1 << 20;
   /** Deepest JSON nesting accepted in any input. */
@@ -105,16 +124,24 @@ public final class WireCodec {
   public byte[] encode(WorkEnvelope w) {
     return generate(g -> {
       g.writeStartObject();
-      g.writeStringField("schema", WorkEnvelope.SCHEMA);
-      g.writeStringField("workId", w.workId());
-      g.writeStringField("queue", w.queue());
-      g.writeNumberField("attempt", w.attempt());
-      g.writeNumberField("maxAttempts", w.maxAttempts());
-      g.writeNumberField("timeoutSeconds", w.timeoutSeconds());
-      g.writeFieldName("data");
+      g.writeFieldName(F_SCHEMA);
+      g.writeString(WorkEnvelope.SCHEMA);
+      g.writeFieldName(F_WORK_ID);
+      g.writeString(w.workId());
+      g.writeFieldName(F_QUEUE);
+      g.writeString(w.queue());
+      g.writeFieldName(F_ATTEMPT);
+      g.writeNumber(w.attempt());
+      g.writeFieldName(F_MAX_ATTEMPTS);
+      g.writeNumber(w.maxAttempts());
+      g.writeFieldName(F_TIMEOUT_SECONDS);
+      g.writeNumber(w.timeoutSeconds());
+      g.writeFieldName(F_DATA);
       writeTree(g, w.data());
-      g.writeStringField("createdAt", InstantText.format(w.createdAt()));
-      g.writeStringField("deadline", InstantText.format(w.deadline()));
+      g.writeFieldName(F_CREATED_AT);
+      g.writeString(InstantText.format(w.createdAt()));
+      g.writeFieldName(F_DEADLINE);
+      g.writeString(InstantText.format(w.deadline()));
       g.writeEndObject();
     });
   }
@@ -123,18 +150,25 @@ public final class WireCodec {
   public byte[] encode(ResultEnvelope r) {
     return generate(g -> {
       g.writeStartObject();
-      g.writeStringField("schema", ResultEnvelope.SCHEMA);
-      g.writeStringField("workId", r.workId());
-      g.writeNumberField("attempt", r.attempt());
-      g.writeStringField("status", r.status().wireName());
-      g.writeFieldName("result");
+      g.writeFieldName(F_SCHEMA);
+      g.writeString(ResultEnvelope.SCHEMA);
+      g.writeFieldName(F_WORK_ID);
+      g.writeString(r.workId());
+      g.writeFieldName(F_ATTEMPT);
+      g.writeNumber(r.attempt());
+      g.writeFieldName(F_STATUS);
+      g.writeString(r.status().wireName());
+      g.writeFieldName(F_RESULT);
       writeTree(g, r.result());
-      g.writeStringField("error", r.error());
+      g.writeFieldName(F_ERROR);
+      g.writeString(r.error());
       if (r.workerId() != null) {
-        g.writeStringField("workerId", r.workerId());
+        g.writeFieldName(F_WORKER_ID);
+        g.writeString(r.workerId());
       }
       if (r.durationMs() >= 0) {
-        g.writeNumberField("durationMs", r.durationMs());
+        g.writeFieldName(F_DURATION_MS);
+        g.writeNumber(r.durationMs());
       }
       g.writeEndObject();
     });
@@ -144,18 +178,24 @@ public final class WireCodec {
   public byte[] encode(Event e) {
     return generate(g -> {
       g.writeStartObject();
-      g.writeStringField("schema", Event.SCHEMA);
-      g.writeStringField("id", e.id());
-      g.writeStringField("type", e.type().id());
-      g.writeStringField("time", InstantText.format(e.time()));
+      g.writeFieldName(F_SCHEMA);
+      g.writeString(Event.SCHEMA);
+      g.writeFieldName(F_ID);
+      g.writeString(e.id());
+      g.writeFieldName(F_TYPE);
+      g.writeString(e.type().id());
+      g.writeFieldName(F_TIME);
+      g.writeString(InstantText.format(e.time()));
       writeIfPresent(g, "queue", e.queue());
       writeIfPresent(g, "workId", e.workId());
       writeIfPresent(g, "workerId", e.workerId());
       if (e.attempt() != null) {
-        g.writeNumberField("attempt", e.attempt().intValue());
+        g.writeFieldName(F_ATTEMPT);
+        g.writeNumber(e.attempt().intValue());
       }
       if (e.durationMs() != null) {
-        g.writeNumberField("durationMs", e.durationMs().longValue());
+        g.writeFieldName(F_DURATION_MS);
+        g.writeNumber(e.durationMs().longValue());
       }
       writeIfPresent(g, "error", e.error());
       g.writeEndObject();

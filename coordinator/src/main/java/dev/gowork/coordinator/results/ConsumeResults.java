@@ -89,6 +89,7 @@ public final class ConsumeResults implements AutoCloseable {
         if (crashing) {
           return;
         }
+        commits.groupMetadata(consumer.groupMetadata());
         for (ConsumerRecord<String, byte[]> r : batch) {
           try {
             pipeline.accept(r);

@@ -90,6 +90,15 @@ public final class CommitChanges {
         (a, b) -> a.offset() >= b.offset() ? a : b);
   }
 
+  /**
+   * The consumer's current group metadata (results thread, after every poll): the committer sends
+   * offsets under it, so a commit that failed on a generation that ended is retried under the new
+   * one even when nothing new was handed off.
+   */
+  public void groupMetadata(ConsumerGroupMetadata groupMetadata) {
+    group = groupMetadata;
+  }
+
   /** True when there is something to hand off (results thread). */
   public boolean due() {
     return !offsets.isEmpty() || journal.hasPending();

@@ -3,6 +3,7 @@ package dev.gowork.coordinator.work;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.gowork.broker.wire.Decoded;
@@ -25,6 +26,24 @@ import java.util.Set;
  * model gave.
  */
 final class WorkStateCodec {
+  // Field names encoded once: writing a name from a String re-encodes it on every record.
+  private static final SerializedString F_ATTEMPT = new SerializedString("attempt");
+  private static final SerializedString F_CREATED_AT = new SerializedString("createdAt");
+  private static final SerializedString F_DEADLINE = new SerializedString("deadline");
+  private static final SerializedString F_ERROR = new SerializedString("error");
+  private static final SerializedString F_MAX_ATTEMPTS = new SerializedString("maxAttempts");
+  private static final SerializedString F_OFFSET = new SerializedString("offset");
+  private static final SerializedString F_PARTITION = new SerializedString("partition");
+  private static final SerializedString F_QUEUE = new SerializedString("queue");
+  private static final SerializedString F_REPUBLISH = new SerializedString("republish");
+  private static final SerializedString F_RESULT = new SerializedString("result");
+  private static final SerializedString F_RESULT_OMITTED = new SerializedString("resultOmitted");
+  private static final SerializedString F_STATE = new SerializedString("state");
+  private static final SerializedString F_TIMEOUT_SECONDS = new SerializedString("timeoutSeconds");
+  private static final SerializedString F_UPDATED_AT = new SerializedString("updatedAt");
+  private static final SerializedString F_V = new SerializedString("v");
+  private static final SerializedString F_WORK_ID = new SerializedString("workId");
+  private static final SerializedString F_WORKER_ID = new SerializedString("workerId");
   static final int VERSION = 1;
   private static final int HEADROOM = 8192;
   private static final Set<String> FIELDS = Set.of("v", "workId", "queue", "state", "attempt", "maxAttempts",
@@ -47,38 +66,54 @@ final class WorkStateCodec {
   /** Writes the record; a stored result that is not valid JSON is left out, as if there were none. */
   private void write(JsonGenerator g, WorkRecord r, boolean withResult) throws IOException {
     g.writeStartObject();
-    g.writeNumberField("v", VERSION);
-    g.writeStringField("workId", r.workId);
-    g.writeStringField("queue", r.queue);
-    g.writeStringField("state", r.state.wireName());
-    g.writeNumberField("attempt", r.attempt);
-    g.writeNumberField("maxAttempts", r.maxAttempts);
-    g.writeNumberField("timeoutSeconds", r.timeoutSeconds);
-    g.writeNumberField("createdAt", r.createdAt);
-    g.writeNumberField("updatedAt", r.updatedAt);
-    g.writeNumberField("deadline", r.deadline);
+    g.writeFieldName(F_V);
+    g.writeNumber(VERSION);
+    g.writeFieldName(F_WORK_ID);
+    g.writeString(r.workId);
+    g.writeFieldName(F_QUEUE);
+    g.writeString(r.queue);
+    g.writeFieldName(F_STATE);
+    g.writeString(r.state.wireName());
+    g.writeFieldName(F_ATTEMPT);
+    g.writeNumber(r.attempt);
+    g.writeFieldName(F_MAX_ATTEMPTS);
+    g.writeNumber(r.maxAttempts);
+    g.writeFieldName(F_TIMEOUT_SECONDS);
+    g.writeNumber(r.timeoutSeconds);
+    g.writeFieldName(F_CREATED_AT);
+    g.writeNumber(r.createdAt);
+    g.writeFieldName(F_UPDATED_AT);
+    g.writeNumber(r.updatedAt);
+    g.writeFieldName(F_DEADLINE);
+    g.writeNumber(r.deadline);
     if (r.workerId != null) {
-      g.writeStringField("workerId", r.workerId);
+      g.writeFieldName(F_WORKER_ID);
+      g.writeString(r.workerId);
     }
-    g.writeNumberField("partition", r.partition);
-    g.writeNumberField("offset", r.offset);
+    g.writeFieldName(F_PARTITION);
+    g.writeNumber(r.partition);
+    g.writeFieldName(F_OFFSET);
+    g.writeNumber(r.offset);
     if (r.republishPending) {
-      g.writeBooleanField("republish", true);
+      g.writeFieldName(F_REPUBLISH);
+      g.writeBoolean(true);
     }
     if (r.outcome instanceof String error) {
-      g.writeStringField("error", error);
+      g.writeFieldName(F_ERROR);
+      g.writeString(error);
     }
     if (r.outcome instanceof byte[] result) {
       if (result.length + HEADROOM < codec.maxRecordBytes()) {
         if (withResult) {
           // parsed under the codec's rules and re-written token by token, as the tree was before
-          g.writeFieldName("result");
+          g.writeFieldName(F_RESULT);
           if (!codec.read(result, p -> copy(p, g)).isOk()) {
             throw new UnreadableResult();
           }
         }
       } else {
-        g.writeBooleanField("resultOmitted", true);
+        g.writeFieldName(F_RESULT_OMITTED);
+        g.writeBoolean(true);
       }
     }
     g.writeEndObject();
