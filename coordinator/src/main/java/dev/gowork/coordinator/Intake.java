@@ -101,7 +101,7 @@ final class Intake {
     return sends.all.orTimeout(sendTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .handle((ok, timeout) -> sends.settle(envelopes))
         .thenCompose(none -> journal.flush().orTimeout(sendTimeout.toMillis(), TimeUnit.MILLISECONDS)
-            .exceptionally(Intake::notCommitted));
+            .exceptionally(this::notCommitted));
   }
 
   private void send(WorkEnvelope e, byte[] value, int index, Sends sends) {
@@ -120,10 +120,11 @@ final class Intake {
     }
   }
 
-  private static Void notCommitted(Throwable t) {
+  private Void notCommitted(Throwable t) {
     Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
     if (cause instanceof java.util.concurrent.TimeoutException) {
-      throw new GoWorkException(ErrorCode.UNAVAILABLE, "the state was not committed to Kafka in time", cause);
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "the state was not committed to Kafka within " + sendTimeout,
+          cause);
     }
     throw new GoWorkException(ErrorCode.UNAVAILABLE, "the state could not be committed: " + cause, cause);
   }

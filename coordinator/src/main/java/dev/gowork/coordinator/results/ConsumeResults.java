@@ -1,7 +1,6 @@
 package dev.gowork.coordinator.results;
 
 import dev.gowork.coordinator.state.CommitChanges;
-import dev.gowork.coordinator.state.TransactionalWriter;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
