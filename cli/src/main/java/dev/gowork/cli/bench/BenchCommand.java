@@ -74,8 +74,9 @@ public final class BenchCommand implements Callable<Integer> {
   Integer warmup;
 
   @Option(names = "--warmup-seconds", paramLabel = "S",
-      description = "Repeat the warm-up until S seconds after each loop started (default 0): on 2 cores the JIT "
-          + "compiles for about 2 minutes; 120 measures the steady state.")
+      description = "Repeat the warm-up until S seconds after each loop started, and run 15 s of the paced "
+          + "workload unmeasured before measuring it (default 0): on 2 cores the JIT compiles for about 2 minutes; "
+          + "120 measures the steady state.")
   Integer warmupSeconds;
 
   @Option(names = "--batch", paramLabel = "N", description = "Items per addAll / producer batch (default 1000).")

@@ -13,6 +13,8 @@ import java.util.function.Consumer;
  * {@code RESULT} line per loop and workload, then {@code RATIO} lines.
  */
 final class RunBench {
+  /** With {@code --warmup-seconds}, the paced workload first runs this long unmeasured. */
+  private static final int PACED_WARMUP_SECONDS = 15;
   private final BenchPlan plan;
   private final PrintStream out;
   private final PrintStream err;
@@ -64,6 +66,10 @@ final class RunBench {
     }
     if (plan.burst()) {
       outcomes.add(report(workloads.burst(loop, sink.to(new Tracker()), plan.items())));
+    }
+    if (plan.paced() && plan.warmupSeconds() > 0) {
+      // A trickle runs code a burst does not (one-item adds, small fetches and commits): warm it too.
+      workloads.paced(loop, sink.to(new Tracker()), Math.max(1, plan.rate() * PACED_WARMUP_SECONDS), plan.rate());
     }
     if (plan.paced()) {
       outcomes.add(report(workloads.paced(loop, sink.to(new Tracker()), plan.pacedItems(), plan.rate())));

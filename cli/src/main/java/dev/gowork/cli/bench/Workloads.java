@@ -3,9 +3,11 @@ package dev.gowork.cli.bench;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -124,7 +126,7 @@ final class Workloads {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new IllegalStateException("sending failed: " + e.getCause(), e.getCause());
     }
   }
@@ -135,20 +137,20 @@ final class Workloads {
    */
   private static final class InFlight {
     private final int max;
-    private final java.util.ArrayDeque<CompletableFuture<Void>> sends = new java.util.ArrayDeque<>();
+    private final ArrayDeque<CompletableFuture<Void>> sends = new ArrayDeque<>();
 
     InFlight(int max) {
       this.max = max;
     }
 
-    void add(CompletableFuture<Void> send) throws InterruptedException, java.util.concurrent.ExecutionException {
+    void add(CompletableFuture<Void> send) throws InterruptedException, ExecutionException {
       sends.add(send);
       while (!sends.isEmpty() && (sends.size() > max || sends.peek().isDone())) {
         sends.poll().get();
       }
     }
 
-    void awaitAll() throws InterruptedException, java.util.concurrent.ExecutionException {
+    void awaitAll() throws InterruptedException, ExecutionException {
       for (CompletableFuture<Void> f = sends.poll(); f != null; f = sends.poll()) {
         f.get();
       }
