@@ -31,6 +31,10 @@ final class RunBench {
     List<Outcome> gowork = new ArrayList<>();
     List<Outcome> raw = new ArrayList<>();
     err.println("bench: " + plan);
+    if (plan.warmupSeconds() == 0) {
+      err.println("bench: a fresh JVM measures its JIT too (on 2 cores it compiles for about two minutes);"
+          + " --warmup-seconds 120 measures the steady state");
+    }
     try (CoordinatorService coordinator = CoordinatorService.start(GoWorkLoop.coordinatorSettings(plan))) {
       String bootstrap = coordinator.bootstrapServers();
       Sink sink = new Sink();
