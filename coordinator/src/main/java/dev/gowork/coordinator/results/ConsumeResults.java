@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -88,7 +89,8 @@ public final class ConsumeResults implements AutoCloseable {
         if (crashing) {
           return;
         }
-        commits.groupMetadata(consumer.groupMetadata());
+        ConsumerGroupMetadata group = consumer.groupMetadata();
+        commits.groupMetadata(group);
         for (ConsumerRecord<String, byte[]> r : batch) {
           try {
             pipeline.accept(r);
@@ -98,7 +100,7 @@ public final class ConsumeResults implements AutoCloseable {
           commits.consumed(r.topic(), r.partition(), r.offset());
         }
         if (commits.due()) {
-          commits.handOff(consumer.groupMetadata());
+          commits.handOff(group);
         }
         if (commits.failure() != null) {
           LOG.error("the results loop stops: nothing can be committed any more ({})", commits.failure().toString());
