@@ -151,6 +151,7 @@ public final class WorkServer implements AutoCloseable {
     rebuildTimeout = b.rebuildTimeout;
     events = EventDispatcher.toJournal(clock, journal, codec);
     handlerFeed = new HandlerFeed(kafka, topics.events(), topics.handlerGroup(), txId, codec, events);
+    writer.watch(handlerFeed);
     table = new WorkTable(events, codec, journal, ownership);
     workers = new WorkerRegistry(b.secret, clock, events, b.auth, journal);
     workers.endsSessionsOf(ownership::owns);

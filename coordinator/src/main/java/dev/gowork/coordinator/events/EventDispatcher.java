@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,9 +38,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Durable mode ({@link #toJournal}): an event is appended to the {@link Journal} on the emitting
  * thread (inside the caller's {@code atomically} unit, with the state change that caused it), and
- * reaches listeners and handlers through {@link #deliverAndWait}, called by the {@link HandlerFeed}
- * once the event is committed on the events topic. Across a crash, handlers therefore see an event
- * at least once, never one that a crash took back.
+ * reaches listeners and handlers through the {@link HandlerFeed} once its transaction committed:
+ * at once through {@link #deliverLater}, or when read back from the events topic through
+ * {@link #deliverAndWait}. Across a crash, handlers therefore see an event at least once, never one
+ * that a crash took back.
  */
 public final class EventDispatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
@@ -110,6 +112,25 @@ public final class EventDispatcher implements AutoCloseable {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  /**
+   * Calls listeners and handlers for {@code events}, in order, on the dispatch thread, after what is
+   * queued there already; does not wait.
+   *
+   * @return completes once they returned; fails when the dispatcher was closed or crashed first
+   */
+  CompletableFuture<Void> deliverLater(List<Event> events) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    try {
+      dispatching.execute(() -> {
+        events.forEach(this::dispatch);
+        done.complete(null);
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      done.completeExceptionally(closed);
+    }
+    return done;
   }
 
   /** Publishes and dispatches an event (asynchronously, in order). */

@@ -4,12 +4,16 @@ import dev.gowork.broker.kafka.KafkaClients;
 import dev.gowork.broker.wire.Decoded;
 import dev.gowork.broker.wire.Event;
 import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.coordinator.state.CommitWatcher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -37,14 +41,23 @@ import org.slf4j.LoggerFactory;
  * offsets uncommitted, so its successor calls the handlers for those events (again, when some ran
  * already: handlers use the work id, or the event id, as their idempotency key).
  *
+ * <p>Fast path: events this coordinator commits into a partition the feed owns are handed to the
+ * handlers as soon as their transaction commits (as a {@link CommitWatcher} of the transactional
+ * writer), without waiting for the markers to be written and the events read back. Their places are
+ * claimed before the commit, so the feed skips them when it reads them, but still waits for their
+ * handlers before committing past them: the crash guarantee above is unchanged. A graceful stop
+ * reads the partitions to their end first, so a successor does not handle those events again. When
+ * the group moves a partition, the events committed into it just before may reach handlers twice.
+ *
  * <p>With several coordinators on one prefix the group splits the events partitions between them:
  * each event reaches the handlers of one coordinator. The first start of a group begins at the
  * topic's end (history is not replayed into new handlers); later starts resume where the group
  * committed.
  */
-public final class HandlerFeed implements AutoCloseable {
+public final class HandlerFeed implements CommitWatcher, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HandlerFeed.class);
   private static final Duration POLL = Duration.ofMillis(100);
+  private static final Duration DRAIN = Duration.ofSeconds(5);
 
   private final KafkaClients kafka;
   private final String topic;
@@ -56,6 +69,12 @@ public final class HandlerFeed implements AutoCloseable {
   private Consumer<String, byte[]> consumer;
   private volatile boolean running = true;
   private volatile boolean crashing;
+  /** Guards {@link #owned} and itself: events whose handlers start when their transaction commits. */
+  private final Map<At, CompletableFuture<Void>> claims = new HashMap<>();
+  private final Set<Integer> owned = new HashSet<>();
+
+  /** A record's place in the events topic. */
+  private record At(int partition, long offset) {}
 
   /**
    * @param instanceId this coordinator's static group member id: a replacement with the same id takes
@@ -125,35 +144,16 @@ public final class HandlerFeed implements AutoCloseable {
     try {
       consumer.subscribe(List.of(topic), new Rebalance(done));
       while (running) {
-        ConsumerRecords<String, byte[]> batch;
-        try {
-          batch = consumer.poll(POLL);
-        } catch (WakeupException e) {
-          continue;
-        } catch (KafkaException e) {
-          LOG.warn("polling {} for handlers failed; retrying in 1 s: {}", topic, e.toString());
-          sleep(1000);
-          continue;
-        }
-        if (batch.isEmpty()) {
-          continue;
-        }
-        List<Event> events = new ArrayList<>(batch.count());
-        for (ConsumerRecord<String, byte[]> r : batch) {
-          Decoded<Event> d = codec.decodeEvent(r.value());
-          if (d.isOk()) {
-            events.add(d.value());
-          } else {
-            LOG.warn("events record {}-{}@{} skipped by the handlers: {}", r.topic(), r.partition(), r.offset(),
-                d.error());
-          }
-          done.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
-              (a, b) -> a.offset() >= b.offset() ? a : b);
-        }
-        if (!dispatcher.deliverAndWait(events) || crashing) {
+        ConsumerRecords<String, byte[]> batch = poll();
+        if (batch != null && !batch.isEmpty() && (!handle(batch, done) || crashing)) {
           return;
         }
-        commit(done, false);
+        if (batch != null && !batch.isEmpty()) {
+          commit(done, false);
+        }
+      }
+      if (!crashing) {
+        readToEnd(done);
       }
     } catch (RuntimeException e) {
       LOG.error("the handler feed stopped", e);
@@ -165,6 +165,196 @@ public final class HandlerFeed implements AutoCloseable {
         consumer.close(crashing ? Duration.ZERO : Duration.ofSeconds(5));
       } catch (RuntimeException e) {
         LOG.debug("closing the handler feed: {}", e.toString());
+      }
+    }
+  }
+
+  /** The next batch; null when the poll was woken or failed (after a pause). */
+  private ConsumerRecords<String, byte[]> poll() {
+    try {
+      return consumer.poll(POLL);
+    } catch (WakeupException e) {
+      return null;
+    } catch (KafkaException e) {
+      LOG.warn("polling {} for handlers failed; retrying in 1 s: {}", topic, e.toString());
+      sleep(1000);
+      return null;
+    }
+  }
+
+  /**
+   * Hands the batch's events to the handlers, except those already handed over when their
+   * transaction committed, and waits for all of them; then adds the batch's offsets to {@code done}.
+   *
+   * @return false when the handlers did not all run (the dispatcher stopped): nothing is added
+   */
+  private boolean handle(ConsumerRecords<String, byte[]> batch, Map<TopicPartition, OffsetAndMetadata> done) {
+    List<Event> events = new ArrayList<>(batch.count());
+    List<CompletableFuture<Void>> handedOver = new ArrayList<>();
+    Map<TopicPartition, OffsetAndMetadata> read = new HashMap<>();
+    for (ConsumerRecord<String, byte[]> r : batch) {
+      CompletableFuture<Void> local = claimed(r.partition(), r.offset());
+      if (local != null) {
+        handedOver.add(local);
+      } else {
+        Decoded<Event> d = codec.decodeEvent(r.value());
+        if (d.isOk()) {
+          events.add(d.value());
+        } else {
+          LOG.warn("events record {}-{}@{} skipped by the handlers: {}", r.topic(), r.partition(), r.offset(),
+              d.error());
+        }
+      }
+      read.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
+          (a, b) -> a.offset() >= b.offset() ? a : b);
+    }
+    if (!dispatcher.deliverAndWait(events) || !awaitAll(handedOver)) {
+      return false;
+    }
+    read.forEach((tp, o) -> done.merge(tp, o, (a, b) -> a.offset() >= b.offset() ? a : b));
+    return true;
+  }
+
+  /** Waits for handlers started when their transaction committed; false when they will not run. */
+  private boolean awaitAll(List<CompletableFuture<Void>> handedOver) {
+    for (CompletableFuture<Void> f : handedOver) {
+      while (true) {
+        try {
+          f.get(POLL.toMillis(), TimeUnit.MILLISECONDS);
+          break;
+        } catch (TimeoutException e) {
+          if (crashing) {
+            return false;
+          }
+        } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+          return false;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * On a graceful stop: handles what was committed up to now (for up to {@link #DRAIN}), so that the
+   * events whose handlers already ran when their transaction committed are not handled again by the
+   * next coordinator.
+   */
+  private void readToEnd(Map<TopicPartition, OffsetAndMetadata> done) {
+    Set<TopicPartition> assigned = consumer.assignment();
+    if (assigned.isEmpty()) {
+      return;
+    }
+    long end = System.nanoTime() + DRAIN.toNanos();
+    Map<TopicPartition, Long> ends = null;
+    for (int tries = 0; ends == null && tries < 2; tries++) {
+      try {
+        ends = consumer.endOffsets(assigned, DRAIN);
+      } catch (WakeupException e) {
+        // the wake-up of stop(): try once more
+      } catch (KafkaException e) {
+        LOG.debug("reading the end of {} on close: {}", topic, e.toString());
+        return;
+      }
+    }
+    if (ends == null) {
+      return;
+    }
+    // The end offsets may not cover a transaction that committed a moment ago (its markers come
+    // after the commit returns): claimed events are waited for as well.
+    while (System.nanoTime() < end && (!caughtUp(ends) || claimsLeft())) {
+      ConsumerRecords<String, byte[]> batch = poll();
+      if (batch != null && !batch.isEmpty() && !handle(batch, done)) {
+        return;
+      }
+    }
+  }
+
+  /** True while some claimed event was not read back yet. */
+  boolean claimsLeft() {
+    synchronized (claims) {
+      return !claims.isEmpty();
+    }
+  }
+
+  private boolean caughtUp(Map<TopicPartition, Long> ends) {
+    Set<TopicPartition> assigned = consumer.assignment();
+    for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
+      if (assigned.contains(e.getKey()) && consumer.position(e.getKey(), DRAIN) < e.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Claims the places of the events written into partitions this feed owns; once their transaction
+   * commits, hands them to the handlers at once (the feed skips them when it reads them back, but
+   * waits for their handlers before committing past them).
+   */
+  @Override
+  public Outcome writing(List<CommitWatcher.Placed> events) {
+    List<Event> claimed = new ArrayList<>();
+    List<At> places = new ArrayList<>();
+    List<CompletableFuture<Void>> handled = new ArrayList<>();
+    synchronized (claims) {
+      for (CommitWatcher.Placed p : events) {
+        if (owned.contains(p.partition())) {
+          At at = new At(p.partition(), p.offset());
+          CompletableFuture<Void> f = new CompletableFuture<>();
+          claims.put(at, f);
+          claimed.add(p.event());
+          places.add(at);
+          handled.add(f);
+        }
+      }
+    }
+    if (claimed.isEmpty()) {
+      return committed -> { };
+    }
+    return committed -> {
+      if (!committed) {
+        synchronized (claims) {
+          places.forEach(claims::remove);
+        }
+        handled.forEach(f -> f.cancel(false));
+        return;
+      }
+      dispatcher.deliverLater(claimed).whenComplete((ok, error) -> handled.forEach(f -> {
+        if (error == null) {
+          f.complete(null);
+        } else {
+          f.completeExceptionally(error);
+        }
+      }));
+    };
+  }
+
+  /** True while the group gives this feed {@code partition} (for tests). */
+  boolean owns(int partition) {
+    synchronized (claims) {
+      return owned.contains(partition);
+    }
+  }
+
+  /** The handlers started for the record at this place when its transaction committed, or null. */
+  private CompletableFuture<Void> claimed(int partition, long offset) {
+    synchronized (claims) {
+      return claims.isEmpty() ? null : claims.remove(new At(partition, offset));
+    }
+  }
+
+  private void owned(Collection<TopicPartition> partitions, boolean owns) {
+    synchronized (claims) {
+      for (TopicPartition tp : partitions) {
+        if (owns) {
+          owned.add(tp.partition());
+        } else {
+          owned.remove(tp.partition());
+          claims.keySet().removeIf(at -> at.partition() == tp.partition());
+        }
       }
     }
   }
@@ -240,16 +430,20 @@ public final class HandlerFeed implements AutoCloseable {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      owned(partitions, false);
       if (!crashing) {
         commit(done, true);
       }
     }
 
     @Override
-    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      owned(partitions, true);
+    }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      owned(partitions, false);
       partitions.forEach(done::remove);
     }
   }

@@ -1,13 +1,18 @@
 package dev.gowork.coordinator.state;
 
+import dev.gowork.broker.wire.Event;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -37,6 +42,7 @@ public final class TransactionalWriter implements AutoCloseable {
   public static final String WRITER_HEADER = "gowork-writer";
   private Producer<String, byte[]> producer;
   private boolean open;
+  private volatile CommitWatcher watcher = CommitWatcher.NONE;
 
   /** Another coordinator with the same transactional id took over. */
   public static final class Fenced extends RuntimeException {
@@ -52,6 +58,11 @@ public final class TransactionalWriter implements AutoCloseable {
     this.writer = writerId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     this.topics = Map.of(Journal.Kind.STATE, stateTopic, Journal.Kind.SESSION, sessionsTopic,
         Journal.Kind.EVENT, eventsTopic);
+  }
+
+  /** Tells {@code w} where each transaction's events were written and whether it committed. */
+  public void watch(CommitWatcher w) {
+    watcher = java.util.Objects.requireNonNull(w, "watcher");
   }
 
   /**
@@ -80,34 +91,76 @@ public final class TransactionalWriter implements AutoCloseable {
    */
   boolean commit(List<Journal.Entry> entries, Map<TopicPartition, OffsetAndMetadata> offsets,
       ConsumerGroupMetadata group) {
+    CommitWatcher w = watcher;
+    CommitWatcher.Outcome outcome = null;
     try {
       init();
       producer.beginTransaction();
       open = true;
+      List<Future<RecordMetadata>> eventSends = new ArrayList<>();
+      List<Event> events = new ArrayList<>();
       for (Journal.Entry e : entries) {
         if (e.kind() != null) {
           ProducerRecord<String, byte[]> r = new ProducerRecord<>(topics.get(e.kind()), e.key(), e.value());
           if (e.kind() != Journal.Kind.EVENT) {
             r.headers().add(WRITER_HEADER, writer);
+            producer.send(r);
+          } else if (e.event() != null && w != CommitWatcher.NONE) {
+            eventSends.add(producer.send(r));
+            events.add(e.event());
+          } else {
+            producer.send(r);
           }
-          producer.send(r);
         }
       }
       if (!offsets.isEmpty() && group != null) {
         producer.sendOffsetsToTransaction(offsets, group);
       }
+      if (!eventSends.isEmpty()) {
+        outcome = w.writing(placed(events, eventSends));
+      }
       producer.commitTransaction();
       open = false;
+      if (outcome != null) {
+        outcome.ended(true);
+      }
       return true;
     } catch (ProducerFencedException | InvalidProducerEpochException
         | AuthorizationException e) {
       discard();
+      aborted(outcome);
       throw new Fenced(e);
     } catch (KafkaException | IllegalStateException e) {
       LOG.warn("committing {} changes failed ({}); the producer is replaced and the changes retried", entries.size(),
           e.toString());
       discard();
+      aborted(outcome);
       return false;
+    }
+  }
+
+  /** Waits for the events' sends (the records are written, not yet committed) and pairs each with its place. */
+  private List<CommitWatcher.Placed> placed(List<Event> events, List<Future<RecordMetadata>> sends) {
+    producer.flush();
+    List<CommitWatcher.Placed> placed = new ArrayList<>(events.size());
+    for (int i = 0; i < events.size(); i++) {
+      RecordMetadata m;
+      try {
+        m = sends.get(i).get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new KafkaException("interrupted while writing events", e);
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof KafkaException k ? k : new KafkaException("writing an event failed", e.getCause());
+      }
+      placed.add(new CommitWatcher.Placed(events.get(i), m.partition(), m.offset()));
+    }
+    return placed;
+  }
+
+  private static void aborted(CommitWatcher.Outcome outcome) {
+    if (outcome != null) {
+      outcome.ended(false);
     }
   }
 
