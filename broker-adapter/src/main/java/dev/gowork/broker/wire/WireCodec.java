@@ -8,7 +8,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
@@ -35,23 +34,6 @@ import java.time.Instant;
  */
 public final class WireCodec {
   // Field names encoded once: writing a name from a String re-encodes it on every record.
-  private static final SerializedString F_ATTEMPT = new SerializedString("attempt");
-  private static final SerializedString F_CREATED_AT = new SerializedString("createdAt");
-  private static final SerializedString F_DATA = new SerializedString("data");
-  private static final SerializedString F_DEADLINE = new SerializedString("deadline");
-  private static final SerializedString F_DURATION_MS = new SerializedString("durationMs");
-  private static final SerializedString F_ERROR = new SerializedString("error");
-  private static final SerializedString F_ID = new SerializedString("id");
-  private static final SerializedString F_MAX_ATTEMPTS = new SerializedString("maxAttempts");
-  private static final SerializedString F_QUEUE = new SerializedString("queue");
-  private static final SerializedString F_RESULT = new SerializedString("result");
-  private static final SerializedString F_SCHEMA = new SerializedString("schema");
-  private static final SerializedString F_STATUS = new SerializedString("status");
-  private static final SerializedString F_TIME = new SerializedString("time");
-  private static final SerializedString F_TIMEOUT_SECONDS = new SerializedString("timeoutSeconds");
-  private static final SerializedString F_TYPE = new SerializedString("type");
-  private static final SerializedString F_WORK_ID = new SerializedString("workId");
-  private static final SerializedString F_WORKER_ID = new SerializedString("workerId");
   /** Default limit on an encoded record or request body: 1 MiB. */
   public static final int DEFAULT_MAX_RECORD_BYTES = 1 << 20;
   /** Deepest JSON nesting accepted in any input. */
@@ -122,84 +104,17 @@ public final class WireCodec {
   // ---------------------------------------------------------------- encode
 
   public byte[] encode(WorkEnvelope w) {
-    return generate(g -> {
-      g.writeStartObject();
-      g.writeFieldName(F_SCHEMA);
-      g.writeString(WorkEnvelope.SCHEMA);
-      g.writeFieldName(F_WORK_ID);
-      g.writeString(w.workId());
-      g.writeFieldName(F_QUEUE);
-      g.writeString(w.queue());
-      g.writeFieldName(F_ATTEMPT);
-      g.writeNumber(w.attempt());
-      g.writeFieldName(F_MAX_ATTEMPTS);
-      g.writeNumber(w.maxAttempts());
-      g.writeFieldName(F_TIMEOUT_SECONDS);
-      g.writeNumber(w.timeoutSeconds());
-      g.writeFieldName(F_DATA);
-      writeTree(g, w.data());
-      g.writeFieldName(F_CREATED_AT);
-      g.writeString(InstantText.format(w.createdAt()));
-      g.writeFieldName(F_DEADLINE);
-      g.writeString(InstantText.format(w.deadline()));
-      g.writeEndObject();
-    });
+    return generate(g -> EnvelopeWriter.work(g, w, mapper));
   }
 
   /** The same bytes as {@code write(toJson(r))}. */
   public byte[] encode(ResultEnvelope r) {
-    return generate(g -> {
-      g.writeStartObject();
-      g.writeFieldName(F_SCHEMA);
-      g.writeString(ResultEnvelope.SCHEMA);
-      g.writeFieldName(F_WORK_ID);
-      g.writeString(r.workId());
-      g.writeFieldName(F_ATTEMPT);
-      g.writeNumber(r.attempt());
-      g.writeFieldName(F_STATUS);
-      g.writeString(r.status().wireName());
-      g.writeFieldName(F_RESULT);
-      writeTree(g, r.result());
-      g.writeFieldName(F_ERROR);
-      g.writeString(r.error());
-      if (r.workerId() != null) {
-        g.writeFieldName(F_WORKER_ID);
-        g.writeString(r.workerId());
-      }
-      if (r.durationMs() >= 0) {
-        g.writeFieldName(F_DURATION_MS);
-        g.writeNumber(r.durationMs());
-      }
-      g.writeEndObject();
-    });
+    return generate(g -> EnvelopeWriter.result(g, r, mapper));
   }
 
   /** The same bytes as {@code write(toJson(e))}. */
   public byte[] encode(Event e) {
-    return generate(g -> {
-      g.writeStartObject();
-      g.writeFieldName(F_SCHEMA);
-      g.writeString(Event.SCHEMA);
-      g.writeFieldName(F_ID);
-      g.writeString(e.id());
-      g.writeFieldName(F_TYPE);
-      g.writeString(e.type().id());
-      g.writeFieldName(F_TIME);
-      g.writeString(InstantText.format(e.time()));
-      writeIfPresent(g, "queue", e.queue());
-      writeIfPresent(g, "workId", e.workId());
-      writeIfPresent(g, "workerId", e.workerId());
-      if (e.attempt() != null) {
-        g.writeFieldName(F_ATTEMPT);
-        g.writeNumber(e.attempt().intValue());
-      }
-      if (e.durationMs() != null) {
-        g.writeFieldName(F_DURATION_MS);
-        g.writeNumber(e.durationMs().longValue());
-      }
-      writeIfPresent(g, "error", e.error());
-      g.writeEndObject();
-    });
+    return generate(g -> EnvelopeWriter.event(g, e));
   }
 
   /**
@@ -270,16 +185,9 @@ public final class WireCodec {
 
   /** Any JSON tree to bytes, the same as {@code mapper().writeValueAsBytes(node)}. */
   public byte[] write(JsonNode node) {
-    return generate(g -> writeTree(g, node));
+    return generate(g -> EnvelopeWriter.tree(g, node, mapper));
   }
 
-  private void writeTree(JsonGenerator g, JsonNode node) throws IOException {
-    if (node == null) {
-      g.writeNull();
-    } else {
-      TreeWriter.write(g, node, mapper);
-    }
-  }
 
   // ---------------------------------------------------------------- decode
 
@@ -442,12 +350,6 @@ public final class WireCodec {
     }
     return Decoded.ok(new Event(id, type, time, queue, workId, workerId,
         attempt < 0 ? null : (int) attempt, durationMs < 0 ? null : durationMs, error));
-  }
-
-  private static void writeIfPresent(JsonGenerator g, String field, String value) throws IOException {
-    if (value != null) {
-      g.writeStringField(field, value);
-    }
   }
 
   private static void putIfPresent(ObjectNode n, String field, String value) {

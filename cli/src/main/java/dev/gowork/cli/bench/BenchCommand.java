@@ -2,6 +2,7 @@ package dev.gowork.cli.bench;
 
 import dev.gowork.broker.kafka.KafkaClients;
 import dev.gowork.broker.signing.Signatures;
+import dev.gowork.cli.demo.TemporaryData;
 import dev.gowork.cli.settings.CliContext;
 import dev.gowork.cli.settings.CliException;
 import dev.gowork.cli.settings.Settings;
@@ -108,7 +109,7 @@ public final class BenchCommand implements Callable<Integer> {
       description = "fetch.max.wait.ms of the raw loop's consumers (default 10).")
   Integer fetchMaxWaitMs;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Embedded broker data and worker logs (default: temp).")
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Embedded broker data and worker logs (default: a temp folder; its broker data is deleted at the end).")
   Path dataDir;
 
   @Option(names = "--timeout", paramLabel = "SECONDS", description = "Longest a workload may take (default 600).")
@@ -123,7 +124,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     BenchPlan plan = plan();
-    try {
+    try (TemporaryData data = TemporaryData.of(plan.dataDir(), dataDir == null)) {
       if (inFlight != null) {
         new InFlightMemory(plan, context.settings().integer("--in-flight", inFlight, null, 1_000_000, 1, 10_000_000),
             context.out(), context.err()).run();

@@ -28,7 +28,7 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Items each worker runs at once (env GOWORK_CONCURRENCY; default: cores).")
   Integer concurrency;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Kafka data and logs (default: a fresh temp folder).")
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Kafka data and logs (default: a fresh temp folder; its Kafka data is deleted at the end, the logs stay).")
   Path dataDir;
 
   @Option(names = "--work-timeout", paramLabel = "SECONDS", description = "Each item's deadline (default 300).")
@@ -59,6 +59,8 @@ public final class DemoCommand implements Callable<Integer> {
     Duration ready = Duration.ofSeconds(s.integer("--ready-timeout", readyTimeout, null, 180, 1, 3600));
     Duration run = Duration.ofSeconds(s.integer("--timeout", timeout, null, 600, 1, 86_400));
     DemoPlan plan = DemoPlan.local(n, w, c, workSeconds, DemoPlan.dataDir(dataDir, "gowork-demo-"), context.env());
-    return new RunDemo(context, plan, ready, run).call();
+    try (TemporaryData data = TemporaryData.of(plan.dataDir(), dataDir == null)) {
+      return new RunDemo(context, plan, ready, run).call();
+    }
   }
 }

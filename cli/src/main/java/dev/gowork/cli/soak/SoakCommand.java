@@ -1,6 +1,7 @@
 package dev.gowork.cli.soak;
 
 import dev.gowork.cli.demo.DemoPlan;
+import dev.gowork.cli.demo.TemporaryData;
 import dev.gowork.cli.settings.CliContext;
 import dev.gowork.cli.settings.CliException;
 import dev.gowork.cli.settings.Settings;
@@ -57,7 +58,7 @@ public final class SoakCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "N", description = "Seeds the choice of victims (default: random; printed).")
   Integer seed;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Kafka data and logs (default: a fresh temp folder).")
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Kafka data and logs (default: a fresh temp folder; its Kafka data is deleted at the end, the logs stay).")
   Path dataDir;
 
   @Option(names = "--ready-timeout", paramLabel = "SECONDS",
@@ -85,7 +86,9 @@ public final class SoakCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     SoakPlan plan = plan();
-    return exitCode(new RunSoak(context, plan).call());
+    try (TemporaryData data = TemporaryData.of(plan.cluster().dataDir(), dataDir == null)) {
+      return exitCode(new RunSoak(context, plan).call());
+    }
   }
 
   /** 0 when the ledger is clean, else 1. */

@@ -22,9 +22,9 @@ import java.util.function.Supplier;
  *
  * <p>Concurrency: appends take the read side of a lock, {@link #drain} the write side, so changes
  * made inside one {@link #atomically} call (a state change and the events it fires) are drained,
- * and therefore committed, together or not at all. Appending never blocks on Kafka. Handlers read
- * committed events back from the events topic ({@code HandlerFeed}), so they never see an event
- * that a crash could take back.
+ * and therefore committed, together or not at all. Appending never blocks on Kafka. Handlers see
+ * an event only once its transaction committed ({@code HandlerFeed}), so never one that a crash
+ * could take back.
  *
  * <p>A discarding journal ({@link #discarding()}) drops everything; unit tests and in-memory
  * wiring use it.

@@ -1,0 +1,73 @@
+package dev.gowork.cli.demo;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * Cleans up after a command that ran an embedded broker in a temporary folder: when the command
+ * ends, also on Ctrl-C, the broker's data ({@code <folder>/kafka}) is deleted, logs and reports stay,
+ * and the folder goes too when nothing else is left. A folder the user gave ({@code --data-dir}) is
+ * left alone. (A long bench writes gigabytes there; left behind, repeated runs fill the disk.)
+ */
+public final class TemporaryData implements AutoCloseable {
+  private final Path folder;
+  private final boolean temporary;
+  private final Thread onExit;
+  private boolean closed;
+
+  private TemporaryData(Path folder, boolean temporary) {
+    this.folder = folder;
+    this.temporary = temporary;
+    this.onExit = new Thread(this::drop, "gowork-drop-temporary-data");
+    if (temporary) {
+      Runtime.getRuntime().addShutdownHook(onExit);
+    }
+  }
+
+  /** @param temporary true when the command made {@code folder} itself (no {@code --data-dir}) */
+  public static TemporaryData of(Path folder, boolean temporary) {
+    return new TemporaryData(folder, temporary);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed || !temporary) {
+      return;
+    }
+    closed = true;
+    try {
+      Runtime.getRuntime().removeShutdownHook(onExit);
+    } catch (IllegalStateException exiting) {
+      // the hook runs already
+    }
+    drop();
+  }
+
+  private void drop() {
+    try {
+      deleteTree(folder.resolve("kafka"));
+      try (Stream<Path> left = Files.list(folder)) {
+        if (left.findAny().isEmpty()) {
+          Files.deleteIfExists(folder);
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      System.err.println("gowork: could not delete the temporary broker data in " + folder + ": " + e.getMessage());
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
