@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * least once, also across a coordinator crash: a consumer in the group {@code <p>.handlers}
  * (read_committed) reads {@code <p>.events}, hands each batch to the {@link EventDispatcher}'s
  * dispatch thread, waits until listeners and handlers returned, and only then commits the batch's
- * offsets. A coordinator killed between a transaction's commit and its handlers leaves those
+ * offsets (at most once a second while running; at once on a rebalance and on close). A coordinator killed between a transaction's commit and its handlers leaves those
  * offsets uncommitted, so its successor calls the handlers for those events (again, when some ran
  * already: handlers use the work id, or the event id, as their idempotency key).
  *
@@ -58,6 +58,12 @@ public final class HandlerFeed implements CommitWatcher, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HandlerFeed.class);
   private static final Duration POLL = Duration.ofMillis(100);
   private static final Duration DRAIN = Duration.ofSeconds(5);
+  /**
+   * How often handled offsets are committed while running (also on a rebalance and on close): a
+   * crash hands at most this much of handled events to the successor's handlers again, and an idle
+   * trickle does not cost one offset commit per event.
+   */
+  private static final Duration COMMIT_EVERY = Duration.ofSeconds(1);
 
   private final KafkaClients kafka;
   private final String topic;
@@ -141,6 +147,7 @@ public final class HandlerFeed implements CommitWatcher, AutoCloseable {
 
   private void loop() {
     Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+    long lastCommit = System.nanoTime();
     try {
       consumer.subscribe(List.of(topic), new Rebalance(done));
       while (running) {
@@ -148,8 +155,9 @@ public final class HandlerFeed implements CommitWatcher, AutoCloseable {
         if (batch != null && !batch.isEmpty() && (!handle(batch, done) || crashing)) {
           return;
         }
-        if (batch != null && !batch.isEmpty()) {
+        if (!done.isEmpty() && System.nanoTime() - lastCommit >= COMMIT_EVERY.toNanos()) {
           commit(done, false);
+          lastCommit = System.nanoTime();
         }
       }
       if (!crashing) {
