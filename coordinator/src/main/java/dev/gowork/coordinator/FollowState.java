@@ -50,6 +50,7 @@ import org.slf4j.LoggerFactory;
  */
 final class FollowState implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FollowState.class);
+  private static final int IDLE_FETCH_WAIT_MS = 500;
 
   private final KafkaClients kafka;
   private final Admin admin;
@@ -83,7 +84,10 @@ final class FollowState implements AutoCloseable {
   /** Starts following from {@code from} (where the rebuild stopped), one entry per partition of both topics. */
   void start(Map<TopicPartition, Long> from) {
     positions.putAll(from);
-    consumer = kafka.consumer(null, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000));
+    // The broker answers a waiting fetch as soon as records arrive, so a long wait costs no latency;
+    // the 10 ms default made this consumer send ~100 empty fetches a second on an idle coordinator.
+    consumer = kafka.consumer(null, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, IDLE_FETCH_WAIT_MS));
     consumer.assign(List.copyOf(from.keySet()));
     from.forEach(consumer::seek);
     thread.start();
