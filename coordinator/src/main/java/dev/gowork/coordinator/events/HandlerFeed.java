@@ -333,7 +333,18 @@ public final class HandlerFeed implements CommitWatcher, AutoCloseable {
         handled.forEach(f -> f.cancel(false));
         return;
       }
-      dispatcher.deliverLater(claimed).whenComplete((ok, error) -> handled.forEach(f -> {
+      List<Event> here = new ArrayList<>(claimed.size());
+      List<CompletableFuture<Void>> waiting = new ArrayList<>(handled.size());
+      for (int i = 0; i < claimed.size(); i++) {
+        if (!handled.get(i).isCancelled()) { // else its partition moved to another coordinator meanwhile
+          here.add(claimed.get(i));
+          waiting.add(handled.get(i));
+        }
+      }
+      if (here.isEmpty()) {
+        return;
+      }
+      dispatcher.deliverLater(here).whenComplete((ok, error) -> waiting.forEach(f -> {
         if (error == null) {
           f.complete(null);
         } else {
@@ -357,14 +368,22 @@ public final class HandlerFeed implements CommitWatcher, AutoCloseable {
     }
   }
 
-  private void owned(Collection<TopicPartition> partitions, boolean owns) {
+  /** The group gave ({@code owns}) or took {@code partitions} (feed thread; package-private for tests). */
+  void owned(Collection<TopicPartition> partitions, boolean owns) {
     synchronized (claims) {
       for (TopicPartition tp : partitions) {
         if (owns) {
           owned.add(tp.partition());
         } else {
           owned.remove(tp.partition());
-          claims.keySet().removeIf(at -> at.partition() == tp.partition());
+          // The partition's next owner reads these events; they are not handled here as well.
+          claims.entrySet().removeIf(e -> {
+            boolean moved = e.getKey().partition() == tp.partition();
+            if (moved) {
+              e.getValue().cancel(false);
+            }
+            return moved;
+          });
         }
       }
     }

@@ -148,6 +148,19 @@ class HandlerFeedTest {
   }
 
   @Test
+  void eventsOfAPartitionThatMovedBeforeTheCommitAreLeftToItsNewOwner() throws Exception {
+    Event moved = completed("moved");
+    Event stayed = completed("stayed");
+    CommitWatcher.Outcome outcome = feed.writing(List.of(new CommitWatcher.Placed(moved, 0, 1_000_000L),
+        new CommitWatcher.Placed(stayed, 1, 1_000_000L)));
+    feed.owned(List.of(new TopicPartition(events, 0)), false);
+    outcome.ended(true);
+    until(() -> handled.containsKey(stayed.id()), "the event of the partition still owned");
+    dispatcher.deliverLater(List.of()).get(30, TimeUnit.SECONDS);
+    assertTrue(!handled.containsKey(moved.id()), "the event of the partition that moved was handled here too");
+  }
+
+  @Test
   void anAbortedTransactionsEventsNeverReachHandlers() throws Exception {
     Event e = completed("aborted");
     List<CommitWatcher.Placed> placed = List.of(new CommitWatcher.Placed(e, 0, 1_000_000L));
