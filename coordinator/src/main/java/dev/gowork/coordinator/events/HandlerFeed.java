@@ -326,19 +326,24 @@ public final class HandlerFeed implements CommitWatcher, AutoCloseable {
       return committed -> { };
     }
     return committed -> {
-      if (!committed) {
-        synchronized (claims) {
-          places.forEach(claims::remove);
-        }
-        handled.forEach(f -> f.cancel(false));
-        return;
-      }
       List<Event> here = new ArrayList<>(claimed.size());
       List<CompletableFuture<Void>> waiting = new ArrayList<>(handled.size());
-      for (int i = 0; i < claimed.size(); i++) {
-        if (!handled.get(i).isCancelled()) { // else its partition moved to another coordinator meanwhile
-          here.add(claimed.get(i));
-          waiting.add(handled.get(i));
+      synchronized (claims) {
+        for (int i = 0; i < claimed.size(); i++) {
+          CompletableFuture<Void> f = handled.get(i);
+          if (f.isCancelled()) {
+            continue; // its partition moved to another coordinator, which handles it
+          }
+          boolean readBack = !claims.containsKey(places.get(i));
+          if (committed || readBack) {
+            // Committed; or reported failed although the feed read it back (e.g. the commit's answer
+            // was lost): it did commit, and the feed waits for its handlers.
+            here.add(claimed.get(i));
+            waiting.add(f);
+          } else {
+            claims.remove(places.get(i));
+            f.cancel(false); // aborted: nobody will read it
+          }
         }
       }
       if (here.isEmpty()) {

@@ -54,6 +54,8 @@ class HandlerFeedTest {
   private final Map<Integer, Long> lastWritten = new ConcurrentHashMap<>();
   /** When set, the committer hears of a commit only after the feed read the events back. */
   private volatile boolean lateCommitNews;
+  /** When set, the feed hears that a commit failed although it succeeded. */
+  private volatile boolean reportFailure;
 
   @BeforeEach
   void setUp(TestKafka k) throws Exception {
@@ -79,7 +81,7 @@ class HandlerFeedTest {
         if (committed) {
           placed.forEach(p -> lastWritten.merge(p.partition(), p.offset(), Math::max));
         }
-        fed.ended(committed);
+        fed.ended(committed && !reportFailure);
       };
     });
     writer.init();
@@ -135,6 +137,21 @@ class HandlerFeedTest {
     lateCommitNews = true;
     List<Event> fired = commit(20);
     until(() -> fired.stream().allMatch(e -> handled.containsKey(e.id())), "every event handled");
+    until(this::groupAtEnd, "the feed to commit past them");
+    fired.forEach(e -> assertEquals(1, handled.get(e.id()).get(), "handler calls for " + e.id()));
+  }
+
+  @Test
+  void anEventReadBackAfterACommitReportedAsFailedIsStillHandled() throws Exception {
+    // A commit whose answer was lost reports a failure although it committed: the feed reads the
+    // event back, and its handler must run once, without stopping the feed.
+    lateCommitNews = true;
+    reportFailure = true;
+    List<Event> fired = commit(3);
+    reportFailure = false;
+    until(() -> fired.stream().allMatch(e -> handled.containsKey(e.id())), "every event handled");
+    List<Event> later = commit(2);
+    until(() -> later.stream().allMatch(e -> handled.containsKey(e.id())), "the feed to go on");
     until(this::groupAtEnd, "the feed to commit past them");
     fired.forEach(e -> assertEquals(1, handled.get(e.id()).get(), "handler calls for " + e.id()));
   }
