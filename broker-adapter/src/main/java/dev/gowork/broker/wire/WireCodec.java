@@ -103,6 +103,7 @@ public final class WireCodec {
 
   // ---------------------------------------------------------------- encode
 
+  /** The same bytes as {@code write(toJson(w))}. */
   public byte[] encode(WorkEnvelope w) {
     return generate(g -> EnvelopeWriter.work(g, w, mapper));
   }
