@@ -101,13 +101,10 @@ public final class EventDispatcher implements AutoCloseable {
       return true;
     }
     try {
-      dispatching.submit(() -> events.forEach(this::dispatch)).get();
+      deliverLater(events).get();
       return true;
-    } catch (java.util.concurrent.RejectedExecutionException | java.util.concurrent.CancellationException e) {
-      return false;
     } catch (java.util.concurrent.ExecutionException e) {
-      LOG.warn("dispatching events failed", e.getCause());
-      return true;
+      return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
@@ -121,16 +118,43 @@ public final class EventDispatcher implements AutoCloseable {
    * @return completes once they returned; fails when the dispatcher was closed or crashed first
    */
   CompletableFuture<Void> deliverLater(List<Event> events) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
+    Delivery d = new Delivery(events);
     try {
-      dispatching.execute(() -> {
-        events.forEach(this::dispatch);
-        done.complete(null);
-      });
+      dispatching.execute(d);
     } catch (java.util.concurrent.RejectedExecutionException closed) {
-      done.completeExceptionally(closed);
+      d.done.completeExceptionally(closed);
     }
-    return done;
+    return d.done;
+  }
+
+  /** A batch for the dispatch thread; its future also ends when the dispatcher stops before running it. */
+  private final class Delivery implements Runnable {
+    final List<Event> events;
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+
+    Delivery(List<Event> events) {
+      this.events = events;
+    }
+
+    @Override
+    public void run() {
+      try {
+        events.forEach(EventDispatcher.this::dispatch);
+      } catch (RuntimeException e) {
+        LOG.warn("dispatching events failed", e);
+      } finally {
+        done.complete(null);
+      }
+    }
+  }
+
+  /** Stops the dispatch thread now; batches it did not run fail their futures. */
+  private void stopDispatching() {
+    for (Runnable dropped : dispatching.shutdownNow()) {
+      if (dropped instanceof Delivery d) {
+        d.done.completeExceptionally(new IllegalStateException("the dispatcher stopped"));
+      }
+    }
   }
 
   /** Publishes and dispatches an event (asynchronously, in order). */
@@ -192,7 +216,7 @@ public final class EventDispatcher implements AutoCloseable {
   /** Stops at once, dropping what is queued (a crash). */
   public void crash() {
     publishing.shutdownNow();
-    dispatching.shutdownNow();
+    stopDispatching();
   }
 
   /** Delivers what is queued (for up to 5 s), then stops. */
@@ -207,7 +231,7 @@ public final class EventDispatcher implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     publishing.shutdownNow();
-    dispatching.shutdownNow();
+    stopDispatching();
   }
 
   private void publish(Event e) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
@@ -62,7 +63,7 @@ public final class TransactionalWriter implements AutoCloseable {
 
   /** Tells {@code w} where each transaction's events were written and whether it committed. */
   public void watch(CommitWatcher w) {
-    watcher = java.util.Objects.requireNonNull(w, "watcher");
+    watcher = Objects.requireNonNull(w, "watcher");
   }
 
   /**
@@ -104,12 +105,11 @@ public final class TransactionalWriter implements AutoCloseable {
           ProducerRecord<String, byte[]> r = new ProducerRecord<>(topics.get(e.kind()), e.key(), e.value());
           if (e.kind() != Journal.Kind.EVENT) {
             r.headers().add(WRITER_HEADER, writer);
-            producer.send(r);
-          } else if (e.event() != null && w != CommitWatcher.NONE) {
-            eventSends.add(producer.send(r));
+          }
+          Future<RecordMetadata> sent = producer.send(r);
+          if (e.kind() == Journal.Kind.EVENT && e.event() != null && w != CommitWatcher.NONE) {
+            eventSends.add(sent);
             events.add(e.event());
-          } else {
-            producer.send(r);
           }
         }
       }

@@ -88,4 +88,28 @@ class EventDispatcherTest {
     d.close();
     assertEquals(2, handled.all().size());
   }
+
+  @Test
+  void aBatchTheDispatcherNeverRanFailsItsFutureWhenItCrashes() throws Exception {
+    EventDispatcher d = EventDispatcher.toJournal(clock, dev.gowork.coordinator.state.Journal.discarding(),
+        dev.gowork.broker.wire.WireCodec.defaults());
+    java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+    d.register("work_complete", (e, p) -> {
+      running.countDown();
+      try {
+        Thread.sleep(60_000);
+      } catch (InterruptedException stopped) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    Event blocking = new Event("e1", EventType.WORK_COMPLETE, Instant.now(), "default", "w1", null, 1, null, null);
+    Event queued = new Event("e2", EventType.WORK_COMPLETE, Instant.now(), "default", "w2", null, 1, null, null);
+    d.deliverLater(List.of(blocking));
+    assertTrue(running.await(10, java.util.concurrent.TimeUnit.SECONDS));
+    java.util.concurrent.CompletableFuture<Void> behind = d.deliverLater(List.of(queued));
+    d.crash();
+    assertThrows(java.util.concurrent.ExecutionException.class,
+        () -> behind.get(10, java.util.concurrent.TimeUnit.SECONDS));
+    assertTrue(!d.deliverAndWait(List.of(queued)), "a dispatcher that stopped delivers nothing");
+  }
 }
