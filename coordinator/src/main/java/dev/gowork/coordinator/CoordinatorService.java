@@ -68,7 +68,7 @@ public final class CoordinatorService implements AutoCloseable {
       String bootstrap = embedded.map(EmbeddedKafka::bootstrapServers).orElseGet(() -> s.bootstrapServers().get());
       KafkaClients clients = new KafkaClients(bootstrap, s.kafkaProperties());
       WorkServer server = WorkServer.builder().secret(s.secret()).kafka(clients).topics(s.topics())
-          .instanceId(s.instanceId())
+          .instanceId(s.instanceId()).runHandlersAt(s.handlerTiming())
           .sessionTtl(s.sessionTtl()).shareGroupSettings(s.shareGroup()).workPartitions(s.workPartitions())
           .replicationFactor(s.replicationFactor()).build();
       opened.push(server);

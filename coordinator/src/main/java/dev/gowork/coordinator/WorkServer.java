@@ -152,6 +152,7 @@ public final class WorkServer implements AutoCloseable {
     events = EventDispatcher.toJournal(clock, journal, codec);
     handlerFeed = new HandlerFeed(kafka, topics.events(), topics.handlerGroup(), txId, codec, events);
     writer.watch(handlerFeed);
+    handlerFeed.runHandlersAt(b.handlerTiming);
     table = new WorkTable(events, codec, journal, ownership);
     workers = new WorkerRegistry(b.secret, clock, events, b.auth, journal);
     workers.endsSessionsOf(ownership::owns);

@@ -9,6 +9,7 @@ import dev.gowork.broker.topic.ShareGroupSettings;
 import dev.gowork.broker.topic.Topics;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.coordinator.auth.AuthSettings;
+import dev.gowork.coordinator.events.HandlerTiming;
 import dev.gowork.coordinator.retry.Backoff;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,6 +41,7 @@ public final class WorkServerBuilder {
   long replayMemory = 200_000;
   String instanceId = "0";
   Duration rebuildTimeout = Duration.ofMinutes(2);
+  HandlerTiming handlerTiming = HandlerTiming.COMMIT;
 
   WorkServerBuilder() {}
 
@@ -155,6 +157,16 @@ public final class WorkServerBuilder {
   /** How long {@code start()} may take to read the state topics back (default 2 min). */
   public WorkServerBuilder rebuildTimeout(Duration d) {
     rebuildTimeout = d;
+    return this;
+  }
+
+  /**
+   * When in-process handlers see this coordinator's events (default {@link HandlerTiming#COMMIT}):
+   * {@link HandlerTiming#APPLY} runs them while the change's transaction is on the way, sooner by the
+   * transaction's time, at the cost spelled out there.
+   */
+  public WorkServerBuilder runHandlersAt(HandlerTiming timing) {
+    handlerTiming = java.util.Objects.requireNonNull(timing, "timing");
     return this;
   }
 

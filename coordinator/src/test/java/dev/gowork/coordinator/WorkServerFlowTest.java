@@ -17,6 +17,7 @@ import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.coordinator.auth.Registration;
 import dev.gowork.coordinator.auth.Session;
+import dev.gowork.coordinator.events.HandlerTiming;
 import dev.gowork.coordinator.testing.Poll;
 import dev.gowork.coordinator.testing.TestWorker;
 import dev.gowork.coordinator.work.WorkState;
@@ -71,6 +72,35 @@ class WorkServerFlowTest extends ServerFixture {
     assertEquals(1, fromTopic.attempt());
     assertOnce(log, EventType.WORK_COMPLETE, work.id());
     assertOnce(log, EventType.ADD_WORK, work.id());
+  }
+
+  @Test
+  void handlersRunAtApplyStillSeeEachEventOnceAndTheEventsStillReachTheTopic(TestKafka k) {
+    start(k, b -> b.runHandlersAt(HandlerTiming.APPLY));
+    Map<String, AtomicInteger> completions = new java.util.concurrent.ConcurrentHashMap<>();
+    server.newHandler("work_complete", (e, p) -> completions.computeIfAbsent(e.workId(), id -> new AtomicInteger())
+        .incrementAndGet());
+    server.start();
+
+    TestWorker worker = worker(handshake());
+    List<Work> added = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Work w = server.createWork(Map.of("i", i), 60);
+      server.add(w);
+      added.add(w);
+    }
+    for (int i = 0; i < added.size(); i++) {
+      WorkEnvelope got = worker.take(WAIT);
+      worker.send(got, ResultStatus.COMPLETED, Map.of("ok", true), null);
+    }
+    Poll.until(() -> completions.size() == added.size(), WAIT, "every work_complete handler");
+    for (Work w : added) {
+      assertEquals(WorkState.COMPLETED, server.status(w.id()).orElseThrow().state());
+      readEvent(EventType.WORK_COMPLETE, w.id());
+      assertOnce(log, EventType.WORK_COMPLETE, w.id());
+    }
+    server.close();
+    completions.forEach((id, n) -> assertEquals(1, n.get(), "work_complete handler calls for " + id));
   }
 
   @Test

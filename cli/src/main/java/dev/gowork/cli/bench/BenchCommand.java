@@ -109,6 +109,11 @@ public final class BenchCommand implements Callable<Integer> {
       description = "fetch.max.wait.ms of the raw loop's consumers (default 10).")
   Integer fetchMaxWaitMs;
 
+  @Option(names = "--run-handlers-at", paramLabel = "WHEN",
+      description = "When the coordinator runs the work_complete handler the bench times: commit (default) or apply "
+          + "(see GOWORK_RUN_HANDLERS_AT).")
+  String runHandlersAt;
+
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Embedded broker data and worker logs (default: a temp folder; its broker data is deleted at the end).")
   Path dataDir;
 
@@ -154,6 +159,11 @@ public final class BenchCommand implements Callable<Integer> {
     if (!acquire.matches("batch_optimized|record_limit")) {
       throw CliException.usage("--raw-acquire-mode must be batch_optimized or record_limit; was '" + acquire + "'");
     }
+    String handlersAt = s.string("--run-handlers-at", runHandlersAt, "GOWORK_RUN_HANDLERS_AT", "commit")
+        .toLowerCase(Locale.ROOT);
+    if (!handlersAt.matches("commit|apply")) {
+      throw CliException.usage("--run-handlers-at must be commit or apply; was '" + handlersAt + "'");
+    }
     int w = s.integer("--workers", workers, null, 2, 1, 64);
     Map<String, String> kafkaEnv = new HashMap<>();
     context.env().forEach((k, v) -> {
@@ -173,7 +183,7 @@ public final class BenchCommand implements Callable<Integer> {
         s.integer("--linger-ms", lingerMs, null, 1, 0, 1000),
         s.integer("--fetch-max-wait-ms", fetchMaxWaitMs, null, 10, 0, 5000),
         s.integer("--raw-consumers", rawConsumers, null, w, 1, 200), acquire,
-        s.integer("--raw-max-poll-records", rawMaxPoll, null, 500, 1, 10_000), false,
+        s.integer("--raw-max-poll-records", rawMaxPoll, null, 500, 1, 10_000), false, handlersAt,
         Optional.ofNullable(s.string("--bootstrap-servers", bootstrapServers, "GOWORK_BOOTSTRAP_SERVERS", null)),
         dataDir(), "bench-" + suffix, Signatures.randomToken(), Signatures.randomToken(), Map.copyOf(kafkaEnv),
         KafkaClients.passThroughFromEnv(kafkaEnv));

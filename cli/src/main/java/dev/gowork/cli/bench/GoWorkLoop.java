@@ -60,6 +60,7 @@ final class GoWorkLoop implements Loop {
     env.put("GOWORK_TOPIC_PREFIX", plan.topicPrefix() + ".gowork");
     env.put("GOWORK_WORK_PARTITIONS", Integer.toString(plan.partitions()));
     env.put("GOWORK_SHARE_HEARTBEAT_MS", Long.toString(plan.heartbeat().toMillis()));
+    env.put("GOWORK_RUN_HANDLERS_AT", plan.runHandlersAt());
     plan.bootstrapServers().ifPresent(b -> env.put("GOWORK_BOOTSTRAP_SERVERS", b));
     return CoordinatorSettings.parse(env);
   }

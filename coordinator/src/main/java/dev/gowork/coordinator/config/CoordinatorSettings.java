@@ -5,6 +5,7 @@ import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.signing.SharedSecret;
 import dev.gowork.broker.topic.ShareGroupSettings;
 import dev.gowork.broker.topic.Topics;
+import dev.gowork.coordinator.events.HandlerTiming;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,6 +54,7 @@ public final class CoordinatorSettings {
   private final int replicationFactor;
   private final ShareGroupSettings shareGroup;
   private final Map<String, String> kafkaProperties;
+  private final HandlerTiming handlerTiming;
 
   private CoordinatorSettings(SettingValues v, Map<String, String> env) {
     secret = Secrets.sharedSecret(env);
@@ -75,6 +77,7 @@ public final class CoordinatorSettings {
     replicationFactor = v.integer(Setting.REPLICATION_FACTOR, 1, 32);
     shareGroup = KafkaSettings.shareGroup(v);
     kafkaProperties = KafkaSettings.clientProperties(v, env);
+    handlerTiming = handlerTiming(v);
   }
 
   /**
@@ -130,6 +133,14 @@ public final class CoordinatorSettings {
           .description(s.help()).build());
     }
     return spec;
+  }
+
+  private static HandlerTiming handlerTiming(SettingValues v) {
+    String t = v.text(Setting.RUN_HANDLERS_AT);
+    if (!t.equals("commit") && !t.equals("apply")) {
+      throw v.invalid(Setting.RUN_HANDLERS_AT, "must be commit or apply");
+    }
+    return HandlerTiming.parse(t);
   }
 
   private static String host(SettingValues v) {
@@ -215,6 +226,11 @@ public final class CoordinatorSettings {
     return shareGroup;
   }
 
+  /** When in-process handlers see this coordinator's events. */
+  public HandlerTiming handlerTiming() {
+    return handlerTiming;
+  }
+
   /** Kafka client properties from the properties file, overridden by {@code GOWORK_KAFKA_*}; unmodifiable. */
   public Map<String, String> kafkaProperties() {
     return kafkaProperties;
@@ -229,7 +245,8 @@ public final class CoordinatorSettings {
         + ", maxBodyBytes=" + maxBodyBytes + ", maxBatchBodyBytes=" + maxBatchBodyBytes + ", sessionTtl=" + sessionTtl
         + ", workPartitions=" + workPartitions + ", replicationFactor=" + replicationFactor + ", shareLock="
         + shareGroup.lockDuration() + ", shareDeliveryLimit=" + shareGroup.deliveryCountLimit() + ", shareHeartbeat="
-        + shareGroup.heartbeatInterval().map(Duration::toString).orElse("(broker)") + ", kafkaProperties="
+        + shareGroup.heartbeatInterval().map(Duration::toString).orElse("(broker)") + ", runHandlersAt="
+        + handlerTiming.name().toLowerCase(java.util.Locale.ROOT) + ", kafkaProperties="
         + kafkaProperties.keySet() + "]";
   }
 }

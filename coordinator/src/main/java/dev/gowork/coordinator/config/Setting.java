@@ -39,6 +39,10 @@ enum Setting {
       "Deliveries of one work record before the broker gives it up (2-10)."),
   SHARE_HEARTBEAT_MS("GOWORK_SHARE_HEARTBEAT_MS", "--share-heartbeat-ms", "MS", null,
       "Share-group heartbeat of the queues' workers; unset keeps the broker's (5000 unless lowered)."),
+  RUN_HANDLERS_AT("GOWORK_RUN_HANDLERS_AT", "--run-handlers-at", "WHEN", "commit",
+      "When in-process handlers see this coordinator's events: commit (once the transaction that carries the event "
+          + "committed; never a change a crash takes back) or apply (as soon as the change is applied, sooner by the "
+          + "transaction's time; after a crash a handler may see a change again, or one recorded differently)."),
   KAFKA_PROPERTIES_FILE("GOWORK_KAFKA_PROPERTIES_FILE", "--kafka-properties-file", "FILE", null,
       "Java properties file of Kafka client settings (TLS, SASL, ...); GOWORK_KAFKA_<NAME> variables override it.");
 

@@ -22,6 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * reaches listeners and handlers through the {@link HandlerFeed} once its transaction committed:
  * at once through {@link #deliverLater}, or when read back from the events topic through
  * {@link #deliverAndWait}. Across a crash, handlers therefore see an event at least once, never one
- * that a crash took back.
+ * that a crash took back. With {@link HandlerTiming#APPLY} they see this coordinator's events when
+ * emitted instead, still at least once (see there).
  */
 public final class EventDispatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
@@ -56,6 +58,7 @@ public final class EventDispatcher implements AutoCloseable {
   private final ExecutorService publishing = Executors.newSingleThreadExecutor(named("gowork-publish-events"));
   private final ExecutorService dispatching = Executors.newSingleThreadExecutor(named("gowork-dispatch-events"));
   private final AtomicLong handlerFailures = new AtomicLong();
+  private volatile Predicate<String> dispatchOnEmit;
 
   /** @param sink where each event is published (e.g. the events topic); called on one thread */
   public EventDispatcher(Clock clock, Consumer<Event> sink) {
@@ -119,12 +122,16 @@ public final class EventDispatcher implements AutoCloseable {
    */
   CompletableFuture<Void> deliverLater(List<Event> events) {
     Delivery d = new Delivery(events);
+    run(d);
+    return d.done;
+  }
+
+  private void run(Delivery d) {
     try {
       dispatching.execute(d);
     } catch (java.util.concurrent.RejectedExecutionException closed) {
       d.done.completeExceptionally(closed);
     }
-    return d.done;
   }
 
   /** A batch for the dispatch thread; its future also ends when the dispatcher stops before running it. */
@@ -157,10 +164,27 @@ public final class EventDispatcher implements AutoCloseable {
     }
   }
 
+  /**
+   * From now on (journal mode), hands an event to listeners and handlers when it is emitted, before
+   * its transaction commits, if {@code readHere} says its key's events partition is read by this
+   * coordinator's feed ({@link HandlerTiming#APPLY}); other events still wait for their commit.
+   */
+  void dispatchOnEmit(Predicate<String> readHere) {
+    dispatchOnEmit = readHere;
+  }
+
   /** Publishes and dispatches an event (asynchronously, in order). */
   public void emit(Event e) {
     if (journal != null) {
-      journal.event(e, codec.encode(e));
+      Predicate<String> early = dispatchOnEmit;
+      if (early != null && e.key() != null && early.test(e.key())) {
+        Delivery d = new Delivery(List.of(e));
+        if (journal.event(e, codec.encode(e), d.done)) {
+          run(d);
+        }
+      } else {
+        journal.event(e, codec.encode(e));
+      }
       return;
     }
     try {

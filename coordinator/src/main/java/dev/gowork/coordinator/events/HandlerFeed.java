@@ -5,6 +5,7 @@ import dev.gowork.broker.wire.Decoded;
 import dev.gowork.broker.wire.Event;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.coordinator.state.CommitWatcher;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,6 +30,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,6 +80,8 @@ public final class HandlerFeed implements CommitWatcher, AutoCloseable {
   /** Guards {@link #owned} and itself: events whose handlers start when their transaction commits. */
   private final Map<At, CompletableFuture<Void>> claims = new HashMap<>();
   private final Set<Integer> owned = new HashSet<>();
+  /** Partitions of the events topic, once known (0 before). */
+  private volatile int partitionCount;
 
   /** A record's place in the events topic. */
   private record At(int partition, long offset) {}
@@ -110,6 +114,7 @@ public final class HandlerFeed implements CommitWatcher, AutoCloseable {
           .partitionsToOffsetAndMetadata().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       int partitions = admin.describeTopics(List.of(topic)).allTopicNames()
           .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions().size();
+      partitionCount = partitions;
       Map<TopicPartition, OffsetSpec> missing = new HashMap<>();
       for (int p = 0; p < partitions; p++) {
         TopicPartition tp = new TopicPartition(topic, p);
@@ -135,6 +140,30 @@ public final class HandlerFeed implements CommitWatcher, AutoCloseable {
           e.getCause() == null ? e.toString() : e.getCause().toString());
     } catch (TimeoutException e) {
       throw new KafkaException("preparing the handler group " + group + " took longer than " + timeout, e);
+    }
+  }
+
+  /**
+   * Sets when handlers see the events this coordinator makes: at their commit (the default) or, with
+   * {@link HandlerTiming#APPLY}, as soon as they are emitted when this feed reads the partition their
+   * key goes to (its place is claimed when written, so the feed does not hand it over again).
+   */
+  public void runHandlersAt(HandlerTiming timing) {
+    dispatcher.dispatchOnEmit(timing == HandlerTiming.APPLY ? this::readsKey : null);
+  }
+
+  /**
+   * True when the events of {@code key} go to a partition this feed reads now (the producer's
+   * default partitioner: murmur2 of the key's bytes).
+   */
+  boolean readsKey(String key) {
+    int n = partitionCount;
+    if (n <= 0) {
+      return false;
+    }
+    int partition = Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % n;
+    synchronized (claims) {
+      return owned.contains(partition);
     }
   }
 
@@ -310,9 +339,21 @@ public final class HandlerFeed implements CommitWatcher, AutoCloseable {
     List<Event> claimed = new ArrayList<>();
     List<At> places = new ArrayList<>();
     List<CompletableFuture<Void>> handled = new ArrayList<>();
+    List<At> early = new ArrayList<>();
     synchronized (claims) {
       for (CommitWatcher.Placed p : events) {
-        if (owned.contains(p.partition())) {
+        if (p.handled() != null) {
+          // Handed to the handlers when emitted: the feed skips it, waits for them, and leaves it be
+          // if the transaction aborts (its retry claims the event's new place).
+          if (owned.contains(p.partition())) {
+            At at = new At(p.partition(), p.offset());
+            claims.put(at, p.handled());
+            early.add(at);
+          } else {
+            LOG.debug("event {} was handled here and goes to a partition another coordinator reads",
+                p.event().id());
+          }
+        } else if (owned.contains(p.partition())) {
           At at = new At(p.partition(), p.offset());
           CompletableFuture<Void> f = new CompletableFuture<>();
           claims.put(at, f);
@@ -322,10 +363,18 @@ public final class HandlerFeed implements CommitWatcher, AutoCloseable {
         }
       }
     }
-    if (claimed.isEmpty()) {
+    if (claimed.isEmpty() && early.isEmpty()) {
       return committed -> { };
     }
     return committed -> {
+      if (!committed && !early.isEmpty()) {
+        synchronized (claims) {
+          early.forEach(claims::remove);
+        }
+      }
+      if (claimed.isEmpty()) {
+        return;
+      }
       List<Event> here = new ArrayList<>(claimed.size());
       List<CompletableFuture<Void>> waiting = new ArrayList<>(handled.size());
       synchronized (claims) {
@@ -473,6 +522,13 @@ public final class HandlerFeed implements CommitWatcher, AutoCloseable {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      if (partitionCount <= 0) {
+        try {
+          partitionCount = consumer.partitionsFor(topic).size();
+        } catch (KafkaException e) {
+          LOG.debug("the partitions of {} are not known yet: {}", topic, e.toString());
+        }
+      }
       owned(partitions, true);
     }
 

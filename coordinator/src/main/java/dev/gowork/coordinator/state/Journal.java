@@ -33,8 +33,12 @@ public final class Journal {
   /** What a change is: a work state record, a session record or an event; each has its own topic. */
   public enum Kind { STATE, SESSION, EVENT }
 
-  /** One change; {@code value == null} is a tombstone; {@code done} marks a flush point instead. */
-  record Entry(Kind kind, String key, byte[] value, Event event, CompletableFuture<Void> done) {}
+  /**
+   * One change; {@code value == null} is a tombstone; {@code done} marks a flush point instead;
+   * {@code handled}, on an event handed to the handlers before its commit, ends when they returned.
+   */
+  record Entry(Kind kind, String key, byte[] value, Event event, CompletableFuture<Void> done,
+      CompletableFuture<Void> handled) {}
 
   private final boolean durable;
   private final Duration flushTimeout;
@@ -76,15 +80,27 @@ public final class Journal {
   /** Appends a state or session record ({@code value == null}: the key is forgotten). */
   public void put(Kind kind, String key, byte[] value) {
     if (durable && failure == null) {
-      append(new Entry(Objects.requireNonNull(kind), Objects.requireNonNull(key), value, null, null));
+      append(new Entry(Objects.requireNonNull(kind), Objects.requireNonNull(key), value, null, null, null));
     }
   }
 
   /** Appends an event, encoded as {@code value}, for the events topic. */
   public void event(Event e, byte[] value) {
+    event(e, value, null);
+  }
+
+  /**
+   * Appends an event whose handlers were started already (before its commit); {@code handled} ends
+   * when they returned, and goes with the event's place to the {@link CommitWatcher}.
+   *
+   * @return false when the journal keeps nothing (discarding, or its writer stopped for good)
+   */
+  public boolean event(Event e, byte[] value, CompletableFuture<Void> handled) {
     if (durable && failure == null) {
-      append(new Entry(Kind.EVENT, e.key(), value, e, null));
+      append(new Entry(Kind.EVENT, e.key(), value, e, null, handled));
+      return true;
     }
+    return false;
   }
 
   /**
@@ -99,7 +115,7 @@ public final class Journal {
       return CompletableFuture.failedFuture(failure);
     }
     CompletableFuture<Void> done = new CompletableFuture<>();
-    append(new Entry(null, null, null, null, done));
+    append(new Entry(null, null, null, null, done, null));
     wake.run();
     return done;
   }

@@ -1,6 +1,5 @@
 package dev.gowork.coordinator.state;
 
-import dev.gowork.broker.wire.Event;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,7 +98,7 @@ public final class TransactionalWriter implements AutoCloseable {
       producer.beginTransaction();
       open = true;
       List<Future<RecordMetadata>> eventSends = new ArrayList<>();
-      List<Event> events = new ArrayList<>();
+      List<Journal.Entry> events = new ArrayList<>();
       for (Journal.Entry e : entries) {
         if (e.kind() != null) {
           ProducerRecord<String, byte[]> r = new ProducerRecord<>(topics.get(e.kind()), e.key(), e.value());
@@ -109,7 +108,7 @@ public final class TransactionalWriter implements AutoCloseable {
           Future<RecordMetadata> sent = producer.send(r);
           if (e.kind() == Journal.Kind.EVENT && e.event() != null && w != CommitWatcher.NONE) {
             eventSends.add(sent);
-            events.add(e.event());
+            events.add(e);
           }
         }
       }
@@ -140,7 +139,7 @@ public final class TransactionalWriter implements AutoCloseable {
   }
 
   /** Waits for the events' sends (the records are written, not yet committed) and pairs each with its place. */
-  private List<CommitWatcher.Placed> placed(List<Event> events, List<Future<RecordMetadata>> sends) {
+  private List<CommitWatcher.Placed> placed(List<Journal.Entry> events, List<Future<RecordMetadata>> sends) {
     producer.flush();
     List<CommitWatcher.Placed> placed = new ArrayList<>(events.size());
     for (int i = 0; i < events.size(); i++) {
@@ -153,7 +152,8 @@ public final class TransactionalWriter implements AutoCloseable {
       } catch (ExecutionException e) {
         throw e.getCause() instanceof KafkaException k ? k : new KafkaException("writing an event failed", e.getCause());
       }
-      placed.add(new CommitWatcher.Placed(events.get(i), m.partition(), m.offset()));
+      Journal.Entry e = events.get(i);
+      placed.add(new CommitWatcher.Placed(e.event(), m.partition(), m.offset(), e.handled()));
     }
     return placed;
   }

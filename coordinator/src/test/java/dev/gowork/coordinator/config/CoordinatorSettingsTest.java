@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
+import dev.gowork.coordinator.events.HandlerTiming;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -121,6 +122,15 @@ class CoordinatorSettingsTest {
     assertTrue(error(env("GOWORK_SHARE_DELIVERY_LIMIT", "1")).startsWith("GOWORK_SHARE_DELIVERY_LIMIT "));
     String m = error(env("GOWORK_MAX_BODY_BYTES", "4096", "GOWORK_MAX_BATCH_BODY_BYTES", "2048"));
     assertTrue(m.startsWith("GOWORK_MAX_BATCH_BODY_BYTES ") && m.contains("4096") && m.endsWith("'2048'"), m);
+  }
+
+  @Test
+  void handlersRunAtCommitUnlessToldToRunAtApply() {
+    assertEquals(HandlerTiming.COMMIT, CoordinatorSettings.parse(env()).handlerTiming());
+    assertEquals(HandlerTiming.APPLY, CoordinatorSettings.parse(env("GOWORK_RUN_HANDLERS_AT", "apply")).handlerTiming());
+    assertEquals(HandlerTiming.APPLY, CoordinatorSettings.parse(env(), "--run-handlers-at", "apply").handlerTiming());
+    assertEquals("GOWORK_RUN_HANDLERS_AT (--run-handlers-at) must be commit or apply, was 'soon'",
+        error(env("GOWORK_RUN_HANDLERS_AT", "soon")));
   }
 
   @Test

@@ -189,6 +189,42 @@ class HandlerFeedTest {
   }
 
   @Test
+  void atApplyHandlersRunBeforeTheCommitAndNotAgainWhenTheFeedReadsTheEventsBack() {
+    feed.runHandlersAt(HandlerTiming.APPLY);
+    List<Event> fired = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      fired.add(journal.atomically(() -> dispatcher.event(EventType.WORK_COMPLETE).work("a" + fired.size()).fire()));
+    }
+    until(() -> fired.stream().allMatch(e -> handled.containsKey(e.id())), "every handler, before any commit");
+    assertTrue(lastWritten.isEmpty(), "nothing was committed yet");
+    var flushed = journal.flush();
+    commits.handOff(null);
+    flushed.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    until(this::groupAtEnd, "the feed to read the events back and commit past them");
+    assertTrue(!feed.claimsLeft(), "every claim was read back");
+    fired.forEach(e -> assertEquals(1, handled.get(e.id()).get(), "handler calls for " + e.id()));
+  }
+
+  @Test
+  void atApplyAnAbortedTransactionLeavesNoClaimBehindAndItsRetryIsNotHandledAgain() {
+    feed.runHandlersAt(HandlerTiming.APPLY);
+    Event e = completed("retried");
+    java.util.concurrent.CompletableFuture<Void> ran = java.util.concurrent.CompletableFuture.completedFuture(null);
+    feed.writing(List.of(new CommitWatcher.Placed(e, 0, 1_000_000L, ran))).ended(false);
+    assertTrue(!feed.claimsLeft(), "the aborted place is still claimed");
+    feed.writing(List.of(new CommitWatcher.Placed(e, 1, 1_000_001L, ran))).ended(true);
+    assertTrue(feed.claimsLeft(), "the committed place is claimed until read back");
+    assertTrue(!handled.containsKey(e.id()), "the feed ran the handlers of an event handled when emitted");
+  }
+
+  @Test
+  void atCommitNothingRunsBeforeTheCommit() throws Exception {
+    Event e = journal.atomically(() -> dispatcher.event(EventType.WORK_COMPLETE).work("waits").fire());
+    dispatcher.deliverLater(List.of()).get(30, TimeUnit.SECONDS); // the dispatch queue is empty
+    assertTrue(!handled.containsKey(e.id()), "a handler ran before its event committed");
+  }
+
+  @Test
   void aGracefulStopReadsToTheEndSoASuccessorDoesNotHandleTheEventsAgain() {
     List<Event> fired = commit(50);
     feed.close();
