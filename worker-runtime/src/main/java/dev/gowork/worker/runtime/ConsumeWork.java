@@ -33,10 +33,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Concurrency: every share consumer ({@link Lane}, one per slot) is created, polled, acknowledged
  * and closed on this thread only. Handler threads ({@link RunWork}) and producer callbacks touch only
- * a {@link Held}'s atomics and put {@link Completion}s on a queue that this thread drains; the thread
- * waits on that queue between rounds (5 ms while a slot is free, else until the next deadline or
- * renewal). A record is ACCEPTed only after its result is durably written; RELEASEd when the write
- * fails or at shutdown; REJECTed when undecodable.
+ * a {@link Held}'s atomics and put {@link Completion}s on a queue that this thread drains. Between
+ * rounds the thread waits: while a slot is free, up to 5 ms in the poll of one free slot (taking
+ * turns; a completion wakes it), so records for that slot start as soon as they arrive; else on the
+ * queue, until the next deadline or renewal. A record is ACCEPTed only after its result is durably
+ * written; RELEASEd when the write fails or at shutdown; REJECTed when undecodable.
  *
  * <p>Failure modes: a handler that throws yields a {@code failed} result; one that overruns its
  * deadline is signalled, then interrupted after the cancel grace and reported {@code timed_out}
@@ -66,6 +67,9 @@ final class ConsumeWork implements Runnable {
   private final BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
   private final PublishResults publisher;
   private final List<Lane> lanes = new ArrayList<>();
+  /** The lane whose poll the loop waits in, or null (set by the poll thread, read by any). */
+  private volatile Lane waitingIn;
+  private int nextWaitLane;
   final CompletableFuture<Void> ready = new CompletableFuture<>();
   final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
@@ -90,19 +94,28 @@ final class ConsumeWork implements Runnable {
     this.cancelGrace = settings.cancelGrace();
     this.lockDuration = settings.lockDuration();
     this.shutdownGrace = settings.shutdownGrace();
-    this.publisher = new PublishResults(producer, resultsTopic, codec, session, clock, completions::add);
+    this.publisher = new PublishResults(producer, resultsTopic, codec, session, clock, this::complete);
   }
 
   /** Asks the loop to stop taking work and drain within the shutdown grace. */
   void drain() {
     drainAsked = true;
-    completions.add(new Completion.Wake());
+    complete(new Completion.Wake());
   }
 
   /** Asks the loop to close its consumers at once without acknowledging anything (tests). */
   void crash() {
     crashAsked = true;
-    completions.add(new Completion.Wake());
+    complete(new Completion.Wake());
+  }
+
+  /** Queues {@code c} for the poll thread and wakes it if it waits in a lane's poll (any thread). */
+  private void complete(Completion c) {
+    completions.add(c);
+    Lane waiting = waitingIn;
+    if (waiting != null) {
+      waiting.wakeup();
+    }
   }
 
   @Override
@@ -157,18 +170,58 @@ final class ConsumeWork implements Runnable {
       for (Lane lane : lanes) {
         lane.flush(accepting);
       }
-      waitForCompletion(nextWait(now, accepting));
+      Duration wait = nextWait(now, accepting);
+      Lane idle = wait.equals(TICK) && accepting ? idleLane(now) : null;
+      if (idle != null) {
+        waitInPoll(idle, wait);
+      } else {
+        waitForCompletion(wait);
+      }
+    }
+  }
+
+  /** An idle lane that may take work, taking turns, or null. */
+  private Lane idleLane(Instant now) {
+    for (int i = 0; i < lanes.size(); i++) {
+      Lane lane = lanes.get((nextWaitLane + i) % lanes.size());
+      if (lane.state() == Lane.State.IDLE && !lane.hasUnfinished() && !lane.isClosed() && !lane.isPaused(now)) {
+        nextWaitLane = (lane.index + 1) % lanes.size();
+        return lane;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Waits in {@code lane}'s poll instead of on the completions queue: records that arrive for it
+   * start at once instead of at the next tick, and a completion wakes the poll.
+   */
+  private void waitInPoll(Lane lane, Duration wait) {
+    waitingIn = lane;
+    try {
+      if (completions.isEmpty()) {
+        pollLane(lane, true, clock.instant(), wait);
+      }
+    } finally {
+      waitingIn = null;
     }
   }
 
   private void pollLane(Lane lane, boolean accepting, Instant now) {
+    pollLane(lane, accepting, now, Duration.ZERO);
+  }
+
+  private void pollLane(Lane lane, boolean accepting, Instant now, Duration wait) {
     boolean renewing = lane.state() == Lane.State.RENEWING;
     if (lane.isClosed() || lane.isPaused(now) || (!renewing && (!accepting || lane.hasUnfinished()))) {
       return;
     }
     ConsumerRecords<String, byte[]> records;
     try {
-      records = lane.poll();
+      records = lane.poll(wait);
+      if (!wait.isZero()) {
+        now = clock.instant();
+      }
     } catch (KafkaException | IllegalStateException e) {
       LOG.warn("lane {}: poll failed, pausing it for {} s: {}", lane.index, POLL_FAILURE_PAUSE.toSeconds(),
           e.toString());

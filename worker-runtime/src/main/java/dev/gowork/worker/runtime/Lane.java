@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.ShareConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicIdPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,8 +79,28 @@ final class Lane implements AutoCloseable {
 
   /** Polls without waiting; the acknowledgements made since the last poll ride on it. */
   ConsumerRecords<String, byte[]> poll() {
+    return poll(Duration.ZERO);
+  }
+
+  /**
+   * Polls, waiting up to {@code wait} for records to arrive; {@link #wakeup()} ends the wait early
+   * (then nothing is returned).
+   */
+  ConsumerRecords<String, byte[]> poll(Duration wait) {
     ackPending = false;
-    return consumer.poll(Duration.ZERO);
+    try {
+      return consumer.poll(wait);
+    } catch (WakeupException e) {
+      return ConsumerRecords.empty();
+    }
+  }
+
+  /**
+   * Ends a {@link #poll(Duration)} in progress on another thread; when none is, the lane's next
+   * poll returns at once instead (the only call of this class that other threads may make).
+   */
+  void wakeup() {
+    consumer.wakeup();
   }
 
   boolean isPaused(Instant now) {
@@ -244,7 +265,11 @@ final class Lane implements AutoCloseable {
       return;
     }
     try {
-      consumer.commitSync(timeout);
+      try {
+        consumer.commitSync(timeout);
+      } catch (WakeupException late) {
+        consumer.commitSync(timeout); // a wake-up meant for a poll that had returned already
+      }
     } catch (KafkaException e) {
       LOG.warn("lane {}: final commit failed: {}", index, e.getMessage());
     }
