@@ -69,6 +69,7 @@ public final class CoordinatorService implements AutoCloseable {
       KafkaClients clients = new KafkaClients(bootstrap, s.kafkaProperties());
       WorkServer server = WorkServer.builder().secret(s.secret()).kafka(clients).topics(s.topics())
           .instanceId(s.instanceId()).runHandlersAt(s.handlerTiming())
+          .finishedRetention(s.finishedRetention()).finishedKept(s.finishedMaxItems())
           .sessionTtl(s.sessionTtl()).shareGroupSettings(s.shareGroup()).workPartitions(s.workPartitions())
           .replicationFactor(s.replicationFactor()).build();
       opened.push(server);

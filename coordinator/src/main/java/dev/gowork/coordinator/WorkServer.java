@@ -98,6 +98,7 @@ public final class WorkServer implements AutoCloseable {
   private final WireCodec codec;
   private final Duration sendTimeout;
   private final Duration finishedRetention;
+  private final int finishedKept;
   private final Duration tick;
   private final KafkaClients kafka;
   private final List<String> initialQueues;
@@ -134,6 +135,7 @@ public final class WorkServer implements AutoCloseable {
     codec = b.codec;
     sendTimeout = b.sendTimeout;
     finishedRetention = b.finishedRetention;
+    finishedKept = b.finishedKept;
     tick = b.tick;
     kafka = b.kafka;
     initialQueues = List.copyOf(b.queues);
@@ -215,8 +217,8 @@ public final class WorkServer implements AutoCloseable {
     tasks.every("ExpireTimedOutWork", tick, new ExpireTimedOutWork(timeouts, table::expire, clock));
     tasks.every("RepublishRetries", tick, new RepublishRetries(retries, table, republisher, clock));
     tasks.every("ExpireSessions", tick.multipliedBy(4), workers::expireSessions);
-    tasks.every("ForgetFinishedWork", Duration.ofSeconds(5),
-        () -> table.forgetFinishedBefore(clock.millis() - finishedRetention.toMillis()));
+    tasks.every("ForgetFinishedWork", Duration.ofSeconds(1),
+        () -> table.forgetFinished(clock.millis() - finishedRetention.toMillis(), finishedKept));
     started = true;
     return this;
   }

@@ -36,6 +36,7 @@ public final class WorkServerBuilder {
   Duration getPollTimeout = Duration.ofMillis(200);
   Duration sendTimeout = Duration.ofSeconds(30);
   Duration finishedRetention = Duration.ofHours(1);
+  int finishedKept = 100_000;
   Duration tick = Duration.ofMillis(50);
   WireCodec codec = WireCodec.defaults();
   long replayMemory = 200_000;
@@ -138,6 +139,16 @@ public final class WorkServerBuilder {
     return this;
   }
 
+  /**
+   * How many of the last completed, failed and timed-out items stay queryable at most (default
+   * 100,000; 0 keeps none): the coordinator's memory stays bounded whatever the throughput. Dead
+   * letters do not count and stay until requeued or purged.
+   */
+  public WorkServerBuilder finishedKept(int n) {
+    finishedKept = n;
+    return this;
+  }
+
   /** How often timeouts, retries and session expiry are checked (default 50 ms). */
   public WorkServerBuilder tick(Duration d) {
     tick = d;
@@ -199,6 +210,7 @@ public final class WorkServerBuilder {
         "must be positive and at most 30 s, was " + getPollTimeout);
     require(positive(sendTimeout), "sendTimeout", "must be positive, was " + sendTimeout);
     require(positive(finishedRetention), "finishedRetention", "must be positive, was " + finishedRetention);
+    require(finishedKept >= 0, "finishedKept", "must be 0 or more, was " + finishedKept);
     require(positive(tick) && tick.toSeconds() <= 10, "tick", "must be positive and at most 10 s, was " + tick);
     require(codec != null, "codec", "is required");
     require(instanceId != null && instanceId.matches("[A-Za-z0-9_-]{1,64}"), "instanceId",

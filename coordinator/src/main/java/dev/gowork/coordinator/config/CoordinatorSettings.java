@@ -55,6 +55,8 @@ public final class CoordinatorSettings {
   private final ShareGroupSettings shareGroup;
   private final Map<String, String> kafkaProperties;
   private final HandlerTiming handlerTiming;
+  private final Duration finishedRetention;
+  private final int finishedMaxItems;
 
   private CoordinatorSettings(SettingValues v, Map<String, String> env) {
     secret = Secrets.sharedSecret(env);
@@ -78,6 +80,8 @@ public final class CoordinatorSettings {
     shareGroup = KafkaSettings.shareGroup(v);
     kafkaProperties = KafkaSettings.clientProperties(v, env);
     handlerTiming = handlerTiming(v);
+    finishedRetention = Duration.ofSeconds(v.number(Setting.FINISHED_RETENTION_SECONDS, 1, 604_800));
+    finishedMaxItems = v.integer(Setting.FINISHED_MAX_ITEMS, 0, 100_000_000);
   }
 
   /**
@@ -226,6 +230,16 @@ public final class CoordinatorSettings {
     return shareGroup;
   }
 
+  /** How long finished work stays queryable. */
+  public Duration finishedRetention() {
+    return finishedRetention;
+  }
+
+  /** How many of the last finished items stay queryable at most. */
+  public int finishedMaxItems() {
+    return finishedMaxItems;
+  }
+
   /** When in-process handlers see this coordinator's events. */
   public HandlerTiming handlerTiming() {
     return handlerTiming;
@@ -245,7 +259,7 @@ public final class CoordinatorSettings {
         + ", maxBodyBytes=" + maxBodyBytes + ", maxBatchBodyBytes=" + maxBatchBodyBytes + ", sessionTtl=" + sessionTtl
         + ", workPartitions=" + workPartitions + ", replicationFactor=" + replicationFactor + ", shareLock="
         + shareGroup.lockDuration() + ", shareDeliveryLimit=" + shareGroup.deliveryCountLimit() + ", shareHeartbeat="
-        + shareGroup.heartbeatInterval().map(Duration::toString).orElse("(broker)") + ", runHandlersAt="
+        + shareGroup.heartbeatInterval().map(Duration::toString).orElse("(broker)") + ", finishedRetention=" + finishedRetention + ", finishedMaxItems=" + finishedMaxItems + ", runHandlersAt="
         + handlerTiming.name().toLowerCase(java.util.Locale.ROOT) + ", kafkaProperties="
         + kafkaProperties.keySet() + "]";
   }

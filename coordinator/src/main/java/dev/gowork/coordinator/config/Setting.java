@@ -39,6 +39,12 @@ enum Setting {
       "Deliveries of one work record before the broker gives it up (2-10)."),
   SHARE_HEARTBEAT_MS("GOWORK_SHARE_HEARTBEAT_MS", "--share-heartbeat-ms", "MS", null,
       "Share-group heartbeat of the queues' workers; unset keeps the broker's (5000 unless lowered)."),
+  FINISHED_RETENTION_SECONDS("GOWORK_FINISHED_RETENTION_SECONDS", "--finished-retention-seconds", "SECONDS", "3600",
+      "How long completed, failed and timed-out work stays queryable by its id (1 to 604800); dead letters stay "
+          + "until requeued."),
+  FINISHED_MAX_ITEMS("GOWORK_FINISHED_MAX_ITEMS", "--finished-max-items", "N", "100000",
+      "At most this many of the last finished items stay queryable (0 to 100000000), so memory stays bounded at any "
+          + "throughput; the events topic keeps every outcome."),
   RUN_HANDLERS_AT("GOWORK_RUN_HANDLERS_AT", "--run-handlers-at", "WHEN", "commit",
       "When in-process handlers see this coordinator's events: commit (once the transaction that carries the event "
           + "committed; never a change a crash takes back) or apply (as soon as the change is applied, sooner by the "

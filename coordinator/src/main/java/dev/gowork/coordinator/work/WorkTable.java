@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -48,6 +49,8 @@ public final class WorkTable {
   private final ConcurrentHashMap<String, LongAdder> active = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Boolean> dead = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
+  /** Entries in {@link #finished}. */
+  private final AtomicInteger finishedQueued = new AtomicInteger();
   private final Journal journal;
   private final WorkStateCodec records;
   private final Ownership ownership;
@@ -96,7 +99,7 @@ public final class WorkTable {
     } else if (r.state == WorkState.DEAD) {
       dead.put(workId, Boolean.TRUE);
     } else {
-      finished.add(new Finished(workId, r.updatedAt));
+      finishedAdd(new Finished(workId, r.updatedAt));
     }
     return Optional.of(new Restored(workId, r.state, r.attempt, r.deadline, r.republishPending));
   }
@@ -189,7 +192,7 @@ public final class WorkTable {
     } else if (r.state == WorkState.DEAD) {
       dead.put(r.workId, Boolean.TRUE);
     } else {
-      finished.add(new Finished(r.workId, r.updatedAt));
+      finishedAdd(new Finished(r.workId, r.updatedAt));
     }
   }
 
@@ -461,11 +464,30 @@ public final class WorkTable {
     return items.size();
   }
 
+  private void finishedAdd(Finished f) {
+    finished.add(f);
+    finishedQueued.incrementAndGet();
+  }
+
   /** Forgets items that became completed, failed or timed out before {@code cutoff}; returns how many. */
   public int forgetFinishedBefore(long cutoff) {
+    return forgetFinished(cutoff, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Forgets items that became completed, failed or timed out before {@code cutoff}, and the oldest
+   * beyond the last {@code keep} that finished (dead letters stay until requeued or purged).
+   *
+   * @return how many were forgotten
+   */
+  public int forgetFinished(long cutoff, int keep) {
     int n = 0;
-    for (Finished f = finished.peek(); f != null && f.at < cutoff; f = finished.peek()) {
-      finished.poll();
+    for (Finished f = finished.peek(); f != null && (f.at < cutoff || finishedQueued.get() > keep);
+        f = finished.peek()) {
+      if (finished.poll() == null) {
+        break;
+      }
+      finishedQueued.decrementAndGet();
       WorkRecord r = items.get(f.workId);
       if (r != null) {
         synchronized (r) {
@@ -539,7 +561,7 @@ public final class WorkTable {
   private void ended(WorkRecord r, long now) {
     counter(r.queue).decrement();
     if (r.state != WorkState.DEAD) {
-      finished.add(new Finished(r.workId, now));
+      finishedAdd(new Finished(r.workId, now));
     }
   }
 

@@ -134,6 +134,18 @@ class CoordinatorSettingsTest {
   }
 
   @Test
+  void finishedWorkIsKeptForAnHourOrTheLast100000Items() {
+    CoordinatorSettings s = CoordinatorSettings.parse(env());
+    assertEquals(Duration.ofHours(1), s.finishedRetention());
+    assertEquals(100_000, s.finishedMaxItems());
+    s = CoordinatorSettings.parse(env("GOWORK_FINISHED_MAX_ITEMS", "0"), "--finished-retention-seconds", "60");
+    assertEquals(Duration.ofMinutes(1), s.finishedRetention());
+    assertEquals(0, s.finishedMaxItems());
+    assertTrue(error(env("GOWORK_FINISHED_MAX_ITEMS", "-1")).startsWith("GOWORK_FINISHED_MAX_ITEMS "));
+    assertTrue(error(env("GOWORK_FINISHED_RETENTION_SECONDS", "0")).startsWith("GOWORK_FINISHED_RETENTION_SECONDS "));
+  }
+
+  @Test
   void badNamesAreNamed() {
     assertTrue(error(env("GOWORK_TOPIC_PREFIX", "no spaces")).startsWith("GOWORK_TOPIC_PREFIX (--topic-prefix) "));
     assertTrue(error(env("GOWORK_HTTP_HOST", "bad host")).startsWith("GOWORK_HTTP_HOST (--http-host) "));

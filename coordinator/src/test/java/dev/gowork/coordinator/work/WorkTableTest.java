@@ -193,6 +193,29 @@ class WorkTableTest {
   }
 
   @Test
+  void onlyTheLastFinishedItemsAreKeptWhenTheCapBinds() {
+    for (int i = 0; i < 5; i++) {
+      add("f" + i, 1, 60);
+      result("f" + i, 1, ResultStatus.COMPLETED);
+      clock.advance(Duration.ofMillis(1));
+    }
+    add("d", 2, 60);
+    result("d", 1, ResultStatus.FAILED);
+    table.retried("d", 2, clock.millis());
+    result("d", 2, ResultStatus.FAILED);
+    add("open", 1, 60);
+    assertEquals(3, table.forgetFinished(0, 2));
+    for (int i = 0; i < 3; i++) {
+      assertTrue(table.status("f" + i).isEmpty(), "f" + i + " is older than the last 2 and stays");
+    }
+    assertTrue(table.status("f3").isPresent() && table.status("f4").isPresent(), "the last two went");
+    assertTrue(table.status("d").isPresent(), "the dead letter went");
+    assertTrue(table.status("open").isPresent(), "unfinished work went");
+    assertEquals(2, table.forgetFinished(0, 0));
+    assertTrue(table.status("d").isPresent() && table.status("open").isPresent());
+  }
+
+  @Test
   void racingTimeoutAndCompletionFireExactlyOneTerminalEvent() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
