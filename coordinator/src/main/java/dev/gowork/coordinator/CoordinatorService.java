@@ -5,6 +5,7 @@ import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.embedded.EmbeddedKafka;
 import dev.gowork.broker.kafka.KafkaClients;
 import dev.gowork.coordinator.config.CoordinatorSettings;
+import dev.gowork.coordinator.events.HandlerTiming;
 import dev.gowork.coordinator.http.HttpService;
 import dev.gowork.coordinator.http.KafkaReadiness;
 import dev.gowork.coordinator.metrics.ServiceMetrics;
@@ -68,7 +69,7 @@ public final class CoordinatorService implements AutoCloseable {
       String bootstrap = embedded.map(EmbeddedKafka::bootstrapServers).orElseGet(() -> s.bootstrapServers().get());
       KafkaClients clients = new KafkaClients(bootstrap, s.kafkaProperties());
       WorkServer server = WorkServer.builder().secret(s.secret()).kafka(clients).topics(s.topics())
-          .instanceId(s.instanceId()).runHandlersAt(s.handlerTiming())
+          .instanceId(s.instanceId()).runHandlersAt(HandlerTiming.parse(s.runHandlersAt()))
           .finishedRetention(s.finishedRetention()).finishedKept(s.finishedMaxItems())
           .sessionTtl(s.sessionTtl()).shareGroupSettings(s.shareGroup()).workPartitions(s.workPartitions())
           .replicationFactor(s.replicationFactor()).build();

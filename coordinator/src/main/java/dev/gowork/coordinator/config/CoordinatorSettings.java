@@ -5,7 +5,6 @@ import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.signing.SharedSecret;
 import dev.gowork.broker.topic.ShareGroupSettings;
 import dev.gowork.broker.topic.Topics;
-import dev.gowork.coordinator.events.HandlerTiming;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +53,7 @@ public final class CoordinatorSettings {
   private final int replicationFactor;
   private final ShareGroupSettings shareGroup;
   private final Map<String, String> kafkaProperties;
-  private final HandlerTiming handlerTiming;
+  private final String runHandlersAt;
   private final Duration finishedRetention;
   private final int finishedMaxItems;
 
@@ -79,7 +78,7 @@ public final class CoordinatorSettings {
     replicationFactor = v.integer(Setting.REPLICATION_FACTOR, 1, 32);
     shareGroup = KafkaSettings.shareGroup(v);
     kafkaProperties = KafkaSettings.clientProperties(v, env);
-    handlerTiming = handlerTiming(v);
+    runHandlersAt = runHandlersAt(v);
     finishedRetention = Duration.ofSeconds(v.number(Setting.FINISHED_RETENTION_SECONDS, 1, 604_800));
     finishedMaxItems = v.integer(Setting.FINISHED_MAX_ITEMS, 0, 100_000_000);
   }
@@ -139,12 +138,12 @@ public final class CoordinatorSettings {
     return spec;
   }
 
-  private static HandlerTiming handlerTiming(SettingValues v) {
+  private static String runHandlersAt(SettingValues v) {
     String t = v.text(Setting.RUN_HANDLERS_AT);
     if (!t.equals("commit") && !t.equals("apply")) {
       throw v.invalid(Setting.RUN_HANDLERS_AT, "must be commit or apply");
     }
-    return HandlerTiming.parse(t);
+    return t;
   }
 
   private static String host(SettingValues v) {
@@ -240,9 +239,9 @@ public final class CoordinatorSettings {
     return finishedMaxItems;
   }
 
-  /** When in-process handlers see this coordinator's events. */
-  public HandlerTiming handlerTiming() {
-    return handlerTiming;
+  /** When in-process handlers see this coordinator's events: {@code commit} or {@code apply}. */
+  public String runHandlersAt() {
+    return runHandlersAt;
   }
 
   /** Kafka client properties from the properties file, overridden by {@code GOWORK_KAFKA_*}; unmodifiable. */
@@ -260,7 +259,7 @@ public final class CoordinatorSettings {
         + ", workPartitions=" + workPartitions + ", replicationFactor=" + replicationFactor + ", shareLock="
         + shareGroup.lockDuration() + ", shareDeliveryLimit=" + shareGroup.deliveryCountLimit() + ", shareHeartbeat="
         + shareGroup.heartbeatInterval().map(Duration::toString).orElse("(broker)") + ", finishedRetention=" + finishedRetention + ", finishedMaxItems=" + finishedMaxItems + ", runHandlersAt="
-        + handlerTiming.name().toLowerCase(java.util.Locale.ROOT) + ", kafkaProperties="
+        + runHandlersAt + ", kafkaProperties="
         + kafkaProperties.keySet() + "]";
   }
 }

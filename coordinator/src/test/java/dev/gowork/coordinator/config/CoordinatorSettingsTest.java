@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
-import dev.gowork.coordinator.events.HandlerTiming;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -126,9 +125,9 @@ class CoordinatorSettingsTest {
 
   @Test
   void handlersRunAtCommitUnlessToldToRunAtApply() {
-    assertEquals(HandlerTiming.COMMIT, CoordinatorSettings.parse(env()).handlerTiming());
-    assertEquals(HandlerTiming.APPLY, CoordinatorSettings.parse(env("GOWORK_RUN_HANDLERS_AT", "apply")).handlerTiming());
-    assertEquals(HandlerTiming.APPLY, CoordinatorSettings.parse(env(), "--run-handlers-at", "apply").handlerTiming());
+    assertEquals("commit", CoordinatorSettings.parse(env()).runHandlersAt());
+    assertEquals("apply", CoordinatorSettings.parse(env("GOWORK_RUN_HANDLERS_AT", "apply")).runHandlersAt());
+    assertEquals("apply", CoordinatorSettings.parse(env(), "--run-handlers-at", "apply").runHandlersAt());
     assertEquals("GOWORK_RUN_HANDLERS_AT (--run-handlers-at) must be commit or apply, was 'soon'",
         error(env("GOWORK_RUN_HANDLERS_AT", "soon")));
   }
