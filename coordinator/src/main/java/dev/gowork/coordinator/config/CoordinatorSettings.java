@@ -258,8 +258,9 @@ public final class CoordinatorSettings {
         + ", maxBodyBytes=" + maxBodyBytes + ", maxBatchBodyBytes=" + maxBatchBodyBytes + ", sessionTtl=" + sessionTtl
         + ", workPartitions=" + workPartitions + ", replicationFactor=" + replicationFactor + ", shareLock="
         + shareGroup.lockDuration() + ", shareDeliveryLimit=" + shareGroup.deliveryCountLimit() + ", shareHeartbeat="
-        + shareGroup.heartbeatInterval().map(Duration::toString).orElse("(broker)") + ", finishedRetention=" + finishedRetention + ", finishedMaxItems=" + finishedMaxItems + ", runHandlersAt="
-        + runHandlersAt + ", kafkaProperties="
+        + shareGroup.heartbeatInterval().map(Duration::toString).orElse("(broker)") + ", finishedRetention="
+        + finishedRetention + ", finishedMaxItems=" + finishedMaxItems + ", runHandlersAt=" + runHandlersAt
+        + ", kafkaProperties="
         + kafkaProperties.keySet() + "]";
   }
 }
