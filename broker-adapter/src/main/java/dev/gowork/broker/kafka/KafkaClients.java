@@ -49,6 +49,12 @@ public final class KafkaClients {
             ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
             ConsumerConfig.GROUP_PROTOCOL_CONFIG, ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG);
 
+    /**
+     * The prefix of the properties only a share consumer knows ({@code share.acquire.mode}, ...): a
+     * consumer of any other group refuses them, so they are dropped from its pass-through.
+     */
+    private static final String SHARE_ONLY_PREFIX = "share.";
+
     private final String bootstrapServers;
     private final Map<String, String> passThrough;
 
@@ -90,7 +96,8 @@ public final class KafkaClients {
 
     /**
      * A consumer of the group protocol {@code consumer}: read-committed, manual commits,
-     * starting from the earliest offset when the group has none.
+     * starting from the earliest offset when the group has none. Pass-through properties of share
+     * consumers only ({@code share.*}) are left out.
      *
      * @param groupId the consumer group, or null for a consumer that only uses {@code assign}
      * @param overrides client properties over GoWork's defaults
@@ -103,7 +110,11 @@ public final class KafkaClients {
         config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
         config.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
         config.putAll(overrides);
-        config.putAll(passThrough);
+        passThrough.forEach((key, value) -> {
+            if (!key.startsWith(SHARE_ONLY_PREFIX)) {
+                config.put(key, value);
+            }
+        });
         putOrRemove(config, ConsumerConfig.GROUP_ID_CONFIG, groupId);
         return new KafkaConsumer<>(withBootstrap(config), new StringDeserializer(), new ByteArrayDeserializer());
     }

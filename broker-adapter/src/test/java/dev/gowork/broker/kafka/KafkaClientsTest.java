@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ShareConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +49,19 @@ class KafkaClientsTest {
     void shareConsumerLeavesOutPassThroughThatShareGroupsRefuse() {
         KafkaClients clients = new KafkaClients("127.0.0.1:1",
                 Map.of("isolation.level", "read_committed", "auto.offset.reset", "earliest", "client.id", "x"));
+        try (ShareConsumer<String, byte[]> consumer = clients.shareConsumer("g", Map.of())) {
+            assertTrue(consumer.subscription().isEmpty());
+        }
+    }
+
+    @Test
+    void consumerLeavesOutPassThroughOfShareConsumersOnly() {
+        // A Kafka consumer refuses share.acquire.mode: GOWORK_KAFKA_SHARE_ACQUIRE_MODE once stopped the coordinator.
+        KafkaClients clients = new KafkaClients("127.0.0.1:1",
+                Map.of("share.acquire.mode", "batch_optimized", "share.acknowledgement.mode", "explicit", "client.id", "x"));
+        try (Consumer<String, byte[]> consumer = clients.consumer("g", Map.of())) {
+            assertTrue(consumer.subscription().isEmpty());
+        }
         try (ShareConsumer<String, byte[]> consumer = clients.shareConsumer("g", Map.of())) {
             assertTrue(consumer.subscription().isEmpty());
         }
