@@ -99,6 +99,7 @@ public final class WorkServer implements AutoCloseable {
   private final Duration sendTimeout;
   private final Duration finishedRetention;
   private final int finishedKept;
+  private final Duration commitInterval;
   private final Duration tick;
   private final KafkaClients kafka;
   private final List<String> initialQueues;
@@ -136,6 +137,7 @@ public final class WorkServer implements AutoCloseable {
     sendTimeout = b.sendTimeout;
     finishedRetention = b.finishedRetention;
     finishedKept = b.finishedKept;
+    commitInterval = b.commitInterval;
     tick = b.tick;
     kafka = b.kafka;
     initialQueues = List.copyOf(b.queues);
@@ -210,7 +212,7 @@ public final class WorkServer implements AutoCloseable {
     consumeResults = new ConsumeResults(kafka.consumer(topics.coordinatorGroup(), Map.of(
         ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic", ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, txId,
         ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName())),
-        topics.results(), pipeline, new CommitChanges(journal, writer), new PartitionOwner());
+        topics.results(), pipeline, new CommitChanges(journal, writer, commitInterval), new PartitionOwner());
     consumeResults.start();
     awaitFirstPartitions();
     handlerFeed.start();

@@ -114,6 +114,11 @@ public final class BenchCommand implements Callable<Integer> {
           + "(see GOWORK_RUN_HANDLERS_AT).")
   String runHandlersAt;
 
+  @Option(names = "--commit-interval-ms", paramLabel = "MS",
+      description = "How often at most the coordinator starts a transaction (default 20; 0: back to back; "
+          + "see GOWORK_COMMIT_INTERVAL_MS).")
+  Integer commitIntervalMs;
+
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Embedded broker data and worker logs (default: a temp folder; its broker data is deleted at the end).")
   Path dataDir;
 
@@ -184,6 +189,7 @@ public final class BenchCommand implements Callable<Integer> {
         s.integer("--fetch-max-wait-ms", fetchMaxWaitMs, null, 10, 0, 5000),
         s.integer("--raw-consumers", rawConsumers, null, w, 1, 200), acquire,
         s.integer("--raw-max-poll-records", rawMaxPoll, null, 500, 1, 10_000), false, handlersAt,
+        s.integer("--commit-interval-ms", commitIntervalMs, "GOWORK_COMMIT_INTERVAL_MS", 20, 0, 10_000),
         Optional.ofNullable(s.string("--bootstrap-servers", bootstrapServers, "GOWORK_BOOTSTRAP_SERVERS", null)),
         dataDir(), "bench-" + suffix, Signatures.randomToken(), Signatures.randomToken(), Map.copyOf(kafkaEnv),
         KafkaClients.passThroughFromEnv(kafkaEnv));

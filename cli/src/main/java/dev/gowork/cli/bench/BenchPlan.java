@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param processes worker replicas as child processes (else threads of this JVM)
  * @param warmupSeconds the warm-up repeats until this long after the loop started (JIT compilation settles)
  * @param runHandlersAt when the coordinator runs handlers: {@code commit} or {@code apply}
+ * @param commitIntervalMillis how often at most the coordinator starts a transaction (0: back to back)
  * @param kafkaEnv the {@code GOWORK_KAFKA_*} variables passed to every client (and to the children)
  * @param kafkaProperties the same as Kafka client properties
  */
@@ -19,7 +20,7 @@ record BenchPlan(int items, int pacedItems, int rate, boolean burst, boolean pac
     int concurrency, int prefetch, boolean processes, int warmup, int warmupSeconds, int batch, int senders, int dataBytes, int partitions,
     int workTimeoutSeconds, Duration heartbeat, Duration timeout, int lingerMillis, int fetchMaxWaitMillis,
     int rawConsumers, String rawAcquireMode, int rawMaxPollRecords, boolean rawCommitEachBatch,
-    String runHandlersAt, Optional<String> bootstrapServers, Path dataDir, String topicPrefix, String secret, String apiToken,
+    String runHandlersAt, int commitIntervalMillis, Optional<String> bootstrapServers, Path dataDir, String topicPrefix, String secret, String apiToken,
     Map<String, String> kafkaEnv, Map<String, String> kafkaProperties) {
 
   /** The {@code GOWORK_KAFKA_*} variables, for a child's environment or the coordinator's settings. */
@@ -34,7 +35,8 @@ record BenchPlan(int items, int pacedItems, int rate, boolean burst, boolean pac
         + " warmup_seconds=" + warmupSeconds
         + " batch=" + batch + " senders=" + senders + " data_bytes=" + dataBytes + " partitions=" + partitions
         + " linger_ms=" + lingerMillis + " fetch_max_wait_ms=" + fetchMaxWaitMillis + " raw_consumers=" + rawConsumers
-        + " raw_acquire=" + rawAcquireMode + " run_handlers_at=" + runHandlersAt + " raw_max_poll=" + rawMaxPollRecords + " kafka="
+        + " raw_acquire=" + rawAcquireMode + " run_handlers_at=" + runHandlersAt
+        + " commit_interval_ms=" + commitIntervalMillis + " raw_max_poll=" + rawMaxPollRecords + " kafka="
         + bootstrapServers.orElse("embedded") + " kafka_props=" + kafkaProperties.keySet();
   }
 }

@@ -61,6 +61,7 @@ final class GoWorkLoop implements Loop {
     env.put("GOWORK_WORK_PARTITIONS", Integer.toString(plan.partitions()));
     env.put("GOWORK_SHARE_HEARTBEAT_MS", Long.toString(plan.heartbeat().toMillis()));
     env.put("GOWORK_RUN_HANDLERS_AT", plan.runHandlersAt());
+    env.put("GOWORK_COMMIT_INTERVAL_MS", Integer.toString(plan.commitIntervalMillis()));
     plan.bootstrapServers().ifPresent(b -> env.put("GOWORK_BOOTSTRAP_SERVERS", b));
     return CoordinatorSettings.parse(env);
   }

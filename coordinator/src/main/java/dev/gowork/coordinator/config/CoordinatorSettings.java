@@ -56,6 +56,7 @@ public final class CoordinatorSettings {
   private final String runHandlersAt;
   private final Duration finishedRetention;
   private final int finishedMaxItems;
+  private final Duration commitInterval;
 
   private CoordinatorSettings(SettingValues v, Map<String, String> env) {
     secret = Secrets.sharedSecret(env);
@@ -81,6 +82,7 @@ public final class CoordinatorSettings {
     runHandlersAt = runHandlersAt(v);
     finishedRetention = Duration.ofSeconds(v.number(Setting.FINISHED_RETENTION_SECONDS, 1, 604_800));
     finishedMaxItems = v.integer(Setting.FINISHED_MAX_ITEMS, 0, 100_000_000);
+    commitInterval = Duration.ofMillis(v.number(Setting.COMMIT_INTERVAL_MS, 0, 10_000));
   }
 
   /**
@@ -239,6 +241,11 @@ public final class CoordinatorSettings {
     return finishedMaxItems;
   }
 
+  /** How often at most the coordinator commits a transaction. */
+  public Duration commitInterval() {
+    return commitInterval;
+  }
+
   /** When in-process handlers see this coordinator's events: {@code commit} or {@code apply}. */
   public String runHandlersAt() {
     return runHandlersAt;
@@ -260,7 +267,6 @@ public final class CoordinatorSettings {
         + shareGroup.lockDuration() + ", shareDeliveryLimit=" + shareGroup.deliveryCountLimit() + ", shareHeartbeat="
         + shareGroup.heartbeatInterval().map(Duration::toString).orElse("(broker)") + ", finishedRetention="
         + finishedRetention + ", finishedMaxItems=" + finishedMaxItems + ", runHandlersAt=" + runHandlersAt
-        + ", kafkaProperties="
-        + kafkaProperties.keySet() + "]";
+        + ", commitInterval=" + commitInterval + ", kafkaProperties=" + kafkaProperties.keySet() + "]";
   }
 }

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -22,6 +23,12 @@ import org.slf4j.LoggerFactory;
  * meanwhile waited up to two commits to be fetched), and a state change, its events and the offset of
  * the result that caused it still land in the same transaction or a later one together, never apart:
  * the cut is taken on the thread that made the changes.
+ *
+ * <p>A transaction starts at most once per {@code interval} (0: as soon as the previous one ended).
+ * Each costs the broker several requests and log appends (verification, offsets, end, markers), and
+ * one begun while the previous one's markers are written is refused with
+ * {@code CONCURRENT_TRANSACTIONS} and retried; spacing them puts more into each (docs/benchmarks.md).
+ * Stopping commits what is pending at once.
  *
  * <p>Failure modes: what fails to commit stays pending and goes into the next attempt (after a
  * pause), whole and in order. Being fenced stops the committer for good; {@link #failure()} says so
@@ -42,7 +49,10 @@ public final class CommitChanges {
   private final ArrayDeque<Cut> cuts = new ArrayDeque<>();
   private final List<Journal.Entry> pendingEntries = new ArrayList<>();
   private final Map<TopicPartition, OffsetAndMetadata> pendingOffsets = new HashMap<>();
+  private final long intervalNanos;
   private long lastCut;
+  /** When the last transaction started (committer thread). */
+  private long lastStart;
   private long committedCut;
   private boolean flushWanted;
   private boolean committing;
@@ -55,9 +65,24 @@ public final class CommitChanges {
 
   private record Cut(long id, List<Journal.Entry> entries, Map<TopicPartition, OffsetAndMetadata> offsets) {}
 
+  /** A committer that starts a transaction as soon as the previous one ended. */
   public CommitChanges(Journal journal, TransactionalWriter writer) {
+    this(journal, writer, Duration.ZERO);
+  }
+
+  /**
+   * A committer that starts a transaction at most once per {@code interval}.
+   *
+   * @throws IllegalArgumentException if {@code interval} is negative
+   */
+  public CommitChanges(Journal journal, TransactionalWriter writer, Duration interval) {
+    if (interval.isNegative()) {
+      throw new IllegalArgumentException("interval must not be negative, was " + interval);
+    }
     this.journal = journal;
     this.writer = writer;
+    this.intervalNanos = interval.toNanos();
+    this.lastStart = System.nanoTime() - intervalNanos;
     this.thread = new Thread(this::loop, "gowork-commit");
     this.thread.setDaemon(true);
   }
@@ -180,6 +205,11 @@ public final class CommitChanges {
           if (crashing || (stopping && cuts.isEmpty() && pendingEntries.isEmpty() && pendingOffsets.isEmpty())) {
             return;
           }
+          awaitInterval();
+          if (crashing) {
+            return;
+          }
+          lastStart = System.nanoTime();
           for (Cut c = cuts.poll(); c != null; c = cuts.poll()) {
             pendingEntries.addAll(c.entries());
             c.offsets().forEach((tp, o) -> pendingOffsets.merge(tp, o, (a, b) -> a.offset() >= b.offset() ? a : b));
@@ -216,6 +246,15 @@ public final class CommitChanges {
     } catch (RuntimeException e) {
       LOG.error("the committer stopped", e);
       fail(e);
+    }
+  }
+
+  /** Waits (holding {@code lock}) until the interval since the last start has passed, or a stop. */
+  private void awaitInterval() throws InterruptedException {
+    long left = intervalNanos - (System.nanoTime() - lastStart);
+    while (left > 0 && !crashing && !stopping) {
+      TimeUnit.NANOSECONDS.timedWait(lock, left);
+      left = intervalNanos - (System.nanoTime() - lastStart);
     }
   }
 

@@ -145,6 +145,15 @@ class CoordinatorSettingsTest {
   }
 
   @Test
+  void transactionsStartAtMostEvery20MsUnlessTold() {
+    assertEquals(Duration.ofMillis(20), CoordinatorSettings.parse(env()).commitInterval());
+    assertEquals(Duration.ZERO, CoordinatorSettings.parse(env("GOWORK_COMMIT_INTERVAL_MS", "0")).commitInterval());
+    assertEquals(Duration.ofMillis(100), CoordinatorSettings.parse(env(), "--commit-interval-ms", "100").commitInterval());
+    assertTrue(error(env("GOWORK_COMMIT_INTERVAL_MS", "10001")).startsWith("GOWORK_COMMIT_INTERVAL_MS "));
+    assertTrue(error(env("GOWORK_COMMIT_INTERVAL_MS", "-1")).startsWith("GOWORK_COMMIT_INTERVAL_MS "));
+  }
+
+  @Test
   void badNamesAreNamed() {
     assertTrue(error(env("GOWORK_TOPIC_PREFIX", "no spaces")).startsWith("GOWORK_TOPIC_PREFIX (--topic-prefix) "));
     assertTrue(error(env("GOWORK_HTTP_HOST", "bad host")).startsWith("GOWORK_HTTP_HOST (--http-host) "));

@@ -1,6 +1,8 @@
 package dev.gowork.coordinator.state;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gowork.broker.testing.KafkaExtension;
@@ -30,8 +32,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The committer on a real broker: a cut's journal entries and result offsets land in one transaction,
- * flush waiters are served by it, and a commit refused for a group generation that ended is retried
- * under the consumer's new one.
+ * flush waiters are served by it, a commit refused for a group generation that ended is retried
+ * under the consumer's new one, and transactions wait for the commit interval except at a close.
  */
 @ExtendWith(KafkaExtension.class)
 class CommitChangesTest {
@@ -62,13 +64,6 @@ class CommitChangesTest {
         p.send(new ProducerRecord<>(results, "r" + i, new byte[] {1})).get(30, TimeUnit.SECONDS);
       }
     }
-    journal = Journal.durable(WAIT);
-    String txId = k.topicPrefix() + ".coordinator-0";
-    TransactionalWriter writer = new TransactionalWriter(() -> k.clients().transactionalProducer(txId), txId, state,
-        k.topicPrefix() + ".sessions", k.topicPrefix() + ".events");
-    writer.init();
-    commits = new CommitChanges(journal, writer);
-    commits.attach(wakes::incrementAndGet);
     resultsConsumer = k.clients().consumer(group, Map.of(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic"));
     resultsConsumer.subscribe(List.of(results));
     int seen = 0;
@@ -79,6 +74,16 @@ class CommitChangesTest {
     assertEquals(3, seen, "results read before the test");
   }
 
+  private void startCommitter(Duration interval) {
+    journal = Journal.durable(WAIT);
+    String txId = kafka.topicPrefix() + ".coordinator-0";
+    TransactionalWriter writer = new TransactionalWriter(() -> kafka.clients().transactionalProducer(txId), txId,
+        state, kafka.topicPrefix() + ".sessions", kafka.topicPrefix() + ".events");
+    writer.init();
+    commits = new CommitChanges(journal, writer, interval);
+    commits.attach(wakes::incrementAndGet);
+  }
+
   @AfterEach
   void tearDown() {
     commits.close(Duration.ofSeconds(5), new IllegalStateException("test over"));
@@ -87,6 +92,7 @@ class CommitChangesTest {
 
   @Test
   void aCutCommitsItsEntriesWithItsOffsetsAndServesTheFlushWaiters() throws Exception {
+    startCommitter(Duration.ZERO);
     journal.put(Journal.Kind.STATE, "w-1", "one".getBytes(StandardCharsets.UTF_8));
     CompletableFuture<Void> flushed = journal.flush();
     assertTrue(wakes.get() >= 1, "a flush waiter wakes the results loop");
@@ -101,6 +107,7 @@ class CommitChangesTest {
 
   @Test
   void aCommitRefusedForAnEndedGenerationIsRetriedUnderTheNewOne() throws Exception {
+    startCommitter(Duration.ZERO);
     ConsumerGroupMetadata before = resultsConsumer.groupMetadata();
     resultsConsumer.enforceRebalance("the test ends the generation");
     long end = System.nanoTime() + WAIT.toNanos();
@@ -119,6 +126,31 @@ class CommitChangesTest {
     assertTrue(commits.awaitCommitted(cut, WAIT), "committed under the new generation");
     assertEquals(List.of("w-2"), committedKeys(state));
     assertEquals(3, committedOffset());
+  }
+
+  @Test
+  void aCutWaitsForTheCommitIntervalButACloseCommitsItAtOnce() throws Exception {
+    startCommitter(Duration.ofSeconds(60));
+    journal.put(Journal.Kind.STATE, "w-1", "one".getBytes(StandardCharsets.UTF_8));
+    long first = commits.handOff(resultsConsumer.groupMetadata());
+    assertTrue(commits.awaitCommitted(first, WAIT), "the first cut does not wait");
+
+    journal.put(Journal.Kind.STATE, "w-2", "two".getBytes(StandardCharsets.UTF_8));
+    journal.put(Journal.Kind.STATE, "w-3", "three".getBytes(StandardCharsets.UTF_8));
+    commits.consumed(results, 0, 2);
+    long second = commits.handOff(resultsConsumer.groupMetadata());
+    assertFalse(commits.awaitCommitted(second, Duration.ofMillis(500)), "the next one waits for the interval");
+
+    commits.close(WAIT, new IllegalStateException("test over"));
+    assertTrue(commits.awaitCommitted(second, Duration.ZERO), "closing committed it");
+    assertEquals(List.of("w-1", "w-2", "w-3"), committedKeys(state));
+    assertEquals(3, committedOffset());
+  }
+
+  @Test
+  void aNegativeIntervalIsRefused() {
+    startCommitter(Duration.ZERO);
+    assertThrows(IllegalArgumentException.class, () -> new CommitChanges(journal, null, Duration.ofMillis(-1)));
   }
 
   /** The keys a read_committed reader sees on partition 0 of {@code topic}. */
