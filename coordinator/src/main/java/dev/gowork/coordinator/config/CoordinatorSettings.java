@@ -241,7 +241,7 @@ public final class CoordinatorSettings {
     return finishedMaxItems;
   }
 
-  /** How often at most the coordinator commits a transaction. */
+  /** How often at most the coordinator starts a transaction (zero: as soon as the previous one ended). */
   public Duration commitInterval() {
     return commitInterval;
   }
