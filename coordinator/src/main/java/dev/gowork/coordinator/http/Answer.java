@@ -23,6 +23,10 @@ record Answer(int status, JsonNode json, byte[] raw, String contentType, Map<Str
     return new Answer(status, null, body.getBytes(StandardCharsets.UTF_8), contentType, Map.of());
   }
 
+  static Answer bytes(int status, String contentType, byte[] body) {
+    return new Answer(status, null, body.clone(), contentType, Map.of());
+  }
+
   Answer withHeader(String name, String value) {
     Map<String, String> h = new java.util.LinkedHashMap<>(headers);
     h.put(name, value);

@@ -173,7 +173,7 @@ class HttpBadInputTest {
     assertError(api.send("PUT", "/healthz", "{}"), 405, "invalid_argument");
     assertError(api.send("GET", "/v2/work", null), 404, "not_found");
     assertError(api.producer("GET", "/v1/work/", null), 404, "not_found");
-    assertError(api.send("GET", "/", null), 404, "not_found");
+    assertError(api.send("GET", "/dashboard/missing.js", null), 404, "not_found");
   }
 
   @Test

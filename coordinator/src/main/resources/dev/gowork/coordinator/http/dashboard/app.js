@@ -1,0 +1,268 @@
+// The GoWork dashboard: reads the coordinator's HTTP API every few seconds with the operator's API
+// token. Everything shown is set with textContent, never parsed as HTML: work data and error texts
+// come from producers and workers.
+'use strict';
+
+(() => {
+  const REFRESH_MS = 2000;
+  const HISTORY = 150; // samples in the rate chart (5 minutes)
+  const MAX_ROWS = 200;
+  const TOKEN_KEY = 'gowork-api-token';
+  const API = {
+    queues: () => '/v1/queues',
+    workers: () => '/v1/workers',
+    dead: () => '/v1/dead',
+    metrics: () => '/metrics',
+    work: (id) => '/v1/work/' + encodeURIComponent(id),
+    requeue: (id) => '/v1/dead/' + encodeURIComponent(id) + '/requeue',
+  };
+  const TOTALS = [
+    ['gowork_work_added_total', 'added'],
+    ['gowork_work_completed_total', 'completed'],
+    ['gowork_work_failed_total', 'failed attempts'],
+    ['gowork_work_timed_out_total', 'timed out'],
+    ['gowork_work_retried_total', 'retried'],
+    ['gowork_work_dead_total', 'dead'],
+    ['gowork_results_rejected_total', 'results refused'],
+    ['gowork_work_latency_seconds{outcome="completed",quantile="0.5"}', 'p50 add → complete', 'seconds'],
+    ['gowork_work_latency_seconds{outcome="completed",quantile="0.99"}', 'p99 add → complete', 'seconds'],
+  ];
+
+  const $ = (id) => document.getElementById(id);
+  let token = sessionStorage.getItem(TOKEN_KEY) || '';
+  let timer = null;
+  let previous = null; // {at, completed}
+  const rates = [];
+
+  class HttpError extends Error {
+    constructor(status, message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  async function call(method, path) {
+    const response = await fetch(path, {
+      method,
+      cache: 'no-store',
+      headers: { Authorization: 'Bearer ' + token, Accept: 'application/json' },
+    });
+    const type = response.headers.get('Content-Type') || '';
+    const body = type.startsWith('application/json') ? await response.json() : await response.text();
+    if (!response.ok) {
+      const said = body && typeof body === 'object' && body.error ? body.error : response.statusText;
+      throw new HttpError(response.status, response.status + ': ' + said);
+    }
+    return body;
+  }
+
+  /** Prometheus text → Map of 'name{labels}' → number. */
+  function parseMetrics(text) {
+    const values = new Map();
+    for (const line of text.split('\n')) {
+      if (line === '' || line.startsWith('#')) continue;
+      const space = line.lastIndexOf(' ');
+      if (space > 0) values.set(line.slice(0, space), Number(line.slice(space + 1)));
+    }
+    return values;
+  }
+
+  function el(tag, text, className) {
+    const e = document.createElement(tag);
+    if (text !== undefined) e.textContent = text === null ? '–' : String(text);
+    if (className) e.className = className;
+    return e;
+  }
+
+  function ago(iso) {
+    if (!iso) return null;
+    const seconds = Math.round((Date.now() - Date.parse(iso)) / 1000);
+    if (Number.isNaN(seconds)) return iso;
+    const abs = Math.abs(seconds);
+    const span = abs < 120 ? abs + ' s' : abs < 7200 ? Math.round(abs / 60) + ' min' : Math.round(abs / 3600) + ' h';
+    return seconds >= 0 ? span + ' ago' : 'in ' + span;
+  }
+
+  function number(n) {
+    return Number.isFinite(n) ? Math.round(n).toLocaleString() : '–';
+  }
+
+  function fill(table, rows, columns, empty, more) {
+    const body = $(table).tBodies[0];
+    const fresh = document.createElement('tbody');
+    if (rows.length === 0) {
+      const td = el('td', empty, 'empty');
+      td.colSpan = columns;
+      fresh.append(el('tr'));
+      fresh.lastChild.append(td);
+    }
+    for (const cells of rows.slice(0, MAX_ROWS)) {
+      const tr = el('tr');
+      for (const c of cells) tr.append(c instanceof Node ? wrap(c) : el('td', c));
+      fresh.append(tr);
+    }
+    if (rows.length > MAX_ROWS) {
+      const td = el('td', 'showing ' + MAX_ROWS + ' of ' + rows.length + (more || ''), 'empty');
+      td.colSpan = columns;
+      fresh.append(el('tr'));
+      fresh.lastChild.append(td);
+    }
+    body.replaceWith(fresh);
+  }
+
+  function wrap(node) {
+    const td = el('td');
+    td.append(node);
+    return td;
+  }
+
+  function showTotals(metrics) {
+    const completed = metrics.get('gowork_work_completed_total') || 0;
+    const cards = TOTALS.map(([key, label, unit]) => {
+      const card = el('div', undefined, 'card');
+      const value = metrics.get(key);
+      let shown = number(value);
+      if (unit === 'seconds') {
+        shown = completed > 0 && Number.isFinite(value) ? (value * 1000).toFixed(value < 1 ? 1 : 0) + ' ms' : '–';
+      }
+      card.append(el('b', shown), el('span', label));
+      return card;
+    });
+    $('totals').replaceChildren(...cards);
+
+    const now = Date.now();
+    if (previous && completed >= previous.completed) {
+      rates.push((completed - previous.completed) / ((now - previous.at) / 1000));
+      if (rates.length > HISTORY) rates.shift();
+    }
+    previous = { at: now, completed };
+    const top = Math.max(1, ...rates);
+    const step = 300 / (HISTORY - 1);
+    const start = HISTORY - rates.length;
+    $('rate-line').setAttribute('points',
+      rates.map((r, i) => ((start + i) * step).toFixed(1) + ',' + (58 - (r / top) * 56).toFixed(1)).join(' '));
+    const latest = rates.length ? rates[rates.length - 1] : 0;
+    $('rate-caption').textContent = 'completed per second, last ' + Math.round(HISTORY * REFRESH_MS / 60000)
+      + ' minutes: now ' + latest.toFixed(1) + ', peak ' + Math.max(0, ...rates).toFixed(1);
+  }
+
+  function showQueues(body) {
+    const rows = Object.entries(body.queues || {}).sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, q]) => [name, number(q.queued), number(q.running), number(q.retrying), number(q.size)]);
+    fill('queues', rows, 5, 'no queues yet');
+  }
+
+  function showWorkers(body) {
+    const rows = (body.workers || []).map((w) =>
+      [w.workerId, w.state, ago(w.registeredAt), ago(w.lastSeen), ago(w.sessionExpiresAt)]);
+    fill('workers', rows, 5, 'no workers registered');
+  }
+
+  function showDead(body) {
+    const items = (body.items || []).slice().sort((a, b) => (b.updatedAt || '').localeCompare(a.updatedAt || ''));
+    const rows = items.map((item) => {
+      const button = el('button', 'requeue');
+      button.type = 'button';
+      button.addEventListener('click', () => requeue(item.workId, button));
+      return [item.workId, item.queue, item.attempts + ' of ' + item.maxAttempts, item.error, ago(item.updatedAt), button];
+    });
+    fill('dead', rows, 6, 'none', '; gowork dead lists them all');
+  }
+
+  async function requeue(id, button) {
+    button.disabled = true;
+    try {
+      await call('POST', API.requeue(id));
+      status('requeued ' + id);
+      refresh();
+    } catch (e) {
+      button.disabled = false;
+      failed(e);
+    }
+  }
+
+  function status(text, error) {
+    $('status').textContent = text;
+    $('status').className = error ? 'error' : '';
+  }
+
+  function failed(e) {
+    if (e instanceof HttpError && e.status === 401) {
+      disconnect('The coordinator refused the token: ' + e.message);
+    } else {
+      status('refresh failed: ' + e.message + ' (retrying)', true);
+    }
+  }
+
+  async function refresh() {
+    clearTimeout(timer);
+    if (!token) return;
+    try {
+      const [queues, workers, dead, metrics] = await Promise.all([
+        call('GET', API.queues()), call('GET', API.workers()), call('GET', API.dead()), call('GET', API.metrics())]);
+      showQueues(queues);
+      showWorkers(workers);
+      showDead(dead);
+      showTotals(parseMetrics(metrics));
+      status('updated ' + new Date().toLocaleTimeString());
+    } catch (e) {
+      failed(e);
+    }
+    if (token) timer = setTimeout(refresh, document.hidden ? REFRESH_MS * 5 : REFRESH_MS);
+  }
+
+  function connect(value) {
+    token = value;
+    sessionStorage.setItem(TOKEN_KEY, token);
+    $('login').hidden = true;
+    $('board').hidden = false;
+    $('login-error').hidden = true;
+    status('connecting…');
+    refresh();
+  }
+
+  function disconnect(why) {
+    clearTimeout(timer);
+    token = '';
+    previous = null;
+    rates.length = 0;
+    sessionStorage.removeItem(TOKEN_KEY);
+    $('board').hidden = true;
+    $('login').hidden = false;
+    $('token').value = '';
+    $('login-error').textContent = why || '';
+    $('login-error').hidden = !why;
+    status('not connected');
+  }
+
+  async function lookup(id) {
+    const out = $('work');
+    out.className = '';
+    try {
+      out.textContent = JSON.stringify(await call('GET', API.work(id)), null, 2);
+    } catch (e) {
+      if (e instanceof HttpError && e.status === 401) {
+        failed(e);
+        return;
+      }
+      out.className = 'error';
+      out.textContent = e.message;
+    }
+  }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    $('login').addEventListener('submit', (event) => {
+      event.preventDefault();
+      connect($('token').value.trim());
+    });
+    $('lookup').addEventListener('submit', (event) => {
+      event.preventDefault();
+      lookup($('work-id').value.trim());
+    });
+    $('logout').addEventListener('click', () => disconnect());
+    document.addEventListener('visibilitychange', () => {
+      if (!document.hidden && token) refresh();
+    });
+    if (token) connect(token);
+  });
+})();
