@@ -80,6 +80,15 @@ class MainTest {
   }
 
   @Test
+  void demoAndSoakRefuseMoreSlotsThanAWorkerTakesBeforeStartingAnything() {
+    for (String command : new String[] {"demo", "soak"}) {
+      Console c = new Console(Map.of("GOWORK_CONCURRENCY", "500"));
+      assertEquals(2, c.run(command), command + ": " + c.err());
+      assertTrue(c.err().contains("must be between 1 and 200"), command + ": " + c.err());
+    }
+  }
+
+  @Test
   void aBadSettingInTheEnvironmentNamesTheVariableAndExits2() {
     Console c = new Console(Map.of("GOWORK_COORDINATOR_URL", "ftp://nowhere"));
     assertEquals(2, c.run("status"));

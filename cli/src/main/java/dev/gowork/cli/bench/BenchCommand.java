@@ -6,6 +6,7 @@ import dev.gowork.cli.demo.TemporaryData;
 import dev.gowork.cli.settings.CliContext;
 import dev.gowork.cli.settings.CliException;
 import dev.gowork.cli.settings.Settings;
+import dev.gowork.worker.runtime.WorkerSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -178,7 +179,7 @@ public final class BenchCommand implements Callable<Integer> {
     });
     String suffix = Long.toHexString(System.nanoTime() & 0xffffffL);
     return new BenchPlan(n, paced, r, !which.equals("paced"), !which.equals("burst"), raw || rawOnly, !rawOnly, w,
-        s.integer("--concurrency", concurrency, null, 4, 1, 200),
+        s.integer("--concurrency", concurrency, null, 4, 1, WorkerSettings.MAX_CONCURRENCY),
         s.integer("--prefetch", prefetch, null, 128, 1, 10_000), m.equals("processes"),
         s.integer("--warmup", warmup, null, 10_000, 0, 10_000_000),
         s.integer("--warmup-seconds", warmupSeconds, null, 0, 0, 3600), s.integer("--batch", batch, null, 1_000, 1, 10_000),

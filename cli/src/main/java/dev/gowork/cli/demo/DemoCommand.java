@@ -2,6 +2,7 @@ package dev.gowork.cli.demo;
 
 import dev.gowork.cli.settings.CliContext;
 import dev.gowork.cli.settings.Settings;
+import dev.gowork.worker.runtime.WorkerSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -54,7 +55,8 @@ public final class DemoCommand implements Callable<Integer> {
     int n = s.integer("--items", items, null, 10_000, 1, 1_000_000);
     int w = s.integer("--workers", workers, null, 2, 1, 32);
     int c = s.integer("--concurrency", concurrency, "GOWORK_CONCURRENCY",
-        Runtime.getRuntime().availableProcessors(), 1, 1024);
+        Math.min(Runtime.getRuntime().availableProcessors(), WorkerSettings.MAX_CONCURRENCY), 1,
+        WorkerSettings.MAX_CONCURRENCY);
     int workSeconds = s.integer("--work-timeout", workTimeout, null, 300, 1, 86_400);
     Duration ready = Duration.ofSeconds(s.integer("--ready-timeout", readyTimeout, null, 180, 1, 3600));
     Duration run = Duration.ofSeconds(s.integer("--timeout", timeout, null, 600, 1, 86_400));

@@ -5,6 +5,7 @@ import dev.gowork.cli.demo.TemporaryData;
 import dev.gowork.cli.settings.CliContext;
 import dev.gowork.cli.settings.CliException;
 import dev.gowork.cli.settings.Settings;
+import dev.gowork.worker.runtime.WorkerSettings;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -101,7 +102,8 @@ public final class SoakCommand implements Callable<Integer> {
     int n = s.integer("--items", items, null, 50_000, 1, 1_000_000);
     int r = s.integer("--replicas", replicas, null, 3, 1, 32);
     int c = s.integer("--concurrency", concurrency, "GOWORK_CONCURRENCY",
-        Runtime.getRuntime().availableProcessors(), 1, 1024);
+        Math.min(Runtime.getRuntime().availableProcessors(), WorkerSettings.MAX_CONCURRENCY), 1,
+        WorkerSettings.MAX_CONCURRENCY);
     String h = s.string("--handler", handler, null, "echo").toLowerCase(Locale.ROOT);
     if (!h.equals("echo") && !h.equals("sleep")) {
       throw CliException.usage("--handler must be echo or sleep; was '" + h + "'");
