@@ -16,6 +16,8 @@ import java.util.TreeMap;
 final class ClientProperties {
 
     static final String ENV_PREFIX = "GOWORK_KAFKA_";
+    /** Names the properties file; a setting of ours, not a Kafka property. */
+    static final String FILE_ENV = "GOWORK_KAFKA_PROPERTIES_FILE";
 
     private ClientProperties() {
     }
@@ -23,7 +25,8 @@ final class ClientProperties {
     static Map<String, String> fromEnv(Map<String, String> env) {
         Map<String, String> properties = new TreeMap<>();
         env.forEach((name, value) -> {
-            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length() && value != null) {
+            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length() && value != null
+                    && !name.equals(FILE_ENV)) {
                 String key = name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
                 properties.put(key, value);
             }

@@ -41,6 +41,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class KafkaClients {
 
+    /** The variable that names a Java properties file of client settings (TLS, SASL, ...). */
+    public static final String PROPERTIES_FILE_ENV = ClientProperties.FILE_ENV;
+
     /** Consumer properties that {@link KafkaShareConsumer} refuses; dropped from the pass-through. */
     private static final List<String> SHARE_UNSUPPORTED = List.of(
             ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
@@ -164,12 +167,31 @@ public final class KafkaClients {
      * Reads client properties from environment variables named {@code GOWORK_KAFKA_<NAME>}:
      * the prefix is stripped, the rest lower-cased and {@code _} turned into {@code .}, so
      * {@code GOWORK_KAFKA_SECURITY_PROTOCOL=SSL} becomes {@code security.protocol=SSL}.
+     * {@code GOWORK_KAFKA_PROPERTIES_FILE} is left out: it names a file ({@link #fromFileAndEnv}).
      *
      * @param env the environment, usually {@code System.getenv()}
      * @return the properties found, unmodifiable
      */
     public static Map<String, String> passThroughFromEnv(Map<String, String> env) {
         return ClientProperties.fromEnv(env);
+    }
+
+    /**
+     * The properties of the file named by {@code GOWORK_KAFKA_PROPERTIES_FILE} (when set), with the
+     * {@code GOWORK_KAFKA_<NAME>} variables over them: how an operator gives a client TLS or SASL.
+     *
+     * @param env the environment, usually {@code System.getenv()}
+     * @return the properties, unmodifiable
+     * @throws java.io.UncheckedIOException if the file cannot be read; the message names it
+     */
+    public static Map<String, String> fromFileAndEnv(Map<String, String> env) {
+        Map<String, String> properties = new java.util.TreeMap<>();
+        String file = env.get(PROPERTIES_FILE_ENV);
+        if (file != null && !file.isBlank()) {
+            properties.putAll(ClientProperties.load(Path.of(file.strip())));
+        }
+        properties.putAll(ClientProperties.fromEnv(env));
+        return java.util.Collections.unmodifiableMap(properties);
     }
 
     /**

@@ -31,6 +31,23 @@ class KafkaClientsTest {
     }
 
     @Test
+    void theFileNamedByGoworkKafkaPropertiesFileIsReadAndTheVariablesWinOverIt(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("client.properties"),
+                "security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n", StandardCharsets.UTF_8);
+        Map<String, String> env = Map.of(
+                "GOWORK_KAFKA_PROPERTIES_FILE", file.toString(),
+                "GOWORK_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512");
+
+        assertEquals(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512"),
+                KafkaClients.fromFileAndEnv(env));
+        assertEquals(Map.of("sasl.mechanism", "SCRAM-SHA-512"), KafkaClients.passThroughFromEnv(env),
+                "the variable naming the file is not a Kafka property");
+        assertEquals(Map.of(), KafkaClients.fromFileAndEnv(Map.of()));
+        assertThrows(UncheckedIOException.class, () -> KafkaClients.fromFileAndEnv(
+                Map.of("GOWORK_KAFKA_PROPERTIES_FILE", dir.resolve("missing").toString())));
+    }
+
+    @Test
     void loadPropertiesReadsAFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("client.properties");
         Files.writeString(file, "# TLS\nsecurity.protocol=SSL\nsasl.mechanism = PLAIN\n", StandardCharsets.UTF_8);

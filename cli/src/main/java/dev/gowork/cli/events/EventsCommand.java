@@ -7,9 +7,12 @@ import dev.gowork.broker.wire.Event;
 import dev.gowork.cli.settings.CliContext;
 import dev.gowork.cli.settings.CliException;
 import dev.gowork.cli.settings.Settings;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
@@ -22,7 +25,8 @@ import picocli.CommandLine.Option;
         "Starts at the end of the topic unless --from-beginning."},
     footer = {"", "Environment: GOWORK_BOOTSTRAP_SERVERS (default 127.0.0.1:9092, the embedded broker of "
         + "'gowork coordinator'), GOWORK_TOPIC_PREFIX (default gowork), GOWORK_KAFKA_<NAME> client properties "
-        + "(GOWORK_KAFKA_SECURITY_PROTOCOL=SSL -> security.protocol=SSL).",
+        + "(GOWORK_KAFKA_SECURITY_PROTOCOL=SSL -> security.protocol=SSL) over those of the Java properties "
+        + "file named by GOWORK_KAFKA_PROPERTIES_FILE.",
         "Example: gowork events --type work_complete,work_timeout --queue images"})
 public final class EventsCommand implements Callable<Integer> {
   static final String DEFAULT_BOOTSTRAP = "127.0.0.1:9092";
@@ -61,8 +65,14 @@ public final class EventsCommand implements Callable<Integer> {
     int limit = max == null ? Integer.MAX_VALUE : s.integer("--max", max, null, 0, 1, Integer.MAX_VALUE);
     String bootstrap = s.string("--bootstrap-servers", bootstrapServers, "GOWORK_BOOTSTRAP_SERVERS", DEFAULT_BOOTSTRAP);
     Topics topics = s.topics("--topic-prefix", topicPrefix, "GOWORK_TOPIC_PREFIX");
-    FollowEvents follow = FollowEvents.open(bootstrap, KafkaClients.passThroughFromEnv(context.env()),
-        topics.events(), fromBeginning);
+    Map<String, String> kafka;
+    try {
+      kafka = KafkaClients.fromFileAndEnv(context.env());
+    } catch (UncheckedIOException | InvalidPathException e) {
+      throw CliException.usage(KafkaClients.PROPERTIES_FILE_ENV + " must name a readable Java properties file; was '"
+          + context.env().get(KafkaClients.PROPERTIES_FILE_ENV) + "'");
+    }
+    FollowEvents follow = FollowEvents.open(bootstrap, kafka, topics.events(), fromBeginning);
     try {
       follow.run(new Print(filter, limit));
     } catch (KafkaException e) {

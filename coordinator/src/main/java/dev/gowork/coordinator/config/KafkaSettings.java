@@ -58,7 +58,6 @@ final class KafkaSettings {
       }
     }
     Map<String, String> fromEnv = new TreeMap<>(KafkaClients.passThroughFromEnv(env));
-    fromEnv.remove("properties.file");
     if (fromEnv.containsKey("bootstrap.servers") || props.containsKey("bootstrap.servers")) {
       throw new GoWorkException(ErrorCode.INVALID_ARGUMENT,
           "bootstrap.servers is not a pass-through Kafka property: set GOWORK_BOOTSTRAP_SERVERS (--bootstrap-servers)");

@@ -3,7 +3,9 @@ package dev.gowork.worker.runtime;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.kafka.KafkaClients;
 import dev.gowork.broker.signing.SharedSecret;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.InvalidPathException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -31,7 +33,7 @@ final class SettingsReader {
     number(env, WorkerSetting.CANCEL_GRACE_MS, v -> b.cancelGrace(Duration.ofMillis(v)));
     number(env, WorkerSetting.BATCH_SIZE, v -> b.batchSize(v.intValue()));
     number(env, WorkerSetting.HANDSHAKE_ATTEMPTS, v -> b.handshakeAttempts(v.intValue()));
-    b.kafka(KafkaClients.passThroughFromEnv(env));
+    b.kafka(kafkaProperties(env));
     return b.build();
   }
 
@@ -57,6 +59,16 @@ final class SettingsReader {
       throw WorkerSettings.invalid(s, v, "a whole number within range");
     }
     set.accept(n);
+  }
+
+  /** The properties file, then {@code GOWORK_KAFKA_*} over it. */
+  private static Map<String, String> kafkaProperties(Map<String, String> env) {
+    try {
+      return KafkaClients.fromFileAndEnv(env);
+    } catch (UncheckedIOException | InvalidPathException e) {
+      throw WorkerSettings.invalid(WorkerSetting.KAFKA_PROPERTIES_FILE,
+          env.get(WorkerSetting.KAFKA_PROPERTIES_FILE.env()), "a readable Java properties file");
+    }
   }
 
   private static URI uri(String v) {

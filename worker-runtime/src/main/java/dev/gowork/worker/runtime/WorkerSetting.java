@@ -42,6 +42,8 @@ public enum WorkerSetting {
       "after asking a handler to stop (deadline or shutdown), how long before its thread is interrupted"),
   HANDSHAKE_ATTEMPTS("GOWORK_HANDSHAKE_ATTEMPTS", "--handshake-attempts", "20",
       "tries to reach the coordinator at start (with backoff up to 5 s) before giving up"),
+  KAFKA_PROPERTIES_FILE("GOWORK_KAFKA_PROPERTIES_FILE", "--kafka-properties-file", "none",
+      "a Java properties file of Kafka client settings (TLS, SASL, ...); GOWORK_KAFKA_<NAME> variables override it"),
   KAFKA("GOWORK_KAFKA_*", null, "none",
       "Kafka client properties, e.g. GOWORK_KAFKA_SECURITY_PROTOCOL=SSL sets security.protocol=SSL");
 

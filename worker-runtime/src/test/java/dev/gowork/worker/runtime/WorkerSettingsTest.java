@@ -61,6 +61,21 @@ class WorkerSettingsTest {
   }
 
   @Test
+  void kafkaPropertiesComeFromTheNamedFileWithTheVariablesOverIt(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("client.properties"), "security.protocol=SSL\nssl.truststore.type=PEM\n");
+    WorkerSettings s = WorkerSettings.fromEnv(env("GOWORK_KAFKA_PROPERTIES_FILE", file.toString(),
+        "GOWORK_KAFKA_SSL_TRUSTSTORE_TYPE", "JKS"));
+    assertEquals(Map.of("security.protocol", "SSL", "ssl.truststore.type", "JKS"), s.kafka());
+
+    String missing = dir.resolve("missing.properties").toString();
+    GoWorkException e = assertThrows(GoWorkException.class,
+        () -> WorkerSettings.fromEnv(env("GOWORK_KAFKA_PROPERTIES_FILE", missing)));
+    assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+    assertTrue(e.getMessage().startsWith("GOWORK_KAFKA_PROPERTIES_FILE (--kafka-properties-file) must be a readable"),
+        e.getMessage());
+  }
+
+  @Test
   void badValuesAreRefusedNamingTheSettingAndValue() {
     String[][] cases = {
         {"GOWORK_CONCURRENCY", "0"}, {"GOWORK_CONCURRENCY", "many"}, {"GOWORK_CONCURRENCY", "100000000000"},
