@@ -15,7 +15,7 @@ public enum EventType {
   WORKER_REGISTERED("worker_registered"),
   WORKER_VERIFY("worker_verify"),
   WORKER_VERIFY_ERROR("worker_verify_error"),
-  /** A worker started an attempt (first result seen or work fetched over HTTP). */
+  /** A worker fetched the work over HTTP ({@code POST /v1/work/next}); Kafka workers do not report a start. */
   WORK_STARTED("work_started"),
   /** An attempt failed; followed by {@link #WORK_RETRY} or {@link #WORK_DEAD}, or terminal when maxAttempts is 1. */
   WORK_FAILED("work_failed"),

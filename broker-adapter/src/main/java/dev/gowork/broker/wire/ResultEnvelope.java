@@ -11,7 +11,7 @@ import java.util.Objects;
  *
  * @param result any JSON value, or {@code null}
  * @param error a message when the attempt failed, or {@code null}
- * @param workerId the worker that ran it, or {@code null} (the coordinator's own timeouts)
+ * @param workerId the worker that ran it, or {@code null} when the input did not say
  * @param durationMs how long the handler ran, or {@code -1} when unknown
  */
 public record ResultEnvelope(

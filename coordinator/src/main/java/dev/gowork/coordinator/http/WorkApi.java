@@ -48,7 +48,8 @@ final class WorkApi {
   private Answer status(Call call) {
     String id = call.param("id");
     return server.status(id).map(s -> Answer.json(200, Views.status(s)))
-        .orElseThrow(() -> new GoWorkException(ErrorCode.NOT_FOUND, "no work with that id (unknown, or finished over "
-            + "an hour ago)"));
+        .orElseThrow(() -> new GoWorkException(ErrorCode.NOT_FOUND, "no work with that id: unknown, or finished "
+            + "before the last of the finished work this coordinator keeps (GOWORK_FINISHED_RETENTION_SECONDS, "
+            + "GOWORK_FINISHED_MAX_ITEMS); the events topic has every outcome"));
   }
 }
