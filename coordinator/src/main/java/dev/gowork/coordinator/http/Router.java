@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one handler of the server: finds the route (404 for an unknown path, 405 for a known path
- * with another method), checks access, runs the route's handler, turns exceptions into JSON errors,
+ * with another method; {@code HEAD} runs the {@code GET} route and sends its headers), checks access, runs the route's handler, turns exceptions into JSON errors,
  * writes the answer and counts it by route and status.
  */
 final class Router implements HttpHandler {
@@ -60,6 +60,7 @@ final class Router implements HttpHandler {
 
   private void answer(HttpExchange exchange) {
     String method = exchange.getRequestMethod();
+    String routeMethod = "HEAD".equals(method) ? "GET" : method;
     String rawPath = exchange.getRequestURI().getRawPath();
     String routeName = "unmatched";
     Answer answer;
@@ -72,7 +73,10 @@ final class Router implements HttpHandler {
         Map<String, String> p = r.match(path);
         if (p != null) {
           allowed.add(r.method());
-          if (route == null && r.method().equals(method)) {
+          if (r.method().equals("GET")) {
+            allowed.add("HEAD");
+          }
+          if (route == null && r.method().equals(routeMethod)) {
             route = r;
             params = p;
           }

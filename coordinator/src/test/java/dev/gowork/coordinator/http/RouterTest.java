@@ -95,6 +95,20 @@ class RouterTest {
   }
 
   @Test
+  void headAnswersLikeGetWithoutTheBody() throws Exception {
+    HttpRequest head = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getAddress().getPort()
+        + "/things/x")).header("Authorization", "Bearer " + TOKEN).method("HEAD", HttpRequest.BodyPublishers.noBody())
+        .build();
+    HttpResponse<String> r = client.send(head, HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode());
+    assertEquals("", r.body());
+    assertEquals("application/json; charset=utf-8", r.headers().firstValue("Content-Type").orElse(null));
+    HttpRequest post = HttpRequest.newBuilder(head.uri()).POST(HttpRequest.BodyPublishers.noBody()).build();
+    assertEquals("GET, HEAD", client.send(post, HttpResponse.BodyHandlers.ofString()).headers()
+        .firstValue("Allow").orElse(null));
+  }
+
+  @Test
   void everyAnswerIsCountedByRouteTemplateAndStatus() throws Exception {
     get("/things/x", "Authorization", "Bearer " + TOKEN);
     get("/nowhere");
