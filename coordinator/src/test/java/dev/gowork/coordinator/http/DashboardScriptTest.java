@@ -1,0 +1,100 @@
+package dev.gowork.coordinator.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gowork.broker.testing.KafkaExtension;
+import dev.gowork.broker.testing.TestKafka;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dashboard's script as served, run in Node (skipped where there is none) against a live
+ * coordinator on a minimal DOM: a refused token, the tables, a lookup, and forgetting the token.
+ */
+@ExtendWith(KafkaExtension.class)
+class DashboardScriptTest {
+
+  @Test
+  void theScriptShowsWhatTheApiSays(TestKafka kafka, @TempDir Path dir) throws Exception {
+    assumeTrue(nodeAnswers(), "no node on the PATH");
+    try (RunningService api = RunningService.start(RunningService.env(kafka))) {
+      String workId = api.producer("POST", "/v1/work", "{\"data\":{\"x\":\"<b>bold</b>\"},\"timeoutSeconds\":60}")
+          .json().get("workId").asText();
+      String workerId = api.send("POST", "/v1/workers", null).json().get("workerId").asText();
+      Path script = Files.writeString(dir.resolve("app.js"), api.send("GET", "/dashboard/app.js", null).body());
+      Path harness = dir.resolve("harness.js");
+      try (InputStream in = getClass().getResourceAsStream("dashboard-harness.js")) {
+        Files.write(harness, in.readAllBytes());
+      }
+
+      JsonNode out = run(List.of("node", harness.toString(), script.toString(), api.base.toString().replaceAll("/+$", ""), RunningService.TOKEN,
+          workId));
+
+      JsonNode refused = out.get("wrongToken");
+      assertTrue(refused.get("loginShown").asBoolean() && !refused.get("boardShown").asBoolean(), refused.toString());
+      assertTrue(refused.get("loginError").asText().startsWith("The coordinator refused the token: 401"), refused.toString());
+      assertTrue(refused.get("tokenStored").isNull(), "a refused token is not kept");
+
+      JsonNode shown = out.get("rightToken");
+      assertTrue(shown.get("boardShown").asBoolean() && !shown.get("loginShown").asBoolean(), shown.toString());
+      assertTrue(shown.get("status").asText().startsWith("updated "), shown.toString());
+      assertEquals("[[\"default\",\"1\",\"0\",\"0\",\"1\"]]", shown.get("queues").toString());
+      assertEquals(workerId, shown.get("workers").get(0).get(0).asText());
+      assertEquals("pending", shown.get("workers").get(0).get(1).asText());
+      assertEquals("[[\"none\"]]", shown.get("dead").toString());
+      assertEquals("[\"1\",\"added\"]", shown.get("totals").get(0).toString());
+      assertEquals("[\"–\",\"p50 add → complete\"]", shown.get("totals").get(7).toString(), "no latency before a completion");
+      assertEquals(RunningService.TOKEN, shown.get("tokenStored").asText());
+
+      JsonNode lookedUp = new ObjectMapper().readTree(out.get("lookup").asText());
+      assertEquals(workId, lookedUp.get("workId").asText());
+      assertEquals("queued", lookedUp.get("state").asText());
+      assertTrue(out.get("lookupMissing").get("text").asText().startsWith("404: no work with that id"),
+          out.get("lookupMissing").toString());
+      assertEquals("error", out.get("lookupMissing").get("className").asText());
+
+      JsonNode forgotten = out.get("loggedOut");
+      assertTrue(forgotten.get("loginShown").asBoolean() && !forgotten.get("boardShown").asBoolean());
+      assertTrue(forgotten.get("tokenStored").isNull());
+      assertNull(forgotten.get("loginError").textValue());
+    }
+  }
+
+  private static JsonNode run(List<String> command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    byte[] output;
+    try (InputStream in = p.getInputStream()) {
+      output = in.readAllBytes();
+    }
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "node did not finish");
+    String text = new String(output, StandardCharsets.UTF_8);
+    assertEquals(0, p.exitValue(), text);
+    return new ObjectMapper().readTree(text);
+  }
+
+  private static boolean nodeAnswers() {
+    try {
+      Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+}

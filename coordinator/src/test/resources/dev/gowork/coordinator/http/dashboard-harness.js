@@ -1,0 +1,84 @@
+// Runs the dashboard's script in Node against a live coordinator, on the smallest DOM it needs, and
+// prints what the page would show after each step as one JSON object.
+// Usage: node dashboard-harness.js <app.js> <base url> <right token> <work id>
+'use strict';
+const fs = require('fs');
+const vm = require('vm');
+const [scriptFile, base, token, workId] = process.argv.slice(2);
+
+class Element {
+  constructor(tag) {
+    this.tag = tag; this.children = []; this.attributes = {}; this.listeners = {};
+    this.text = ''; this.hidden = false; this.className = ''; this.parent = null;
+  }
+  set textContent(v) { this.children = []; this.text = String(v); }
+  get textContent() { return this.text + this.children.map((c) => c.textContent).join(''); }
+  get lastChild() { return this.children[this.children.length - 1]; }
+  append(...nodes) { for (const n of nodes) { n.parent = this; this.children.push(n); } }
+  replaceChildren(...nodes) { this.children = []; this.text = ''; this.append(...nodes); }
+  replaceWith(node) {
+    const siblings = this.parent.children;
+    siblings[siblings.indexOf(this)] = node;
+    node.parent = this.parent;
+    if (this.parent.tBodies) this.parent.tBodies[0] = node;
+  }
+  setAttribute(k, v) { this.attributes[k] = String(v); }
+  addEventListener(type, f) { (this.listeners[type] ||= []).push(f); }
+  dispatch(type) { for (const f of this.listeners[type] || []) f({ preventDefault() {} }); }
+  rows() { return this.tBodies[0].children.map((tr) => tr.children.map((td) => td.textContent)); }
+}
+
+const ids = {};
+for (const id of ['status', 'login', 'token', 'login-error', 'board', 'totals', 'rate-line', 'rate-caption',
+  'work', 'work-id', 'lookup', 'logout']) ids[id] = new Element('div');
+for (const id of ['queues', 'workers', 'dead']) {
+  const table = new Element('table');
+  table.append(new Element('tbody'));
+  table.tBodies = [table.children[0]];
+  ids[id] = table;
+}
+ids.board.hidden = true;
+const document = new Element('document');
+document.getElementById = (id) => ids[id];
+document.createElement = (tag) => new Element(tag);
+const storage = {};
+const context = vm.createContext({
+  document, Node: Element, console, Date, Math, Number, JSON, Object, Promise, Error, Map, String,
+  sessionStorage: { getItem: (k) => storage[k] ?? null, setItem: (k, v) => { storage[k] = String(v); },
+    removeItem: (k) => { delete storage[k]; } },
+  fetch: (path, options) => fetch(base + path, options),
+  setTimeout: () => 0, clearTimeout: () => {},
+});
+vm.runInContext(fs.readFileSync(scriptFile, 'utf8'), context, { filename: 'app.js' });
+document.dispatch('DOMContentLoaded');
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 1500));
+const view = () => ({
+  status: ids.status.textContent, loginShown: !ids.login.hidden, boardShown: !ids.board.hidden,
+  loginError: ids['login-error'].hidden ? null : ids['login-error'].textContent,
+  totals: ids.totals.children.map((card) => card.children.map((c) => c.textContent)),
+  queues: ids.queues.rows(), workers: ids.workers.rows(), dead: ids.dead.rows(),
+  tokenStored: storage['gowork-api-token'] ?? null,
+});
+(async () => {
+  const out = {};
+  ids.token.value = 'not-the-token-0123456789';
+  ids.login.dispatch('submit');
+  await settle();
+  out.wrongToken = view();
+  ids.token.value = token;
+  ids.login.dispatch('submit');
+  await settle();
+  out.rightToken = view();
+  ids['work-id'].value = workId;
+  ids.lookup.dispatch('submit');
+  await settle();
+  out.lookup = ids.work.textContent;
+  ids['work-id'].value = 'no-such-work';
+  ids.lookup.dispatch('submit');
+  await settle();
+  out.lookupMissing = { text: ids.work.textContent, className: ids.work.className };
+  ids.logout.dispatch('click');
+  out.loggedOut = view();
+  console.log(JSON.stringify(out));
+})().catch((e) => { console.error(e.stack); process.exit(1); });
