@@ -32,6 +32,7 @@ final class DashboardApi {
   List<Route> routes() {
     return List.of(
         new Route("GET", "/", Access.PUBLIC, codec, call -> Answer.empty(302).withHeader("Location", PAGE)),
+        new Route("GET", "/favicon.ico", Access.PUBLIC, codec, call -> Answer.empty(204)),
         new Route("GET", PAGE, Access.PUBLIC, codec, call -> page),
         new Route("GET", PAGE + "/app.js", Access.PUBLIC, codec, call -> script),
         new Route("GET", PAGE + "/app.css", Access.PUBLIC, codec, call -> style));

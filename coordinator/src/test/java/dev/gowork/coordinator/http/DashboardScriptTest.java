@@ -45,7 +45,7 @@ class DashboardScriptTest {
 
       JsonNode refused = out.get("wrongToken");
       assertTrue(refused.get("loginShown").asBoolean() && !refused.get("boardShown").asBoolean(), refused.toString());
-      assertTrue(refused.get("loginError").asText().startsWith("The coordinator refused the token: 401"), refused.toString());
+      assertEquals("The coordinator refused this token (401).", refused.get("loginError").asText());
       assertTrue(refused.get("tokenStored").isNull(), "a refused token is not kept");
 
       JsonNode shown = out.get("rightToken");

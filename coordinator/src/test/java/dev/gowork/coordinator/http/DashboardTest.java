@@ -30,6 +30,7 @@ class DashboardTest {
       Response root = api.send("GET", "/", null);
       assertEquals(302, root.status());
       assertEquals("/dashboard", root.header("Location"));
+      assertEquals(204, api.send("GET", "/favicon.ico", null).status(), "browsers ask for it; no 404 in their console");
 
       Map<String, String> types = Map.of("/dashboard", "text/html", "/dashboard/app.js", "text/javascript",
           "/dashboard/app.css", "text/css");

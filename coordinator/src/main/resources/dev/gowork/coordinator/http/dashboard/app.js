@@ -188,7 +188,7 @@
 
   function failed(e) {
     if (e instanceof HttpError && e.status === 401) {
-      disconnect('The coordinator refused the token: ' + e.message);
+      disconnect('The coordinator refused this token (401).');
     } else {
       status('refresh failed: ' + e.message + ' (retrying)', true);
     }
