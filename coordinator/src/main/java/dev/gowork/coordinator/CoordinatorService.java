@@ -84,7 +84,8 @@ public final class CoordinatorService implements AutoCloseable {
       HttpService http = HttpService.start(s, server, bootstrap, metrics, readiness);
       opened.push(http);
       CoordinatorService c = new CoordinatorService(opened, http, server, bootstrap, embedded, s.httpHost());
-      LOG.info("coordinator listening on {} (kafka {}, prefix {})", c.baseUrl, bootstrap, s.topics().prefix());
+      LOG.info("coordinator listening on {} (kafka {}, prefix {}); dashboard at {}/dashboard", c.baseUrl, bootstrap,
+          s.topics().prefix(), c.baseUrl);
       return c;
     } catch (RuntimeException e) {
       closeAll(opened);
