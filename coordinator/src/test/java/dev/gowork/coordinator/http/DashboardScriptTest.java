@@ -58,6 +58,8 @@ class DashboardScriptTest {
       assertEquals("[\"1\",\"added\"]", shown.get("totals").get(0).toString());
       assertEquals("[\"–\",\"p50 add → complete\"]", shown.get("totals").get(7).toString(), "no latency before a completion");
       assertEquals(RunningService.TOKEN, shown.get("tokenStored").asText());
+      assertEquals(1, out.get("timersAfterConnect").asInt(), "one refresh scheduled");
+      assertEquals(1, out.get("timersAfterOverlap").asInt(), "overlapping refreshes leave one schedule, not two");
 
       JsonNode lookedUp = new ObjectMapper().readTree(out.get("lookup").asText());
       assertEquals(workId, lookedUp.get("workId").asText());
@@ -70,6 +72,7 @@ class DashboardScriptTest {
       assertTrue(forgotten.get("loginShown").asBoolean() && !forgotten.get("boardShown").asBoolean());
       assertTrue(forgotten.get("tokenStored").isNull());
       assertNull(forgotten.get("loginError").textValue());
+      assertEquals(0, out.get("timersAfterLogout").asInt(), "no polling without a token");
     }
   }
 

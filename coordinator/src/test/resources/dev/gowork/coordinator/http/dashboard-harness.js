@@ -42,12 +42,15 @@ const document = new Element('document');
 document.getElementById = (id) => ids[id];
 document.createElement = (tag) => new Element(tag);
 const storage = {};
+const timers = new Set(); // the page's pending timers; they never fire here, the harness drives it
+let nextTimer = 1;
 const context = vm.createContext({
   document, Node: Element, console, Date, Math, Number, JSON, Object, Promise, Error, Map, String,
   sessionStorage: { getItem: (k) => storage[k] ?? null, setItem: (k, v) => { storage[k] = String(v); },
     removeItem: (k) => { delete storage[k]; } },
   fetch: (path, options) => fetch(base + path, options),
-  setTimeout: () => 0, clearTimeout: () => {},
+  setTimeout: () => { timers.add(nextTimer); return nextTimer++; },
+  clearTimeout: (id) => { timers.delete(id); },
 });
 vm.runInContext(fs.readFileSync(scriptFile, 'utf8'), context, { filename: 'app.js' });
 document.dispatch('DOMContentLoaded');
@@ -70,6 +73,11 @@ const view = () => ({
   ids.login.dispatch('submit');
   await settle();
   out.rightToken = view();
+  out.timersAfterConnect = timers.size;
+  document.dispatch('visibilitychange'); // two refreshes at once: the later one alone goes on polling
+  document.dispatch('visibilitychange');
+  await settle();
+  out.timersAfterOverlap = timers.size;
   ids['work-id'].value = workId;
   ids.lookup.dispatch('submit');
   await settle();
@@ -80,5 +88,6 @@ const view = () => ({
   out.lookupMissing = { text: ids.work.textContent, className: ids.work.className };
   ids.logout.dispatch('click');
   out.loggedOut = view();
+  out.timersAfterLogout = timers.size;
   console.log(JSON.stringify(out));
 })().catch((e) => { console.error(e.stack); process.exit(1); });

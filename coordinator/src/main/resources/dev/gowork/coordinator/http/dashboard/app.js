@@ -31,6 +31,7 @@
   const $ = (id) => document.getElementById(id);
   let token = sessionStorage.getItem(TOKEN_KEY) || '';
   let timer = null;
+  let generation = 0; // each refresh takes a number; a later one (or a disconnect) makes it stale
   let previous = null; // {at, completed}
   const rates = [];
 
@@ -196,19 +197,22 @@
 
   async function refresh() {
     clearTimeout(timer);
+    const mine = ++generation;
     if (!token) return;
     try {
       const [queues, workers, dead, metrics] = await Promise.all([
         call('GET', API.queues()), call('GET', API.workers()), call('GET', API.dead()), call('GET', API.metrics())]);
+      if (mine !== generation) return;
       showQueues(queues);
       showWorkers(workers);
       showDead(dead);
       showTotals(parseMetrics(metrics));
       status('updated ' + new Date().toLocaleTimeString());
     } catch (e) {
+      if (mine !== generation) return;
       failed(e);
     }
-    if (token) timer = setTimeout(refresh, document.hidden ? REFRESH_MS * 5 : REFRESH_MS);
+    if (token && mine === generation) timer = setTimeout(refresh, document.hidden ? REFRESH_MS * 5 : REFRESH_MS);
   }
 
   function connect(value) {
@@ -223,6 +227,7 @@
 
   function disconnect(why) {
     clearTimeout(timer);
+    generation++;
     token = '';
     previous = null;
     rates.length = 0;
