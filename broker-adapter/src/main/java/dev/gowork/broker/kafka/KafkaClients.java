@@ -1,10 +1,12 @@
 package dev.gowork.broker.kafka;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -185,13 +187,13 @@ public final class KafkaClients {
      * @throws java.io.UncheckedIOException if the file cannot be read; the message names it
      */
     public static Map<String, String> fromFileAndEnv(Map<String, String> env) {
-        Map<String, String> properties = new java.util.TreeMap<>();
+        Map<String, String> properties = new TreeMap<>();
         String file = env.get(PROPERTIES_FILE_ENV);
         if (file != null && !file.isBlank()) {
             properties.putAll(ClientProperties.load(Path.of(file.strip())));
         }
         properties.putAll(ClientProperties.fromEnv(env));
-        return java.util.Collections.unmodifiableMap(properties);
+        return Collections.unmodifiableMap(properties);
     }
 
     /**
