@@ -56,7 +56,7 @@ public final class DeadCommand implements Callable<Integer> {
     }
     CoordinatorClient client = ProducerSettings.resolve(context.settings(), url).client();
     switch (what) {
-      case "list" -> list(client.get("/v1/dead"));
+      case "list" -> list(client.get("/v1/dead?limit=10000"));
       case "show" -> show(client.get("/v1/work/" + CoordinatorClient.segment(workId)));
       default -> requeue(client.post("/v1/dead/" + CoordinatorClient.segment(workId) + "/requeue", null));
     }
@@ -77,6 +77,10 @@ public final class DeadCommand implements Callable<Integer> {
     items.forEach(i -> t.row(List.of(cell(i, "workId"), cell(i, "queue"), cell(i, "attempts"),
         cell(i, "updatedAt"), cell(i, "error"))));
     context.out().print(t.render());
+    long total = answer.path("total").asLong(items.size());
+    if (total > items.size()) {
+      context.out().println("(the newest " + items.size() + " of " + total + " dead items)");
+    }
   }
 
   private void show(JsonNode status) {

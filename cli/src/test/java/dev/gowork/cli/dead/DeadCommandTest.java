@@ -30,6 +30,17 @@ class DeadCommandTest {
   }
 
   @Test
+  void aListCutShortSaysHowManyThereAre() {
+    try (StubCoordinator many = new StubCoordinator().on("GET", "/v1/dead", r -> new Answer(200,
+        "{\"total\":12345,\"items\":[{\"workId\":\"a\",\"queue\":\"q\",\"attempts\":2,\"error\":\"e\","
+            + "\"updatedAt\":\"t\"}]}"))) {
+      Console c = new Console(Map.of("GOWORK_COORDINATOR_URL", many.url()));
+      assertEquals(0, c.run("dead", "list"), c.err());
+      assertTrue(c.out().endsWith("(the newest 1 of 12345 dead items)\n"), c.out());
+    }
+  }
+
+  @Test
   void requeuePostsAndSaysSo() {
     Console c = new Console(env);
     assertEquals(0, c.run("dead", "requeue", "a"), c.err());

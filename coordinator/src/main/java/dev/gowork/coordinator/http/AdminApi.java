@@ -2,14 +2,25 @@ package dev.gowork.coordinator.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.coordinator.WorkServer;
 import dev.gowork.coordinator.work.WorkState;
+import dev.gowork.coordinator.work.WorkStatus;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
 /** What an operator reads and does: queue sizes, workers, dead letters and their requeue. */
 final class AdminApi {
+  static final int DEAD_DEFAULT_LIMIT = 1_000;
+  static final int DEAD_MAX_LIMIT = 10_000;
+  private static final Comparator<WorkStatus> NEWEST_FIRST = Comparator.comparing(WorkStatus::updatedAt,
+      Comparator.nullsLast(Comparator.<Instant>reverseOrder())).thenComparing(WorkStatus::workId);
+
   private final WorkServer server;
   private final WireCodec codec;
 
@@ -49,11 +60,36 @@ final class AdminApi {
     return Answer.json(200, n);
   }
 
+  /** {@code {"total", "items": [status...]}}: the newest {@code ?limit=} (default 1,000, at most 10,000). */
   private Answer dead(Call call) {
+    int limit = limit(call.query("limit", null));
+    List<WorkStatus> all = server.deadLetters();
     ObjectNode n = Views.object();
+    n.put("total", all.size());
     ArrayNode items = n.putArray("items");
-    server.deadLetters().forEach(s -> items.add(Views.status(s)));
+    newestFirst(all, limit).forEach(s -> items.add(Views.status(s)));
     return Answer.json(200, n);
+  }
+
+  /** The {@code limit} dead letters that died last, newest first. */
+  static List<WorkStatus> newestFirst(Collection<WorkStatus> all, int limit) {
+    return all.stream().sorted(NEWEST_FIRST).limit(limit).toList();
+  }
+
+  private static int limit(String text) {
+    if (text == null) {
+      return DEAD_DEFAULT_LIMIT;
+    }
+    try {
+      int n = Integer.parseInt(text.strip());
+      if (n >= 1 && n <= DEAD_MAX_LIMIT) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "'limit' must be an integer from 1 to " + DEAD_MAX_LIMIT
+        + ", was '" + (text.length() > 20 ? text.substring(0, 20) + "…" : text) + "'");
   }
 
   private Answer requeue(Call call) {

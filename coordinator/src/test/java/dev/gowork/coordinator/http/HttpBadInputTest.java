@@ -165,6 +165,17 @@ class HttpBadInputTest {
   }
 
   @Test
+  void aDeadLetterLimitOutOfRangeIsA400NamingIt() {
+    for (String limit : new String[] {"0", "10001", "lots", ""}) {
+      String m = assertError(api.producer("GET", "/v1/dead?limit=" + limit, null), 400, "invalid_argument");
+      assertEquals("'limit' must be an integer from 1 to 10000, was '" + limit + "'", m);
+    }
+    JsonNode none = api.producer("GET", "/v1/dead?limit=5", null).json();
+    assertEquals(0, none.get("total").asInt());
+    assertEquals(0, none.get("items").size());
+  }
+
+  @Test
   void aWrongMethodIs405AndAnUnknownPathIs404() {
     Response r = api.producer("DELETE", "/v1/work", null);
     assertError(r, 405, "invalid_argument");

@@ -11,7 +11,7 @@
   const API = {
     queues: () => '/v1/queues',
     workers: () => '/v1/workers',
-    dead: () => '/v1/dead',
+    dead: () => '/v1/dead?limit=' + MAX_ROWS,
     metrics: () => '/metrics',
     work: (id) => '/v1/work/' + encodeURIComponent(id),
     requeue: (id) => '/v1/dead/' + encodeURIComponent(id) + '/requeue',
@@ -88,7 +88,7 @@
     return Number.isFinite(n) ? Math.round(n).toLocaleString() : '–';
   }
 
-  function fill(table, rows, columns, empty, more) {
+  function fill(table, rows, columns, empty, more, total) {
     const body = $(table).tBodies[0];
     const fresh = document.createElement('tbody');
     if (rows.length === 0) {
@@ -102,8 +102,9 @@
       for (const c of cells) tr.append(c instanceof Node ? wrap(c) : el('td', c));
       fresh.append(tr);
     }
-    if (rows.length > MAX_ROWS) {
-      const td = el('td', 'showing ' + MAX_ROWS + ' of ' + rows.length + (more || ''), 'empty');
+    const all = total === undefined ? rows.length : total;
+    if (all > Math.min(rows.length, MAX_ROWS)) {
+      const td = el('td', 'showing ' + Math.min(rows.length, MAX_ROWS) + ' of ' + number(all) + (more || ''), 'empty');
       td.colSpan = columns;
       fresh.append(el('tr'));
       fresh.lastChild.append(td);
@@ -160,14 +161,13 @@
   }
 
   function showDead(body) {
-    const items = (body.items || []).slice().sort((a, b) => (b.updatedAt || '').localeCompare(a.updatedAt || ''));
-    const rows = items.map((item) => {
+    const rows = (body.items || []).map((item) => {
       const button = el('button', 'requeue');
       button.type = 'button';
       button.addEventListener('click', () => requeue(item.workId, button));
       return [item.workId, item.queue, item.attempts + ' of ' + item.maxAttempts, item.error, ago(item.updatedAt), button];
     });
-    fill('dead', rows, 6, 'none', '; gowork dead lists them all');
+    fill('dead', rows, 6, 'none', '; gowork dead list shows up to 10,000', body.total);
   }
 
   async function requeue(id, button) {
