@@ -187,8 +187,18 @@ public final class KafkaClients {
      * @throws java.io.UncheckedIOException if the file cannot be read; the message names it
      */
     public static Map<String, String> fromFileAndEnv(Map<String, String> env) {
+        return fromFileAndEnv(env.get(PROPERTIES_FILE_ENV), env);
+    }
+
+    /**
+     * The properties of {@code file} (none when it is null or blank), with the
+     * {@code GOWORK_KAFKA_<NAME>} variables of {@code env} over them.
+     *
+     * @throws java.io.UncheckedIOException if the file cannot be read; the message names it
+     * @throws java.nio.file.InvalidPathException if {@code file} is not a path
+     */
+    public static Map<String, String> fromFileAndEnv(String file, Map<String, String> env) {
         Map<String, String> properties = new TreeMap<>();
-        String file = env.get(PROPERTIES_FILE_ENV);
         if (file != null && !file.isBlank()) {
             properties.putAll(ClientProperties.load(Path.of(file.strip())));
         }

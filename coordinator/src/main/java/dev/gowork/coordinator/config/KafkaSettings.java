@@ -9,10 +9,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /** The Kafka-side settings: topics, the embedded broker's folder, share groups and client properties. */
 final class KafkaSettings {
@@ -48,21 +46,16 @@ final class KafkaSettings {
 
   /** The properties file, then {@code GOWORK_KAFKA_*} over it. */
   static Map<String, String> clientProperties(SettingValues v, Map<String, String> env) {
-    Map<String, String> props = new TreeMap<>();
-    String file = v.text(Setting.KAFKA_PROPERTIES_FILE);
-    if (file != null) {
-      try {
-        props.putAll(KafkaClients.loadProperties(Path.of(file)));
-      } catch (UncheckedIOException | InvalidPathException e) {
-        throw v.invalid(Setting.KAFKA_PROPERTIES_FILE, "names a file that cannot be read");
-      }
+    Map<String, String> props;
+    try {
+      props = KafkaClients.fromFileAndEnv(v.text(Setting.KAFKA_PROPERTIES_FILE), env);
+    } catch (UncheckedIOException | InvalidPathException e) {
+      throw v.invalid(Setting.KAFKA_PROPERTIES_FILE, "names a file that cannot be read");
     }
-    Map<String, String> fromEnv = new TreeMap<>(KafkaClients.passThroughFromEnv(env));
-    if (fromEnv.containsKey("bootstrap.servers") || props.containsKey("bootstrap.servers")) {
+    if (props.containsKey("bootstrap.servers")) {
       throw new GoWorkException(ErrorCode.INVALID_ARGUMENT,
           "bootstrap.servers is not a pass-through Kafka property: set GOWORK_BOOTSTRAP_SERVERS (--bootstrap-servers)");
     }
-    props.putAll(fromEnv);
-    return Collections.unmodifiableMap(props);
+    return props;
   }
 }

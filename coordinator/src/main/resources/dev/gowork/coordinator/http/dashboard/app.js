@@ -91,25 +91,25 @@
   function fill(table, rows, columns, empty, more, total) {
     const body = $(table).tBodies[0];
     const fresh = document.createElement('tbody');
-    if (rows.length === 0) {
-      const td = el('td', empty, 'empty');
-      td.colSpan = columns;
-      fresh.append(el('tr'));
-      fresh.lastChild.append(td);
-    }
+    if (rows.length === 0) noteRow(fresh, empty, columns);
     for (const cells of rows.slice(0, MAX_ROWS)) {
       const tr = el('tr');
       for (const c of cells) tr.append(c instanceof Node ? wrap(c) : el('td', c));
       fresh.append(tr);
     }
     const all = total === undefined ? rows.length : total;
-    if (all > Math.min(rows.length, MAX_ROWS)) {
-      const td = el('td', 'showing ' + Math.min(rows.length, MAX_ROWS) + ' of ' + number(all) + (more || ''), 'empty');
-      td.colSpan = columns;
-      fresh.append(el('tr'));
-      fresh.lastChild.append(td);
-    }
+    const shown = Math.min(rows.length, MAX_ROWS);
+    if (all > shown) noteRow(fresh, 'showing ' + shown + ' of ' + number(all) + (more || ''), columns);
     body.replaceWith(fresh);
+  }
+
+  /** A row of one cell across the table: "none", or how many more there are. */
+  function noteRow(tbody, text, columns) {
+    const td = el('td', text, 'empty');
+    td.colSpan = columns;
+    const tr = el('tr');
+    tr.append(td);
+    tbody.append(tr);
   }
 
   function wrap(node) {
