@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one handler of the server: finds the route (404 for an unknown path, 405 for a known path
- * with another method; {@code HEAD} runs the {@code GET} route and sends its headers), checks access, runs the route's handler, turns exceptions into JSON errors,
+ * with another method; {@code HEAD} runs the {@code GET} route and sends its headers), checks access,
+ * runs the route's handler, turns exceptions into JSON errors,
  * writes the answer and counts it by route and status.
  */
 final class Router implements HttpHandler {
