@@ -71,6 +71,7 @@ public final class CoordinatorService implements AutoCloseable {
       WorkServer server = WorkServer.builder().secret(s.secret()).kafka(clients).topics(s.topics())
           .instanceId(s.instanceId()).runHandlersAt(HandlerTiming.parse(s.runHandlersAt()))
           .finishedRetention(s.finishedRetention()).finishedKept(s.finishedMaxItems())
+          .deadRetention(s.deadRetention()).deadKept(s.deadMaxItems())
           .commitInterval(s.commitInterval())
           .sessionTtl(s.sessionTtl()).shareGroupSettings(s.shareGroup()).workPartitions(s.workPartitions())
           .replicationFactor(s.replicationFactor()).build();

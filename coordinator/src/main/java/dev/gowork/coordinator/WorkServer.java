@@ -46,6 +46,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -99,6 +100,9 @@ public final class WorkServer implements AutoCloseable {
   private final Duration sendTimeout;
   private final Duration finishedRetention;
   private final int finishedKept;
+  private final Duration deadRetention;
+  private final int deadKept;
+  private final LongAdder deadForgotten = new LongAdder();
   private final Duration commitInterval;
   private final Duration tick;
   private final KafkaClients kafka;
@@ -137,6 +141,8 @@ public final class WorkServer implements AutoCloseable {
     sendTimeout = b.sendTimeout;
     finishedRetention = b.finishedRetention;
     finishedKept = b.finishedKept;
+    deadRetention = b.deadRetention;
+    deadKept = b.deadKept;
     commitInterval = b.commitInterval;
     tick = b.tick;
     kafka = b.kafka;
@@ -219,10 +225,20 @@ public final class WorkServer implements AutoCloseable {
     tasks.every("ExpireTimedOutWork", tick, new ExpireTimedOutWork(timeouts, table::expire, clock));
     tasks.every("RepublishRetries", tick, new RepublishRetries(retries, table, republisher, clock));
     tasks.every("ExpireSessions", tick.multipliedBy(4), workers::expireSessions);
-    tasks.every("ForgetFinishedWork", Duration.ofSeconds(1),
-        () -> table.forgetFinished(clock.millis() - finishedRetention.toMillis(), finishedKept));
+    tasks.every("ForgetFinishedWork", Duration.ofSeconds(1), this::forgetFinishedWork);
     started = true;
     return this;
+  }
+
+  private void forgetFinishedWork() {
+    long now = clock.millis();
+    table.forgetFinished(now - finishedRetention.toMillis(), finishedKept);
+    int dead = table.forgetDead(now - deadRetention.toMillis(), deadKept);
+    if (dead > 0) {
+      deadForgotten.add(dead);
+      LOG.info("forgot {} dead letters that died over {} ago or were beyond the newest {}", dead, deadRetention,
+          deadKept);
+    }
   }
 
   /** Waits (bounded) until the group gave this coordinator its first results partitions. */
@@ -438,6 +454,30 @@ public final class WorkServer implements AutoCloseable {
     republisher.republish(ref);
     table.republished(workId, ref.attempt());
     journal.flushAndWait();
+  }
+
+  /**
+   * Deletes a dead letter: it is no longer listed or requeueable and its state record is deleted
+   * (the {@code work_dead} event on the events topic stays).
+   *
+   * @throws GoWorkException NOT_FOUND (unknown), CONFLICT (not dead, or owned by another coordinator),
+   *     UNAVAILABLE
+   */
+  public void deleteDead(String workId) {
+    requireStarted();
+    table.discard(workId);
+    journal.flushAndWait();
+    LOG.info("dead letter {} deleted", workId);
+  }
+
+  /** Dead letters forgotten since start because they were older than the retention or beyond the cap. */
+  public long deadForgotten() {
+    return deadForgotten.sum();
+  }
+
+  /** How many dead letters this coordinator holds. */
+  public int deadCount() {
+    return table.deadCount();
   }
 
   /** The topic layout in use (for answers that tell workers where to connect). */

@@ -37,6 +37,8 @@ public final class WorkServerBuilder {
   Duration sendTimeout = Duration.ofSeconds(30);
   Duration finishedRetention = Duration.ofHours(1);
   int finishedKept = 100_000;
+  Duration deadRetention = Duration.ofDays(7);
+  int deadKept = 10_000;
   Duration tick = Duration.ofMillis(50);
   WireCodec codec = WireCodec.defaults();
   long replayMemory = 200_000;
@@ -143,10 +145,28 @@ public final class WorkServerBuilder {
   /**
    * How many of the last completed, failed and timed-out items stay queryable at most (default
    * 100,000; 0 keeps none): the coordinator's memory stays bounded whatever the throughput. Dead
-   * letters do not count and stay until requeued or purged.
+   * letters do not count (see {@link #deadKept}).
    */
   public WorkServerBuilder finishedKept(int n) {
     finishedKept = n;
+    return this;
+  }
+
+  /**
+   * How long dead letters stay listed and requeueable (default 7 days, Kafka's default retention of
+   * the work topics that hold their payloads); older ones are forgotten.
+   */
+  public WorkServerBuilder deadRetention(Duration d) {
+    deadRetention = d;
+    return this;
+  }
+
+  /**
+   * How many of the last dead letters are kept at most (default 10,000; 0 keeps none); the oldest
+   * beyond it are forgotten, so a flood of failing work cannot exhaust the coordinator's memory.
+   */
+  public WorkServerBuilder deadKept(int n) {
+    deadKept = n;
     return this;
   }
 
@@ -224,6 +244,8 @@ public final class WorkServerBuilder {
     require(positive(sendTimeout), "sendTimeout", "must be positive, was " + sendTimeout);
     require(positive(finishedRetention), "finishedRetention", "must be positive, was " + finishedRetention);
     require(finishedKept >= 0, "finishedKept", "must be 0 or more, was " + finishedKept);
+    require(positive(deadRetention), "deadRetention", "must be positive, was " + deadRetention);
+    require(deadKept >= 0, "deadKept", "must be 0 or more, was " + deadKept);
     require(positive(tick) && tick.toSeconds() <= 10, "tick", "must be positive and at most 10 s, was " + tick);
     require(commitInterval != null && !commitInterval.isNegative() && commitInterval.toSeconds() <= 10,
         "commitInterval", "must be 0 to 10 s, was " + commitInterval);

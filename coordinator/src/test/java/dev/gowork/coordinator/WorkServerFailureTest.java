@@ -17,10 +17,12 @@ import dev.gowork.broker.wire.ResultStatus;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.coordinator.auth.Session;
+import dev.gowork.coordinator.testing.Poll;
 import dev.gowork.coordinator.testing.TestWorker;
 import dev.gowork.coordinator.work.WorkState;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -171,6 +173,37 @@ class WorkServerFailureTest extends ServerFixture {
     assertEquals(ErrorCode.CONFLICT, assertThrows(GoWorkException.class, () -> server.requeue(work.id())).code());
     assertOnce(log, EventType.WORK_DEAD, work.id());
     assertEquals(2, log.of(EventType.WORK_RETRY, work.id()).size());
+  }
+
+  @Test
+  void deadLettersBeyondTheCapOrDeletedStayGoneAfterARestart(TestKafka k) {
+    start(k, b -> b.deadKept(2)).start();
+    TestWorker worker = worker(handshake());
+    List<String> ids = new ArrayList<>();
+    for (String name : List.of("first", "second", "third")) {
+      Work work = server.createWork(name, 600).withMaxAttempts(2);
+      server.add(work);
+      ids.add(work.id());
+      worker.send(worker.take(WAIT), ResultStatus.FAILED, null, "once");
+      log.await(EventType.WORK_FAILED, work.id());
+      clock.advance(Duration.ofSeconds(1));
+      worker.send(worker.take(WAIT), ResultStatus.FAILED, null, "twice");
+      log.await(EventType.WORK_DEAD, work.id());
+      clock.advance(Duration.ofSeconds(1));
+    }
+    Poll.until(() -> server.status(ids.get(0)).isEmpty(), WAIT, "the oldest dead letter, beyond the cap of 2, to go");
+    assertEquals(2, server.deadCount());
+    assertEquals(1, server.deadForgotten());
+    server.deleteDead(ids.get(1));
+    assertTrue(server.status(ids.get(1)).isEmpty());
+    GoWorkException again = assertThrows(GoWorkException.class, () -> server.deleteDead(ids.get(1)));
+    assertEquals(ErrorCode.NOT_FOUND, again.code());
+
+    crashAndRestart(() -> { });
+    assertEquals(List.of(ids.get(2)), server.deadLetters().stream().map(d -> d.workId()).toList());
+    assertTrue(server.status(ids.get(0)).isEmpty() && server.status(ids.get(1)).isEmpty(),
+        "forgotten and deleted dead letters came back from the state topic");
+    assertOnce(log, EventType.WORK_DEAD, ids.get(1));
   }
 
   @Test

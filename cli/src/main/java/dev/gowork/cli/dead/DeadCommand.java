@@ -15,19 +15,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code gowork dead [list | show ID | requeue ID]}: the dead-letter list over HTTP. */
+/** {@code gowork dead [list | show ID | requeue ID | delete ID]}: the dead-letter list over HTTP. */
 @Command(name = "dead", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"The dead-letter list: work that used up its attempts.",
         "  dead [list]       the dead work items, as a table",
         "  dead show ID      one dead item's status, error and attempts",
-        "  dead requeue ID   queue it again for a fresh round of attempts"},
+        "  dead requeue ID   queue it again for a fresh round of attempts",
+        "  dead delete ID    forget it for good (its work_dead event stays on the events topic)"},
     footer = {"", "Environment: GOWORK_COORDINATOR_URL (default http://127.0.0.1:8080), GOWORK_API_TOKEN or "
         + "GOWORK_API_TOKEN_FILE."})
 public final class DeadCommand implements Callable<Integer> {
-  @Parameters(index = "0", arity = "0..1", paramLabel = "ACTION", description = "list (default), show or requeue.")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "ACTION", description = "list (default), show, requeue or delete.")
   String action;
 
-  @Parameters(index = "1", arity = "0..1", paramLabel = "ID", description = "The work id, for show and requeue.")
+  @Parameters(index = "1", arity = "0..1", paramLabel = "ID", description = "The work id, for show, requeue and delete.")
   String workId;
 
   @Option(names = "--url", description = "Coordinator URL (env GOWORK_COORDINATOR_URL; default http://127.0.0.1:8080).")
@@ -45,8 +46,8 @@ public final class DeadCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     String what = action == null ? "list" : action;
-    if (!List.of("list", "show", "requeue").contains(what)) {
-      throw CliException.usage("dead: unknown action '" + what + "'; use list, show ID or requeue ID");
+    if (!List.of("list", "show", "requeue", "delete").contains(what)) {
+      throw CliException.usage("dead: unknown action '" + what + "'; use list, show ID, requeue ID or delete ID");
     }
     if (what.equals("list") == (workId != null)) {
       throw CliException.usage(what.equals("list") ? "dead list takes no work id" : "dead " + what + " needs a work id");
@@ -58,6 +59,7 @@ public final class DeadCommand implements Callable<Integer> {
     switch (what) {
       case "list" -> list(client.get("/v1/dead?limit=10000"));
       case "show" -> show(client.get("/v1/work/" + CoordinatorClient.segment(workId)));
+      case "delete" -> deleted(client.delete("/v1/dead/" + CoordinatorClient.segment(workId)));
       default -> requeue(client.post("/v1/dead/" + CoordinatorClient.segment(workId) + "/requeue", null));
     }
     return 0;
@@ -94,6 +96,10 @@ public final class DeadCommand implements Callable<Integer> {
     }
     String now = n.get("workId").asText();
     context.out().println(json ? n.toString() : "requeued " + workId + (now.equals(workId) ? "" : " as " + now));
+  }
+
+  private void deleted(JsonNode answer) {
+    context.out().println(json && answer != null ? answer.toString() : "deleted " + workId);
   }
 
   private static String cell(JsonNode n, String field) {

@@ -58,6 +58,11 @@ public final class CoordinatorClient {
     return send("POST", path, body).json();
   }
 
+  /** DELETE; 2xx expected. The answer may be empty ({@code null}). */
+  public JsonNode delete(String path) {
+    return send("DELETE", path, null).json();
+  }
+
   /** True when {@code GET path} answers 200; false on any other status or a refused connection. */
   public boolean answersOk(String path) {
     try {

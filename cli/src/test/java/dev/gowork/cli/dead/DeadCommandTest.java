@@ -14,7 +14,8 @@ class DeadCommandTest {
   private final StubCoordinator stub = new StubCoordinator()
       .on("GET", "/v1/dead", r -> new Answer(200, "{\"items\":[{\"workId\":\"a\",\"queue\":\"default\",\"state\":\"dead\","
           + "\"attempts\":3,\"error\":\"boom\",\"updatedAt\":\"t\"}]}"))
-      .on("POST", "/v1/dead/a/requeue", r -> new Answer(202, ""));
+      .on("POST", "/v1/dead/a/requeue", r -> new Answer(202, ""))
+      .on("DELETE", "/v1/dead/a", r -> new Answer(200, "{\"workId\":\"a\",\"deleted\":true}"));
   private final Map<String, String> env = Map.of("GOWORK_COORDINATOR_URL", stub.url());
 
   @AfterEach
@@ -46,6 +47,16 @@ class DeadCommandTest {
     assertEquals(0, c.run("dead", "requeue", "a"), c.err());
     assertEquals("requeued a\n", c.out());
     assertEquals("POST", stub.requests().get(0).method());
+  }
+
+  @Test
+  void deleteSendsADeleteAndSaysSo() {
+    Console c = new Console(env);
+    assertEquals(0, c.run("dead", "delete", "a"), c.err());
+    assertEquals("deleted a\n", c.out());
+    assertEquals("DELETE", stub.requests().get(0).method());
+    assertEquals(2, c.run("dead", "delete"));
+    assertTrue(c.err().contains("dead delete needs a work id"), c.err());
   }
 
   @Test

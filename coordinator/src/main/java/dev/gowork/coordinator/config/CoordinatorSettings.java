@@ -56,6 +56,8 @@ public final class CoordinatorSettings {
   private final String runHandlersAt;
   private final Duration finishedRetention;
   private final int finishedMaxItems;
+  private final Duration deadRetention;
+  private final int deadMaxItems;
   private final Duration commitInterval;
 
   private CoordinatorSettings(SettingValues v, Map<String, String> env) {
@@ -82,6 +84,8 @@ public final class CoordinatorSettings {
     runHandlersAt = runHandlersAt(v);
     finishedRetention = Duration.ofSeconds(v.number(Setting.FINISHED_RETENTION_SECONDS, 1, 604_800));
     finishedMaxItems = v.integer(Setting.FINISHED_MAX_ITEMS, 0, 100_000_000);
+    deadRetention = Duration.ofSeconds(v.number(Setting.DEAD_RETENTION_SECONDS, 1, 31_536_000));
+    deadMaxItems = v.integer(Setting.DEAD_MAX_ITEMS, 0, 10_000_000);
     commitInterval = Duration.ofMillis(v.number(Setting.COMMIT_INTERVAL_MS, 0, 10_000));
   }
 
@@ -241,6 +245,16 @@ public final class CoordinatorSettings {
     return finishedMaxItems;
   }
 
+  /** {@code GOWORK_DEAD_RETENTION_SECONDS}. */
+  public Duration deadRetention() {
+    return deadRetention;
+  }
+
+  /** {@code GOWORK_DEAD_MAX_ITEMS}. */
+  public int deadMaxItems() {
+    return deadMaxItems;
+  }
+
   /** How often at most the coordinator starts a transaction (zero: as soon as the previous one ended). */
   public Duration commitInterval() {
     return commitInterval;
@@ -266,7 +280,8 @@ public final class CoordinatorSettings {
         + ", workPartitions=" + workPartitions + ", replicationFactor=" + replicationFactor + ", shareLock="
         + shareGroup.lockDuration() + ", shareDeliveryLimit=" + shareGroup.deliveryCountLimit() + ", shareHeartbeat="
         + shareGroup.heartbeatInterval().map(Duration::toString).orElse("(broker)") + ", finishedRetention="
-        + finishedRetention + ", finishedMaxItems=" + finishedMaxItems + ", runHandlersAt=" + runHandlersAt
+        + finishedRetention + ", finishedMaxItems=" + finishedMaxItems + ", deadRetention=" + deadRetention
+        + ", deadMaxItems=" + deadMaxItems + ", runHandlersAt=" + runHandlersAt
         + ", commitInterval=" + commitInterval + ", kafkaProperties=" + kafkaProperties.keySet() + "]";
   }
 }

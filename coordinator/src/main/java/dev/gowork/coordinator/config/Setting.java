@@ -40,11 +40,17 @@ enum Setting {
   SHARE_HEARTBEAT_MS("GOWORK_SHARE_HEARTBEAT_MS", "--share-heartbeat-ms", "MS", null,
       "Share-group heartbeat of the queues' workers; unset keeps the broker's (5000 unless lowered)."),
   FINISHED_RETENTION_SECONDS("GOWORK_FINISHED_RETENTION_SECONDS", "--finished-retention-seconds", "SECONDS", "3600",
-      "How long completed, failed and timed-out work stays queryable by its id (1 to 604800); dead letters stay "
-          + "until requeued."),
+      "How long completed, failed and timed-out work stays queryable by its id (1 to 604800); dead letters have "
+          + "their own (GOWORK_DEAD_RETENTION_SECONDS)."),
   FINISHED_MAX_ITEMS("GOWORK_FINISHED_MAX_ITEMS", "--finished-max-items", "N", "100000",
       "At most this many of the last finished items stay queryable (0 to 100000000), so memory stays bounded at any "
           + "throughput; the events topic keeps every outcome."),
+  DEAD_RETENTION_SECONDS("GOWORK_DEAD_RETENTION_SECONDS", "--dead-retention-seconds", "SECONDS", "604800",
+      "How long dead letters stay listed and requeueable (1 to 31536000); 7 days is Kafka's default retention of "
+          + "the work topics, which hold their payloads."),
+  DEAD_MAX_ITEMS("GOWORK_DEAD_MAX_ITEMS", "--dead-max-items", "N", "10000",
+      "At most this many of the last dead letters are kept (0 to 10000000); older ones are forgotten first, and "
+          + "their work_dead events stay on the events topic."),
   RUN_HANDLERS_AT("GOWORK_RUN_HANDLERS_AT", "--run-handlers-at", "WHEN", "commit",
       "When in-process handlers see this coordinator's events: commit (once the transaction that carries the event "
           + "committed; never a change a crash takes back) or apply (as soon as the change is applied, sooner by the "

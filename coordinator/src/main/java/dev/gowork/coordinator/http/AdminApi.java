@@ -14,7 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
-/** What an operator reads and does: queue sizes, workers, dead letters and their requeue. */
+/** What an operator reads and does: queue sizes, workers, dead letters, their requeue and deletion. */
 final class AdminApi {
   static final int DEAD_DEFAULT_LIMIT = 1_000;
   static final int DEAD_MAX_LIMIT = 10_000;
@@ -34,7 +34,8 @@ final class AdminApi {
         new Route("GET", "/v1/queues", Access.PRODUCER, codec, this::queues),
         new Route("GET", "/v1/workers", Access.PRODUCER, codec, this::workers),
         new Route("GET", "/v1/dead", Access.PRODUCER, codec, this::dead),
-        new Route("POST", "/v1/dead/{id}/requeue", Access.PRODUCER, codec, this::requeue));
+        new Route("POST", "/v1/dead/{id}/requeue", Access.PRODUCER, codec, this::requeue),
+        new Route("DELETE", "/v1/dead/{id}", Access.PRODUCER, codec, this::delete));
   }
 
   /** {@code {"queues": {"<q>": {"queued", "running", "retrying", "size"}}}}, size being their sum. */
@@ -98,5 +99,14 @@ final class AdminApi {
     ObjectNode n = Views.object();
     n.put("workId", id);
     return Answer.json(202, n);
+  }
+
+  private Answer delete(Call call) {
+    String id = call.param("id");
+    server.deleteDead(id);
+    ObjectNode n = Views.object();
+    n.put("workId", id);
+    n.put("deleted", true);
+    return Answer.json(200, n);
   }
 }

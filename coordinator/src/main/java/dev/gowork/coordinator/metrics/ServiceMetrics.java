@@ -4,6 +4,7 @@ import dev.gowork.coordinator.WorkServer;
 import dev.gowork.coordinator.work.WorkState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -42,6 +43,10 @@ public final class ServiceMetrics implements AutoCloseable {
     new UptimeMetrics().bindTo(registry);
     FunctionCounter.builder("gowork.handler.errors", server, WorkServer::handlerFailures)
         .description("Event handler or listener calls that threw").register(registry);
+    Gauge.builder("gowork.dead.letters", server, WorkServer::deadCount)
+        .description("Dead letters held (listed and requeueable)").register(registry);
+    FunctionCounter.builder("gowork.dead.forgotten", server, WorkServer::deadForgotten)
+        .description("Dead letters forgotten for being older than the retention or beyond the cap").register(registry);
     gauges = new StateGauges(registry, server::queueSizes, () -> server.workers().list());
     server.onEvent(new EventCounters(registry,
         workId -> server.status(workId).map(s -> s.state() == WorkState.FAILED).orElse(false)));

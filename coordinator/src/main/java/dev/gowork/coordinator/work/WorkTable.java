@@ -47,7 +47,7 @@ public final class WorkTable {
   private final WireCodec codec;
   private final ConcurrentHashMap<String, WorkRecord> items = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, LongAdder> active = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Boolean> dead = new ConcurrentHashMap<>();
+  private final DeadLetters dead = new DeadLetters();
   private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
   /** Entries in {@link #finished}. */
   private final AtomicInteger finishedQueued = new AtomicInteger();
@@ -97,7 +97,7 @@ public final class WorkTable {
     if (!Lifecycle.isTerminal(r.state)) {
       counter(r.queue).increment();
     } else if (r.state == WorkState.DEAD) {
-      dead.put(workId, Boolean.TRUE);
+      dead.add(workId, r.updatedAt);
     } else {
       finishedAdd(new Finished(workId, r.updatedAt));
     }
@@ -146,13 +146,13 @@ public final class WorkTable {
     }
   }
 
-  /** Mirrors a tombstone: the owner forgot a finished item. */
+  /** Mirrors a tombstone: the owner forgot a finished item or a dead letter. */
   public void followForgotten(String workId) {
     WorkRecord r = items.get(workId);
     if (r != null) {
       synchronized (r) {
-        if (Lifecycle.isTerminal(r.state) && r.state != WorkState.DEAD) {
-          items.remove(workId, r);
+        if (Lifecycle.isTerminal(r.state) && items.remove(workId, r)) {
+          dead.remove(workId);
         }
       }
     }
@@ -190,7 +190,7 @@ public final class WorkTable {
     if (!Lifecycle.isTerminal(r.state)) {
       counter(r.queue).increment();
     } else if (r.state == WorkState.DEAD) {
-      dead.put(r.workId, Boolean.TRUE);
+      dead.add(r.workId, r.updatedAt);
     } else {
       finishedAdd(new Finished(r.workId, r.updatedAt));
     }
@@ -453,10 +453,71 @@ public final class WorkTable {
 
   public List<WorkStatus> deadLetters() {
     List<WorkStatus> out = new ArrayList<>();
-    for (String id : dead.keySet()) {
+    for (String id : dead.ids()) {
       status(id).filter(s -> s.state() == WorkState.DEAD).ifPresent(out::add);
     }
     return out;
+  }
+
+  /** How many dead letters the table holds. */
+  public int deadCount() {
+    return dead.size();
+  }
+
+  /**
+   * Forgets the dead letters that died before {@code cutoff}, and the oldest beyond the last
+   * {@code keep} that died (their payloads stay on the work topic until its retention deletes them).
+   *
+   * @return how many were forgotten
+   */
+  public int forgetDead(long cutoff, int keep) {
+    int n = 0;
+    for (String id = dead.oldestBeyond(cutoff, keep); id != null; id = dead.oldestBeyond(cutoff, keep)) {
+      WorkRecord r = items.get(id);
+      if (r == null) {
+        dead.remove(id);
+        continue;
+      }
+      synchronized (r) {
+        if (r.state == WorkState.DEAD && items.remove(id, r)) {
+          if (ownership.owns(id)) {
+            journal.put(Journal.Kind.STATE, id, null);
+          }
+          n++;
+        }
+        dead.remove(id);
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Forgets one dead letter for good: it is no longer listed or requeueable, and its state record
+   * is deleted (a tombstone). The {@code work_dead} event on the events topic stays.
+   *
+   * @throws GoWorkException NOT_FOUND for unknown work, CONFLICT when it is not dead or belongs to
+   *     another coordinator
+   */
+  public void discard(String workId) {
+    WorkRecord r = items.get(workId);
+    if (r == null) {
+      throw new GoWorkException(ErrorCode.NOT_FOUND, "no work with id " + workId);
+    }
+    synchronized (r) {
+      journal.atomically(() -> {
+        if (!ownership.owns(workId)) {
+          throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " belongs to another coordinator "
+              + "(results partition " + ownership.partitionOf(workId) + "); delete it there");
+        }
+        if (r.state != WorkState.DEAD) {
+          throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " is " + r.state.wireName() + ", not dead");
+        }
+        items.remove(workId, r);
+        dead.remove(workId);
+        journal.put(Journal.Kind.STATE, workId, null);
+        return null;
+      });
+    }
   }
 
   /** How many items the table holds (terminal ones until forgotten). */
@@ -476,7 +537,7 @@ public final class WorkTable {
 
   /**
    * Forgets items that became completed, failed or timed out before {@code cutoff}, and the oldest
-   * beyond the last {@code keep} that finished (dead letters stay until requeued or purged).
+   * beyond the last {@code keep} that finished (dead letters: {@link #forgetDead}).
    *
    * @return how many were forgotten
    */
@@ -523,7 +584,7 @@ public final class WorkTable {
     events.event(EventType.WORK_FAILED).queue(r.queue).work(r.workId).worker(r.workerId).attempt(r.attempt)
         .durationMs(now - r.createdAt).error(error).fire();
     if (next == WorkState.DEAD) {
-      dead.put(r.workId, Boolean.TRUE);
+      dead.add(r.workId, now);
       events.event(EventType.WORK_DEAD).queue(r.queue).work(r.workId).worker(r.workerId).attempt(r.attempt)
           .durationMs(now - r.createdAt).error(error).fire();
     }

@@ -191,4 +191,17 @@ class CoordinatorSettingsTest {
     }
     assertTrue(out.toString().contains("GOWORK_KAFKA_<NAME>"));
   }
+
+  @Test
+  void everySettingHasARowInTheCoordinatorDocs() throws IOException {
+    String doc = Files.readString(Path.of("../docs/coordinator.md"));
+    for (String name : CoordinatorSettings.ENV_VARS) {
+      assertTrue(doc.lines().anyMatch(l -> l.startsWith("| `") && l.contains("`" + name + "`")),
+          "docs/coordinator.md has a row for " + name);
+    }
+    for (Setting s : Setting.values()) {
+      assertTrue(doc.contains("`" + s.env + "` | `" + s.flag + "`"), "docs/coordinator.md names " + s.flag
+          + " next to " + s.env);
+    }
+  }
 }

@@ -120,7 +120,8 @@ class HttpBadInputTest {
   @Test
   void producerCallsWithoutTheApiTokenAre401() {
     for (String[] call : new String[][] {{"POST", "/v1/work"}, {"POST", "/v1/work/batch"}, {"GET", "/v1/work/x"},
-        {"GET", "/v1/queues"}, {"GET", "/v1/workers"}, {"GET", "/v1/dead"}, {"POST", "/v1/dead/x/requeue"}}) {
+        {"GET", "/v1/queues"}, {"GET", "/v1/workers"}, {"GET", "/v1/dead"}, {"POST", "/v1/dead/x/requeue"},
+        {"DELETE", "/v1/dead/x"}}) {
       assertError(api.send(call[0], call[1], "{}"), 401, "unauthenticated");
       assertError(api.send(call[0], call[1], "{}", "Authorization", "Bearer not-the-token-at-all"), 401,
           "unauthenticated");
@@ -162,6 +163,7 @@ class HttpBadInputTest {
   void unknownWorkIs404() {
     assertError(api.producer("GET", "/v1/work/" + UUID.randomUUID(), null), 404, "not_found");
     assertError(api.producer("POST", "/v1/dead/" + UUID.randomUUID() + "/requeue", null), 404, "not_found");
+    assertError(api.producer("DELETE", "/v1/dead/" + UUID.randomUUID(), null), 404, "not_found");
   }
 
   @Test

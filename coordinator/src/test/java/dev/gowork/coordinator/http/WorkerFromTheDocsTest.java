@@ -96,6 +96,29 @@ class WorkerFromTheDocsTest {
   }
 
   @Test
+  void aDeadLetterCanBeDeletedButNotOtherWork() throws Exception {
+    DocOnlyWorker worker = new DocOnlyWorker(api.base, RunningService.SECRET).handshake();
+    String id = add("{\"data\":1,\"timeoutSeconds\":120,\"maxAttempts\":2,\"queue\":\"deleted\"}");
+    for (int attempt = 1; attempt <= 2; attempt++) {
+      JsonNode work = until(() -> worker.next("deleted").orElse(null), "attempt " + attempt);
+      assertEquals(202, worker.submit(work, "failed", null, "disk full"));
+    }
+    until(() -> "dead".equals(api.producer("GET", "/v1/work/" + id, null).json().path("state").asText()), "dead");
+    String open = add("{\"data\":2,\"timeoutSeconds\":120,\"queue\":\"deleted\"}");
+    Response notDead = api.producer("DELETE", "/v1/dead/" + open, null);
+    assertEquals(409, notDead.status(), notDead.toString());
+    assertEquals("work " + open + " is queued, not dead", notDead.json().get("error").asText());
+
+    Response deleted = api.producer("DELETE", "/v1/dead/" + id, null);
+    assertEquals(200, deleted.status(), deleted.toString());
+    assertTrue(deleted.json().get("deleted").asBoolean());
+    assertEquals(404, api.producer("GET", "/v1/work/" + id, null).status());
+    assertEquals(404, api.producer("DELETE", "/v1/dead/" + id, null).status());
+    JsonNode dead = api.producer("GET", "/v1/dead", null).json();
+    assertTrue(dead.get("items").findValuesAsText("workId").stream().noneMatch(id::equals));
+  }
+
+  @Test
   void theDocOnlyWorkerUsesNoProjectClass() throws Exception {
     String source = Files.readString(Path.of("src/test/java/dev/gowork/coordinator/http/DocOnlyWorker.java"));
     String body = source.substring(source.indexOf(';') + 1);

@@ -215,6 +215,62 @@ class WorkTableTest {
     assertTrue(table.status("d").isPresent() && table.status("open").isPresent());
   }
 
+  private void kill(String id) {
+    add(id, 2, 600);
+    result(id, 1, ResultStatus.FAILED);
+    table.retried(id, 2, clock.millis());
+    assertEquals(WorkState.DEAD, result(id, 2, ResultStatus.FAILED).state());
+  }
+
+  @Test
+  void deadLettersBeyondTheCapAreForgottenOldestFirst() {
+    for (int i = 0; i < 5; i++) {
+      kill("d" + i);
+      clock.advance(Duration.ofMillis(1));
+    }
+    assertEquals(3, table.forgetDead(0, 2));
+    assertEquals(2, table.deadCount());
+    for (int i = 0; i < 3; i++) {
+      assertTrue(table.status("d" + i).isEmpty(), "d" + i + " is among the oldest three and should be gone");
+    }
+    assertEquals(List.of("d3", "d4"), table.deadLetters().stream().map(WorkStatus::workId).sorted().toList());
+    assertEquals(0, table.forgetDead(0, 2), "nothing more while the cap holds");
+    table.revive("d3", clock.millis());
+    assertEquals(1, table.forgetDead(0, 0));
+    assertEquals(WorkState.QUEUED, table.status("d3").orElseThrow().state(), "requeued work is not a dead letter");
+    assertTrue(table.status("d4").isEmpty());
+  }
+
+  @Test
+  void deadLettersOlderThanTheRetentionAreForgottenAndARequeuedOneCountsFromItsNewDeath() {
+    kill("old");
+    clock.advance(Duration.ofMinutes(1));
+    kill("new");
+    long cutoff = clock.millis() - 30_000;
+    table.revive("old", clock.millis());
+    result("old", 3, ResultStatus.FAILED);
+    assertEquals(WorkState.DEAD, table.status("old").orElseThrow().state());
+    assertEquals(0, table.forgetDead(cutoff, 100), "'old' died again after the cutoff");
+    clock.advance(Duration.ofMinutes(1));
+    assertEquals(2, table.forgetDead(clock.millis() - 30_000, 100));
+    assertEquals(0, table.deadCount());
+  }
+
+  @Test
+  void discardDeletesOnlyADeadLetter() {
+    kill("d");
+    add("done", 1, 60);
+    result("done", 1, ResultStatus.COMPLETED);
+    assertEquals(ErrorCode.NOT_FOUND, assertThrows(GoWorkException.class, () -> table.discard("zz")).code());
+    GoWorkException notDead = assertThrows(GoWorkException.class, () -> table.discard("done"));
+    assertEquals(ErrorCode.CONFLICT, notDead.code());
+    assertEquals("work done is completed, not dead", notDead.getMessage());
+    table.discard("d");
+    assertTrue(table.status("d").isEmpty());
+    assertEquals(0, table.deadCount());
+    assertEquals(ErrorCode.NOT_FOUND, assertThrows(GoWorkException.class, () -> table.revive("d", 0)).code());
+  }
+
   @Test
   void racingTimeoutAndCompletionFireExactlyOneTerminalEvent() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(4);
