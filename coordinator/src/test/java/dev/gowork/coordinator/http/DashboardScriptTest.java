@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The dashboard's script as served, run in Node (skipped where there is none) against a live
- * coordinator on a minimal DOM: a refused token, the tables, a lookup, and forgetting the token.
+ * coordinator on a minimal DOM: a refused token, the tables, a lookup, deleting and requeueing dead
+ * letters, and forgetting the token.
  */
 @ExtendWith(KafkaExtension.class)
 class DashboardScriptTest {
@@ -34,6 +37,7 @@ class DashboardScriptTest {
       String workId = api.producer("POST", "/v1/work", "{\"data\":{\"x\":\"<b>bold</b>\"},\"timeoutSeconds\":60}")
           .json().get("workId").asText();
       String workerId = api.send("POST", "/v1/workers", null).json().get("workerId").asText();
+      List<String> dead = List.of(die(api), die(api));
       Path script = Files.writeString(dir.resolve("app.js"), api.send("GET", "/dashboard/app.js", null).body());
       Path harness = dir.resolve("harness.js");
       try (InputStream in = getClass().getResourceAsStream("dashboard-harness.js")) {
@@ -51,11 +55,11 @@ class DashboardScriptTest {
       JsonNode shown = out.get("rightToken");
       assertTrue(shown.get("boardShown").asBoolean() && !shown.get("loginShown").asBoolean(), shown.toString());
       assertTrue(shown.get("status").asText().startsWith("updated "), shown.toString());
-      assertEquals("[[\"default\",\"1\",\"0\",\"0\",\"1\"]]", shown.get("queues").toString());
-      assertEquals(workerId, shown.get("workers").get(0).get(0).asText());
-      assertEquals("pending", shown.get("workers").get(0).get(1).asText());
-      assertEquals("[[\"none\"]]", shown.get("dead").toString());
-      assertEquals("[\"1\",\"added\"]", shown.get("totals").get(0).toString());
+      assertEquals("[[\"default\",\"1\",\"0\",\"0\",\"1\"],[\"doomed\",\"0\",\"0\",\"0\",\"0\"]]",
+          shown.get("queues").toString());
+      assertTrue(shown.get("workers").toString().contains("[\"" + workerId + "\",\"pending\""), shown.toString());
+      assertEquals(2, shown.get("dead").size(), shown.toString());
+      assertEquals("[\"3\",\"added\"]", shown.get("totals").get(0).toString());
       assertEquals("[\"–\",\"p50 add → complete\"]", shown.get("totals").get(7).toString(), "no latency before a completion");
       assertEquals(RunningService.TOKEN, shown.get("tokenStored").asText());
       assertEquals(1, out.get("timersAfterConnect").asInt(), "one refresh scheduled");
@@ -68,12 +72,45 @@ class DashboardScriptTest {
           out.get("lookupMissing").toString());
       assertEquals("error", out.get("lookupMissing").get("className").asText());
 
+      List<String> listed = List.of(out.get("deadBefore").get(0).asText(), out.get("deadBefore").get(1).asText());
+      assertEquals(Set.copyOf(dead), Set.copyOf(listed));
+      assertEquals(listed, List.of(out.get("afterCancel").get("dead").get(0).asText(),
+          out.get("afterCancel").get("dead").get(1).asText()), "a cancelled delete deletes nothing");
+      assertEquals("Delete dead work " + listed.get(0) + " for good? It can no longer be requeued.",
+          out.get("afterCancel").get("confirmed").get(0).asText());
+      assertTrue(out.get("afterDelete").get("status").asText().endsWith(" · deleted " + listed.get(0)),
+          out.get("afterDelete").toString());
+      assertEquals("[\"" + listed.get(1) + "\"]", out.get("afterDelete").get("dead").toString());
+      assertEquals(404, api.producer("GET", "/v1/work/" + listed.get(0), null).status());
+      assertTrue(out.get("afterRequeue").get("status").asText().endsWith(" · requeued " + listed.get(1)),
+          out.get("afterRequeue").toString());
+      assertEquals("[[\"none\"]]", out.get("afterRequeue").get("dead").toString());
+      assertEquals("queued", api.producer("GET", "/v1/work/" + listed.get(1), null).json().get("state").asText());
+
       JsonNode forgotten = out.get("loggedOut");
       assertTrue(forgotten.get("loginShown").asBoolean() && !forgotten.get("boardShown").asBoolean());
       assertTrue(forgotten.get("tokenStored").isNull());
       assertNull(forgotten.get("loginError").textValue());
       assertEquals(0, out.get("timersAfterLogout").asInt(), "no polling without a token");
     }
+  }
+
+  /** Adds work with two attempts to queue {@code doomed} and fails both over HTTP; returns its id once dead. */
+  private static String die(RunningService api) throws Exception {
+    String id = api.producer("POST", "/v1/work", "{\"data\":1,\"timeoutSeconds\":120,\"maxAttempts\":2,"
+        + "\"queue\":\"doomed\"}").json().get("workId").asText();
+    DocOnlyWorker worker = new DocOnlyWorker(api.base, RunningService.SECRET).handshake();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!"dead".equals(api.producer("GET", "/v1/work/" + id, null).json().path("state").asText())) {
+      assertTrue(System.nanoTime() < end, "work " + id + " did not die within 60 s");
+      Optional<JsonNode> work = worker.next("doomed");
+      if (work.isPresent()) {
+        worker.submit(work.get(), "failed", null, "doomed");
+      } else {
+        Thread.sleep(50);
+      }
+    }
+    return id;
   }
 
   private static JsonNode run(List<String> command) throws IOException, InterruptedException {

@@ -84,6 +84,8 @@ class DashboardTest {
       }
       Response requeue = api.producer("POST", "/v1/dead/" + workId + "/requeue", null);
       assertEquals(409, requeue.status(), "a route that refuses work that is not dead: " + requeue);
+      Response discard = api.producer("DELETE", "/v1/dead/" + workId, null);
+      assertEquals(409, discard.status(), "a route that refuses work that is not dead: " + discard);
 
       Response metrics = api.send("GET", "/metrics", null);
       for (Matcher q = Pattern.compile("\\['(gowork_[^']+)'").matcher(script); q.find(); ) {

@@ -1,6 +1,6 @@
 // Runs the dashboard's script in Node against a live coordinator, on the smallest DOM it needs, and
 // prints what the page would show after each step as one JSON object.
-// Usage: node dashboard-harness.js <app.js> <base url> <right token> <work id>
+// Usage: node dashboard-harness.js <app.js> <base url> <right token> <work id> (and two dead letters listed)
 'use strict';
 const fs = require('fs');
 const vm = require('vm');
@@ -44,7 +44,10 @@ document.createElement = (tag) => new Element(tag);
 const storage = {};
 const timers = new Set(); // the page's pending timers; they never fire here, the harness drives it
 let nextTimer = 1;
+let confirmAnswer = false;
+const confirmed = [];
 const context = vm.createContext({
+  window: { confirm: (text) => { confirmed.push(text); return confirmAnswer; } },
   document, Node: Element, console, Date, Math, Number, JSON, Object, Promise, Error, Map, String,
   sessionStorage: { getItem: (k) => storage[k] ?? null, setItem: (k, v) => { storage[k] = String(v); },
     removeItem: (k) => { delete storage[k]; } },
@@ -86,6 +89,19 @@ const view = () => ({
   ids.lookup.dispatch('submit');
   await settle();
   out.lookupMissing = { text: ids.work.textContent, className: ids.work.className };
+  // A dead row's last cell holds its buttons: requeue, then delete.
+  const buttons = (row) => ids.dead.tBodies[0].children[row].children[5].children[0].children;
+  out.deadBefore = ids.dead.rows().map((cells) => cells[0]);
+  buttons(0)[1].dispatch('click'); // delete, but the operator cancels
+  await settle();
+  out.afterCancel = { dead: ids.dead.rows().map((cells) => cells[0]), confirmed: confirmed.slice() };
+  confirmAnswer = true;
+  buttons(0)[1].dispatch('click');
+  await settle();
+  out.afterDelete = { status: ids.status.textContent, dead: ids.dead.rows().map((cells) => cells[0]) };
+  buttons(0)[0].dispatch('click'); // requeue the other
+  await settle();
+  out.afterRequeue = { status: ids.status.textContent, dead: ids.dead.rows() };
   ids.logout.dispatch('click');
   out.loggedOut = view();
   out.timersAfterLogout = timers.size;

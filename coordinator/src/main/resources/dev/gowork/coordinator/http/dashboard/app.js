@@ -15,6 +15,7 @@
     metrics: () => '/metrics',
     work: (id) => '/v1/work/' + encodeURIComponent(id),
     requeue: (id) => '/v1/dead/' + encodeURIComponent(id) + '/requeue',
+    discard: (id) => '/v1/dead/' + encodeURIComponent(id),
   };
   const TOTALS = [
     ['gowork_work_added_total', 'added'],
@@ -33,6 +34,7 @@
   let timer = null;
   let generation = 0; // each refresh takes a number; a later one (or a disconnect) makes it stale
   let previous = null; // {at, completed}
+  let done = null; // {text, until}: the last requeue or delete, shown beside the refresh time for a while
   const rates = [];
 
   class HttpError extends Error {
@@ -162,22 +164,33 @@
 
   function showDead(body) {
     const rows = (body.items || []).map((item) => {
-      const button = el('button', 'requeue');
-      button.type = 'button';
-      button.addEventListener('click', () => requeue(item.workId, button));
-      return [item.workId, item.queue, item.attempts + ' of ' + item.maxAttempts, item.error, ago(item.updatedAt), button];
+      const again = el('button', 'requeue');
+      again.type = 'button';
+      const discard = el('button', 'delete', 'danger');
+      discard.type = 'button';
+      again.addEventListener('click', () => act('POST', API.requeue(item.workId), 'requeued ' + item.workId, [again, discard]));
+      discard.addEventListener('click', () => {
+        if (window.confirm('Delete dead work ' + item.workId + ' for good? It can no longer be requeued.')) {
+          act('DELETE', API.discard(item.workId), 'deleted ' + item.workId, [again, discard]);
+        }
+      });
+      const actions = el('span', undefined, 'actions');
+      actions.append(again, discard);
+      return [item.workId, item.queue, item.attempts + ' of ' + item.maxAttempts, item.error, ago(item.updatedAt), actions];
     });
     fill('dead', rows, 6, 'none', '; gowork dead list shows up to 10,000', body.total);
   }
 
-  async function requeue(id, button) {
-    button.disabled = true;
+  /** A dead letter's requeue or delete; its buttons stay disabled until the list is refreshed. */
+  async function act(method, path, what, buttons) {
+    buttons.forEach((b) => { b.disabled = true; });
     try {
-      await call('POST', API.requeue(id));
-      status('requeued ' + id);
+      await call(method, path);
+      done = { text: what, until: Date.now() + 10000 };
+      status(what);
       refresh();
     } catch (e) {
-      button.disabled = false;
+      buttons.forEach((b) => { b.disabled = false; });
       failed(e);
     }
   }
@@ -207,7 +220,7 @@
       showWorkers(workers);
       showDead(dead);
       showTotals(parseMetrics(metrics));
-      status('updated ' + new Date().toLocaleTimeString());
+      status('updated ' + new Date().toLocaleTimeString() + (done && Date.now() < done.until ? ' · ' + done.text : ''));
     } catch (e) {
       if (mine !== generation) return;
       failed(e);
