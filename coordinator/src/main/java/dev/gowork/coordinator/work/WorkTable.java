@@ -15,8 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -47,10 +45,7 @@ public final class WorkTable {
   private final WireCodec codec;
   private final ConcurrentHashMap<String, WorkRecord> items = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, LongAdder> active = new ConcurrentHashMap<>();
-  private final DeadLetters dead = new DeadLetters();
-  private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
-  /** Entries in {@link #finished}. */
-  private final AtomicInteger finishedQueued = new AtomicInteger();
+  private final Retention retention;
   private final Journal journal;
   private final WorkStateCodec records;
   private final Ownership ownership;
@@ -69,6 +64,7 @@ public final class WorkTable {
     this.journal = journal;
     this.records = new WorkStateCodec(codec);
     this.ownership = ownership;
+    this.retention = new Retention(items, ownership, journal);
   }
 
   /** True when this coordinator decides about {@code workId} (see {@link Ownership}). */
@@ -97,9 +93,9 @@ public final class WorkTable {
     if (!Lifecycle.isTerminal(r.state)) {
       counter(r.queue).increment();
     } else if (r.state == WorkState.DEAD) {
-      dead.add(workId, r.updatedAt);
+      retention.died(workId, r.updatedAt);
     } else {
-      finishedAdd(new Finished(workId, r.updatedAt));
+      retention.finished(workId, r.updatedAt);
     }
     return Optional.of(new Restored(workId, r.state, r.attempt, r.deadline, r.republishPending));
   }
@@ -152,7 +148,7 @@ public final class WorkTable {
     if (r != null) {
       synchronized (r) {
         if (Lifecycle.isTerminal(r.state) && items.remove(workId, r)) {
-          dead.remove(workId);
+          retention.undead(workId);
         }
       }
     }
@@ -190,9 +186,9 @@ public final class WorkTable {
     if (!Lifecycle.isTerminal(r.state)) {
       counter(r.queue).increment();
     } else if (r.state == WorkState.DEAD) {
-      dead.add(r.workId, r.updatedAt);
+      retention.died(r.workId, r.updatedAt);
     } else {
-      finishedAdd(new Finished(r.workId, r.updatedAt));
+      retention.finished(r.workId, r.updatedAt);
     }
   }
 
@@ -200,7 +196,7 @@ public final class WorkTable {
     if (!Lifecycle.isTerminal(was)) {
       counter(queue).decrement();
     } else if (was == WorkState.DEAD) {
-      dead.remove(workId);
+      retention.undead(workId);
     }
   }
 
@@ -404,7 +400,7 @@ public final class WorkTable {
         if (r.state != WorkState.DEAD || !r.moveTo(WorkState.QUEUED, now)) {
           throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " is " + r.state.wireName() + ", not dead");
         }
-        dead.remove(workId);
+        retention.undead(workId);
         counter(r.queue).increment();
         r.attempt++;
         r.maxAttempts = r.attempt;
@@ -453,7 +449,7 @@ public final class WorkTable {
 
   public List<WorkStatus> deadLetters() {
     List<WorkStatus> out = new ArrayList<>();
-    for (String id : dead.ids()) {
+    for (String id : retention.deadIds()) {
       status(id).filter(s -> s.state() == WorkState.DEAD).ifPresent(out::add);
     }
     return out;
@@ -461,7 +457,7 @@ public final class WorkTable {
 
   /** How many dead letters the table holds. */
   public int deadCount() {
-    return dead.size();
+    return retention.deadCount();
   }
 
   /**
@@ -471,24 +467,7 @@ public final class WorkTable {
    * @return how many were forgotten
    */
   public int forgetDead(long cutoff, int keep) {
-    int n = 0;
-    for (String id = dead.oldestBeyond(cutoff, keep); id != null; id = dead.oldestBeyond(cutoff, keep)) {
-      WorkRecord r = items.get(id);
-      if (r == null) {
-        dead.remove(id);
-        continue;
-      }
-      synchronized (r) {
-        if (r.state == WorkState.DEAD && items.remove(id, r)) {
-          if (ownership.owns(id)) {
-            journal.put(Journal.Kind.STATE, id, null);
-          }
-          n++;
-        }
-        dead.remove(id);
-      }
-    }
-    return n;
+    return retention.forgetDead(cutoff, keep);
   }
 
   /**
@@ -513,7 +492,7 @@ public final class WorkTable {
           throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " is " + r.state.wireName() + ", not dead");
         }
         items.remove(workId, r);
-        dead.remove(workId);
+        retention.undead(workId);
         journal.put(Journal.Kind.STATE, workId, null);
         return null;
       });
@@ -523,11 +502,6 @@ public final class WorkTable {
   /** How many items the table holds (terminal ones until forgotten). */
   public int tracked() {
     return items.size();
-  }
-
-  private void finishedAdd(Finished f) {
-    finished.add(f);
-    finishedQueued.incrementAndGet();
   }
 
   /** Forgets items that became completed, failed or timed out before {@code cutoff}; returns how many. */
@@ -542,26 +516,7 @@ public final class WorkTable {
    * @return how many were forgotten
    */
   public int forgetFinished(long cutoff, int keep) {
-    int n = 0;
-    for (Finished f = finished.peek(); f != null && (f.at < cutoff || finishedQueued.get() > keep);
-        f = finished.peek()) {
-      if (finished.poll() == null) {
-        break;
-      }
-      finishedQueued.decrementAndGet();
-      WorkRecord r = items.get(f.workId);
-      if (r != null) {
-        synchronized (r) {
-          if (r.state != WorkState.DEAD && Lifecycle.isTerminal(r.state) && items.remove(f.workId, r)) {
-            if (ownership.owns(f.workId)) {
-              journal.put(Journal.Kind.STATE, f.workId, null);
-            }
-            n++;
-          }
-        }
-      }
-    }
-    return n;
+    return retention.forgetFinished(cutoff, keep);
   }
 
   // ------------------------------------------------------------------ transitions (hold the record's lock)
@@ -584,7 +539,7 @@ public final class WorkTable {
     events.event(EventType.WORK_FAILED).queue(r.queue).work(r.workId).worker(r.workerId).attempt(r.attempt)
         .durationMs(now - r.createdAt).error(error).fire();
     if (next == WorkState.DEAD) {
-      dead.add(r.workId, now);
+      retention.died(r.workId, now);
       events.event(EventType.WORK_DEAD).queue(r.queue).work(r.workId).worker(r.workerId).attempt(r.attempt)
           .durationMs(now - r.createdAt).error(error).fire();
     }
@@ -622,7 +577,7 @@ public final class WorkTable {
   private void ended(WorkRecord r, long now) {
     counter(r.queue).decrement();
     if (r.state != WorkState.DEAD) {
-      finishedAdd(new Finished(r.workId, now));
+      retention.finished(r.workId, now);
     }
   }
 
@@ -633,6 +588,4 @@ public final class WorkTable {
   private static String clip(String s) {
     return s.length() > MAX_ERROR_CHARS ? s.substring(0, MAX_ERROR_CHARS) + "…" : s;
   }
-
-  private record Finished(String workId, long at) {}
 }

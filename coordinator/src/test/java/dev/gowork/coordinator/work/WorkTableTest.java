@@ -257,6 +257,19 @@ class WorkTableTest {
   }
 
   @Test
+  void aMirroredDeadLetterGoesWithItsOwnersTombstone() {
+    WorkRecord r = new WorkRecord("m", "default", clock.millis(), clock.millis() + 60_000, 60, 2, 2);
+    r.state = WorkState.DEAD;
+    r.updatedAt = clock.millis();
+    String[] problem = new String[1];
+    assertTrue(table.follow("m", new WorkStateCodec(WireCodec.defaults()).encode(r), problem).isPresent(), problem[0]);
+    assertEquals(1, table.deadCount());
+    table.followForgotten("m");
+    assertTrue(table.status("m").isEmpty());
+    assertEquals(0, table.deadCount());
+  }
+
+  @Test
   void discardDeletesOnlyADeadLetter() {
     kill("d");
     add("done", 1, 60);
