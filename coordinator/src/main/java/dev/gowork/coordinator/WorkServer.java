@@ -101,6 +101,7 @@ public final class WorkServer implements AutoCloseable {
   private final Duration finishedRetention;
   private final int finishedKept;
   private final Duration deadRetention;
+  private final Duration handoutIdle;
   private final int deadKept;
   private final LongAdder deadForgotten = new LongAdder();
   private final Duration commitInterval;
@@ -142,6 +143,7 @@ public final class WorkServer implements AutoCloseable {
     finishedRetention = b.finishedRetention;
     finishedKept = b.finishedKept;
     deadRetention = b.deadRetention;
+    handoutIdle = b.handoutIdle;
     deadKept = b.deadKept;
     commitInterval = b.commitInterval;
     tick = b.tick;
@@ -189,7 +191,7 @@ public final class WorkServer implements AutoCloseable {
    * groups; takes over the transactional id {@code <p>.coordinator-<instanceId>} (fencing an earlier
    * holder); rebuilds sessions and work from the state topics; then starts consuming results and the
    * background duties ({@code ExpireTimedOutWork}, {@code RepublishRetries}, {@code ExpireSessions},
-   * {@code ForgetFinishedWork}).
+   * {@code ForgetFinishedWork}, {@code CloseIdleHandouts}).
    *
    * @throws GoWorkException UNAVAILABLE when Kafka cannot be reached or refuses
    */
@@ -226,8 +228,16 @@ public final class WorkServer implements AutoCloseable {
     tasks.every("RepublishRetries", tick, new RepublishRetries(retries, table, republisher, clock));
     tasks.every("ExpireSessions", tick.multipliedBy(4), workers::expireSessions);
     tasks.every("ForgetFinishedWork", Duration.ofSeconds(1), this::forgetFinishedWork);
+    tasks.every("CloseIdleHandouts", Duration.ofSeconds(1), this::closeIdleHandouts);
     started = true;
     return this;
+  }
+
+  private void closeIdleHandouts() {
+    for (String queue : taker.closeIdle(handoutIdle)) {
+      LOG.info("no HTTP worker asked for work of queue '{}' for {}: the coordinator's hand-out consumer left its "
+          + "share group, and the Kafka workers get its partitions back", queue, handoutIdle);
+    }
   }
 
   private void forgetFinishedWork() {

@@ -34,6 +34,7 @@ public final class WorkServerBuilder {
   int replicationFactor = 1;
   Backoff backoff = Backoff.defaults();
   Duration getPollTimeout = Duration.ofMillis(200);
+  Duration handoutIdle = Duration.ofSeconds(10);
   Duration sendTimeout = Duration.ofSeconds(30);
   Duration finishedRetention = Duration.ofHours(1);
   int finishedKept = 100_000;
@@ -121,6 +122,16 @@ public final class WorkServerBuilder {
   /** Wait before a failed attempt is retried (default base 1 s, cap 60 s, with jitter). */
   public WorkServerBuilder retryBackoff(Duration base, Duration cap) {
     backoff = new Backoff(base, cap);
+    return this;
+  }
+
+  /**
+   * How long a queue's hand-out consumer (for {@code get}, the HTTP workers' {@code work/next})
+   * stays in the queue's share group after the last call (default 10 s). While it is a member it
+   * holds a share of the queue's partitions, whose records then wait for HTTP calls.
+   */
+  public WorkServerBuilder handoutIdle(Duration d) {
+    handoutIdle = d;
     return this;
   }
 
@@ -239,6 +250,7 @@ public final class WorkServerBuilder {
     require(replicationFactor >= 1 && replicationFactor <= 32, "replicationFactor",
         "must be 1-32, was " + replicationFactor);
     require(backoff != null, "retryBackoff", "is required");
+    require(positive(handoutIdle), "handoutIdle", "must be positive, was " + handoutIdle);
     require(positive(getPollTimeout) && getPollTimeout.toSeconds() <= 30, "getPollTimeout",
         "must be positive and at most 30 s, was " + getPollTimeout);
     require(positive(sendTimeout), "sendTimeout", "must be positive, was " + sendTimeout);

@@ -25,8 +25,10 @@ import dev.gowork.coordinator.work.WorkStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -165,6 +167,29 @@ class WorkServerFlowTest extends ServerFixture {
         s.sessionKey(), new ResultEnvelope(got.workId(), 1, ResultStatus.COMPLETED, null, null, null, 1))).code());
     assertEquals(ErrorCode.UNAUTHENTICATED, assertThrows(GoWorkException.class, () -> server.submit(s.workerId(),
         "wrong", new ResultEnvelope(got.workId(), 1, ResultStatus.COMPLETED, null, null, null, 1))).code());
+  }
+
+  @Test
+  void anIdleHttpHandoutLeavesTheShareGroupSoKafkaWorkersGetEveryPartition(TestKafka k) {
+    start(k, b -> b.handoutIdle(Duration.ofMillis(500))).start();
+    Session s = handshake();
+    Work first = server.createWork("over http", 60);
+    server.add(first);
+    assertEquals(first.id(), Poll.until(() -> server.get(s.workerId(), s.sessionKey()).orElse(null), WAIT, "get")
+        .workId());
+
+    TestWorker kafkaWorker = worker(handshake());
+    Set<String> added = new HashSet<>();
+    for (int i = 0; i < 6; i++) {
+      Work w = server.createWork(i, 60);
+      server.add(w);
+      added.add(w.id());
+    }
+    Set<String> taken = new HashSet<>();
+    for (int i = 0; i < 6; i++) {
+      taken.add(kafkaWorker.take(WAIT).workId());
+    }
+    assertEquals(added, taken, "the Kafka worker got the work of every partition, those the hand-out held too");
   }
 
   @Test

@@ -30,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * per short poll and ACCEPTs it at once: from then on the coordinator's state (running, deadline)
  * governs the item, not the broker's lock.
  *
+ * <p>A member of a share group holds its share of the queue's partitions whether it polls or not:
+ * while it is in the group, the records of those partitions wait for HTTP calls. So a consumer that
+ * no call used for a while leaves the group ({@link #closeIdle}, run by the work server's
+ * {@code CloseIdleHandouts} task), and the Kafka workers get those partitions back.
+ *
  * <p>Concurrency: a share consumer is single-threaded, so each queue's consumer is used under its
  * own lock; a caller that cannot get the lock within the poll timeout gets nothing. A new consumer
  * needs a second or more to join its group, so the first calls on a queue usually come back empty.
@@ -73,6 +78,7 @@ public final class TakeNextWork implements AutoCloseable {
       if (closed) {
         return Optional.empty();
       }
+      slot.lastUsed = System.nanoTime();
       if (slot.consumer == null) {
         slot.consumer = clients.shareConsumer(topics.shareGroup(queue), Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1));
         slot.consumer.subscribe(List.of(topics.work(queue)));
@@ -102,6 +108,30 @@ public final class TakeNextWork implements AutoCloseable {
     } finally {
       slot.lock.unlock();
     }
+  }
+
+  /**
+   * Closes the consumers of the queues that no call used for {@code idle}, so that they leave their
+   * share groups; a later call joins again.
+   *
+   * @return the queues whose consumer was closed
+   */
+  public List<String> closeIdle(Duration idle) {
+    List<String> closedQueues = new java.util.ArrayList<>();
+    long now = System.nanoTime();
+    slots.forEach((queue, slot) -> {
+      if (slot.consumer != null && now - slot.lastUsed >= idle.toNanos() && slot.lock.tryLock()) {
+        try {
+          if (slot.consumer != null && now - slot.lastUsed >= idle.toNanos()) {
+            discard(slot);
+            closedQueues.add(queue);
+          }
+        } finally {
+          slot.lock.unlock();
+        }
+      }
+    });
+    return closedQueues;
   }
 
   private static void discard(Slot slot) {
@@ -137,5 +167,7 @@ public final class TakeNextWork implements AutoCloseable {
   private static final class Slot {
     final ReentrantLock lock = new ReentrantLock();
     ShareConsumer<String, byte[]> consumer;
+    /** {@link System#nanoTime} of the last call, under {@link #lock} (read without it by {@link #closeIdle}). */
+    volatile long lastUsed;
   }
 }
