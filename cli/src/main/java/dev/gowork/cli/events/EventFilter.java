@@ -43,7 +43,7 @@ public record EventFilter(Set<EventType> types, Set<String> queues) {
   }
 
   public boolean test(Event e) {
-    return (types.isEmpty() || types.contains(e.type())) && (queues.isEmpty() || queues.contains(e.queue()));
+    return (types.isEmpty() || types.contains(e.type())) && (queues.isEmpty() || (e.queue() != null && queues.contains(e.queue())));
   }
 
   private static Set<String> split(List<String> values) {

@@ -35,6 +35,8 @@ class EventLineTest {
     assertTrue(f.test(new Event("i", EventType.WORK_TIMEOUT, T, "images", "w", null, 1, 5L, null)));
     assertFalse(f.test(new Event("i", EventType.WORK_TIMEOUT, T, "default", "w", null, 1, 5L, null)));
     assertFalse(f.test(new Event("i", EventType.ADD_WORK, T, "images", "w", null, null, null, null)));
+    assertFalse(EventFilter.parse(List.of(), List.of("images")).test(new Event("i", EventType.WORKER_REGISTERED, T,
+        null, null, "w-1", null, null, null)), "an event without a queue is hidden, not a crash");
     assertTrue(EventFilter.parse(List.of(), List.of()).test(new Event("i", EventType.ADD_WORK, T, null, "w", null, null,
         null, null)));
   }
