@@ -15,6 +15,11 @@ record Route(String method, String template, Access access, WireCodec codec, Han
     return Call.split(template);
   }
 
+  /** How many segments of the template are literal: a path that fits several templates takes the most literal. */
+  int literals() {
+    return (int) segments().stream().filter(s -> !(s.startsWith("{") && s.endsWith("}"))).count();
+  }
+
   /** The path parameters when {@code path} (already split) fits the template, else {@code null}. */
   Map<String, String> match(List<String> path) {
     List<String> t = segments();

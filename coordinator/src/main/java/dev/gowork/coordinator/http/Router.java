@@ -70,22 +70,37 @@ final class Router implements HttpHandler {
       Route route = null;
       Map<String, String> params = null;
       TreeSet<String> allowed = new TreeSet<>();
+      // Only the templates with the most literal segments count: /v1/work/next is that route's path
+      // (a wrong method there is a 405), never the id "next" of /v1/work/{id}.
+      int best = -1;
+      String bestTemplate = null;
       for (Route r : routes) {
         Map<String, String> p = r.match(path);
-        if (p != null) {
-          allowed.add(r.method());
-          if (r.method().equals("GET")) {
-            allowed.add("HEAD");
-          }
-          if (route == null && r.method().equals(routeMethod)) {
-            route = r;
-            params = p;
-          }
+        if (p == null || r.literals() < best) {
+          continue;
+        }
+        if (r.literals() > best) {
+          best = r.literals();
+          bestTemplate = r.template();
+          allowed.clear();
+          route = null;
+          params = null;
+        }
+        allowed.add(r.method());
+        if (r.method().equals("GET")) {
+          allowed.add("HEAD");
+        }
+        if (route == null && r.method().equals(routeMethod)) {
+          route = r;
+          params = p;
         }
       }
       if (closing) {
         answer = ErrorAnswers.error(503, ErrorCode.UNAVAILABLE, "the coordinator is shutting down");
       } else if (route == null) {
+        if (!allowed.isEmpty()) {
+          routeName = bestTemplate;
+        }
         answer = allowed.isEmpty() ? notFound(method, rawPath) : notAllowed(method, rawPath, allowed);
       } else {
         routeName = route.template();

@@ -44,7 +44,8 @@ class RouterTest {
           throw new GoWorkException(ErrorCode.INTERNAL, "index 7 out of bounds in WorkTable");
         }),
         new Route("GET", "/things/{id}", Access.PRODUCER, codec,
-            call -> Answer.json(200, JsonNodeFactory.instance.textNode(call.param("id"))))),
+            call -> Answer.json(200, JsonNodeFactory.instance.textNode(call.param("id")))),
+        new Route("POST", "/things/next", Access.PUBLIC, codec, call -> Answer.json(200, JsonNodeFactory.instance.nullNode()))),
         TOKEN, codec, (method, route, status) -> counted.add(method + " " + route + " " + status));
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", router);
@@ -109,10 +110,19 @@ class RouterTest {
   }
 
   @Test
+  void aLiteralPathIsNeverTakenForAParameterSoAWrongMethodThereIs405() throws Exception {
+    HttpResponse<String> r = get("/things/next", "Authorization", "Bearer " + TOKEN);
+    assertEquals(405, r.statusCode(), r.body());
+    assertEquals("POST", r.headers().firstValue("Allow").orElse(null));
+    assertEquals(200, get("/things/nexts", "Authorization", "Bearer " + TOKEN).statusCode());
+  }
+
+  @Test
   void everyAnswerIsCountedByRouteTemplateAndStatus() throws Exception {
     get("/things/x", "Authorization", "Bearer " + TOKEN);
     get("/nowhere");
-    assertEquals(List.of("GET /things/{id} 200", "GET unmatched 404"), List.copyOf(counted));
+    get("/things/next");
+    assertEquals(List.of("GET /things/{id} 200", "GET unmatched 404", "GET /things/next 405"), List.copyOf(counted));
   }
 
   @Test
