@@ -177,6 +177,7 @@ public final class WorkerRegistry implements Workers {
    * True when {@code sessionKey} is the open session of {@code workerId} (constant-time); notes the
    * worker as seen. An expired session found here ends (fires {@code worker_expired}).
    */
+  @Override
   public boolean authenticate(String workerId, String sessionKey) {
     long now = clock.millis();
     WorkerEntry e = workerId == null ? null : entries.get(workerId);

@@ -36,6 +36,12 @@ public interface Workers {
    */
   void revoke(String workerId);
 
+  /**
+   * True when {@code sessionKey} is the open session of {@code workerId} (compared in constant time);
+   * notes the worker as seen.
+   */
+  boolean authenticate(String workerId, String sessionKey);
+
   /** Every known worker, oldest registration first. */
   List<WorkerSummary> list();
 }

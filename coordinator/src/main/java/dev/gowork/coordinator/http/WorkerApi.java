@@ -82,6 +82,10 @@ final class WorkerApi {
   }
 
   private Answer result(Call call) {
+    // The session first: a caller without one learns nothing about what a valid body looks like.
+    if (!server.workers().authenticate(call.header(Router.WORKER_ID_HEADER), call.bearer())) {
+      throw new GoWorkException(ErrorCode.UNAUTHENTICATED, "unknown worker or invalid session");
+    }
     ResultEnvelope r = codec.resultFrom(call.json()).orThrow();
     if (!r.workId().equals(call.param("id"))) {
       throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "the body's workId differs from the work id in the path");

@@ -145,6 +145,8 @@ class HttpBadInputTest {
     String result = "{\"workId\":\"x\",\"attempt\":1,\"status\":\"completed\",\"result\":1,\"error\":null}";
     assertError(api.send("POST", "/v1/work/x/result", result, "X-Gowork-Worker-Id", session[0],
         "Authorization", "Bearer " + Signatures.randomToken()), 401, "unauthenticated");
+    assertError(api.send("POST", "/v1/work/x/result", "{}", "X-Gowork-Worker-Id", session[0],
+        "Authorization", "Bearer " + Signatures.randomToken()), 401, "unauthenticated");
   }
 
   @Test
