@@ -3,6 +3,7 @@ package dev.gowork.broker.wire;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -33,6 +34,7 @@ import java.time.Instant;
  * and the acceptance rules are those of the tree model ({@link #toJson}, {@link #workFrom}, ...).
  */
 public final class WireCodec {
+  private static final String TRAILING = "more data after the JSON value";
   // Field names encoded once: writing a name from a String re-encodes it on every record.
   /** Default limit on an encoded record or request body: 1 MiB. */
   public static final int DEFAULT_MAX_RECORD_BYTES = 1 << 20;
@@ -217,17 +219,37 @@ public final class WireCodec {
       T value = reader.read(p);
       JsonToken trailing = p.nextToken();
       if (trailing != null) {
-        // the words of Jackson's own FAIL_ON_TRAILING_TOKENS error, which the tree reader gave here
-        return Decoded.failure(DecodeError.Kind.MALFORMED_JSON, "malformed JSON: Trailing token (of type "
-            + trailing + ") found after value (bound as `" + JsonNode.class.getName()
-            + "`): not allowed as per `DeserializationFeature.FAIL_ON_TRAILING_TOKENS`");
+        return Decoded.failure(DecodeError.Kind.MALFORMED_JSON, "malformed JSON: " + TRAILING);
       }
       return Decoded.ok(value);
     } catch (JsonProcessingException e) {
-      return Decoded.failure(DecodeError.Kind.MALFORMED_JSON, "malformed JSON: " + e.getOriginalMessage());
+      return Decoded.failure(DecodeError.Kind.MALFORMED_JSON, "malformed JSON: " + describe(e));
     } catch (IOException | RuntimeException e) {
       return Decoded.failure(DecodeError.Kind.MALFORMED_JSON, "unreadable JSON: " + e.getMessage());
     }
+  }
+
+  /**
+   * A Jackson parser message without its internal names (source descriptions such as
+   * {@code [Source: REDACTED ...]}, {@code StreamReadConstraints} getters), for error texts.
+   */
+  public static String complaint(String parserMessage) {
+    return String.valueOf(parserMessage)
+        .replaceAll("\\s*\\(start marker at \\[Source: [^\\]]*\\]\\)", "")
+        .replaceAll(",? from `[^`]*`", "");
+  }
+
+  /**
+   * The parser's complaint in the words a sender can act on: Jackson's sentence and where it
+   * happened, without its internal names (source descriptions, {@code StreamReadConstraints} getters).
+   */
+  static String describe(JsonProcessingException e) {
+    if (String.valueOf(e.getOriginalMessage()).startsWith("Trailing token")) {
+      return TRAILING;
+    }
+    String m = complaint(e.getOriginalMessage());
+    JsonLocation at = e.getLocation();
+    return at == null || at.getLineNr() < 1 ? m : m + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
   }
 
   /**

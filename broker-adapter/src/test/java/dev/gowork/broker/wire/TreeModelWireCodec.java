@@ -170,7 +170,7 @@ final class TreeModelWireCodec {
       }
       return Decoded.ok(node);
     } catch (JsonProcessingException e) {
-      return Decoded.failure(DecodeError.Kind.MALFORMED_JSON, "malformed JSON: " + e.getOriginalMessage());
+      return Decoded.failure(DecodeError.Kind.MALFORMED_JSON, "malformed JSON: " + WireCodec.describe(e));
     } catch (IOException | RuntimeException e) {
       return Decoded.failure(DecodeError.Kind.MALFORMED_JSON, "unreadable JSON: " + e.getMessage());
     }

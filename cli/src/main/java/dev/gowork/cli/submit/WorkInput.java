@@ -75,12 +75,15 @@ public final class WorkInput {
       JsonLocation at = e.getLocation();
       String where = at != null && at.getLineNr() > 0 ? " line " + at.getLineNr() + ", column " + at.getColumnNr()
           : lines.isEmpty() ? "" : " item " + (lines.size()) + " (line " + lines.get(lines.size() - 1) + ")";
-      throw CliException.usage(source + where + ": not valid JSON: " + firstLine(e.getOriginalMessage()));
+      throw CliException.usage(source + where + ": not valid JSON: " + firstLine(WireCodec.complaint(e.getOriginalMessage())));
     } catch (IOException e) {
       throw CliException.usage("cannot read " + source + ": " + e.getMessage());
     }
     if (values.isEmpty()) {
       throw CliException.usage(source + " holds no JSON: expected an object, an array of objects or JSON lines");
+    }
+    if (values.size() == 1 && values.get(0).isArray() && values.get(0).isEmpty()) {
+      throw CliException.usage(source + " holds an empty array: no work to submit");
     }
     if (values.size() == 1 && values.get(0).isArray()) {
       List<JsonNode> items = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.gowork.cli.submit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,6 +67,7 @@ class WorkInputTest {
   @Test
   void emptyInputIsRefused() {
     assertTrue(error(() -> read("  \n")).contains("holds no JSON"));
+    assertEquals("work.json holds an empty array: no work to submit", error(() -> read(" [ ]\n")));
   }
 
   @Test
@@ -80,5 +82,6 @@ class WorkInputTest {
   void aStringOverTheSizeLimitIsNamedByItsItem() {
     String m = error(() -> read("{\"a\":1}\n{\"a\":\"" + "x".repeat(3000) + "\"}\n"));
     assertTrue(m.startsWith("work.json item 2 (line 2): not valid JSON: String value length"), m);
+    assertFalse(m.contains("StreamReadConstraints"), m);
   }
 }
