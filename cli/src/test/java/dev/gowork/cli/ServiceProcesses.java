@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A coordinator service and worker replicas as child JVMs on a given Kafka, for the cli's
- * integration tests. Closing stops them (SIGTERM, then a kill) and checks that none is left.
+ * integration tests. Closing stops them (SIGTERM, then a kill) and checks that none is left and
+ * that each one that was running exited with 0, as a supervisor expects of a clean stop.
  */
 final class ServiceProcesses implements AutoCloseable {
   static final String SECRET = "integration-test-secret-0123456789abcdef";
@@ -27,6 +28,7 @@ final class ServiceProcesses implements AutoCloseable {
 
   private final Path dir;
   private final List<Process> processes = new ArrayList<>();
+  private final List<String> names = new ArrayList<>();
   private final int httpPort = freePort();
 
   ServiceProcesses(Path dir) {
@@ -83,6 +85,7 @@ final class ServiceProcesses implements AutoCloseable {
     try {
       Process p = pb.start();
       processes.add(p);
+      names.add(name);
       return p;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -90,13 +93,21 @@ final class ServiceProcesses implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() throws Exception {
+    List<String> unclean = new ArrayList<>();
     for (int i = processes.size() - 1; i >= 0; i--) {
       Process p = processes.get(i);
+      boolean wasRunning = p.isAlive();
       p.destroy();
       if (!p.waitFor(15, TimeUnit.SECONDS)) {
         p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        unclean.add(names.get(i) + ": still running 15 s after SIGTERM");
+      } else if (wasRunning && p.exitValue() != 0) {
+        unclean.add(names.get(i) + ": exit " + p.exitValue() + " after SIGTERM\n" + log(names.get(i)));
       }
+    }
+    if (!unclean.isEmpty()) {
+      throw new AssertionError("not a clean stop: " + unclean);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.gowork.coordinator;
 
 import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.process.StopSignals;
 import dev.gowork.coordinator.config.CoordinatorSettings;
 import java.io.PrintWriter;
 import java.util.List;
@@ -80,6 +81,7 @@ public final class Main {
     }
     Thread hook = new Thread(service::close, "gowork-coordinator-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    StopSignals.onStop("the coordinator", service::close);
     started.accept(service);
     try {
       service.awaitClosed();

@@ -2,6 +2,7 @@ package dev.gowork.worker;
 
 import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.process.StopSignals;
 import dev.gowork.worker.handler.HandlerRegistry;
 import dev.gowork.worker.handler.WorkHandler;
 import dev.gowork.worker.runtime.WorkerRuntime;
@@ -79,6 +80,7 @@ public final class Main {
       return settingProblem ? USAGE : FAILED;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(runtime::close, "gowork-shutdown"));
+    StopSignals.onStop("the worker", runtime::close);
     try {
       runtime.awaitTermination();
     } catch (InterruptedException e) {
