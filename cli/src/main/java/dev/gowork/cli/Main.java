@@ -48,6 +48,12 @@ public final class Main {
     line.setOut(writer(context.out()));
     line.setErr(writer(context.err()));
     line.setExecutionExceptionHandler((e, cl, parsed) -> report(context.err(), e));
+    line.setParameterExceptionHandler((e, args2) -> {
+      // One line, as for every other error; the usage is one --help away.
+      String command = e.getCommandLine().getCommandSpec().qualifiedName();
+      context.err().println("gowork: " + e.getMessage() + " (see '" + command + " --help')");
+      return CliException.USAGE;
+    });
     return line.execute(args);
   }
 

@@ -47,6 +47,17 @@ class MainTest {
   }
 
   @Test
+  void aBadOptionIsOneLineThatPointsToTheHelp() {
+    Console c = new Console(Map.of());
+    assertEquals(2, c.run("status", "--bogus"));
+    assertEquals("gowork: Unknown option: '--bogus' (see 'gowork status --help')\n", c.err());
+    Console d = new Console(Map.of());
+    assertEquals(2, d.run("demo", "--items", "abc"));
+    assertTrue(d.err().startsWith("gowork: Invalid value for option '--items': 'abc' is not an int"), d.err());
+    assertEquals(1, d.err().lines().count(), d.err());
+  }
+
+  @Test
   void anUnknownCommandIsAUsageError() {
     Console c = new Console(Map.of());
     assertEquals(2, c.run("frobnicate"));

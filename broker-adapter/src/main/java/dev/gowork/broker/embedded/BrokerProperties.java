@@ -11,8 +11,8 @@ import java.util.Properties;
 
 /**
  * The configuration of a single-node KRaft broker that is also its own controller, with a
- * static quorum of one voter. Everything a one-node cluster needs to serve share groups is here;
- * see shared/KAFKA-NOTES.md for why each line matters.
+ * static quorum of one voter. Everything a one-node cluster needs to serve share groups is here,
+ * with a comment on each group of lines that a one-node cluster needs.
  */
 final class BrokerProperties {
 

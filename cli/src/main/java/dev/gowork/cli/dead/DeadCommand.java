@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
     description = {"The dead-letter list: work that used up its attempts.",
         "  dead [list]       the dead work items, as a table",
         "  dead show ID      one dead item's status, error and attempts",
-        "  dead requeue ID   queue it again for a fresh round of attempts",
+        "  dead requeue ID   queue it again for one more attempt",
         "  dead delete ID    forget it for good (its work_dead event stays on the events topic)"},
     footer = {"", "Environment: GOWORK_COORDINATOR_URL (default http://127.0.0.1:8080), GOWORK_API_TOKEN or "
         + "GOWORK_API_TOKEN_FILE."})
@@ -86,6 +86,11 @@ public final class DeadCommand implements Callable<Integer> {
   }
 
   private void show(JsonNode status) {
+    String state = status == null ? null : status.path("state").asText(null);
+    if (state != null && !state.equals("dead")) {
+      throw CliException.failed("work " + workId + " is " + state + ", not dead (gowork status " + workId
+          + " shows any work)");
+    }
     context.out().print(json ? status + "\n" : StatusView.work(status));
   }
 

@@ -60,17 +60,31 @@ public final class StatusCommand implements Callable<Integer> {
       }
       return 0;
     }
-    for (int i = 0; i < workIds.size(); i++) {
-      JsonNode w = client.get("/v1/work/" + CoordinatorClient.segment(workIds.get(i)));
+    int missed = 0;
+    boolean shown = false;
+    for (String id : workIds) {
+      JsonNode w;
+      try {
+        w = client.get("/v1/work/" + CoordinatorClient.segment(id));
+      } catch (CliException e) {
+        if (workIds.size() == 1) {
+          throw e;
+        }
+        // One unknown id does not hide the others; the exit code still says something was missing.
+        context.err().println("gowork: " + e.getMessage());
+        missed++;
+        continue;
+      }
       if (json) {
         context.out().println(w);
       } else {
-        if (i > 0) {
+        if (shown) {
           context.out().println();
         }
         context.out().print(StatusView.work(w));
       }
+      shown = true;
     }
-    return 0;
+    return missed == 0 ? 0 : CliException.FAILED;
   }
 }

@@ -60,6 +60,14 @@ class DeadCommandTest {
   }
 
   @Test
+  void showRefusesWorkThatIsNotDead() {
+    stub.on("GET", "/v1/work/b", r -> new Answer(200, "{\"workId\":\"b\",\"state\":\"completed\"}"));
+    Console c = new Console(env);
+    assertEquals(1, c.run("dead", "show", "b"));
+    assertEquals("gowork: work b is completed, not dead (gowork status b shows any work)\n", c.err());
+  }
+
+  @Test
   void showAndRequeueNeedAnId() {
     Console c = new Console(env);
     assertEquals(2, c.run("dead", "show"));

@@ -66,6 +66,14 @@ class StatusCommandTest {
   }
 
   @Test
+  void anUnknownIdAmongSeveralDoesNotHideTheOthers() {
+    Console c = new Console(env);
+    assertEquals(1, c.run("status", "nope", "abc"));
+    assertTrue(c.err().contains("GET /v1/work/nope answered 404"), c.err());
+    assertTrue(c.out().contains("abc"), c.out());
+  }
+
+  @Test
   void unauthenticatedSaysWhichSettingIsMissing() {
     stub.on("GET", "/v1/queues", r -> new Answer(401, "{\"error\":\"missing token\",\"code\":\"unauthenticated\"}"));
     Console c = new Console(env);

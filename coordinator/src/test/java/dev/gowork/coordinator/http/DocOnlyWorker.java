@@ -29,7 +29,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * A worker written from ARCHITECTURE.md alone, as someone outside the project would: the JDK's HTTP
+ * A worker written from docs/protocol.md (the contract's worker side) alone, as someone outside the project would: the JDK's HTTP
  * client and javax.crypto, Jackson, and Kafka's own clients; no GoWork class (a test checks this
  * file's imports). It registers, answers the challenge, then either fetches work over HTTP or reads
  * the work topic through the queue's share group, and reports a result the documented way.

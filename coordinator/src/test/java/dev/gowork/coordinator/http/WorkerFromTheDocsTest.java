@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * End to end over HTTP with workers that know only ARCHITECTURE.md ({@link DocOnlyWorker}): register,
+ * End to end over HTTP with workers that know only docs/protocol.md ({@link DocOnlyWorker}): register,
  * verify, take work (over HTTP, or from Kafka through the share group), report the result, and see
  * it in {@code GET /v1/work/{id}}.
  */
@@ -122,7 +122,7 @@ class WorkerFromTheDocsTest {
   void theDocOnlyWorkerUsesNoProjectClass() throws Exception {
     String source = Files.readString(Path.of("src/test/java/dev/gowork/coordinator/http/DocOnlyWorker.java"));
     String body = source.substring(source.indexOf(';') + 1);
-    assertFalse(body.contains("dev.gowork"), "DocOnlyWorker must be written from ARCHITECTURE.md alone");
+    assertFalse(body.contains("dev.gowork"), "DocOnlyWorker must be written from docs/protocol.md alone");
     Optional<String> foreign = source.lines().filter(l -> l.startsWith("import "))
         .filter(l -> !l.matches("import (java|javax|com\\.fasterxml\\.jackson|org\\.apache\\.kafka\\.clients|"
             + "org\\.apache\\.kafka\\.common\\.serialization)\\..*")).findFirst();
