@@ -87,7 +87,12 @@ final class Intake {
       }
       WorkEnvelope e = new WorkEnvelope(w.id(), w.queue(), w.attempt(), w.maxAttempts(), w.timeoutSeconds(), w.data(),
           now, now.plusSeconds(w.timeoutSeconds()));
-      values.add(publisher.encode(e));
+      try {
+        values.add(publisher.encode(e));
+      } catch (GoWorkException tooLarge) {
+        throw batch.size() == 1 ? tooLarge
+            : new GoWorkException(tooLarge.code(), "items[" + envelopes.size() + "]: " + tooLarge.getMessage());
+      }
       envelopes.add(e);
     }
     envelopes.stream().map(WorkEnvelope::queue).distinct().forEach(queues::ensure);

@@ -35,8 +35,9 @@ public final class WorkPublisher {
   public byte[] encode(WorkEnvelope w) {
     byte[] value = codec.encode(w);
     if (value.length > codec.maxRecordBytes()) {
-      throw new GoWorkException(ErrorCode.TOO_LARGE, "work " + w.workId() + " encodes to " + value.length
-          + " bytes, over the limit of " + codec.maxRecordBytes());
+      throw new GoWorkException(ErrorCode.TOO_LARGE, "the work encodes to " + value.length
+          + " bytes with its envelope's fields, over Kafka's record limit of " + codec.maxRecordBytes()
+          + " bytes: make its data smaller by " + (value.length - codec.maxRecordBytes()) + " bytes or more");
     }
     return value;
   }

@@ -82,6 +82,14 @@ class HttpBadInputTest {
   }
 
   @Test
+  void workOverTheRecordLimitIsNamedByItsPlaceInTheBatchAndSaysByHowMuch() {
+    String big = "{\"items\":[{\"data\":1,\"timeoutSeconds\":5},{\"data\":\"" + "x".repeat(1_048_500)
+        + "\",\"timeoutSeconds\":5}]}";
+    String m = assertError(api.producer("POST", "/v1/work/batch", big), 413, "too_large");
+    assertTrue(m.startsWith("items[1]: the work encodes to ") && m.contains("make its data smaller by "), m);
+  }
+
+  @Test
   void nestingTooDeepIs400() {
     String deep = "[".repeat(200) + "]".repeat(200);
     assertTrue(assertError(addWork("{\"data\":" + deep + ",\"timeoutSeconds\":5}"), 400, "malformed")
