@@ -25,7 +25,8 @@ import org.apache.kafka.common.errors.WakeupException;
  *
  * <p>Threads: {@link #assign} and {@link #run} on one thread (one after the other, possibly
  * different threads); {@link #stop} from any thread. If the topic does not exist yet, {@code run}
- * waits for it and then reads it from its beginning, since everything in it is new.
+ * waits for it and then reads it from its beginning, since everything in it is new. If Kafka itself
+ * does not answer for {@link #giveUpAfter} (30 s), {@code run} fails.
  */
 public final class FollowEvents {
   /** Receives what the follower reads. Called on the following thread. */
@@ -36,7 +37,7 @@ public final class FollowEvents {
     /** A record that is not a valid event, at {@code topic-partition@offset}. */
     void rejected(String where, DecodeError error);
 
-    /** Said once while the topic does not exist yet or Kafka does not answer. */
+    /** Said once while the topic does not exist yet, and once while Kafka does not answer. */
     default void waiting(String why) {}
   }
 
@@ -48,6 +49,8 @@ public final class FollowEvents {
   private volatile boolean stopped;
   private boolean assigned;
   private boolean seenMissing;
+  private boolean unanswered;
+  private Duration giveUp = Duration.ofSeconds(30);
 
   /** Takes ownership of {@code consumer}: {@link #run} closes it. */
   public FollowEvents(Consumer<String, byte[]> consumer, String topic, boolean fromBeginning, WireCodec codec) {
@@ -73,6 +76,12 @@ public final class FollowEvents {
     }
   }
 
+  /** How long {@link #run} waits for Kafka to answer at all before it fails (default 30 s). */
+  public FollowEvents giveUpAfter(Duration d) {
+    giveUp = d;
+    return this;
+  }
+
   /**
    * Assigns every partition and fixes the start positions now, so that nothing written after this
    * call is missed. Once the topic has been seen missing, it is read from its beginning when it appears.
@@ -85,9 +94,13 @@ public final class FollowEvents {
       infos = consumer.partitionsFor(topic, wait);
     } catch (WakeupException e) {
       throw e;
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      unanswered = true;
+      return false;
     } catch (KafkaException e) {
       return false;
     }
+    unanswered = false;
     if (infos == null || infos.isEmpty()) {
       seenMissing = true;
       return false;
@@ -105,7 +118,11 @@ public final class FollowEvents {
     return true;
   }
 
-  /** Follows until the sink says stop or {@link #stop()} is called; then closes the consumer. */
+  /**
+   * Follows until the sink says stop or {@link #stop()} is called; then closes the consumer.
+   *
+   * @throws CliException failed when Kafka did not answer for {@link #giveUpAfter}
+   */
   public void run(Sink sink) {
     try {
       waitForTopic(sink);
@@ -136,14 +153,30 @@ public final class FollowEvents {
   }
 
   private void waitForTopic(Sink sink) {
-    boolean told = false;
+    boolean toldMissing = false;
+    boolean toldUnanswered = false;
+    long silentSince = -1;
     while (!assigned && !stopped) {
       if (assign(Duration.ofSeconds(2))) {
         return;
       }
-      if (!told) {
-        sink.waiting("topic " + topic + " does not exist yet or Kafka does not answer; waiting");
-        told = true;
+      if (unanswered) {
+        long now = System.nanoTime();
+        silentSince = silentSince < 0 ? now - Duration.ofSeconds(2).toNanos() : silentSince;
+        if (now - silentSince >= giveUp.toNanos()) {
+          throw CliException.failed("Kafka did not answer within " + giveUp.toSeconds() + " s; check "
+              + "GOWORK_BOOTSTRAP_SERVERS (or --bootstrap-servers) and GOWORK_KAFKA_*");
+        }
+        if (!toldUnanswered) {
+          sink.waiting("Kafka does not answer; waiting up to " + giveUp.toSeconds() + " s");
+          toldUnanswered = true;
+        }
+      } else {
+        silentSince = -1;
+        if (!toldMissing) {
+          sink.waiting("topic " + topic + " does not exist yet (no coordinator has started on this prefix); waiting");
+          toldMissing = true;
+        }
       }
       try {
         Thread.sleep(500);

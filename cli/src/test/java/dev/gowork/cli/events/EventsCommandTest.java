@@ -1,6 +1,7 @@
 package dev.gowork.cli.events;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import dev.gowork.broker.wire.Event;
 import dev.gowork.broker.wire.EventType;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.cli.Console;
+import dev.gowork.cli.settings.CliException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -95,5 +97,30 @@ class EventsCommandTest {
     publish(kafka, topic, List.of(codec.encode(event(EventType.ADD_WORK, "default", "late"))));
     assertEquals(0, code.get(60, TimeUnit.SECONDS), c.err());
     assertTrue(c.out().contains("add_work"), c.out());
+  }
+
+  @Test
+  void kafkaThatNeverAnswersIsAFailureNamingTheSetting() {
+    FollowEvents follow = FollowEvents.open("127.0.0.1:1", Map.of(), "gowork.events", false)
+        .giveUpAfter(Duration.ofSeconds(3));
+    List<String> said = new java.util.ArrayList<>();
+    CliException e = assertThrows(CliException.class, () -> follow.run(new FollowEvents.Sink() {
+      @Override
+      public boolean accept(Event event, byte[] raw) {
+        return true;
+      }
+
+      @Override
+      public void rejected(String where, dev.gowork.broker.wire.DecodeError error) {}
+
+      @Override
+      public void waiting(String why) {
+        said.add(why);
+      }
+    }));
+    assertEquals(CliException.FAILED, e.exitCode());
+    assertTrue(e.getMessage().startsWith("Kafka did not answer within 3 s; check GOWORK_BOOTSTRAP_SERVERS"),
+        e.getMessage());
+    assertEquals(List.of("Kafka does not answer; waiting up to 3 s"), said);
   }
 }
