@@ -61,6 +61,7 @@ public final class CoordinatorService implements AutoCloseable {
    * @throws GoWorkException UNAVAILABLE when Kafka cannot be reached or started, or the port is taken
    */
   public static CoordinatorService start(CoordinatorSettings s) {
+    HttpService.requireFreeAddress(s);
     Deque<AutoCloseable> opened = new ArrayDeque<>();
     try {
       Optional<EmbeddedKafka> embedded = s.bootstrapServers().isPresent() ? Optional.empty()

@@ -13,6 +13,7 @@ import dev.gowork.coordinator.work.WorkTable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -74,7 +75,7 @@ final class Intake {
    * @throws GoWorkException at once for a bad batch (null item, duplicate id, too large): nothing is sent
    */
   CompletableFuture<Void> addAllAsync(Collection<Work> batch) {
-    Instant now = clock.instant();
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS); // times on the wire in whole ms, as documented
     List<WorkEnvelope> envelopes = new ArrayList<>(batch.size());
     List<byte[]> values = new ArrayList<>(batch.size());
     Set<String> ids = new HashSet<>();

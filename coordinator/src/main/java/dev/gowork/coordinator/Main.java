@@ -74,7 +74,11 @@ public final class Main {
     try {
       service = CoordinatorService.start(settings);
     } catch (RuntimeException e) {
-      LOG.error("coordinator failed to start: {}", e.getMessage(), e);
+      if (e instanceof GoWorkException) {
+        LOG.error("coordinator failed to start: {}", e.getMessage()); // the message says what to fix
+      } else {
+        LOG.error("coordinator failed to start: {}", e.getMessage(), e);
+      }
       err.println("coordinator: failed to start: " + e.getMessage());
       err.flush();
       return 1;

@@ -69,6 +69,10 @@ class MainTest {
       env.put("GOWORK_HTTP_PORT", Integer.toString(taken.getLocalPort()));
       assertEquals(1, Main.run(env));
     }
+    try (org.apache.kafka.clients.admin.Admin admin = kafka.clients().admin()) {
+      assertTrue(admin.listTopics().names().get().stream().noneMatch(t -> t.startsWith(kafka.topicPrefix() + ".")),
+          "the taken port was found before anything was done on Kafka");
+    }
     Poll.until(() -> Thread.getAllStackTraces().keySet().stream()
         .noneMatch(t -> t.isAlive() && t.getName().startsWith("gowork-")), Duration.ofSeconds(10),
         "the work server's threads to end");

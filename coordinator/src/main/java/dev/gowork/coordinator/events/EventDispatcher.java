@@ -7,6 +7,7 @@ import dev.gowork.broker.wire.EventType;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.coordinator.state.Journal;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -350,8 +351,8 @@ public final class EventDispatcher implements AutoCloseable {
       ThreadLocalRandom r = ThreadLocalRandom.current();
       long hi = (r.nextLong() & ~0xF000L) | 0x4000L;
       long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-      Event e = new Event(new UUID(hi, lo).toString(), type, clock.instant(), queue, workId, workerId, attempt,
-          durationMs, error);
+      Event e = new Event(new UUID(hi, lo).toString(), type, clock.instant().truncatedTo(ChronoUnit.MILLIS), queue,
+          workId, workerId, attempt, durationMs, error);
       emit(e);
       return e;
     }

@@ -44,6 +44,29 @@ public final class HttpService implements AutoCloseable {
   }
 
   /**
+   * Fails at once when the API's address is taken, so that a coordinator does not start Kafka and
+   * rebuild its state only to find out then. (Another process may still take it in between.)
+   *
+   * @throws GoWorkException UNAVAILABLE naming the address and the settings
+   */
+  public static void requireFreeAddress(CoordinatorSettings settings) {
+    if (settings.httpPort() == 0) {
+      return;
+    }
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(settings.httpHost(), settings.httpPort()));
+    } catch (IOException | RuntimeException e) {
+      throw cannotListen(settings, e);
+    }
+  }
+
+  private static GoWorkException cannotListen(CoordinatorSettings settings, Exception e) {
+    return new GoWorkException(ErrorCode.UNAVAILABLE, "cannot listen on " + settings.httpHost() + ":"
+        + settings.httpPort() + " (GOWORK_HTTP_HOST, GOWORK_HTTP_PORT): " + e.getMessage(), e);
+  }
+
+  /**
    * Binds {@code settings.httpHost():httpPort()} and starts serving.
    *
    * @param bootstrapServers what verified workers are told to connect to
@@ -65,8 +88,7 @@ public final class HttpService implements AutoCloseable {
     try {
       server = HttpServer.create(new InetSocketAddress(settings.httpHost(), settings.httpPort()), 128);
     } catch (IOException | RuntimeException e) {
-      throw new GoWorkException(ErrorCode.UNAVAILABLE, "cannot listen on " + settings.httpHost() + ":"
-          + settings.httpPort() + " (GOWORK_HTTP_HOST, GOWORK_HTTP_PORT): " + e.getMessage(), e);
+      throw cannotListen(settings, e);
     }
     AtomicInteger n = new AtomicInteger();
     ThreadPoolExecutor pool = new ThreadPoolExecutor(settings.httpThreads(), settings.httpThreads(), 60,

@@ -127,7 +127,9 @@
       const value = metrics.get(key);
       let shown = number(value);
       if (unit === 'seconds') {
-        shown = completed > 0 && Number.isFinite(value) ? (value * 1000).toFixed(value < 1 ? 1 : 0) + ' ms' : '–';
+        // The quantiles cover the last ~2 minutes; 0 means nothing completed in that window.
+        shown = completed > 0 && Number.isFinite(value) && value > 0
+          ? (value * 1000).toFixed(value < 1 ? 1 : 0) + ' ms' : '–';
       }
       card.append(el('b', shown), el('span', label));
       return card;
