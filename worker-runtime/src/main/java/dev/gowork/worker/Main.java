@@ -117,7 +117,7 @@ public final class Main {
   }
 
   static CommandSpec spec() {
-    CommandSpec spec = CommandSpec.create().name("gowork-worker");
+    CommandSpec spec = CommandSpec.create().name("gowork worker");
     spec.usageMessage()
         .description("Runs a GoWork worker replica: registers with the coordinator, takes work from a queue's",
             "Kafka share group, runs it with a handler and writes signed results. Stops cleanly on SIGTERM.")

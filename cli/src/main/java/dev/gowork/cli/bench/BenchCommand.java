@@ -21,14 +21,15 @@ import picocli.CommandLine.Option;
 
 /** {@code gowork bench}: throughput and latency of the whole loop, optionally side by side with raw Kafka. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Measures the whole loop: no-op work items through the real path (add -> work topic -> worker",
-        "replicas via the share group -> signed results -> coordinator -> work_complete handler).",
+    description = {"Measures throughput and latency of the whole loop, optionally against plain Kafka.",
+        "No-op work items take the real path: add -> work topic -> worker replicas via the share group "
+            + "-> signed results -> coordinator -> work_complete handler.",
         "burst: N items as fast as possible (throughput from the first add to the last work_complete).",
         "paced: items at a fixed rate (latency from add to work_complete, p50/p99/p99.9).",
         "--raw runs the same workloads on plain kafka-clients against the same broker and prints ratios.",
         "Prints a progress line per second (stderr) and, at the end, one RESULT line per loop and workload."},
-    footer = {"", "Runs on an embedded broker (a fresh temp folder) unless --bootstrap-servers or",
-        "GOWORK_BOOTSTRAP_SERVERS names one; GOWORK_KAFKA_* client properties apply to every client.",
+    footer = {"", "Runs on an embedded broker (a fresh temp folder) unless --bootstrap-servers or "
+        + "GOWORK_BOOTSTRAP_SERVERS names one; GOWORK_KAFKA_* client properties apply to every client.",
         "Examples: gowork bench --raw", "          gowork bench --in-flight 1000000"})
 public final class BenchCommand implements Callable<Integer> {
   @Option(names = {"-n", "--items"}, paramLabel = "N", description = "Items of the burst workload (default 100000).")

@@ -12,9 +12,9 @@ import picocli.CommandLine.Option;
 /** {@code gowork demo}: a coordinator, two workers and 10,000 work items on this machine, with a live count. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Runs a coordinator, 2 workers and 10,000 work items on this machine.",
-        "Starts a coordinator (with its embedded Kafka) and worker replicas as child processes, submits",
-        "work items through the batch API, follows the events topic with a live progress line, prints",
-        "throughput and latency, and stops everything it started. Exits 0 only when every item completed."},
+        "Starts a coordinator (with its embedded Kafka) and worker replicas as child processes, submits "
+            + "work items through the batch API, follows the events topic with a live progress line, prints "
+            + "throughput and latency, and stops everything it started. Exits 0 only when every item completed."},
     footer = {"", "Environment: GOWORK_CONCURRENCY (default: number of cores). Other GOWORK_* variables are not",
         "passed to the children, so the demo never touches a real coordinator's settings or data.",
         "Example: gowork demo --items 200"})

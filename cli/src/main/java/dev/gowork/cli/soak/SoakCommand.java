@@ -16,15 +16,16 @@ import picocli.CommandLine.Option;
 
 /** {@code gowork soak}: many items through worker replicas that are killed at random, then a ledger check. */
 @Command(name = "soak", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Runs 50,000 work items through 3 worker replicas while killing a random replica with SIGKILL",
-        "every 10 s (and starting a replacement), then checks the ledger: reads the whole events topic",
-        "(read_committed, from the beginning) and verifies that every accepted work id has exactly one",
-        "terminal event (work_complete, work_timeout, work_dead; work_failed when maxAttempts is 1),",
-        "none missing, none doubled, and none for an id that was never accepted.",
-        "Starts a coordinator (with its embedded Kafka) and the replicas as child processes and stops",
-        "everything it started, also on failure or Ctrl-C. Exits 0 only when the ledger is clean."},
-    footer = {"", "Environment: GOWORK_CONCURRENCY (default: number of cores). Other GOWORK_* variables are not",
-        "passed to the children, so the soak never touches a real coordinator's settings or data.",
+    description = {"A fault soak: work through replicas killed at random, then a check of every outcome.",
+        "Runs 50,000 work items through 3 worker replicas while killing a random replica with SIGKILL "
+            + "every 10 s (and starting a replacement), then checks the ledger: reads the whole events topic "
+            + "(read_committed, from the beginning) and verifies that every accepted work id has exactly one "
+            + "terminal event (work_complete, work_timeout, work_dead; work_failed when maxAttempts is 1), "
+            + "none missing, none doubled, and none for an id that was never accepted.",
+        "Starts a coordinator (with its embedded Kafka) and the replicas as child processes and stops "
+            + "everything it started, also on failure or Ctrl-C. Exits 0 only when the ledger is clean."},
+    footer = {"", "Environment: GOWORK_CONCURRENCY (default: number of cores). Other GOWORK_* variables are not "
+        + "passed to the children, so the soak never touches a real coordinator's settings or data.",
         "Examples: gowork soak", "          gowork soak --items 3000 --kill-every 2 --handler sleep --sleep-ms 20"})
 public final class SoakCommand implements Callable<Integer> {
   @Option(names = {"-n", "--items"}, paramLabel = "N", description = "Work items to run (default 50000).")

@@ -121,7 +121,7 @@ public final class CoordinatorSettings {
 
   /** The command line: one option per setting, {@code --help} and {@code --version}. */
   public static CommandSpec commandSpec() {
-    CommandSpec spec = CommandSpec.create().name("coordinator").mixinStandardHelpOptions(true)
+    CommandSpec spec = CommandSpec.create().name("gowork coordinator").mixinStandardHelpOptions(true)
         .version("GoWork coordinator " + Optional.ofNullable(CoordinatorSettings.class.getPackage()
             .getImplementationVersion()).orElse("(development build)"));
     spec.usageMessage()
