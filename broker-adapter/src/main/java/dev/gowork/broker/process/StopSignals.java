@@ -2,7 +2,7 @@ package dev.gowork.broker.process;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,7 +10,9 @@ import org.slf4j.LoggerFactory;
  * Turns SIGTERM and SIGINT into an orderly stop, so that a coordinator or worker process that a
  * supervisor (Kubernetes, systemd, Compose) or Ctrl-C stops exits with code 0 once it has stopped
  * cleanly. Without this the JVM runs its shutdown hooks and exits with 143 or 130, which supervisors
- * count as a failure. A second signal while stopping ends the process at once (128 + the signal's number).
+ * count as a failure. The same signal again while stopping (Ctrl-C twice) ends the process at once
+ * with 128 + the signal's number; the other one is ignored then, because a parent that forwards
+ * SIGTERM to children that already got the terminal's SIGINT only means "stop" too.
  *
  * <p>The JDK's signal API ({@code sun.misc.Signal}, module {@code jdk.unsupported}) is reached by
  * reflection so that the build stays free of warnings about it; where it is missing, the JVM's own
@@ -27,7 +29,7 @@ public final class StopSignals {
    * @return false when this JVM does not let a program handle signals
    */
   public static boolean onStop(String name, Runnable stop) {
-    AtomicBoolean stopping = new AtomicBoolean();
+    AtomicReference<String> first = new AtomicReference<>();
     try {
       Class<?> signalClass = Class.forName("sun.misc.Signal");
       Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
@@ -38,14 +40,16 @@ public final class StopSignals {
         Object signal = args[0];
         String signalName = (String) signalClass.getMethod("getName").invoke(signal);
         int number = (int) signalClass.getMethod("getNumber").invoke(signal);
-        if (stopping.compareAndSet(false, true)) {
+        if (first.compareAndSet(null, signalName)) {
           LOG.info("SIG{} received: stopping {} (send it again to end the process at once)", signalName, name);
           Thread t = new Thread(stop, "gowork-stop");
           t.setDaemon(false);
           t.start();
-        } else {
+        } else if (signalName.equals(first.get())) {
           LOG.warn("SIG{} received again: ending {} at once", signalName, name);
           Runtime.getRuntime().halt(128 + number);
+        } else {
+          LOG.info("SIG{} received while stopping {}: already stopping", signalName, name);
         }
         return null;
       };
