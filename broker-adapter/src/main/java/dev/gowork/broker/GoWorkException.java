@@ -24,4 +24,10 @@ public class GoWorkException extends RuntimeException {
   public ErrorCode code() {
     return code;
   }
+
+  /** The class, the code and the message, e.g. {@code GoWorkException[unavailable]: Kafka did not answer}. */
+  @Override
+  public String toString() {
+    return getClass().getName() + "[" + code.wireName() + "]: " + getMessage();
+  }
 }

@@ -10,7 +10,9 @@ import dev.gowork.broker.wire.Decoded;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.broker.wire.WorkEnvelope;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -39,9 +41,12 @@ public final class Work {
   private final int attempt;
   private final JsonNode result;
   private final String error;
+  /** Known once the work was added (it came from a {@link WorkEnvelope}); else null. */
+  private final Instant createdAt;
+  private final Instant deadline;
 
   private Work(String id, String queue, JsonNode data, long timeoutSeconds, int maxAttempts, int attempt,
-      JsonNode result, String error) {
+      JsonNode result, String error, Instant createdAt, Instant deadline) {
     this.id = id;
     this.queue = queue;
     this.data = data;
@@ -50,6 +55,8 @@ public final class Work {
     this.attempt = attempt;
     this.result = result;
     this.error = error;
+    this.createdAt = createdAt;
+    this.deadline = deadline;
   }
 
   /**
@@ -62,17 +69,22 @@ public final class Work {
   public static Work create(Object data, long timeoutSeconds) {
     checkTimeout(timeoutSeconds);
     return new Work(UUID.randomUUID().toString(), Topics.DEFAULT_QUEUE, toJson(data, "work data"), timeoutSeconds,
-        1, 1, null, null);
+        1, 1, null, null, null, null);
   }
 
-  /** The work a worker received, to fill in and {@code submit} in-process. */
+  /**
+   * The work a worker received (from {@code get} or the work topic), to fill in and {@code submit}
+   * in-process, or to {@link #marshal} for a worker elsewhere ({@code Worker.process(String)} reads it).
+   */
   public static Work from(WorkEnvelope w) {
-    return new Work(w.workId(), w.queue(), w.data(), w.timeoutSeconds(), w.maxAttempts(), w.attempt(), null, null);
+    return new Work(w.workId(), w.queue(), w.data(), w.timeoutSeconds(), w.maxAttempts(), w.attempt(), null, null,
+        w.createdAt(), w.deadline());
   }
 
   /** @throws GoWorkException INVALID_ARGUMENT for a bad queue name */
   public Work withQueue(String q) {
-    return new Work(id, Topics.validateQueue(q), data, timeoutSeconds, maxAttempts, attempt, result, error);
+    return new Work(id, Topics.validateQueue(q), data, timeoutSeconds, maxAttempts, attempt, result, error, createdAt,
+        deadline);
   }
 
   /** @throws GoWorkException INVALID_ARGUMENT unless 1 to {@value #MAX_ATTEMPTS} */
@@ -80,22 +92,33 @@ public final class Work {
     if (n < 1 || n > MAX_ATTEMPTS) {
       throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "maxAttempts must be 1-" + MAX_ATTEMPTS + ", was " + n);
     }
-    return new Work(id, queue, data, timeoutSeconds, n, attempt, result, error);
+    return new Work(id, queue, data, timeoutSeconds, n, attempt, result, error, createdAt, deadline);
   }
 
   /** The outcome of a successful attempt (the seed's {@code Worker.Submit(w, result, "")}). */
   public Work withResult(Object value) {
-    return new Work(id, queue, data, timeoutSeconds, maxAttempts, attempt, toJson(value, "result"), null);
+    return new Work(id, queue, data, timeoutSeconds, maxAttempts, attempt, toJson(value, "result"), null,
+        createdAt, deadline);
   }
 
   /** Marks the attempt failed with {@code message}. */
   public Work withError(String message) {
     return new Work(id, queue, data, timeoutSeconds, maxAttempts, attempt, result,
-        Objects.requireNonNull(message, "message"));
+        Objects.requireNonNull(message, "message"), createdAt, deadline);
   }
 
   public String id() {
     return id;
+  }
+
+  /** When the work was added; empty for work not added yet (made by {@link #create}). */
+  public Optional<Instant> createdAt() {
+    return Optional.ofNullable(createdAt);
+  }
+
+  /** The deadline ({@code createdAt + timeoutSeconds}); empty for work not added yet. */
+  public Optional<Instant> deadline() {
+    return Optional.ofNullable(deadline);
   }
 
   public String queue() {
@@ -130,10 +153,16 @@ public final class Work {
   }
 
   /**
-   * JSON: {@code {"workId","queue","attempt","maxAttempts","timeoutSeconds","data","result","error"}}.
+   * JSON: {@code {"workId","queue","attempt","maxAttempts","timeoutSeconds","data","result","error"}};
+   * for work that was added (see {@link #from}) also {@code "schema","createdAt","deadline"}, which
+   * makes it a work envelope that a worker's {@code process(String)} accepts (the seed's
+   * {@code Marshal} then {@code Worker.Process}).
    */
   public String marshal() {
     ObjectNode n = CODEC.mapper().createObjectNode();
+    if (deadline != null) {
+      n.put("schema", WorkEnvelope.SCHEMA);
+    }
     n.put("workId", id);
     n.put("queue", queue);
     n.put("attempt", attempt);
@@ -145,6 +174,10 @@ public final class Work {
       n.putNull("error");
     } else {
       n.put("error", error);
+    }
+    if (deadline != null) {
+      n.put("createdAt", createdAt.toString());
+      n.put("deadline", deadline.toString());
     }
     return new String(CODEC.write(n), StandardCharsets.UTF_8);
   }
@@ -175,14 +208,15 @@ public final class Work {
     JsonNode data = n.has("data") ? n.get("data") : NullNode.instance;
     JsonNode result = n.hasNonNull("result") ? n.get("result") : null;
     return new Work(id, queue == null ? Topics.DEFAULT_QUEUE : Topics.validateQueue(queue), data, timeout, max,
-        attempt, result, text(n, "error", false));
+        attempt, result, text(n, "error", false), instant(n, "createdAt"), instant(n, "deadline"));
   }
 
   @Override
   public boolean equals(Object o) {
     return o instanceof Work w && id.equals(w.id) && queue.equals(w.queue) && data.equals(w.data)
         && timeoutSeconds == w.timeoutSeconds && maxAttempts == w.maxAttempts && attempt == w.attempt
-        && Objects.equals(result, w.result) && Objects.equals(error, w.error);
+        && Objects.equals(result, w.result) && Objects.equals(error, w.error) && Objects.equals(createdAt, w.createdAt)
+        && Objects.equals(deadline, w.deadline);
   }
 
   @Override
@@ -213,6 +247,15 @@ public final class Work {
     } catch (IllegalArgumentException e) {
       throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, what + " does not serialize to JSON: "
           + e.getMessage(), e);
+    }
+  }
+
+  private static Instant instant(JsonNode n, String field) {
+    String text = text(n, field, false);
+    try {
+      return text == null ? null : Instant.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new GoWorkException(ErrorCode.MALFORMED, "work JSON field '" + field + "' is not an ISO-8601 time: " + text);
     }
   }
 

@@ -193,7 +193,8 @@ public final class WorkServer implements AutoCloseable {
    * background duties ({@code ExpireTimedOutWork}, {@code RepublishRetries}, {@code ExpireSessions},
    * {@code ForgetFinishedWork}, {@code CloseIdleHandouts}).
    *
-   * @throws GoWorkException UNAVAILABLE when Kafka cannot be reached or refuses
+   * @throws GoWorkException UNAVAILABLE when Kafka cannot be reached or refuses; the server is then
+   *     closed (its clients and threads stopped) and cannot be started again
    */
   public synchronized WorkServer start() {
     if (closed) {
@@ -202,6 +203,18 @@ public final class WorkServer implements AutoCloseable {
     if (started) {
       return this;
     }
+    try {
+      startUp();
+    } catch (RuntimeException e) {
+      // Nothing of a server that did not start stays behind: clients, threads, the transactional id.
+      close();
+      throw e;
+    }
+    started = true;
+    return this;
+  }
+
+  private void startUp() {
     queues.ensureShared();
     initialQueues.forEach(queues::ensure);
     Map<TopicPartition, Long> rebuiltUpTo = new HashMap<>();
@@ -229,8 +242,6 @@ public final class WorkServer implements AutoCloseable {
     tasks.every("ExpireSessions", tick.multipliedBy(4), workers::expireSessions);
     tasks.every("ForgetFinishedWork", Duration.ofSeconds(1), this::forgetFinishedWork);
     tasks.every("CloseIdleHandouts", Duration.ofSeconds(1), this::closeIdleHandouts);
-    started = true;
-    return this;
   }
 
   private void closeIdleHandouts() {
@@ -359,7 +370,8 @@ public final class WorkServer implements AutoCloseable {
 
   /**
    * Takes the next work of {@code queue} for a worker that does not read Kafka (the seed's {@code Get}):
-   * fires {@code get_work} and marks it running, or {@code get_work_empty} and returns empty.
+   * fires {@code get_work} and {@code work_started} and marks it running, or {@code get_work_empty} and
+   * returns empty.
    *
    * @throws GoWorkException UNAUTHENTICATED for an unknown worker or a wrong or expired session key
    *     (fires {@code get_work_error}); INVALID_ARGUMENT for a bad queue name

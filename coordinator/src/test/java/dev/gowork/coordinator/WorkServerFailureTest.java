@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.kafka.KafkaClients;
 import dev.gowork.broker.signing.SignedResult;
 import dev.gowork.broker.signing.Signatures;
 import dev.gowork.broker.testing.KafkaExtension;
@@ -173,6 +174,19 @@ class WorkServerFailureTest extends ServerFixture {
     assertEquals(ErrorCode.CONFLICT, assertThrows(GoWorkException.class, () -> server.requeue(work.id())).code());
     assertOnce(log, EventType.WORK_DEAD, work.id());
     assertEquals(2, log.of(EventType.WORK_RETRY, work.id()).size());
+  }
+
+  @Test
+  void aServerThatCannotStartLeavesNoClientOrThreadBehind() {
+    KafkaClients nowhere = new KafkaClients("127.0.0.1:1", Map.of("client.id", "never-started",
+        "default.api.timeout.ms", "1500", "request.timeout.ms", "1000", "max.block.ms", "1500"));
+    WorkServer doomed = WorkServer.builder().secret(SECRET).kafka(nowhere).build();
+    GoWorkException e = assertThrows(GoWorkException.class, doomed::start);
+    assertEquals(ErrorCode.UNAVAILABLE, e.code());
+    Poll.until(() -> Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.isAlive() && (t.getName().contains("never-started") || t.getName().startsWith("gowork-"))),
+        WAIT, "the failed server's Kafka clients and threads to stop");
+    assertEquals(ErrorCode.UNAVAILABLE, assertThrows(GoWorkException.class, doomed::start).code());
   }
 
   @Test

@@ -5,10 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.broker.wire.WorkEnvelope;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class WorkTest {
@@ -63,6 +69,20 @@ class WorkTest {
     assertNull(back.error());
     Work failed = Work.unmarshal(w.withError("boom").marshal());
     assertEquals("boom", failed.error());
+  }
+
+  @Test
+  void addedWorkMarshalsToAnEnvelopeAWorkerCanProcess() {
+    Instant created = Instant.parse("2026-11-29T10:00:00.123Z");
+    WorkEnvelope handedOut = new WorkEnvelope("w-1", "q", 2, 3, 60, TextNode.valueOf("x"), created,
+        created.plusSeconds(60));
+    Work w = Work.from(handedOut);
+    assertEquals(Optional.of(created.plusSeconds(60)), w.deadline());
+    // Worker.process(String) decodes exactly this way (worker-runtime cannot be a dependency here).
+    WorkEnvelope read = WireCodec.defaults().decodeWork(w.marshal().getBytes(StandardCharsets.UTF_8)).orThrow();
+    assertEquals(handedOut, read);
+    assertEquals(w, Work.unmarshal(w.marshal()));
+    assertTrue(Work.create("x", 5).deadline().isEmpty(), "work not added has no deadline yet");
   }
 
   @Test

@@ -11,7 +11,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The handshake response and the result signature, exactly as ARCHITECTURE.md defines them, so that
+ * The handshake response and the result signature, exactly as docs/protocol.md defines them, so that
  * a worker in any language interoperates:
  *
  * <pre>

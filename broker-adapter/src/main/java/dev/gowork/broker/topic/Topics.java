@@ -5,7 +5,7 @@ import dev.gowork.broker.GoWorkException;
 import java.util.regex.Pattern;
 
 /**
- * The topic layout of ARCHITECTURE.md, derived from one prefix ({@code gowork} by default).
+ * The topic layout (README, "How it fits together"), derived from one prefix ({@code gowork} by default).
  *
  * <pre>{@code
  * Topics t = Topics.of("gowork");

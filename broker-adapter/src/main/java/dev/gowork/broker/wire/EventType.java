@@ -1,7 +1,7 @@
 package dev.gowork.broker.wire;
 
 /**
- * Every event id. The first ten are the seed's; the rest follow the lifecycle of ARCHITECTURE.md.
+ * Every event id. The first ten are the seed's; the rest follow the work lifecycle (README, "Work lifecycle and events").
  * The wire form ({@link #id()}) is what handlers are registered under and what the events topic carries.
  */
 public enum EventType {

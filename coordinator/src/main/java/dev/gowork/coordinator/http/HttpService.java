@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The coordinator's HTTP API (ARCHITECTURE.md) on the JDK's {@link HttpServer}: JSON in and out, a
+ * The coordinator's HTTP API (docs/coordinator.md) on the JDK's {@link HttpServer}: JSON in and out, a
  * fixed pool of {@code httpThreads} threads named {@code gowork-http-<n>} with a bounded queue
  * (when it is full, the accepting thread runs the request itself, which slows accepting down).
  * Handlers are thin: they parse, call one {@link WorkServer} method and answer.

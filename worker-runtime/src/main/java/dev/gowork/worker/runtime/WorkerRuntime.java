@@ -240,7 +240,8 @@ public final class WorkerRuntime implements AutoCloseable {
 
     /**
      * Authenticates (retrying while the coordinator is not up), provisions the queue, and starts
-     * consuming. Returns once consuming.
+     * consuming. Returns once its share consumers are subscribed; the broker then needs a moment
+     * (typically 1-3 s) to assign them partitions before the first record arrives.
      *
      * @throws GoWorkException UNAUTHENTICATED when the coordinator refuses the secret; INVALID_ARGUMENT
      *     naming the setting when one is missing or wrong; UNAVAILABLE when the coordinator never answered
