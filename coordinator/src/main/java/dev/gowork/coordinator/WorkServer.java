@@ -87,6 +87,9 @@ import org.slf4j.LoggerFactory;
  * those topics, so a restarted coordinator carries on where the last committed transaction left off.
  * Events on {@code <p>.events} are transactional: analytics consumers should read them with
  * {@code isolation.level=read_committed}, and then see one terminal event per work id.
+ *
+ * <p>Its threads are daemons: it runs while something else keeps the JVM alive (your service, or a
+ * main thread waiting for shutdown), and {@link #close()} stops it cleanly.
  */
 public final class WorkServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkServer.class);

@@ -40,11 +40,16 @@ public final class WorkerSettingsBuilder {
     this.secret = Objects.requireNonNull(secret, "secret");
   }
 
+  /**
+   * The coordinator this worker registers with ({@code GOWORK_COORDINATOR_URL}; default
+   * http://127.0.0.1:8080).
+   */
   public WorkerSettingsBuilder coordinatorUrl(URI v) {
     coordinatorUrl = v;
     return this;
   }
 
+  /** The queue this worker serves ({@code GOWORK_QUEUE}; default {@code default}). */
   public WorkerSettingsBuilder queue(String v) {
     queue = v;
     return this;
@@ -56,71 +61,127 @@ public final class WorkerSettingsBuilder {
     return this;
   }
 
+  /**
+   * Work items run at once, each slot one share-group member ({@code GOWORK_CONCURRENCY}, 1 to
+   * 200; default: the number of cores).
+   */
   public WorkerSettingsBuilder concurrency(int v) {
     concurrency = v;
     return this;
   }
 
+  /**
+   * Kafka to use instead of the one the coordinator names at verification ({@code
+   * GOWORK_BOOTSTRAP_SERVERS}).
+   */
   public WorkerSettingsBuilder bootstrapServers(String v) {
     bootstrapServers = Optional.ofNullable(v);
     return this;
   }
 
+  /**
+   * The topic prefix to use instead of the one the coordinator names ({@code
+   * GOWORK_TOPIC_PREFIX}).
+   */
   public WorkerSettingsBuilder topicPrefix(String v) {
     topicPrefix = Optional.ofNullable(v);
     return this;
   }
 
+  /**
+   * On close, how long running work may finish before it is cancelled and released ({@code
+   * GOWORK_SHUTDOWN_GRACE_SECONDS}; default 30 s).
+   */
   public WorkerSettingsBuilder shutdownGrace(Duration v) {
     shutdownGrace = v;
     return this;
   }
 
+  /**
+   * Kafka client properties by their Kafka names, e.g. {@code security.protocol}; they win over
+   * GoWork's client defaults.
+   */
   public WorkerSettingsBuilder kafka(Map<String, String> v) {
     kafka = v;
     return this;
   }
 
+  /**
+   * A name for this replica, told to the coordinator ({@code GOWORK_WORKER_NAME}; default {@code
+   * <host>-<pid>}).
+   */
   public WorkerSettingsBuilder workerName(String v) {
     workerName = v;
     return this;
   }
 
+  /**
+   * The share group's record lock, set on the group at start ({@code GOWORK_SHARE_LOCK_SECONDS};
+   * default 30 s): use the coordinator's value, since the last one set wins.
+   */
   public WorkerSettingsBuilder lockDuration(Duration v) {
     lockDuration = v;
     return this;
   }
 
+  /**
+   * Deliveries of one record before the broker gives it up, set on the group at start ({@code
+   * GOWORK_SHARE_DELIVERY_LIMIT}, 2 to 10; default 5).
+   */
   public WorkerSettingsBuilder deliveryLimit(int v) {
     deliveryLimit = v;
     return this;
   }
 
+  /**
+   * The share group's heartbeat interval, set on the group at start ({@code
+   * GOWORK_SHARE_HEARTBEAT_MS}); null keeps the broker's.
+   */
   public WorkerSettingsBuilder heartbeatInterval(Duration v) {
     heartbeatInterval = Optional.ofNullable(v);
     return this;
   }
 
+  /**
+   * The share group's dead-letter topic for records the broker gives up on ({@code
+   * GOWORK_DEAD_LETTER_TOPIC}); null for none.
+   */
   public WorkerSettingsBuilder deadLetterTopic(String v) {
     deadLetterTopic = Optional.ofNullable(v);
     return this;
   }
 
+  /**
+   * Partitions of the work topic when this worker creates it ({@code GOWORK_WORK_PARTITIONS};
+   * default 3).
+   */
   public WorkerSettingsBuilder workPartitions(int v) {
     workPartitions = v;
     return this;
   }
 
+  /**
+   * Replication factor of the work topic when this worker creates it ({@code
+   * GOWORK_REPLICATION_FACTOR}; default 1).
+   */
   public WorkerSettingsBuilder replicationFactor(int v) {
     replicationFactor = v;
     return this;
   }
 
+  /**
+   * After asking a handler to stop (deadline or shutdown), how long before its thread is
+   * interrupted ({@code GOWORK_CANCEL_GRACE_MS}; default 2 s).
+   */
   public WorkerSettingsBuilder cancelGrace(Duration v) {
     cancelGrace = v;
     return this;
   }
 
+  /**
+   * Tries to reach the coordinator at start, with backoff up to 5 s, before giving up ({@code
+   * GOWORK_HANDSHAKE_ATTEMPTS}; default 20).
+   */
   public WorkerSettingsBuilder handshakeAttempts(int v) {
     handshakeAttempts = v;
     return this;
