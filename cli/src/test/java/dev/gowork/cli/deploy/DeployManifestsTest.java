@@ -189,6 +189,17 @@ class DeployManifestsTest {
   }
 
   @Test
+  void theCoordinatorKeepsServingThroughItsPreStopAndHasTimeToStopAfterIt() {
+    JsonNode deployment = kube.get("Deployment", "gowork-coordinator");
+    JsonNode preStop = KubeObjects.container(deployment).path("lifecycle").path("preStop").path("exec").path("command");
+    assertEquals("sleep", preStop.path(0).asText(), "the coordinator's preStop: " + preStop);
+    long pause = preStop.path(1).asLong();
+    long termination = KubeObjects.podSpec(deployment).path("terminationGracePeriodSeconds").asLong();
+    assertTrue(pause >= 3 && termination >= pause + 20, "preStop sleep " + pause + " s, terminationGracePeriodSeconds "
+        + termination + " s: the clean stop after it needs 20 s or more");
+  }
+
+  @Test
   void thereAreAtLeastTwoWorkerReplicas() {
     assertTrue(compose.service("worker").path("deploy").path("replicas").asInt() >= 2, "compose worker deploy.replicas");
     assertTrue(kube.get("Deployment", "gowork-worker").path("spec").path("replicas").asInt() >= 2, "k8s worker replicas");
