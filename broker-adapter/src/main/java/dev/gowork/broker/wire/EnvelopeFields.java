@@ -72,7 +72,7 @@ final class EnvelopeFields {
     JsonNode v = field("schema", required);
     if (v != null && !expected.equals(v.asText())) {
       fail(DecodeError.Kind.UNSUPPORTED_SCHEMA,
-          what + " schema '" + v.asText() + "' is not supported; expected '" + expected + "'");
+          what + " schema '" + WireCodec.shown(v.asText()) + "' is not supported; expected '" + expected + "'");
     }
   }
 

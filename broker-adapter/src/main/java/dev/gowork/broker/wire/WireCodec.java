@@ -229,6 +229,11 @@ public final class WireCodec {
     }
   }
 
+  /** A sender's value as error texts quote it: at most 60 characters, so an error never echoes a megabyte. */
+  static String shown(String value) {
+    return value == null || value.length() <= 60 ? value : value.substring(0, 60) + "… (" + value.length() + " chars)";
+  }
+
   /**
    * A Jackson parser message without its internal names (source descriptions such as
    * {@code [Source: REDACTED ...]}, {@code StreamReadConstraints} getters), for error texts.
@@ -339,7 +344,7 @@ public final class WireCodec {
     ResultStatus status = ResultStatus.fromWire(statusText);
     if (!f.failed() && status == null) {
       f.fail(DecodeError.Kind.INVALID_FIELD,
-          "result field 'status' must be one of completed, failed, timed_out; was '" + statusText + "'");
+          "result field 'status' must be one of completed, failed, timed_out; was '" + shown(statusText) + "'");
     }
     if (f.failed()) {
       return f.failure();

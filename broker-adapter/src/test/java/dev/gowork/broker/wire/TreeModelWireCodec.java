@@ -223,7 +223,7 @@ final class TreeModelWireCodec {
     ResultStatus status = ResultStatus.fromWire(statusText);
     if (!f.failed() && status == null) {
       f.fail(DecodeError.Kind.INVALID_FIELD,
-          "result field 'status' must be one of completed, failed, timed_out; was '" + statusText + "'");
+          "result field 'status' must be one of completed, failed, timed_out; was '" + WireCodec.shown(statusText) + "'");
     }
     if (f.failed()) {
       return f.failure();
@@ -306,7 +306,7 @@ final class TreeModelWireCodec {
       JsonNode v = field("schema", required);
       if (v != null && !expected.equals(v.asText())) {
         fail(DecodeError.Kind.UNSUPPORTED_SCHEMA,
-            what + " schema '" + v.asText() + "' is not supported; expected '" + expected + "'");
+            what + " schema '" + WireCodec.shown(v.asText()) + "' is not supported; expected '" + expected + "'");
       }
     }
 

@@ -167,6 +167,14 @@ class WireCodecTest {
   }
 
   @Test
+  void aSendersValueIsQuotedShortInAnError() {
+    String status = "x".repeat(100_000);
+    String m = WireCodec.defaults().decodeResult(("{\"workId\":\"w\",\"attempt\":1,\"status\":\"" + status
+        + "\",\"result\":null,\"error\":null}").getBytes(StandardCharsets.UTF_8)).error().message();
+    assertTrue(m.length() < 200 && m.endsWith("… (100000 chars)'"), m);
+  }
+
+  @Test
   void parseErrorsSayWhereAndNameNoParserInternals() {
     String cut = work("{\"data\":1,").error().message();
     assertTrue(cut.startsWith("malformed JSON: Unexpected end-of-input") && cut.endsWith("(line 1, column 11)"), cut);

@@ -48,6 +48,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventDispatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
+  /** Longest error text an event carries; longer ones (they may quote a sender) are cut. */
+  static final int MAX_ERROR_CHARS = 4096;
 
   private final Clock clock;
   private final Consumer<Event> sink;
@@ -341,8 +343,10 @@ public final class EventDispatcher implements AutoCloseable {
       return this;
     }
 
+    /** The event's error text, cut at {@value #MAX_ERROR_CHARS} characters (it may quote a sender). */
     public Draft error(String message) {
-      error = message;
+      error = message == null || message.length() <= MAX_ERROR_CHARS ? message
+          : message.substring(0, MAX_ERROR_CHARS) + "…";
       return this;
     }
 
