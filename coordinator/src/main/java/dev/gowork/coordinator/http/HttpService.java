@@ -19,8 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The coordinator's HTTP API (docs/coordinator.md) on the JDK's {@link HttpServer}: JSON in and out, a
- * fixed pool of {@code httpThreads} threads named {@code gowork-http-<n>} with a bounded queue
- * (when it is full, the accepting thread runs the request itself, which slows accepting down).
+ * fixed pool of {@code httpThreads} threads named {@code gowork-http-<n>} with a bounded queue (when
+ * it is full, new connections are closed: the accepting thread never runs a request itself). A
+ * request must arrive whole within {@link #REQUEST_ARRIVAL} and an answer be taken within
+ * {@link #ANSWER_TAKEN}, or the connection is closed, so slow clients cannot hold every thread.
  * Handlers are thin: they parse, call one {@link WorkServer} method and answer.
  *
  * <pre>{@code
@@ -31,6 +33,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class HttpService implements AutoCloseable {
   private static final int QUEUED_REQUESTS = 1024;
+  /** How long a request (line, headers, body) may take to arrive (the JDK server's {@code maxReqTime}). */
+  static final Duration REQUEST_ARRIVAL = Duration.ofSeconds(30);
+  /** How long a client may take to read an answer (the JDK server's {@code maxRspTime}). */
+  static final Duration ANSWER_TAKEN = Duration.ofSeconds(60);
   private static final Duration GRACE = Duration.ofSeconds(5);
 
   private final HttpServer server;
@@ -84,6 +90,9 @@ public final class HttpService implements AutoCloseable {
     routes.addAll(new DashboardApi(codec).routes());
     Router router = new Router(routes, settings.apiToken(), codec, metrics::httpRequest);
 
+    // Read once per JVM when the JDK's server is first created; a value set by the operator wins.
+    System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", Long.toString(REQUEST_ARRIVAL.toSeconds()));
+    System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", Long.toString(ANSWER_TAKEN.toSeconds()));
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(settings.httpHost(), settings.httpPort()), 128);
@@ -96,7 +105,7 @@ public final class HttpService implements AutoCloseable {
           Thread t = new Thread(r, "gowork-http-" + n.incrementAndGet());
           t.setDaemon(true);
           return t;
-        }, new ThreadPoolExecutor.CallerRunsPolicy());
+        }, new ThreadPoolExecutor.AbortPolicy());
     server.createContext("/", router);
     server.setExecutor(pool);
     server.start();

@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -87,6 +88,26 @@ class HttpBadInputTest {
         + "\",\"timeoutSeconds\":5}]}";
     String m = assertError(api.producer("POST", "/v1/work/batch", big), 413, "too_large");
     assertTrue(m.startsWith("items[1]: the work encodes to ") && m.contains("make its data smaller by "), m);
+  }
+
+  @Test
+  void clientsThatSendTooSlowlyAreCutOffAndTheApiStaysUp() throws Exception {
+    List<java.net.Socket> slow = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 40; i++) {  // more than the 16 threads and their queue's worth of patience
+        java.net.Socket s = new java.net.Socket(api.base.getHost(), api.base.getPort());
+        s.getOutputStream().write(("POST /v1/work HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + RunningService.TOKEN
+            + "\r\nContent-Length: 100\r\n\r\n{").getBytes(StandardCharsets.UTF_8));
+        s.getOutputStream().flush();
+        slow.add(s);
+      }
+      HttpRequest health = HttpRequest.newBuilder(api.base.resolve("/healthz")).timeout(Duration.ofSeconds(20)).build();
+      assertEquals(200, api.send(health).status(), "the API answers while slow clients hold connections");
+    } finally {
+      for (java.net.Socket s : slow) {
+        s.close();
+      }
+    }
   }
 
   @Test
