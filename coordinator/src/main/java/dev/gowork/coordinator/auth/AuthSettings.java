@@ -11,8 +11,9 @@ import java.time.Duration;
  * @param challengeTtl how long a challenge may be answered (default 5 min)
  * @param workerFailureBurst failed verifications allowed per worker id before {@code RATE_LIMITED} (default 5)
  * @param workerFailureRefill one more allowed failure per worker id per this period (default 10 s)
- * @param globalFailureBurst failed verifications allowed overall (default 100)
- * @param globalFailureRefill one more allowed failure overall per this period (default 100 ms)
+ * @param globalFailureBurst failed verifications reported as {@code worker_verify_error} events in a burst
+ *     (default 100); beyond it and its refill, a flood of failures is refused without an event each
+ * @param globalFailureRefill one more reported failure per this period (default 100 ms)
  * @param maxWorkers registered workers kept at most (default 100,000)
  */
 public record AuthSettings(Duration sessionTtl, Duration challengeTtl, int workerFailureBurst,

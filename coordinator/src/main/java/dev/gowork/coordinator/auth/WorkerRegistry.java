@@ -93,8 +93,13 @@ public final class WorkerRegistry implements Workers {
     WorkerEntry e = known != null || workerId == null || workerId.length() > MAX_ID_CHARS ? known
         : registeredElsewhere(workerId, now);
     String shownId = e == null ? null : workerId;
-    if (!globalFailures.hasToken(now) || (e != null && !e.failures.hasToken(now))) {
-      events.event(EventType.WORKER_VERIFY_ERROR).worker(shownId).error("rate limited").fire();
+    // Guesses are limited per worker id. Failures elsewhere never refuse a right answer (a flood of
+    // wrong answers for made-up ids would otherwise lock every worker out); they only cap how many
+    // worker_verify_error events a flood writes to Kafka.
+    if (e != null && !e.failures.hasToken(now)) {
+      if (globalFailures.tryTake(now)) {
+        events.event(EventType.WORKER_VERIFY_ERROR).worker(shownId).error("rate limited").fire();
+      }
       throw new GoWorkException(ErrorCode.RATE_LIMITED, "too many failed verifications; try again later");
     }
     if (e != null && response != null && response.length() <= MAX_RESPONSE_CHARS) {
@@ -110,11 +115,12 @@ public final class WorkerRegistry implements Workers {
         return opened;
       }
     }
-    globalFailures.tryTake(now);
     if (e != null) {
       e.failures.tryTake(now);
     }
-    events.event(EventType.WORKER_VERIFY_ERROR).worker(shownId).error(REFUSED).fire();
+    if (globalFailures.tryTake(now)) {
+      events.event(EventType.WORKER_VERIFY_ERROR).worker(shownId).error(REFUSED).fire();
+    }
     throw new GoWorkException(ErrorCode.UNAUTHENTICATED, REFUSED);
   }
 
