@@ -39,6 +39,25 @@ public final class Signatures {
     return B64.encodeToString(b);
   }
 
+  /**
+   * The challenge of a registration: {@code base64(HMAC-SHA256(secret, "gowork-challenge:v1\n" + workerId))}.
+   * The worker id carries random bytes and the registration time, so it is as unpredictable as a
+   * random challenge to anyone without the secret; every coordinator of a prefix can recompute it,
+   * and a worker checks it to know that the coordinator holds the secret too.
+   */
+  public static String challenge(SharedSecret secret, String workerId) {
+    return B64.encodeToString(hmac(secret.key(), ("gowork-challenge:v1\n" + workerId).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** True when {@code challenge} is the one {@link #challenge} derives for {@code workerId} (constant time). */
+  public static boolean checkChallenge(SharedSecret secret, String workerId, String challenge) {
+    if (workerId == null || challenge == null) {
+      return false;
+    }
+    return MessageDigest.isEqual(challenge(secret, workerId).getBytes(StandardCharsets.UTF_8),
+        challenge.getBytes(StandardCharsets.UTF_8));
+  }
+
   /** The worker's answer to a challenge. */
   public static String verifyResponse(SharedSecret secret, String workerId, String challenge) {
     String msg = "gowork-verify:" + workerId + ":" + challenge;

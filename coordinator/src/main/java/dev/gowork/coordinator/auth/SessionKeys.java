@@ -1,6 +1,7 @@
 package dev.gowork.coordinator.auth;
 
 import dev.gowork.broker.signing.SharedSecret;
+import dev.gowork.broker.signing.Signatures;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
@@ -13,18 +14,16 @@ import javax.crypto.spec.SecretKeySpec;
  */
 final class SessionKeys {
   private final SecretKeySpec key;
+  private final SharedSecret secret;
 
   SessionKeys(SharedSecret secret) {
+    this.secret = secret;
     this.key = new SecretKeySpec(secret.utf8(), "HmacSHA256");
   }
 
-  /**
-   * The challenge of a registration: {@code base64(HMAC-SHA256(secret, "gowork-challenge:v1\n" + workerId))}.
-   * The worker id carries random bytes and the registration time, so the challenge is as unpredictable
-   * as a random one to anyone without the secret, and every coordinator of the prefix can recompute it.
-   */
+  /** The challenge of a registration ({@link Signatures#challenge}), which the worker checks too. */
   String challenge(String workerId) {
-    return hmac("gowork-challenge:v1\n" + workerId);
+    return Signatures.challenge(secret, workerId);
   }
 
   String derive(String workerId, String nonce, long expiresAtMillis) {

@@ -76,6 +76,12 @@ public final class HttpHandshake implements Handshake {
     if (!WORKER_ID.matcher(workerId).matches() || challenge.length() > 1024) {
       throw unexpected("register", "a malformed workerId or challenge");
     }
+    // The coordinator proves it holds the secret before the worker answers: a server that does not
+    // (a wrong address, or one in the middle) gets no answer to relay and no session to hand out.
+    if (!Signatures.checkChallenge(secret, workerId, challenge)) {
+      throw new GoWorkException(ErrorCode.UNAUTHENTICATED, "the challenge from " + baseUrl + " was not made with "
+          + "this worker's GOWORK_SECRET: the secrets differ, or that is not a GoWork coordinator; not answering it");
+    }
     LOG.info("registered with {} as {}", baseUrl, workerId);
 
     String response = Signatures.verifyResponse(secret, workerId, challenge);

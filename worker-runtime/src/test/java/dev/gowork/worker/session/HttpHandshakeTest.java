@@ -46,6 +46,15 @@ class HttpHandshakeTest {
   }
 
   @Test
+  void aServerWhoseChallengeIsNotMadeWithTheSecretGetsNoAnswer() {
+    coordinator.forgeChallenges();
+    GoWorkException e = assertThrows(GoWorkException.class, () -> handshake(SECRET).authenticate());
+    assertEquals(ErrorCode.UNAUTHENTICATED, e.code());
+    assertTrue(e.getMessage().contains("was not made with this worker's GOWORK_SECRET"), e.getMessage());
+    assertEquals(0, coordinator.verifications(), "the worker never answered the forged challenge");
+  }
+
+  @Test
   void aWrongSecretIsUnauthenticatedAndNamesTheSetting() {
     GoWorkException e = assertThrows(GoWorkException.class,
         () -> handshake("another-secret-another-secret-12345").authenticate());

@@ -34,10 +34,12 @@ public final class StubCoordinator implements AutoCloseable {
   private final Map<String, String> challenges = new ConcurrentHashMap<>();
   private final Map<String, String> sessionKeys = new ConcurrentHashMap<>();
   private final AtomicInteger registrations = new AtomicInteger();
+  private final AtomicInteger verifications = new AtomicInteger();
   private final AtomicInteger unavailableAnswers = new AtomicInteger();
   private volatile String bootstrapServers;
   private volatile String topicPrefix;
   private volatile Duration sessionLife = Duration.ofHours(1);
+  private volatile boolean forgedChallenges;
 
   public StubCoordinator(String secret, String bootstrapServers, String topicPrefix) throws IOException {
     this.rawSecret = secret;
@@ -51,6 +53,17 @@ public final class StubCoordinator implements AutoCloseable {
 
   public URI url() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  /** Answers registrations with random challenges, as a server without the secret would. */
+  public StubCoordinator forgeChallenges() {
+    forgedChallenges = true;
+    return this;
+  }
+
+  /** Verifications that reached this stub (answered or not). */
+  public int verifications() {
+    return verifications.get();
   }
 
   /** Sessions issued from now on last this long. */
@@ -106,13 +119,14 @@ public final class StubCoordinator implements AutoCloseable {
 
   private void register(HttpExchange ex) throws IOException {
     String id = "w-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-    String challenge = Signatures.randomToken();
+    String challenge = forgedChallenges ? Signatures.randomToken() : Signatures.challenge(secret, id);
     challenges.put(id, challenge);
     registrations.incrementAndGet();
     answer(ex, 201, codec.mapper().createObjectNode().put("workerId", id).put("challenge", challenge));
   }
 
   private void verify(HttpExchange ex, String id, byte[] body) throws Exception {
+    verifications.incrementAndGet();
     Decoded<JsonNode> json = codec.parse(body);
     String response = json.isOk() ? json.value().path("response").asText(null) : null;
     String challenge = challenges.remove(id);
