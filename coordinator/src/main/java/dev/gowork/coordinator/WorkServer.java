@@ -397,6 +397,10 @@ public final class WorkServer implements AutoCloseable {
       throw new GoWorkException(ErrorCode.UNAUTHENTICATED, "unknown worker or invalid session");
     }
     checkOpen(result.workId());
+    table.status(result.workId()).filter(s -> s.state() == WorkState.RUNNING && s.workerId() != null
+        && !s.workerId().equals(workerId)).ifPresent(s -> {
+          throw new GoWorkException(ErrorCode.CONFLICT, "work " + result.workId() + " was handed to another worker");
+        });
     ResultEnvelope own = new ResultEnvelope(result.workId(), result.attempt(), result.status(), result.result(),
         result.error(), workerId, result.durationMs());
     SignedResult signed = SignedResult.sign(codec, own, workerId, sessionKey, clock);

@@ -21,6 +21,7 @@ import dev.gowork.coordinator.events.HandlerTiming;
 import dev.gowork.coordinator.testing.Poll;
 import dev.gowork.coordinator.testing.TestWorker;
 import dev.gowork.coordinator.work.WorkState;
+import dev.gowork.coordinator.work.WorkTable;
 import dev.gowork.coordinator.work.WorkStatus;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -156,6 +157,15 @@ class WorkServerFlowTest extends ServerFixture {
     WorkStatus running = server.status(work.id()).orElseThrow();
     assertEquals(WorkState.RUNNING, running.state());
     assertEquals(s.workerId(), running.workerId());
+
+    // Another verified worker cannot report the outcome of work handed to this one, either way.
+    Session other = handshake();
+    assertEquals(ErrorCode.CONFLICT, assertThrows(GoWorkException.class, () -> server.submit(other.workerId(),
+        other.sessionKey(), new ResultEnvelope(got.workId(), got.attempt(), ResultStatus.FAILED, null, "x", null, 1)))
+        .code());
+    worker(other).send(got, ResultStatus.COMPLETED, "forged", null);
+    assertEquals(WorkTable.HANDED_TO_ANOTHER, log.await(EventType.RESULT_REJECTED, work.id()).error());
+    assertEquals(WorkState.RUNNING, server.status(work.id()).orElseThrow().state());
 
     server.submit(s.workerId(), s.sessionKey(), new ResultEnvelope(got.workId(), got.attempt(),
         ResultStatus.COMPLETED, WireCodec.defaults().mapper().valueToTree("resized"), null, null, 7));

@@ -27,4 +27,9 @@ final class ReplayGuard {
   synchronized boolean firstTime(String workId, int attempt) {
     return seen.putIfAbsent(attempt + ":" + workId, Boolean.TRUE) == null;
   }
+
+  /** Takes back a pair whose result was refused, so that a refused result cannot block the real one. */
+  synchronized void forget(String workId, int attempt) {
+    seen.remove(attempt + ":" + workId);
+  }
 }

@@ -123,6 +123,7 @@ public final class ResultPipeline {
     long now = clock.millis();
     Verdict v = table.applyResult(r, workerId, now);
     if (!v.accepted()) {
+      replays.forget(r.workId(), r.attempt());
       return reject(r, workerId, v.rejection());
     }
     if (v.retry()) {

@@ -40,6 +40,8 @@ public final class WorkTable {
   private static final int MAX_ERROR_CHARS = 4096;
   /** Why a change was refused: the item is decided by another coordinator. */
   public static final String NOT_OWNED = "work belongs to another coordinator";
+  /** Why a result was refused: the work was handed out over HTTP to another worker, which runs it. */
+  public static final String HANDED_TO_ANOTHER = "work was handed to another worker";
 
   private final EventDispatcher events;
   private final WireCodec codec;
@@ -317,6 +319,9 @@ public final class WorkTable {
     }
     if (r.state == WorkState.RETRY_WAIT) {
       return Verdict.refused(r.state, "work is waiting for attempt " + (r.attempt + 1));
+    }
+    if (r.state == WorkState.RUNNING && r.workerId != null && !r.workerId.equals(workerId)) {
+      return Verdict.refused(r.state, HANDED_TO_ANOTHER);
     }
     if (res.attempt() < r.attempt) {
       return Verdict.refused(r.state, "attempt " + res.attempt() + " is older than the current attempt " + r.attempt);
