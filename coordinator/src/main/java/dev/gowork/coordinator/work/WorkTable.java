@@ -320,14 +320,17 @@ public final class WorkTable {
     if (r.state == WorkState.RETRY_WAIT) {
       return Verdict.refused(r.state, "work is waiting for attempt " + (r.attempt + 1));
     }
-    if (r.state == WorkState.RUNNING && r.workerId != null && !r.workerId.equals(workerId)) {
+    // workerId is null only for the in-process submit(Work), which the application itself makes.
+    if (r.state == WorkState.RUNNING && r.workerId != null && workerId != null && !r.workerId.equals(workerId)) {
       return Verdict.refused(r.state, HANDED_TO_ANOTHER);
     }
     if (res.attempt() < r.attempt) {
       return Verdict.refused(r.state, "attempt " + res.attempt() + " is older than the current attempt " + r.attempt);
     }
     r.attempt = res.attempt();
-    r.workerId = workerId;
+    if (workerId != null) {
+      r.workerId = workerId;
+    }
     r.republishPending = false;
     return switch (res.status()) {
       case COMPLETED -> complete(r, res, now);

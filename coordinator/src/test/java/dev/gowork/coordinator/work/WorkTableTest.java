@@ -158,11 +158,15 @@ class WorkTableTest {
   @Test
   void startMarksRunningAndRefusesFinishedWork() {
     add("a", 1, 60);
-    assertEquals(WorkState.RUNNING, table.start("a", 1, "w-9", clock.millis()).state());
-    assertEquals("w-9", table.status("a").orElseThrow().workerId());
+    assertEquals(WorkState.RUNNING, table.start("a", 1, "w-1", clock.millis()).state());
+    assertEquals("w-1", table.status("a").orElseThrow().workerId());
+    Verdict other = table.applyResult(new ResultEnvelope("a", 1, ResultStatus.COMPLETED, null, null, "w-2", 5), "w-2",
+        clock.millis());
+    assertEquals(WorkTable.HANDED_TO_ANOTHER, other.rejection(), "work handed to w-1 takes no result from w-2");
     result("a", 1, ResultStatus.COMPLETED);
-    assertFalse(table.start("a", 1, "w-9", clock.millis()).accepted());
-    assertFalse(table.start("nope", 1, "w-9", clock.millis()).accepted());
+    assertEquals(WorkState.COMPLETED, table.status("a").orElseThrow().state());
+    assertFalse(table.start("a", 1, "w-1", clock.millis()).accepted());
+    assertFalse(table.start("nope", 1, "w-1", clock.millis()).accepted());
   }
 
   @Test
