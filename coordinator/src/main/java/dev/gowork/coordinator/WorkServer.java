@@ -396,11 +396,7 @@ public final class WorkServer implements AutoCloseable {
     if (!workers.authenticate(workerId, sessionKey)) {
       throw new GoWorkException(ErrorCode.UNAUTHENTICATED, "unknown worker or invalid session");
     }
-    checkOpen(result.workId());
-    table.status(result.workId()).filter(s -> s.state() == WorkState.RUNNING && s.workerId() != null
-        && !s.workerId().equals(workerId)).ifPresent(s -> {
-          throw new GoWorkException(ErrorCode.CONFLICT, "work " + result.workId() + " was handed to another worker");
-        });
+    checkOpen(result.workId(), workerId);
     ResultEnvelope own = new ResultEnvelope(result.workId(), result.attempt(), result.status(), result.result(),
         result.error(), workerId, result.durationMs());
     SignedResult signed = SignedResult.sign(codec, own, workerId, sessionKey, clock);
@@ -425,7 +421,7 @@ public final class WorkServer implements AutoCloseable {
    */
   public void submit(Work work) {
     requireStarted();
-    checkOpen(work.id());
+    checkOpen(work.id(), null);
     if (!table.owns(work.id())) {
       throw new GoWorkException(ErrorCode.CONFLICT, "work " + work.id() + " belongs to another coordinator (results "
           + "partition " + ownership.partitionOf(work.id()) + "); submit its result there, or through the results "
@@ -574,7 +570,12 @@ public final class WorkServer implements AutoCloseable {
     return rebuilt;
   }
 
-  private void checkOpen(String workId) {
+  /**
+   * Refuses at once, with the HTTP caller's status code, a result the work table would refuse later.
+   *
+   * @param workerId the submitting worker, or null for the application's own {@code submit(Work)}
+   */
+  private void checkOpen(String workId, String workerId) {
     WorkStatus s = table.status(workId)
         .orElseThrow(() -> new GoWorkException(ErrorCode.NOT_FOUND, "no work with id " + workId));
     if (s.state() == WorkState.TIMED_OUT) {
@@ -582,6 +583,9 @@ public final class WorkServer implements AutoCloseable {
     }
     if (Lifecycle.isTerminal(s.state())) {
       throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " is already " + s.state().wireName());
+    }
+    if (workerId != null && s.state() == WorkState.RUNNING && s.workerId() != null && !s.workerId().equals(workerId)) {
+      throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + ": " + WorkTable.HANDED_TO_ANOTHER);
     }
   }
 
