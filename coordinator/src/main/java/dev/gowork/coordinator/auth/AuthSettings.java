@@ -14,7 +14,8 @@ import java.time.Duration;
  * @param globalFailureBurst failed verifications reported as {@code worker_verify_error} events in a burst
  *     (default 100); beyond it and its refill, a flood of failures is refused without an event each
  * @param globalFailureRefill one more reported failure per this period (default 100 ms)
- * @param maxWorkers registered workers kept at most (default 100,000)
+ * @param maxWorkers verified workers kept at most (default 100,000), and as many unanswered
+ *     registrations (beyond that the oldest is dropped; its worker can still verify)
  */
 public record AuthSettings(Duration sessionTtl, Duration challengeTtl, int workerFailureBurst,
     Duration workerFailureRefill, int globalFailureBurst, Duration globalFailureRefill, int maxWorkers) {

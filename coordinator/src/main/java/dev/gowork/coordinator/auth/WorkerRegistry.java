@@ -13,7 +13,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -34,6 +36,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * key) to the {@link Journal}, and {@link #verify} returns only once it is committed, so a result
  * signed with the key still verifies after a coordinator restart ({@link #restore} re-derives it).
  * Unanswered registrations are not stored: a worker that was mid-handshake registers again.
+ *
+ * <p>Bounds: registering is anonymous, so nothing a registration leaves behind may crowd out real
+ * workers. Unanswered registrations (and ids a verify named but nobody has answered for) live in a
+ * bounded, oldest-first table of their own, only for their rate limit and for {@link #list}; since the
+ * challenge is derived from the id, one pushed out of that table still verifies. Only a right answer,
+ * which takes the secret, adds a worker to the table that {@code maxWorkers} caps.
  */
 public final class WorkerRegistry implements Workers {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -50,7 +58,10 @@ public final class WorkerRegistry implements Workers {
   private final EventDispatcher events;
   private final AuthSettings settings;
   private final TokenBucket globalFailures;
+  /** Workers that verified (active, or ended within the last hour): at most {@code maxWorkers}. */
   private final ConcurrentHashMap<String, WorkerEntry> entries = new ConcurrentHashMap<>();
+  /** Unanswered registrations, oldest first, at most {@code maxWorkers}; guarded by itself. */
+  private final LinkedHashMap<String, WorkerEntry> pending;
   private final Journal journal;
   private volatile java.util.function.Predicate<String> decides = id -> true;
 
@@ -68,30 +79,38 @@ public final class WorkerRegistry implements Workers {
     this.settings = settings;
     this.globalFailures = new TokenBucket(settings.globalFailureBurst(), settings.globalFailureRefill().toMillis(),
         clock.millis());
+    int cap = settings.maxWorkers();
+    this.pending = new LinkedHashMap<>() {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, WorkerEntry> eldest) {
+        return size() > cap;
+      }
+    };
   }
 
   @Override
   public Registration register() {
-    if (entries.size() >= settings.maxWorkers()) {
-      throw new GoWorkException(ErrorCode.RATE_LIMITED, "too many registered workers; try again later");
-    }
     long now = clock.millis();
     byte[] id = new byte[8];
     RANDOM.nextBytes(id);
     String workerId = "w-" + HexFormat.of().formatHex(id) + "-" + Long.toString(now, 36);
     String challenge = keys.challenge(workerId);
-    entries.put(workerId, new WorkerEntry(workerId, challenge, now, settings.challengeTtl().toMillis(),
-        new TokenBucket(settings.workerFailureBurst(), settings.workerFailureRefill().toMillis(), now)));
+    synchronized (pending) {
+      pending.put(workerId, newEntry(workerId, challenge, now, now));
+    }
     events.event(EventType.WORKER_REGISTERED).worker(workerId).fire();
     return new Registration(workerId, challenge);
+  }
+
+  private WorkerEntry newEntry(String workerId, String challenge, long issuedAt, long now) {
+    return new WorkerEntry(workerId, challenge, issuedAt, settings.challengeTtl().toMillis(),
+        new TokenBucket(settings.workerFailureBurst(), settings.workerFailureRefill().toMillis(), now));
   }
 
   @Override
   public Session verify(String workerId, String response) {
     long now = clock.millis();
-    WorkerEntry known = workerId == null || workerId.length() > MAX_ID_CHARS ? null : entries.get(workerId);
-    WorkerEntry e = known != null || workerId == null || workerId.length() > MAX_ID_CHARS ? known
-        : registeredElsewhere(workerId, now);
+    WorkerEntry e = workerId == null || workerId.length() > MAX_ID_CHARS ? null : find(workerId, now);
     String shownId = e == null ? null : workerId;
     // Guesses are limited per worker id. Failures elsewhere never refuse a right answer (a flood of
     // wrong answers for made-up ids would otherwise lock every worker out); they only cap how many
@@ -107,7 +126,15 @@ public final class WorkerRegistry implements Workers {
       synchronized (e) {
         if (e.state == WorkerState.PENDING && e.challengeOpen(now)
             && Signatures.checkVerifyResponse(secret, workerId, e.challenge, response)) {
+          if (entries.size() >= settings.maxWorkers()) {
+            throw new GoWorkException(ErrorCode.RATE_LIMITED, "too many registered workers; try again later");
+          }
           opened = journal.atomically(() -> open(e, now));
+          // Known as verified before it leaves the pending table, so its id never looks unanswered.
+          entries.put(workerId, e);
+          synchronized (pending) {
+            pending.remove(workerId, e);
+          }
         }
       }
       if (opened != null) {
@@ -124,13 +151,32 @@ public final class WorkerRegistry implements Workers {
     throw new GoWorkException(ErrorCode.UNAUTHENTICATED, REFUSED);
   }
 
+  /** The entry of {@code workerId}: a verified worker, an unanswered registration, or null. */
+  private WorkerEntry find(String workerId, long now) {
+    WorkerEntry verified = entries.get(workerId);
+    if (verified != null) {
+      return verified;
+    }
+    synchronized (pending) {
+      WorkerEntry e = pending.get(workerId);
+      if (e == null) {
+        e = registeredElsewhere(workerId, now);
+        if (e != null) {
+          pending.put(workerId, e);
+        }
+      }
+      return e;
+    }
+  }
+
   /**
-   * A registration another coordinator issued (its id carries the time; the challenge is derived
-   * from it): recreated here while its challenge is still open, so the worker may verify here.
+   * A registration this table no longer holds: another coordinator's, or one pushed out (its id
+   * carries the time; the challenge is derived from it). Recreated while its challenge is still open,
+   * so the worker may verify here.
    */
   private WorkerEntry registeredElsewhere(String workerId, long now) {
     int dash = workerId.lastIndexOf('-');
-    if (!workerId.startsWith("w-") || dash <= 2 || entries.size() >= settings.maxWorkers()) {
+    if (!workerId.startsWith("w-") || dash <= 2) {
       return null;
     }
     long issuedAt;
@@ -143,10 +189,7 @@ public final class WorkerRegistry implements Workers {
     if (issuedAt > now + CLOCK_SKEW_MILLIS || now - issuedAt >= ttl) {
       return null;
     }
-    WorkerEntry fresh = new WorkerEntry(workerId, keys.challenge(workerId), issuedAt, ttl,
-        new TokenBucket(settings.workerFailureBurst(), settings.workerFailureRefill().toMillis(), now));
-    WorkerEntry had = entries.putIfAbsent(workerId, fresh);
-    return had != null ? had : fresh;
+    return newEntry(workerId, keys.challenge(workerId), issuedAt, now);
   }
 
   @Override
@@ -169,8 +212,12 @@ public final class WorkerRegistry implements Workers {
 
   @Override
   public List<WorkerSummary> list() {
+    List<WorkerEntry> all = new ArrayList<>(entries.values());
+    synchronized (pending) {
+      all.addAll(pending.values());
+    }
     List<WorkerSummary> out = new ArrayList<>();
-    for (WorkerEntry e : entries.values()) {
+    for (WorkerEntry e : all) {
       synchronized (e) {
         out.add(e.summary());
       }
@@ -233,12 +280,14 @@ public final class WorkerRegistry implements Workers {
   public int expireSessions() {
     long now = clock.millis();
     int ended = 0;
+    synchronized (pending) {
+      pending.values().removeIf(e -> !e.challengeOpen(now));
+    }
     for (WorkerEntry e : entries.values()) {
       synchronized (e) {
         if (expireIfDue(e, now)) {
           ended++;
-        } else if ((e.state == WorkerState.PENDING && !e.challengeOpen(now))
-            || (e.endedAt >= 0 && now - e.endedAt > KEEP_ENDED_MILLIS)) {
+        } else if (e.endedAt >= 0 && now - e.endedAt > KEEP_ENDED_MILLIS) {
           if (entries.remove(e.workerId, e) && e.nonce != null && decides.test(e.workerId)) {
             journal.put(Journal.Kind.SESSION, e.workerId, null);
           }

@@ -15,8 +15,7 @@ public interface Workers {
 
   /**
    * Registers a new worker: a fresh id and a single-use challenge (fires {@code worker_registered}).
-   *
-   * @throws dev.gowork.broker.GoWorkException RATE_LIMITED when too many workers are registered
+   * Anyone may register, so an unanswered registration holds no place a real worker needs.
    */
   Registration register();
 
@@ -25,7 +24,8 @@ public interface Workers {
    *
    * @throws dev.gowork.broker.GoWorkException UNAUTHENTICATED for any wrong answer, unknown id, used or
    *     expired challenge (fires {@code worker_verify_error}; the message reveals nothing); RATE_LIMITED
-   *     after too many failures for this worker or overall
+   *     after too many failures for this worker id, or for a right answer when {@code maxWorkers}
+   *     verified workers are known
    */
   Session verify(String workerId, String response);
 

@@ -174,13 +174,60 @@ class WorkerRegistryTest {
     assertNotEquals(handshake().sessionKey(), handshake().sessionKey());
   }
 
+  private static Session handshake(WorkerRegistry with) {
+    Registration r = with.register();
+    return with.verify(r.workerId(), Signatures.verifyResponse(SECRET, r.workerId(), r.challenge()));
+  }
+
+  private WorkerRegistry capped(int maxWorkers) {
+    return new WorkerRegistry(SECRET, clock, events, new AuthSettings(Duration.ofHours(1),
+        Duration.ofMinutes(5), 5, Duration.ofSeconds(10), 100, Duration.ofMillis(100), maxWorkers));
+  }
+
   @Test
-  void registrationsAreCapped() {
-    WorkerRegistry small = new WorkerRegistry(SECRET, clock, events, new AuthSettings(Duration.ofHours(1),
-        Duration.ofMinutes(5), 5, Duration.ofSeconds(10), 100, Duration.ofMillis(100), 2));
-    small.register();
-    small.register();
-    assertEquals(ErrorCode.RATE_LIMITED, assertThrows(GoWorkException.class, small::register).code());
+  void verifiedWorkersAreCapped() {
+    WorkerRegistry small = capped(2);
+    handshake(small);
+    handshake(small);
+    Registration third = small.register();
+    assertEquals(ErrorCode.RATE_LIMITED, assertThrows(GoWorkException.class, () -> small.verify(third.workerId(),
+        Signatures.verifyResponse(SECRET, third.workerId(), third.challenge()))).code());
+  }
+
+  @Test
+  void aFloodOfAnonymousRegistrationsAndMadeUpIdsNeverLocksOutARealWorker() {
+    WorkerRegistry small = capped(10);
+    Registration early = small.register();
+    for (int i = 0; i < 1000; i++) {
+      small.register();
+    }
+    for (int i = 0; i < 100; i++) {
+      String madeUp = "w-" + String.format("%016x", i) + "-" + Long.toString(clock.millis(), 36);
+      assertEquals(ErrorCode.UNAUTHENTICATED, assertThrows(GoWorkException.class, () -> small.verify(madeUp,
+          "wrong")).code());
+    }
+    // Unanswered registrations are bounded, oldest first...
+    assertEquals(10, small.list().size());
+    assertTrue(small.list().stream().allMatch(w -> w.state() == WorkerState.PENDING));
+    // ...and neither they nor the made-up ids take a place a real worker needs.
+    Session late = handshake(small);
+    assertTrue(small.authenticate(late.workerId(), late.sessionKey()));
+    // One pushed out of the table still verifies: its challenge is derived from its id.
+    Session first = small.verify(early.workerId(), Signatures.verifyResponse(SECRET, early.workerId(),
+        early.challenge()));
+    assertTrue(small.authenticate(first.workerId(), first.sessionKey()));
+    // Single use still holds for it.
+    assertEquals(ErrorCode.UNAUTHENTICATED, assertThrows(GoWorkException.class, () -> small.verify(
+        early.workerId(), Signatures.verifyResponse(SECRET, early.workerId(), early.challenge()))).code());
+  }
+
+  @Test
+  void unansweredRegistrationsAreForgottenWhenTheirChallengeExpires() {
+    registry.register();
+    assertEquals(1, registry.list().size());
+    clock.advance(AuthSettings.defaults().challengeTtl());
+    registry.expireSessions();
+    assertTrue(registry.list().isEmpty());
   }
 
   @Test
