@@ -75,12 +75,7 @@ public final class Signatures {
 
   /** Lowercase hex SHA-256 of a record value ({@code null} counts as empty). */
   public static String valueDigest(byte[] value) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(sha.digest(value == null ? new byte[0] : value));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("SHA-256 is not available", e);
-    }
+    return HexFormat.of().formatHex(SHA256.get().digest(value == null ? new byte[0] : value));
   }
 
   /**
@@ -119,13 +114,35 @@ public final class Signatures {
     return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * One HMAC-SHA256 with {@code key}. Each thread keeps its own {@link Mac} (and digest below):
+   * {@code Mac.getInstance} and the first {@code init} look the provider up and verify it, which was a
+   * quarter of all the memory a coordinator allocated at 1,000 results a second (docs/benchmarks.md);
+   * a later {@code init} only sets the key.
+   */
   private static byte[] hmac(byte[] key, byte[] msg) {
     try {
-      Mac mac = Mac.getInstance(HMAC);
+      Mac mac = MACS.get();
       mac.init(new SecretKeySpec(key, HMAC));
       return mac.doFinal(msg);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is not available", e);
     }
   }
+
+  private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(() -> {
+    try {
+      return Mac.getInstance(HMAC);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is not available", e);
+    }
+  });
+
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+  });
 }

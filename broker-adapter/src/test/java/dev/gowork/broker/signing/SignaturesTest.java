@@ -76,6 +76,29 @@ class SignaturesTest {
   }
 
   @Test
+  void theMacEachThreadReusesTakesEachCallsOwnKeyAndDigest() throws Exception {
+    byte[] value = "{}".getBytes(StandardCharsets.UTF_8);
+    java.util.List<String> keys = java.util.List.of(Signatures.randomToken(), Signatures.randomToken(),
+        Signatures.randomToken());
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 0; round < 3; round++) {
+        for (String key : keys) {
+          for (byte[] v : new byte[][] {value, "{\"x\":1}".getBytes(StandardCharsets.UTF_8)}) {
+            String expected = independentHmac(Base64.getDecoder().decode(key),
+                "gowork-result:v1\nabc\n1\ncompleted\n7\n" + hexSha256(v));
+            assertEquals(expected, Signatures.signResult(key, "abc", 1, ResultStatus.COMPLETED, 7, v));
+            assertEquals(expected, pool.submit(() -> Signatures.signResult(key, "abc", 1, ResultStatus.COMPLETED, 7,
+                v)).get());
+          }
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void tamperedValueHeaderOrTimestampFailsVerification() {
     WireCodec codec = WireCodec.defaults();
     String key = Signatures.randomToken();

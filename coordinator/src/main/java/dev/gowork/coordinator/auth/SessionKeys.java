@@ -15,6 +15,7 @@ import javax.crypto.spec.SecretKeySpec;
 final class SessionKeys {
   private final SecretKeySpec key;
   private final SharedSecret secret;
+  private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
 
   SessionKeys(SharedSecret secret) {
     this.secret = secret;
@@ -31,10 +32,15 @@ final class SessionKeys {
   }
 
   private String hmac(String msg) {
+    return Base64.getEncoder().encodeToString(macs.get().doFinal(msg.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** A {@link Mac} per thread, keyed once: looking the provider up on every call allocated heavily. */
+  private Mac newMac() {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(key);
-      return Base64.getEncoder().encodeToString(mac.doFinal(msg.getBytes(StandardCharsets.UTF_8)));
+      return mac;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is not available", e);
     }
