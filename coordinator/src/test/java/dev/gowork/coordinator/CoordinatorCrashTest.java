@@ -73,6 +73,24 @@ class CoordinatorCrashTest extends ServerFixture {
   }
 
   @Test
+  void aResultWrittenBeforeTheCrashCountsAfterItsSessionAndTheWindowPassed(TestKafka k) {
+    start(k, b -> b.sessionTtl(Duration.ofMinutes(2))).start();
+    Session s = handshake();
+    TestWorker worker = worker(s);
+    Work work = server.createWork("through a long outage", 3600);
+    server.add(work);
+    WorkEnvelope taken = worker.take(WAIT);
+    crashAndRestart(() -> {
+      worker.send(taken, ResultStatus.COMPLETED, "written in time", null);
+      // The successor reads it ten minutes later: past the session's end and the 5-minute window.
+      clock.advance(Duration.ofMinutes(10));
+    });
+    log.await(EventType.WORK_COMPLETE, work.id());
+    assertEquals("written in time", server.status(work.id()).orElseThrow().result().asText());
+    assertTrue(log.of(EventType.RESULT_REJECTED).isEmpty(), () -> log.of(EventType.RESULT_REJECTED).toString());
+  }
+
+  @Test
   void aResultAppliedButNotCommittedBeforeTheCrashIsAppliedOnceBySuccessor(TestKafka k) {
     start(k);
     TestWorker worker = worker(handshake());

@@ -260,6 +260,32 @@ public final class WorkerRegistry implements Workers {
     }
   }
 
+  /**
+   * The key of the session {@code workerId} had open at {@code atMillis}, also when it has expired
+   * since (derived again from what the registry keeps): for a result that reached Kafka while its
+   * session was open and is read later, e.g. after a coordinator restart. Empty for a revoked worker.
+   */
+  public Optional<String> sessionKeyAt(String workerId, long atMillis) {
+    long now = clock.millis();
+    WorkerEntry e = workerId == null ? null : entries.get(workerId);
+    if (e == null) {
+      return Optional.empty();
+    }
+    synchronized (e) {
+      expireIfDue(e, now);
+      if (atMillis >= e.sessionExpiresAt) {
+        return Optional.empty();
+      }
+      if (e.state == WorkerState.ACTIVE && e.sessionKey != null) {
+        return Optional.of(e.sessionKey);
+      }
+      if (e.state == WorkerState.EXPIRED && e.nonce != null) {
+        return Optional.of(keys.derive(e.workerId, e.nonce, e.sessionExpiresAt));
+      }
+      return Optional.empty();
+    }
+  }
+
   /** Notes that a worker was seen (e.g. an accepted result). */
   public void touch(String workerId) {
     WorkerEntry e = workerId == null ? null : entries.get(workerId);

@@ -25,6 +25,12 @@ public final class QueueTopics {
   public static final int EVENT_PARTITIONS = 3;
   /** Partitions of the compacted {@code <p>.state}: as many as results, so a work id maps to the same partition. */
   public static final int STATE_PARTITIONS = RESULT_PARTITIONS;
+  /**
+   * The broker stamps each result with the time it was appended, so a result read late (a backlog
+   * after a restart) is judged by when its worker wrote it, not by when it is read.
+   */
+  public static final java.util.Map<String, String> RESULTS_CONFIG = java.util.Map.of("message.timestamp.type",
+      "LogAppendTime");
   /** Partitions of the compacted {@code <p>.sessions}. */
   public static final int SESSION_PARTITIONS = 3;
 
@@ -55,7 +61,7 @@ public final class QueueTopics {
   public void ensureShared() {
     try {
       provisioner.ensureTopics(List.of(
-          TopicSpec.of(topics.results(), RESULT_PARTITIONS, replicationFactor),
+          new TopicSpec(topics.results(), RESULT_PARTITIONS, replicationFactor, RESULTS_CONFIG),
           TopicSpec.of(topics.events(), EVENT_PARTITIONS, replicationFactor),
           TopicSpec.compacted(topics.state(), STATE_PARTITIONS, replicationFactor),
           TopicSpec.compacted(topics.sessions(), SESSION_PARTITIONS, replicationFactor)));

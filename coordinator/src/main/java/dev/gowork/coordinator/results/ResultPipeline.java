@@ -15,16 +15,20 @@ import dev.gowork.coordinator.work.Verdict;
 import dev.gowork.coordinator.work.WorkRef;
 import dev.gowork.coordinator.work.WorkTable;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.record.TimestampType;
 
 /**
  * Decides what a result does. Every result, from Kafka or from this process, ends up in
  * {@link WorkTable#applyResult}; this class checks it first. A record from the results topic must
  * decode, carry the three auth headers, be signed within the timestamp window under the open session
- * of the worker it names, and not repeat an accepted (work id, attempt). Any failure fires
+ * of the worker it names, and not repeat an accepted (work id, attempt). The window and the session
+ * are also judged at the broker's append time when the topic records it, so a result written in time
+ * and read late (after a restart, or an outage longer than the window) still counts. Any failure fires
  * {@code record_rejected} (undecodable) or {@code result_rejected} (with the reason in {@code error})
  * and changes nothing. An authenticated result for work this coordinator does not know, even after
  * catching up with the other coordinators' state, is skipped quietly (work forgotten after its
@@ -84,12 +88,16 @@ public final class ResultPipeline {
       return Optional.of(reject(r, shownWorker, "record key does not match the work id"));
     }
     long ts = TimestampWindow.parse(tsText);
-    if (ts < 0 || !window.accepts(ts, clock.instant())) {
+    // When the broker stamps the append time (our results topic does), a result is also judged by
+    // when it reached Kafka: one read late, e.g. a backlog after a restart, was written in time.
+    long appended = rec.timestampType() == TimestampType.LOG_APPEND_TIME ? rec.timestamp() : -1;
+    if (ts < 0 || !(window.accepts(ts, clock.instant())
+        || (appended >= 0 && window.accepts(ts, Instant.ofEpochMilli(appended))))) {
       return Optional.of(reject(r, shownWorker, "timestamp outside the accepted window"));
     }
-    Optional<String> key = workers.sessionKey(workerId);
+    Optional<String> key = sessionKey(workerId, appended);
     if (key.isEmpty() && catchUp.getAsBoolean()) {
-      key = workers.sessionKey(workerId);
+      key = sessionKey(workerId, appended);
     }
     if (key.isEmpty()) {
       return Optional.of(reject(r, shownWorker, "unknown or expired session"));
@@ -106,6 +114,12 @@ public final class ResultPipeline {
     }
     workers.touch(workerId);
     return Optional.of(apply(r, workerId));
+  }
+
+  /** The worker's open session key, else the key of the session it had open when the result was appended. */
+  private Optional<String> sessionKey(String workerId, long appended) {
+    Optional<String> open = workers.sessionKey(workerId);
+    return open.isPresent() || appended < 0 ? open : workers.sessionKeyAt(workerId, appended);
   }
 
   /** Applies a result that did not cross Kafka (the in-process {@code submit(Work)}); still refuses replays. */
