@@ -55,6 +55,9 @@ final class Router implements HttpHandler {
     closing = true;
   }
 
+  private static final java.util.Set<String> STANDARD_METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT",
+      "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
+
   int inFlight() {
     return inFlight.get();
   }
@@ -109,9 +112,10 @@ final class Router implements HttpHandler {
         answer = route.handler().handle(call);
       }
     } catch (RuntimeException e) {
-      answer = ErrorAnswers.of(e, method + " " + shown(rawPath));
+      answer = ErrorAnswers.of(e, shown(method) + " " + shown(rawPath));
     }
-    counter.count(method, routeName, answer.status());
+    // The method is the caller's text: only the standard ones become a metric label.
+    counter.count(STANDARD_METHODS.contains(method) ? method : "other", routeName, answer.status());
     write(exchange, answer);
   }
 
@@ -127,7 +131,7 @@ final class Router implements HttpHandler {
   }
 
   private static Answer notFound(String method, String rawPath) {
-    return ErrorAnswers.error(404, ErrorCode.NOT_FOUND, "no such endpoint: " + method + " " + shown(rawPath));
+    return ErrorAnswers.error(404, ErrorCode.NOT_FOUND, "no such endpoint: " + shown(method) + " " + shown(rawPath));
   }
 
   private static Answer notAllowed(String method, String rawPath, TreeSet<String> allowed) {

@@ -1,6 +1,7 @@
 package dev.gowork.coordinator.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -123,6 +124,18 @@ class RouterTest {
     get("/nowhere");
     get("/things/next");
     assertEquals(List.of("GET /things/{id} 200", "GET unmatched 404", "GET /things/next 405"), List.copyOf(counted));
+  }
+
+  @Test
+  void aMadeUpMethodIsCountedAsOtherSoCallersCannotGrowTheMetrics() throws Exception {
+    for (String method : List.of("ZZ123", "X" + "Y".repeat(500))) {
+      HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + server.getAddress().getPort() + "/things/x")).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(405, r.statusCode(), r.body());
+      assertTrue(r.body().length() < 300, r.body());
+    }
+    assertEquals(List.of("other /things/{id} 405", "other /things/{id} 405"), List.copyOf(counted));
   }
 
   @Test
