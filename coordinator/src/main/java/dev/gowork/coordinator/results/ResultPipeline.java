@@ -72,7 +72,8 @@ public final class ResultPipeline {
   public Optional<Verdict> accept(ConsumerRecord<String, byte[]> rec) {
     Decoded<ResultEnvelope> d = codec.decodeResult(rec.value());
     if (!d.isOk()) {
-      events.event(EventType.RECORD_REJECTED).work(shortOrNull(rec.key()))
+      // No workId: the key of a record that does not decode is the writer's text, not a work id to join on.
+      events.event(EventType.RECORD_REJECTED)
           .error(rec.topic() + "-" + rec.partition() + "@" + rec.offset() + ": " + d.error().message()).fire();
       return Optional.empty();
     }

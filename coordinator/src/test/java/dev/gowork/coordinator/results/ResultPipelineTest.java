@@ -179,6 +179,8 @@ class ResultPipelineTest {
     List<Event> r = log.of(EventType.RECORD_REJECTED);
     assertEquals(3, r.size());
     assertTrue(r.get(0).error().startsWith("p.results-2@7: "), r.get(0).error());
+    // The key of a record that does not decode is the writer's text, not a work id to join on.
+    assertTrue(r.stream().allMatch(e -> e.workId() == null), r::toString);
   }
 
   @Test
