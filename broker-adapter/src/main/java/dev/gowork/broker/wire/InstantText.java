@@ -6,8 +6,10 @@ import java.time.format.DateTimeParseException;
 
 /**
  * The text of an {@link Instant} on the wire, without {@link java.time.format.DateTimeFormatter} on the
- * common path. {@link #format} gives exactly {@link Instant#toString()}; {@link #parse} accepts exactly
- * what {@link Instant#parse} accepts and returns the same value. Both handle the canonical UTC form
+ * common path. {@link #format} gives {@link Instant#toString()} with at least three fraction digits, so
+ * whole-millisecond times (all GoWork writes) always have the same width ({@code .000} included: a
+ * reader that expects {@code .SSS}, or sorts the text, would trip over {@code 10:00:00Z});
+ * {@link #parse} accepts exactly what {@link Instant#parse} accepts and returns the same value. Both handle the canonical UTC form
  * ({@code 2026-11-28T12:14:02.879Z}, years 0000-9999, 0-9 fraction digits) themselves and hand anything
  * else to {@code java.time}.
  */
@@ -20,18 +22,19 @@ final class InstantText {
   private InstantText() {
   }
 
-  /** The same text as {@link Instant#toString()}. */
+  /** The text of {@link Instant#toString()}, with at least three fraction digits. */
   static String format(Instant t) {
     long second = t.getEpochSecond();
     if (second < MIN_FAST_SECOND || second > MAX_FAST_SECOND) {
-      return t.toString();
+      String text = t.toString();
+      return t.getNano() == 0 ? text.substring(0, text.length() - 1) + ".000Z" : text;
     }
     long day = Math.floorDiv(second, SECONDS_PER_DAY);
     int secondOfDay = (int) Math.floorMod(second, SECONDS_PER_DAY);
     LocalDate date = LocalDate.ofEpochDay(day);
     int nano = t.getNano();
-    int fraction = nano == 0 ? 0 : nano % 1_000_000 == 0 ? 3 : nano % 1_000 == 0 ? 6 : 9;
-    char[] c = new char[20 + (fraction == 0 ? 0 : fraction + 1)];
+    int fraction = nano % 1_000_000 == 0 ? 3 : nano % 1_000 == 0 ? 6 : 9;
+    char[] c = new char[20 + fraction + 1];
     digits(c, 0, date.getYear(), 4);
     c[4] = '-';
     digits(c, 5, date.getMonthValue(), 2);
@@ -43,13 +46,9 @@ final class InstantText {
     digits(c, 14, secondOfDay / 60 % 60, 2);
     c[16] = ':';
     digits(c, 17, secondOfDay % 60, 2);
-    int end = 19;
-    if (fraction > 0) {
-      c[end++] = '.';
-      digits(c, end, nano / SCALE[fraction], fraction);
-      end += fraction;
-    }
-    c[end] = 'Z';
+    c[19] = '.';
+    digits(c, 20, nano / SCALE[fraction], fraction);
+    c[20 + fraction] = 'Z';
     return new String(c);
   }
 

@@ -163,7 +163,7 @@ public final class WireCodec {
     n.put("schema", Event.SCHEMA);
     n.put("id", e.id());
     n.put("type", e.type().id());
-    n.put("time", e.time().toString());
+    n.put("time", InstantText.format(e.time()));
     putIfPresent(n, "queue", e.queue());
     putIfPresent(n, "workId", e.workId());
     putIfPresent(n, "workerId", e.workerId());
@@ -232,6 +232,11 @@ public final class WireCodec {
   /** A sender's value as error texts quote it: at most 60 characters, so an error never echoes a megabyte. */
   static String shown(String value) {
     return value == null || value.length() <= 60 ? value : value.substring(0, 60) + "… (" + value.length() + " chars)";
+  }
+
+  /** An instant as GoWork writes it: ISO-8601 UTC with at least three fraction digits ({@code ...T10:00:00.000Z}). */
+  public static String timeText(java.time.Instant t) {
+    return InstantText.format(t);
   }
 
   /**

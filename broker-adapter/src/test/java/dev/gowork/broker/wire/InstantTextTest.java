@@ -18,7 +18,7 @@ class InstantTextTest {
     for (int i = 0; i < 20_000; i++) {
       Instant t = gen.instant();
       String text = t.toString();
-      assertEquals(text, InstantText.format(t));
+      assertEquals(TreeModelWireCodec.wireText(t), InstantText.format(t));
       assertEquals(Instant.parse(text), InstantText.parse(text), text);
     }
   }
@@ -35,14 +35,21 @@ class InstantTextTest {
         Instant expected = Instant.parse(text);
         assertNotNull(InstantText.parseCanonical(text), text);
         assertEquals(expected, InstantText.parse(text), text);
-        assertEquals(expected.toString(), InstantText.format(expected), text);
+        assertEquals(TreeModelWireCodec.wireText(expected), InstantText.format(expected), text);
       }
     }
     for (Instant t : List.of(Instant.MIN, Instant.MAX, Instant.EPOCH, Instant.ofEpochSecond(-62_167_219_201L),
         Instant.ofEpochSecond(253_402_300_800L), Instant.ofEpochSecond(-1, 999_999_999))) {
-      assertEquals(t.toString(), InstantText.format(t));
+      assertEquals(TreeModelWireCodec.wireText(t), InstantText.format(t));
       assertEquals(t, InstantText.parse(t.toString()));
+      assertEquals(t, InstantText.parse(InstantText.format(t)));
     }
+  }
+
+  @Test
+  void wholeSecondsKeepThreeFractionDigitsSoEveryTimeHasTheSameWidth() {
+    assertEquals("2026-11-29T14:01:27.000Z", InstantText.format(Instant.parse("2026-11-29T14:01:27Z")));
+    assertEquals("2026-11-29T14:01:27.100Z", InstantText.format(Instant.parse("2026-11-29T14:01:27.1Z")));
   }
 
   @Test

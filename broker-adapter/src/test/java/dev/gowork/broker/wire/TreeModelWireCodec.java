@@ -79,8 +79,8 @@ final class TreeModelWireCodec {
     n.put("maxAttempts", w.maxAttempts());
     n.put("timeoutSeconds", w.timeoutSeconds());
     n.set("data", w.data());
-    n.put("createdAt", w.createdAt().toString());
-    n.put("deadline", w.deadline().toString());
+    n.put("createdAt", wireText(w.createdAt()));
+    n.put("deadline", wireText(w.deadline()));
     return write(n);
   }
 
@@ -120,7 +120,7 @@ final class TreeModelWireCodec {
     n.put("schema", Event.SCHEMA);
     n.put("id", e.id());
     n.put("type", e.type().id());
-    n.put("time", e.time().toString());
+    n.put("time", wireText(e.time()));
     putIfPresent(n, "queue", e.queue());
     putIfPresent(n, "workId", e.workId());
     putIfPresent(n, "workerId", e.workerId());
@@ -387,5 +387,11 @@ final class TreeModelWireCodec {
         return null;
       }
     }
+  }
+
+  /** {@link Instant#toString()} with at least three fraction digits: the documented wire form. */
+  static String wireText(Instant t) {
+    String text = t.toString();
+    return t.getNano() == 0 ? text.substring(0, text.length() - 1) + ".000Z" : text;
   }
 }

@@ -52,7 +52,7 @@ final class Views {
     if (t == null) {
       n.putNull(field);
     } else {
-      n.put(field, t.toString());
+      n.put(field, dev.gowork.broker.wire.WireCodec.timeText(t));
     }
   }
 }

@@ -65,7 +65,7 @@ final class WorkerApi {
     ObjectNode n = Views.object();
     n.put("workerId", s.workerId());
     n.put("sessionKey", s.sessionKey());
-    n.put("expiresAt", s.expiresAt().toString());
+    n.put("expiresAt", dev.gowork.broker.wire.WireCodec.timeText(s.expiresAt()));
     ObjectNode kafka = n.putObject("kafka");
     kafka.put("bootstrapServers", bootstrapServers);
     kafka.put("topicPrefix", t.prefix());
