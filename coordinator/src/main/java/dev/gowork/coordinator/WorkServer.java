@@ -457,6 +457,17 @@ public final class WorkServer implements AutoCloseable {
     return table.status(workId);
   }
 
+  /**
+   * Why this server no longer applies results although it was not closed: another coordinator with
+   * the same instance id fenced its transactions, or they failed for good. Empty while it works (and
+   * before {@code start()}). The service's {@code /healthz} answers 503 with it, so an orchestrator
+   * replaces the process.
+   */
+  public Optional<String> failure() {
+    ConsumeResults loop = consumeResults;
+    return loop == null || closed ? Optional.empty() : loop.failure();
+  }
+
   /** Worker registration and sessions (the seed's {@code ws.Workers}). */
   public Workers workers() {
     return workers;

@@ -34,6 +34,27 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(KafkaExtension.class)
 class WorkServerFailureTest extends ServerFixture {
   private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @Test
+  void aCoordinatorFencedByItsReplacementSaysSoWhileTheReplacementWorks(TestKafka k) {
+    start(k);
+    assertTrue(server.failure().isEmpty());
+    try (WorkServer replacement = WorkServer.builder().secret(SECRET).kafka(k.clients()).topics(topics).clock(clock)
+        .shareGroupSettings(FAST_GROUP).build().start()) {
+      // The old one learns it at its next transaction.
+      try {
+        server.add(server.createWork("after the replacement started", 60));
+      } catch (GoWorkException expected) {
+        // its state cannot be committed any more
+      }
+      Poll.until(() -> server.failure().isPresent(), WAIT, "the fenced coordinator to report it");
+      assertTrue(server.failure().orElseThrow().contains("fenced"), server.failure().orElseThrow());
+      assertTrue(replacement.failure().isEmpty());
+      Work work = replacement.createWork("to the replacement", 60);
+      replacement.add(work);
+      assertEquals(WorkState.QUEUED, replacement.status(work.id()).orElseThrow().state());
+    }
+  }
   private final WireCodec codec = WireCodec.defaults();
 
   private Event awaitRejection(String workId) {

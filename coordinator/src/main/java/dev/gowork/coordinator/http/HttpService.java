@@ -86,7 +86,7 @@ public final class HttpService implements AutoCloseable {
     routes.addAll(new WorkerApi(workServer, codec, bootstrapServers).routes());
     routes.addAll(new WorkApi(workServer, codec, batchCodec).routes());
     routes.addAll(new AdminApi(workServer, codec).routes());
-    routes.addAll(new ProbeApi(readiness, metrics, codec).routes());
+    routes.addAll(new ProbeApi(workServer::failure, readiness, metrics, codec).routes());
     routes.addAll(new DashboardApi(codec).routes());
     Router router = new Router(routes, settings.apiToken(), codec, metrics::httpRequest);
 

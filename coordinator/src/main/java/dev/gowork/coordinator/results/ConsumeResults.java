@@ -4,6 +4,7 @@ import dev.gowork.coordinator.state.CommitChanges;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
@@ -43,6 +44,8 @@ public final class ConsumeResults implements AutoCloseable {
   private final Owner owner;
   private final Thread thread;
   private volatile boolean running = true;
+  /** Why the loop ended on its own (fenced, or a bug), or null. */
+  private volatile String stoppedBecause;
   private volatile boolean crashing;
 
   /**
@@ -66,6 +69,18 @@ public final class ConsumeResults implements AutoCloseable {
     this.commits = commits;
     this.thread = new Thread(this::loop, "gowork-consume-results");
     this.thread.setDaemon(true);
+  }
+
+  /**
+   * Why results are no longer applied although nobody closed this loop (its transactions were fenced
+   * by another coordinator with the same instance id, or failed for good), or empty while it works.
+   */
+  public Optional<String> failure() {
+    String why = stoppedBecause;
+    if (why == null && commits.failure() != null) {
+      why = "nothing can be committed any more: " + commits.failure().getMessage();
+    }
+    return Optional.ofNullable(why);
   }
 
   public void start() {
@@ -104,6 +119,7 @@ public final class ConsumeResults implements AutoCloseable {
         }
         if (commits.failure() != null) {
           LOG.error("the results loop stops: nothing can be committed any more ({})", commits.failure().toString());
+          stoppedBecause = "nothing can be committed any more: " + commits.failure().getMessage();
           return;
         }
       }
@@ -112,6 +128,7 @@ public final class ConsumeResults implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       LOG.error("the results loop stopped", e);
+      stoppedBecause = "the results loop stopped: " + e;
       commits.stop(e);
     } finally {
       if (crashing) {
