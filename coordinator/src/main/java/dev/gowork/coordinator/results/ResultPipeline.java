@@ -91,14 +91,16 @@ public final class ResultPipeline {
     long ts = TimestampWindow.parse(tsText);
     // When the broker stamps the append time (our results topic does), a result is also judged by
     // when it reached Kafka: one read late, e.g. a backlog after a restart, was written in time.
+    // Each way is judged at one instant: the window and the session both now, or both at the append.
     long appended = rec.timestampType() == TimestampType.LOG_APPEND_TIME ? rec.timestamp() : -1;
-    if (ts < 0 || !(window.accepts(ts, clock.instant())
-        || (appended >= 0 && window.accepts(ts, Instant.ofEpochMilli(appended))))) {
+    boolean timelyNow = ts >= 0 && window.accepts(ts, clock.instant());
+    long timelyAt = ts >= 0 && appended >= 0 && window.accepts(ts, Instant.ofEpochMilli(appended)) ? appended : -1;
+    if (!timelyNow && timelyAt < 0) {
       return Optional.of(reject(r, shownWorker, "timestamp outside the accepted window"));
     }
-    Optional<String> key = sessionKey(workerId, appended);
+    Optional<String> key = sessionKey(workerId, timelyNow, timelyAt);
     if (key.isEmpty() && catchUp.getAsBoolean()) {
-      key = sessionKey(workerId, appended);
+      key = sessionKey(workerId, timelyNow, timelyAt);
     }
     if (key.isEmpty()) {
       return Optional.of(reject(r, shownWorker, "unknown or expired session"));
@@ -117,10 +119,13 @@ public final class ResultPipeline {
     return Optional.of(apply(r, workerId));
   }
 
-  /** The worker's open session key, else the key of the session it had open when the result was appended. */
-  private Optional<String> sessionKey(String workerId, long appended) {
-    Optional<String> open = workers.sessionKey(workerId);
-    return open.isPresent() || appended < 0 ? open : workers.sessionKeyAt(workerId, appended);
+  /**
+   * The worker's open session key when the result is timely now, else the key of the session it had
+   * open when the result was appended (when it was timely then).
+   */
+  private Optional<String> sessionKey(String workerId, boolean timelyNow, long timelyAt) {
+    Optional<String> open = timelyNow ? workers.sessionKey(workerId) : Optional.empty();
+    return open.isPresent() || timelyAt < 0 ? open : workers.sessionKeyAt(workerId, timelyAt);
   }
 
   /** Applies a result that did not cross Kafka (the in-process {@code submit(Work)}); still refuses replays. */
