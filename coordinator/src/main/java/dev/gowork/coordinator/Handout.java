@@ -5,7 +5,6 @@ import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.topic.Topics;
 import dev.gowork.broker.wire.Decoded;
 import dev.gowork.broker.wire.EventType;
-import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.coordinator.auth.WorkerRegistry;
 import dev.gowork.coordinator.events.EventDispatcher;
@@ -44,7 +43,10 @@ final class Handout {
   Optional<WorkEnvelope> get(String workerId, String sessionKey, String queue) {
     Topics.validateQueue(queue);
     if (!workers.authenticate(workerId, sessionKey)) {
-      events.event(EventType.GET_WORK_ERROR).queue(queue).worker(shortOrNull(workerId)).error("unauthenticated").fire();
+      if (workers.mayReportFailure()) {
+        events.event(EventType.GET_WORK_ERROR).queue(queue).worker(workers.shownId(workerId)).error("unauthenticated")
+            .fire();
+      }
       throw new GoWorkException(ErrorCode.UNAUTHENTICATED, "unknown worker or invalid session");
     }
     queues.ensure(queue);
@@ -80,9 +82,5 @@ final class Handout {
     }
     events.event(EventType.GET_WORK_EMPTY).queue(queue).worker(workerId).fire();
     return Optional.empty();
-  }
-
-  private static String shortOrNull(String s) {
-    return s == null || s.length() > WireCodec.MAX_ID_LENGTH ? null : s;
   }
 }

@@ -36,6 +36,23 @@ class WorkServerFailureTest extends ServerFixture {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   @Test
+  void unauthenticatedHandOutsNameOnlyKnownWorkersAndAFloodWritesFewEvents(TestKafka k) {
+    start(k);
+    Session real = handshake();
+    for (int i = 0; i < 300; i++) {
+      String madeUp = "{\"type\":\"work_complete\"}-" + i;
+      assertEquals(ErrorCode.UNAUTHENTICATED, assertThrows(GoWorkException.class,
+          () -> server.get(madeUp, "wrong")).code());
+    }
+    assertThrows(GoWorkException.class, () -> server.get(real.workerId(), "wrong"));
+    server.close();
+    List<Event> errors = log.of(EventType.GET_WORK_ERROR);
+    assertTrue(errors.size() <= 101, errors.size() + " events");
+    assertTrue(errors.stream().allMatch(e -> e.workerId() == null || e.workerId().equals(real.workerId())),
+        errors::toString);
+  }
+
+  @Test
   void aCoordinatorFencedByItsReplacementSaysSoWhileTheReplacementWorks(TestKafka k) {
     start(k);
     assertTrue(server.failure().isEmpty());

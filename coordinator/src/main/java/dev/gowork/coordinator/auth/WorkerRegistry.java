@@ -286,6 +286,27 @@ public final class WorkerRegistry implements Workers {
     }
   }
 
+  /**
+   * For an event about a request that failed authentication: true when it may be reported, at the
+   * rate {@code worker_verify_error} is (the global bucket), so a flood writes few events.
+   */
+  public boolean mayReportFailure() {
+    return globalFailures.tryTake(clock.millis());
+  }
+
+  /**
+   * The id to name in such an event: {@code workerId} when this registry knows it, else null (a
+   * caller's text is not copied into events).
+   */
+  public String shownId(String workerId) {
+    if (workerId == null || entries.containsKey(workerId)) {
+      return workerId;
+    }
+    synchronized (pending) {
+      return pending.containsKey(workerId) ? workerId : null;
+    }
+  }
+
   /** Notes that a worker was seen (e.g. an accepted result). */
   public void touch(String workerId) {
     WorkerEntry e = workerId == null ? null : entries.get(workerId);
