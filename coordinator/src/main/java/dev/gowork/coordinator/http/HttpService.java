@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class HttpService implements AutoCloseable {
   private static final int QUEUED_REQUESTS = 1024;
+  /** Threads kept for /healthz, /readyz and /metrics when every other request is busy. */
+  private static final int PROBE_THREADS = 2;
   /** How long a request (line, headers, body) may take to arrive (the JDK server's {@code maxReqTime}). */
   static final Duration REQUEST_ARRIVAL = Duration.ofSeconds(30);
   /** How long a client may take to read an answer (the JDK server's {@code maxRspTime}). */
@@ -88,7 +91,10 @@ public final class HttpService implements AutoCloseable {
     routes.addAll(new AdminApi(workServer, codec).routes());
     routes.addAll(new ProbeApi(workServer::failure, readiness, metrics, codec).routes());
     routes.addAll(new DashboardApi(codec).routes());
-    Router router = new Router(routes, settings.apiToken(), codec, metrics::httpRequest);
+    // Two threads stay free for the probes and /metrics, so a liveness probe answers while every
+    // other request waits on Kafka (an add blocks up to max.block.ms while Kafka is away).
+    Router router = new Router(routes, settings.apiToken(), codec, metrics::httpRequest,
+        Math.max(1, settings.httpThreads() - PROBE_THREADS), Set.of("/healthz", "/readyz", "/metrics"));
 
     // Read once per JVM when the JDK's server is first created; a value set by the operator wins.
     System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", Long.toString(REQUEST_ARRIVAL.toSeconds()));

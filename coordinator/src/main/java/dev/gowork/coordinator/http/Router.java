@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,11 +35,30 @@ final class Router implements HttpHandler {
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean closing;
 
+  /** At most this many requests run at once outside {@link #alwaysServed}; null: no limit. */
+  private final Semaphore busy;
+  private final int maxBusy;
+  private final Set<String> alwaysServed;
+
   Router(List<Route> routes, String apiToken, WireCodec writer, RequestCounter counter) {
+    this(routes, apiToken, writer, counter, 0, Set.of());
+  }
+
+  /**
+   * A router that runs at most {@code maxBusy} requests at once (0: no limit), except on the routes
+   * {@code alwaysServed} (by template): with the server's threads one more than that at least, a
+   * probe always finds a thread while every other one waits on Kafka. Beyond the limit a request
+   * gets 503 at once.
+   */
+  Router(List<Route> routes, String apiToken, WireCodec writer, RequestCounter counter, int maxBusy,
+      Set<String> alwaysServed) {
     this.routes = List.copyOf(routes);
     this.apiToken = apiToken;
     this.writer = writer;
     this.counter = counter;
+    this.maxBusy = maxBusy;
+    this.busy = maxBusy > 0 ? new Semaphore(maxBusy) : null;
+    this.alwaysServed = Set.copyOf(alwaysServed);
   }
 
   @Override
@@ -107,9 +128,21 @@ final class Router implements HttpHandler {
         answer = allowed.isEmpty() ? notFound(method, rawPath) : notAllowed(method, rawPath, allowed);
       } else {
         routeName = route.template();
-        Call call = new Call(exchange, route, params);
-        authorize(route.access(), call);
-        answer = route.handler().handle(call);
+        boolean limited = busy != null && !alwaysServed.contains(route.template());
+        if (limited && !busy.tryAcquire()) {
+          answer = ErrorAnswers.error(503, ErrorCode.UNAVAILABLE, "the coordinator is busy: " + maxBusy
+              + " requests are in progress (is Kafka slow to answer?); try again shortly").withHeader("Retry-After", "1");
+        } else {
+          try {
+            Call call = new Call(exchange, route, params);
+            authorize(route.access(), call);
+            answer = route.handler().handle(call);
+          } finally {
+            if (limited) {
+              busy.release();
+            }
+          }
+        }
       }
     } catch (RuntimeException e) {
       answer = ErrorAnswers.of(e, shown(method) + " " + shown(rawPath));
