@@ -52,6 +52,8 @@ public final class WorkerRuntime implements AutoCloseable {
   private final Stats stats = new Stats();
   private final AtomicReference<Session> session = new AtomicReference<>();
   private final AtomicBoolean closing = new AtomicBoolean();
+  /** Completed when the first close (or crash) has finished. */
+  private final java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
   private final ExecutorService workThreads;
   private final ScheduledExecutorService renewThread;
   private Producer<String, byte[]> producer;
@@ -144,28 +146,57 @@ public final class WorkerRuntime implements AutoCloseable {
     }
   }
 
-  /** Drains and stops: see the class comment. Idempotent; blocks up to the shutdown grace plus a little. */
+  /**
+   * Drains and stops: see the class comment. Idempotent: a later or concurrent call returns once the
+   * first one has finished (the process's stop signal and its {@code main} both call it, and the
+   * process must not exit halfway). Blocks up to the shutdown grace plus a little.
+   */
   @Override
   public void close() {
+    Duration upTo = settings.shutdownGrace().plus(CLOSE_TIMEOUT.multipliedBy(3));
     if (!closing.compareAndSet(false, true)) {
-      waitStopped(settings.shutdownGrace().plus(CLOSE_TIMEOUT.multipliedBy(3)));
+      try {
+        closed.get(upTo.plus(CLOSE_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        LOG.warn("the first close did not finish in time: {}", e.toString());
+      }
       return;
     }
-    if (loop != null) {
-      loop.drain();
-      waitStopped(settings.shutdownGrace().plus(CLOSE_TIMEOUT.multipliedBy(3)));
+    try {
+      if (loop != null) {
+        loop.drain();
+        waitStopped(upTo);
+      }
+      shutDown(CLOSE_TIMEOUT);
+      LOG.info("stopped: {}", stats.snapshot());
+    } finally {
+      closed.complete(null);
     }
-    shutDown(CLOSE_TIMEOUT);
-    LOG.info("stopped: {}", stats.snapshot());
+  }
+
+  /** True once a {@link #close()} or crash has begun (tests). */
+  boolean isClosing() {
+    return closing.get();
+  }
+
+  /** True once a {@link #close()} or crash has finished (tests). */
+  boolean isClosed() {
+    return closed.isDone();
   }
 
   /** Closes every client at once without acknowledging anything, as if the process died (tests). */
   void crash() {
     if (closing.compareAndSet(false, true)) {
-      loop.crash();
-      waitStopped(CLOSE_TIMEOUT.multipliedBy(2));
-      shutDown(Duration.ZERO);
-      LOG.info("stopped abruptly (crash): {}", stats.snapshot());
+      try {
+        loop.crash();
+        waitStopped(CLOSE_TIMEOUT.multipliedBy(2));
+        shutDown(Duration.ZERO);
+        LOG.info("stopped abruptly (crash): {}", stats.snapshot());
+      } finally {
+        closed.complete(null);
+      }
     }
   }
 
@@ -257,10 +288,14 @@ public final class WorkerRuntime implements AutoCloseable {
         return runtime;
       } catch (RuntimeException e) {
         runtime.closing.set(true);
-        if (runtime.loop != null) {
-          runtime.loop.crash();
+        try {
+          if (runtime.loop != null) {
+            runtime.loop.crash();
+          }
+          runtime.shutDown(Duration.ZERO);
+        } finally {
+          runtime.closed.complete(null);
         }
-        runtime.shutDown(Duration.ZERO);
         throw e;
       }
     }

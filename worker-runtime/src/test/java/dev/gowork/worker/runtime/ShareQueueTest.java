@@ -99,6 +99,20 @@ class ShareQueueTest {
   }
 
   @Test
+  void aSecondCloseReturnsOnlyOnceTheFirstHasFinished(TestKafka kafka) throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka)) {
+      WorkerRuntime r = f.start(f.settings(1), (data, ctx) -> data);
+      // As in a process: the stop signal's thread closes, and main closes again before it exits.
+      Thread signal = new Thread(r::close, "stop-signal");
+      signal.start();
+      RuntimeFixture.awaitTrue("the first close to begin", r::isClosing, Duration.ofSeconds(10));
+      r.close();
+      assertTrue(r.isClosed(), "main returned while the first close was still shutting down");
+      signal.join(10_000);
+    }
+  }
+
+  @Test
   void gracefulCloseFinishesRunningWorkAndReleasesTheRest(TestKafka kafka) throws Exception {
     try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
       Set<String> started = ConcurrentHashMap.newKeySet();
