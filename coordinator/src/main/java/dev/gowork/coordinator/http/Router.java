@@ -27,6 +27,7 @@ final class Router implements HttpHandler {
   private static final Logger LOG = LoggerFactory.getLogger(Router.class);
   static final String WORKER_ID_HEADER = "X-Gowork-Worker-Id";
   private static final int MAX_PATH_SHOWN = 200;
+  private static final java.time.Duration BUSY_WAIT = java.time.Duration.ofSeconds(1);
 
   private final List<Route> routes;
   private final String apiToken;
@@ -47,8 +48,8 @@ final class Router implements HttpHandler {
   /**
    * A router that runs at most {@code maxBusy} requests at once (0: no limit), except on the routes
    * {@code alwaysServed} (by template): with the server's threads one more than that at least, a
-   * probe always finds a thread while every other one waits on Kafka. Beyond the limit a request
-   * gets 503 at once.
+   * probe finds a thread within about a second while every other one waits on Kafka. A request
+   * beyond the limit waits up to a second for its turn, then gets 503.
    */
   Router(List<Route> routes, String apiToken, WireCodec writer, RequestCounter counter, int maxBusy,
       Set<String> alwaysServed) {
@@ -68,6 +69,20 @@ final class Router implements HttpHandler {
       answer(exchange);
     } finally {
       inFlight.decrementAndGet();
+    }
+  }
+
+  /**
+   * Takes a permit, waiting up to {@link #BUSY_WAIT}: long enough for a burst of quick requests (a
+   * dashboard refresh is four), short enough that a probe queued behind requests stuck on Kafka
+   * still gets a thread within its timeout.
+   */
+  private boolean acquire() {
+    try {
+      return busy.tryAcquire(BUSY_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 
@@ -129,7 +144,7 @@ final class Router implements HttpHandler {
       } else {
         routeName = route.template();
         boolean limited = busy != null && !alwaysServed.contains(route.template());
-        if (limited && !busy.tryAcquire()) {
+        if (limited && !acquire()) {
           answer = ErrorAnswers.error(503, ErrorCode.UNAVAILABLE, "the coordinator is busy: " + maxBusy
               + " requests are in progress (is Kafka slow to answer?); try again shortly").withHeader("Retry-After", "1");
         } else {
