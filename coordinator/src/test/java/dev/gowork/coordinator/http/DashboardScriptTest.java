@@ -87,6 +87,11 @@ class DashboardScriptTest {
       assertEquals("[[\"none\"]]", out.get("afterRequeue").get("dead").toString());
       assertEquals("queued", api.producer("GET", "/v1/work/" + listed.get(1), null).json().get("state").asText());
 
+      JsonNode withoutMetrics = out.get("metricsBlocked");
+      assertTrue(withoutMetrics.get("status").asText().contains("totals unavailable"), withoutMetrics.toString());
+      assertEquals(shown.get("queues").size(), withoutMetrics.get("queues").size(), "the queues still show without /metrics");
+      assertEquals("[\"–\",\"added\"]", withoutMetrics.get("totals").get(0).toString());
+
       JsonNode forgotten = out.get("loggedOut");
       assertTrue(forgotten.get("loginShown").asBoolean() && !forgotten.get("boardShown").asBoolean());
       assertTrue(forgotten.get("tokenStored").isNull());

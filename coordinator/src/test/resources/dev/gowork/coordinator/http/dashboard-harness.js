@@ -45,13 +45,15 @@ const storage = {};
 const timers = new Set(); // the page's pending timers; they never fire here, the harness drives it
 let nextTimer = 1;
 let confirmAnswer = false;
+let blockMetrics = false; // as an ingress that keeps /metrics from the outside
 const confirmed = [];
 const context = vm.createContext({
   window: { confirm: (text) => { confirmed.push(text); return confirmAnswer; } },
   document, Node: Element, console, Date, Math, Number, JSON, Object, Promise, Error, Map, String,
   sessionStorage: { getItem: (k) => storage[k] ?? null, setItem: (k, v) => { storage[k] = String(v); },
     removeItem: (k) => { delete storage[k]; } },
-  fetch: (path, options) => fetch(base + path, options),
+  fetch: (path, options) => (blockMetrics && path === '/metrics'
+    ? Promise.resolve(new Response('blocked', { status: 403 })) : fetch(base + path, options)),
   setTimeout: () => { timers.add(nextTimer); return nextTimer++; },
   clearTimeout: (id) => { timers.delete(id); },
 });
@@ -102,6 +104,10 @@ const view = () => ({
   buttons(0)[0].dispatch('click'); // requeue the other
   await settle();
   out.afterRequeue = { status: ids.status.textContent, dead: ids.dead.rows() };
+  blockMetrics = true;
+  document.dispatch('visibilitychange');
+  await settle();
+  out.metricsBlocked = view();
   ids.logout.dispatch('click');
   out.loggedOut = view();
   out.timersAfterLogout = timers.size;

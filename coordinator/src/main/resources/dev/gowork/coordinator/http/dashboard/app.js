@@ -215,14 +215,18 @@
     const mine = ++generation;
     if (!token) return;
     try {
+      // /metrics is often kept from the outside at the ingress: the rest of the page goes on without it.
       const [queues, workers, dead, metrics] = await Promise.all([
-        call('GET', API.queues()), call('GET', API.workers()), call('GET', API.dead()), call('GET', API.metrics())]);
+        call('GET', API.queues()), call('GET', API.workers()), call('GET', API.dead()),
+        call('GET', API.metrics()).catch(() => null)]);
       if (mine !== generation) return;
       showQueues(queues);
       showWorkers(workers);
       showDead(dead);
-      showTotals(parseMetrics(metrics));
-      status('updated ' + new Date().toLocaleTimeString() + (done && Date.now() < done.until ? ' · ' + done.text : ''));
+      showTotals(parseMetrics(metrics === null ? '' : metrics));
+      status('updated ' + new Date().toLocaleTimeString()
+        + (metrics === null ? ' · totals unavailable (/metrics did not answer)' : '')
+        + (done && Date.now() < done.until ? ' · ' + done.text : ''));
     } catch (e) {
       if (mine !== generation) return;
       failed(e);
