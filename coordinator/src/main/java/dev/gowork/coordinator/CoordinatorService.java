@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class CoordinatorService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorService.class);
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(2);
+  private static final Duration KAFKA_CHECK = Duration.ofSeconds(5);
 
   private final Deque<AutoCloseable> opened;
   private final HttpService http;
@@ -83,6 +84,8 @@ public final class CoordinatorService implements AutoCloseable {
       KafkaReadiness readiness = new KafkaReadiness(clients.admin(),
           List.of(s.topics().results(), s.topics().events()), READY_TIMEOUT, READY_TIMEOUT, System::nanoTime);
       opened.push(readiness);
+      metrics.watchKafka(readiness::lastReady);
+      opened.push(watchKafka(readiness));
       HttpService http = HttpService.start(s, server, bootstrap, metrics, readiness);
       opened.push(http);
       CoordinatorService c = new CoordinatorService(opened, http, server, bootstrap, embedded, s.httpHost());
@@ -93,6 +96,27 @@ public final class CoordinatorService implements AutoCloseable {
       closeAll(opened);
       throw e;
     }
+  }
+
+  /**
+   * Checks Kafka every {@link #KAFKA_CHECK} in the background, so that losing it and getting it back
+   * are logged (and {@code gowork_kafka_ready} moves) even when no probe asks.
+   */
+  private static AutoCloseable watchKafka(KafkaReadiness readiness) {
+    java.util.concurrent.ScheduledExecutorService checks = java.util.concurrent.Executors
+        .newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "gowork-kafka-check");
+          t.setDaemon(true);
+          return t;
+        });
+    checks.scheduleWithFixedDelay(() -> {
+      try {
+        readiness.problem();
+      } catch (RuntimeException e) {
+        LOG.debug("the Kafka check failed: {}", e.toString());
+      }
+    }, 0, KAFKA_CHECK.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    return checks::shutdownNow;
   }
 
   private static EmbeddedKafka startEmbedded(CoordinatorSettings s) {

@@ -30,6 +30,7 @@ public final class KafkaReadiness implements Readiness, AutoCloseable {
   private final LongSupplier nanoTime;
   private Optional<String> last;
   private long checkedAt;
+  private long notReadySince;
 
   /**
    * @param admin used for the checks; closed by {@link #close()}
@@ -49,10 +50,30 @@ public final class KafkaReadiness implements Readiness, AutoCloseable {
   public synchronized Optional<String> problem() {
     long now = nanoTime.getAsLong();
     if (last == null || now - checkedAt >= cacheNanos) {
+      Optional<String> before = last;
       last = check();
       checkedAt = nanoTime.getAsLong();
+      logChange(before, now);
     }
     return last;
+  }
+
+  /**
+   * Logs each change once: Kafka lost (WARN) and back (INFO, with how long it was away), so that an
+   * outage shows in the log even where nothing else talks to Kafka meanwhile.
+   */
+  private void logChange(Optional<String> before, long now) {
+    if (last.isPresent() && (before == null || before.isEmpty())) {
+      LOG.warn("not ready: {}", last.get());
+      notReadySince = now;
+    } else if (last.isEmpty() && before != null && before.isPresent()) {
+      LOG.info("ready again: Kafka answers (not ready for {} s)", Duration.ofNanos(now - notReadySince).toSeconds());
+    }
+  }
+
+  /** 1 when the last check found Kafka answering and the topics there, else 0; never asks Kafka itself. */
+  public synchronized double lastReady() {
+    return last != null && last.isEmpty() ? 1 : 0;
   }
 
   private Optional<String> check() {

@@ -57,6 +57,13 @@ public final class ServiceMetrics implements AutoCloseable {
     return new ServiceMetrics(server);
   }
 
+  /** Adds {@code gowork_kafka_ready}: 1 while the last readiness check found Kafka answering, else 0. */
+  public void watchKafka(java.util.function.DoubleSupplier ready) {
+    Gauge.builder("gowork.kafka.ready", ready, java.util.function.DoubleSupplier::getAsDouble)
+        .description("1 while the last check (every 5 s) found Kafka answering and the topics there, else 0")
+        .register(registry);
+  }
+
   /** Counts one answered HTTP request; {@code route} is the route's template, e.g. {@code /v1/work/{id}}. */
   public void httpRequest(String method, String route, int status) {
     Counter.builder("gowork.http.requests").description("HTTP requests answered, by route and status")
