@@ -34,6 +34,10 @@ final class EventCounters implements Consumer<Event> {
     count(registry, EventType.WORK_DEAD, "gowork.work.dead", "Work whose every attempt failed");
     count(registry, EventType.RESULT_REJECTED, "gowork.results.rejected",
         "Results refused (bad signature, unknown session, replay, late)");
+    count(registry, EventType.RECORD_REJECTED, "gowork.records.rejected",
+        "Records on GoWork topics that could not be decoded and were skipped");
+    count(registry, EventType.WORKER_VERIFY_ERROR, "gowork.worker.verify.errors",
+        "Failed worker verifications reported (a flood is reported at most 10 a second)");
     latency.put(EventType.WORK_COMPLETE, timer(registry, "completed"));
     latency.put(EventType.WORK_TIMEOUT, timer(registry, "timed_out"));
     latency.put(EventType.WORK_DEAD, timer(registry, "dead"));
