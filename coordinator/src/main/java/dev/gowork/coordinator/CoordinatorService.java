@@ -120,6 +120,17 @@ public final class CoordinatorService implements AutoCloseable {
   }
 
   private static EmbeddedKafka startEmbedded(CoordinatorSettings s) {
+    // A taken port fails here in one line, instead of a broker that fails its start with pages of traces.
+    if (s.embeddedKafkaPort() != 0) {
+      try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+        probe.setReuseAddress(true);
+        probe.bind(new java.net.InetSocketAddress("127.0.0.1", s.embeddedKafkaPort()));
+      } catch (java.io.IOException e) {
+        throw new GoWorkException(ErrorCode.UNAVAILABLE, "cannot start the embedded Kafka: port "
+            + s.embeddedKafkaPort() + " on 127.0.0.1 is taken, by another Kafka or another coordinator's embedded one"
+            + " (set GOWORK_EMBEDDED_KAFKA_PORT, or GOWORK_BOOTSTRAP_SERVERS to use that Kafka): " + e.getMessage(), e);
+      }
+    }
     EmbeddedKafka kafka;
     try {
       kafka = EmbeddedKafka.builder().dataDir(s.dataDir()).port(s.embeddedKafkaPort()).start();

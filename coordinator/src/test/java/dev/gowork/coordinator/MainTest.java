@@ -78,6 +78,19 @@ class MainTest {
         "the work server's threads to end");
   }
 
+  @Test
+  void aTakenEmbeddedKafkaPortExitsWith1BeforeABrokerStarts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      Map<String, String> env = new HashMap<>(SECRETS);
+      env.put("GOWORK_DATA_DIR", dir.toString());
+      env.put("GOWORK_EMBEDDED_KAFKA_PORT", Integer.toString(taken.getLocalPort()));
+      env.put("GOWORK_HTTP_PORT", "0");
+      assertEquals(1, Main.run(env));
+    }
+    assertTrue(!java.nio.file.Files.exists(dir.resolve("kafka")), "no broker was formatted or started");
+  }
+
   private static int status(HttpClient client, URI uri) {
     try {
       return client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
