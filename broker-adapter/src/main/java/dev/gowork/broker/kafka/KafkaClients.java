@@ -196,6 +196,8 @@ public final class KafkaClients {
      *
      * @throws java.io.UncheckedIOException if the file cannot be read; the message names it
      * @throws java.nio.file.InvalidPathException if {@code file} is not a path
+     * @throws dev.gowork.broker.GoWorkException INVALID_ARGUMENT for a property Kafka defines with a value
+     *     it would refuse, naming it
      */
     public static Map<String, String> fromFileAndEnv(String file, Map<String, String> env) {
         Map<String, String> properties = new TreeMap<>();
@@ -203,6 +205,7 @@ public final class KafkaClients {
             properties.putAll(ClientProperties.load(Path.of(file.strip())));
         }
         properties.putAll(ClientProperties.fromEnv(env));
+        ClientProperties.check(properties);
         return Collections.unmodifiableMap(properties);
     }
 

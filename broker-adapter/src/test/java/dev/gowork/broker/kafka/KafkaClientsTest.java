@@ -48,6 +48,23 @@ class KafkaClientsTest {
     }
 
     @Test
+    void aValueKafkaWouldRefuseFailsAtOnceNamingItsVariable() {
+        for (Map.Entry<String, String> bad : Map.of("GOWORK_KAFKA_SECURITY_PROTOCOL", "FOO",
+                "GOWORK_KAFKA_LINGER_MS", "soon", "GOWORK_KAFKA_SHARE_ACQUIRE_MODE", "greedy").entrySet()) {
+            dev.gowork.broker.GoWorkException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.gowork.broker.GoWorkException.class,
+                    () -> KafkaClients.fromFileAndEnv(null, Map.of(bad.getKey(), bad.getValue())));
+            assertEquals(dev.gowork.broker.ErrorCode.INVALID_ARGUMENT, e.code());
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(bad.getValue()), e.getMessage());
+        }
+        // Right values, and names Kafka does not define, pass as before.
+        assertEquals(Map.of("linger.ms", "5", "security.protocol", "PLAINTEXT", "my.interceptor.setting", "x"),
+                KafkaClients.fromFileAndEnv(null, Map.of("GOWORK_KAFKA_LINGER_MS", "5",
+                        "GOWORK_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", "GOWORK_KAFKA_MY_INTERCEPTOR_SETTING", "x")));
+    }
+
+    @Test
     void loadPropertiesReadsAFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("client.properties");
         Files.writeString(file, "# TLS\nsecurity.protocol=SSL\nsasl.mechanism = PLAIN\n", StandardCharsets.UTF_8);
