@@ -249,6 +249,12 @@ public final class WorkerRegistry implements Workers {
 
   /** The session key of an open session, for checking a result's signature. */
   public Optional<String> sessionKey(String workerId) {
+    return withVerified(workerId, (e, now) -> e.sessionOpen(now) ? Optional.of(e.sessionKey) : Optional.empty());
+  }
+
+  /** Runs {@code f} on the verified worker's entry under its monitor, after ending a session that is due. */
+  private Optional<String> withVerified(String workerId,
+      java.util.function.BiFunction<WorkerEntry, Long, Optional<String>> f) {
     long now = clock.millis();
     WorkerEntry e = workerId == null ? null : entries.get(workerId);
     if (e == null) {
@@ -256,7 +262,7 @@ public final class WorkerRegistry implements Workers {
     }
     synchronized (e) {
       expireIfDue(e, now);
-      return e.sessionOpen(now) ? Optional.of(e.sessionKey) : Optional.empty();
+      return f.apply(e, now);
     }
   }
 
@@ -266,13 +272,7 @@ public final class WorkerRegistry implements Workers {
    * session was open and is read later, e.g. after a coordinator restart. Empty for a revoked worker.
    */
   public Optional<String> sessionKeyAt(String workerId, long atMillis) {
-    long now = clock.millis();
-    WorkerEntry e = workerId == null ? null : entries.get(workerId);
-    if (e == null) {
-      return Optional.empty();
-    }
-    synchronized (e) {
-      expireIfDue(e, now);
+    return withVerified(workerId, (e, now) -> {
       if (atMillis >= e.sessionExpiresAt) {
         return Optional.empty();
       }
@@ -283,7 +283,7 @@ public final class WorkerRegistry implements Workers {
         return Optional.of(keys.derive(e.workerId, e.nonce, e.sessionExpiresAt));
       }
       return Optional.empty();
-    }
+    });
   }
 
   /**
