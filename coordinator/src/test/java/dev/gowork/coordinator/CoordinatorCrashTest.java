@@ -91,6 +91,20 @@ class CoordinatorCrashTest extends ServerFixture {
   }
 
   @Test
+  void aResultsTopicAnOlderVersionCreatedGetsTheAppendTimeAtStart(TestKafka k) throws Exception {
+    String results = dev.gowork.broker.topic.Topics.of(k.topicPrefix()).results();
+    try (org.apache.kafka.clients.admin.Admin admin = k.clients().admin()) {
+      new dev.gowork.broker.topic.TopicProvisioner(admin).ensureTopics(List.of(
+          dev.gowork.broker.topic.TopicSpec.of(results, dev.gowork.coordinator.queue.QueueTopics.RESULT_PARTITIONS, 1)));
+      start(k);
+      var resource = new org.apache.kafka.common.config.ConfigResource(
+          org.apache.kafka.common.config.ConfigResource.Type.TOPIC, results);
+      assertEquals("LogAppendTime", admin.describeConfigs(List.of(resource)).all().get().get(resource)
+          .get("message.timestamp.type").value());
+    }
+  }
+
+  @Test
   void aResultAppliedButNotCommittedBeforeTheCrashIsAppliedOnceBySuccessor(TestKafka k) {
     start(k);
     TestWorker worker = worker(handshake());

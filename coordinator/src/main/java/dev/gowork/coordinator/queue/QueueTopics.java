@@ -19,6 +19,7 @@ import org.apache.kafka.common.KafkaException;
  * Each queue is prepared once per process; concurrent first uses of one queue wait for each other.
  */
 public final class QueueTopics {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(QueueTopics.class);
   /** Partitions of {@code <p>.results}. */
   public static final int RESULT_PARTITIONS = 6;
   /** Partitions of {@code <p>.events}. */
@@ -68,6 +69,29 @@ public final class QueueTopics {
     } catch (KafkaException e) {
       throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not create the results, events, state and sessions topics: "
           + e.getMessage(), e);
+    }
+    stampResultsOnAppend();
+  }
+
+  /**
+   * Sets {@link #RESULTS_CONFIG} on a results topic that an older version created without it; where
+   * the coordinator may not alter topic configs, says how to do it by hand and goes on.
+   */
+  private void stampResultsOnAppend() {
+    var resource = new org.apache.kafka.common.config.ConfigResource(
+        org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topics.results());
+    var ops = RESULTS_CONFIG.entrySet().stream().map(e -> new org.apache.kafka.clients.admin.AlterConfigOp(
+        new org.apache.kafka.clients.admin.ConfigEntry(e.getKey(), e.getValue()),
+        org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)).toList();
+    try {
+      admin.incrementalAlterConfigs(java.util.Map.of(resource, ops)).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | KafkaException e) {
+      LOG.warn("could not set message.timestamp.type=LogAppendTime on {} ({}); results read late, e.g. after an outage"
+          + " longer than 5 minutes, are then judged by when they are read. Set it by hand: kafka-configs.sh --alter"
+          + " --entity-type topics --entity-name {} --add-config message.timestamp.type=LogAppendTime",
+          topics.results(), e.toString(), topics.results());
     }
   }
 
