@@ -101,6 +101,28 @@ public final class EventsCommand implements Callable<Integer> {
       return ++shown < limit;
     }
 
+    /**
+     * A newer coordinator's event type: shown whole with {@code --json}, as a short line otherwise;
+     * a {@code --type} filter names known types, so it leaves such events out.
+     */
+    @Override
+    public boolean acceptNewer(com.fasterxml.jackson.databind.JsonNode event, byte[] raw) {
+      String queue = event.path("queue").asText(null);
+      if (!filter.types().isEmpty() || (!filter.queues().isEmpty() && !filter.queues().contains(queue))) {
+        return true;
+      }
+      context.out().println(json ? new String(raw, StandardCharsets.UTF_8).strip()
+          : String.format("%s %-20s %s", safe(event.path("time").asText()), safe(event.path("type").asText()),
+              "(an event type this gowork does not know; --json prints it whole)"));
+      context.out().flush();
+      return ++shown < limit;
+    }
+
+    /** Text from the topic as it may be shown on a terminal: short, and only plain characters. */
+    private static String safe(String text) {
+      return text.matches("[A-Za-z0-9_.:+-]{1,40}") ? text : "?";
+    }
+
     @Override
     public void rejected(String where, DecodeError error) {
       context.err().println("warning: skipped the record at " + where + ": " + error.message());

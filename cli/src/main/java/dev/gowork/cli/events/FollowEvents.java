@@ -1,9 +1,12 @@
 package dev.gowork.cli.events;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gowork.broker.kafka.KafkaClients;
 import dev.gowork.broker.wire.DecodeError;
 import dev.gowork.broker.wire.Decoded;
 import dev.gowork.broker.wire.Event;
+import dev.gowork.broker.wire.EventType;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.cli.settings.CliException;
 import java.time.Duration;
@@ -36,6 +39,14 @@ public final class FollowEvents {
 
     /** A record that is not a valid event, at {@code topic-partition@offset}. */
     void rejected(String where, DecodeError error);
+
+    /**
+     * An event of a type this version does not know (a newer coordinator's: types are only ever
+     * added), as parsed JSON and raw; return false to stop following.
+     */
+    default boolean acceptNewer(JsonNode event, byte[] raw) {
+      return true;
+    }
 
     /** Said once while the topic does not exist yet, and once while Kafka does not answer. */
     default void waiting(String why) {}
@@ -118,6 +129,20 @@ public final class FollowEvents {
     return true;
   }
 
+  /** The parsed event when {@code value} is a v1 event whose only fault is a type this version does not know. */
+  private JsonNode ofNewerType(byte[] value) {
+    Decoded<JsonNode> parsed = codec.parse(value);
+    JsonNode n = parsed.isOk() ? parsed.value() : null;
+    JsonNode type = n == null ? null : n.get("type");
+    if (n == null || !n.isObject() || !Event.SCHEMA.equals(n.path("schema").asText(null)) || type == null
+        || !type.isTextual() || EventType.fromId(type.asText()) != null) {
+      return null;
+    }
+    ObjectNode known = n.deepCopy();
+    known.put("type", EventType.ADD_WORK.id());
+    return codec.eventFrom(known).isOk() ? n : null;
+  }
+
   /**
    * Follows until the sink says stop or {@link #stop()} is called; then closes the consumer.
    *
@@ -132,7 +157,12 @@ public final class FollowEvents {
       while (!stopped) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
           Decoded<Event> d = codec.decodeEvent(r.value());
-          if (!d.isOk()) {
+          JsonNode newer = d.isOk() ? null : ofNewerType(r.value());
+          if (newer != null) {
+            if (!sink.acceptNewer(newer, r.value())) {
+              return;
+            }
+          } else if (!d.isOk()) {
             sink.rejected(r.topic() + "-" + r.partition() + "@" + r.offset(), d.error());
           } else if (!sink.accept(d.value(), r.value())) {
             return;

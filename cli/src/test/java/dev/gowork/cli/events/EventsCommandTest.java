@@ -72,6 +72,35 @@ class EventsCommandTest {
   }
 
   @Test
+  void aNewerCoordinatorsEventTypeIsShownNotSkipped(TestKafka kafka) throws Exception {
+    String topic = Topics.of(kafka.topicPrefix()).events();
+    String newer = "{\"schema\":\"gowork.event/v1\",\"id\":\"id-n\",\"type\":\"work_paused\","
+        + "\"time\":\"2026-11-28T10:00:00.000Z\",\"queue\":\"default\",\"workId\":\"n\",\"pausedFor\":5}";
+    byte[] known = codec.encode(event(EventType.WORK_COMPLETE, "default", "a"));
+    publish(kafka, topic, List.of(newer.getBytes(StandardCharsets.UTF_8), known));
+    Map<String, String> env = Map.of("GOWORK_BOOTSTRAP_SERVERS", kafka.bootstrapServers(), "GOWORK_TOPIC_PREFIX",
+        kafka.topicPrefix());
+
+    Console json = new Console(env);
+    assertEquals(0, assertTimeoutPreemptively(Duration.ofSeconds(60), () -> json.run("events", "--from-beginning",
+        "--json", "--max", "2")), json.err());
+    assertEquals(List.of(newer, new String(known, StandardCharsets.UTF_8)), json.out().lines().toList());
+    assertTrue(json.err().isEmpty(), json.err());
+
+    Console lines = new Console(env);
+    assertEquals(0, assertTimeoutPreemptively(Duration.ofSeconds(60), () -> lines.run("events", "--from-beginning",
+        "--max", "2")), lines.err());
+    assertEquals("2026-11-28T10:00:00.000Z work_paused          (an event type this gowork does not know;"
+        + " --json prints it whole)", lines.out().lines().toList().get(0));
+
+    Console filtered = new Console(env);
+    assertEquals(0, assertTimeoutPreemptively(Duration.ofSeconds(60), () -> filtered.run("events",
+        "--from-beginning", "--type", "work_complete", "--max", "1")), filtered.err());
+    assertEquals(1, filtered.out().lines().count(), filtered.out());
+    assertTrue(filtered.out().contains("work_complete"), filtered.out());
+  }
+
+  @Test
   void jsonPrintsTheRawEvent(TestKafka kafka) throws Exception {
     String topic = Topics.of(kafka.topicPrefix()).events();
     byte[] raw = codec.encode(event(EventType.WORK_COMPLETE, "default", "a"));
