@@ -91,7 +91,7 @@ final class Router implements HttpHandler {
     closing = true;
   }
 
-  private static final java.util.Set<String> STANDARD_METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT",
+  private static final Set<String> STANDARD_METHODS = Set.of("GET", "HEAD", "POST", "PUT",
       "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
 
   int inFlight() {

@@ -44,7 +44,7 @@ public final class ConsumeResults implements AutoCloseable {
   private final Owner owner;
   private final Thread thread;
   private volatile boolean running = true;
-  /** Why the loop ended on its own (fenced, or a bug), or null. */
+  /** Why the loop ended on an exception of its own, or null ({@link #failure} also asks the committer). */
   private volatile String stoppedBecause;
   private volatile boolean crashing;
 
@@ -119,7 +119,6 @@ public final class ConsumeResults implements AutoCloseable {
         }
         if (commits.failure() != null) {
           LOG.error("the results loop stops: nothing can be committed any more ({})", commits.failure().toString());
-          stoppedBecause = "nothing can be committed any more: " + commits.failure().getMessage();
           return;
         }
       }
