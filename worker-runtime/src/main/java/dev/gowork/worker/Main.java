@@ -5,12 +5,24 @@ import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.process.StopSignals;
 import dev.gowork.worker.handler.HandlerRegistry;
 import dev.gowork.worker.handler.WorkHandler;
+import dev.gowork.worker.http.HttpAddress;
+import dev.gowork.worker.http.WorkerHttp;
+import dev.gowork.worker.runtime.Health;
 import dev.gowork.worker.runtime.WorkerRuntime;
 import dev.gowork.worker.runtime.WorkerSetting;
 import dev.gowork.worker.runtime.WorkerSettings;
 import java.io.PrintWriter;
 import java.util.HashMap;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -51,12 +63,15 @@ public final class Main {
 
   static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
     WorkerSettings settings;
+    Optional<HttpAddress> httpAddress;
     WorkHandler handler;
     try {
-      settings = settings(args, env, out);
-      if (settings == null) {
+      Map<String, String> merged = merged(args, env, out);
+      if (merged == null) {
         return OK;
       }
+      settings = WorkerSettings.fromEnv(merged);
+      httpAddress = HttpAddress.fromEnv(merged);
       handler = HandlerRegistry.builtIns().resolve(settings.handler().orElseThrow(() -> new GoWorkException(
           ErrorCode.INVALID_ARGUMENT, WorkerSetting.HANDLER.label() + " must be set, e.g. to echo")));
     } catch (CommandLine.UnmatchedArgumentException e) {
@@ -71,14 +86,48 @@ public final class Main {
       err.println("Run with --help to list every setting.");
       return USAGE;
     }
+    PrometheusMeterRegistry registry = null;
+    WorkerHttp http = null;
+    AtomicReference<WorkerRuntime> started = new AtomicReference<>();
+    if (httpAddress.isPresent()) {
+      // Before the handshake, so a taken port fails at once, and a liveness probe answers while the
+      // replica waits for its coordinator.
+      HttpAddress a = httpAddress.get();
+      registry = meters();
+      try {
+        http = WorkerHttp.start(a.host(), a.port(), registry,
+            () -> started.get() == null ? Health.starting() : started.get().health());
+      } catch (GoWorkException e) {
+        err.println("gowork worker: " + e.getMessage() + " (" + WorkerSetting.HTTP_HOST.env() + ", "
+            + WorkerSetting.HTTP_PORT.env() + ")");
+        return USAGE;
+      }
+      LOG.info("serving /healthz, /readyz and /metrics on {}:{}", a.host(), http.port());
+    }
+    try {
+      return runUntilStopped(settings, handler, registry, started);
+    } finally {
+      if (http != null) {
+        http.close();
+      }
+    }
+  }
+
+  private static int runUntilStopped(WorkerSettings settings, WorkHandler handler, PrometheusMeterRegistry registry,
+      AtomicReference<WorkerRuntime> started) {
     WorkerRuntime runtime;
     try {
-      runtime = WorkerRuntime.builder(settings).handler(handler).start();
+      WorkerRuntime.Builder builder = WorkerRuntime.builder(settings).handler(handler);
+      if (registry != null) {
+        builder.meterRegistry(registry);
+      }
+      runtime = builder.start();
     } catch (GoWorkException e) {
       LOG.error("could not start: {}", e.getMessage());
       boolean settingProblem = e.code() == ErrorCode.UNAUTHENTICATED || e.code() == ErrorCode.INVALID_ARGUMENT;
       return settingProblem ? USAGE : FAILED;
     }
+    started.set(runtime);
     Runtime.getRuntime().addShutdownHook(new Thread(runtime::close, "gowork-shutdown"));
     StopSignals.onStop("the worker", runtime::close);
     try {
@@ -90,6 +139,17 @@ public final class Main {
     return runtime.failure().isPresent() ? FAILED : OK;
   }
 
+  /** A Prometheus registry with the JVM's own meters (memory, GC, threads, CPU, uptime). */
+  private static PrometheusMeterRegistry meters() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    return registry;
+  }
+
   /**
    * Parses flags over {@code env}; prints the help and returns {@code null} when asked for it.
    *
@@ -97,6 +157,12 @@ public final class Main {
    * @throws CommandLine.ParameterException for an unknown flag or a flag without its value
    */
   static WorkerSettings settings(String[] args, Map<String, String> env, PrintWriter out) {
+    Map<String, String> merged = merged(args, env, out);
+    return merged == null ? null : WorkerSettings.fromEnv(merged);
+  }
+
+  /** {@code env} with the flags' values over it, or {@code null} after printing the help. */
+  private static Map<String, String> merged(String[] args, Map<String, String> env, PrintWriter out) {
     CommandLine cli = new CommandLine(spec());
     ParseResult parsed = cli.parseArgs(args);
     if (cli.isUsageHelpRequested()) {
@@ -113,7 +179,7 @@ public final class Main {
         }
       }
     }
-    return WorkerSettings.fromEnv(merged);
+    return merged;
   }
 
   static CommandSpec spec() {

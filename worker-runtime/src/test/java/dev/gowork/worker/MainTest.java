@@ -75,6 +75,19 @@ class MainTest {
   }
 
   @Test
+  void aBadOrTakenHttpPortExitsWithTwoBeforeTheHandshake() throws Exception {
+    assertEquals(Main.USAGE, run(env("GOWORK_HANDLER", "echo", "GOWORK_WORKER_HTTP_PORT", "http")));
+    assertTrue(err.toString().contains("GOWORK_WORKER_HTTP_PORT (--http-port) must be 0..65535 or none"), err.toString());
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      // The coordinator URL answers nothing: had the worker tried its handshake first, this would take 20 tries.
+      assertEquals(Main.USAGE, run(env("GOWORK_HANDLER", "echo", "GOWORK_COORDINATOR_URL", "http://127.0.0.1:9",
+          "GOWORK_WORKER_HTTP_HOST", "127.0.0.1"), "--http-port", Integer.toString(taken.getLocalPort())));
+    }
+    assertTrue(err.toString().contains("cannot listen on 127.0.0.1:") && err.toString().contains("GOWORK_WORKER_HTTP_PORT"),
+        err.toString());
+  }
+
+  @Test
   void aRefusedSecretExitsWithTwo() throws Exception {
     try (StubCoordinator coordinator = new StubCoordinator("the-coordinators-secret-0123456789", "127.0.0.1:9", "gw")) {
       assertEquals(Main.USAGE, run(env("GOWORK_HANDLER", "echo", "GOWORK_COORDINATOR_URL", coordinator.url().toString())));

@@ -155,6 +155,41 @@ class DeployManifestsTest {
   }
 
   @Test
+  void probesUseTheWorkersHealthEndpointsOnThePortItServes() {
+    MainSources code = MainSources.of(repo, "worker-runtime");
+    assertTrue(code.hasLiteral("/healthz") && code.hasLiteral("/readyz") && code.hasLiteral("/metrics"),
+        "the worker serves /healthz, /readyz and /metrics");
+    JsonNode container = KubeObjects.container(kube.get("Deployment", "gowork-worker"));
+    int k8sPort = workerHttpPort("k8s worker", KubeObjects.literalEnv(container));
+    for (String[] probe : new String[][] {{"livenessProbe", "/healthz"}, {"readinessProbe", "/readyz"}}) {
+      JsonNode get = container.path(probe[0]).path("httpGet");
+      assertEquals(probe[1], get.path("path").asText(), "k8s worker " + probe[0] + " path");
+      assertEquals(k8sPort, KubeObjects.resolvePort(container, get.path("port")), "k8s worker " + probe[0] + " port");
+    }
+    JsonNode annotations = kube.get("Deployment", "gowork-worker").path("spec").path("template").path("metadata")
+        .path("annotations");
+    assertEquals(Integer.toString(k8sPort), annotations.path("prometheus.io/port").asText(), "k8s worker scrape port");
+
+    int composePort = workerHttpPort("compose worker", ComposeFile.env(compose.service("worker")));
+    String test = compose.service("worker").path("healthcheck").path("test").toString();
+    String base = "http://127.0.0.1:" + composePort;
+    assertTrue(test.contains(base + "/healthz") && test.contains(base + "/readyz"),
+        "compose worker healthcheck asks " + base + "/healthz and /readyz: " + test);
+    Dockerfile image = dockerfile(WORKER_DOCKERFILE);
+    assertTrue(image.all("RUN").stream().anyMatch(r -> r.contains("install") && r.contains("curl")),
+        "the worker image installs curl, which its compose healthcheck runs");
+    assertEquals(Integer.toString(composePort), image.env().get("GOWORK_WORKER_HTTP_PORT"),
+        WORKER_DOCKERFILE + " serves the port compose and Kubernetes probe");
+  }
+
+  private static int workerHttpPort(String where, Map<String, String> env) {
+    int port = dev.gowork.worker.http.HttpAddress.fromEnv(env).orElseThrow(() -> new AssertionError(
+        where + " sets no GOWORK_WORKER_HTTP_PORT, so it serves no probe")).port();
+    assertTrue(port > 0, where + " GOWORK_WORKER_HTTP_PORT is a fixed port, not 0");
+    return port;
+  }
+
+  @Test
   void dockerfilesRunTheJarTheBuildMakesAndMainsThatExist() {
     String jar = "cli/target/" + repo.pomValue("cli/pom.xml", "finalName") + ".jar";
     assertImage(COORDINATOR_DOCKERFILE, jar, dev.gowork.coordinator.Main.class, "coordinator");

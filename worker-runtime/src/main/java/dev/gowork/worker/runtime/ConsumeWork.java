@@ -69,6 +69,8 @@ final class ConsumeWork implements Runnable {
   private final List<Lane> lanes = new ArrayList<>();
   /** The lane whose poll the loop waits in, or null (set by the poll thread, read by any). */
   private volatile Lane waitingIn;
+  /** When the loop last began a round, in epoch milliseconds of its clock (read by any thread). */
+  private volatile long lastTurnMillis;
   private int nextWaitLane;
   final CompletableFuture<Void> ready = new CompletableFuture<>();
   final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -95,6 +97,12 @@ final class ConsumeWork implements Runnable {
     this.lockDuration = settings.lockDuration();
     this.shutdownGrace = settings.shutdownGrace();
     this.publisher = new PublishResults(producer, resultsTopic, codec, session, clock, this::complete);
+    this.lastTurnMillis = clock.millis();
+  }
+
+  /** When the loop last began a round (it begins one at least every 100 ms while it runs). */
+  Instant lastTurn() {
+    return Instant.ofEpochMilli(lastTurnMillis);
   }
 
   /** Asks the loop to stop taking work and drain within the shutdown grace. */
@@ -150,6 +158,7 @@ final class ConsumeWork implements Runnable {
         return;
       }
       Instant now = clock.instant();
+      lastTurnMillis = now.toEpochMilli();
       Completion c;
       while ((c = completions.poll()) != null) {
         handle(c);
@@ -275,7 +284,7 @@ final class ConsumeWork implements Runnable {
   /** Runs {@code batch} on one work thread; hands it back to the group if no thread can take it. */
   private void submit(List<Held> batch) {
     try {
-      workThreads.execute(new RunBatch(batch, handler, publisher, clock));
+      workThreads.execute(new RunBatch(batch, handler, publisher, clock, stats));
     } catch (RejectedExecutionException e) {
       batch.forEach(this::releaseUnstarted);
     }

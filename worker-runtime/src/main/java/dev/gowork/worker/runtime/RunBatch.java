@@ -21,15 +21,17 @@ final class RunBatch implements Runnable {
   private final WorkHandler handler;
   private final PublishResults publisher;
   private final Clock clock;
+  private final Stats stats;
   private Held current;
   private Thread thread;
   private boolean abandoned;
 
-  RunBatch(List<Held> records, WorkHandler handler, PublishResults publisher, Clock clock) {
+  RunBatch(List<Held> records, WorkHandler handler, PublishResults publisher, Clock clock, Stats stats) {
     this.records = List.copyOf(records);
     this.handler = handler;
     this.publisher = publisher;
     this.clock = clock;
+    this.stats = stats;
     this.records.forEach(h -> h.run = this);
   }
 
@@ -44,7 +46,7 @@ final class RunBatch implements Runnable {
         thread = Thread.currentThread();
         Thread.interrupted();
       }
-      new RunWork(h, handler, publisher, clock).run();
+      new RunWork(h, handler, publisher, clock, stats).run();
     }
     synchronized (this) {
       current = null;

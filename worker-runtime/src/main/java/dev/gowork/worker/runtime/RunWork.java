@@ -21,12 +21,14 @@ final class RunWork implements Runnable {
   private final WorkHandler handler;
   private final PublishResults publisher;
   private final Clock clock;
+  private final Stats stats;
 
-  RunWork(Held held, WorkHandler handler, PublishResults publisher, Clock clock) {
+  RunWork(Held held, WorkHandler handler, PublishResults publisher, Clock clock, Stats stats) {
     this.held = held;
     this.handler = handler;
     this.publisher = publisher;
     this.clock = clock;
+    this.stats = stats;
   }
 
   @Override
@@ -36,6 +38,7 @@ final class RunWork implements Runnable {
     if (held.isSettled()) {
       return;
     }
+    long startNanos = System.nanoTime();
     JsonNode result = null;
     String error = null;
     try {
@@ -47,6 +50,7 @@ final class RunWork implements Runnable {
         LOG.debug("handler failure on {}", held, e);
       }
     }
+    stats.handled(System.nanoTime() - startNanos);
     Instant end = clock.instant();
     long ms = Math.max(0, Duration.between(start, end).toMillis());
     if (!held.settle(Held.Fate.PUBLISH)) {

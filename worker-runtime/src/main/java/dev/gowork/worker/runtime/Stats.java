@@ -1,6 +1,8 @@
 package dev.gowork.worker.runtime;
 
 import dev.gowork.broker.wire.ResultStatus;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -12,12 +14,25 @@ final class Stats {
   private final LongAdder rejected = new LongAdder();
   private final LongAdder released = new LongAdder();
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** Times handler runs when the runtime was given a meter registry, else null. */
+  private final Timer handlerTime;
+
+  Stats(Timer handlerTime) {
+    this.handlerTime = handlerTime;
+  }
 
   void written(ResultStatus status) {
     switch (status) {
       case COMPLETED -> processed.increment();
       case FAILED -> failed.increment();
       case TIMED_OUT -> timedOut.increment();
+    }
+  }
+
+  /** One handler run of {@code nanos} (measured, not from the clock) ended (a work thread). */
+  void handled(long nanos) {
+    if (handlerTime != null) {
+      handlerTime.record(nanos, TimeUnit.NANOSECONDS);
     }
   }
 

@@ -9,8 +9,10 @@ import dev.gowork.worker.handler.WorkHandler;
 import dev.gowork.worker.session.Handshake;
 import dev.gowork.worker.session.HttpHandshake;
 import dev.gowork.worker.session.Session;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -49,7 +51,8 @@ public final class WorkerRuntime implements AutoCloseable {
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
   private final WorkerSettings settings;
-  private final Stats stats = new Stats();
+  private final Stats stats;
+  private final Clock clock;
   private final AtomicReference<Session> session = new AtomicReference<>();
   private final AtomicBoolean closing = new AtomicBoolean();
   /** Completed when the first close (or crash) has finished. */
@@ -61,8 +64,10 @@ public final class WorkerRuntime implements AutoCloseable {
   private RenewSession renewal;
   private String workTopic;
 
-  private WorkerRuntime(WorkerSettings settings) {
+  private WorkerRuntime(WorkerSettings settings, Clock clock, MeterRegistry meters) {
     this.settings = settings;
+    this.clock = clock;
+    this.stats = new Stats(meters == null ? null : WorkerMeters.handlerTimer(meters, settings.queue()));
     this.workThreads = Executors.newCachedThreadPool(threads("gowork-work-", true));
     this.renewThread = Executors.newSingleThreadScheduledExecutor(threads("gowork-renew-session-", true));
   }
@@ -72,7 +77,7 @@ public final class WorkerRuntime implements AutoCloseable {
     return new Builder(settings);
   }
 
-  private void start(WorkHandler handler, Handshake handshake, Clock clock) {
+  private void start(WorkHandler handler, Handshake handshake) {
     Handshake retrying = new RetryingHandshake(handshake, settings.handshakeAttempts(), Backoff.defaults(), Sleeper.REAL);
     session.set(retrying.authenticate());
     Session s = session.get();
@@ -113,6 +118,14 @@ public final class WorkerRuntime implements AutoCloseable {
   /** What this replica has done so far. */
   public Counters counters() {
     return stats.snapshot();
+  }
+
+  /** Whether this replica is alive and takes work, with the reason when not (see {@link Health}). */
+  public Health health() {
+    Instant now = clock.instant();
+    Session s = session.get();
+    return Health.judge(now, closing.get(), closed.isDone(), failure(), loop.lastTurn(), s.isValid(now),
+        s.expiresAt());
   }
 
   /**
@@ -246,6 +259,7 @@ public final class WorkerRuntime implements AutoCloseable {
     private WorkHandler handler;
     private Handshake handshake;
     private Clock clock = Clock.systemUTC();
+    private MeterRegistry meters;
 
     private Builder(WorkerSettings settings) {
       this.settings = Objects.requireNonNull(settings, "settings");
@@ -270,6 +284,15 @@ public final class WorkerRuntime implements AutoCloseable {
     }
 
     /**
+     * Where to register this replica's meters (results by status, rejected and released records,
+     * records in flight, slots, and a histogram of handler time; docs/worker.md); none by default.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meters = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
      * Authenticates (retrying while the coordinator is not up), provisions the queue, and starts
      * consuming. Returns once its share consumers are subscribed; the broker then needs a moment
      * (typically 1-3 s) to assign them partitions before the first record arrives.
@@ -282,9 +305,12 @@ public final class WorkerRuntime implements AutoCloseable {
           () -> new GoWorkException(ErrorCode.INVALID_ARGUMENT, WorkerSetting.HANDLER.label() + " must be set")));
       Handshake hs = handshake != null ? handshake : new HttpHandshake(settings.coordinatorUrl(), settings.secret(),
           settings.queue(), settings.workerName(), clock);
-      WorkerRuntime runtime = new WorkerRuntime(settings);
+      WorkerRuntime runtime = new WorkerRuntime(settings, clock, meters);
       try {
-        runtime.start(h, hs, clock);
+        runtime.start(h, hs);
+        if (meters != null) {
+          WorkerMeters.bind(meters, settings.queue(), settings.concurrency(), runtime.stats);
+        }
         return runtime;
       } catch (RuntimeException e) {
         runtime.closing.set(true);

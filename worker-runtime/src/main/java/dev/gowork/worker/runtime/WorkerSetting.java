@@ -42,6 +42,10 @@ public enum WorkerSetting {
       "after asking a handler to stop (deadline or shutdown), how long before its thread is interrupted"),
   HANDSHAKE_ATTEMPTS("GOWORK_HANDSHAKE_ATTEMPTS", "--handshake-attempts", "20",
       "tries to reach the coordinator at start (with backoff up to 5 s) before giving up"),
+  HTTP_PORT("GOWORK_WORKER_HTTP_PORT", "--http-port", "none",
+      "port of this replica's /healthz, /readyz and /metrics, 0..65535 (0 = any free port); none serves no HTTP"),
+  HTTP_HOST("GOWORK_WORKER_HTTP_HOST", "--http-host", "0.0.0.0",
+      "address that /healthz, /readyz and /metrics bind to when GOWORK_WORKER_HTTP_PORT is set"),
   KAFKA_PROPERTIES_FILE("GOWORK_KAFKA_PROPERTIES_FILE", "--kafka-properties-file", "none",
       "a Java properties file of Kafka client settings (TLS, SASL, ...); GOWORK_KAFKA_<NAME> variables override it"),
   KAFKA("GOWORK_KAFKA_*", null, "none",
@@ -76,6 +80,14 @@ public enum WorkerSetting {
 
   public String description() {
     return description;
+  }
+
+  /** The error for a bad value: names this setting, what it must be, and the value (cut at 120 characters). */
+  public dev.gowork.broker.GoWorkException invalid(Object value, String expected) {
+    String shown = String.valueOf(value);
+    shown = shown.length() > 120 ? shown.substring(0, 120) + "…" : shown;
+    return new dev.gowork.broker.GoWorkException(dev.gowork.broker.ErrorCode.INVALID_ARGUMENT,
+        label() + " must be " + expected + "; was '" + shown + "'");
   }
 
   /** How error messages name it: {@code GOWORK_QUEUE (--queue)}. */

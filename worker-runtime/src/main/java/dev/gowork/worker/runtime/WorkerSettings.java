@@ -130,9 +130,6 @@ public record WorkerSettings(SharedSecret secret, URI coordinatorUrl, String que
   }
 
   static GoWorkException invalid(WorkerSetting s, Object value, String expected) {
-    String shown = String.valueOf(value);
-    shown = shown.length() > 120 ? shown.substring(0, 120) + "…" : shown;
-    return new GoWorkException(ErrorCode.INVALID_ARGUMENT,
-        s.label() + " must be " + expected + "; was '" + shown + "'");
+    return s.invalid(value, expected);
   }
 }

@@ -74,6 +74,13 @@ final class RuntimeFixture implements AutoCloseable {
     return r;
   }
 
+  /** Starts a runtime that registers its meters with {@code registry}. */
+  WorkerRuntime start(WorkerSettingsBuilder settings, WorkHandler handler, io.micrometer.core.instrument.MeterRegistry registry) {
+    WorkerRuntime r = WorkerRuntime.builder(settings.build()).handler(handler).meterRegistry(registry).start();
+    runtimes.add(r);
+    return r;
+  }
+
   WorkEnvelope work(JsonNode data, Duration timeout) {
     return Works.work(QUEUE, data, Instant.now(), timeout);
   }

@@ -1,0 +1,67 @@
+package dev.gowork.worker.runtime;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Whether a replica is alive and whether it takes work, with the reason when not; what its
+ * {@code /healthz} and {@code /readyz} answer.
+ *
+ * <ul>
+ *   <li>Live: starting, running, or draining for a shutdown. Not live once stopped, when the consume
+ *       loop failed, or when it has not begun a round for {@link #STALL_LIMIT} (it begins one at least
+ *       every 100 ms): a process in that state should be restarted.
+ *   <li>Ready: running with a valid session. Not while starting, draining, stopped, or while its
+ *       session has expired and renewal has not yet succeeded.
+ * </ul>
+ *
+ * @param live whether the replica works (a liveness probe)
+ * @param ready whether it takes work now (a readiness probe)
+ * @param reason {@code ok}, or why it is not live or not ready, in words
+ */
+public record Health(boolean live, boolean ready, String reason) {
+  /** How long the consume loop may go without beginning a round before the replica counts as stuck. */
+  public static final Duration STALL_LIMIT = Duration.ofSeconds(60);
+
+  /** A replica whose runtime has not started yet (authenticating with the coordinator). */
+  public static Health starting() {
+    return new Health(true, false, "starting: authenticating with the coordinator");
+  }
+
+  /**
+   * Judges a started replica.
+   *
+   * @param failure why the consume loop stopped on its own, if it did
+   * @param lastTurn when the consume loop last began a round
+   */
+  static Health judge(Instant now, boolean closing, boolean closed, Optional<Throwable> failure, Instant lastTurn,
+      boolean sessionValid, Instant sessionExpiresAt) {
+    if (failure.isPresent()) {
+      Throwable t = failure.get();
+      return new Health(false, false, "the consume loop stopped: " + t.getClass().getSimpleName()
+          + (t.getMessage() == null ? "" : ": " + shorten(t.getMessage())));
+    }
+    if (closed) {
+      return new Health(false, false, "stopped");
+    }
+    if (closing) {
+      return new Health(true, false, "draining for shutdown");
+    }
+    Duration idle = Duration.between(lastTurn, now);
+    if (idle.compareTo(STALL_LIMIT) > 0) {
+      return new Health(false, false, "the consume loop has not turned for " + idle.toSeconds() + " s (limit "
+          + STALL_LIMIT.toSeconds() + " s)");
+    }
+    if (!sessionValid) {
+      return new Health(true, false, "the session expired at " + sessionExpiresAt
+          + "; taking no work until it is renewed");
+    }
+    return new Health(true, true, "ok");
+  }
+
+  private static String shorten(String s) {
+    String oneLine = s.replaceAll("\\s+", " ").strip();
+    return oneLine.length() > 200 ? oneLine.substring(0, 200) + "…" : oneLine;
+  }
+}

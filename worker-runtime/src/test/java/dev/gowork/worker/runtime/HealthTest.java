@@ -1,0 +1,61 @@
+package dev.gowork.worker.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class HealthTest {
+  private static final Instant NOW = Instant.parse("2026-11-29T12:00:00Z");
+  private static final Instant LATER = NOW.plusSeconds(3600);
+
+  @Test
+  void aRunningReplicaWithAValidSessionIsLiveAndReady() {
+    assertEquals(new Health(true, true, "ok"), Health.judge(NOW, false, false, Optional.empty(), NOW, true, LATER));
+  }
+
+  @Test
+  void aStalledLoopIsNotLiveOnlyPastTheLimit() {
+    Instant atLimit = NOW.minus(Health.STALL_LIMIT);
+    assertTrue(Health.judge(NOW, false, false, Optional.empty(), atLimit, true, LATER).live());
+    Health stalled = Health.judge(NOW, false, false, Optional.empty(), atLimit.minusSeconds(1), true, LATER);
+    assertFalse(stalled.live());
+    assertFalse(stalled.ready());
+    assertEquals("the consume loop has not turned for 61 s (limit 60 s)", stalled.reason());
+  }
+
+  @Test
+  void aFailedLoopIsNotLiveAndSaysWhyOnOneLine() {
+    Health h = Health.judge(NOW, false, false, Optional.of(new IllegalStateException("broken\n  at x")), NOW, true,
+        LATER);
+    assertFalse(h.live());
+    assertEquals("the consume loop stopped: IllegalStateException: broken at x", h.reason());
+    Health longMessage = Health.judge(NOW, false, false, Optional.of(new RuntimeException("x".repeat(500))), NOW,
+        true, LATER);
+    assertTrue(longMessage.reason().length() < 260, longMessage.reason());
+  }
+
+  @Test
+  void drainingIsLiveButNotReadyAndStoppedIsNeither() {
+    assertEquals(new Health(true, false, "draining for shutdown"),
+        Health.judge(NOW, true, false, Optional.empty(), NOW, true, LATER));
+    assertEquals(new Health(false, false, "stopped"), Health.judge(NOW, true, true, Optional.empty(), NOW, true, LATER));
+  }
+
+  @Test
+  void anExpiredSessionIsLiveButNotReady() {
+    Health h = Health.judge(NOW, false, false, Optional.empty(), NOW, false, NOW.minusSeconds(5));
+    assertTrue(h.live());
+    assertFalse(h.ready());
+    assertEquals("the session expired at 2026-11-29T11:59:55Z; taking no work until it is renewed", h.reason());
+  }
+
+  @Test
+  void aStartingReplicaIsLiveButNotReady() {
+    assertTrue(Health.starting().live());
+    assertFalse(Health.starting().ready());
+  }
+}

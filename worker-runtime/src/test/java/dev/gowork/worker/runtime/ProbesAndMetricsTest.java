@@ -1,0 +1,101 @@
+package dev.gowork.worker.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gowork.broker.testing.KafkaExtension;
+import dev.gowork.broker.testing.TestKafka;
+import dev.gowork.broker.wire.WorkEnvelope;
+import dev.gowork.worker.handler.WorkHandler;
+import dev.gowork.worker.http.WorkerHttp;
+import dev.gowork.worker.testing.Works;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A replica's /healthz, /readyz and /metrics over a real broker: starting, running (with the counts
+ * of what it did), and stopped.
+ */
+@ExtendWith(KafkaExtension.class)
+@Timeout(120)
+class ProbesAndMetricsTest {
+  private final HttpClient client = HttpClient.newHttpClient();
+
+  @Test
+  void aReplicaReportsItsHealthAndCountsItsResultsAndHandlerTime(TestKafka kafka) throws Exception {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    AtomicReference<WorkerRuntime> runtime = new AtomicReference<>();
+    try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results();
+        WorkerHttp http = WorkerHttp.start("127.0.0.1", 0, registry,
+            () -> runtime.get() == null ? Health.starting() : runtime.get().health())) {
+      String base = "http://127.0.0.1:" + http.port();
+      assertAnswer(base + "/healthz", 200, "starting");
+      assertAnswer(base + "/readyz", 503, "starting");
+
+      WorkHandler handler = (data, ctx) -> {
+        if (data.path("fail").asBoolean()) {
+          throw new IllegalStateException("asked to fail");
+        }
+        return data;
+      };
+      runtime.set(f.start(f.settings(2), handler, registry));
+      assertAnswer(base + "/healthz", 200, "\"ok\"");
+      assertAnswer(base + "/readyz", 200, "\"ok\"");
+
+      WorkEnvelope[] works = new WorkEnvelope[5];
+      for (int i = 0; i < 4; i++) {
+        works[i] = f.work(Works.data().put("i", i), Duration.ofMinutes(1));
+      }
+      works[4] = f.work(Works.data().put("fail", true), Duration.ofMinutes(1));
+      f.send(works);
+      results.await("5 results", all -> all.size() >= 5, Duration.ofSeconds(60));
+      String completed = "gowork_worker_results_total{queue=\"default\",status=\"completed\"} 4.0";
+      RuntimeFixture.awaitTrue("the counters include the 5 results",
+          () -> get(base + "/metrics").body().contains(completed), Duration.ofSeconds(10));
+
+      HttpResponse<String> metrics = get(base + "/metrics");
+      assertEquals(200, metrics.statusCode());
+      assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"), metrics.headers().toString());
+      String text = metrics.body();
+      for (String line : new String[] {
+          "gowork_worker_results_total{queue=\"default\",status=\"failed\"} 1.0",
+          "gowork_worker_results_total{queue=\"default\",status=\"timed_out\"} 0.0",
+          "gowork_worker_handler_duration_seconds_count{queue=\"default\"} 5",
+          "gowork_worker_slots{queue=\"default\"} 2.0",
+          "gowork_worker_in_flight{queue=\"default\"} 0.0",
+          "gowork_worker_records_rejected_total{queue=\"default\"} 0.0"}) {
+        assertTrue(text.contains(line), "/metrics lacks " + line + ":\n" + text);
+      }
+      assertTrue(text.contains("gowork_worker_handler_duration_seconds_bucket{queue=\"default\",le=\"3600.0\"} 5"),
+          "the handler time is a histogram with buckets up to an hour:\n" + text);
+
+      runtime.get().close();
+      assertAnswer(base + "/healthz", 503, "stopped");
+      assertAnswer(base + "/readyz", 503, "stopped");
+    }
+  }
+
+  private void assertAnswer(String url, int status, String bodyPart) throws Exception {
+    HttpResponse<String> r = get(url);
+    assertEquals(status, r.statusCode(), url + ": " + r.body());
+    assertTrue(r.body().contains(bodyPart), url + " answered " + r.body());
+  }
+
+  private HttpResponse<String> get(String url) {
+    try {
+      return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new AssertionError("GET " + url + " failed", e);
+    }
+  }
+}
