@@ -17,8 +17,8 @@ import java.util.function.Predicate;
  */
 final class EventCounters implements Consumer<Event> {
   private final Map<EventType, Counter> counters = new EnumMap<>(EventType.class);
-  private final Map<EventType, Timer> latency = new EnumMap<>(EventType.class);
-  private final Timer failedLatency;
+  private final Map<EventType, Latency> latency = new EnumMap<>(EventType.class);
+  private final Latency failedLatency;
   private final Predicate<String> failedForGood;
 
   /**
@@ -38,10 +38,10 @@ final class EventCounters implements Consumer<Event> {
         "Records on GoWork topics that could not be decoded and were skipped");
     count(registry, EventType.WORKER_VERIFY_ERROR, "gowork.worker.verify.errors",
         "Failed worker verifications reported (a flood is reported at most 10 a second)");
-    latency.put(EventType.WORK_COMPLETE, timer(registry, "completed"));
-    latency.put(EventType.WORK_TIMEOUT, timer(registry, "timed_out"));
-    latency.put(EventType.WORK_DEAD, timer(registry, "dead"));
-    failedLatency = timer(registry, "failed");
+    latency.put(EventType.WORK_COMPLETE, Latency.of(registry, "completed"));
+    latency.put(EventType.WORK_TIMEOUT, Latency.of(registry, "timed_out"));
+    latency.put(EventType.WORK_DEAD, Latency.of(registry, "dead"));
+    failedLatency = Latency.of(registry, "failed");
   }
 
   @Override
@@ -53,7 +53,7 @@ final class EventCounters implements Consumer<Event> {
     if (e.durationMs() == null || e.durationMs() < 0) {
       return;
     }
-    Timer t = latency.get(e.type());
+    Latency t = latency.get(e.type());
     if (t == null && e.type() == EventType.WORK_FAILED && e.workId() != null && failedForGood.test(e.workId())) {
       t = failedLatency;
     }
@@ -66,8 +66,30 @@ final class EventCounters implements Consumer<Event> {
     counters.put(type, Counter.builder(name).description(description).register(registry));
   }
 
-  private static Timer timer(MeterRegistry registry, String outcome) {
-    return Timer.builder("gowork.work.latency").description("From add to the work's terminal state")
-        .tag("outcome", outcome).publishPercentiles(0.5, 0.99).register(registry);
+  /**
+   * The add-to-terminal time of one outcome, twice: a summary with the quantiles of the last two
+   * minutes (what the dashboard shows), and a histogram with fixed buckets, which Prometheus can
+   * aggregate across coordinators (a summary's quantiles cannot be).
+   */
+  private record Latency(Timer summary, Timer histogram) {
+    private static final Duration[] BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+        Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
+        Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofMinutes(5), Duration.ofMinutes(15),
+        Duration.ofHours(1)};
+
+    static Latency of(MeterRegistry registry, String outcome) {
+      return new Latency(
+          Timer.builder("gowork.work.latency").description("From add to the work's terminal state")
+              .tag("outcome", outcome).publishPercentiles(0.5, 0.99).register(registry),
+          Timer.builder("gowork.work.duration")
+              .description("From add to the work's terminal state, in buckets (aggregate with histogram_quantile)")
+              .tag("outcome", outcome).serviceLevelObjectives(BUCKETS).register(registry));
+    }
+
+    void record(Duration d) {
+      summary.record(d);
+      histogram.record(d);
+    }
   }
 }

@@ -53,4 +53,23 @@ class EventCountersTest {
     assertEquals(1, latencyCount("dead"));
     assertEquals(1, latencyCount("timed_out"));
   }
+
+  @Test
+  void latencyIsAlsoAHistogramWithFixedBucketsThatPrometheusCanAggregate() {
+    io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus =
+        new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    EventCounters c = new EventCounters(prometheus, id -> false);
+    c.accept(event(EventType.WORK_COMPLETE, "a", 7L));
+    c.accept(event(EventType.WORK_COMPLETE, "b", 1_500L));
+    String text = prometheus.scrape();
+    for (String line : new String[] {
+        "gowork_work_duration_seconds_bucket{outcome=\"completed\",le=\"0.005\"} 0",
+        "gowork_work_duration_seconds_bucket{outcome=\"completed\",le=\"0.01\"} 1",
+        "gowork_work_duration_seconds_bucket{outcome=\"completed\",le=\"2.5\"} 2",
+        "gowork_work_duration_seconds_bucket{outcome=\"completed\",le=\"3600.0\"} 2",
+        "gowork_work_duration_seconds_count{outcome=\"completed\"} 2",
+        "gowork_work_latency_seconds{outcome=\"completed\",quantile=\"0.5\"}"}) {
+      org.junit.jupiter.api.Assertions.assertTrue(text.contains(line), line + " in\n" + text);
+    }
+  }
 }
