@@ -146,5 +146,12 @@ final class RuntimeFixture implements AutoCloseable {
     }
     producer.close();
     coordinator.close();
+    awaitTrue("every gowork thread of the test's replicas to end (still alive: " + goworkThreads() + ")",
+        () -> goworkThreads().isEmpty(), Duration.ofSeconds(10));
+  }
+
+  private static List<String> goworkThreads() {
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().startsWith("gowork-"))
+        .map(Thread::getName).sorted().toList();
   }
 }
