@@ -77,7 +77,8 @@ final class Handout {
           continue;
         }
       }
-      events.event(EventType.GET_WORK).queue(queue).work(w.workId()).worker(workerId).attempt(w.attempt()).fire();
+      events.event(EventType.GET_WORK).queue(queue).work(w.workId()).worker(workerId).attempt(w.attempt())
+          .maxAttempts(w.maxAttempts()).fire();
       return Optional.of(w);
     }
     events.event(EventType.GET_WORK_EMPTY).queue(queue).worker(workerId).fire();

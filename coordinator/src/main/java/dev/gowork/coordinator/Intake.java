@@ -116,7 +116,8 @@ final class Intake {
         if (error == null) {
           journal.atomically(() -> {
             table.located(e.workId(), meta.partition(), meta.offset());
-            return events.event(EventType.ADD_WORK).queue(e.queue()).work(e.workId()).attempt(e.attempt()).fire();
+            return events.event(EventType.ADD_WORK).queue(e.queue()).work(e.workId()).attempt(e.attempt())
+                .maxAttempts(e.maxAttempts()).fire();
           });
         }
         sends.done(index, error);

@@ -56,8 +56,10 @@ class EventsTopicWithKcatTest extends ServerFixture {
     assertEquals(work.id(), complete.get("workId").asText());
     assertEquals(s.workerId(), complete.get("workerId").asText());
     assertEquals(1, complete.get("attempt").asInt());
+    assertEquals(1, complete.get("maxAttempts").asInt(), "the seed's default: one attempt");
     assertTrue(complete.get("durationMs").canConvertToLong());
-    assertTrue(events.stream().anyMatch(e -> "add_work".equals(e.path("type").asText())), events::toString);
+    assertTrue(events.stream().anyMatch(e -> "add_work".equals(e.path("type").asText())
+        && e.path("maxAttempts").asInt() == 1), events::toString);
     for (JsonNode e : events) {
       assertEquals("gowork.event/v1", e.get("schema").asText(), e::toString);
       assertNotNull(e.get("type"), e::toString);

@@ -99,6 +99,10 @@ final class EnvelopeWriter {
       g.writeFieldName(F_ATTEMPT);
       g.writeNumber(e.attempt().intValue());
     }
+    if (e.maxAttempts() != null) {
+      g.writeFieldName(F_MAX_ATTEMPTS);
+      g.writeNumber(e.maxAttempts().intValue());
+    }
     if (e.durationMs() != null) {
       g.writeFieldName(F_DURATION_MS);
       g.writeNumber(e.durationMs().longValue());

@@ -49,7 +49,7 @@ public final class WireCodec {
   private static final String[] RESULT_FIELDS = {
       "schema", "workId", "attempt", "status", "result", "error", "workerId", "durationMs"};
   private static final String[] EVENT_FIELDS = {
-      "schema", "id", "type", "time", "queue", "workId", "workerId", "attempt", "durationMs", "error"};
+      "schema", "id", "type", "time", "queue", "workId", "workerId", "attempt", "maxAttempts", "durationMs", "error"};
   private final ObjectMapper mapper;
   private final JavaType nodeType;
   private final DefaultDeserializationContext contexts;
@@ -169,6 +169,9 @@ public final class WireCodec {
     putIfPresent(n, "workerId", e.workerId());
     if (e.attempt() != null) {
       n.put("attempt", e.attempt());
+    }
+    if (e.maxAttempts() != null) {
+      n.put("maxAttempts", e.maxAttempts());
     }
     if (e.durationMs() != null) {
       n.put("durationMs", e.durationMs());
@@ -372,6 +375,7 @@ public final class WireCodec {
     String workId = f.nullableString("workId");
     String workerId = f.nullableString("workerId");
     long attempt = f.positiveLong("attempt", false, -1);
+    long maxAttempts = f.positiveLong("maxAttempts", false, -1);
     long durationMs = f.positiveLong("durationMs", false, -1);
     String error = f.nullableString("error");
     EventType type = EventType.fromId(typeText);
@@ -381,8 +385,12 @@ public final class WireCodec {
     if (f.failed()) {
       return f.failure();
     }
-    return Decoded.ok(new Event(id, type, time, queue, workId, workerId,
-        attempt < 0 ? null : (int) attempt, durationMs < 0 ? null : durationMs, error));
+    return Decoded.ok(new Event(id, type, time, queue, workId, workerId, attempt < 0 ? null : clampToInt(attempt),
+        maxAttempts < 0 ? null : clampToInt(maxAttempts), durationMs < 0 ? null : durationMs, error));
+  }
+
+  private static int clampToInt(long n) {
+    return (int) Math.min(n, Integer.MAX_VALUE);
   }
 
   private static void putIfPresent(ObjectNode n, String field, String value) {

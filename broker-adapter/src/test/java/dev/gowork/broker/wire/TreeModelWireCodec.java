@@ -127,6 +127,9 @@ final class TreeModelWireCodec {
     if (e.attempt() != null) {
       n.put("attempt", e.attempt());
     }
+    if (e.maxAttempts() != null) {
+      n.put("maxAttempts", e.maxAttempts());
+    }
     if (e.durationMs() != null) {
       n.put("durationMs", e.durationMs());
     }
@@ -243,6 +246,7 @@ final class TreeModelWireCodec {
     String workId = f.nullableString("workId");
     String workerId = f.nullableString("workerId");
     long attempt = f.positiveLong("attempt", false, -1);
+    long maxAttempts = f.positiveLong("maxAttempts", false, -1);
     long durationMs = f.positiveLong("durationMs", false, -1);
     String error = f.nullableString("error");
     EventType type = EventType.fromId(typeText);
@@ -252,8 +256,8 @@ final class TreeModelWireCodec {
     if (f.failed()) {
       return f.failure();
     }
-    return Decoded.ok(new Event(id, type, time, queue, workId, workerId,
-        attempt < 0 ? null : (int) attempt, durationMs < 0 ? null : durationMs, error));
+    return Decoded.ok(new Event(id, type, time, queue, workId, workerId, attempt < 0 ? null : (int) attempt,
+        maxAttempts < 0 ? null : (int) maxAttempts, durationMs < 0 ? null : durationMs, error));
   }
 
   private static void putIfPresent(ObjectNode n, String field, String value) {

@@ -37,6 +37,20 @@ class WireCodecTest {
   }
 
   @Test
+  void aWorkEventCarriesMaxAttemptsAndOneWrittenWithoutItReadsAsNull() {
+    var e = new Event("id-2", EventType.WORK_FAILED, T0, "default", "w-1", "worker-1", 2, 3, 40L, "boom");
+    byte[] bytes = codec.encode(e);
+    assertEquals(e, codec.decodeEvent(bytes).value());
+    String json = new String(bytes, StandardCharsets.UTF_8);
+    assertTrue(json.contains("\"attempt\":2,\"maxAttempts\":3,"), json);
+    String older = "{\"schema\":\"gowork.event/v1\",\"id\":\"e\",\"type\":\"work_failed\","
+        + "\"time\":\"2026-11-28T10:00:00.123Z\",\"attempt\":1}";
+    assertNull(codec.decodeEvent(older.getBytes(StandardCharsets.UTF_8)).value().maxAttempts());
+    String negative = older.replace("\"attempt\":1", "\"attempt\":1,\"maxAttempts\":-1");
+    assertFalse(codec.decodeEvent(negative.getBytes(StandardCharsets.UTF_8)).isOk(), negative);
+  }
+
+  @Test
   void eventRoundTripsAndOmitsAbsentFields() {
     var e = new Event("id-1", EventType.WORK_COMPLETE, T0, "default", "w-1", "worker-1", 1, 12L, null);
     byte[] bytes = codec.encode(e);

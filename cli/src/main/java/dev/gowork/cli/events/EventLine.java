@@ -21,6 +21,7 @@ public final class EventLine {
     field(b, "work", e.workId());
     field(b, "worker", e.workerId());
     field(b, "attempt", e.attempt());
+    field(b, "maxAttempts", e.maxAttempts());
     field(b, "durationMs", e.durationMs());
     if (e.error() != null) {
       b.append("error=\"").append(e.error().replace("\\", "\\\\").replace("\"", "\\\"")

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 /** {@code gowork events}: follows {@code <p>.events} and prints one line per event. */
 @Command(name = "events", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Follows the events topic (<prefix>.events) and prints one line per event.",
-        "A line holds the time, type, queue, work, worker, attempt, durationMs and error.",
+        "A line holds the time, type, queue, work, worker, attempt, maxAttempts, durationMs and error.",
         "Starts at the end of the topic unless --from-beginning."},
     footer = {"", "Environment: GOWORK_BOOTSTRAP_SERVERS (default 127.0.0.1:9092, the embedded broker of "
         + "'gowork coordinator'), GOWORK_TOPIC_PREFIX (default gowork), GOWORK_KAFKA_<NAME> client properties "

@@ -23,6 +23,13 @@ class EventLineTest {
   }
 
   @Test
+  void aFailureShowsTheAttemptsItMayHaveSoAFinalOneCanBeToldApart() {
+    Event e = new Event("id", EventType.WORK_FAILED, T, "default", "wk-1", "w-9", 3, 3, 40L, "boom");
+    assertEquals("2026-11-28T10:00:00.123Z work_failed          queue=default work=wk-1 worker=w-9 attempt=3 maxAttempts=3"
+        + " durationMs=40 error=\"boom\"", EventLine.format(e));
+  }
+
+  @Test
   void fieldsThatDoNotApplyAreLeftOutAndErrorsAreQuotedOnOneLine() {
     Event e = new Event("id", EventType.WORKER_VERIFY_ERROR, T, null, null, "w-9", null, null, "bad \"answer\"\nagain");
     assertEquals("2026-11-28T10:00:00.123Z worker_verify_error  worker=w-9 error=\"bad \\\"answer\\\"\\nagain\"",

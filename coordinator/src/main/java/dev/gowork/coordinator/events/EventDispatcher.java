@@ -311,6 +311,7 @@ public final class EventDispatcher implements AutoCloseable {
     private String workId;
     private String workerId;
     private Integer attempt;
+    private Integer maxAttempts;
     private Long durationMs;
     private String error;
 
@@ -338,6 +339,12 @@ public final class EventDispatcher implements AutoCloseable {
       return this;
     }
 
+    /** The attempts the work may have, so a reader can tell a final failure from one that is retried. */
+    public Draft maxAttempts(int n) {
+      maxAttempts = n;
+      return this;
+    }
+
     public Draft durationMs(long ms) {
       durationMs = ms;
       return this;
@@ -356,7 +363,7 @@ public final class EventDispatcher implements AutoCloseable {
       long hi = (r.nextLong() & ~0xF000L) | 0x4000L;
       long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
       Event e = new Event(new UUID(hi, lo).toString(), type, clock.instant().truncatedTo(ChronoUnit.MILLIS), queue,
-          workId, workerId, attempt, durationMs, error);
+          workId, workerId, attempt, maxAttempts, durationMs, error);
       emit(e);
       return e;
     }

@@ -283,7 +283,7 @@ public final class WorkTable {
           r.workerId = workerId;
           r.updatedAt = now;
           r.republishPending = false;
-          events.event(EventType.WORK_STARTED).queue(r.queue).work(workId).worker(workerId).attempt(r.attempt)
+          events.event(EventType.WORK_STARTED).queue(r.queue).work(workId).worker(workerId).attempt(r.attempt).maxAttempts(r.maxAttempts)
               .fire();
           save(r);
           return Verdict.accepted(r.state);
@@ -367,7 +367,7 @@ public final class WorkTable {
         }
         r.attempt = attempt;
         r.republishPending = true;
-        events.event(EventType.WORK_RETRY).queue(r.queue).work(workId).attempt(attempt).fire();
+        events.event(EventType.WORK_RETRY).queue(r.queue).work(workId).attempt(attempt).maxAttempts(r.maxAttempts).fire();
         save(r);
         return true;
       });
@@ -415,7 +415,7 @@ public final class WorkTable {
         r.deadline = now + r.timeoutSeconds * 1000L;
         r.outcome = null;
         r.republishPending = true;
-        events.event(EventType.WORK_RETRY).queue(r.queue).work(workId).attempt(r.attempt).fire();
+        events.event(EventType.WORK_RETRY).queue(r.queue).work(workId).attempt(r.attempt).maxAttempts(r.maxAttempts).fire();
         save(r);
         return r.ref();
       });
@@ -533,7 +533,7 @@ public final class WorkTable {
     r.moveTo(WorkState.COMPLETED, now);
     r.outcome = res.result() == null ? null : codec.write(res.result());
     ended(r, now);
-    events.event(EventType.WORK_COMPLETE).queue(r.queue).work(r.workId).worker(r.workerId).attempt(r.attempt)
+    events.event(EventType.WORK_COMPLETE).queue(r.queue).work(r.workId).worker(r.workerId).attempt(r.attempt).maxAttempts(r.maxAttempts)
         .durationMs(now - r.createdAt).fire();
     save(r);
     return Verdict.accepted(r.state);
@@ -544,11 +544,11 @@ public final class WorkTable {
         : r.maxAttempts > 1 ? WorkState.DEAD : WorkState.FAILED;
     r.moveTo(next, now);
     r.outcome = error;
-    events.event(EventType.WORK_FAILED).queue(r.queue).work(r.workId).worker(r.workerId).attempt(r.attempt)
+    events.event(EventType.WORK_FAILED).queue(r.queue).work(r.workId).worker(r.workerId).attempt(r.attempt).maxAttempts(r.maxAttempts)
         .durationMs(now - r.createdAt).error(error).fire();
     if (next == WorkState.DEAD) {
       retention.died(r.workId, now);
-      events.event(EventType.WORK_DEAD).queue(r.queue).work(r.workId).worker(r.workerId).attempt(r.attempt)
+      events.event(EventType.WORK_DEAD).queue(r.queue).work(r.workId).worker(r.workerId).attempt(r.attempt).maxAttempts(r.maxAttempts)
           .durationMs(now - r.createdAt).error(error).fire();
     }
     if (next != WorkState.RETRY_WAIT) {
@@ -569,7 +569,7 @@ public final class WorkTable {
     }
     r.outcome = error;
     ended(r, now);
-    events.event(EventType.WORK_TIMEOUT).queue(r.queue).work(r.workId).worker(r.workerId).attempt(r.attempt)
+    events.event(EventType.WORK_TIMEOUT).queue(r.queue).work(r.workId).worker(r.workerId).attempt(r.attempt).maxAttempts(r.maxAttempts)
         .durationMs(now - r.createdAt).error(error).fire();
     save(r);
     return true;

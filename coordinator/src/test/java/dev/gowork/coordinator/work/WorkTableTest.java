@@ -100,6 +100,23 @@ class WorkTableTest {
   }
 
   @Test
+  void workEventsCarryMaxAttemptsSoAReaderCanTellAFinalFailure() {
+    add("a", 2, 60);
+    result("a", 1, ResultStatus.FAILED);
+    table.retried("a", 2, clock.millis());
+    result("a", 2, ResultStatus.FAILED);
+    add("b", 1, 60);
+    result("b", 1, ResultStatus.COMPLETED);
+    events.close();   // delivers what was fired
+    List<String> attempts = log.of(EventType.WORK_FAILED, "a").stream().map(e -> e.attempt() + "/" + e.maxAttempts())
+        .toList();
+    assertEquals(List.of("1/2", "2/2"), attempts, "the second failure is the final one");
+    assertEquals(2, log.of(EventType.WORK_RETRY, "a").get(0).maxAttempts());
+    assertEquals(2, log.of(EventType.WORK_DEAD, "a").get(0).maxAttempts());
+    assertEquals(1, log.of(EventType.WORK_COMPLETE, "b").get(0).maxAttempts());
+  }
+
+  @Test
   void reviveGivesADeadItemOneMoreAttemptWithAFreshDeadline() {
     add("a", 2, 10);
     result("a", 1, ResultStatus.FAILED);
