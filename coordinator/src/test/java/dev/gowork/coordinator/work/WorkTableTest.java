@@ -99,12 +99,17 @@ class WorkTableTest {
         typesFor("a"));
   }
 
+  /** Adds {@code id} with two attempts and fails both: it ends dead. */
+  private void addAndFailTwice(String id, int timeoutSeconds) {
+    add(id, 2, timeoutSeconds);
+    result(id, 1, ResultStatus.FAILED);
+    table.retried(id, 2, clock.millis());
+    result(id, 2, ResultStatus.FAILED);
+  }
+
   @Test
   void workEventsCarryMaxAttemptsSoAReaderCanTellAFinalFailure() {
-    add("a", 2, 60);
-    result("a", 1, ResultStatus.FAILED);
-    table.retried("a", 2, clock.millis());
-    result("a", 2, ResultStatus.FAILED);
+    addAndFailTwice("a", 60);
     add("b", 1, 60);
     result("b", 1, ResultStatus.COMPLETED);
     events.close();   // delivers what was fired
@@ -118,10 +123,7 @@ class WorkTableTest {
 
   @Test
   void reviveGivesADeadItemOneMoreAttemptWithAFreshDeadline() {
-    add("a", 2, 10);
-    result("a", 1, ResultStatus.FAILED);
-    table.retried("a", 2, clock.millis());
-    result("a", 2, ResultStatus.FAILED);
+    addAndFailTwice("a", 10);
     clock.advance(Duration.ofSeconds(30));
     WorkRef ref = table.revive("a", clock.millis());
     assertEquals(3, ref.attempt());
