@@ -71,8 +71,9 @@ class LocalDeployTest {
       assertScript(env, "scale", "1");
       assertEquals(2, alive().size(), "scale 1 stopped worker-2 and worker-3:\n" + transcript);
       String status = assertScript(env, "status");
-      assertTrue(status.lines().anyMatch(l -> l.startsWith("coordinator ") && l.contains(" yes ")), status);
-      assertTrue(status.lines().anyMatch(l -> l.startsWith("worker-1 ") && l.contains(" yes ")), status);
+      // NAME ROLE PID ALIVE READY LOG: each process alive and ready by its own /readyz.
+      assertTrue(status.lines().anyMatch(l -> l.matches("coordinator\\s+coordinator\\s+\\d+\\s+yes\\s+yes\\s.*")), status);
+      assertTrue(status.lines().anyMatch(l -> l.matches("worker-1\\s+worker\\s+\\d+\\s+yes\\s+yes\\s.*")), status);
       assertTrue(status.lines().noneMatch(l -> l.startsWith("worker-2 ") || l.startsWith("worker-3 ")), status);
       assertTrue(status.contains("/v1/queues") && status.contains("\"queues\""), status);
 
