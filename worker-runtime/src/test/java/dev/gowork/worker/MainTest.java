@@ -93,4 +93,19 @@ class MainTest {
       assertEquals(Main.USAGE, run(env("GOWORK_HANDLER", "echo", "GOWORK_COORDINATOR_URL", coordinator.url().toString())));
     }
   }
+
+  @Test
+  void aReplicaThatCannotStartFreesItsHttpPort() throws Exception {
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      port = free.getLocalPort();
+    }
+    try (StubCoordinator coordinator = new StubCoordinator("the-coordinators-secret-0123456789", "127.0.0.1:9", "gw")) {
+      assertEquals(Main.USAGE, run(env("GOWORK_HANDLER", "echo", "GOWORK_COORDINATOR_URL", coordinator.url().toString(),
+          "GOWORK_WORKER_HTTP_HOST", "127.0.0.1", "GOWORK_WORKER_HTTP_PORT", Integer.toString(port))));
+    }
+    try (java.net.ServerSocket again = new java.net.ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      assertEquals(port, again.getLocalPort(), "the refused replica released its HTTP port");
+    }
+  }
 }

@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param type the event id
  * @param attempt the attempt number, or {@code null}
  * @param maxAttempts for work events, the attempts the work may have (a {@code work_failed} with
- *     {@code attempt == maxAttempts} ended the work), or {@code null}
+ *     {@code attempt >= maxAttempts} ended the work), or {@code null}
  * @param durationMs for terminal events, milliseconds from add to the event, or {@code null}
  */
 public record Event(

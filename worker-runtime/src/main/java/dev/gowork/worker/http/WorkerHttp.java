@@ -13,15 +13,19 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A replica's probes and metrics on the JDK's {@link HttpServer}, with two threads of its own:
+ * A replica's probes and metrics on the JDK's {@link HttpServer}, with {@value #THREADS} threads of its own
+ * and a bounded queue (a connection beyond it is closed):
  *
  * <ul>
  *   <li>{@code GET /healthz}: 200 while the replica is live, else 503 (restart it);
@@ -30,7 +34,12 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Both probes answer {@code {"status":"ok"|"unavailable","reason":...}}; any other path is a 404 and
- * any other method a 405, each with a JSON {@code error}. Nothing is read from a request body.
+ * any other method a 405, each with a JSON {@code error}. Nothing is read from a request body. A
+ * request must arrive whole within {@link #REQUEST_ARRIVAL} and its answer be taken within
+ * {@link #ANSWER_TAKEN}, or the connection is closed: without these limits two half-sent requests
+ * held every thread, and each abandoned one kept a socket open for good. (They are the JDK server's
+ * JVM-wide {@code sun.net.httpserver.maxReqTime} and {@code maxRspTime}, read when the JVM's first
+ * server starts; a value the operator set wins.)
  *
  * <pre>{@code
  * PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -47,7 +56,12 @@ public final class WorkerHttp implements AutoCloseable {
   public static final String METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
   private static final Logger LOG = LoggerFactory.getLogger(WorkerHttp.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int THREADS = 2;
+  private static final int THREADS = 4;
+  private static final int QUEUED_REQUESTS = 64;
+  /** How long a request may take to arrive (probes and scrapes are a few hundred bytes). */
+  static final Duration REQUEST_ARRIVAL = Duration.ofSeconds(5);
+  /** How long a client may take to read an answer. */
+  static final Duration ANSWER_TAKEN = Duration.ofSeconds(30);
 
   private final HttpServer server;
   private final ExecutorService threads;
@@ -66,6 +80,8 @@ public final class WorkerHttp implements AutoCloseable {
   public static WorkerHttp start(String host, int port, PrometheusMeterRegistry registry, Supplier<Health> health) {
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(health, "health");
+    System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", Long.toString(REQUEST_ARRIVAL.toSeconds()));
+    System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", Long.toString(ANSWER_TAKEN.toSeconds()));
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(host, port), 16);
@@ -73,11 +89,12 @@ public final class WorkerHttp implements AutoCloseable {
       throw new GoWorkException(ErrorCode.UNAVAILABLE, "cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
     }
     AtomicInteger n = new AtomicInteger();
-    ExecutorService threads = Executors.newFixedThreadPool(THREADS, r -> {
-      Thread t = new Thread(r, "gowork-worker-http-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService threads = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(QUEUED_REQUESTS), r -> {
+          Thread t = new Thread(r, "gowork-worker-http-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        }, new ThreadPoolExecutor.AbortPolicy());
     server.createContext("/", exchange -> answer(exchange, registry, health));
     server.setExecutor(threads);
     server.start();

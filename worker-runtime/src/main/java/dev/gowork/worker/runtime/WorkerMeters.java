@@ -2,10 +2,13 @@ package dev.gowork.worker.runtime;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -32,27 +35,32 @@ final class WorkerMeters {
   /**
    * Registers the counters and gauges that read {@code stats} (Micrometer holds it weakly: the
    * runtime keeps it) and the slot count.
+   *
+   * @return the meters, for the runtime to remove when it stops (so a replica started later with the
+   *     same registry registers its own instead of finding these)
    */
-  static void bind(MeterRegistry registry, String queue, int slots, Stats stats) {
+  static List<Meter> bind(MeterRegistry registry, String queue, int slots, Stats stats) {
     Tags q = Tags.of("queue", queue);
-    result(registry, q, "completed", stats, Counters::processed);
-    result(registry, q, "failed", stats, Counters::failed);
-    result(registry, q, "timed_out", stats, Counters::timedOut);
-    FunctionCounter.builder("gowork.worker.records.rejected", stats, s -> s.snapshot().rejected())
+    List<Meter> meters = new ArrayList<>();
+    meters.add(result(registry, q, "completed", stats, Counters::processed));
+    meters.add(result(registry, q, "failed", stats, Counters::failed));
+    meters.add(result(registry, q, "timed_out", stats, Counters::timedOut));
+    meters.add(FunctionCounter.builder("gowork.worker.records.rejected", stats, s -> s.snapshot().rejected())
         .description("Undecodable work records rejected (to the dead-letter topic when one is set)")
-        .tags(q).register(registry);
-    FunctionCounter.builder("gowork.worker.records.released", stats, s -> s.snapshot().released())
-        .description("Work records handed back undone (shutdown, or a result that could not be written)")
-        .tags(q).register(registry);
-    Gauge.builder("gowork.worker.in.flight", stats, s -> s.snapshot().inFlight())
-        .description("Work records this replica holds now").tags(q).register(registry);
-    Gauge.builder("gowork.worker.slots", stats, s -> slots)
-        .description("Work items this replica runs at once at most (GOWORK_CONCURRENCY)").tags(q).register(registry);
+        .tags(q).register(registry));
+    meters.add(FunctionCounter.builder("gowork.worker.records.released", stats, s -> s.snapshot().released())
+        .description("Work records handed back undone, to be delivered again (see docs/worker.md)")
+        .tags(q).register(registry));
+    meters.add(Gauge.builder("gowork.worker.in.flight", stats, s -> s.snapshot().inFlight())
+        .description("Work records this replica holds now").tags(q).register(registry));
+    meters.add(Gauge.builder("gowork.worker.slots", stats, s -> slots)
+        .description("Work items this replica runs at once at most (GOWORK_CONCURRENCY)").tags(q).register(registry));
+    return meters;
   }
 
-  private static void result(MeterRegistry registry, Tags q, String status, Stats stats,
+  private static Meter result(MeterRegistry registry, Tags q, String status, Stats stats,
       ToDoubleFunction<Counters> value) {
-    FunctionCounter.builder("gowork.worker.results", stats, s -> value.applyAsDouble(s.snapshot()))
+    return FunctionCounter.builder("gowork.worker.results", stats, s -> value.applyAsDouble(s.snapshot()))
         .description("Results durably written to the results topic, by status").tags(q.and("status", status))
         .register(registry);
   }

@@ -9,13 +9,17 @@ import dev.gowork.worker.handler.WorkHandler;
 import dev.gowork.worker.session.Handshake;
 import dev.gowork.worker.session.HttpHandshake;
 import dev.gowork.worker.session.Session;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,6 +57,9 @@ public final class WorkerRuntime implements AutoCloseable {
   private final WorkerSettings settings;
   private final Stats stats;
   private final Clock clock;
+  /** The registry given to the builder, or null, and the meters this replica registered there. */
+  private final MeterRegistry meterRegistry;
+  private final List<Meter> meters = new CopyOnWriteArrayList<>();
   private final AtomicReference<Session> session = new AtomicReference<>();
   private final AtomicBoolean closing = new AtomicBoolean();
   /** Completed when the first close (or crash) has finished. */
@@ -67,7 +74,12 @@ public final class WorkerRuntime implements AutoCloseable {
   private WorkerRuntime(WorkerSettings settings, Clock clock, MeterRegistry meters) {
     this.settings = settings;
     this.clock = clock;
-    this.stats = new Stats(meters == null ? null : WorkerMeters.handlerTimer(meters, settings.queue()));
+    this.meterRegistry = meters;
+    Timer handlerTime = meters == null ? null : WorkerMeters.handlerTimer(meters, settings.queue());
+    if (handlerTime != null) {
+      this.meters.add(handlerTime);
+    }
+    this.stats = new Stats(handlerTime);
     this.workThreads = Executors.newCachedThreadPool(threads("gowork-work-", true));
     this.renewThread = Executors.newSingleThreadScheduledExecutor(threads("gowork-renew-session-", true));
   }
@@ -185,6 +197,7 @@ public final class WorkerRuntime implements AutoCloseable {
       shutDown(CLOSE_TIMEOUT);
       LOG.info("stopped: {}", stats.snapshot());
     } finally {
+      removeMeters();
       closed.complete(null);
     }
   }
@@ -208,8 +221,17 @@ public final class WorkerRuntime implements AutoCloseable {
         shutDown(Duration.ZERO);
         LOG.info("stopped abruptly (crash): {}", stats.snapshot());
       } finally {
+        removeMeters();
         closed.complete(null);
       }
+    }
+  }
+
+  /** Takes this replica's meters out of the registry, so a replica started later registers its own. */
+  private void removeMeters() {
+    if (meterRegistry != null) {
+      meters.forEach(meterRegistry::remove);
+      meters.clear();
     }
   }
 
@@ -309,7 +331,7 @@ public final class WorkerRuntime implements AutoCloseable {
       try {
         runtime.start(h, hs);
         if (meters != null) {
-          WorkerMeters.bind(meters, settings.queue(), settings.concurrency(), runtime.stats);
+          runtime.meters.addAll(WorkerMeters.bind(meters, settings.queue(), settings.concurrency(), runtime.stats));
         }
         return runtime;
       } catch (RuntimeException e) {
@@ -320,6 +342,7 @@ public final class WorkerRuntime implements AutoCloseable {
           }
           runtime.shutDown(Duration.ZERO);
         } finally {
+          runtime.removeMeters();
           runtime.closed.complete(null);
         }
         throw e;

@@ -70,6 +70,31 @@ class WorkerHttpTest {
   }
 
   @Test
+  void halfSentRequestsAreCutSoProbesStillAnswer() throws Exception {
+    assertEquals(Long.toString(WorkerHttp.REQUEST_ARRIVAL.toSeconds()), System.getProperty("sun.net.httpserver.maxReqTime"),
+        "the test JVM runs with WorkerHttp's limit (see the pom)");
+    try (WorkerHttp http = WorkerHttp.start("127.0.0.1", 0, registry, () -> new Health(true, true, "ok"))) {
+      java.util.List<java.net.Socket> stuck = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < 8; i++) {   // more than the server's threads
+          java.net.Socket s = new java.net.Socket("127.0.0.1", http.port());
+          s.getOutputStream().write("GET /healthz HTTP/1.1\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          s.getOutputStream().flush();
+          stuck.add(s);
+        }
+        HttpRequest probe = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + "/healthz"))
+            .timeout(Duration.ofSeconds(20)).build();
+        assertEquals(200, client.send(probe, HttpResponse.BodyHandlers.ofString()).statusCode(),
+            "a probe is answered once the half-sent requests are cut");
+      } finally {
+        for (java.net.Socket s : stuck) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  @Test
   void aTakenPortFailsNamingTheAddress() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
       GoWorkException e = assertThrows(GoWorkException.class,

@@ -8,6 +8,7 @@ import dev.gowork.broker.testing.TestKafka;
 import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.worker.handler.WorkHandler;
 import dev.gowork.worker.http.WorkerHttp;
+import dev.gowork.worker.testing.FakeClock;
 import dev.gowork.worker.testing.Works;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -16,6 +17,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -81,6 +86,49 @@ class ProbesAndMetricsTest {
       runtime.get().close();
       assertAnswer(base + "/healthz", 503, "stopped");
       assertAnswer(base + "/readyz", 503, "stopped");
+
+      // A replica started later with the same registry counts its own work, not the first one's.
+      runtime.set(f.start(f.settings(1), handler, registry));
+      f.send(f.work(Works.data().put("again", true), Duration.ofMinutes(1)));
+      String one = "gowork_worker_results_total{queue=\"default\",status=\"completed\"} 1.0";
+      RuntimeFixture.awaitTrue("the second replica's counter", () -> get(base + "/metrics").body().contains(one),
+          Duration.ofSeconds(60));
+      assertTrue(get(base + "/metrics").body().contains("gowork_worker_slots{queue=\"default\"} 1.0"));
+    }
+  }
+
+  @Test
+  void aDrainingReplicaIsLiveButNotReady(TestKafka kafka) throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
+      CountDownLatch running = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      WorkerRuntime r = f.start(f.settings(1), (data, ctx) -> {
+        running.countDown();
+        release.await();
+        return data;
+      });
+      f.send(f.work(Works.data(), Duration.ofMinutes(1)));
+      assertTrue(running.await(60, TimeUnit.SECONDS), "the handler started");
+      CompletableFuture<Void> closing = CompletableFuture.runAsync(r::close);
+      RuntimeFixture.awaitTrue("draining", () -> !r.health().ready(), Duration.ofSeconds(10));
+      assertEquals(new Health(true, false, "draining for shutdown"), r.health());
+      release.countDown();
+      closing.get(30, TimeUnit.SECONDS);
+      assertEquals(new Health(false, false, "stopped"), r.health());
+      assertEquals(1, results.await("the drained item's result", all -> all.size() >= 1, Duration.ofSeconds(10)).size());
+    }
+  }
+
+  @Test
+  void theConsumeLoopMarksEachTurnSoAReplicaIsNotTakenForStuck(TestKafka kafka) throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka)) {
+      FakeClock clock = new FakeClock(Instant.now());
+      WorkerRuntime r = f.start(f.settings(1), (data, ctx) -> data, clock);
+      assertEquals(new Health(true, true, "ok"), r.health());
+      clock.advance(Health.STALL_LIMIT.plusMinutes(1));
+      // Until the loop's next turn (within 100 ms) it looks stuck on the clock that just jumped; then not.
+      RuntimeFixture.awaitTrue("the loop's next turn", () -> r.health().live(), Duration.ofSeconds(10));
+      assertEquals(new Health(true, true, "ok"), r.health());
     }
   }
 

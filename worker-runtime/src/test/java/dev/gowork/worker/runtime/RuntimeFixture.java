@@ -74,6 +74,13 @@ final class RuntimeFixture implements AutoCloseable {
     return r;
   }
 
+  /** Starts a runtime on {@code clock}. */
+  WorkerRuntime start(WorkerSettingsBuilder settings, WorkHandler handler, java.time.Clock clock) {
+    WorkerRuntime r = WorkerRuntime.builder(settings.build()).handler(handler).clock(clock).start();
+    runtimes.add(r);
+    return r;
+  }
+
   /** Starts a runtime that registers its meters with {@code registry}. */
   WorkerRuntime start(WorkerSettingsBuilder settings, WorkHandler handler, io.micrometer.core.instrument.MeterRegistry registry) {
     WorkerRuntime r = WorkerRuntime.builder(settings.build()).handler(handler).meterRegistry(registry).start();
