@@ -91,6 +91,8 @@ public final class CoordinatorService implements AutoCloseable {
       CoordinatorService c = new CoordinatorService(opened, http, server, bootstrap, embedded, s.httpHost());
       LOG.info("coordinator listening on {} (kafka {}, prefix {}); dashboard at {}/dashboard", c.baseUrl, bootstrap,
           s.topics().prefix(), c.baseUrl);
+      http.managementPort().ifPresent(p -> LOG.info("probes and metrics also on http://{}:{} (/healthz, /readyz, "
+          + "/metrics)", s.httpHost(), p));
       return c;
     } catch (RuntimeException e) {
       closeAll(opened);
@@ -152,6 +154,11 @@ public final class CoordinatorService implements AutoCloseable {
 
   public int port() {
     return http.port();
+  }
+
+  /** The port that serves only probes and metrics ({@code GOWORK_MANAGEMENT_PORT}), if one is set. */
+  public java.util.OptionalInt managementPort() {
+    return http.managementPort();
   }
 
   /** The Kafka in use (the embedded broker's address when there is one). */

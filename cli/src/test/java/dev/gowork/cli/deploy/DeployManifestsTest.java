@@ -117,7 +117,8 @@ class DeployManifestsTest {
   void coordinatorListensOnItsDefaultPortEverywhere() {
     assertEquals(8080, defaultPort, "ARCHITECTURE.md: the coordinator service's default port");
     Dockerfile image = dockerfile(COORDINATOR_DOCKERFILE);
-    assertEquals(List.of(defaultPort), image.exposed(), COORDINATOR_DOCKERFILE + " EXPOSE");
+    int imageManagement = ProcessSettings.coordinatorSettings(image.env()).managementPort().orElseThrow();
+    assertEquals(List.of(defaultPort, imageManagement), image.exposed(), COORDINATOR_DOCKERFILE + " EXPOSE");
     assertReads(coordinator, COORDINATOR_DOCKERFILE + " ENV", image.env().keySet());
     assertReachableCoordinator(COORDINATOR_DOCKERFILE + " ENV", ProcessSettings.coordinatorSettings(image.env()));
     assertReads(worker, WORKER_DOCKERFILE + " ENV", dockerfile(WORKER_DOCKERFILE).env().keySet());
@@ -141,13 +142,14 @@ class DeployManifestsTest {
     MainSources code = MainSources.of(repo, "coordinator");
     assertTrue(code.hasLiteral("/healthz") && code.hasLiteral("/readyz"), "the coordinator serves /healthz and /readyz");
     JsonNode container = KubeObjects.container(kube.get("Deployment", "gowork-coordinator"));
-    assertProbe(container, "livenessProbe", "/healthz");
-    assertProbe(container, "readinessProbe", "/readyz");
+    int k8sProbePort = probePort(KubeObjects.literalEnv(container));
+    assertProbe(container, "livenessProbe", "/healthz", k8sProbePort);
+    assertProbe(container, "readinessProbe", "/readyz", k8sProbePort);
     if (container.has("startupProbe")) {
-      assertProbe(container, "startupProbe", "/healthz");
+      assertProbe(container, "startupProbe", "/healthz", k8sProbePort);
     }
     String test = compose.service("coordinator").path("healthcheck").path("test").toString();
-    String base = "http://127.0.0.1:" + defaultPort;
+    String base = "http://127.0.0.1:" + probePort(ComposeFile.env(compose.service("coordinator")));
     assertTrue(test.contains(base + "/healthz") && test.contains(base + "/readyz"),
         "compose coordinator healthcheck asks " + base + "/healthz and /readyz: " + test);
     assertTrue(dockerfile(COORDINATOR_DOCKERFILE).all("RUN").stream().anyMatch(r -> r.contains("install") && r.contains("curl")),
@@ -293,10 +295,16 @@ class DeployManifestsTest {
     assertEquals(ALL_INTERFACES, settings.httpHost(), where + ": binds every interface, so others reach it");
   }
 
-  private static void assertProbe(JsonNode container, String probe, String path) {
+  /** Where a coordinator with these settings answers probes: its management port if set, else its API port. */
+  private static int probePort(Map<String, String> env) {
+    CoordinatorSettings s = ProcessSettings.coordinatorSettings(env);
+    return s.managementPort().orElse(s.httpPort());
+  }
+
+  private static void assertProbe(JsonNode container, String probe, String path, int port) {
     JsonNode get = container.path(probe).path("httpGet");
     assertEquals(path, get.path("path").asText(), "k8s coordinator " + probe + " path");
-    assertEquals(defaultPort, KubeObjects.resolvePort(container, get.path("port")), "k8s coordinator " + probe + " port");
+    assertEquals(port, KubeObjects.resolvePort(container, get.path("port")), "k8s coordinator " + probe + " port");
   }
 
   private static void assertImage(String file, String jar, Class<?> main, String module) {

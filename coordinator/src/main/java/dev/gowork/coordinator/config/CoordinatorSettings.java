@@ -45,6 +45,8 @@ public final class CoordinatorSettings {
   private final String instanceId;
   private final String httpHost;
   private final int httpPort;
+  /** -1 when unset. */
+  private final int managementPort;
   private final int httpThreads;
   private final int maxBodyBytes;
   private final int maxBatchBodyBytes;
@@ -73,6 +75,10 @@ public final class CoordinatorSettings {
     }
     httpHost = v.given(Setting.HTTP_HOST) ? host(v) : bootstrapServers.isPresent() ? "0.0.0.0" : "127.0.0.1";
     httpPort = v.integer(Setting.HTTP_PORT, 0, 65_535);
+    managementPort = v.given(Setting.MANAGEMENT_PORT) ? v.integer(Setting.MANAGEMENT_PORT, 0, 65_535) : -1;
+    if (managementPort > 0 && managementPort == httpPort) {
+      throw v.invalid(Setting.MANAGEMENT_PORT, "must differ from " + Setting.HTTP_PORT.env + " (" + httpPort + ")");
+    }
     httpThreads = v.integer(Setting.HTTP_THREADS, 1, 256);
     maxBodyBytes = v.integer(Setting.MAX_BODY_BYTES, 1024, 64 << 20);
     maxBatchBodyBytes = v.integer(Setting.MAX_BATCH_BODY_BYTES, maxBodyBytes, 256 << 20);
@@ -207,6 +213,11 @@ public final class CoordinatorSettings {
     return httpPort;
   }
 
+  /** The port that serves only the probes and metrics (0 = any free port), if one is set. */
+  public java.util.OptionalInt managementPort() {
+    return managementPort < 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(managementPort);
+  }
+
   public int httpThreads() {
     return httpThreads;
   }
@@ -275,7 +286,7 @@ public final class CoordinatorSettings {
   public String toString() {
     return "CoordinatorSettings[secret=****, apiToken=****, bootstrapServers="
         + bootstrapServers.orElse("(embedded)") + ", embeddedKafkaPort=" + embeddedKafkaPort + ", dataDir=" + dataDir
-        + ", topicPrefix=" + topics.prefix() + ", http=" + httpHost + ":" + httpPort + ", httpThreads=" + httpThreads
+        + ", topicPrefix=" + topics.prefix() + ", http=" + httpHost + ":" + httpPort + (managementPort < 0 ? "" : ", managementPort=" + managementPort) + ", httpThreads=" + httpThreads
         + ", maxBodyBytes=" + maxBodyBytes + ", maxBatchBodyBytes=" + maxBatchBodyBytes + ", sessionTtl=" + sessionTtl
         + ", workPartitions=" + workPartitions + ", replicationFactor=" + replicationFactor + ", shareLock="
         + shareGroup.lockDuration() + ", shareDeliveryLimit=" + shareGroup.deliveryCountLimit() + ", shareHeartbeat="

@@ -21,6 +21,10 @@ enum Setting {
       "Address the HTTP API binds to; default 127.0.0.1 with the embedded broker, 0.0.0.0 with "
           + "GOWORK_BOOTSTRAP_SERVERS."),
   HTTP_PORT("GOWORK_HTTP_PORT", "--http-port", "PORT", "8080", "Port of the HTTP API (0 = any free port)."),
+  MANAGEMENT_PORT("GOWORK_MANAGEMENT_PORT", "--management-port", "PORT", null,
+      "Port of a second listener, on the same address, that serves only /healthz, /readyz and /metrics with "
+          + "threads of its own, so probes answer while clients hold every API thread (0 = any free port); "
+          + "unset: they are served on the API port only."),
   HTTP_THREADS("GOWORK_HTTP_THREADS", "--http-threads", "N", "16", "Threads that serve HTTP requests (1-256)."),
   MAX_BODY_BYTES("GOWORK_MAX_BODY_BYTES", "--max-body-bytes", "BYTES", "1048576",
       "Largest request body, except batches (1024 to 67108864)."),

@@ -42,14 +42,23 @@ public final class HttpService implements AutoCloseable {
   static final Duration ANSWER_TAKEN = Duration.ofSeconds(60);
   private static final Duration GRACE = Duration.ofSeconds(5);
 
+  /** Threads of the management listener (GOWORK_MANAGEMENT_PORT), which serves only probes and metrics. */
+  private static final int MANAGEMENT_THREADS = 2;
+
   private final HttpServer server;
   private final ThreadPoolExecutor pool;
   private final Router router;
+  /** The management listener and its threads, or null. */
+  private final HttpServer management;
+  private final ThreadPoolExecutor managementPool;
 
-  private HttpService(HttpServer server, ThreadPoolExecutor pool, Router router) {
+  private HttpService(HttpServer server, ThreadPoolExecutor pool, Router router, HttpServer management,
+      ThreadPoolExecutor managementPool) {
     this.server = server;
     this.pool = pool;
     this.router = router;
+    this.management = management;
+    this.managementPool = managementPool;
   }
 
   /**
@@ -59,20 +68,28 @@ public final class HttpService implements AutoCloseable {
    * @throws GoWorkException UNAVAILABLE naming the address and the settings
    */
   public static void requireFreeAddress(CoordinatorSettings settings) {
-    if (settings.httpPort() == 0) {
+    requireFree(settings.httpHost(), settings.httpPort(), API_SETTINGS);
+    settings.managementPort().ifPresent(p -> requireFree(settings.httpHost(), p, MANAGEMENT_SETTINGS));
+  }
+
+  private static final String API_SETTINGS = "GOWORK_HTTP_HOST, GOWORK_HTTP_PORT";
+  private static final String MANAGEMENT_SETTINGS = "GOWORK_HTTP_HOST, GOWORK_MANAGEMENT_PORT";
+
+  private static void requireFree(String host, int port, String settingNames) {
+    if (port == 0) {
       return;
     }
     try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
       probe.setReuseAddress(true);
-      probe.bind(new InetSocketAddress(settings.httpHost(), settings.httpPort()));
+      probe.bind(new InetSocketAddress(host, port));
     } catch (IOException | RuntimeException e) {
-      throw cannotListen(settings, e);
+      throw cannotListen(host, port, settingNames, e);
     }
   }
 
-  private static GoWorkException cannotListen(CoordinatorSettings settings, Exception e) {
-    return new GoWorkException(ErrorCode.UNAVAILABLE, "cannot listen on " + settings.httpHost() + ":"
-        + settings.httpPort() + " (GOWORK_HTTP_HOST, GOWORK_HTTP_PORT): " + e.getMessage(), e);
+  private static GoWorkException cannotListen(String host, int port, String settingNames, Exception e) {
+    return new GoWorkException(ErrorCode.UNAVAILABLE, "cannot listen on " + host + ":" + port + " (" + settingNames
+        + "): " + e.getMessage(), e);
   }
 
   /**
@@ -99,23 +116,41 @@ public final class HttpService implements AutoCloseable {
     // Read once per JVM when the JDK's server is first created; a value set by the operator wins.
     System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", Long.toString(REQUEST_ARRIVAL.toSeconds()));
     System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", Long.toString(ANSWER_TAKEN.toSeconds()));
-    HttpServer server;
-    try {
-      server = HttpServer.create(new InetSocketAddress(settings.httpHost(), settings.httpPort()), 128);
-    } catch (IOException | RuntimeException e) {
-      throw cannotListen(settings, e);
-    }
-    AtomicInteger n = new AtomicInteger();
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(settings.httpThreads(), settings.httpThreads(), 60,
-        TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUED_REQUESTS), r -> {
-          Thread t = new Thread(r, "gowork-http-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        }, new ThreadPoolExecutor.AbortPolicy());
+    HttpServer server = bind(settings.httpHost(), settings.httpPort(), API_SETTINGS);
+    ThreadPoolExecutor pool = threads("gowork-http-", settings.httpThreads());
     server.createContext("/", router);
     server.setExecutor(pool);
+    HttpServer management = null;
+    ThreadPoolExecutor managementPool = null;
+    if (settings.managementPort().isPresent()) {
+      // Probes and metrics on threads that API clients cannot take: slow or stuck API requests hold the
+      // API's threads (up to REQUEST_ARRIVAL each), not these.
+      management = bind(settings.httpHost(), settings.managementPort().getAsInt(), MANAGEMENT_SETTINGS);
+      managementPool = threads("gowork-management-", MANAGEMENT_THREADS);
+      management.createContext("/", new Router(new ProbeApi(workServer::failure, readiness, metrics, codec).routes(),
+          settings.apiToken(), codec, metrics::httpRequest));
+      management.setExecutor(managementPool);
+      management.start();
+    }
     server.start();
-    return new HttpService(server, pool, router);
+    return new HttpService(server, pool, router, management, managementPool);
+  }
+
+  private static HttpServer bind(String host, int port, String settingNames) {
+    try {
+      return HttpServer.create(new InetSocketAddress(host, port), 128);
+    } catch (IOException | RuntimeException e) {
+      throw cannotListen(host, port, settingNames, e);
+    }
+  }
+
+  private static ThreadPoolExecutor threads(String prefix, int count) {
+    AtomicInteger n = new AtomicInteger();
+    return new ThreadPoolExecutor(count, count, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUED_REQUESTS), r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    }, new ThreadPoolExecutor.AbortPolicy());
   }
 
   /** The bound address (the real port when 0 was asked for). */
@@ -125,6 +160,11 @@ public final class HttpService implements AutoCloseable {
 
   public int port() {
     return server.getAddress().getPort();
+  }
+
+  /** The management listener's port (the real one when 0 was asked for), if there is one. */
+  public java.util.OptionalInt managementPort() {
+    return management == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(management.getAddress().getPort());
   }
 
   /**
@@ -144,6 +184,10 @@ public final class HttpService implements AutoCloseable {
       }
     }
     server.stop(0);
+    if (management != null) {
+      management.stop(0);
+      managementPool.shutdownNow();
+    }
     pool.shutdown();
     try {
       if (!pool.awaitTermination(GRACE.toSeconds(), TimeUnit.SECONDS)) {

@@ -64,6 +64,52 @@ class ProbesTest {
   }
 
   @Test
+  void theManagementPortAnswersProbesWhileHalfSentRequestsHoldEveryApiThread(TestKafka kafka) throws Exception {
+    Map<String, String> env = RunningService.env(kafka);
+    env.put("GOWORK_MANAGEMENT_PORT", "0");
+    try (RunningService api = RunningService.start(env)) {
+      int management = api.service.managementPort().orElseThrow();
+      java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+      java.util.function.Function<String, java.net.http.HttpResponse<String>> get = path -> {
+        try {
+          // Shorter than this JVM's request limit (2 s, see the pom): the half-sent requests still hold
+          // the API's threads while the probe is asked.
+          return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + management
+              + path)).timeout(Duration.ofMillis(1500)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+          throw new AssertionError("GET " + path + " on the management port", e);
+        }
+      };
+      List<java.net.Socket> stuck = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < 12; i++) {   // more than the API's 4 threads
+          java.net.Socket s = new java.net.Socket("127.0.0.1", api.service.port());
+          s.getOutputStream().write("GET /healthz HTTP/1.1\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          s.getOutputStream().flush();
+          stuck.add(s);
+        }
+        assertEquals("{\"status\":\"up\"}", get.apply("/healthz").body());
+        assertEquals(200, get.apply("/readyz").statusCode());
+        assertTrue(get.apply("/metrics").body().contains("gowork_kafka_ready"));
+      } finally {
+        for (java.net.Socket s : stuck) {
+          s.close();
+        }
+      }
+      assertEquals(404, get.apply("/v1/queues").statusCode(), "the management port serves nothing else");
+    }
+  }
+
+  @Test
+  void aManagementPortEqualToTheApiPortIsRefused() {
+    Map<String, String> env = new java.util.HashMap<>(Map.of("GOWORK_SECRET", RunningService.SECRET,
+        "GOWORK_API_TOKEN", RunningService.TOKEN, "GOWORK_HTTP_PORT", "8080", "GOWORK_MANAGEMENT_PORT", "8080"));
+    dev.gowork.broker.GoWorkException e = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.gowork.broker.GoWorkException.class, () -> dev.gowork.coordinator.config.CoordinatorSettings.parse(env));
+    assertTrue(e.getMessage().contains("GOWORK_MANAGEMENT_PORT") && e.getMessage().contains("must differ"), e.getMessage());
+  }
+
+  @Test
   void readinessFailsWhenKafkaDoesNotAnswerOrTopicsAreMissing(TestKafka kafka) {
     try (KafkaReadiness noKafka = new KafkaReadiness(Admin.create(Map.of("bootstrap.servers", "127.0.0.1:1")),
         List.of("x"), Duration.ofMillis(300), Duration.ofSeconds(1), System::nanoTime)) {
