@@ -15,6 +15,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -157,7 +158,7 @@ public final class CoordinatorService implements AutoCloseable {
   }
 
   /** The port that serves only probes and metrics ({@code GOWORK_MANAGEMENT_PORT}), if one is set. */
-  public java.util.OptionalInt managementPort() {
+  public OptionalInt managementPort() {
     return http.managementPort();
   }
 

@@ -12,6 +12,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -214,8 +215,8 @@ public final class CoordinatorSettings {
   }
 
   /** The port that serves only the probes and metrics (0 = any free port), if one is set. */
-  public java.util.OptionalInt managementPort() {
-    return managementPort < 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(managementPort);
+  public OptionalInt managementPort() {
+    return managementPort < 0 ? OptionalInt.empty() : OptionalInt.of(managementPort);
   }
 
   public int httpThreads() {

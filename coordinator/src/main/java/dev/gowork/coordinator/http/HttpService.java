@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -163,8 +164,8 @@ public final class HttpService implements AutoCloseable {
   }
 
   /** The management listener's port (the real one when 0 was asked for), if there is one. */
-  public java.util.OptionalInt managementPort() {
-    return management == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(management.getAddress().getPort());
+  public OptionalInt managementPort() {
+    return management == null ? OptionalInt.empty() : OptionalInt.of(management.getAddress().getPort());
   }
 
   /**
