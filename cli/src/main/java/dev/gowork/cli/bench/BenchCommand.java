@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
         "paced: items at a fixed rate (latency from add to work_complete, p50/p99/p99.9).",
         "--raw runs the same workloads on plain kafka-clients against the same broker and prints ratios.",
         "Prints a progress line per second (stderr) and, at the end, one RESULT line per loop and workload."},
-    footer = {"", "Runs on an embedded broker (a fresh temp folder) unless --bootstrap-servers or "
+    footer = {"", "Runs on an embedded broker (a child JVM, a fresh temp folder) unless --bootstrap-servers or "
         + "GOWORK_BOOTSTRAP_SERVERS names one; GOWORK_KAFKA_* client properties apply to every client.",
         "Examples: gowork bench --raw", "          gowork bench --in-flight 1000000"})
 public final class BenchCommand implements Callable<Integer> {
@@ -72,6 +72,11 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
       description = "Kafka to use (env GOWORK_BOOTSTRAP_SERVERS; default: an embedded broker).")
   String bootstrapServers;
+
+  @Option(names = "--broker", paramLabel = "process|in-process",
+      description = "Without --bootstrap-servers: run the embedded broker in a child JVM (default), apart from the "
+          + "coordinator and workers under test as in any deployment, or inside this JVM.")
+  String broker;
 
   @Option(names = "--warmup", paramLabel = "N", description = "Items run before measuring each loop (default 10000).")
   Integer warmup;
@@ -162,6 +167,10 @@ public final class BenchCommand implements Callable<Integer> {
     if (!m.matches("threads|processes")) {
       throw CliException.usage("--mode must be threads or processes; was '" + m + "'");
     }
+    String brokerMode = s.string("--broker", broker, null, "process").toLowerCase(Locale.ROOT);
+    if (!brokerMode.matches("process|in-process")) {
+      throw CliException.usage("--broker must be process or in-process; was '" + brokerMode + "'");
+    }
     String acquire = s.string("--raw-acquire-mode", rawAcquireMode, null, "batch_optimized");
     if (!acquire.matches("batch_optimized|record_limit")) {
       throw CliException.usage("--raw-acquire-mode must be batch_optimized or record_limit; was '" + acquire + "'");
@@ -193,7 +202,7 @@ public final class BenchCommand implements Callable<Integer> {
         s.integer("--raw-max-poll-records", rawMaxPoll, null, 500, 1, 10_000), false, handlersAt,
         s.integer("--commit-interval-ms", commitIntervalMs, "GOWORK_COMMIT_INTERVAL_MS", 20, 0, 10_000),
         Optional.ofNullable(s.string("--bootstrap-servers", bootstrapServers, "GOWORK_BOOTSTRAP_SERVERS", null)),
-        dataDir(), "bench-" + suffix, Signatures.randomToken(), Signatures.randomToken(), Map.copyOf(kafkaEnv),
+        brokerMode.equals("process"), dataDir(), "bench-" + suffix, Signatures.randomToken(), Signatures.randomToken(), Map.copyOf(kafkaEnv),
         KafkaClients.passThroughFromEnv(kafkaEnv));
   }
 

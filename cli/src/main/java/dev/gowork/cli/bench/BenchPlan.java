@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param warmupSeconds the warm-up repeats until this long after the loop started (JIT compilation settles)
  * @param runHandlersAt when the coordinator runs handlers: {@code commit} or {@code apply}
  * @param commitIntervalMillis how often at most the coordinator starts a transaction (0: back to back)
+ * @param brokerProcess without {@code bootstrapServers}: the embedded broker in a child JVM (else in this one)
  * @param kafkaEnv the {@code GOWORK_KAFKA_*} variables passed to every client (and to the children)
  * @param kafkaProperties the same as Kafka client properties
  */
@@ -20,7 +21,7 @@ record BenchPlan(int items, int pacedItems, int rate, boolean burst, boolean pac
     int concurrency, int prefetch, boolean processes, int warmup, int warmupSeconds, int batch, int senders, int dataBytes, int partitions,
     int workTimeoutSeconds, Duration heartbeat, Duration timeout, int lingerMillis, int fetchMaxWaitMillis,
     int rawConsumers, String rawAcquireMode, int rawMaxPollRecords, boolean rawCommitEachBatch,
-    String runHandlersAt, int commitIntervalMillis, Optional<String> bootstrapServers, Path dataDir, String topicPrefix, String secret, String apiToken,
+    String runHandlersAt, int commitIntervalMillis, Optional<String> bootstrapServers, boolean brokerProcess, Path dataDir, String topicPrefix, String secret, String apiToken,
     Map<String, String> kafkaEnv, Map<String, String> kafkaProperties) {
 
   /** The {@code GOWORK_KAFKA_*} variables, for a child's environment or the coordinator's settings. */
@@ -37,6 +38,6 @@ record BenchPlan(int items, int pacedItems, int rate, boolean burst, boolean pac
         + " linger_ms=" + lingerMillis + " fetch_max_wait_ms=" + fetchMaxWaitMillis + " raw_consumers=" + rawConsumers
         + " raw_acquire=" + rawAcquireMode + " run_handlers_at=" + runHandlersAt
         + " commit_interval_ms=" + commitIntervalMillis + " raw_max_poll=" + rawMaxPollRecords + " kafka="
-        + bootstrapServers.orElse("embedded") + " kafka_props=" + kafkaProperties.keySet();
+        + bootstrapServers.orElse(brokerProcess ? "embedded-process" : "embedded-in-process") + " kafka_props=" + kafkaProperties.keySet();
   }
 }

@@ -12,6 +12,7 @@ import dev.gowork.worker.runtime.WorkerSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -48,8 +49,11 @@ final class GoWorkLoop implements Loop {
     });
   }
 
-  /** The coordinator's settings for a bench run: any free port, a fresh topic prefix, the plan's Kafka. */
-  static CoordinatorSettings coordinatorSettings(BenchPlan plan) {
+  /**
+   * The coordinator's settings for a bench run: any free port, a fresh topic prefix, the given Kafka
+   * (empty: a broker embedded in this JVM).
+   */
+  static CoordinatorSettings coordinatorSettings(BenchPlan plan, Optional<String> bootstrapServers) {
     java.util.Map<String, String> env = new java.util.HashMap<>();
     plan.kafkaPassThrough().forEach((k, v) -> env.put(k, v));
     env.put(SharedSecret.ENV, plan.secret());
@@ -62,7 +66,7 @@ final class GoWorkLoop implements Loop {
     env.put("GOWORK_SHARE_HEARTBEAT_MS", Long.toString(plan.heartbeat().toMillis()));
     env.put("GOWORK_RUN_HANDLERS_AT", plan.runHandlersAt());
     env.put("GOWORK_COMMIT_INTERVAL_MS", Integer.toString(plan.commitIntervalMillis()));
-    plan.bootstrapServers().ifPresent(b -> env.put("GOWORK_BOOTSTRAP_SERVERS", b));
+    bootstrapServers.ifPresent(b -> env.put("GOWORK_BOOTSTRAP_SERVERS", b));
     return CoordinatorSettings.parse(env);
   }
 

@@ -13,7 +13,8 @@ import java.util.Locale;
 /**
  * {@code gowork bench --in-flight N}: the coordinator's heap with N items queued and no worker.
  * Measures used heap after a full GC before and after adding them; the difference is what the
- * coordinator keeps per item in flight (the in-process broker, when embedded, is in both figures).
+ * coordinator keeps per item in flight (a broker embedded in this JVM, with {@code --broker in-process},
+ * is in both figures).
  */
 final class InFlightMemory {
   private static final int BATCH = 10_000;
@@ -31,7 +32,9 @@ final class InFlightMemory {
   }
 
   String run() {
-    try (CoordinatorService coordinator = CoordinatorService.start(GoWorkLoop.coordinatorSettings(plan))) {
+    try (BenchBroker broker = BenchBroker.start(plan, err);
+        CoordinatorService coordinator =
+            CoordinatorService.start(GoWorkLoop.coordinatorSettings(plan, broker.bootstrapServers()))) {
       WorkServer server = coordinator.workServer();
       JsonNode data = Payload.json(plan.dataBytes());
       long before = usedAfterGc();

@@ -3,25 +3,30 @@ package dev.gowork.cli.bench;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
- * CPU time (this JVM, which holds the coordinator, in-process workers and the embedded broker, plus
- * the loop's worker processes) and peak used heap (sampled every 50 ms, so a peak between samples
+ * CPU time (this JVM, which holds the coordinator and in-process workers, plus the loop's worker processes
+ * and the broker's process when the run started one) and this JVM's peak used heap (sampled every 50 ms, so a peak between samples
  * may be missed) over one workload.
  */
 final class ResourceMeter implements AutoCloseable {
   private static final long SAMPLE_MILLIS = 50;
 
   private final Loop loop;
+  private final LongSupplier brokerCpuNanos;
   private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
   private final AtomicLong peakHeap = new AtomicLong();
   private final long cpuAtStart;
+  private final long brokerCpuAtStart;
   private final long jitAtStart;
   private final Thread sampler;
   private volatile boolean running = true;
 
-  ResourceMeter(Loop loop) {
+  ResourceMeter(Loop loop, LongSupplier brokerCpuNanos) {
     this.loop = loop;
+    this.brokerCpuNanos = brokerCpuNanos;
+    this.brokerCpuAtStart = brokerCpuNanos.getAsLong();
     this.cpuAtStart = totalCpuNanos();
     this.jitAtStart = jitMillis();
     this.sampler = new Thread(this::sample, "SampleHeap");
@@ -34,8 +39,13 @@ final class ResourceMeter implements AutoCloseable {
     return totalCpuNanos() - cpuAtStart;
   }
 
+  /** CPU used by the run's broker process since this meter started, in ns (part of {@link #cpuNanos()}). */
+  long brokerCpuNanos() {
+    return brokerCpuNanos.getAsLong() - brokerCpuAtStart;
+  }
+
   private long totalCpuNanos() {
-    return processCpuNanos() + loop.externalCpuNanos();
+    return processCpuNanos() + loop.externalCpuNanos() + brokerCpuNanos.getAsLong();
   }
 
   /**

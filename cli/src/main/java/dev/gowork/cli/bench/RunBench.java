@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * One {@code gowork bench} run: starts the coordinator service (and with it the embedded broker when
- * no Kafka was given), the GoWork loop and, with {@code --raw}, the raw loop on the same broker;
+ * One {@code gowork bench} run: starts the broker when no Kafka was given ({@link BenchBroker}), the
+ * coordinator service, the GoWork loop and, with {@code --raw}, the raw loop on the same broker;
  * warms each up, then runs burst and paced on each, printing a progress line per second and a
  * {@code RESULT} line per loop and workload, then {@code RATIO} lines.
  */
@@ -27,7 +27,6 @@ final class RunBench {
 
   /** Runs everything; returns the outcomes in the order printed. */
   List<Outcome> run() {
-    Workloads workloads = new Workloads(err, plan.batch(), plan.senders(), plan.timeout());
     List<Outcome> gowork = new ArrayList<>();
     List<Outcome> raw = new ArrayList<>();
     err.println("bench: " + plan);
@@ -35,7 +34,10 @@ final class RunBench {
       err.println("bench: a fresh JVM measures its JIT too (on 2 cores it compiles for about two minutes);"
           + " --warmup-seconds 120 measures the steady state");
     }
-    try (CoordinatorService coordinator = CoordinatorService.start(GoWorkLoop.coordinatorSettings(plan))) {
+    try (BenchBroker broker = BenchBroker.start(plan, err);
+        CoordinatorService coordinator =
+            CoordinatorService.start(GoWorkLoop.coordinatorSettings(plan, broker.bootstrapServers()))) {
+      Workloads workloads = new Workloads(err, plan.batch(), plan.senders(), plan.timeout(), broker::cpuNanos);
       String bootstrap = coordinator.bootstrapServers();
       Sink sink = new Sink();
       if (plan.gowork()) {

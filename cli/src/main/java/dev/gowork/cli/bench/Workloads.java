@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * The two workloads, run the same way on any {@link Loop}.
@@ -34,16 +35,19 @@ final class Workloads {
   private final int batch;
   private final int senders;
   private final Duration timeout;
+  private final LongSupplier brokerCpuNanos;
 
-  Workloads(PrintStream progress, int batch, int senders, Duration timeout) {
+  /** @param brokerCpuNanos CPU time used so far by a broker process of the run, counted in each workload's CPU */
+  Workloads(PrintStream progress, int batch, int senders, Duration timeout, LongSupplier brokerCpuNanos) {
     this.progress = progress;
+    this.brokerCpuNanos = brokerCpuNanos;
     this.batch = batch;
     this.senders = senders;
     this.timeout = timeout;
   }
 
   Outcome burst(Loop loop, Tracker tracker, int n) {
-    try (ResourceMeter meter = new ResourceMeter(loop)) {
+    try (ResourceMeter meter = new ResourceMeter(loop, brokerCpuNanos)) {
       ExecutorService pool = Executors.newFixedThreadPool(senders, r -> daemon(r, "SendBurst"));
       AtomicInteger left = new AtomicInteger(n);
       List<Future<?>> sending = new ArrayList<>();
@@ -65,7 +69,7 @@ final class Workloads {
   }
 
   Outcome paced(Loop loop, Tracker tracker, int n, int ratePerSecond) {
-    try (ResourceMeter meter = new ResourceMeter(loop)) {
+    try (ResourceMeter meter = new ResourceMeter(loop, brokerCpuNanos)) {
       ExecutorService pool = Executors.newSingleThreadExecutor(r -> daemon(r, "SendPaced"));
       Future<?> sending = pool.submit(() -> {
         InFlight inFlight = new InFlight(PACED_IN_FLIGHT);

@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gowork.broker.testing.KafkaExtension;
 import dev.gowork.broker.testing.TestKafka;
 import dev.gowork.cli.Console;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A short {@code gowork bench} on the test broker proves the command works end to end; no timing is asserted. */
 @ExtendWith(KafkaExtension.class)
@@ -34,12 +37,16 @@ class BenchCommandTest {
   }
 
   @Test
-  void inFlightModeReportsTheHeapWithItemsQueued(TestKafka kafka) {
+  void inFlightModeReportsTheHeapWithItemsQueuedOnItsOwnBrokerProcess(@TempDir Path dir) {
     Console c = new Console(Map.of());
-    int code = c.run("bench", "--in-flight", "2000", "--bootstrap-servers", kafka.bootstrapServers());
+    int code = c.run("bench", "--in-flight", "2000", "--data-dir", dir.toString());
     assertEquals(0, code, c.err());
     assertTrue(c.out().contains("RESULT gowork workload=in_flight n=2000 queued=2000 heap_used_after_gc_mib="),
         c.out());
+    assertTrue(c.err().contains("bench: Kafka broker process at 127.0.0.1:"), c.err());
+    assertTrue(Files.exists(dir.resolve("kafka-process.log")), "the broker's log is kept");
+    assertEquals(0, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(),
+        "the broker process is stopped when the bench ends");
   }
 
   @Test
@@ -47,5 +54,12 @@ class BenchCommandTest {
     Console c = new Console(Map.of());
     assertEquals(2, c.run("bench", "--workload", "sideways"));
     assertTrue(c.err().contains("--workload"), c.err());
+  }
+
+  @Test
+  void badBrokerModeIsAUsageError() {
+    Console c = new Console(Map.of());
+    assertEquals(2, c.run("bench", "--broker", "elsewhere"));
+    assertTrue(c.err().contains("--broker must be process or in-process; was 'elsewhere'"), c.err());
   }
 }
