@@ -18,6 +18,7 @@ import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.coordinator.auth.Registration;
 import dev.gowork.coordinator.auth.Session;
 import dev.gowork.coordinator.events.HandlerTiming;
+import dev.gowork.coordinator.testing.CapturedWarnings;
 import dev.gowork.coordinator.testing.Poll;
 import dev.gowork.coordinator.testing.TestWorker;
 import dev.gowork.coordinator.work.WorkState;
@@ -43,6 +44,15 @@ class WorkServerFlowTest extends ServerFixture {
 
   @Test
   void seedFlowFromRegistrationToWorkCompleteWithParamsAndTheEventOnTheEventsTopic(TestKafka k) {
+    try (CapturedWarnings warnings = CapturedWarnings.start()) {
+      seedFlow(k);
+      server.close();
+      // A clean run and stop says nothing alarming (the state follower's consumer warned at every stop).
+      assertEquals(List.of(), warnings.lines());
+    }
+  }
+
+  private void seedFlow(TestKafka k) {
     start(k, b -> { });
     List<Object> params = new CopyOnWriteArrayList<>();
     server.addParams(Map.of("param1", "value1"));

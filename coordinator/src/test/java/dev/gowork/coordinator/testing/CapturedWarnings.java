@@ -1,0 +1,49 @@
+package dev.gowork.coordinator.testing;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Property;
+
+/** What the log says at WARN or above while this is open, any logger, as "logger: message" lines. */
+public final class CapturedWarnings implements AutoCloseable {
+  private static final String NAME = "captured-warnings";
+
+  private final List<String> lines = new CopyOnWriteArrayList<>();
+  private final LoggerContext context = (LoggerContext) LogManager.getContext(false);
+  private final AbstractAppender appender = new AbstractAppender(NAME, null, null, true, Property.EMPTY_ARRAY) {
+    @Override
+    public void append(LogEvent event) {
+      if (event.getLevel().isMoreSpecificThan(Level.WARN)) {
+        lines.add(event.getLoggerName() + ": " + event.getMessage().getFormattedMessage());
+      }
+    }
+  };
+
+  private CapturedWarnings() {
+    appender.start();
+    context.getConfiguration().getRootLogger().addAppender(appender, Level.WARN, null);
+    context.updateLoggers();
+  }
+
+  /** Starts capturing. */
+  public static CapturedWarnings start() {
+    return new CapturedWarnings();
+  }
+
+  /** The lines captured so far. */
+  public List<String> lines() {
+    return List.copyOf(lines);
+  }
+
+  @Override
+  public void close() {
+    context.getConfiguration().getRootLogger().removeAppender(NAME);
+    context.updateLoggers();
+    appender.stop();
+  }
+}
