@@ -1,0 +1,66 @@
+package dev.gowork.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.config.ConfigurationSource;
+import org.apache.logging.log4j.core.config.LoggerConfig;
+import org.apache.logging.log4j.core.config.xml.XmlConfiguration;
+import org.apache.logging.log4j.core.impl.Log4jLogEvent;
+import org.apache.logging.log4j.message.SimpleMessage;
+import org.junit.jupiter.api.Test;
+
+/** What the shipped {@code log4j2.xml} files (the command's and the coordinator's) let through. */
+class ShippedLoggingTest {
+  private static final String SENDER = "org.apache.kafka.clients.producer.internals.Sender";
+  private static final String RETRY = "[Producer clientId=producer-gowork.coordinator-0, transactionalId=gowork.coordinator-0] "
+      + "Got error produce response with correlation id 196 on topic-partition gowork.state-3, retrying "
+      + "(2147483646 attempts left). Error: ";
+
+  @Test
+  void aRetriedConcurrentTransactionsIsNotLoggedButOtherProduceErrorsAre() throws IOException {
+    List<URL> shipped = shippedConfigurations();
+    assertEquals(2, shipped.size(), "the cli's and the coordinator's log4j2.xml: " + shipped);
+    for (URL url : shipped) {
+      LoggerConfig sender = load(url).getLoggerConfig(SENDER);
+      assertTrue(sender.isFiltered(warn(RETRY + "CONCURRENT_TRANSACTIONS")), url.toString());
+      assertFalse(sender.isFiltered(warn(RETRY + "OUT_OF_ORDER_SEQUENCE_NUMBER")), url.toString());
+      assertFalse(sender.isFiltered(warn(RETRY + "NOT_LEADER_OR_FOLLOWER")), url.toString());
+      assertEquals(Level.WARN, sender.getLevel(), url.toString());
+    }
+  }
+
+  private static List<URL> shippedConfigurations() throws IOException {
+    List<URL> found = new ArrayList<>();
+    for (URL url : Collections.list(ShippedLoggingTest.class.getClassLoader().getResources("log4j2.xml"))) {
+      String where = url.toString();
+      if (where.contains("/cli/") || where.contains("coordinator")) {
+        found.add(url);
+      }
+    }
+    return found;
+  }
+
+  private static XmlConfiguration load(URL url) throws IOException {
+    try (InputStream in = url.openStream()) {
+      XmlConfiguration config = new XmlConfiguration(new LoggerContext("shipped-logging-test"),
+          new ConfigurationSource(in, url));
+      config.initialize();
+      return config;
+    }
+  }
+
+  private static LogEvent warn(String message) {
+    return Log4jLogEvent.newBuilder().setLoggerName(SENDER).setLevel(Level.WARN).setMessage(new SimpleMessage(message)).build();
+  }
+}
