@@ -90,6 +90,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Its threads are daemons: it runs while something else keeps the JVM alive (your service, or a
  * main thread waiting for shutdown), and {@link #close()} stops it cleanly.
+ *
+ * <p>(A long file because it is the seed server's whole public API, each method with its javadoc; the
+ * work is done by the tasks it wires together: {@code ConsumeResults}, {@code CommitChanges},
+ * {@code ExpireTimedOutWork}, {@code RepublishRetries}, {@code HandlerFeed}.)
  */
 public final class WorkServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkServer.class);

@@ -55,6 +55,9 @@ import org.slf4j.LoggerFactory;
  * each event reaches the handlers of one coordinator. The first start of a group begins at the
  * topic's end (history is not replayed into new handlers); later starts resume where the group
  * committed.
+ *
+ * <p>(One long class because the feed loop and the fast path share the claims on event places and
+ * the offsets to commit.)
  */
 public final class HandlerFeed implements CommitWatcher, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HandlerFeed.class);

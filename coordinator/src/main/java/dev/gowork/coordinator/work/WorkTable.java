@@ -35,6 +35,10 @@ import java.util.concurrent.atomic.LongAdder;
  * changes it; the check happens inside the journal unit, so a change made while the owner still held
  * the item's partition is committed before the partition moves on. Other coordinators mirror the
  * owner's records ({@link #follow}) to answer status queries.
+ *
+ * <p>(A long file on purpose: every state change is here, under the one locking rule above, so that
+ * none can bypass it; the record format ({@code WorkStateCodec}), the retention of finished items
+ * ({@code Retention}) and the transition table ({@link Lifecycle}) live apart.)
  */
 public final class WorkTable {
   private static final int MAX_ERROR_CHARS = 4096;

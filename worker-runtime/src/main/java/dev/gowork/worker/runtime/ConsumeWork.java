@@ -44,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * (its slot is freed even if the thread ignores the interrupt). A long handler's lock is renewed at
  * half the lock duration; the renewed record comes back from the next poll and is recognised by
  * {@link RecordKey}, not run again. If this thread or the JVM dies, the broker releases the records.
+ *
+ * <p>(A long class because lanes, held records, renewals and acknowledgements are this one thread's
+ * state, kept unsynchronised by never leaving it; {@link Lane}, {@link RunWork} and {@link Held} hold
+ * what can live apart.)
  */
 final class ConsumeWork implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumeWork.class);
