@@ -87,7 +87,8 @@ final class FollowState implements AutoCloseable {
     // The broker answers a waiting fetch as soon as records arrive, so a long wait costs no latency;
     // the 10 ms default made this consumer send ~100 empty fetches a second on an idle coordinator.
     // The classic consumer: the group protocol's consumer logged a WARN at every clean stop, closing
-    // with its long fetch in flight; this one has no group, so the protocol changes nothing else.
+    // with its long fetch in flight. This one has no group, so the setting only picks the client's
+    // implementation (one without a background thread).
     consumer = kafka.consumer(null, Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
         ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, IDLE_FETCH_WAIT_MS, ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic"));
     consumer.assign(List.copyOf(from.keySet()));

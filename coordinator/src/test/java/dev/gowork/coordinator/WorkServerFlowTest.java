@@ -44,7 +44,8 @@ class WorkServerFlowTest extends ServerFixture {
 
   @Test
   void seedFlowFromRegistrationToWorkCompleteWithParamsAndTheEventOnTheEventsTopic(TestKafka k) {
-    try (CapturedWarnings warnings = CapturedWarnings.start()) {
+    // The coordinator's own loggers and its Kafka clients (not the test broker's, which other tests share).
+    try (CapturedWarnings warnings = CapturedWarnings.start("dev.gowork", "org.apache.kafka.clients")) {
       seedFlow(k);
       server.close();
       // A clean run and stop says nothing alarming (the state follower's consumer warned at every stop).

@@ -1,8 +1,8 @@
 package dev.gowork.broker.embedded;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,23 +25,26 @@ import org.apache.kafka.common.KafkaException;
  * }</pre>
  *
  * <p>The child logs to {@code <dataDir>/kafka-process.log} and keeps its data in
- * {@code <dataDir>/kafka}, as {@link EmbeddedKafka} does. It stops on {@link #close()} and also when
- * this JVM dies, however it dies: it reads its standard input, a pipe only this JVM holds, and shuts
- * the broker down when the pipe closes.
+ * {@code <dataDir>/kafka}, as {@link EmbeddedKafka} does. It picks its own free port and, once it
+ * answers clients, writes its address to {@code <dataDir>/kafka-process.address}, so no other process
+ * can take the port between choosing and binding it. It stops on {@link #close()} and also when this
+ * JVM dies, however it dies, from the moment it starts: it reads its standard input, a pipe only this
+ * JVM holds, and exits (stopping the broker) when the pipe closes.
  */
 public final class KafkaProcess implements AutoCloseable {
 
+    static final String LOG_FILE = "kafka-process.log";
+    static final String ADDRESS_FILE = "kafka-process.address";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
-    private static final Duration READY_POLL = Duration.ofSeconds(2);
-    private static final long STOP_GRACE_SECONDS = 15;
+    private static final long READY_POLL_MILLIS = 50;
+    private static final Duration STOP_GRACE = Duration.ofSeconds(15);
 
     private final Process process;
-    private final String bootstrapServers;
     private final Path log;
+    private String bootstrapServers;
 
-    private KafkaProcess(Process process, String bootstrapServers, Path log) {
+    private KafkaProcess(Process process, Path log) {
         this.process = process;
-        this.bootstrapServers = bootstrapServers;
         this.log = log;
     }
 
@@ -50,30 +53,31 @@ public final class KafkaProcess implements AutoCloseable {
      *
      * @param dataDir the folder for its data and log; created if missing, reused if it holds a cluster
      * @param jvmOptions options for the child JVM, e.g. {@code -Xmx1g}
-     * @throws KafkaException if it does not answer within 90 s or exits first; the child is stopped
+     * @throws KafkaException if it is not ready within 90 s, exits first, or this thread is interrupted
+     *     (with its interrupt flag set again); the child is stopped
      * @throws UncheckedIOException if the folder cannot be created or the JVM cannot be started
      */
     public static KafkaProcess start(Path dataDir, List<String> jvmOptions) {
         Path dir = dataDir.toAbsolutePath().normalize();
-        Path log = dir.resolve("kafka-process.log");
-        int port = BrokerProperties.freePort();
+        Path log = dir.resolve(LOG_FILE);
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), KafkaProcess.class.getName(),
-                dir.toString(), Integer.toString(port)));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), KafkaProcessMain.class.getName(),
+                dir.toString()));
         Process process;
         try {
             Files.createDirectories(dir);
+            Files.deleteIfExists(dir.resolve(ADDRESS_FILE));
             process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start a Kafka broker process in " + dir + ": " + e.getMessage(), e);
         }
-        KafkaProcess kafka = new KafkaProcess(process, BrokerProperties.HOST + ":" + port, log);
+        KafkaProcess kafka = new KafkaProcess(process, log);
         try {
-            kafka.awaitReady();
+            kafka.bootstrapServers = kafka.awaitAddress(dir.resolve(ADDRESS_FILE));
         } catch (RuntimeException e) {
             kafka.close();
             throw e;
@@ -84,6 +88,11 @@ public final class KafkaProcess implements AutoCloseable {
     /** The address clients connect to, {@code 127.0.0.1:<port>}. */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** The child's log file. */
+    public Path log() {
+        return log;
     }
 
     /** CPU time the child has used so far (zero where the platform does not tell). */
@@ -98,66 +107,65 @@ public final class KafkaProcess implements AutoCloseable {
 
     /**
      * Stops the broker (a controlled shutdown, forced after 15 s) and waits for the child to exit; its
-     * data stays. Safe to call more than once.
+     * data stays. An interrupt does not cut the wait short (the flag is set again afterwards). Safe to
+     * call more than once.
      */
     @Override
     public void close() {
         try {
             process.getOutputStream().close();
-            if (!process.waitFor(STOP_GRACE_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
         } catch (IOException e) {
-            process.destroyForcibly();
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
+            process.destroy();
+        }
+        boolean interrupted = false;
+        long end = System.nanoTime() + STOP_GRACE.toNanos();
+        while (process.isAlive()) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                process.destroyForcibly();
+                break;
+            }
+            try {
+                process.waitFor(left, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private void awaitReady() {
+    private String awaitAddress(Path addressFile) {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (true) {
+            if (Files.exists(addressFile)) {
+                try {
+                    return Files.readString(addressFile, StandardCharsets.UTF_8).trim();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Cannot read " + addressFile + ": " + e.getMessage(), e);
+                }
+            }
             if (!process.isAlive()) {
                 throw new KafkaException("The Kafka broker process exited with code " + process.exitValue()
                         + " before it was ready; see " + log);
             }
+            if (System.nanoTime() - deadline > 0) {
+                throw new KafkaException("The Kafka broker process was not ready within " + READY_TIMEOUT.toSeconds()
+                        + " s; see " + log);
+            }
             try {
-                Readiness.await(bootstrapServers, READY_POLL);
-                return;
-            } catch (KafkaException notYet) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new KafkaException("The Kafka broker process at " + bootstrapServers + " was not ready within "
-                            + READY_TIMEOUT.toSeconds() + " s; see " + log, notYet);
-                }
+                Thread.sleep(READY_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KafkaException("Interrupted while the Kafka broker process started", e);
             }
         }
     }
 
-    /**
-     * The child's entry point: {@code <dataDir> <port>}. Runs the broker until its standard input
-     * ends, then stops it and exits.
-     *
-     * @param args the data folder and the client port
-     * @throws IOException if standard input cannot be read
-     */
-    public static void main(String[] args) throws IOException {
-        if (args.length != 2) {
-            System.err.println("usage: KafkaProcess <dataDir> <port>");
-            System.exit(2);
-        }
-        EmbeddedKafka kafka = EmbeddedKafka.builder().dataDir(Path.of(args[0])).port(Integer.parseInt(args[1])).start();
-        Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "gowork-kafka-process-stop"));
-        drain(System.in);
-        kafka.close();
-        System.exit(0);
-    }
-
-    private static void drain(InputStream in) throws IOException {
-        byte[] buffer = new byte[256];
-        while (in.read(buffer) >= 0) {
-            // nothing is ever sent: only the end of the stream matters
-        }
+    /** For tests: the child's exit code, once it has exited. */
+    int exitCode() {
+        return process.exitValue();
     }
 
     /** For tests: ends the child's standard input without waiting, as this JVM's death would. */

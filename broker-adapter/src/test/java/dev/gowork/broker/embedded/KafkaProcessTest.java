@@ -58,6 +58,9 @@ class KafkaProcessTest {
                 Thread.sleep(50);
             }
             assertFalse(kafka.isAlive(), "the broker process stops once its parent's pipe closes");
+            assertEquals(0, kafka.exitCode(), "a clean stop");
+            assertEquals(kafka.bootstrapServers(),
+                    Files.readString(dir.resolve(KafkaProcess.ADDRESS_FILE)).trim(), "the address it reported");
         }
         assertTrue(Files.exists(dir.resolve("kafka-process.log")), "the child logs to kafka-process.log");
     }

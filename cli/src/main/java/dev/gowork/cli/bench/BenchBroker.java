@@ -1,6 +1,7 @@
 package dev.gowork.cli.bench;
 
 import dev.gowork.broker.embedded.KafkaProcess;
+import dev.gowork.cli.demo.TemporaryData;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Optional;
@@ -13,7 +14,10 @@ import java.util.Optional;
  * {@code cpu_s}.
  */
 final class BenchBroker implements AutoCloseable {
-  /** The child's JVM options: the launcher's GC settings (see {@code gowork}) and a heap the broker never fills. */
+  /**
+   * The child's JVM options: G1 with the pause goal and tenuring threshold the {@code gowork} launcher
+   * sets, and a heap the broker never fills. ({@code GOWORK_JAVA_OPTS} is the bench JVM's only.)
+   */
   static final List<String> JVM_OPTIONS =
       List.of("-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:MaxTenuringThreshold=2");
 
@@ -25,14 +29,21 @@ final class BenchBroker implements AutoCloseable {
     this.process = process;
   }
 
-  static BenchBroker start(BenchPlan plan, PrintStream err) {
+  /**
+   * Starts the broker process when the plan wants one; {@code data} stops it before deleting the
+   * folder it writes into.
+   *
+   * @throws org.apache.kafka.common.KafkaException if the broker process does not start
+   */
+  static BenchBroker start(BenchPlan plan, PrintStream err, TemporaryData data) {
     if (plan.bootstrapServers().isPresent() || !plan.brokerProcess()) {
       return new BenchBroker(plan.bootstrapServers(), null);
     }
     long began = System.nanoTime();
     KafkaProcess kafka = KafkaProcess.start(plan.dataDir(), JVM_OPTIONS);
+    data.stopFirst(kafka);
     err.printf("bench: Kafka broker process at %s ready in %.1f s (log: %s)%n", kafka.bootstrapServers(),
-        (System.nanoTime() - began) / 1e9, plan.dataDir().resolve("kafka-process.log"));
+        (System.nanoTime() - began) / 1e9, kafka.log());
     return new BenchBroker(Optional.of(kafka.bootstrapServers()), kafka);
   }
 
@@ -47,13 +58,15 @@ final class BenchBroker implements AutoCloseable {
    * @throws IllegalStateException when the broker process has exited
    */
   long cpuNanos() {
-    if (process == null) {
-      return 0;
+    checkAlive();
+    return process == null ? 0 : process.cpuTime().toNanos();
+  }
+
+  /** @throws IllegalStateException when the run's broker process has exited */
+  void checkAlive() {
+    if (process != null && !process.isAlive()) {
+      throw new IllegalStateException("the Kafka broker process exited; see " + process.log());
     }
-    if (!process.isAlive()) {
-      throw new IllegalStateException("the Kafka broker process exited; see its log, kafka-process.log");
-    }
-    return process.cpuTime().toNanos();
   }
 
   @Override

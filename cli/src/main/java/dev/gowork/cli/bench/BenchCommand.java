@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -144,12 +145,12 @@ public final class BenchCommand implements Callable<Integer> {
     try (TemporaryData data = TemporaryData.of(plan.dataDir(), dataDir == null)) {
       if (inFlight != null) {
         new InFlightMemory(plan, context.settings().integer("--in-flight", inFlight, null, 1_000_000, 1, 10_000_000),
-            context.out(), context.err()).run();
+            context.out(), context.err(), data).run();
       } else {
-        new RunBench(plan, context.out(), context.err()).run();
+        new RunBench(plan, context.out(), context.err(), data).run();
       }
       return 0;
-    } catch (IllegalStateException e) {
+    } catch (IllegalStateException | KafkaException e) {
       throw CliException.failed("bench: " + e.getMessage(), e);
     }
   }
@@ -202,7 +203,8 @@ public final class BenchCommand implements Callable<Integer> {
         s.integer("--raw-max-poll-records", rawMaxPoll, null, 500, 1, 10_000), false, handlersAt,
         s.integer("--commit-interval-ms", commitIntervalMs, "GOWORK_COMMIT_INTERVAL_MS", 20, 0, 10_000),
         Optional.ofNullable(s.string("--bootstrap-servers", bootstrapServers, "GOWORK_BOOTSTRAP_SERVERS", null)),
-        brokerMode.equals("process"), dataDir(), "bench-" + suffix, Signatures.randomToken(), Signatures.randomToken(), Map.copyOf(kafkaEnv),
+        brokerMode.equals("process"), dataDir(), "bench-" + suffix, Signatures.randomToken(), Signatures.randomToken(),
+        Map.copyOf(kafkaEnv),
         KafkaClients.passThroughFromEnv(kafkaEnv));
   }
 

@@ -1,6 +1,7 @@
 package dev.gowork.cli.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gowork.cli.demo.TemporaryData;
 import dev.gowork.coordinator.CoordinatorService;
 import dev.gowork.coordinator.Work;
 import dev.gowork.coordinator.WorkServer;
@@ -23,16 +24,18 @@ final class InFlightMemory {
   private final int items;
   private final PrintStream out;
   private final PrintStream err;
+  private final TemporaryData data;
 
-  InFlightMemory(BenchPlan plan, int items, PrintStream out, PrintStream err) {
+  InFlightMemory(BenchPlan plan, int items, PrintStream out, PrintStream err, TemporaryData data) {
     this.plan = plan;
+    this.data = data;
     this.items = items;
     this.out = out;
     this.err = err;
   }
 
   String run() {
-    try (BenchBroker broker = BenchBroker.start(plan, err);
+    try (BenchBroker broker = BenchBroker.start(plan, err, data);
         CoordinatorService coordinator =
             CoordinatorService.start(GoWorkLoop.coordinatorSettings(plan, broker.bootstrapServers()))) {
       WorkServer server = coordinator.workServer();

@@ -1,5 +1,6 @@
 package dev.gowork.cli.bench;
 
+import dev.gowork.cli.demo.TemporaryData;
 import dev.gowork.coordinator.CoordinatorService;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -18,9 +19,11 @@ final class RunBench {
   private final BenchPlan plan;
   private final PrintStream out;
   private final PrintStream err;
+  private final TemporaryData data;
 
-  RunBench(BenchPlan plan, PrintStream out, PrintStream err) {
+  RunBench(BenchPlan plan, PrintStream out, PrintStream err, TemporaryData data) {
     this.plan = plan;
+    this.data = data;
     this.out = out;
     this.err = err;
   }
@@ -34,10 +37,10 @@ final class RunBench {
       err.println("bench: a fresh JVM measures its JIT too (on 2 cores it compiles for about two minutes);"
           + " --warmup-seconds 120 measures the steady state");
     }
-    try (BenchBroker broker = BenchBroker.start(plan, err);
+    try (BenchBroker broker = BenchBroker.start(plan, err, data);
         CoordinatorService coordinator =
             CoordinatorService.start(GoWorkLoop.coordinatorSettings(plan, broker.bootstrapServers()))) {
-      Workloads workloads = new Workloads(err, plan.batch(), plan.senders(), plan.timeout(), broker::cpuNanos);
+      Workloads workloads = new Workloads(err, plan.batch(), plan.senders(), plan.timeout(), broker);
       String bootstrap = coordinator.bootstrapServers();
       Sink sink = new Sink();
       if (plan.gowork()) {

@@ -13,7 +13,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.LongSupplier;
 
 /**
  * The two workloads, run the same way on any {@link Loop}.
@@ -35,19 +34,19 @@ final class Workloads {
   private final int batch;
   private final int senders;
   private final Duration timeout;
-  private final LongSupplier brokerCpuNanos;
+  private final BenchBroker broker;
 
-  /** @param brokerCpuNanos CPU time used so far by a broker process of the run, counted in each workload's CPU */
-  Workloads(PrintStream progress, int batch, int senders, Duration timeout, LongSupplier brokerCpuNanos) {
+  /** @param broker the run's Kafka: its process's CPU counts in each workload's, and its death stops the run */
+  Workloads(PrintStream progress, int batch, int senders, Duration timeout, BenchBroker broker) {
     this.progress = progress;
-    this.brokerCpuNanos = brokerCpuNanos;
+    this.broker = broker;
     this.batch = batch;
     this.senders = senders;
     this.timeout = timeout;
   }
 
   Outcome burst(Loop loop, Tracker tracker, int n) {
-    try (ResourceMeter meter = new ResourceMeter(loop, brokerCpuNanos)) {
+    try (ResourceMeter meter = new ResourceMeter(loop, broker::cpuNanos)) {
       ExecutorService pool = Executors.newFixedThreadPool(senders, r -> daemon(r, "SendBurst"));
       AtomicInteger left = new AtomicInteger(n);
       List<Future<?>> sending = new ArrayList<>();
@@ -69,7 +68,7 @@ final class Workloads {
   }
 
   Outcome paced(Loop loop, Tracker tracker, int n, int ratePerSecond) {
-    try (ResourceMeter meter = new ResourceMeter(loop, brokerCpuNanos)) {
+    try (ResourceMeter meter = new ResourceMeter(loop, broker::cpuNanos)) {
       ExecutorService pool = Executors.newSingleThreadExecutor(r -> daemon(r, "SendPaced"));
       Future<?> sending = pool.submit(() -> {
         InFlight inFlight = new InFlight(PACED_IN_FLIGHT);
@@ -103,6 +102,7 @@ final class Workloads {
     long deadline = start + timeout.toNanos();
     long nextLine = start + PROGRESS_NANOS;
     while (tracker.completed() < n) {
+      broker.checkAlive();
       for (Future<?> f : sending) {
         if (f.isDone()) {
           rethrow(f);

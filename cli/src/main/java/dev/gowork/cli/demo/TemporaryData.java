@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 /**
@@ -17,6 +19,7 @@ public final class TemporaryData implements AutoCloseable {
   private final Path folder;
   private final boolean temporary;
   private final Thread onExit;
+  private final List<AutoCloseable> stopFirst = new CopyOnWriteArrayList<>();
   private boolean closed;
 
   private TemporaryData(Path folder, boolean temporary) {
@@ -31,6 +34,14 @@ public final class TemporaryData implements AutoCloseable {
   /** @param temporary true when the command made {@code folder} itself (no {@code --data-dir}) */
   public static TemporaryData of(Path folder, boolean temporary) {
     return new TemporaryData(folder, temporary);
+  }
+
+  /**
+   * Has {@code writer} (e.g. a broker process writing into the folder) closed before the data is
+   * deleted, also on Ctrl-C, when shutdown hooks would otherwise run side by side.
+   */
+  public void stopFirst(AutoCloseable writer) {
+    stopFirst.add(writer);
   }
 
   @Override
@@ -48,6 +59,13 @@ public final class TemporaryData implements AutoCloseable {
   }
 
   private void drop() {
+    for (AutoCloseable writer : stopFirst) {
+      try {
+        writer.close();
+      } catch (Exception e) {
+        System.err.println("gowork: could not stop " + writer + " before deleting its data: " + e.getMessage());
+      }
+    }
     try {
       deleteTree(folder.resolve("kafka"));
       try (Stream<Path> left = Files.list(folder)) {

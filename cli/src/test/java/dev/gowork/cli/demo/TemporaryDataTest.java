@@ -37,6 +37,17 @@ class TemporaryDataTest {
   }
 
   @Test
+  void aBrokerWritingIntoTheFolderIsStoppedBeforeItsDataIsDeleted() throws Exception {
+    Path folder = folderWithBrokerData("child");
+    boolean[] dataWasThereWhenStopped = {false};
+    TemporaryData data = TemporaryData.of(folder, true);
+    data.stopFirst(() -> dataWasThereWhenStopped[0] = Files.exists(folder.resolve("kafka")));
+    data.close();
+    assertTrue(dataWasThereWhenStopped[0], "stopped first");
+    assertFalse(Files.exists(folder));
+  }
+
+  @Test
   void aFolderTheUserGaveIsLeftAlone() throws Exception {
     Path folder = folderWithBrokerData("given");
     TemporaryData.of(folder, false).close();

@@ -9,30 +9,35 @@ import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Property;
 
-/** What the log says at WARN or above while this is open, any logger, as "logger: message" lines. */
+/**
+ * What the log says at WARN or above while this is open, from loggers whose names start with one of
+ * the given prefixes, as "logger: message" lines.
+ */
 public final class CapturedWarnings implements AutoCloseable {
   private static final String NAME = "captured-warnings";
 
   private final List<String> lines = new CopyOnWriteArrayList<>();
+  private final List<String> prefixes;
   private final LoggerContext context = (LoggerContext) LogManager.getContext(false);
   private final AbstractAppender appender = new AbstractAppender(NAME, null, null, true, Property.EMPTY_ARRAY) {
     @Override
     public void append(LogEvent event) {
-      if (event.getLevel().isMoreSpecificThan(Level.WARN)) {
+      if (event.getLevel().isMoreSpecificThan(Level.WARN) && prefixes.stream().anyMatch(event.getLoggerName()::startsWith)) {
         lines.add(event.getLoggerName() + ": " + event.getMessage().getFormattedMessage());
       }
     }
   };
 
-  private CapturedWarnings() {
+  private CapturedWarnings(List<String> prefixes) {
+    this.prefixes = prefixes;
     appender.start();
     context.getConfiguration().getRootLogger().addAppender(appender, Level.WARN, null);
     context.updateLoggers();
   }
 
-  /** Starts capturing. */
-  public static CapturedWarnings start() {
-    return new CapturedWarnings();
+  /** Starts capturing what loggers named {@code prefixes...} say. */
+  public static CapturedWarnings start(String... prefixes) {
+    return new CapturedWarnings(List.of(prefixes));
   }
 
   /** The lines captured so far. */
