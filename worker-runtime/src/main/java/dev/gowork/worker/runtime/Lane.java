@@ -162,7 +162,7 @@ final class Lane implements AutoCloseable {
       consumer.acknowledge(r, type);
       ackPending = true;
     } catch (IllegalStateException | KafkaException e) {
-      LOG.warn("lane {}: could not {} {}: {}", index, type, RecordKey.of(r), e.getMessage());
+      LOG.warn("lane {}: could not {} {}: {}", index, type, RecordKey.of(r), e.toString());
     }
   }
 
@@ -198,7 +198,7 @@ final class Lane implements AutoCloseable {
       state = State.RENEWING;
       renewSentAt = now;
     } catch (IllegalStateException | KafkaException e) {
-      LOG.warn("lane {}: could not renew the lock on {}: {}", index, held, e.getMessage());
+      LOG.warn("lane {}: could not renew the lock on {}: {}", index, held, e.toString());
       held.lockLost = true;
     }
   }
@@ -255,7 +255,7 @@ final class Lane implements AutoCloseable {
       try {
         consumer.commitAsync();
       } catch (KafkaException e) {
-        LOG.warn("lane {}: commit failed: {}", index, e.getMessage());
+        LOG.warn("lane {}: commit failed: {}", index, e.toString());
       }
     }
   }
@@ -271,7 +271,7 @@ final class Lane implements AutoCloseable {
         consumer.commitSync(timeout); // a wake-up meant for a poll that had returned already
       }
     } catch (KafkaException e) {
-      LOG.warn("lane {}: final commit failed: {}", index, e.getMessage());
+      LOG.warn("lane {}: final commit failed: {}", index, e.toString());
     }
   }
 
@@ -279,7 +279,7 @@ final class Lane implements AutoCloseable {
     if (error == null) {
       return;
     }
-    LOG.warn("lane {}: the broker refused acknowledgements {}: {}", index, offsets, error.getMessage());
+    LOG.warn("lane {}: the broker refused acknowledgements {}: {}", index, offsets, error.toString());
     Held held = queue.peekFirst();
     if (state == State.RENEWING && held != null) {
       offsets.forEach((tp, set) -> {
@@ -309,7 +309,7 @@ final class Lane implements AutoCloseable {
     try {
       consumer.close(timeout);
     } catch (KafkaException | IllegalStateException e) {
-      LOG.warn("lane {}: close failed: {}", index, e.getMessage());
+      LOG.warn("lane {}: close failed: {}", index, e.toString());
     }
   }
 }
