@@ -2,6 +2,7 @@ package dev.gowork.coordinator.state;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -56,8 +57,9 @@ public final class TransactionalWriter implements AutoCloseable {
       String sessionsTopic, String eventsTopic) {
     this.factory = factory;
     this.writer = writerId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    this.topics = Map.of(Journal.Kind.STATE, stateTopic, Journal.Kind.SESSION, sessionsTopic,
-        Journal.Kind.EVENT, eventsTopic);
+    // An EnumMap: looked up per record, and Map.of's probing showed in a burst's profile (2026-12-06).
+    this.topics = new EnumMap<>(Map.of(Journal.Kind.STATE, stateTopic, Journal.Kind.SESSION, sessionsTopic,
+        Journal.Kind.EVENT, eventsTopic));
   }
 
   /** Tells {@code w} where each transaction's events were written and whether it committed. */
