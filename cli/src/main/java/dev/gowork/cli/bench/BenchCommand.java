@@ -53,7 +53,8 @@ public final class BenchCommand implements Callable<Integer> {
   Integer concurrency;
 
   @Option(names = "--prefetch", paramLabel = "K",
-      description = "Records each worker slot acquires per share fetch and runs back to back (GOWORK_BATCH_SIZE; default 128).")
+      description = "Records each worker slot acquires per share fetch and runs back to back (the workers' "
+          + "GOWORK_BATCH_SIZE, 1-1000; default 128).")
   Integer prefetch;
 
   @Option(names = "--mode", paramLabel = "threads|processes",
@@ -191,7 +192,7 @@ public final class BenchCommand implements Callable<Integer> {
     String suffix = Long.toHexString(System.nanoTime() & 0xffffffL);
     return new BenchPlan(n, paced, r, !which.equals("paced"), !which.equals("burst"), raw || rawOnly, !rawOnly, w,
         s.integer("--concurrency", concurrency, null, 4, 1, WorkerSettings.MAX_CONCURRENCY),
-        s.integer("--prefetch", prefetch, null, 128, 1, 10_000), m.equals("processes"),
+        s.integer("--prefetch", prefetch, null, 128, 1, WorkerSettings.MAX_BATCH_SIZE), m.equals("processes"),
         s.integer("--warmup", warmup, null, 10_000, 0, 10_000_000),
         s.integer("--warmup-seconds", warmupSeconds, null, 0, 0, 3600), s.integer("--batch", batch, null, 1_000, 1, 10_000),
         s.integer("--senders", senders, null, 2, 1, 64), s.integer("--data-bytes", dataBytes, null, 100, 16, 1 << 20),
