@@ -163,6 +163,11 @@ public final class KafkaProcess implements AutoCloseable {
         }
     }
 
+    @Override
+    public String toString() {
+        return "Kafka broker process " + process.pid() + " at " + bootstrapServers;
+    }
+
     /** For tests: the child's exit code, once it has exited. */
     int exitCode() {
         return process.exitValue();
