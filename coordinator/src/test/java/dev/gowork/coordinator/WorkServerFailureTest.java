@@ -66,6 +66,9 @@ class WorkServerFailureTest extends ServerFixture {
       }
       Poll.until(() -> server.failure().isPresent(), WAIT, "the fenced coordinator to report it");
       assertTrue(server.failure().orElseThrow().contains("fenced"), server.failure().orElseThrow());
+      // Nor does it report as committed an add it can no longer commit (it returned normally once).
+      Work afterTheFence = server.createWork("after the fence", 60);
+      assertThrows(GoWorkException.class, () -> server.add(afterTheFence));
       assertTrue(replacement.failure().isEmpty());
       Work work = replacement.createWork("to the replacement", 60);
       replacement.add(work);

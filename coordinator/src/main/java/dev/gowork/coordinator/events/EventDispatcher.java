@@ -273,7 +273,7 @@ public final class EventDispatcher implements AutoCloseable {
     for (Consumer<Event> l : listeners) {
       try {
         l.accept(e);
-      } catch (RuntimeException error) {
+      } catch (Throwable error) { // a listener's checked (sneaky) exception or Error must not skip later events
         failed("listener", e, error);
       }
     }
@@ -281,7 +281,7 @@ public final class EventDispatcher implements AutoCloseable {
     if (h != null) {
       try {
         h.handle(e, params);
-      } catch (RuntimeException | AssertionError error) {
+      } catch (Throwable error) { // also a Kotlin handler's IOException or a StackOverflowError: later events still run
         failed("handler", e, error);
       }
     }

@@ -108,11 +108,13 @@ public final class Journal {
    * (discarding journal, or no writer attached yet: the server is not started).
    */
   public CompletableFuture<Void> flush() {
-    if (!durable || !writerAttached) {
-      return CompletableFuture.completedFuture(null);
-    }
+    // The failure first: a writer that stopped (fenced, crashed, closed) also detaches, and a flush then
+    // must not report as committed what was dropped.
     if (failure != null) {
       return CompletableFuture.failedFuture(failure);
+    }
+    if (!durable || !writerAttached) {
+      return CompletableFuture.completedFuture(null);
     }
     CompletableFuture<Void> done = new CompletableFuture<>();
     append(new Entry(null, null, null, null, done, null));

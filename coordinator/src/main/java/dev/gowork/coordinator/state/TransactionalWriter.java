@@ -19,6 +19,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,7 +121,7 @@ public final class TransactionalWriter implements AutoCloseable {
       if (!eventSends.isEmpty()) {
         outcome = w.writing(placed(events, eventSends));
       }
-      producer.commitTransaction();
+      commitOpenTransaction();
       open = false;
       if (outcome != null) {
         outcome.ended(true);
@@ -137,6 +138,23 @@ public final class TransactionalWriter implements AutoCloseable {
       discard();
       aborted(outcome);
       return false;
+    }
+  }
+
+  /**
+   * Commits the open transaction. A commit whose answer did not come within {@code max.block.ms} may
+   * have committed on the broker: it is asked again on the same producer, as Kafka allows, instead of
+   * being written again in a new transaction, which would commit its records twice. Closing the
+   * producer (a crash or a stop) ends the asking.
+   */
+  private void commitOpenTransaction() {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        producer.commitTransaction();
+        return;
+      } catch (TimeoutException e) {
+        LOG.warn("no answer to commit {} in time; asking again", attempt);
+      }
     }
   }
 

@@ -39,6 +39,33 @@ class EventDispatcherTest {
   }
 
   @Test
+  void aHandlerThrowingACheckedExceptionOrAnErrorDoesNotSkipTheRestOfItsBatch() {
+    EventDispatcher d = new EventDispatcher(clock, published);
+    List<String> seen = new CopyOnWriteArrayList<>();
+    d.register("work_complete", (e, p) -> {
+      seen.add(e.workId());
+      if (e.workId().equals("w1")) {
+        sneakyThrow(new java.io.IOException("a Kotlin handler's IOException"));
+      }
+      if (e.workId().equals("w2")) {
+        throw new StackOverflowError("deep");
+      }
+    });
+    List<Event> batch = List.of("w1", "w2", "w3").stream()
+        .map(id -> new Event("e-" + id, EventType.WORK_COMPLETE, clock.instant(), "default", id, null, 1, 1, null, null))
+        .toList();
+    assertTrue(d.deliverAndWait(batch));
+    d.close();
+    assertEquals(List.of("w1", "w2", "w3"), seen);
+    assertEquals(2, d.handlerFailures());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+    throw (T) t;
+  }
+
+  @Test
   void handlersGetTheParamsAndListenersSeeEveryEventInOrder() {
     EventDispatcher d = new EventDispatcher(clock, published);
     List<Object> params = new CopyOnWriteArrayList<>();
