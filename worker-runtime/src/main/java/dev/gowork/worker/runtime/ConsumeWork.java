@@ -296,7 +296,7 @@ final class ConsumeWork implements Runnable {
 
   /** Releases {@code h} if it has not started (nor been settled); true when it was. */
   private boolean releaseUnstarted(Held h) {
-    if (!h.isStarted() && h.settle(Held.Fate.RELEASE)) {
+    if (h.releaseIfUnstarted()) {
       release(h);
       return true;
     }

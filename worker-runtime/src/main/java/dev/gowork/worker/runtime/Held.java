@@ -10,9 +10,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * One acquired record and the attempt running for it.
  *
  * <p>Threads: the poll thread owns every plain field. The handler's thread and the producer's
- * callback touch only {@link #settle}, {@link #markStarted} and the volatile fields. Exactly one
- * party settles the record: the handler's thread when it finishes, the poll thread when the deadline
- * grace runs out or the replica shuts down; the loser drops its outcome.
+ * callback touch only {@link #settle}, {@link #start} and the volatile fields. Exactly one party
+ * settles the record: the handler's thread when it finishes, the poll thread when the deadline grace
+ * runs out or the replica shuts down; the loser drops its outcome. Starting the handler and releasing
+ * a record that has not started are one atomic step each on the same state, so a record is never
+ * released while its handler runs.
  */
 final class Held {
   /** How a held record ends. */
@@ -38,7 +40,10 @@ final class Held {
   /** The batch that runs this record on a work thread; null until submitted. */
   volatile RunBatch run;
   private volatile Instant startedAt;
-  private final AtomicReference<Fate> fate = new AtomicReference<>();
+  /** {@link #NEW}, {@link #STARTED}, or the {@link Fate} once settled. */
+  private final AtomicReference<Object> state = new AtomicReference<>(NEW);
+  private static final Object NEW = "new";
+  private static final Object STARTED = "started";
 
   Held(Lane lane, ConsumerRecord<String, byte[]> record, WorkEnvelope work, int attempt, RunContext context,
       Instant acquiredAt) {
@@ -51,21 +56,35 @@ final class Held {
     this.lockRefreshedAt = acquiredAt;
   }
 
-  /** True for the one caller that decides the record's fate. */
+  /** True for the one caller that decides the record's fate (started or not). */
   boolean settle(Fate f) {
-    return fate.compareAndSet(null, f);
+    while (true) {
+      Object s = state.get();
+      if (s instanceof Fate) {
+        return false;
+      }
+      if (state.compareAndSet(s, f)) {
+        return true;
+      }
+    }
+  }
+
+  /** Settles as {@link Fate#RELEASE} only if the handler has not started: true when it did. */
+  boolean releaseIfUnstarted() {
+    return state.compareAndSet(NEW, Fate.RELEASE);
   }
 
   boolean isSettled() {
-    return fate.get() != null;
+    return state.get() instanceof Fate;
   }
 
-  void markStarted(Instant now) {
-    startedAt = now;
-  }
-
-  boolean isStarted() {
-    return startedAt != null;
+  /** Marks the handler started (work thread): false when the record was settled first, and must not run. */
+  boolean start(Instant now) {
+    if (state.compareAndSet(NEW, STARTED)) {
+      startedAt = now;
+      return true;
+    }
+    return false;
   }
 
   /** When the handler started, or {@code fallback} if it never did. */

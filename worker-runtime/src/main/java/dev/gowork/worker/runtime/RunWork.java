@@ -34,8 +34,16 @@ final class RunWork implements Runnable {
   @Override
   public void run() {
     Instant start = clock.instant();
-    held.markStarted(start);
-    if (held.isSettled()) {
+    if (held.work.isExpired(start)) {
+      // It waited behind others of its batch past its deadline: reported, not run (no side effects).
+      if (held.settle(Held.Fate.PUBLISH)) {
+        publisher.handlerDone(held);
+        publisher.publish(held, ResultStatus.TIMED_OUT, null,
+            "the deadline " + held.work.deadline() + " passed before the handler could start", 0);
+      }
+      return;
+    }
+    if (!held.start(start)) {
       return;
     }
     long startNanos = System.nanoTime();
@@ -43,7 +51,7 @@ final class RunWork implements Runnable {
     String error = null;
     try {
       result = handler.handle(held.work.data(), held.context);
-    } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+    } catch (Throwable e) { // any Error too: the slot is freed and the outcome reported now, not at the deadline
       error = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getName() : e.getMessage();
       if (!held.context.isCancelled()) {
         LOG.warn("handler failed on {}: {}", held, error);

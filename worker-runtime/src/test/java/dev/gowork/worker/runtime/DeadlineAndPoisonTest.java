@@ -32,6 +32,53 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class DeadlineAndPoisonTest {
 
   @Test
+  void aHandlerThrowingAnyErrorIsReportedFailedAtOnceNotAtItsDeadline(TestKafka kafka) throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
+      f.start(f.settings(1), (data, ctx) -> {
+        throw new java.io.IOError(new java.io.IOException("disk gone"));
+      });
+      WorkEnvelope w = f.work(Works.data(), Duration.ofMinutes(2));
+      f.send(w);
+      ResultsReader.Result r = results.await("a result", x -> !x.isEmpty(), Duration.ofSeconds(60)).get(0);
+      assertEquals(ResultStatus.FAILED, r.envelope().status(), r.envelope().toString());
+      assertTrue(r.envelope().error().contains("disk gone"), r.envelope().error());
+    }
+  }
+
+  @Test
+  void workThatExpiresWaitingBehindItsBatchIsReportedTimedOutWithoutRunning(TestKafka kafka) throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
+      Set<String> ran = ConcurrentHashMap.newKeySet();
+      // One partition, so the slow item comes first in the one batch of 8 that one slot takes.
+      try (org.apache.kafka.clients.admin.Admin admin = f.kafka.clients().admin()) {
+        new dev.gowork.broker.topic.TopicProvisioner(admin).ensureTopics(
+            List.of(dev.gowork.broker.topic.TopicSpec.of(f.topics.work(RuntimeFixture.QUEUE), 1, 1)));
+      }
+      WorkEnvelope slow = f.work(Works.data().put("ms", 8000), Duration.ofMinutes(2));
+      List<WorkEnvelope> behind = new java.util.ArrayList<>();
+      for (int i = 0; i < 7; i++) {
+        behind.add(f.work(Works.data().put("i", i), Duration.ofSeconds(6)));
+      }
+      List<WorkEnvelope> all = new java.util.ArrayList<>(List.of(slow));
+      all.addAll(behind);
+      f.send(all.toArray(WorkEnvelope[]::new));
+      f.start(f.settings(1).workPartitions(1).batchSize(8).lockDuration(Duration.ofSeconds(30)), (data, ctx) -> {
+        ran.add(ctx.workId());
+        Thread.sleep(data.path("ms").asLong(0));
+        return data;
+      });
+      List<ResultsReader.Result> got = results.await("8 results", x -> x.size() >= 8, Duration.ofSeconds(60));
+      for (WorkEnvelope w : behind) {
+        assertFalse(ran.contains(w.workId()), "ran after its deadline: " + w.workId());
+      }
+      Map<String, ResultStatus> status = got.stream().collect(Collectors.toMap(
+          r -> r.envelope().workId(), r -> r.envelope().status(), (a, b) -> a));
+      behind.forEach(w -> assertEquals(ResultStatus.TIMED_OUT, status.get(w.workId()), w.workId()));
+      assertEquals(ResultStatus.COMPLETED, status.get(slow.workId()));
+    }
+  }
+
+  @Test
   void expiredWorkIsNotRunAndOverrunningWorkTimesOut(TestKafka kafka) throws Exception {
     try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
       Set<String> ran = ConcurrentHashMap.newKeySet();
