@@ -43,6 +43,12 @@ final class PublishResults {
   }
 
   void publish(Held held, ResultStatus status, JsonNode result, String error, long durationMs) {
+    if (result != null && depth(result, MAX_RESULT_DEPTH) > MAX_RESULT_DEPTH) {
+      // The coordinator refuses anything nested deeper: say so, instead of a result it cannot read.
+      status = ResultStatus.FAILED;
+      result = null;
+      error = "the result is nested deeper than " + MAX_RESULT_DEPTH + " levels";
+    }
     try {
       Session s = session.get();
       SignedResult signed = sign(s, new ResultEnvelope(held.work.workId(), held.attempt, status, result,
@@ -58,6 +64,27 @@ final class PublishResults {
     } catch (RuntimeException e) {
       done.accept(new Completion.Published(held, status, e));
     }
+  }
+
+  /** How deep a result may nest: the codec's limit, less the envelope's own level. */
+  static final int MAX_RESULT_DEPTH = WireCodec.MAX_NESTING_DEPTH - 1;
+
+  /** Nesting levels of {@code node} (0 for a scalar) when at most {@code budget}; else {@code budget + 1}. */
+  static int depth(JsonNode node, int budget) {
+    if (!node.isContainerNode()) {
+      return 0;
+    }
+    if (budget == 0) {
+      return 1;
+    }
+    int deepest = 0;
+    for (JsonNode child : node) {
+      deepest = Math.max(deepest, depth(child, budget - 1));
+      if (deepest == budget) {
+        break; // over the budget already
+      }
+    }
+    return 1 + deepest;
   }
 
   private SignedResult sign(Session s, ResultEnvelope envelope) {

@@ -46,6 +46,24 @@ class DeadlineAndPoisonTest {
   }
 
   @Test
+  void aResultNestedDeeperThanTheCoordinatorReadsIsReportedFailed(TestKafka kafka) throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
+      f.start(f.settings(1), (data, ctx) -> {
+        com.fasterxml.jackson.databind.JsonNode node = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+            .numberNode(1);
+        for (int i = 0; i < 70; i++) {
+          node = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(node);
+        }
+        return node;
+      });
+      f.send(f.work(Works.data(), Duration.ofMinutes(2)));
+      ResultsReader.Result r = results.await("a result", x -> !x.isEmpty(), Duration.ofSeconds(60)).get(0);
+      assertEquals(ResultStatus.FAILED, r.envelope().status(), r.envelope().toString());
+      assertTrue(r.envelope().error().contains("nested deeper than"), r.envelope().error());
+    }
+  }
+
+  @Test
   void workThatExpiresWaitingBehindItsBatchIsReportedTimedOutWithoutRunning(TestKafka kafka) throws Exception {
     try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
       Set<String> ran = ConcurrentHashMap.newKeySet();
