@@ -25,6 +25,9 @@ final class Held {
     RELEASE
   }
 
+  private static final Object NEW = "new";
+  private static final Object STARTED = "started";
+
   final Lane lane;
   final RecordKey key;
   final WorkEnvelope work;
@@ -42,8 +45,6 @@ final class Held {
   private volatile Instant startedAt;
   /** {@link #NEW}, {@link #STARTED}, or the {@link Fate} once settled. */
   private final AtomicReference<Object> state = new AtomicReference<>(NEW);
-  private static final Object NEW = "new";
-  private static final Object STARTED = "started";
 
   Held(Lane lane, ConsumerRecord<String, byte[]> record, WorkEnvelope work, int attempt, RunContext context,
       Instant acquiredAt) {

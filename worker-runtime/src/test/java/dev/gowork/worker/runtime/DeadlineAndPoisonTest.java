@@ -4,21 +4,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.gowork.broker.testing.KafkaExtension;
 import dev.gowork.broker.testing.TestKafka;
+import dev.gowork.broker.topic.TopicProvisioner;
+import dev.gowork.broker.topic.TopicSpec;
+import dev.gowork.broker.wire.ResultEnvelope;
 import dev.gowork.broker.wire.ResultStatus;
 import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.worker.handler.HandlerRegistry;
 import dev.gowork.worker.handler.WorkHandler;
 import dev.gowork.worker.testing.Works;
+import java.io.IOError;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -33,33 +42,32 @@ class DeadlineAndPoisonTest {
 
   @Test
   void aHandlerThrowingAnyErrorIsReportedFailedAtOnceNotAtItsDeadline(TestKafka kafka) throws Exception {
-    try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
-      f.start(f.settings(1), (data, ctx) -> {
-        throw new java.io.IOError(new java.io.IOException("disk gone"));
-      });
-      WorkEnvelope w = f.work(Works.data(), Duration.ofMinutes(2));
-      f.send(w);
-      ResultsReader.Result r = results.await("a result", x -> !x.isEmpty(), Duration.ofSeconds(60)).get(0);
-      assertEquals(ResultStatus.FAILED, r.envelope().status(), r.envelope().toString());
-      assertTrue(r.envelope().error().contains("disk gone"), r.envelope().error());
-    }
+    ResultEnvelope r = resultOfOneItem(kafka, (data, ctx) -> {
+      throw new IOError(new IOException("disk gone"));
+    });
+    assertEquals(ResultStatus.FAILED, r.status(), r.toString());
+    assertTrue(r.error().contains("disk gone"), r.error());
   }
 
   @Test
   void aResultNestedDeeperThanTheCoordinatorReadsIsReportedFailed(TestKafka kafka) throws Exception {
+    ResultEnvelope r = resultOfOneItem(kafka, (data, ctx) -> {
+      JsonNode node = JsonNodeFactory.instance.numberNode(1);
+      for (int i = 0; i < 70; i++) {
+        node = JsonNodeFactory.instance.arrayNode().add(node);
+      }
+      return node;
+    });
+    assertEquals(ResultStatus.FAILED, r.status(), r.toString());
+    assertTrue(r.error().contains("nested deeper than"), r.error());
+  }
+
+  /** One item with a 2-minute deadline through one slot running {@code handler}: its result. */
+  private static ResultEnvelope resultOfOneItem(TestKafka kafka, WorkHandler handler) throws Exception {
     try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
-      f.start(f.settings(1), (data, ctx) -> {
-        com.fasterxml.jackson.databind.JsonNode node = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
-            .numberNode(1);
-        for (int i = 0; i < 70; i++) {
-          node = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(node);
-        }
-        return node;
-      });
+      f.start(f.settings(1), handler);
       f.send(f.work(Works.data(), Duration.ofMinutes(2)));
-      ResultsReader.Result r = results.await("a result", x -> !x.isEmpty(), Duration.ofSeconds(60)).get(0);
-      assertEquals(ResultStatus.FAILED, r.envelope().status(), r.envelope().toString());
-      assertTrue(r.envelope().error().contains("nested deeper than"), r.envelope().error());
+      return results.await("a result", x -> !x.isEmpty(), Duration.ofSeconds(60)).get(0).envelope();
     }
   }
 
@@ -68,16 +76,15 @@ class DeadlineAndPoisonTest {
     try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
       Set<String> ran = ConcurrentHashMap.newKeySet();
       // One partition, so the slow item comes first in the one batch of 8 that one slot takes.
-      try (org.apache.kafka.clients.admin.Admin admin = f.kafka.clients().admin()) {
-        new dev.gowork.broker.topic.TopicProvisioner(admin).ensureTopics(
-            List.of(dev.gowork.broker.topic.TopicSpec.of(f.topics.work(RuntimeFixture.QUEUE), 1, 1)));
+      try (Admin admin = f.kafka.clients().admin()) {
+        new TopicProvisioner(admin).ensureTopics(List.of(TopicSpec.of(f.topics.work(RuntimeFixture.QUEUE), 1, 1)));
       }
       WorkEnvelope slow = f.work(Works.data().put("ms", 8000), Duration.ofMinutes(2));
-      List<WorkEnvelope> behind = new java.util.ArrayList<>();
+      List<WorkEnvelope> behind = new ArrayList<>();
       for (int i = 0; i < 7; i++) {
         behind.add(f.work(Works.data().put("i", i), Duration.ofSeconds(6)));
       }
-      List<WorkEnvelope> all = new java.util.ArrayList<>(List.of(slow));
+      List<WorkEnvelope> all = new ArrayList<>(List.of(slow));
       all.addAll(behind);
       f.send(all.toArray(WorkEnvelope[]::new));
       f.start(f.settings(1).workPartitions(1).batchSize(8).lockDuration(Duration.ofSeconds(30)), (data, ctx) -> {
