@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failure modes: a handler that throws yields a {@code failed} result; one that overruns its
  * deadline is signalled, then interrupted after the cancel grace and reported {@code timed_out}
- * (its slot is freed even if the thread ignores the interrupt). A long handler's lock is renewed at
+ * (its slot is freed even if the thread ignores the interrupt). A result finished while the session
+ * is expired waits for its renewal ({@link PublishResults}). A long handler's lock is renewed at
  * half the lock duration; the renewed record comes back from the next poll and is recognised by
  * {@link RecordKey}, not run again. If this thread or the JVM dies, the broker releases the records.
  *
@@ -171,12 +172,17 @@ final class ConsumeWork implements Runnable {
         startDraining(now);
       }
       boolean accepting = !draining && sessionUsable(now);
+      publisher.publishWaiting();
       for (Lane lane : lanes) {
         pollLane(lane, accepting, now);
       }
       enforceDeadlines(now);
       renewLocks(now);
       if (draining && drained(now)) {
+        if (publisher.waitingForSession() > 0) {
+          LOG.warn("{} results waited for a renewed session and were not written; their work goes back to the group",
+              publisher.waitingForSession());
+        }
         lanes.forEach(this::closeLane);
         return;
       }

@@ -7,18 +7,32 @@ import dev.gowork.broker.wire.ResultStatus;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.worker.session.Session;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Signs a result under the current session and writes it to the results topic with the idempotent
  * producer; the send's outcome goes to the poll thread as {@link Completion.Published}, which then
  * ACCEPTs (written) or RELEASEs (not written). A result over the size limit is replaced by a
  * {@code failed} one that says so. Called from handler threads and the poll thread.
+ *
+ * <p>A result is never signed with a session that has expired (or expires within
+ * {@link #EXPIRY_MARGIN}): the coordinator would refuse it, and the work would wait for its deadline.
+ * It is held instead, and written by {@link #publishWaiting} once the session is renewed. If that never
+ * happens, the record is not acknowledged and the broker hands it to another replica when its lock
+ * runs out or this replica closes.
  */
 final class PublishResults {
+  private static final Logger LOG = LoggerFactory.getLogger(PublishResults.class);
   private static final int MAX_ERROR_CHARS = 2000;
+  /** A session this close to its expiry signs nothing: the result would reach Kafka after it. */
+  static final Duration EXPIRY_MARGIN = Duration.ofSeconds(1);
 
   private final Producer<String, byte[]> producer;
   private final String resultsTopic;
@@ -26,6 +40,10 @@ final class PublishResults {
   private final Supplier<Session> session;
   private final Clock clock;
   private final Consumer<Completion> done;
+  private final Queue<Unsigned> waiting = new ConcurrentLinkedQueue<>();
+
+  /** A result waiting for a usable session. */
+  private record Unsigned(Held held, ResultStatus status, JsonNode result, String error, long durationMs) {}
 
   PublishResults(Producer<String, byte[]> producer, String resultsTopic, WireCodec codec, Supplier<Session> session,
       Clock clock, Consumer<Completion> done) {
@@ -51,6 +69,12 @@ final class PublishResults {
     }
     try {
       Session s = session.get();
+      if (!usable(s)) {
+        LOG.info("holding the result of {} until the session of {} (expired at {}) is renewed", held, s.workerId(),
+            s.expiresAt());
+        waiting.add(new Unsigned(held, status, result, error, durationMs));
+        return;
+      }
       SignedResult signed = sign(s, new ResultEnvelope(held.work.workId(), held.attempt, status, result,
           truncate(error), s.workerId(), durationMs));
       if (signed.value().length > codec.maxRecordBytes()) {
@@ -64,6 +88,29 @@ final class PublishResults {
     } catch (RuntimeException e) {
       done.accept(new Completion.Published(held, status, e));
     }
+  }
+
+  /** How many results wait for a usable session. */
+  int waitingForSession() {
+    return waiting.size();
+  }
+
+  /**
+   * Writes the results held for a session, if the session is usable now (poll thread, every round).
+   * One that a handler thread holds at the same moment waits for the next round.
+   */
+  void publishWaiting() {
+    if (waiting.isEmpty() || !usable(session.get())) {
+      return;
+    }
+    Unsigned u;
+    for (int n = waiting.size(); n > 0 && (u = waiting.poll()) != null; n--) {
+      publish(u.held(), u.status(), u.result(), u.error(), u.durationMs());
+    }
+  }
+
+  private boolean usable(Session s) {
+    return s.isValid(clock.instant().plus(EXPIRY_MARGIN));
   }
 
   /** How deep a result may nest: the codec's limit, less the envelope's own level. */

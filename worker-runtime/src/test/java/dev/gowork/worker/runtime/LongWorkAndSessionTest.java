@@ -13,12 +13,16 @@ import dev.gowork.broker.testing.TestKafka;
 import dev.gowork.broker.wire.ResultStatus;
 import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.worker.handler.WorkHandler;
+import dev.gowork.worker.testing.FakeClock;
 import dev.gowork.worker.testing.Works;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -93,6 +97,37 @@ class LongWorkAndSessionTest {
       int before = f.coordinator.registrations();
       runtime.reauthenticate();
       assertEquals(before + 1, f.coordinator.registrations());
+    }
+  }
+
+  @Test
+  void aResultFinishedAfterTheSessionExpiredWaitsForTheRenewedSession(TestKafka kafka) throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
+      FakeClock clock = new FakeClock(Instant.now());
+      CountDownLatch started = new CountDownLatch(1);
+      CountDownLatch finish = new CountDownLatch(1);
+      WorkerRuntime runtime = f.start(f.settings(1).handshakeAttempts(1), (data, ctx) -> {
+        started.countDown();
+        finish.await();
+        return data;
+      }, clock);
+      String first = runtime.workerId();
+      WorkEnvelope w = f.work(Works.data(), Duration.ofHours(4));
+      f.send(w);
+      assertTrue(started.await(30, TimeUnit.SECONDS), "the work started");
+
+      clock.advance(Duration.ofHours(2)); // the one-hour session has expired, and no renewal got through
+      finish.countDown();
+      assertEquals(List.of(), results.drain(Duration.ofSeconds(1)), "nothing signed with the expired session");
+
+      f.coordinator.sessionLife(Duration.ofHours(5));
+      runtime.reauthenticate();
+      ResultsReader.Result r = results.await("the result", x -> !x.isEmpty(), Duration.ofSeconds(30)).get(0);
+      assertEquals(w.workId(), r.envelope().workId());
+      assertEquals(ResultStatus.COMPLETED, r.envelope().status());
+      assertNotEquals(first, r.workerId(), "signed with the renewed session");
+      f.assertSigned(r);
+      assertEquals(1, results.drain(Duration.ofMillis(500)).size(), "written once");
     }
   }
 
