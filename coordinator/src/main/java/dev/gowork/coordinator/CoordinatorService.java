@@ -53,7 +53,7 @@ public final class CoordinatorService implements AutoCloseable {
     this.bootstrapServers = bootstrapServers;
     this.embedded = embedded;
     String shown = host.contains(":") ? "[" + host + "]" : host;
-    this.baseUrl = URI.create("http://" + shown + ":" + http.port());
+    this.baseUrl = URI.create(http.scheme() + "://" + shown + ":" + http.port());
   }
 
   /**
@@ -92,8 +92,8 @@ public final class CoordinatorService implements AutoCloseable {
       CoordinatorService c = new CoordinatorService(opened, http, server, bootstrap, embedded, s.httpHost());
       LOG.info("coordinator listening on {} (kafka {}, prefix {}); dashboard at {}/dashboard", c.baseUrl, bootstrap,
           s.topics().prefix(), c.baseUrl);
-      http.managementPort().ifPresent(p -> LOG.info("probes and metrics also on http://{}:{} (/healthz, /readyz, "
-          + "/metrics)", s.httpHost(), p));
+      http.managementPort().ifPresent(p -> LOG.info("probes and metrics also on {}://{}:{} (/healthz, /readyz, "
+          + "/metrics)", http.scheme(), s.httpHost(), p));
       return c;
     } catch (RuntimeException e) {
       closeAll(opened);
@@ -148,7 +148,7 @@ public final class CoordinatorService implements AutoCloseable {
     return kafka;
   }
 
-  /** Where the HTTP API answers, e.g. {@code http://127.0.0.1:8080}. */
+  /** Where the HTTP API answers, e.g. {@code http://127.0.0.1:8080} ({@code https} with TLS). */
   public URI baseUrl() {
     return baseUrl;
   }

@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
         "  dead requeue ID   queue it again for one more attempt",
         "  dead delete ID    forget it for good (its work_dead event stays on the events topic)"},
     footer = {"", "Environment: GOWORK_COORDINATOR_URL (default http://127.0.0.1:8080), GOWORK_API_TOKEN or "
-        + "GOWORK_API_TOKEN_FILE."})
+        + "GOWORK_API_TOKEN_FILE, GOWORK_COORDINATOR_CA_FILE (PEM certificates to trust for https://)."})
 public final class DeadCommand implements Callable<Integer> {
   @Parameters(index = "0", arity = "0..1", paramLabel = "ACTION", description = "list (default), show, requeue or delete.")
   String action;

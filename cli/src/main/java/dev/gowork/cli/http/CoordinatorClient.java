@@ -15,6 +15,8 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The producer side of the coordinator's HTTP API, as the cli uses it. Every failure becomes a
@@ -38,14 +40,22 @@ public final class CoordinatorClient {
    * @param urlSetting where {@code base} came from, named in connection errors
    */
   public CoordinatorClient(URI base, String apiToken, String urlSetting, Duration requestTimeout) {
+    this(base, apiToken, urlSetting, requestTimeout, null);
+  }
+
+  /** @param tls the TLS context for an {@code https://} coordinator; null for the JVM's (its trust store) */
+  public CoordinatorClient(URI base, String apiToken, String urlSetting, Duration requestTimeout, SSLContext tls) {
     this.base = base;
     this.apiToken = apiToken;
     this.urlSetting = urlSetting;
     this.requestTimeout = requestTimeout;
-    this.http = HttpClient.newBuilder()
+    HttpClient.Builder http = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10))
-        .build();
+        .connectTimeout(Duration.ofSeconds(10));
+    if (tls != null) {
+      http.sslContext(tls);
+    }
+    this.http = http.build();
   }
 
   /** GET a JSON answer; 2xx expected. */
@@ -92,6 +102,10 @@ public final class CoordinatorClient {
       throw CliException.failed("cannot reach the coordinator at " + base + " (" + urlSetting + "): connection refused", e);
     } catch (HttpTimeoutException e) {
       throw CliException.failed(method + " " + base + path + ": no answer within " + requestTimeout.toSeconds() + " s", e);
+    } catch (SSLHandshakeException e) {
+      throw CliException.failed("the TLS handshake with the coordinator at " + base + " (" + urlSetting + ") failed: "
+          + e.getMessage() + "; if its certificate is from a private CA or self-signed, name it in "
+          + ProducerSettings.CA_FILE_ENV, e);
     } catch (IOException e) {
       throw CliException.failed(method + " " + base + path + " failed: " + e, e);
     } catch (InterruptedException e) {

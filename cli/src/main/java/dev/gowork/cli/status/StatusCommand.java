@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
         "With work ids: each item's state, attempts, worker, result or error.",
         "Without: the queues (queued, running) and the registered workers, as tables."},
     footer = {"", "Environment: GOWORK_COORDINATOR_URL (default http://127.0.0.1:8080), GOWORK_API_TOKEN or "
-        + "GOWORK_API_TOKEN_FILE."})
+        + "GOWORK_API_TOKEN_FILE, GOWORK_COORDINATOR_CA_FILE (PEM certificates to trust for https://)."})
 public final class StatusCommand implements Callable<Integer> {
   @Parameters(arity = "0..*", paramLabel = "WORK_ID", description = "Work ids to show.")
   List<String> workIds = new ArrayList<>();

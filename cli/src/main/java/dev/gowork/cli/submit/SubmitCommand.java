@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
         "Work data comes from arguments (each one JSON value), --file FILE, or - (stdin).",
         "A file or stdin holds one JSON object, an array of them, or JSON lines."},
     footer = {"", "Environment: GOWORK_COORDINATOR_URL (default http://127.0.0.1:8080), GOWORK_API_TOKEN or "
-        + "GOWORK_API_TOKEN_FILE, GOWORK_QUEUE.",
+        + "GOWORK_API_TOKEN_FILE, GOWORK_COORDINATOR_CA_FILE (PEM certificates to trust for https://), GOWORK_QUEUE.",
         "Example: gowork submit '{\"x\":1}' '{\"y\":2}'    gowork submit --file work.jsonl --queue images"})
 public final class SubmitCommand implements Callable<Integer> {
   @Parameters(arity = "0..*", paramLabel = "DATA", description = "One work's JSON data per argument; '-' reads stdin.")

@@ -1,6 +1,8 @@
 package dev.gowork.cli.http;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -11,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
 
 /**
  * A canned HTTP answerer standing in for the coordinator's producer API in command unit tests
@@ -28,8 +31,20 @@ public final class StubCoordinator implements AutoCloseable {
   private final Map<String, Function<Request, Answer>> routes = new ConcurrentHashMap<>();
 
   public StubCoordinator() {
+    this(null);
+  }
+
+  /** A stub that serves HTTPS with {@code tls} (plain HTTP when null). */
+  public StubCoordinator(SSLContext tls) {
     try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+      if (tls == null) {
+        server = HttpServer.create(address, 0);
+      } else {
+        HttpsServer https = HttpsServer.create(address, 0);
+        https.setHttpsConfigurator(new HttpsConfigurator(tls));
+        server = https;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -58,7 +73,7 @@ public final class StubCoordinator implements AutoCloseable {
   }
 
   public String url() {
-    return "http://127.0.0.1:" + server.getAddress().getPort();
+    return (server instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:" + server.getAddress().getPort();
   }
 
   public List<Request> requests() {

@@ -3,12 +3,15 @@ package dev.gowork.cli.status;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gowork.broker.testing.TestCertificate;
 import dev.gowork.cli.Console;
 import dev.gowork.cli.http.StubCoordinator;
 import dev.gowork.cli.http.StubCoordinator.Answer;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StatusCommandTest {
   private final StubCoordinator stub = new StubCoordinator()
@@ -24,6 +27,32 @@ class StatusCommandTest {
   @AfterEach
   void stop() {
     stub.close();
+  }
+
+  @Test
+  void anHttpsCoordinatorIsTrustedThroughTheCaFileAndOtherwiseNamed(@TempDir Path dir) throws Exception {
+    TestCertificate cert = TestCertificate.create(dir, "keystore-pass-0123");
+    StubCoordinator https = new StubCoordinator(cert.server())
+        .on("GET", "/v1/queues", r -> new Answer(200, "{\"queues\":{}}"))
+        .on("GET", "/v1/workers", r -> new Answer(200, "{\"workers\":[]}"));
+    try {
+      Console trusting = new Console(Map.of("GOWORK_COORDINATOR_URL", https.url(), "GOWORK_COORDINATOR_CA_FILE",
+          cert.certificate().toString()));
+      assertEquals(0, trusting.run("status", "--json"), trusting.err());
+      assertTrue(trusting.out().startsWith("{\"queues\""), trusting.out());
+
+      Console untrusting = new Console(Map.of("GOWORK_COORDINATOR_URL", https.url()));
+      assertEquals(1, untrusting.run("status"), untrusting.out());
+      assertTrue(untrusting.err().contains("TLS handshake") && untrusting.err().contains("GOWORK_COORDINATOR_CA_FILE"),
+          untrusting.err());
+
+      Console badFile = new Console(Map.of("GOWORK_COORDINATOR_URL", https.url(), "GOWORK_COORDINATOR_CA_FILE",
+          dir.resolve("nope.pem").toString()));
+      assertEquals(2, badFile.run("status"));
+      assertTrue(badFile.err().contains("GOWORK_COORDINATOR_CA_FILE names no readable file"), badFile.err());
+    } finally {
+      https.close();
+    }
   }
 
   @Test

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -49,6 +50,7 @@ public final class CoordinatorSettings {
   /** -1 when unset. */
   private final int managementPort;
   private final int httpThreads;
+  private final Optional<SSLContext> tls;
   private final int maxBodyBytes;
   private final int maxBatchBodyBytes;
   private final Duration sessionTtl;
@@ -81,6 +83,7 @@ public final class CoordinatorSettings {
       throw v.invalid(Setting.MANAGEMENT_PORT, "must differ from " + Setting.HTTP_PORT.env + " (" + httpPort + ")");
     }
     httpThreads = v.integer(Setting.HTTP_THREADS, 1, 256);
+    tls = TlsKeys.read(v, env);
     maxBodyBytes = v.integer(Setting.MAX_BODY_BYTES, 1024, 64 << 20);
     maxBatchBodyBytes = v.integer(Setting.MAX_BATCH_BODY_BYTES, maxBodyBytes, 256 << 20);
     sessionTtl = Duration.ofSeconds(v.number(Setting.SESSION_TTL_SECONDS, 60, 604_800));
@@ -141,6 +144,8 @@ public final class CoordinatorSettings {
             "  GOWORK_API_TOKEN or GOWORK_API_TOKEN_FILE",
             "      what producers send as 'Authorization: Bearer <token>'; required, at",
             "      least 16 visible ASCII characters",
+            "  GOWORK_TLS_KEYSTORE_PASSWORD or GOWORK_TLS_KEYSTORE_PASSWORD_FILE",
+            "      the password of --tls-keystore; required with it",
             "  GOWORK_KAFKA_<NAME>=<value>",
             "      any Kafka client property: GOWORK_KAFKA_SECURITY_PROTOCOL=SSL sets",
             "      security.protocol; these override --kafka-properties-file");
@@ -168,7 +173,8 @@ public final class CoordinatorSettings {
   }
 
   private static List<String> envVars() {
-    List<String> names = new ArrayList<>(List.of(SharedSecret.ENV, SharedSecret.ENV_FILE, API_TOKEN, API_TOKEN_FILE));
+    List<String> names = new ArrayList<>(List.of(SharedSecret.ENV, SharedSecret.ENV_FILE, API_TOKEN, API_TOKEN_FILE,
+        TlsKeys.PASSWORD, TlsKeys.PASSWORD_FILE));
     for (Setting s : Setting.values()) {
       names.add(s.env);
     }
@@ -221,6 +227,11 @@ public final class CoordinatorSettings {
 
   public int httpThreads() {
     return httpThreads;
+  }
+
+  /** The TLS context of the API and management listeners ({@code GOWORK_TLS_KEYSTORE}); empty: plain HTTP. */
+  public Optional<SSLContext> tls() {
+    return tls;
   }
 
   public int maxBodyBytes() {
@@ -287,7 +298,8 @@ public final class CoordinatorSettings {
   public String toString() {
     return "CoordinatorSettings[secret=****, apiToken=****, bootstrapServers="
         + bootstrapServers.orElse("(embedded)") + ", embeddedKafkaPort=" + embeddedKafkaPort + ", dataDir=" + dataDir
-        + ", topicPrefix=" + topics.prefix() + ", http=" + httpHost + ":" + httpPort + (managementPort < 0 ? "" : ", managementPort=" + managementPort) + ", httpThreads=" + httpThreads
+        + ", topicPrefix=" + topics.prefix() + ", http=" + httpHost + ":" + httpPort + (managementPort < 0 ? "" : ", managementPort=" + managementPort)
+        + (tls.isPresent() ? ", tls=on" : "") + ", httpThreads=" + httpThreads
         + ", maxBodyBytes=" + maxBodyBytes + ", maxBatchBodyBytes=" + maxBatchBodyBytes + ", sessionTtl=" + sessionTtl
         + ", workPartitions=" + workPartitions + ", replicationFactor=" + replicationFactor + ", shareLock="
         + shareGroup.lockDuration() + ", shareDeliveryLimit=" + shareGroup.deliveryCountLimit() + ", shareHeartbeat="

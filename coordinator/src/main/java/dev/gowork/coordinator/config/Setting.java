@@ -25,6 +25,9 @@ enum Setting {
       "Port of a second listener, on the same address, that serves only /healthz, /readyz and /metrics with "
           + "threads of its own, so probes answer while clients hold every API thread (0 = any free port); "
           + "unset: they are served on the API port only."),
+  TLS_KEYSTORE("GOWORK_TLS_KEYSTORE", "--tls-keystore", "FILE", null,
+      "A PKCS12 (or JKS) key store with the server's key and certificate: the API (and the management port) "
+          + "then serve HTTPS only; its password comes from GOWORK_TLS_KEYSTORE_PASSWORD(_FILE). Unset: plain HTTP."),
   HTTP_THREADS("GOWORK_HTTP_THREADS", "--http-threads", "N", "16", "Threads that serve HTTP requests (1-256)."),
   MAX_BODY_BYTES("GOWORK_MAX_BODY_BYTES", "--max-body-bytes", "BYTES", "1048576",
       "Largest request body, except batches (1024 to 67108864)."),

@@ -1,6 +1,8 @@
 package dev.gowork.coordinator.http;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.wire.WireCodec;
@@ -12,12 +14,14 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 
 /**
  * The coordinator's HTTP API (docs/coordinator.md) on the JDK's {@link HttpServer}: JSON in and out, a
@@ -25,6 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * it is full, new connections are closed: the accepting thread never runs a request itself). A
  * request must arrive whole within {@link #REQUEST_ARRIVAL} and an answer be taken within
  * {@link #ANSWER_TAKEN}, or the connection is closed, so slow clients cannot hold every thread.
+ * With {@code GOWORK_TLS_KEYSTORE} both listeners serve HTTPS only.
  * Handlers are thin: they parse, call one {@link WorkServer} method and answer.
  *
  * <pre>{@code
@@ -117,7 +122,7 @@ public final class HttpService implements AutoCloseable {
     // Read once per JVM when the JDK's server is first created; a value set by the operator wins.
     System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", Long.toString(REQUEST_ARRIVAL.toSeconds()));
     System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", Long.toString(ANSWER_TAKEN.toSeconds()));
-    HttpServer server = bind(settings.httpHost(), settings.httpPort(), API_SETTINGS);
+    HttpServer server = bind(settings.httpHost(), settings.httpPort(), settings.tls(), API_SETTINGS);
     ThreadPoolExecutor pool = threads("gowork-http-", settings.httpThreads());
     server.createContext("/", router);
     server.setExecutor(pool);
@@ -126,7 +131,8 @@ public final class HttpService implements AutoCloseable {
     if (settings.managementPort().isPresent()) {
       // Probes and metrics on threads that API clients cannot take: slow or stuck API requests hold the
       // API's threads (up to REQUEST_ARRIVAL each), not these.
-      management = bind(settings.httpHost(), settings.managementPort().getAsInt(), MANAGEMENT_SETTINGS);
+      management = bind(settings.httpHost(), settings.managementPort().getAsInt(), settings.tls(),
+          MANAGEMENT_SETTINGS);
       managementPool = threads("gowork-management-", MANAGEMENT_THREADS);
       management.createContext("/", new Router(new ProbeApi(workServer::failure, readiness, metrics, codec).routes(),
           settings.apiToken(), codec, metrics::httpRequest));
@@ -137,9 +143,16 @@ public final class HttpService implements AutoCloseable {
     return new HttpService(server, pool, router, management, managementPool);
   }
 
-  private static HttpServer bind(String host, int port, String settingNames) {
+  /** An HTTPS server when {@code tls} is there (TLS 1.2 or 1.3, the JDK's defaults), else plain HTTP. */
+  private static HttpServer bind(String host, int port, Optional<SSLContext> tls, String settingNames) {
     try {
-      return HttpServer.create(new InetSocketAddress(host, port), 128);
+      InetSocketAddress address = new InetSocketAddress(host, port);
+      if (tls.isPresent()) {
+        HttpsServer https = HttpsServer.create(address, 128);
+        https.setHttpsConfigurator(new HttpsConfigurator(tls.get()));
+        return https;
+      }
+      return HttpServer.create(address, 128);
     } catch (IOException | RuntimeException e) {
       throw cannotListen(host, port, settingNames, e);
     }
@@ -152,6 +165,11 @@ public final class HttpService implements AutoCloseable {
       t.setDaemon(true);
       return t;
     }, new ThreadPoolExecutor.AbortPolicy());
+  }
+
+  /** {@code https} when the API serves TLS, else {@code http}. */
+  public String scheme() {
+    return server instanceof HttpsServer ? "https" : "http";
   }
 
   /** The bound address (the real port when 0 was asked for). */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.testing.TestCertificate;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -177,6 +178,29 @@ class CoordinatorSettingsTest {
     String s = CoordinatorSettings.parse(env("GOWORK_KAFKA_SASL_JAAS_CONFIG", "password=hunter2")).toString();
     assertFalse(s.contains(SECRET) || s.contains(TOKEN) || s.contains("hunter2"), s);
     assertTrue(s.contains("secret=****") && s.contains("apiToken=****") && s.contains("sasl.jaas.config"), s);
+  }
+
+  @Test
+  void aTlsKeyStoreIsOpenedAtOnceAndEveryMistakeIsNamedWithoutThePassword(@TempDir Path dir) throws Exception {
+    TestCertificate cert = TestCertificate.create(dir, "keystore-pass-0123");
+    String store = cert.keyStore().toString();
+    assertTrue(CoordinatorSettings.parse(env("GOWORK_TLS_KEYSTORE_PASSWORD", cert.password()), "--tls-keystore", store)
+        .tls().isPresent());
+    assertTrue(CoordinatorSettings.parse(env("GOWORK_TLS_KEYSTORE", store, "GOWORK_TLS_KEYSTORE_PASSWORD",
+        cert.password())).toString().contains("tls=on"));
+    assertEquals(Optional.empty(), CoordinatorSettings.parse(env()).tls());
+
+    String wrong = error(env("GOWORK_TLS_KEYSTORE", store, "GOWORK_TLS_KEYSTORE_PASSWORD", "not-the-password"));
+    assertTrue(wrong.contains("GOWORK_TLS_KEYSTORE") && wrong.contains("wrong password"), wrong);
+    assertFalse(wrong.contains("not-the-password"), wrong);
+    assertTrue(error(env("GOWORK_TLS_KEYSTORE", store)).contains("GOWORK_TLS_KEYSTORE_PASSWORD"));
+    assertTrue(error(env("GOWORK_TLS_KEYSTORE_PASSWORD", cert.password())).contains("GOWORK_TLS_KEYSTORE is not"));
+    String missing = error(env("GOWORK_TLS_KEYSTORE", dir.resolve("nope.p12").toString(),
+        "GOWORK_TLS_KEYSTORE_PASSWORD", cert.password()));
+    assertTrue(missing.contains("no readable file") && missing.contains("nope.p12"), missing);
+    String notAStore = error(env("GOWORK_TLS_KEYSTORE", cert.certificate().toString(),
+        "GOWORK_TLS_KEYSTORE_PASSWORD", cert.password()));
+    assertTrue(notAStore.contains("cannot read") && notAStore.contains("server.pem"), notAStore);
   }
 
   @Test

@@ -36,7 +36,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class DocOnlyWorker {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http;
   private final URI base;
   private final String secret;
   String workerId;
@@ -44,8 +44,14 @@ final class DocOnlyWorker {
   JsonNode kafka;
 
   DocOnlyWorker(URI base, String secret) {
+    this(base, secret, HttpClient.newHttpClient());
+  }
+
+  /** With {@code http} as the client, e.g. one that trusts the coordinator's TLS certificate. */
+  DocOnlyWorker(URI base, String secret, HttpClient http) {
     this.base = base;
     this.secret = secret;
+    this.http = http;
   }
 
   /** POST /v1/workers, then POST /v1/workers/{id}/verify with base64(HMAC-SHA256(secret, "gowork-verify:" + id + ":" + challenge)). */

@@ -26,11 +26,12 @@ final class RunningService implements AutoCloseable {
 
   final CoordinatorService service;
   final URI base;
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  final HttpClient client;
 
-  private RunningService(CoordinatorService service) {
+  private RunningService(CoordinatorService service, HttpClient client) {
     this.service = service;
     this.base = service.baseUrl();
+    this.client = client;
   }
 
   /** Env of a service on {@code kafka}: short share heartbeats and locks so that workers join quickly. */
@@ -49,7 +50,12 @@ final class RunningService implements AutoCloseable {
   }
 
   static RunningService start(Map<String, String> env) {
-    return new RunningService(CoordinatorService.start(CoordinatorSettings.parse(env)));
+    return start(env, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+  }
+
+  /** A service whose test requests go through {@code client} (e.g. one that trusts its TLS certificate). */
+  static RunningService start(Map<String, String> env, HttpClient client) {
+    return new RunningService(CoordinatorService.start(CoordinatorSettings.parse(env)), client);
   }
 
   /** One request; {@code headers} are name, value pairs. A null body sends none. */

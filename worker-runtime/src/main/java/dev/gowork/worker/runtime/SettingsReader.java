@@ -6,6 +6,7 @@ import dev.gowork.broker.signing.SharedSecret;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -17,6 +18,7 @@ final class SettingsReader {
   static WorkerSettings read(Map<String, String> env) {
     WorkerSettingsBuilder b = WorkerSettings.builder(secret(env));
     text(env, WorkerSetting.COORDINATOR_URL, v -> b.coordinatorUrl(uri(v)));
+    text(env, WorkerSetting.COORDINATOR_CA_FILE, v -> b.coordinatorCaFile(path(WorkerSetting.COORDINATOR_CA_FILE, v)));
     text(env, WorkerSetting.QUEUE, b::queue);
     text(env, WorkerSetting.HANDLER, b::handler);
     number(env, WorkerSetting.CONCURRENCY, v -> b.concurrency(v.intValue()));
@@ -68,6 +70,14 @@ final class SettingsReader {
     } catch (UncheckedIOException | InvalidPathException e) {
       throw WorkerSettings.invalid(WorkerSetting.KAFKA_PROPERTIES_FILE,
           env.get(WorkerSetting.KAFKA_PROPERTIES_FILE.env()), "a readable Java properties file");
+    }
+  }
+
+  private static Path path(WorkerSetting s, String v) {
+    try {
+      return Path.of(v);
+    } catch (InvalidPathException e) {
+      throw WorkerSettings.invalid(s, v, "a file path");
     }
   }
 

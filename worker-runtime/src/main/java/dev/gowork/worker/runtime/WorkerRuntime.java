@@ -3,6 +3,7 @@ package dev.gowork.worker.runtime;
 import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.kafka.KafkaClients;
+import dev.gowork.broker.tls.TrustedCertificates;
 import dev.gowork.broker.topic.Topics;
 import dev.gowork.worker.handler.HandlerRegistry;
 import dev.gowork.worker.handler.WorkHandler;
@@ -326,7 +327,8 @@ public final class WorkerRuntime implements AutoCloseable {
       WorkHandler h = handler != null ? handler : HandlerRegistry.builtIns().resolve(settings.handler().orElseThrow(
           () -> new GoWorkException(ErrorCode.INVALID_ARGUMENT, WorkerSetting.HANDLER.label() + " must be set")));
       Handshake hs = handshake != null ? handshake : new HttpHandshake(settings.coordinatorUrl(), settings.secret(),
-          settings.queue(), settings.workerName(), clock);
+          settings.queue(), settings.workerName(), clock, settings.coordinatorCaFile().map(
+              f -> TrustedCertificates.fromPem(f, WorkerSetting.COORDINATOR_CA_FILE.env())).orElse(null));
       WorkerRuntime runtime = new WorkerRuntime(settings, clock, meters);
       try {
         runtime.start(h, hs);

@@ -11,6 +11,9 @@ public enum WorkerSetting {
   SECRET_FILE("GOWORK_SECRET_FILE", "--secret-file", "none", "a file holding the shared secret"),
   COORDINATOR_URL("GOWORK_COORDINATOR_URL", "--coordinator-url", "http://127.0.0.1:8080",
       "the coordinator this worker registers with"),
+  COORDINATOR_CA_FILE("GOWORK_COORDINATOR_CA_FILE", "--coordinator-ca-file", "the JVM's trust store",
+      "a PEM file of the certificates to trust for an https:// coordinator URL (a private CA, or the coordinator's "
+          + "own self-signed certificate), instead of the JVM's trust store"),
   QUEUE("GOWORK_QUEUE", "--queue", "default", "the queue this worker serves"),
   HANDLER("GOWORK_HANDLER", "--handler", "required",
       "the handler: a built-in (echo, sleep, fail, noop) or a WorkHandler class name"),

@@ -5,6 +5,7 @@ import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.signing.SharedSecret;
 import dev.gowork.broker.topic.Topics;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -25,12 +26,14 @@ import java.util.Optional;
  * @param topicPrefix overrides the coordinator's topic prefix when present
  * @param kafka Kafka client properties passed through to every client
  * @param batchSize records each slot acquires per share fetch and runs back to back
+ * @param coordinatorCaFile PEM certificates trusted for an {@code https://} coordinator instead of the JVM's
  */
 public record WorkerSettings(SharedSecret secret, URI coordinatorUrl, String queue, Optional<String> handler,
     int concurrency, Optional<String> bootstrapServers, Optional<String> topicPrefix, Duration shutdownGrace,
     Map<String, String> kafka, String workerName, Duration lockDuration, int deliveryLimit,
     Optional<Duration> heartbeatInterval, Optional<String> deadLetterTopic, int workPartitions,
-    int replicationFactor, Duration cancelGrace, int handshakeAttempts, int batchSize) {
+    int replicationFactor, Duration cancelGrace, int handshakeAttempts, int batchSize,
+    Optional<Path> coordinatorCaFile) {
 
   /** Most work items one replica runs at once (each is a share-group member; a group holds 200). */
   public static final int MAX_CONCURRENCY = 200;
@@ -47,6 +50,7 @@ public record WorkerSettings(SharedSecret secret, URI coordinatorUrl, String que
     } catch (GoWorkException e) {
       throw invalid(WorkerSetting.QUEUE, queue, "1-" + Topics.MAX_QUEUE_LENGTH + " characters of A-Z a-z 0-9 _ -");
     }
+    coordinatorCaFile = coordinatorCaFile == null ? Optional.empty() : coordinatorCaFile;
     handler = handler == null ? Optional.empty() : handler.filter(h -> !h.isBlank()).map(String::strip);
     check(concurrency >= 1 && concurrency <= MAX_CONCURRENCY, WorkerSetting.CONCURRENCY, concurrency,
         "1.." + MAX_CONCURRENCY);
@@ -110,7 +114,8 @@ public record WorkerSettings(SharedSecret secret, URI coordinatorUrl, String que
         + ", lockDuration=" + lockDuration + ", deliveryLimit=" + deliveryLimit + ", heartbeatInterval="
         + heartbeatInterval + ", deadLetterTopic=" + deadLetterTopic + ", workPartitions=" + workPartitions
         + ", replicationFactor=" + replicationFactor + ", cancelGrace=" + cancelGrace + ", handshakeAttempts="
-        + handshakeAttempts + ", batchSize=" + batchSize + ", secret=****]";
+        + handshakeAttempts + ", batchSize=" + batchSize
+        + coordinatorCaFile.map(f -> ", coordinatorCaFile=" + f).orElse("") + ", secret=****]";
   }
 
   private static void checkDuration(Duration d, WorkerSetting s, Duration min, Duration max) {

@@ -6,6 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -18,6 +19,7 @@ public final class WorkerSettingsBuilder {
 
   private final SharedSecret secret;
   private URI coordinatorUrl = DEFAULT_COORDINATOR_URL;
+  private Path coordinatorCaFile;
   private String queue = Topics.DEFAULT_QUEUE;
   private Optional<String> handler = Optional.empty();
   private int concurrency = WorkerSettings.defaultConcurrency();
@@ -187,6 +189,15 @@ public final class WorkerSettingsBuilder {
     return this;
   }
 
+  /**
+   * PEM certificates to trust for an {@code https://} coordinator URL instead of the JVM's trust store
+   * ({@code GOWORK_COORDINATOR_CA_FILE}); null for the JVM's.
+   */
+  public WorkerSettingsBuilder coordinatorCaFile(Path v) {
+    coordinatorCaFile = v;
+    return this;
+  }
+
   /** Records each slot acquires per share fetch and runs back to back on one thread (1 by default). */
   public WorkerSettingsBuilder batchSize(int v) {
     batchSize = v;
@@ -199,7 +210,7 @@ public final class WorkerSettingsBuilder {
   public WorkerSettings build() {
     return new WorkerSettings(secret, coordinatorUrl, queue, handler, concurrency, bootstrapServers, topicPrefix,
         shutdownGrace, kafka, workerName, lockDuration, deliveryLimit, heartbeatInterval, deadLetterTopic,
-        workPartitions, replicationFactor, cancelGrace, handshakeAttempts, batchSize);
+        workPartitions, replicationFactor, cancelGrace, handshakeAttempts, batchSize, Optional.ofNullable(coordinatorCaFile));
   }
 
   static String defaultName() {

@@ -23,6 +23,8 @@ import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,16 +57,28 @@ public final class HttpHandshake implements Handshake {
    * @param name a human-readable name for this replica (e.g. host and pid)
    */
   public HttpHandshake(URI coordinatorUrl, SharedSecret secret, String queue, String name, Clock clock) {
+    this(coordinatorUrl, secret, queue, name, clock, null);
+  }
+
+  /**
+   * @param tls the client's TLS context for an {@code https://} URL, e.g. one that trusts a private
+   *     CA; null for the JVM's default (its trust store)
+   */
+  public HttpHandshake(URI coordinatorUrl, SharedSecret secret, String queue, String name, Clock clock,
+      SSLContext tls) {
     String url = Objects.requireNonNull(coordinatorUrl, "coordinatorUrl").toString();
     this.baseUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     this.secret = Objects.requireNonNull(secret, "secret");
     this.queue = Objects.requireNonNull(queue, "queue");
     this.name = Objects.requireNonNull(name, "name");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.http = HttpClient.newBuilder()
+    HttpClient.Builder http = HttpClient.newBuilder()
         .connectTimeout(Duration.ofSeconds(5))
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+        .followRedirects(HttpClient.Redirect.NEVER);
+    if (tls != null) {
+      http.sslContext(tls);
+    }
+    this.http = http.build();
   }
 
   @Override
@@ -124,6 +138,11 @@ public final class HttpHandshake implements Handshake {
       try (InputStream in = r.body()) {
         answer = in.readNBytes(MAX_ANSWER_BYTES + 1);
       }
+    } catch (SSLHandshakeException e) {
+      // A certificate this worker does not trust will not become trusted by retrying.
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "the TLS handshake with the coordinator at " + baseUrl
+          + " failed (" + step + "): " + e.getMessage() + "; if its certificate is from a private CA or self-signed, "
+          + "name it in GOWORK_COORDINATOR_CA_FILE", e);
     } catch (IOException e) {
       throw new GoWorkException(ErrorCode.UNAVAILABLE,
           "the coordinator at " + baseUrl + " is not reachable (" + step + "): " + e, e);

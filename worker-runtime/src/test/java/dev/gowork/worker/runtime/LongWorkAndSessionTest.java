@@ -9,17 +9,20 @@ import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.signing.SharedSecret;
 import dev.gowork.broker.testing.KafkaExtension;
+import dev.gowork.broker.testing.TestCertificate;
 import dev.gowork.broker.testing.TestKafka;
 import dev.gowork.broker.wire.ResultStatus;
 import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.worker.handler.WorkHandler;
 import dev.gowork.worker.testing.FakeClock;
 import dev.gowork.worker.testing.Works;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Work that outlives the record lock, and sessions that expire. */
 @ExtendWith(KafkaExtension.class)
@@ -128,6 +132,24 @@ class LongWorkAndSessionTest {
       assertNotEquals(first, r.workerId(), "signed with the renewed session");
       f.assertSigned(r);
       assertEquals(1, results.drain(Duration.ofMillis(500)).size(), "written once");
+    }
+  }
+
+  @Test
+  void aReplicaRegistersOverHttpsTrustingTheCaFileItIsGiven(TestKafka kafka, @TempDir Path dir) throws Exception {
+    TestCertificate cert = TestCertificate.create(dir, "keystore-pass-0123");
+    try (RuntimeFixture f = new RuntimeFixture(kafka, cert.server()); ResultsReader results = f.results()) {
+      Map<String, String> env = Map.of("GOWORK_SECRET", RuntimeFixture.SECRET, "GOWORK_COORDINATOR_URL",
+          f.coordinator.url().toString(), "GOWORK_COORDINATOR_CA_FILE", cert.certificate().toString());
+      WorkerSettings read = SettingsReader.read(env);
+      assertEquals(Optional.of(cert.certificate()), read.coordinatorCaFile());
+      WorkerRuntime runtime = f.start(f.settings(1).coordinatorCaFile(read.coordinatorCaFile().get()),
+          (data, ctx) -> data);
+      WorkEnvelope w = f.work(Works.data(), Duration.ofSeconds(30));
+      f.send(w);
+      ResultsReader.Result r = results.await("a result", x -> !x.isEmpty(), Duration.ofSeconds(30)).get(0);
+      assertEquals(runtime.workerId(), r.workerId());
+      f.assertSigned(r);
     }
   }
 

@@ -45,9 +45,14 @@ final class RuntimeFixture implements AutoCloseable {
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
   RuntimeFixture(TestKafka kafka) throws Exception {
+    this(kafka, null);
+  }
+
+  /** With a stub coordinator that serves HTTPS with {@code tls} (HTTP when null). */
+  RuntimeFixture(TestKafka kafka, javax.net.ssl.SSLContext tls) throws Exception {
     this.kafka = kafka;
     this.topics = Topics.of(kafka.topicPrefix());
-    this.coordinator = new StubCoordinator(SECRET, kafka.bootstrapServers(), kafka.topicPrefix());
+    this.coordinator = new StubCoordinator(SECRET, kafka.bootstrapServers(), kafka.topicPrefix(), tls);
     try (Admin admin = kafka.clients().admin()) {
       new TopicProvisioner(admin).ensureTopics(List.of(TopicSpec.of(topics.results(), 6, 1)));
     }

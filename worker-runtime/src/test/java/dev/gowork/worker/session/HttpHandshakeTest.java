@@ -8,13 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.signing.SharedSecret;
+import dev.gowork.broker.testing.TestCertificate;
+import dev.gowork.broker.tls.TrustedCertificates;
 import dev.gowork.worker.testing.StubCoordinator;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HttpHandshakeTest {
   static final String SECRET = "s3cret-s3cret-s3cret-s3cret-s3cret!";
@@ -43,6 +47,29 @@ class HttpHandshakeTest {
     assertEquals("gw", s.topicPrefix());
     assertTrue(s.expiresAt().isAfter(Instant.now().plus(Duration.ofMinutes(9))));
     assertFalse(s.toString().contains(s.sessionKey()));
+  }
+
+  @Test
+  void overHttpsItTrustsTheCaFileAndStopsAtOnceOnACertificateItDoesNotTrust(@TempDir Path dir) throws Exception {
+    TestCertificate cert = TestCertificate.create(dir, "keystore-pass-0123");
+    try (StubCoordinator https = new StubCoordinator(SECRET, "127.0.0.1:9", "gw", cert.server())) {
+      assertEquals("https", https.url().getScheme());
+      Session s = new HttpHandshake(https.url(), SharedSecret.of(SECRET), "default", "test-1", Clock.systemUTC(),
+          TrustedCertificates.fromPem(cert.certificate(), "GOWORK_COORDINATOR_CA_FILE")).authenticate();
+      assertEquals(https.sessionKey(s.workerId()), s.sessionKey());
+
+      GoWorkException e = assertThrows(GoWorkException.class, () -> new HttpHandshake(https.url(),
+          SharedSecret.of(SECRET), "default", "test-1", Clock.systemUTC()).authenticate());
+      assertEquals(ErrorCode.INVALID_ARGUMENT, e.code(), "not retried: retrying will not make it trusted");
+      assertTrue(e.getMessage().contains("TLS handshake") && e.getMessage().contains("GOWORK_COORDINATOR_CA_FILE"),
+          e.getMessage());
+    }
+    GoWorkException notPem = assertThrows(GoWorkException.class,
+        () -> TrustedCertificates.fromPem(cert.keyStore(), "GOWORK_COORDINATOR_CA_FILE"));
+    assertTrue(notPem.getMessage().startsWith("GOWORK_COORDINATOR_CA_FILE"), notPem.getMessage());
+    GoWorkException missing = assertThrows(GoWorkException.class,
+        () -> TrustedCertificates.fromPem(dir.resolve("nope.pem"), "GOWORK_COORDINATOR_CA_FILE"));
+    assertTrue(missing.getMessage().contains("no readable file"), missing.getMessage());
   }
 
   @Test

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.gowork.broker.signing.SharedSecret;
 import dev.gowork.broker.signing.Signatures;
 import dev.gowork.broker.wire.Decoded;
@@ -20,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 
 /**
  * A tiny coordinator over real HTTP for worker tests: {@code POST /v1/workers} and
@@ -42,17 +45,30 @@ public final class StubCoordinator implements AutoCloseable {
   private volatile boolean forgedChallenges;
 
   public StubCoordinator(String secret, String bootstrapServers, String topicPrefix) throws IOException {
+    this(secret, bootstrapServers, topicPrefix, null);
+  }
+
+  /** A stub that serves HTTPS with {@code tls} (or HTTP when null). */
+  public StubCoordinator(String secret, String bootstrapServers, String topicPrefix, SSLContext tls) throws IOException {
     this.rawSecret = secret;
     this.secret = SharedSecret.of(secret);
     this.bootstrapServers = bootstrapServers;
     this.topicPrefix = topicPrefix;
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    if (tls != null) {
+      HttpsServer https = HttpsServer.create(address, 0);
+      https.setHttpsConfigurator(new HttpsConfigurator(tls));
+      server = https;
+    } else {
+      server = HttpServer.create(address, 0);
+    }
     server.createContext("/v1/workers", this::handle);
     server.start();
   }
 
   public URI url() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    return URI.create((server instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:"
+        + server.getAddress().getPort());
   }
 
   /** Answers registrations with random challenges, as a server without the secret would. */

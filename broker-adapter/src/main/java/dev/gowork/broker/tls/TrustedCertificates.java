@@ -1,0 +1,72 @@
+package dev.gowork.broker.tls;
+
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.Collection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A client's TLS context that trusts the certificates of one PEM file (a private CA, or the
+ * coordinator's self-signed certificate) instead of the JVM's trust store, as {@code curl --cacert}
+ * does. Host names are still checked against the certificate.
+ *
+ * <pre>{@code
+ * SSLContext tls = TrustedCertificates.fromPem(Path.of("ca.pem"), "GOWORK_COORDINATOR_CA_FILE");
+ * }</pre>
+ */
+public final class TrustedCertificates {
+  /** A PEM file larger than this is not a bundle of certificates. */
+  private static final long MAX_FILE_BYTES = 1 << 20;
+
+  private TrustedCertificates() {}
+
+  /**
+   * @param setting the setting that named the file, for the error message
+   * @throws GoWorkException INVALID_ARGUMENT naming {@code setting} when the file cannot be read or holds no certificate
+   */
+  public static SSLContext fromPem(Path file, String setting) {
+    try {
+      if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+        throw invalid(setting + " names no readable file: " + file);
+      }
+      if (Files.size(file) > MAX_FILE_BYTES) {
+        throw invalid(setting + " names a file of " + Files.size(file) + " bytes, not PEM certificates: " + file);
+      }
+      Collection<? extends Certificate> certificates;
+      try (InputStream in = Files.newInputStream(file)) {
+        certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
+      }
+      if (certificates.isEmpty()) {
+        throw invalid(setting + ": " + file + " holds no certificate");
+      }
+      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+      trust.load(null, null);
+      int n = 0;
+      for (Certificate c : certificates) {
+        trust.setCertificateEntry("trusted-" + n++, c);
+      }
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, tmf.getTrustManagers(), null);
+      return context;
+    } catch (IOException e) {
+      throw invalid(setting + ": cannot read " + file + ": " + e.getMessage());
+    } catch (GeneralSecurityException e) {
+      throw invalid(setting + ": " + file + " is not a PEM file of X.509 certificates (" + e.getMessage() + ")");
+    }
+  }
+
+  private static GoWorkException invalid(String message) {
+    return new GoWorkException(ErrorCode.INVALID_ARGUMENT, message);
+  }
+}
