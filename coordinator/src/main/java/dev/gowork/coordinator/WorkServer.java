@@ -240,7 +240,7 @@ public final class WorkServer implements AutoCloseable {
     consumeResults = new ConsumeResults(kafka.consumer(topics.coordinatorGroup(), Map.of(
         ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic", ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, txId,
         ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName())),
-        topics.results(), pipeline, new CommitChanges(journal, writer, commitInterval), new PartitionOwner());
+        topics.results(), pipeline, new CommitChanges(journal, writer, commitInterval), new PartitionOwner(), clock);
     consumeResults.start();
     awaitFirstPartitions();
     handlerFeed.start();

@@ -2,6 +2,7 @@ package dev.gowork.coordinator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gowork.broker.signing.Signatures;
 import dev.gowork.broker.testing.KafkaExtension;
@@ -16,6 +17,7 @@ import dev.gowork.coordinator.testing.EventsTopic;
 import dev.gowork.coordinator.testing.MutableClock;
 import dev.gowork.coordinator.testing.Poll;
 import dev.gowork.coordinator.work.Lifecycle;
+import dev.gowork.coordinator.work.Ownership;
 import dev.gowork.coordinator.work.WorkState;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -34,7 +37,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Two coordinators active at once on one prefix (real broker): they split the results partitions
  * through their consumer group, each decides about the work of its partitions whichever of them
  * added it, both answer status for all of it, and each terminal event reaches the events topic and
- * the handlers once. When one leaves, the other takes its partitions and its unfinished work.
+ * the handlers once. When one leaves, the other takes its partitions and its unfinished work. A result
+ * that reaches the owner before the adder's state does waits for it.
  */
 @ExtendWith(KafkaExtension.class)
 class TwoCoordinatorsTest {
@@ -44,9 +48,13 @@ class TwoCoordinatorsTest {
   private final Map<String, List<Event>> handled = new ConcurrentHashMap<>();
 
   private WorkServer coordinator(TestKafka k, Topics topics, String instanceId) {
+    return coordinator(k, topics, instanceId, Duration.ofMillis(20));
+  }
+
+  private WorkServer coordinator(TestKafka k, Topics topics, String instanceId, Duration commitInterval) {
     WorkServer s = WorkServer.builder().secret(ServerFixture.SECRET).kafka(k.clients()).topics(topics).clock(clock)
         .shareGroupSettings(ServerFixture.FAST_GROUP).retryBackoff(Duration.ofMillis(100), Duration.ofMillis(200))
-        .instanceId(instanceId).build();
+        .commitInterval(commitInterval).instanceId(instanceId).build();
     List<Event> seen = new CopyOnWriteArrayList<>();
     handled.put(instanceId, seen);
     for (EventType t : EventsTopic.TERMINAL) {
@@ -133,6 +141,34 @@ class TwoCoordinatorsTest {
         .containsAll(moreIds), WAIT, "the work added after b left to complete");
     EventsTopic.assertOneTerminalEach(EventsTopic.readAll(k.clients(), topics.events()), moreIds,
         EventType.WORK_COMPLETE);
+  }
+
+  @Test
+  void aResultThatOvertakesTheAddersCommitWaitsForItInsteadOfBeingDropped(TestKafka k) throws Exception {
+    Topics topics = Topics.of(k.topicPrefix());
+    // a commits at most every 3 s: work it adds reaches the workers seconds before its state does.
+    WorkServer a = coordinator(k, topics, "a", Duration.ofSeconds(3));
+    WorkServer b = coordinator(k, topics, "b");
+    Poll.until(() -> !a.ownedPartitions().isEmpty() && !b.ownedPartitions().isEmpty()
+        && union(a.ownedPartitions(), b.ownedPartitions()).size() == 6, WAIT, "the two coordinators to split");
+    Registration r = a.workers().register();
+    Session s = a.workers().verify(r.workerId(), Signatures.verifyResponse(ServerFixture.SECRET, r.workerId(),
+        r.challenge()));
+    open.add(new AutoWorker(k.clients(), topics, Topics.DEFAULT_QUEUE, s.workerId(), s.sessionKey(), clock));
+    a.add(a.createWork("first, committed at once after the quiet spell", 600));
+
+    List<Work> works = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      works.add(a.createWork(Map.of("n", i), 600));
+    }
+    a.addAllAsync(works).get(30, TimeUnit.SECONDS);
+    List<String> ids = works.stream().map(Work::id).toList();
+    long ownedByB = ids.stream().filter(id -> b.ownedPartitions().contains(
+        Ownership.partitionOf(id, 6))).count();
+    assertTrue(ownedByB > 0, "some of the work is b's to decide");
+    Poll.until(() -> EventsTopic.terminalByWork(EventsTopic.readAll(k.clients(), topics.events())).keySet()
+        .containsAll(ids), WAIT, "every item completed, b's included");
+    EventsTopic.assertOneTerminalEach(EventsTopic.readAll(k.clients(), topics.events()), ids, EventType.WORK_COMPLETE);
   }
 
   private Map<String, Integer> handledTerminal() {

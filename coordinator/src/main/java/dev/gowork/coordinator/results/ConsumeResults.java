@@ -1,6 +1,8 @@
 package dev.gowork.coordinator.results;
 
 import dev.gowork.coordinator.state.CommitChanges;
+import dev.gowork.coordinator.work.Verdict;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -29,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>Failure modes: the pipeline never throws for bad input; anything else thrown for a record is
  * logged and the loop goes on. A failing poll is logged and retried after a pause; a failing commit is
  * retried by the committer, the changes kept. Being fenced by another instance stops the loop for
- * good. {@code Journal.flush()} wakes the consumer so that waiting callers are served by the next
+ * good. A result for work not known yet holds its partition for a while ({@link UnknownWorkHold}).
+ * {@code Journal.flush()} wakes the consumer so that waiting callers are served by the next
  * commit. Before partitions move to another coordinator, and on {@link #close()}, the loop waits until
  * what it handed off is committed; {@link #crash()} drops it.
  */
@@ -42,6 +45,8 @@ public final class ConsumeResults implements AutoCloseable {
   private final ResultPipeline pipeline;
   private final CommitChanges commits;
   private final Owner owner;
+  private final Clock clock;
+  private final UnknownWorkHold unknown = new UnknownWorkHold();
   private final Thread thread;
   private volatile boolean running = true;
   /** Why the loop ended on an exception of its own, or null ({@link #failure} also asks the committer). */
@@ -61,8 +66,9 @@ public final class ConsumeResults implements AutoCloseable {
   }
 
   public ConsumeResults(Consumer<String, byte[]> consumer, String topic, ResultPipeline pipeline,
-      CommitChanges commits, Owner owner) {
+      CommitChanges commits, Owner owner, Clock clock) {
     this.consumer = consumer;
+    this.clock = clock;
     this.owner = owner;
     this.topic = topic;
     this.pipeline = pipeline;
@@ -106,13 +112,12 @@ public final class ConsumeResults implements AutoCloseable {
         }
         ConsumerGroupMetadata group = consumer.groupMetadata();
         commits.groupMetadata(group);
-        for (ConsumerRecord<String, byte[]> r : batch) {
-          try {
-            pipeline.accept(r);
-          } catch (RuntimeException e) {
-            LOG.error("result record {}-{}@{} could not be processed", r.topic(), r.partition(), r.offset(), e);
-          }
-          commits.consumed(r.topic(), r.partition(), r.offset());
+        for (TopicPartition tp : batch.partitions()) {
+          accept(tp, batch.records(tp));
+        }
+        List<TopicPartition> due = unknown.due(System.nanoTime());
+        if (!due.isEmpty()) {
+          consumer.resume(due);
         }
         if (commits.due()) {
           commits.handOff(group);
@@ -144,6 +149,34 @@ public final class ConsumeResults implements AutoCloseable {
       } catch (RuntimeException e) {
         LOG.debug("closing the results consumer: {}", e.toString());
       }
+    }
+  }
+
+  /**
+   * Applies the records of one partition in order. One for work not known yet stops the partition
+   * there: it is read again after {@link UnknownWorkHold#RETRY}, and neither it nor those after it
+   * count as consumed meanwhile, so their offsets are not committed.
+   */
+  private void accept(TopicPartition tp, List<ConsumerRecord<String, byte[]>> records) {
+    for (ConsumerRecord<String, byte[]> r : records) {
+      Optional<Verdict> verdict = Optional.empty();
+      try {
+        verdict = pipeline.accept(r);
+      } catch (RuntimeException e) {
+        LOG.error("result record {}-{}@{} could not be processed", r.topic(), r.partition(), r.offset(), e);
+      }
+      if (verdict.orElse(null) == ResultPipeline.NOT_KNOWN) {
+        if (unknown.waitFor(tp, r.offset(), r.timestamp(), clock.millis(), System.nanoTime())) {
+          consumer.seek(tp, r.offset());
+          consumer.pause(List.of(tp));
+          return;
+        }
+        LOG.warn("result {}-{}@{} for work {} skipped: no coordinator of this prefix added it in the last {} s, or it "
+            + "was forgotten after its retention", r.topic(), r.partition(), r.offset(), r.key(),
+            UnknownWorkHold.FRESH.toSeconds());
+      }
+      unknown.decided(tp, r.offset());
+      commits.consumed(r.topic(), r.partition(), r.offset());
     }
   }
 
@@ -187,6 +220,7 @@ public final class ConsumeResults implements AutoCloseable {
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      unknown.forget(partitions);
       owner.lost(ids(partitions));
       if (!crashing && !commits.awaitCommitted(commits.handOff(consumer.groupMetadata()), LAST_COMMIT)) {
         commits.forget(partitions);
@@ -202,6 +236,7 @@ public final class ConsumeResults implements AutoCloseable {
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      unknown.forget(partitions);
       owner.lost(ids(partitions));
       commits.forget(partitions);
     }

@@ -31,10 +31,17 @@ import org.apache.kafka.common.record.TimestampType;
  * and read late (after a restart, or an outage longer than the window) still counts. Any failure fires
  * {@code record_rejected} (undecodable) or {@code result_rejected} (with the reason in {@code error})
  * and changes nothing. An authenticated result for work this coordinator does not know, even after
- * catching up with the other coordinators' state, is skipped quietly (work forgotten after its
- * retention, or never added). Never throws for bad input, so one record cannot stop the loop.
+ * catching up with the other coordinators' state, changes nothing and is answered {@link #NOT_KNOWN}.
+ * Never throws for bad input, so one record cannot stop the loop.
  */
 public final class ResultPipeline {
+  /**
+   * The verdict on an authenticated result for work this coordinator does not know even after
+   * catching up: work forgotten after its retention or never added, or, with several coordinators,
+   * work whose adder has sent it but not yet committed its state (the caller may try it again later).
+   */
+  public static final Verdict NOT_KNOWN = new Verdict(null, "unknown work");
+
   private final WireCodec codec;
   private final WorkerRegistry workers;
   private final WorkTable table;
@@ -113,7 +120,7 @@ public final class ResultPipeline {
     }
     // Only an authenticated result may make this coordinator wait for the others' state.
     if (!table.knows(r.workId()) && !(catchUp.getAsBoolean() && table.knows(r.workId()))) {
-      return Optional.empty();
+      return Optional.of(NOT_KNOWN);
     }
     workers.touch(workerId);
     return Optional.of(apply(r, workerId));

@@ -29,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -184,8 +185,9 @@ class ResultPipelineTest {
   }
 
   @Test
-  void resultsForUnknownWorkAreSkippedQuietly() {
-    assertTrue(pipeline.accept(record(completed("someone-elses", 1), session.sessionKey())).isEmpty());
+  void resultsForUnknownWorkAreAnsweredNotKnownQuietly() {
+    assertEquals(Optional.of(ResultPipeline.NOT_KNOWN),
+        pipeline.accept(record(completed("someone-elses", 1), session.sessionKey())));
     events.close();
     assertTrue(log.of(EventType.RESULT_REJECTED).isEmpty());
   }
@@ -241,7 +243,8 @@ class ResultPipelineTest {
     });
     pipeline.accept(record(completed("nowhere", 1), Signatures.randomToken()));
     assertEquals(0, catchUps[0], "a forged result must not make the coordinator wait");
-    assertTrue(pipeline.accept(record(completed("nowhere", 1), session.sessionKey())).isEmpty());
+    assertEquals(Optional.of(ResultPipeline.NOT_KNOWN),
+        pipeline.accept(record(completed("nowhere", 1), session.sessionKey())));
     assertEquals(1, catchUps[0]);
     assertTrue(table.status("nowhere").isEmpty());
   }
