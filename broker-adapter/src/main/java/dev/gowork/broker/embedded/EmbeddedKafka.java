@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The first start formats the folder; later starts, by this or a new instance on the same
  * folder, reuse it, so topics and records survive {@link #stop()} and {@link #start()}. A restart
- * keeps the client port; the controller port is picked afresh each time. Methods are thread-safe.
+ * keeps the client port; the controller port is picked afresh each time. A folder another running
+ * broker holds (in this process or another) is refused before anything is written to it. Methods are
+ * thread-safe.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -39,6 +41,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Map<String, String> overrides;
     private final int port;
     private KafkaRaftServer server;
+    private DataFolderLock folderLock;
 
     private EmbeddedKafka(Builder builder) {
         this.dataDir = builder.dataDir.toAbsolutePath().normalize();
@@ -75,21 +78,26 @@ public final class EmbeddedKafka implements AutoCloseable {
         Path logDir = dataDir.resolve("kafka");
         Properties props = BrokerProperties.of(port, BrokerProperties.freePort(), logDir, overrides);
         KafkaConfig config = KafkaConfig.fromProps(props, false);
-        StorageFormat.ensureFormatted(logDir, props);
-        KafkaRaftServer started = new KafkaRaftServer(config, Time.SYSTEM);
+        DataFolderLock lock = DataFolderLock.acquire(logDir, dataDir);
+        KafkaRaftServer started = null;
         try {
+            StorageFormat.ensureFormatted(logDir, props);
+            started = new KafkaRaftServer(config, Time.SYSTEM);
             started.startup();
             Readiness.await(bootstrapServers(), READY_TIMEOUT);
         } catch (Error e) {
             shutdown(started, e);
+            lock.close();
             throw e;
         } catch (Exception e) {
             shutdown(started, e);
+            lock.close();
             throw e instanceof KafkaException kafkaException ? kafkaException
                     : new KafkaException("Embedded Kafka at " + bootstrapServers() + " (data in " + dataDir
                             + ") failed to start: " + rootCause(e).getMessage(), e);
         }
         server = started;
+        folderLock = lock;
         LOG.info("Embedded Kafka ready at {} in {} ms, data in {}",
                 bootstrapServers(), Duration.ofNanos(System.nanoTime() - began).toMillis(), dataDir);
     }
@@ -99,8 +107,13 @@ public final class EmbeddedKafka implements AutoCloseable {
         KafkaRaftServer running = server;
         server = null;
         if (running != null) {
-            running.shutdown();
-            running.awaitShutdown();
+            try {
+                running.shutdown();
+                running.awaitShutdown();
+            } finally {
+                folderLock.close();
+                folderLock = null;
+            }
             LOG.debug("Embedded Kafka at {} stopped", bootstrapServers());
         }
     }
@@ -122,6 +135,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private static void shutdown(KafkaRaftServer server, Throwable cause) {
+        if (server == null) {
+            return;
+        }
         try {
             server.shutdown();
             server.awaitShutdown();

@@ -115,6 +115,26 @@ class EmbeddedKafkaTest {
     }
 
     @Test
+    void aFolderInUseIsRefusedBeforeTheSecondBrokerTouchesIt(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafka first = EmbeddedKafka.builder().dataDir(dir).start()) {
+            // In this process, and in another (a second coordinator on the same GOWORK_DATA_DIR).
+            KafkaException error = assertThrows(KafkaException.class, () ->
+                    EmbeddedKafka.builder().dataDir(dir).start());
+            assertThrows(KafkaException.class, () -> KafkaProcess.start(dir, List.of("-Xmx256m")).close());
+            // The first broker's metadata is intact: it still creates topics.
+            try (Admin admin = new KafkaClients(first.bootstrapServers(), Map.of()).admin()) {
+                new TopicProvisioner(admin).ensureTopics(List.of(TopicSpec.of("after-refusal", 1, 1)));
+                assertTrue(new TopicProvisioner(admin).topicsExist(List.of("after-refusal")));
+            }
+            assertTrue(error.getMessage().contains("is in use by another embedded Kafka"), error.getMessage());
+        }
+        // Stopping released the folder.
+        try (EmbeddedKafka again = EmbeddedKafka.builder().dataDir(dir).start()) {
+            assertTrue(again.bootstrapServers().startsWith("127.0.0.1:"));
+        }
+    }
+
+    @Test
     void builderRefusesBadInput() {
         assertThrows(IllegalArgumentException.class, () -> EmbeddedKafka.builder().port(70_000));
         assertThrows(IllegalStateException.class, () -> EmbeddedKafka.builder().start());
