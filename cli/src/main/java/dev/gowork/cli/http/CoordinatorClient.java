@@ -9,10 +9,12 @@ import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
@@ -99,7 +101,8 @@ public final class CoordinatorClient {
     try {
       a = exchange(method, path, body);
     } catch (ConnectException e) {
-      throw CliException.failed("cannot reach the coordinator at " + base + " (" + urlSetting + "): connection refused", e);
+      throw CliException.failed("cannot reach the coordinator at " + base + " (" + urlSetting + "): "
+          + (unresolved(e) ? "unknown host '" + base.getHost() + "'" : "connection refused"), e);
     } catch (HttpTimeoutException e) {
       throw CliException.failed(method + " " + base + path + ": no answer within " + requestTimeout.toSeconds() + " s", e);
     } catch (SSLHandshakeException e) {
@@ -107,7 +110,9 @@ public final class CoordinatorClient {
           + e.getMessage() + "; if its certificate is from a private CA or self-signed, name it in "
           + ProducerSettings.CA_FILE_ENV, e);
     } catch (IOException e) {
-      throw CliException.failed(method + " " + base + path + " failed: " + e, e);
+      throw CliException.failed(method + " " + base + path + " failed: "
+          + (e.getMessage() == null ? "the connection broke" : e.getMessage())
+          + " (is " + urlSetting + " the URL of a GoWork coordinator?)", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw CliException.failed(method + " " + base + path + ": interrupted", e);
@@ -117,6 +122,16 @@ public final class CoordinatorClient {
           + (a.status() == 401 ? " (set GOWORK_API_TOKEN or GOWORK_API_TOKEN_FILE)" : ""));
     }
     return a;
+  }
+
+  /** True when the host name did not resolve (the JDK reports it as a failed connect). */
+  private static boolean unresolved(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Answer exchange(String method, String path, JsonNode body) throws IOException, InterruptedException {

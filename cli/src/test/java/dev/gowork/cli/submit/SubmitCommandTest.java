@@ -1,12 +1,17 @@
 package dev.gowork.cli.submit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gowork.cli.Console;
 import dev.gowork.cli.http.StubCoordinator;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -112,6 +117,35 @@ class SubmitCommandTest {
     Console c = new Console(env);
     assertEquals(2, c.run("submit"));
     assertTrue(c.err().contains("nothing to submit"), c.err());
+  }
+
+  @Test
+  void anUnknownHostIsNamedAsSuch() {
+    Console c = new Console(Map.of("GOWORK_COORDINATOR_URL", "http://no-such-host.invalid:8080"));
+    assertEquals(1, c.run("submit", "{}"));
+    assertTrue(c.err().contains("cannot reach the coordinator at http://no-such-host.invalid:8080 "
+        + "(GOWORK_COORDINATOR_URL): unknown host 'no-such-host.invalid'"), c.err());
+  }
+
+  @Test
+  void somethingThatIsNotACoordinatorIsReportedWithoutJavaNames() throws Exception {
+    try (ServerSocket notHttp = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread closer = new Thread(() -> {
+        while (!notHttp.isClosed()) {
+          try (Socket s = notHttp.accept()) {
+            s.getInputStream().read();
+          } catch (IOException e) {
+            return;
+          }
+        }
+      });
+      closer.setDaemon(true);
+      closer.start();
+      Console c = new Console(Map.of("GOWORK_COORDINATOR_URL", "http://127.0.0.1:" + notHttp.getLocalPort()));
+      assertEquals(1, c.run("submit", "{}"));
+      assertTrue(c.err().contains("(is GOWORK_COORDINATOR_URL the URL of a GoWork coordinator?)"), c.err());
+      assertFalse(c.err().contains("java."), c.err());
+    }
   }
 
   @Test
