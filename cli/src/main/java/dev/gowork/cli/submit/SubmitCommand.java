@@ -90,6 +90,9 @@ public final class SubmitCommand implements Callable<Integer> {
     if (file != null && !data.isEmpty()) {
       throw CliException.usage("give work either as arguments or with --file, not both");
     }
+    if (data.size() > 1 && data.contains("-")) {
+      throw CliException.usage("'-' reads the work from stdin; it cannot be combined with other arguments");
+    }
     if (file == null && data.isEmpty()) {
       throw CliException.usage("nothing to submit: give JSON arguments, --file FILE, or - to read stdin");
     }

@@ -113,6 +113,14 @@ class SubmitCommandTest {
   }
 
   @Test
+  void stdinMixedWithArgumentsIsAUsageErrorThatSaysSo() {
+    Console c = new Console(env, "{\"a\":1}\n");
+    assertEquals(2, c.run("submit", "{\"x\":1}", "-"));
+    assertTrue(c.err().contains("'-' reads the work from stdin; it cannot be combined with other arguments"), c.err());
+    assertEquals(0, stub.requests().size());
+  }
+
+  @Test
   void nothingToSubmitIsAUsageError() {
     Console c = new Console(env);
     assertEquals(2, c.run("submit"));
