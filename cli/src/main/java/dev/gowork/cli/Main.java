@@ -36,6 +36,10 @@ public final class Main {
 
   /** Runs the command in the given context (environment, streams); returns the exit code. */
   public static int run(CliContext context, String... args) {
+    if (args.length == 2 && args[0].equals("help") && (args[1].equals("coordinator") || args[1].equals("worker"))) {
+      // Their settings are their mains' own: 'gowork help coordinator' is 'gowork coordinator --help'.
+      args = new String[] {args[1], "--help"};
+    }
     if (args.length > 0 && (args[0].equals("coordinator") || args[0].equals("worker"))) {
       MainDelegate target = args[0].equals("coordinator") ? MainDelegate.COORDINATOR : MainDelegate.WORKER;
       try {

@@ -30,15 +30,18 @@ class MainTest {
 
   @Test
   void coordinatorHelpIsTheCoordinatorsOwn() {
-    PrintStream before = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      assertEquals(0, new Console(Map.of()).run("coordinator", "--help"));
-    } finally {
-      System.setOut(before);
+    for (String[] args : new String[][] {{"coordinator", "--help"}, {"help", "coordinator"}}) {
+      PrintStream before = System.out;
+      ByteArrayOutputStream captured = new ByteArrayOutputStream();
+      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      try {
+        assertEquals(0, new Console(Map.of()).run(args));
+      } finally {
+        System.setOut(before);
+      }
+      String shown = captured.toString(StandardCharsets.UTF_8);
+      assertTrue(shown.contains("GOWORK_SECRET") && shown.contains("--http-port"), String.join(" ", args) + ": " + shown);
     }
-    assertTrue(captured.toString(StandardCharsets.UTF_8).contains("GOWORK_SECRET"), captured.toString(StandardCharsets.UTF_8));
   }
 
   @Test
