@@ -44,8 +44,13 @@ final class WorkerApi {
       if (!body.isObject()) {
         throw new GoWorkException(ErrorCode.MALFORMED, "the body must be a JSON object {\"queue\", \"name\"} or empty");
       }
+      for (String field : List.of("queue", "name")) {
+        if (body.hasNonNull(field) && !body.get(field).isTextual()) {
+          throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "'" + field + "' must be a string");
+        }
+      }
       if (body.hasNonNull("queue")) {
-        Topics.validateQueue(body.get("queue").asText());
+        Topics.validateQueue(body.get("queue").textValue());
       }
     }
     Registration r = server.workers().register();

@@ -261,6 +261,13 @@ class HttpBadInputTest {
   void registrationRefusesABadBody() {
     assertError(api.send("POST", "/v1/workers", "[1]"), 400, "malformed");
     assertError(api.send("POST", "/v1/workers", "{\"queue\":\"bad queue\"}"), 400, "invalid_argument");
+    // Typed as POST /v1/work types it: a number or an object is not a queue name.
+    assertTrue(assertError(api.send("POST", "/v1/workers", "{\"queue\":5}"), 400, "invalid_argument")
+        .contains("'queue' must be a string"));
+    assertTrue(assertError(api.send("POST", "/v1/workers", "{\"queue\":{}}"), 400, "invalid_argument")
+        .contains("'queue' must be a string"));
+    assertTrue(assertError(api.send("POST", "/v1/workers", "{\"name\":[1]}"), 400, "invalid_argument")
+        .contains("'name' must be a string"));
     assertEquals(201, api.send("POST", "/v1/workers", "{\"queue\":\"emails\",\"name\":\"box-1\"}").status());
   }
 
