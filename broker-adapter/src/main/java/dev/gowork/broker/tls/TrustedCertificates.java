@@ -8,10 +8,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.util.Collection;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -64,6 +68,23 @@ public final class TrustedCertificates {
     } catch (GeneralSecurityException e) {
       throw invalid(setting + ": " + file + " is not a PEM file of X.509 certificates (" + e.getMessage() + ")");
     }
+  }
+
+  /**
+   * What went wrong in a client's TLS handshake, in words: an untrusted certificate, a certificate for
+   * another host, or else the JDK's message.
+   */
+  public static String reason(SSLException e) {
+    String m = String.valueOf(e.getMessage());
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof CertPathBuilderException || t instanceof CertPathValidatorException) {
+        return "its certificate is not signed by a certificate this client trusts";
+      }
+      if (t instanceof CertificateException && String.valueOf(t.getMessage()).startsWith("No subject alternative")) {
+        return "its certificate is not made out to this host name or address (" + t.getMessage() + ")";
+      }
+    }
+    return m;
   }
 
   private static GoWorkException invalid(String message) {

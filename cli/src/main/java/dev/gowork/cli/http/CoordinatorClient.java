@@ -1,6 +1,7 @@
 package dev.gowork.cli.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gowork.broker.tls.TrustedCertificates;
 import dev.gowork.broker.wire.Decoded;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.cli.settings.CliException;
@@ -107,7 +108,7 @@ public final class CoordinatorClient {
       throw CliException.failed(method + " " + base + path + ": no answer within " + requestTimeout.toSeconds() + " s", e);
     } catch (SSLHandshakeException e) {
       throw CliException.failed("the TLS handshake with the coordinator at " + base + " (" + urlSetting + ") failed: "
-          + e.getMessage() + "; if its certificate is from a private CA or self-signed, name it in "
+          + TrustedCertificates.reason(e) + "; if its certificate is from a private CA or self-signed, name it in "
           + ProducerSettings.CA_FILE_ENV, e);
     } catch (IOException e) {
       throw CliException.failed(method + " " + base + path + " failed: "

@@ -6,6 +6,7 @@ import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.signing.SharedSecret;
 import dev.gowork.broker.signing.Signatures;
+import dev.gowork.broker.tls.TrustedCertificates;
 import dev.gowork.broker.wire.Decoded;
 import dev.gowork.broker.wire.WireCodec;
 import java.io.IOException;
@@ -141,8 +142,8 @@ public final class HttpHandshake implements Handshake {
     } catch (SSLHandshakeException e) {
       // A certificate this worker does not trust will not become trusted by retrying.
       throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "the TLS handshake with the coordinator at " + baseUrl
-          + " failed (" + step + "): " + e.getMessage() + "; if its certificate is from a private CA or self-signed, "
-          + "name it in GOWORK_COORDINATOR_CA_FILE", e);
+          + " failed (" + step + "): " + TrustedCertificates.reason(e) + "; if its certificate is from a private CA or "
+          + "self-signed, name it in GOWORK_COORDINATOR_CA_FILE", e);
     } catch (IOException e) {
       throw new GoWorkException(ErrorCode.UNAVAILABLE,
           "the coordinator at " + baseUrl + " is not reachable (" + step + "): " + e, e);

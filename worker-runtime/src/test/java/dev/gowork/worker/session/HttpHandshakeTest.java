@@ -61,8 +61,8 @@ class HttpHandshakeTest {
       GoWorkException e = assertThrows(GoWorkException.class, () -> new HttpHandshake(https.url(),
           SharedSecret.of(SECRET), "default", "test-1", Clock.systemUTC()).authenticate());
       assertEquals(ErrorCode.INVALID_ARGUMENT, e.code(), "not retried: retrying will not make it trusted");
-      assertTrue(e.getMessage().contains("TLS handshake") && e.getMessage().contains("GOWORK_COORDINATOR_CA_FILE"),
-          e.getMessage());
+      assertTrue(e.getMessage().contains("TLS handshake") && e.getMessage().contains("GOWORK_COORDINATOR_CA_FILE")
+          && e.getMessage().contains("not signed by a certificate this client trusts"), e.getMessage());
     }
     GoWorkException notPem = assertThrows(GoWorkException.class,
         () -> TrustedCertificates.fromPem(cert.keyStore(), "GOWORK_COORDINATOR_CA_FILE"));
