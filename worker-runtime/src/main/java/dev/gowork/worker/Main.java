@@ -151,7 +151,7 @@ public final class Main {
   }
 
   /**
-   * Parses flags over {@code env}; prints the help and returns {@code null} when asked for it.
+   * Parses flags over {@code env}; prints the help (or the version) and returns {@code null} when asked for it.
    *
    * @throws GoWorkException INVALID_ARGUMENT naming the setting
    * @throws CommandLine.ParameterException for an unknown flag or a flag without its value
@@ -170,6 +170,11 @@ public final class Main {
       out.flush();
       return null;
     }
+    if (cli.isVersionHelpRequested()) {
+      cli.printVersionHelp(out);
+      out.flush();
+      return null;
+    }
     Map<String, String> merged = new HashMap<>(env);
     for (WorkerSetting s : WorkerSetting.values()) {
       if (s.flag() != null && parsed.hasMatchedOption(s.flag())) {
@@ -183,7 +188,8 @@ public final class Main {
   }
 
   static CommandSpec spec() {
-    CommandSpec spec = CommandSpec.create().name("gowork worker");
+    CommandSpec spec = CommandSpec.create().name("gowork worker").version("GoWork worker "
+        + Optional.ofNullable(Main.class.getPackage().getImplementationVersion()).orElse("(development build)"));
     spec.usageMessage()
         .description("Runs a GoWork worker replica: registers with the coordinator, takes work from a queue's",
             "Kafka share group, runs it with a handler and writes signed results. Stops cleanly on SIGTERM.")
@@ -192,6 +198,8 @@ public final class Main {
             "  " + WorkerSetting.KAFKA.env() + "  " + WorkerSetting.KAFKA.description(),
             "Exit codes: 0 stopped cleanly, 2 bad setting or refused secret, 1 other failure.");
     spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help and exit.").build());
+    spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print the version and exit.")
+        .build());
     for (WorkerSetting s : WorkerSetting.values()) {
       if (s.flag() != null) {
         spec.addOption(OptionSpec.builder(s.flag())

@@ -35,6 +35,13 @@ class MainTest {
   }
 
   @Test
+  void versionIsPrintedLikeTheOtherCommands() {
+    assertEquals(Main.OK, run(Map.of(), "--version"));
+    assertTrue(out.toString().startsWith("GoWork worker "), out.toString());
+    assertEquals(Main.OK, run(Map.of(), "-V"));
+  }
+
+  @Test
   void helpListsEverySettingWithItsVariableAndDefault() {
     assertEquals(Main.OK, run(Map.of(), "--help"));
     String help = out.toString();
