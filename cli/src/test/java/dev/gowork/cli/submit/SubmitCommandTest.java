@@ -100,7 +100,7 @@ class SubmitCommandTest {
         "{\"error\":\"items[1]: data is required\",\"code\":\"invalid_argument\"}"));
     Console c = new Console(env);
     assertEquals(1, c.run("submit", "{}", "{}"));
-    assertTrue(c.err().contains("items 1 to 2 were refused: POST /v1/work/batch answered 400: items[1]: data is required "
+    assertTrue(c.err().contains("items 1 to 2 were not submitted: POST /v1/work/batch answered 400: items[1]: data is required "
         + "(invalid_argument)"), c.err());
   }
 
