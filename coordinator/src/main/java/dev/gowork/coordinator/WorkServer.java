@@ -307,6 +307,11 @@ public final class WorkServer implements AutoCloseable {
       ownership.lost(partitions);
       LOG.info("gave up results partitions {}; owns {}", partitions, ownership.owned());
     }
+
+    @Override
+    public boolean holdsAll() {
+      return ownership.ownsAll();
+    }
   }
 
   /** Adds parameters passed to every handler (the seed's {@code AddParams}); returns this server. */

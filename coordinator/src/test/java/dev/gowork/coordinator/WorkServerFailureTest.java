@@ -20,6 +20,7 @@ import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.coordinator.auth.Session;
 import dev.gowork.coordinator.testing.Poll;
 import dev.gowork.coordinator.testing.TestWorker;
+import dev.gowork.coordinator.work.Ownership;
 import dev.gowork.coordinator.work.WorkState;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -118,6 +119,27 @@ class WorkServerFailureTest extends ServerFixture {
     log.await(e -> e.type() == EventType.WORKER_EXPIRED && s.workerId().equals(e.workerId()), WAIT, "worker_expired");
     assertEquals(1, log.of(EventType.WORKER_EXPIRED).size());
     assertEquals(2, server.queueSize());
+  }
+
+  @Test
+  void aCoordinatorAloneSkipsAResultForUnknownWorkAtOnceWithoutHoldingItsPartition(TestKafka k) {
+    start(k);
+    Session s = handshake();
+    TestWorker worker = worker(s);
+    Work real = server.createWork("real", 7200);
+    int partition = Ownership.partitionOf(real.id(), 6);
+    String unknown = "forgotten-0";
+    for (int i = 1; Ownership.partitionOf(unknown, 6) != partition; i++) {
+      unknown = "forgotten-" + i;
+    }
+    // A late duplicate for work this coordinator no longer knows (forgotten after its retention),
+    // written just before a result of the same partition: waiting for it would hold that one back.
+    ResultEnvelope stray = new ResultEnvelope(unknown, 1, ResultStatus.COMPLETED, null, null, s.workerId(), 1);
+    worker.send(SignedResult.sign(codec, stray, s.workerId(), s.sessionKey(), clock));
+    server.add(real);
+    worker.send(worker.take(WAIT), ResultStatus.COMPLETED, "done", null);
+    log.await(e -> e.type() == EventType.WORK_COMPLETE && real.id().equals(e.workId()), Duration.ofSeconds(15),
+        "the result behind the stray one applied well within the 30 s an unknown result may wait");
   }
 
   @Test

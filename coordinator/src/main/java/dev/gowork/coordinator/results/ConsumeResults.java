@@ -63,6 +63,12 @@ public final class ConsumeResults implements AutoCloseable {
 
     /** Called before the pending changes are committed for the last time as their owner. */
     void lost(Collection<Integer> partitions);
+
+    /**
+     * True while this coordinator holds every results partition: no other coordinator of the prefix
+     * runs, so work it does not know was not added elsewhere and will not appear by waiting.
+     */
+    boolean holdsAll();
   }
 
   public ConsumeResults(Consumer<String, byte[]> consumer, String topic, ResultPipeline pipeline,
@@ -153,9 +159,10 @@ public final class ConsumeResults implements AutoCloseable {
   }
 
   /**
-   * Applies the records of one partition in order. One for work not known yet stops the partition
-   * there: it is read again after {@link UnknownWorkHold#RETRY}, and neither it nor those after it
-   * count as consumed meanwhile, so their offsets are not committed.
+   * Applies the records of one partition in order. While other coordinators run, one for work not
+   * known yet stops the partition there: it is read again after {@link UnknownWorkHold#RETRY}, and
+   * neither it nor those after it count as consumed meanwhile, so their offsets are not committed.
+   * A coordinator alone skips it at once (a late duplicate for work forgotten after its retention).
    */
   private void accept(TopicPartition tp, List<ConsumerRecord<String, byte[]>> records) {
     for (ConsumerRecord<String, byte[]> r : records) {
@@ -166,14 +173,13 @@ public final class ConsumeResults implements AutoCloseable {
         LOG.error("result record {}-{}@{} could not be processed", r.topic(), r.partition(), r.offset(), e);
       }
       if (verdict.orElse(null) == ResultPipeline.NOT_KNOWN) {
-        if (unknown.waitFor(tp, r.offset(), r.timestamp(), clock.millis(), System.nanoTime())) {
+        if (!owner.holdsAll() && unknown.waitFor(tp, r.offset(), r.timestamp(), clock.millis(), System.nanoTime())) {
           consumer.seek(tp, r.offset());
           consumer.pause(List.of(tp));
           return;
         }
-        LOG.warn("result {}-{}@{} for work {} skipped: no coordinator of this prefix added it in the last {} s, or it "
-            + "was forgotten after its retention", r.topic(), r.partition(), r.offset(), r.key(),
-            UnknownWorkHold.FRESH.toSeconds());
+        LOG.warn("result {}-{}@{} for work {} skipped: no coordinator of this prefix added it (or it was forgotten "
+            + "after its retention)", r.topic(), r.partition(), r.offset(), r.key());
       }
       unknown.decided(tp, r.offset());
       commits.consumed(r.topic(), r.partition(), r.offset());

@@ -59,6 +59,11 @@ public final class Ownership {
     return everything || owned.contains(partitionOf(key, partitions));
   }
 
+  /** True when every partition is owned (no other coordinator of the prefix holds one). */
+  public boolean ownsAll() {
+    return everything || owned.size() >= partitions;
+  }
+
   /** True when at least one partition is owned. */
   public boolean ownsAny() {
     return everything || !owned.isEmpty();
