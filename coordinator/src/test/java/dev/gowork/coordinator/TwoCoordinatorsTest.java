@@ -29,6 +29,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.MemberToRemove;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -168,6 +171,41 @@ class TwoCoordinatorsTest {
     assertTrue(ownedByB > 0, "some of the work is b's to decide");
     Poll.until(() -> EventsTopic.terminalByWork(EventsTopic.readAll(k.clients(), topics.events())).keySet()
         .containsAll(ids), WAIT, "every item completed, b's included");
+    EventsTopic.assertOneTerminalEach(EventsTopic.readAll(k.clients(), topics.events()), ids, EventType.WORK_COMPLETE);
+  }
+
+  @Test
+  void aCoordinatorDroppedByItsGroupCommitsNothingMoreAndTheNewOwnerDecidesEachItemOnce(TestKafka k) throws Exception {
+    Topics topics = Topics.of(k.topicPrefix());
+    // a commits at most every 10 s, so the results it applies wait in its memory when the group drops it.
+    WorkServer a = coordinator(k, topics, "a", Duration.ofSeconds(10));
+    WorkServer b = coordinator(k, topics, "b");
+    Poll.until(() -> !a.ownedPartitions().isEmpty() && !b.ownedPartitions().isEmpty()
+        && union(a.ownedPartitions(), b.ownedPartitions()).size() == 6, WAIT, "the two coordinators to split");
+    Registration r = a.workers().register();
+    Session s = a.workers().verify(r.workerId(), Signatures.verifyResponse(ServerFixture.SECRET, r.workerId(),
+        r.challenge()));
+    List<Work> works = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      works.add(a.createWork(Map.of("n", i), 600));
+    }
+    a.addAll(works); // committed: the first change after a quiet spell commits at once
+    List<String> ids = works.stream().map(Work::id).toList();
+    List<String> ofA = ids.stream().filter(id -> a.ownedPartitions().contains(Ownership.partitionOf(id, 6))).toList();
+    assertFalse(ofA.isEmpty(), "some of the work is a's to decide");
+    open.add(new AutoWorker(k.clients(), topics, Topics.DEFAULT_QUEUE, s.workerId(), s.sessionKey(), clock));
+    Poll.until(() -> ofA.stream().allMatch(id -> a.status(id).map(st -> st.state() == WorkState.COMPLETED)
+        .orElse(false)), WAIT, "a to apply the results of its items (not committed yet)");
+
+    try (Admin admin = k.clients().admin()) {
+      admin.removeMembersFromConsumerGroup(topics.coordinatorGroup(), new RemoveMembersFromConsumerGroupOptions(
+          List.of(new MemberToRemove(topics.prefix() + ".coordinator-a")))).all().get(10, TimeUnit.SECONDS);
+    }
+    Poll.until(() -> a.failure().isPresent(), WAIT, "a to stop committing once the group dropped it");
+    assertTrue(a.failure().get().contains("restart it"), a.failure().get());
+    Poll.until(() -> EventsTopic.terminalByWork(EventsTopic.readAll(k.clients(), topics.events())).keySet()
+        .containsAll(ids), WAIT, "b to decide every item, a's included");
+    Thread.sleep(12_000); // past a's next commit, had it gone on
     EventsTopic.assertOneTerminalEach(EventsTopic.readAll(k.clients(), topics.events()), ids, EventType.WORK_COMPLETE);
   }
 

@@ -28,6 +28,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.MemberToRemove;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -140,6 +144,26 @@ class WorkServerFailureTest extends ServerFixture {
     worker.send(worker.take(WAIT), ResultStatus.COMPLETED, "done", null);
     log.await(e -> e.type() == EventType.WORK_COMPLETE && real.id().equals(e.workId()), Duration.ofSeconds(15),
         "the result behind the stray one applied well within the 30 s an unknown result may wait");
+  }
+
+  @Test
+  void aCoordinatorAloneThatItsGroupDropsRejoinsAndGoesOn(TestKafka k) throws Exception {
+    start(k);
+    autoWorker(handshake());
+    Work before = server.createWork("before", 7200);
+    server.add(before);
+    log.await(EventType.WORK_COMPLETE, before.id());
+    try (Admin admin = kafka.clients().admin()) {
+      admin.removeMembersFromConsumerGroup(topics.coordinatorGroup(), new RemoveMembersFromConsumerGroupOptions(
+          List.of(new MemberToRemove(topics.prefix() + ".coordinator-0")))).all().get(10, TimeUnit.SECONDS);
+    }
+    Poll.until(() -> server.ownedPartitions().size() < 6, WAIT, "the coordinator to notice it was dropped");
+    Poll.until(() -> server.ownedPartitions().size() == 6, WAIT, "the coordinator to rejoin with every partition");
+    Work after = server.createWork("after", 7200);
+    server.add(after);
+    log.await(EventType.WORK_COMPLETE, after.id());
+    assertTrue(server.failure().isEmpty(), server.failure()::toString);
+    assertOnce(log, EventType.WORK_COMPLETE, before.id());
   }
 
   @Test

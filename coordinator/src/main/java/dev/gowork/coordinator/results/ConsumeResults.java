@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * good. A result for work not known yet holds its partition for a while ({@link UnknownWorkHold}).
  * {@code Journal.flush()} wakes the consumer so that waiting callers are served by the next
  * commit. Before partitions move to another coordinator, and on {@link #close()}, the loop waits until
- * what it handed off is committed; {@link #crash()} drops it.
+ * what it handed off is committed; {@link #crash()} drops it. Partitions lost without a hand-over (the
+ * group dropped this member) while other coordinators run stop it for good, its uncommitted changes
+ * dropped: a restart rebuilds. A coordinator alone rejoins and goes on.
  */
 public final class ConsumeResults implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumeResults.class);
@@ -242,9 +244,24 @@ public final class ConsumeResults implements AutoCloseable {
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      boolean alone = owner.holdsAll();
       unknown.forget(partitions);
       owner.lost(ids(partitions));
       commits.forget(partitions);
+      if (alone && !partitions.isEmpty()) {
+        // No other member held a partition: nobody re-reads these results meanwhile, and this one gets
+        // them back when it rejoins; what it decided stays its own to commit.
+        LOG.warn("the coordinator group dropped this coordinator (its session timed out?); it held every results "
+            + "partition, so it rejoins and goes on");
+      } else if (!partitions.isEmpty() && running && !crashing) {
+        // Not handed over: the group dropped this member (its session timed out, or it was removed), and
+        // the partitions' new owner re-reads their results from the last committed offsets. What this one
+        // decided since, in memory and not yet committed, is no longer its to commit, and its memory is
+        // ahead of the state topic; only a restart (a rebuild from the state topics) makes it right again.
+        commits.abandon(new IllegalStateException("the coordinator group dropped this coordinator (its session "
+            + "timed out, or it was removed) and gave results partitions " + ids(partitions) + " to another "
+            + "member: it commits nothing more; restart it, so that it rebuilds its state from the state topic"));
+      }
     }
 
     private List<Integer> ids(Collection<TopicPartition> partitions) {

@@ -271,6 +271,15 @@ public final class CommitChanges {
     stop(why);
   }
 
+  /**
+   * Gives up for good without committing what is pending, as when what is pending may no longer be
+   * this coordinator's to commit: {@link #failure()} then says {@code why}, and waiters fail with it.
+   */
+  public void abandon(RuntimeException why) {
+    LOG.error("{}", why.getMessage());
+    fail(why);
+  }
+
   /** Stops for good: waiters fail; nothing more is committed. */
   public void stop(RuntimeException why) {
     List<Journal.Entry> unwritten = new ArrayList<>();
