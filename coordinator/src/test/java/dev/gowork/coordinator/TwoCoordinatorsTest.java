@@ -152,11 +152,8 @@ class TwoCoordinatorsTest {
     // a commits at most every 3 s: work it adds reaches the workers seconds before its state does.
     WorkServer a = coordinator(k, topics, "a", Duration.ofSeconds(3));
     WorkServer b = coordinator(k, topics, "b");
-    Poll.until(() -> !a.ownedPartitions().isEmpty() && !b.ownedPartitions().isEmpty()
-        && union(a.ownedPartitions(), b.ownedPartitions()).size() == 6, WAIT, "the two coordinators to split");
-    Registration r = a.workers().register();
-    Session s = a.workers().verify(r.workerId(), Signatures.verifyResponse(ServerFixture.SECRET, r.workerId(),
-        r.challenge()));
+    awaitSplit(a, b);
+    Session s = session(a);
     open.add(new AutoWorker(k.clients(), topics, Topics.DEFAULT_QUEUE, s.workerId(), s.sessionKey(), clock));
     a.add(a.createWork("first, committed at once after the quiet spell", 600));
 
@@ -180,11 +177,8 @@ class TwoCoordinatorsTest {
     // a commits at most every 10 s, so the results it applies wait in its memory when the group drops it.
     WorkServer a = coordinator(k, topics, "a", Duration.ofSeconds(10));
     WorkServer b = coordinator(k, topics, "b");
-    Poll.until(() -> !a.ownedPartitions().isEmpty() && !b.ownedPartitions().isEmpty()
-        && union(a.ownedPartitions(), b.ownedPartitions()).size() == 6, WAIT, "the two coordinators to split");
-    Registration r = a.workers().register();
-    Session s = a.workers().verify(r.workerId(), Signatures.verifyResponse(ServerFixture.SECRET, r.workerId(),
-        r.challenge()));
+    awaitSplit(a, b);
+    Session s = session(a);
     List<Work> works = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
       works.add(a.createWork(Map.of("n", i), 600));
@@ -207,6 +201,18 @@ class TwoCoordinatorsTest {
         .containsAll(ids), WAIT, "b to decide every item, a's included");
     Thread.sleep(1_000); // a commit of a's already on its way would be there by now
     EventsTopic.assertOneTerminalEach(EventsTopic.readAll(k.clients(), topics.events()), ids, EventType.WORK_COMPLETE);
+  }
+
+  private static void awaitSplit(WorkServer a, WorkServer b) {
+    Poll.until(() -> !a.ownedPartitions().isEmpty() && !b.ownedPartitions().isEmpty()
+        && union(a.ownedPartitions(), b.ownedPartitions()).size() == 6, WAIT, "the two coordinators to split");
+  }
+
+  /** A worker's session, registered and verified with {@code via}. */
+  private static Session session(WorkServer via) {
+    Registration r = via.workers().register();
+    return via.workers().verify(r.workerId(), Signatures.verifyResponse(ServerFixture.SECRET, r.workerId(),
+        r.challenge()));
   }
 
   private Map<String, Integer> handledTerminal() {
