@@ -18,6 +18,7 @@ import dev.gowork.broker.wire.ResultStatus;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.coordinator.auth.Session;
+import dev.gowork.coordinator.testing.CapturedWarnings;
 import dev.gowork.coordinator.testing.Poll;
 import dev.gowork.coordinator.testing.TestWorker;
 import dev.gowork.coordinator.work.Ownership;
@@ -153,11 +154,13 @@ class WorkServerFailureTest extends ServerFixture {
     Work before = server.createWork("before", 7200);
     server.add(before);
     log.await(EventType.WORK_COMPLETE, before.id());
-    try (Admin admin = kafka.clients().admin()) {
+    try (CapturedWarnings warnings = CapturedWarnings.start("dev.gowork.coordinator.results");
+        Admin admin = kafka.clients().admin()) {
       admin.removeMembersFromConsumerGroup(topics.coordinatorGroup(), new RemoveMembersFromConsumerGroupOptions(
           List.of(new MemberToRemove(topics.prefix() + ".coordinator-0")))).all().get(10, TimeUnit.SECONDS);
+      Poll.until(() -> warnings.lines().stream().anyMatch(l -> l.contains("dropped this coordinator")), WAIT,
+          "the coordinator to notice it was dropped");
     }
-    Poll.until(() -> server.ownedPartitions().size() < 6, WAIT, "the coordinator to notice it was dropped");
     Poll.until(() -> server.ownedPartitions().size() == 6, WAIT, "the coordinator to rejoin with every partition");
     Work after = server.createWork("after", 7200);
     server.add(after);
