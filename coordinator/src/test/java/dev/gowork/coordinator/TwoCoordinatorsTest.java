@@ -157,10 +157,7 @@ class TwoCoordinatorsTest {
     open.add(new AutoWorker(k.clients(), topics, Topics.DEFAULT_QUEUE, s.workerId(), s.sessionKey(), clock));
     a.add(a.createWork("first, committed at once after the quiet spell", 600));
 
-    List<Work> works = new ArrayList<>();
-    for (int i = 0; i < 60; i++) {
-      works.add(a.createWork(Map.of("n", i), 600));
-    }
+    List<Work> works = numbered(a, 60);
     a.addAllAsync(works).get(30, TimeUnit.SECONDS);
     List<String> ids = works.stream().map(Work::id).toList();
     long ownedByB = ids.stream().filter(id -> b.ownedPartitions().contains(
@@ -179,10 +176,7 @@ class TwoCoordinatorsTest {
     WorkServer b = coordinator(k, topics, "b");
     awaitSplit(a, b);
     Session s = session(a);
-    List<Work> works = new ArrayList<>();
-    for (int i = 0; i < 60; i++) {
-      works.add(a.createWork(Map.of("n", i), 600));
-    }
+    List<Work> works = numbered(a, 60);
     a.addAll(works); // committed: the first change after a quiet spell commits at once
     List<String> ids = works.stream().map(Work::id).toList();
     List<String> ofA = ids.stream().filter(id -> a.ownedPartitions().contains(Ownership.partitionOf(id, 6))).toList();
@@ -206,6 +200,15 @@ class TwoCoordinatorsTest {
   private static void awaitSplit(WorkServer a, WorkServer b) {
     Poll.until(() -> !a.ownedPartitions().isEmpty() && !b.ownedPartitions().isEmpty()
         && union(a.ownedPartitions(), b.ownedPartitions()).size() == 6, WAIT, "the two coordinators to split");
+  }
+
+  /** {@code n} items of {@code via} with data {@code {"n": i}} and a 600 s timeout. */
+  private static List<Work> numbered(WorkServer via, int n) {
+    List<Work> works = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      works.add(via.createWork(Map.of("n", i), 600));
+    }
+    return works;
   }
 
   /** A worker's session, registered and verified with {@code via}. */
