@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gowork.cli.http.CoordinatorClient;
 import dev.gowork.cli.http.ProducerSettings;
+import dev.gowork.cli.http.WorkIds;
 import dev.gowork.cli.settings.CliContext;
 import dev.gowork.cli.settings.CliException;
 import dev.gowork.cli.status.StatusView;
@@ -52,8 +53,8 @@ public final class DeadCommand implements Callable<Integer> {
     if (what.equals("list") == (workId != null)) {
       throw CliException.usage(what.equals("list") ? "dead list takes no work id" : "dead " + what + " needs a work id");
     }
-    if (workId != null && (workId.isBlank() || workId.length() > 200)) {
-      throw CliException.usage("work id must be 1 to 200 characters; was '" + workId + "'");
+    if (workId != null) {
+      WorkIds.check(workId);
     }
     CoordinatorClient client = ProducerSettings.resolve(context.settings(), url).client();
     switch (what) {

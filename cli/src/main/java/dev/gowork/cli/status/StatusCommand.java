@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gowork.cli.http.CoordinatorClient;
 import dev.gowork.cli.http.ProducerSettings;
+import dev.gowork.cli.http.WorkIds;
 import dev.gowork.cli.settings.CliContext;
 import dev.gowork.cli.settings.CliException;
 import java.util.ArrayList;
@@ -39,11 +40,7 @@ public final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    for (String id : workIds) {
-      if (id.isBlank() || id.length() > 200) {
-        throw CliException.usage("work id must be 1 to 200 characters; was '" + id + "'");
-      }
-    }
+    workIds.forEach(WorkIds::check);
     CoordinatorClient client = ProducerSettings.resolve(context.settings(), url).client();
     if (workIds.isEmpty()) {
       JsonNode queues = client.get("/v1/queues");

@@ -1,6 +1,7 @@
 package dev.gowork.cli.dead;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gowork.cli.Console;
@@ -39,6 +40,18 @@ class DeadCommandTest {
       assertEquals(0, c.run("dead", "list"), c.err());
       assertTrue(c.out().endsWith("(the newest 1 of 12345 dead items)\n"), c.out());
     }
+  }
+
+  @Test
+  void anOverLongIdIsRefusedByItsLengthWithoutBeingEchoedOrSent() {
+    Console c = new Console(env);
+    String id = "abcdefghijklmnopqrstuvwxyz".repeat(40);
+    assertEquals(2, c.run("dead", "show", id));
+    assertTrue(c.err().contains("work id must be 1 to 200 characters; was 1040 ('abcdefghijklmnopqrstuvwx…')"), c.err());
+    assertFalse(c.err().contains(id), c.err());
+    assertEquals(2, c.run("dead", "requeue", " "));
+    assertTrue(c.err().contains("was blank"), c.err());
+    assertEquals(0, stub.requests().size());
   }
 
   @Test

@@ -104,6 +104,15 @@ class StatusCommandTest {
   }
 
   @Test
+  void anOverLongIdAmongSeveralIsRefusedBeforeAnyRequestAndNotEchoed() {
+    Console c = new Console(env);
+    String id = "x".repeat(201);
+    assertEquals(2, c.run("status", "abc", id));
+    assertTrue(c.err().contains("work id must be 1 to 200 characters; was 201 ('xxxxxxxxxxxxxxxxxxxxxxxx…')"), c.err());
+    assertTrue(!c.err().contains(id) && c.out().isEmpty(), c.err());
+  }
+
+  @Test
   void unauthenticatedSaysWhichSettingIsMissing() {
     stub.on("GET", "/v1/queues", r -> new Answer(401, "{\"error\":\"missing token\",\"code\":\"unauthenticated\"}"));
     Console c = new Console(env);
