@@ -30,7 +30,7 @@ class CommandsAgainstACoordinatorTest {
   void submitThenFollowEventsThenStatus(TestKafka kafka, @TempDir Path dir) throws Exception {
     try (ServiceProcesses services = new ServiceProcesses(dir)) {
       services.startCoordinator(kafka.bootstrapServers(), kafka.topicPrefix());
-      services.startWorker("worker-1");
+      services.startWorker("worker-1", "sleep");
       Map<String, String> env = Map.of("GOWORK_COORDINATOR_URL", services.url(),
           "GOWORK_API_TOKEN", ServiceProcesses.TOKEN, "GOWORK_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
           "GOWORK_TOPIC_PREFIX", kafka.topicPrefix());
@@ -54,7 +54,21 @@ class CommandsAgainstACoordinatorTest {
       Console status = new Console(env);
       assertEquals(0, status.run("status", ids.get(0)), status.err());
       assertTrue(status.out().contains("state      completed"), status.out());
-      assertTrue(status.out().contains("{\"x\":1}"), "echo returns the data: " + status.out());
+      assertTrue(status.out().contains("{\"x\":1}"), "sleep returns the data: " + status.out());
+
+      // Work that runs past the worker's 1 s running notice shows as running, with its worker, then completes.
+      Console slow = new Console(env);
+      assertEquals(0, slow.run("submit", "{\"ms\":2500}"), slow.err());
+      String slowId = slow.out().strip();
+      awaitStatus(env, slowId, "state      running", services);
+      Console running = new Console(env);
+      assertEquals(0, running.run("status", slowId), running.err());
+      assertTrue(running.out().matches("(?s).*workerId   \\S+.*"), running.out());
+      Console started = new Console(env);
+      assertEquals(0, started.run("events", "--from-beginning", "--type", "work_started", "--json", "--max", "1"),
+          started.err());
+      assertEquals(slowId, JSON.readTree(started.out()).get("workId").asText());
+      awaitStatus(env, slowId, "state      completed", services);
 
       Console overview = new Console(env);
       assertEquals(0, overview.run("status"), overview.err());
@@ -70,6 +84,23 @@ class CommandsAgainstACoordinatorTest {
       assertTrue(denied.err().contains("answered 401"), denied.err());
     }
     assertEquals(0, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(), "children left running");
+  }
+
+  /** Runs {@code gowork status ID} until its answer contains {@code expected} (up to 30 s). */
+  private static void awaitStatus(Map<String, String> env, String id, String expected, ServiceProcesses services)
+      throws Exception {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      Console c = new Console(env);
+      assertEquals(0, c.run("status", id), c.err());
+      last = c.out();
+      if (last.contains(expected)) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("status never showed '" + expected + "':\n" + last + services.log("worker-1"));
   }
 
 }

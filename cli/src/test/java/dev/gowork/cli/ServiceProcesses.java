@@ -67,8 +67,13 @@ final class ServiceProcesses implements AutoCloseable {
 
   /** Starts a worker replica with the echo handler. */
   void startWorker(String name) {
+    startWorker(name, "echo");
+  }
+
+  /** Starts a worker replica with a built-in handler. */
+  void startWorker(String name, String handler) {
     start(name, "dev.gowork.worker.Main", Map.of("GOWORK_SECRET", SECRET, "GOWORK_COORDINATOR_URL", url(),
-        "GOWORK_HANDLER", "echo", "GOWORK_CONCURRENCY", "2"));
+        "GOWORK_HANDLER", handler, "GOWORK_CONCURRENCY", "2"));
   }
 
   String log(String name) throws IOException {

@@ -405,6 +405,10 @@ public final class WorkServer implements AutoCloseable {
     if (!workers.authenticate(workerId, sessionKey)) {
       throw new GoWorkException(ErrorCode.UNAUTHENTICATED, "unknown worker or invalid session");
     }
+    if (result.status() == ResultStatus.RUNNING) {
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "status 'running' is not a result: work taken with "
+          + "POST /v1/work/next is running already; send completed, failed or timed_out");
+    }
     checkOpen(result.workId(), workerId);
     ResultEnvelope own = new ResultEnvelope(result.workId(), result.attempt(), result.status(), result.result(),
         result.error(), workerId, result.durationMs());

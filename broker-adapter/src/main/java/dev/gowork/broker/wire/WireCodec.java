@@ -352,7 +352,7 @@ public final class WireCodec {
     ResultStatus status = ResultStatus.fromWire(statusText);
     if (!f.failed() && status == null) {
       f.fail(DecodeError.Kind.INVALID_FIELD,
-          "result field 'status' must be one of completed, failed, timed_out; was '" + shown(statusText) + "'");
+          "result field 'status' must be one of completed, failed, timed_out, running; was '" + shown(statusText) + "'");
     }
     if (f.failed()) {
       return f.failure();

@@ -226,7 +226,7 @@ final class TreeModelWireCodec {
     ResultStatus status = ResultStatus.fromWire(statusText);
     if (!f.failed() && status == null) {
       f.fail(DecodeError.Kind.INVALID_FIELD,
-          "result field 'status' must be one of completed, failed, timed_out; was '" + WireCodec.shown(statusText) + "'");
+          "result field 'status' must be one of completed, failed, timed_out, running; was '" + WireCodec.shown(statusText) + "'");
     }
     if (f.failed()) {
       return f.failure();

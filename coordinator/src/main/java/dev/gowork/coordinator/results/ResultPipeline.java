@@ -6,6 +6,7 @@ import dev.gowork.broker.signing.TimestampWindow;
 import dev.gowork.broker.wire.Decoded;
 import dev.gowork.broker.wire.EventType;
 import dev.gowork.broker.wire.ResultEnvelope;
+import dev.gowork.broker.wire.ResultStatus;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.coordinator.auth.WorkerRegistry;
 import dev.gowork.coordinator.events.EventDispatcher;
@@ -32,6 +33,8 @@ import org.apache.kafka.common.record.TimestampType;
  * {@code record_rejected} (undecodable) or {@code result_rejected} (with the reason in {@code error})
  * and changes nothing. An authenticated result for work this coordinator does not know, even after
  * catching up with the other coordinators' state, changes nothing and is answered {@link #NOT_KNOWN}.
+ * A {@code running} notice passes the same checks and marks the work running
+ * ({@link WorkTable#noteRunning}).
  * Never throws for bad input, so one record cannot stop the loop.
  */
 public final class ResultPipeline {
@@ -123,7 +126,21 @@ public final class ResultPipeline {
       return Optional.of(NOT_KNOWN);
     }
     workers.touch(workerId);
+    if (r.status() == ResultStatus.RUNNING) {
+      return Optional.of(noteRunning(r, workerId));
+    }
     return Optional.of(apply(r, workerId));
+  }
+
+  /**
+   * A running notice: no replay guard (it may come again, and must not use up the attempt's result),
+   * and a refusal fires nothing, since a notice overtaken by its result or the deadline is normal.
+   */
+  private Verdict noteRunning(ResultEnvelope r, String workerId) {
+    if (!table.owns(r.workId())) {
+      return new Verdict(null, WorkTable.NOT_OWNED);
+    }
+    return table.noteRunning(r.workId(), r.attempt(), workerId, clock.millis());
   }
 
   /**

@@ -9,13 +9,13 @@ import java.util.Locale;
  * QUEUED ──▶ RUNNING ──▶ COMPLETED | FAILED | TIMED_OUT | DEAD
  *   │  ▲        └──────▶ RETRY_WAIT ──▶ QUEUED (next attempt) | TIMED_OUT
  *   │  └── DEAD (requeue)
- *   └──▶ (any outcome of RUNNING: workers reading Kafka do not report that they started)
+ *   └──▶ (any outcome of RUNNING: a Kafka worker reports a start only for work that runs a while)
  * </pre>
  */
 public enum WorkState {
   /** Published to the queue's topic, not yet known to be running. */
   QUEUED,
-  /** Handed to a worker over the coordinator's own {@code get}. */
+  /** Handed to a worker over the coordinator's own {@code get}, or reported running by a Kafka worker. */
   RUNNING,
   /** A worker reported success. Terminal. */
   COMPLETED,

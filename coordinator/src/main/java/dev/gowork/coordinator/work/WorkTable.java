@@ -4,6 +4,7 @@ import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.wire.EventType;
 import dev.gowork.broker.wire.ResultEnvelope;
+import dev.gowork.broker.wire.ResultStatus;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.coordinator.events.EventDispatcher;
@@ -44,7 +45,7 @@ public final class WorkTable {
   private static final int MAX_ERROR_CHARS = 4096;
   /** Why a change was refused: the item is decided by another coordinator. */
   public static final String NOT_OWNED = "work belongs to another coordinator";
-  /** Why a result was refused: the work was handed out over HTTP to another worker, which runs it. */
+  /** Why a result was refused: another worker runs the same attempt (handed out over HTTP, or its notice came first). */
   public static final String HANDED_TO_ANOTHER = "work was handed to another worker";
 
   private final EventDispatcher events;
@@ -298,6 +299,47 @@ public final class WorkTable {
   }
 
   /**
+   * A worker's notice that it has been running attempt {@code attempt} for a while: QUEUED becomes
+   * RUNNING with that worker (fires {@code work_started}); a newer attempt of RUNNING work (the
+   * record came back to the group, e.g. its worker died) moves it to the new worker and fires it
+   * again. The same worker's same attempt again changes nothing and fires nothing. Refused, with no
+   * change, when the work is terminal, waiting to retry, past its deadline, or the notice is for an
+   * older attempt or the same attempt of another worker.
+   */
+  public Verdict noteRunning(String workId, int attempt, String workerId, long now) {
+    WorkRecord r = items.get(workId);
+    if (r == null) {
+      return Verdict.refused(null, "unknown work");
+    }
+    synchronized (r) {
+      return journal.atomically(() -> {
+        if (!ownership.owns(workId)) {
+          return Verdict.refused(r.state, NOT_OWNED);
+        }
+        if (timeOutIfDue(r, now, null) || r.state != WorkState.QUEUED && r.state != WorkState.RUNNING) {
+          return Verdict.refused(r.state, "work is " + r.state.wireName());
+        }
+        boolean newer = attempt > r.attempt;
+        if (attempt < r.attempt || r.state == WorkState.RUNNING && !newer && !workerId.equals(r.workerId)) {
+          return Verdict.refused(r.state, "attempt " + attempt + " is not the current one");
+        }
+        if (r.state == WorkState.RUNNING && !newer) {
+          return Verdict.accepted(r.state);
+        }
+        r.moveTo(WorkState.RUNNING, now);
+        r.attempt = attempt;
+        r.workerId = workerId;
+        r.updatedAt = now;
+        r.republishPending = false;
+        events.event(EventType.WORK_STARTED).queue(r.queue).work(workId).worker(workerId).attempt(attempt)
+            .maxAttempts(r.maxAttempts).fire();
+        save(r);
+        return Verdict.accepted(r.state);
+      });
+    }
+  }
+
+  /**
    * Applies an authenticated result. Refused (no change) when the work is terminal, waiting to
    * retry, past its deadline, or the attempt is older than the current one.
    */
@@ -312,6 +354,9 @@ public final class WorkTable {
   }
 
   private Verdict applyLocked(WorkRecord r, ResultEnvelope res, String workerId, long now) {
+    if (res.status() == ResultStatus.RUNNING) {
+      return Verdict.refused(r.state, "a running notice is not a result");
+    }
     if (!ownership.owns(r.workId)) {
       return Verdict.refused(r.state, NOT_OWNED);
     }
@@ -324,8 +369,10 @@ public final class WorkTable {
     if (r.state == WorkState.RETRY_WAIT) {
       return Verdict.refused(r.state, "work is waiting for attempt " + (r.attempt + 1));
     }
-    // workerId is null only for the in-process submit(Work), which the application itself makes.
-    if (r.state == WorkState.RUNNING && r.workerId != null && workerId != null && !r.workerId.equals(workerId)) {
+    // workerId is null only for the in-process submit(Work), which the application itself makes. A
+    // newer attempt from another worker is the record handed to it after the first one's lock ran out.
+    if (r.state == WorkState.RUNNING && r.workerId != null && workerId != null && !r.workerId.equals(workerId)
+        && res.attempt() <= r.attempt) {
       return Verdict.refused(r.state, HANDED_TO_ANOTHER);
     }
     if (res.attempt() < r.attempt) {
@@ -343,6 +390,7 @@ public final class WorkTable {
         timeOut(r, now, clip(res.error() == null ? "the worker reported a timeout" : res.error()));
         yield Verdict.accepted(r.state);
       }
+      case RUNNING -> throw new IllegalStateException("checked above");
     };
   }
 

@@ -189,6 +189,53 @@ class WorkTableTest {
   }
 
   @Test
+  void aRunningNoticeMarksQueuedWorkRunningOncePerAttempt() {
+    add("a", 3, 60);
+    assertEquals(WorkState.RUNNING, table.noteRunning("a", 1, "w-1", clock.millis()).state());
+    assertEquals("w-1", table.status("a").orElseThrow().workerId());
+    assertTrue(table.noteRunning("a", 1, "w-1", clock.millis()).accepted(), "the same notice again is no change");
+    assertFalse(table.noteRunning("a", 1, "w-2", clock.millis()).accepted(), "another worker's same attempt");
+    assertEquals(WorkState.RUNNING, table.noteRunning("a", 2, "w-2", clock.millis()).state(),
+        "the record came back to the group and w-2 runs it as attempt 2");
+    assertEquals("w-2", table.status("a").orElseThrow().workerId());
+    assertEquals(2, table.status("a").orElseThrow().attempts());
+    assertFalse(table.noteRunning("a", 1, "w-1", clock.millis()).accepted(), "an older attempt");
+    assertEquals(List.of(EventType.WORK_STARTED, EventType.WORK_STARTED), typesFor("a"));
+    assertEquals(List.of("w-1", "w-2"), log.of(EventType.WORK_STARTED).stream().map(e -> e.workerId()).toList());
+  }
+
+  @Test
+  void aRunningNoticeLeavesFinishedWaitingAndExpiredWorkAsItIs() {
+    add("a", 1, 60);
+    add("b", 3, 60);
+    add("c", 1, 60);
+    result("a", 1, ResultStatus.COMPLETED);
+    result("b", 1, ResultStatus.FAILED);
+    assertEquals("work is completed", table.noteRunning("a", 1, "w-1", clock.millis()).rejection());
+    assertEquals("work is retry_wait", table.noteRunning("b", 1, "w-1", clock.millis()).rejection());
+    assertEquals("work is timed_out", table.noteRunning("c", 1, "w-1", clock.millis() + 60_000).rejection());
+    assertFalse(table.noteRunning("nope", 1, "w-1", clock.millis()).accepted());
+    events.close();
+    assertEquals(List.of(), log.of(EventType.WORK_STARTED));
+  }
+
+  @Test
+  void workRunningAfterANoticeTakesTheResultOfItsWorkerOrOfANewerAttemptOnly() {
+    add("a", 1, 60);
+    table.noteRunning("a", 1, "w-1", clock.millis());
+    Verdict sameAttempt = table.applyResult(new ResultEnvelope("a", 1, ResultStatus.COMPLETED, null, null, "w-2", 5),
+        "w-2", clock.millis());
+    assertEquals(WorkTable.HANDED_TO_ANOTHER, sameAttempt.rejection());
+    Verdict notice = table.applyResult(new ResultEnvelope("a", 1, ResultStatus.RUNNING, null, null, "w-1", 5), "w-1",
+        clock.millis());
+    assertFalse(notice.accepted(), "a notice is not a result");
+    Verdict newer = table.applyResult(new ResultEnvelope("a", 2, ResultStatus.COMPLETED, null, null, "w-2", 5), "w-2",
+        clock.millis());
+    assertEquals(WorkState.COMPLETED, newer.state());
+    assertEquals("w-2", table.status("a").orElseThrow().workerId());
+  }
+
+  @Test
   void sizesCountOnlyUnfinishedWorkPerQueue() {
     add("a", 1, 60);
     add("b", 1, 60);

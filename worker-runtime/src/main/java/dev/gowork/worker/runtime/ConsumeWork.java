@@ -68,6 +68,7 @@ final class ConsumeWork implements Runnable {
   private final Duration cancelGrace;
   private final Duration lockDuration;
   private final Duration shutdownGrace;
+  private final Duration runningNotice;
   private final WireCodec codec = WireCodec.defaults();
   private final BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
   private final PublishResults publisher;
@@ -101,6 +102,7 @@ final class ConsumeWork implements Runnable {
     this.cancelGrace = settings.cancelGrace();
     this.lockDuration = settings.lockDuration();
     this.shutdownGrace = settings.shutdownGrace();
+    this.runningNotice = settings.runningNotice();
     this.publisher = new PublishResults(producer, resultsTopic, codec, session, clock, this::complete);
     this.lastTurnMillis = clock.millis();
   }
@@ -177,6 +179,7 @@ final class ConsumeWork implements Runnable {
         pollLane(lane, accepting, now);
       }
       enforceDeadlines(now);
+      announceRunning(now);
       renewLocks(now);
       if (draining && drained(now)) {
         if (publisher.waitingForSession() > 0) {
@@ -355,6 +358,18 @@ final class ConsumeWork implements Runnable {
     }
   }
 
+  /** Tells the coordinator about each handler that has run for {@link #runningNotice}, once per attempt. */
+  private void announceRunning(Instant now) {
+    for (Lane lane : lanes) {
+      Held h = lane.held();
+      Instant started = h == null ? null : h.startedAt();
+      if (started != null && !h.announced && !h.isSettled() && !now.isBefore(started.plus(runningNotice))) {
+        h.announced = true;
+        publisher.announce(h, Duration.between(started, now).toMillis());
+      }
+    }
+  }
+
   /**
    * Interrupts the handler of {@code h} (settled by this thread); the rest of its batch moves to a
    * new work thread, since the interrupted one may never come back.
@@ -474,6 +489,9 @@ final class ConsumeWork implements Runnable {
       }
       if (h != null && !h.lockLost && !h.isSettled()) {
         next = min(next, h.lockRefreshedAt.plus(lockOf(lane).dividedBy(2)));
+      }
+      if (h != null && !h.announced && !h.isSettled() && h.startedAt() != null) {
+        next = min(next, h.startedAt().plus(runningNotice));
       }
     }
     if (draining) {

@@ -40,6 +40,8 @@ final class Held {
   AcknowledgeType deferredAck;
   /** The broker no longer counts this record as ours (a RENEW failed or never came back). */
   boolean lockLost;
+  /** The coordinator was told that this attempt runs ({@code running} notice sent). */
+  boolean announced;
   /** The batch that runs this record on a work thread; null until submitted. */
   volatile RunBatch run;
   private volatile Instant startedAt;
@@ -86,6 +88,11 @@ final class Held {
       return true;
     }
     return false;
+  }
+
+  /** When the handler started, or null while it has not. */
+  Instant startedAt() {
+    return startedAt;
   }
 
   /** When the handler started, or {@code fallback} if it never did. */

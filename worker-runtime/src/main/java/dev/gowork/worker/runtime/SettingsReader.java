@@ -33,6 +33,7 @@ final class SettingsReader {
     number(env, WorkerSetting.WORK_PARTITIONS, v -> b.workPartitions(v.intValue()));
     number(env, WorkerSetting.REPLICATION_FACTOR, v -> b.replicationFactor(v.intValue()));
     number(env, WorkerSetting.CANCEL_GRACE_MS, v -> b.cancelGrace(Duration.ofMillis(v)));
+    number(env, WorkerSetting.RUNNING_NOTICE_MS, v -> b.runningNotice(Duration.ofMillis(v)));
     number(env, WorkerSetting.BATCH_SIZE, v -> b.batchSize(v.intValue()));
     number(env, WorkerSetting.HANDSHAKE_ATTEMPTS, v -> b.handshakeAttempts(v.intValue()));
     b.kafka(kafkaProperties(env));

@@ -43,6 +43,9 @@ public enum WorkerSetting {
       "replication factor of the work topic when this worker creates it"),
   CANCEL_GRACE_MS("GOWORK_CANCEL_GRACE_MS", "--cancel-grace-ms", "2000",
       "after asking a handler to stop (deadline or shutdown), how long before its thread is interrupted"),
+  RUNNING_NOTICE_MS("GOWORK_RUNNING_NOTICE_MS", "--running-notice-ms", "1000",
+      "once a handler has run this long, the worker tells the coordinator, which shows the work as running (and "
+          + "fires work_started), 0..3600000; shorter work sends nothing extra"),
   HANDSHAKE_ATTEMPTS("GOWORK_HANDSHAKE_ATTEMPTS", "--handshake-attempts", "20",
       "tries to reach the coordinator at start (with backoff up to 5 s) before giving up"),
   HTTP_PORT("GOWORK_WORKER_HTTP_PORT", "--http-port", "none",

@@ -27,13 +27,14 @@ import java.util.Optional;
  * @param kafka Kafka client properties passed through to every client
  * @param batchSize records each slot acquires per share fetch and runs back to back
  * @param coordinatorCaFile PEM certificates trusted for an {@code https://} coordinator instead of the JVM's
+ * @param runningNotice how long a handler runs before the worker tells the coordinator the work is running
  */
 public record WorkerSettings(SharedSecret secret, URI coordinatorUrl, String queue, Optional<String> handler,
     int concurrency, Optional<String> bootstrapServers, Optional<String> topicPrefix, Duration shutdownGrace,
     Map<String, String> kafka, String workerName, Duration lockDuration, int deliveryLimit,
     Optional<Duration> heartbeatInterval, Optional<String> deadLetterTopic, int workPartitions,
     int replicationFactor, Duration cancelGrace, int handshakeAttempts, int batchSize,
-    Optional<Path> coordinatorCaFile) {
+    Optional<Path> coordinatorCaFile, Duration runningNotice) {
 
   /** Most work items one replica runs at once (each is a share-group member; a group holds 200). */
   public static final int MAX_CONCURRENCY = 200;
@@ -82,6 +83,7 @@ public record WorkerSettings(SharedSecret secret, URI coordinatorUrl, String que
     check(replicationFactor >= 1 && replicationFactor <= Short.MAX_VALUE, WorkerSetting.REPLICATION_FACTOR,
         replicationFactor, "1.." + Short.MAX_VALUE);
     checkDuration(cancelGrace, WorkerSetting.CANCEL_GRACE_MS, Duration.ZERO, Duration.ofMinutes(10));
+    checkDuration(runningNotice, WorkerSetting.RUNNING_NOTICE_MS, Duration.ZERO, Duration.ofHours(1));
     check(batchSize >= 1 && batchSize <= MAX_BATCH_SIZE, WorkerSetting.BATCH_SIZE, batchSize, "1.." + MAX_BATCH_SIZE);
     check(handshakeAttempts >= 1 && handshakeAttempts <= 1000, WorkerSetting.HANDSHAKE_ATTEMPTS, handshakeAttempts,
         "1..1000");
@@ -114,7 +116,7 @@ public record WorkerSettings(SharedSecret secret, URI coordinatorUrl, String que
         + ", lockDuration=" + lockDuration + ", deliveryLimit=" + deliveryLimit + ", heartbeatInterval="
         + heartbeatInterval + ", deadLetterTopic=" + deadLetterTopic + ", workPartitions=" + workPartitions
         + ", replicationFactor=" + replicationFactor + ", cancelGrace=" + cancelGrace + ", handshakeAttempts="
-        + handshakeAttempts + ", batchSize=" + batchSize
+        + handshakeAttempts + ", batchSize=" + batchSize + ", runningNotice=" + runningNotice
         + coordinatorCaFile.map(f -> ", coordinatorCaFile=" + f).orElse("") + ", secret=****]";
   }
 

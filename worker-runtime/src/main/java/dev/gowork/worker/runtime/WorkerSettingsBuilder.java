@@ -37,6 +37,7 @@ public final class WorkerSettingsBuilder {
   private Duration cancelGrace = Duration.ofSeconds(2);
   private int handshakeAttempts = 20;
   private int batchSize = 1;
+  private Duration runningNotice = Duration.ofSeconds(1);
 
   WorkerSettingsBuilder(SharedSecret secret) {
     this.secret = Objects.requireNonNull(secret, "secret");
@@ -198,6 +199,15 @@ public final class WorkerSettingsBuilder {
     return this;
   }
 
+  /**
+   * How long a handler runs before the worker tells the coordinator that the work is running ({@code
+   * GOWORK_RUNNING_NOTICE_MS}; default 1 s; zero tells at once, for every item).
+   */
+  public WorkerSettingsBuilder runningNotice(Duration v) {
+    runningNotice = v;
+    return this;
+  }
+
   /** Records each slot acquires per share fetch and runs back to back on one thread (1 by default). */
   public WorkerSettingsBuilder batchSize(int v) {
     batchSize = v;
@@ -210,7 +220,8 @@ public final class WorkerSettingsBuilder {
   public WorkerSettings build() {
     return new WorkerSettings(secret, coordinatorUrl, queue, handler, concurrency, bootstrapServers, topicPrefix,
         shutdownGrace, kafka, workerName, lockDuration, deliveryLimit, heartbeatInterval, deadLetterTopic,
-        workPartitions, replicationFactor, cancelGrace, handshakeAttempts, batchSize, Optional.ofNullable(coordinatorCaFile));
+        workPartitions, replicationFactor, cancelGrace, handshakeAttempts, batchSize, Optional.ofNullable(coordinatorCaFile),
+        runningNotice);
   }
 
   static String defaultName() {

@@ -75,6 +75,14 @@ class LongWorkAndSessionTest {
       if (again > 0) {
         org.slf4j.LoggerFactory.getLogger(LongWorkAndSessionTest.class).warn("{} quick items ran twice", again);
       }
+      // The long item ran past the default 1 s notice: one signed running notice, sent while it ran;
+      // the 10 ms items sent none.
+      List<ResultsReader.Result> notices = results.notices();
+      assertEquals(List.of(slow.workId()), notices.stream().map(n -> n.envelope().workId()).toList());
+      ResultsReader.Result notice = notices.get(0);
+      f.assertSigned(notice);
+      assertEquals(1, notice.envelope().attempt());
+      assertTrue(notice.envelope().durationMs() >= 1000 && notice.envelope().durationMs() < 5000, notice.toString());
       int written = 21 + runs.values().stream().mapToInt(n -> n.get() - 1).sum();
       RuntimeFixture.awaitTrue("the counters to catch up",
           () -> one.counters().processed() + two.counters().processed() == written, Duration.ofSeconds(30));

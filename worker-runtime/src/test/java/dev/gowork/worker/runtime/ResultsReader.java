@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.gowork.broker.kafka.KafkaClients;
 import dev.gowork.broker.signing.ResultHeaders;
 import dev.gowork.broker.wire.ResultEnvelope;
+import dev.gowork.broker.wire.ResultStatus;
 import dev.gowork.broker.wire.WireCodec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +16,11 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
-/** Reads the results topic from the beginning with a plain consumer, as the coordinator would. */
+/**
+ * Reads the results topic from the beginning with a plain consumer, as the coordinator would. Results
+ * (outcomes) and {@code running} notices are kept apart: {@link #await} and {@link #drain} see results
+ * only, {@link #notices} the notices.
+ */
 final class ResultsReader implements AutoCloseable {
   /** One result record: the decoded envelope, its raw value and its auth headers. */
   record Result(ResultEnvelope envelope, byte[] value, String workerId, String timestamp, String signature) {}
@@ -23,6 +28,7 @@ final class ResultsReader implements AutoCloseable {
   private final Consumer<String, byte[]> consumer;
   private final WireCodec codec = WireCodec.defaults();
   private final List<Result> all = new ArrayList<>();
+  private final List<Result> notices = new ArrayList<>();
 
   ResultsReader(KafkaClients clients, String topic) {
     consumer = clients.consumer(null, Map.of());
@@ -55,12 +61,18 @@ final class ResultsReader implements AutoCloseable {
   private int pollOnce(Duration wait) {
     int n = 0;
     for (ConsumerRecord<String, byte[]> r : consumer.poll(wait)) {
-      all.add(new Result(codec.decodeResult(r.value()).orThrow(), r.value(),
+      Result read = new Result(codec.decodeResult(r.value()).orThrow(), r.value(),
           ResultHeaders.read(r.headers(), ResultHeaders.WORKER_ID), ResultHeaders.read(r.headers(), ResultHeaders.TIMESTAMP),
-          ResultHeaders.read(r.headers(), ResultHeaders.SIGNATURE)));
+          ResultHeaders.read(r.headers(), ResultHeaders.SIGNATURE));
+      (read.envelope().status() == ResultStatus.RUNNING ? notices : all).add(read);
       n++;
     }
     return n;
+  }
+
+  /** The {@code running} notices read so far. */
+  List<Result> notices() {
+    return List.copyOf(notices);
   }
 
   @Override
