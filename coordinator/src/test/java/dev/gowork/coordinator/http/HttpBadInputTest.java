@@ -186,6 +186,10 @@ class HttpBadInputTest {
     assertError(api.send("POST", "/v1/work/a/result", String.format(result, "b", "completed"), headers), 400,
         "invalid_argument");
     assertError(api.send("POST", "/v1/work/a/result", String.format(result, "a", "done"), headers), 400, "malformed");
+    String notice = api.send("POST", "/v1/work/a/result", String.format(result, "a", "running"), headers).body();
+    assertTrue(notice.contains("status 'running' is not a result"), notice);
+    assertError(api.send("POST", "/v1/work/a/result", String.format(result, "a", "running"), headers), 400,
+        "invalid_argument");
     assertError(api.send("POST", "/v1/work/a/result", String.format(result, "a", "completed"), headers), 404,
         "not_found");
   }
