@@ -56,7 +56,8 @@ class CommandsAgainstACoordinatorTest {
       assertTrue(status.out().contains("state      completed"), status.out());
       assertTrue(status.out().contains("{\"x\":1}"), "sleep returns the data: " + status.out());
 
-      // Work that runs past the worker's 1 s running notice shows as running, with its worker, then completes.
+      // Work that runs past the worker's 1 s running notice shows as running, with its worker and its
+      // progress, then completes.
       Console slow = new Console(env);
       assertEquals(0, slow.run("submit", "{\"ms\":2500}"), slow.err());
       String slowId = slow.out().strip();
@@ -64,6 +65,8 @@ class CommandsAgainstACoordinatorTest {
       Console running = new Console(env);
       assertEquals(0, running.run("status", slowId), running.err());
       assertTrue(running.out().matches("(?s).*workerId   \\S+.*"), running.out());
+      // The sleep handler reports its progress every half second; the worker sends it on.
+      awaitStatus(env, slowId, "% slept ", services);
       Console started = new Console(env);
       assertEquals(0, started.run("events", "--from-beginning", "--type", "work_started", "--json", "--max", "1"),
           started.err());

@@ -22,6 +22,11 @@ public final class StatusView {
     String max = text(w, "maxAttempts");
     field(b, "attempts", attempts == null ? null : max == null ? attempts : attempts + " of " + max);
     field(b, "workerId", text(w, "workerId"));
+    JsonNode progress = w.get("progress");
+    if (progress != null && progress.isObject()) {
+      String message = text(progress, "message");
+      field(b, "progress", text(progress, "percent") + "%" + (message == null ? "" : " " + message));
+    }
     field(b, "createdAt", text(w, "createdAt"));
     field(b, "updatedAt", text(w, "updatedAt"));
     field(b, "deadline", text(w, "deadline"));

@@ -16,7 +16,10 @@ final class Views {
     return NODES.objectNode();
   }
 
-  /** {@code {"workId","queue","state","attempts","maxAttempts","result","error","workerId","createdAt","updatedAt","deadline"}}. */
+  /**
+   * {@code {"workId","queue","state","attempts","maxAttempts","result","error","workerId","createdAt","updatedAt",
+   * "deadline"}}, and {@code "progress":{"percent","message"}} while running work has reported some.
+   */
   static ObjectNode status(WorkStatus s) {
     ObjectNode n = object();
     n.put("workId", s.workId());
@@ -34,6 +37,13 @@ final class Views {
     time(n, "createdAt", s.createdAt());
     time(n, "updatedAt", s.updatedAt());
     time(n, "deadline", s.deadline());
+    if (s.progress() != null) {
+      ObjectNode p = n.putObject("progress");
+      p.put("percent", s.progress().percent());
+      if (s.progress().message() != null) {
+        p.put("message", s.progress().message());
+      }
+    }
     return n;
   }
 

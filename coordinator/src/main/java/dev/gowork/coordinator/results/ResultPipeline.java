@@ -12,6 +12,7 @@ import dev.gowork.coordinator.auth.WorkerRegistry;
 import dev.gowork.coordinator.events.EventDispatcher;
 import dev.gowork.coordinator.retry.Backoff;
 import dev.gowork.coordinator.retry.RetryPlan;
+import dev.gowork.coordinator.work.Progress;
 import dev.gowork.coordinator.work.Verdict;
 import dev.gowork.coordinator.work.WorkRef;
 import dev.gowork.coordinator.work.WorkTable;
@@ -140,7 +141,7 @@ public final class ResultPipeline {
     if (!table.owns(r.workId())) {
       return new Verdict(null, WorkTable.NOT_OWNED);
     }
-    return table.noteRunning(r.workId(), r.attempt(), workerId, clock.millis());
+    return table.noteRunning(r.workId(), r.attempt(), workerId, Progress.from(r.result()), clock.millis());
   }
 
   /**

@@ -26,6 +26,8 @@ final class WorkRecord {
   boolean republishPending;
   /** The result as JSON bytes when completed, else the last error message, else null. */
   Object outcome;
+  /** The worker's last progress report while RUNNING, else null. */
+  Progress progress;
 
   WorkRecord(String workId, String queue, long createdAt, long deadline, int timeoutSeconds, int attempt,
       int maxAttempts) {
@@ -46,6 +48,7 @@ final class WorkRecord {
     }
     state = next;
     updatedAt = now;
+    progress = null;
     return true;
   }
 
@@ -66,6 +69,7 @@ final class WorkRecord {
       error = s;
     }
     return new WorkStatus(workId, queue, state, attempt, maxAttempts, result, error, workerId,
-        Instant.ofEpochMilli(createdAt), Instant.ofEpochMilli(updatedAt), Instant.ofEpochMilli(deadline));
+        Instant.ofEpochMilli(createdAt), Instant.ofEpochMilli(updatedAt), Instant.ofEpochMilli(deadline),
+        state == WorkState.RUNNING ? progress : null);
   }
 }

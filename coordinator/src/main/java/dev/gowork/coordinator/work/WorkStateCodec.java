@@ -18,7 +18,8 @@ import java.util.Set;
  * The state record of one work item on {@code <p>.state} (key = work id), version 1:
  * <pre>{@code
  * {"v":1,"workId","queue","state":"running","attempt","maxAttempts","timeoutSeconds","createdAt",
- *  "updatedAt","deadline" (epoch ms),"workerId","partition","offset","republish","result","error"}
+ *  "updatedAt","deadline" (epoch ms),"workerId","partition","offset","republish","result","error",
+ *  "progress":{"percent","message"}}
  * }</pre>
  * {@code result} (completed items) is omitted, with {@code "resultOmitted":true}, when it would make
  * the record larger than the codec's limit; the payload is never stored (it stays on the work topic).
@@ -34,6 +35,9 @@ final class WorkStateCodec {
   private static final SerializedString F_MAX_ATTEMPTS = new SerializedString("maxAttempts");
   private static final SerializedString F_OFFSET = new SerializedString("offset");
   private static final SerializedString F_PARTITION = new SerializedString("partition");
+  private static final SerializedString F_PROGRESS = new SerializedString("progress");
+  private static final SerializedString F_PERCENT = new SerializedString("percent");
+  private static final SerializedString F_MESSAGE = new SerializedString("message");
   private static final SerializedString F_QUEUE = new SerializedString("queue");
   private static final SerializedString F_REPUBLISH = new SerializedString("republish");
   private static final SerializedString F_RESULT = new SerializedString("result");
@@ -48,7 +52,7 @@ final class WorkStateCodec {
   private static final int HEADROOM = 8192;
   private static final Set<String> FIELDS = Set.of("v", "workId", "queue", "state", "attempt", "maxAttempts",
       "timeoutSeconds", "createdAt", "updatedAt", "deadline", "workerId", "partition", "offset", "republish",
-      "result", "error");
+      "result", "error", "progress");
   private final WireCodec codec;
 
   WorkStateCodec(WireCodec codec) {
@@ -97,6 +101,17 @@ final class WorkStateCodec {
     if (r.republishPending) {
       g.writeFieldName(F_REPUBLISH);
       g.writeBoolean(true);
+    }
+    if (r.progress != null) {
+      g.writeFieldName(F_PROGRESS);
+      g.writeStartObject();
+      g.writeFieldName(F_PERCENT);
+      g.writeNumber(r.progress.percent());
+      if (r.progress.message() != null) {
+        g.writeFieldName(F_MESSAGE);
+        g.writeString(r.progress.message());
+      }
+      g.writeEndObject();
     }
     if (r.outcome instanceof String error) {
       g.writeFieldName(F_ERROR);
@@ -161,6 +176,7 @@ final class WorkStateCodec {
       r.partition = (int) number(n, "partition");
       r.offset = number(n, "offset");
       r.republishPending = path(n, "republish").asBoolean(false);
+      r.progress = r.state == WorkState.RUNNING ? Progress.from(n.get("progress")) : null;
       if (hasNonNull(n, "result")) {
         r.outcome = codec.write(n.get("result"));
       } else if (hasNonNull(n, "error")) {

@@ -11,6 +11,7 @@ import java.time.Instant;
  * @param error the last error (failed, timed out, dead), else {@code null}
  * @param workerId the worker of the current or last attempt, when known
  * @param deadline past it the work times out
+ * @param progress the worker's last progress report while the work is running, else {@code null}
  */
 public record WorkStatus(
     String workId,
@@ -23,4 +24,5 @@ public record WorkStatus(
     String workerId,
     Instant createdAt,
     Instant updatedAt,
-    Instant deadline) {}
+    Instant deadline,
+    Progress progress) {}

@@ -143,6 +143,7 @@ public final class WorkTable {
       r.workerId = in.workerId;
       r.republishPending = in.republishPending;
       r.outcome = in.outcome;
+      r.progress = in.progress;
       uncounted(before, r.workId, r.queue);
       counted(r);
       return Optional.of(restored(r));
@@ -304,9 +305,10 @@ public final class WorkTable {
    * record came back to the group, e.g. its worker died) moves it to the new worker and fires it
    * again. The same worker's same attempt again changes nothing and fires nothing. Refused, with no
    * change, when the work is terminal, waiting to retry, past its deadline, or the notice is for an
-   * older attempt or the same attempt of another worker.
+   * older attempt or the same attempt of another worker. A notice's {@code progress} (null when it
+   * has none) is kept while the work runs and shown in its status.
    */
-  public Verdict noteRunning(String workId, int attempt, String workerId, long now) {
+  public Verdict noteRunning(String workId, int attempt, String workerId, Progress progress, long now) {
     WorkRecord r = items.get(workId);
     if (r == null) {
       return Verdict.refused(null, "unknown work");
@@ -324,9 +326,15 @@ public final class WorkTable {
           return Verdict.refused(r.state, "attempt " + attempt + " is not the current one");
         }
         if (r.state == WorkState.RUNNING && !newer) {
+          if (progress != null && !progress.equals(r.progress)) {
+            r.progress = progress;
+            r.updatedAt = now;
+            save(r);
+          }
           return Verdict.accepted(r.state);
         }
         r.moveTo(WorkState.RUNNING, now);
+        r.progress = progress;
         r.attempt = attempt;
         r.workerId = workerId;
         r.updatedAt = now;

@@ -40,6 +40,22 @@ class WorkStateCodecTest {
   }
 
   @Test
+  void runningWorksProgressRoundTrips() {
+    WorkRecord r = new WorkRecord("w1", "default", 1_000, 61_000, 60, 1, 1);
+    r.state = WorkState.RUNNING;
+    r.workerId = "w-00";
+    r.progress = new Progress(40, "resizing \"b.png\"");
+    String[] problem = new String[1];
+    byte[] bytes = records.encode(r);
+    assertTrue(new String(bytes, StandardCharsets.UTF_8).contains(
+        "\"progress\":{\"percent\":40,\"message\":\"resizing \\\"b.png\\\"\"}"), new String(bytes, StandardCharsets.UTF_8));
+    assertEquals(new Progress(40, "resizing \"b.png\""), records.decode("w1", bytes, problem).progress);
+    r.progress = new Progress(7, null);
+    assertEquals(new Progress(7, null), records.decode("w1", records.encode(r), problem).progress);
+    assertNull(problem[0]);
+  }
+
+  @Test
   void corruptRecordsAreRefusedWithAReason() {
     String[] problem = new String[1];
     assertNull(records.decode("w1", "{not json".getBytes(StandardCharsets.UTF_8), problem));

@@ -191,17 +191,43 @@ class WorkTableTest {
   @Test
   void aRunningNoticeMarksQueuedWorkRunningOncePerAttempt() {
     add("a", 3, 60);
-    assertEquals(WorkState.RUNNING, table.noteRunning("a", 1, "w-1", clock.millis()).state());
+    assertEquals(WorkState.RUNNING, table.noteRunning("a", 1, "w-1", null, clock.millis()).state());
     assertEquals("w-1", table.status("a").orElseThrow().workerId());
-    assertTrue(table.noteRunning("a", 1, "w-1", clock.millis()).accepted(), "the same notice again is no change");
-    assertFalse(table.noteRunning("a", 1, "w-2", clock.millis()).accepted(), "another worker's same attempt");
-    assertEquals(WorkState.RUNNING, table.noteRunning("a", 2, "w-2", clock.millis()).state(),
+    assertTrue(table.noteRunning("a", 1, "w-1", null, clock.millis()).accepted(), "the same notice again is no change");
+    assertFalse(table.noteRunning("a", 1, "w-2", null, clock.millis()).accepted(), "another worker's same attempt");
+    assertEquals(WorkState.RUNNING, table.noteRunning("a", 2, "w-2", null, clock.millis()).state(),
         "the record came back to the group and w-2 runs it as attempt 2");
     assertEquals("w-2", table.status("a").orElseThrow().workerId());
     assertEquals(2, table.status("a").orElseThrow().attempts());
-    assertFalse(table.noteRunning("a", 1, "w-1", clock.millis()).accepted(), "an older attempt");
+    assertFalse(table.noteRunning("a", 1, "w-1", null, clock.millis()).accepted(), "an older attempt");
     assertEquals(List.of(EventType.WORK_STARTED, EventType.WORK_STARTED), typesFor("a"));
     assertEquals(List.of("w-1", "w-2"), log.of(EventType.WORK_STARTED).stream().map(e -> e.workerId()).toList());
+  }
+
+  @Test
+  void progressIsKeptWhileRunningAndDroppedWithTheAttempt() {
+    add("a", 3, 60);
+    table.noteRunning("a", 1, "w-1", new Progress(10, "started"), clock.millis());
+    assertEquals(new Progress(10, "started"), table.status("a").orElseThrow().progress());
+    table.noteRunning("a", 1, "w-1", null, clock.millis());
+    assertEquals(new Progress(10, "started"), table.status("a").orElseThrow().progress(), "a bare notice keeps it");
+    table.noteRunning("a", 1, "w-1", new Progress(60, null), clock.millis());
+    assertEquals(new Progress(60, null), table.status("a").orElseThrow().progress());
+    result("a", 1, ResultStatus.FAILED);
+    assertEquals(null, table.status("a").orElseThrow().progress(), "waiting to retry: no progress");
+    assertEquals(List.of(EventType.WORK_STARTED, EventType.WORK_FAILED), typesFor("a"), "progress fires no event");
+  }
+
+  @Test
+  void progressIsReadOnlyInItsShape() {
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    assertEquals(new Progress(40, "x"), Progress.from(json.createObjectNode().put("percent", 40).put("message", "x")));
+    assertEquals(null, Progress.from(json.createObjectNode().put("percent", 101)));
+    assertEquals(null, Progress.from(json.createObjectNode().put("percent", "40")));
+    assertEquals(null, Progress.from(json.createObjectNode().put("percent", 4).put("message", 5)));
+    assertEquals(null, Progress.from(TextNode.valueOf("40%")));
+    assertEquals(200, Progress.from(json.createObjectNode().put("percent", 1).put("message", "m".repeat(500)))
+        .message().length());
   }
 
   @Test
@@ -211,10 +237,10 @@ class WorkTableTest {
     add("c", 1, 60);
     result("a", 1, ResultStatus.COMPLETED);
     result("b", 1, ResultStatus.FAILED);
-    assertEquals("work is completed", table.noteRunning("a", 1, "w-1", clock.millis()).rejection());
-    assertEquals("work is retry_wait", table.noteRunning("b", 1, "w-1", clock.millis()).rejection());
-    assertEquals("work is timed_out", table.noteRunning("c", 1, "w-1", clock.millis() + 60_000).rejection());
-    assertFalse(table.noteRunning("nope", 1, "w-1", clock.millis()).accepted());
+    assertEquals("work is completed", table.noteRunning("a", 1, "w-1", null, clock.millis()).rejection());
+    assertEquals("work is retry_wait", table.noteRunning("b", 1, "w-1", null, clock.millis()).rejection());
+    assertEquals("work is timed_out", table.noteRunning("c", 1, "w-1", null, clock.millis() + 60_000).rejection());
+    assertFalse(table.noteRunning("nope", 1, "w-1", null, clock.millis()).accepted());
     events.close();
     assertEquals(List.of(), log.of(EventType.WORK_STARTED));
   }
@@ -222,7 +248,7 @@ class WorkTableTest {
   @Test
   void workRunningAfterANoticeTakesTheResultOfItsWorkerOrOfANewerAttemptOnly() {
     add("a", 1, 60);
-    table.noteRunning("a", 1, "w-1", clock.millis());
+    table.noteRunning("a", 1, "w-1", null, clock.millis());
     Verdict sameAttempt = table.applyResult(new ResultEnvelope("a", 1, ResultStatus.COMPLETED, null, null, "w-2", 5),
         "w-2", clock.millis());
     assertEquals(WorkTable.HANDED_TO_ANOTHER, sameAttempt.rejection());

@@ -29,4 +29,19 @@ public interface WorkContext {
 
   /** Completes when the runtime asks this handler to stop (deadline reached or shutdown). */
   CompletionStage<Void> cancellation();
+
+  /**
+   * Reports how far the work has got, shown as {@code progress} by status queries ({@code GET
+   * /v1/work/{id}}, {@code gowork status}) while it runs. Call it as often as you like: the runtime
+   * sends the latest report at most once a second. The default does nothing.
+   *
+   * @param percent 0 to 100
+   * @param message a few words for people (may be null); cut to 200 characters
+   * @throws IllegalArgumentException when {@code percent} is out of range
+   */
+  default void progress(int percent, String message) {
+    if (percent < 0 || percent > 100) {
+      throw new IllegalArgumentException("progress percent must be 0 to 100, was " + percent);
+    }
+  }
 }

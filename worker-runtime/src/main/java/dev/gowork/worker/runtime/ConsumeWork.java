@@ -56,6 +56,7 @@ final class ConsumeWork implements Runnable {
   private static final Duration IDLE_WAIT = Duration.ofMillis(100);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration POLL_FAILURE_PAUSE = Duration.ofSeconds(1);
+  private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
 
   private final String workTopic;
   private final int slots;
@@ -358,14 +359,24 @@ final class ConsumeWork implements Runnable {
     }
   }
 
-  /** Tells the coordinator about each handler that has run for {@link #runningNotice}, once per attempt. */
+  /**
+   * Tells the coordinator about each handler that has run for {@link #runningNotice} (once per attempt),
+   * and sends its latest progress report, at most once per {@link #PROGRESS_INTERVAL}.
+   */
   private void announceRunning(Instant now) {
     for (Lane lane : lanes) {
       Held h = lane.held();
       Instant started = h == null ? null : h.startedAt();
-      if (started != null && !h.announced && !h.isSettled() && !now.isBefore(started.plus(runningNotice))) {
+      if (started == null || h.isSettled()) {
+        continue;
+      }
+      boolean first = !h.announced && !now.isBefore(started.plus(runningNotice));
+      boolean progress = h.context.hasProgress()
+          && (h.announcedAt == null || !now.isBefore(h.announcedAt.plus(PROGRESS_INTERVAL)));
+      if (first || progress) {
         h.announced = true;
-        publisher.announce(h, Duration.between(started, now).toMillis());
+        h.announcedAt = now;
+        publisher.announce(h, Duration.between(started, now).toMillis(), h.context.takeProgress());
       }
     }
   }
@@ -492,6 +503,9 @@ final class ConsumeWork implements Runnable {
       }
       if (h != null && !h.announced && !h.isSettled() && h.startedAt() != null) {
         next = min(next, h.startedAt().plus(runningNotice));
+      }
+      if (h != null && h.announcedAt != null && !h.isSettled() && h.context.hasProgress()) {
+        next = min(next, h.announcedAt.plus(PROGRESS_INTERVAL));
       }
     }
     if (draining) {

@@ -42,6 +42,8 @@ final class Held {
   boolean lockLost;
   /** The coordinator was told that this attempt runs ({@code running} notice sent). */
   boolean announced;
+  /** When the last {@code running} notice was sent, or null. */
+  Instant announcedAt;
   /** The batch that runs this record on a work thread; null until submitted. */
   volatile RunBatch run;
   private volatile Instant startedAt;

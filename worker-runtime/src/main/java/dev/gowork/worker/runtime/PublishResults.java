@@ -91,18 +91,18 @@ final class PublishResults {
   }
 
   /**
-   * Tells the coordinator that {@code held} is running: a signed {@code running} notice on the results
-   * topic (poll thread). Best effort: with no usable session, or if the write fails, nothing more is
+   * Tells the coordinator that {@code held} is running, with its latest progress report if any: a
+   * signed {@code running} notice on the results topic (poll thread). Best effort: with no usable session, or if the write fails, nothing more is
    * tried; the result that follows is what counts.
    */
-  void announce(Held held, long runningMs) {
+  void announce(Held held, long runningMs, JsonNode progress) {
     Session s = session.get();
     if (!usable(s)) {
       return;
     }
     try {
-      SignedResult signed = sign(s, new ResultEnvelope(held.work.workId(), held.attempt, ResultStatus.RUNNING, null,
-          null, s.workerId(), runningMs));
+      SignedResult signed = sign(s, new ResultEnvelope(held.work.workId(), held.attempt, ResultStatus.RUNNING,
+          progress, null, s.workerId(), runningMs));
       producer.send(signed.toRecord(resultsTopic), (metadata, e) -> {
         if (e != null) {
           LOG.debug("the running notice of {} was not written: {}", held, e.toString());

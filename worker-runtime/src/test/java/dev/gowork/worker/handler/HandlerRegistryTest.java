@@ -63,6 +63,18 @@ class HandlerRegistryTest {
   }
 
   @Test
+  void aSleepOfASecondOrMoreReportsItsProgress() throws Exception {
+    registry.resolve("sleep").handle(JsonNodeFactory.instance.objectNode().put("ms", 1_200), ctx);
+    // Every half second of a 1.2 s sleep: one or two reports, however slow the machine.
+    int reports = ctx.progress.size();
+    assertTrue(reports >= 1 && reports <= 2, ctx.progress.toString());
+    assertTrue(ctx.progress.stream().allMatch(p -> p.matches("[1-9][0-9]% slept \\d+ of 1200 ms")), ctx.progress.toString());
+    registry.resolve("sleep").handle(JsonNodeFactory.instance.objectNode().put("ms", 300), ctx);
+    assertEquals(reports, ctx.progress.size(), "a short sleep reports nothing");
+    assertThrows(IllegalArgumentException.class, () -> ctx.progress(101, null));
+  }
+
+  @Test
   void aClassNameIsInstantiated() {
     assertTrue(registry.resolve(Upper.class.getName()) instanceof Upper);
     WorkHandler mine = (d, c) -> d;
@@ -104,6 +116,13 @@ class HandlerRegistryTest {
 
   static final class TestContext implements WorkContext {
     final CompletableFuture<Void> cancel = new CompletableFuture<>();
+    final java.util.List<String> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void progress(int percent, String message) {
+      WorkContext.super.progress(percent, message);
+      progress.add(percent + "% " + message);
+    }
 
     @Override
     public String workId() {
