@@ -486,6 +486,14 @@ public final class WorkServer implements AutoCloseable {
     return workers;
   }
 
+  /**
+   * Work that is running: handed out over HTTP, or reported running by a Kafka worker (see
+   * {@code GOWORK_RUNNING_NOTICE_MS}); in no order.
+   */
+  public List<WorkStatus> running() {
+    return table.running();
+  }
+
   /** Work whose every attempt failed (maxAttempts above 1). */
   public List<WorkStatus> deadLetters() {
     return table.deadLetters();

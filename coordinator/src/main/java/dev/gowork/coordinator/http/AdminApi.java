@@ -14,12 +14,18 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
-/** What an operator reads and does: queue sizes, workers, dead letters, their requeue and deletion. */
+/**
+ * What an operator reads and does: queue sizes, workers, running work, dead letters, their requeue and
+ * deletion.
+ */
 final class AdminApi {
   static final int DEAD_DEFAULT_LIMIT = 1_000;
   static final int DEAD_MAX_LIMIT = 10_000;
   private static final Comparator<WorkStatus> NEWEST_FIRST = Comparator.comparing(WorkStatus::updatedAt,
       Comparator.nullsLast(Comparator.<Instant>reverseOrder())).thenComparing(WorkStatus::workId);
+
+  private static final Comparator<WorkStatus> OLDEST_FIRST = Comparator.comparing(WorkStatus::updatedAt,
+      Comparator.nullsLast(Comparator.<Instant>naturalOrder())).thenComparing(WorkStatus::workId);
 
   private final WorkServer server;
   private final WireCodec codec;
@@ -33,6 +39,7 @@ final class AdminApi {
     return List.of(
         new Route("GET", "/v1/queues", Access.PRODUCER, codec, this::queues),
         new Route("GET", "/v1/workers", Access.PRODUCER, codec, this::workers),
+        new Route("GET", "/v1/running", Access.PRODUCER, codec, this::running),
         new Route("GET", "/v1/dead", Access.PRODUCER, codec, this::dead),
         new Route("POST", "/v1/dead/{id}/requeue", Access.PRODUCER, codec, this::requeue),
         new Route("DELETE", "/v1/dead/{id}", Access.PRODUCER, codec, this::delete));
@@ -58,6 +65,20 @@ final class AdminApi {
     ObjectNode n = Views.object();
     ArrayNode list = n.putArray("workers");
     server.workers().list().forEach(w -> list.add(Views.worker(w)));
+    return Answer.json(200, n);
+  }
+
+  /**
+   * {@code {"total", "items": [status...]}}: running work, the one heard from longest ago first (it
+   * started, or last reported progress, earliest), {@code ?limit=} of them (default 1,000, at most 10,000).
+   */
+  private Answer running(Call call) {
+    int limit = limit(call.query("limit", null));
+    List<WorkStatus> all = server.running();
+    ObjectNode n = Views.object();
+    n.put("total", all.size());
+    ArrayNode items = n.putArray("items");
+    all.stream().sorted(OLDEST_FIRST).limit(limit).forEach(s -> items.add(Views.status(s)));
     return Answer.json(200, n);
   }
 

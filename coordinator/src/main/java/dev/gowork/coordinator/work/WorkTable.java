@@ -515,6 +515,19 @@ public final class WorkTable {
     return m;
   }
 
+  /** Every running item this table holds (its own and those it mirrors), in no order. */
+  public List<WorkStatus> running() {
+    List<WorkStatus> out = new ArrayList<>();
+    for (WorkRecord r : items.values()) {
+      synchronized (r) {
+        if (r.state == WorkState.RUNNING) {
+          out.add(r.status(codec));
+        }
+      }
+    }
+    return out;
+  }
+
   public List<WorkStatus> deadLetters() {
     List<WorkStatus> out = new ArrayList<>();
     for (String id : retention.deadIds()) {

@@ -94,6 +94,16 @@ final class DocOnlyWorker {
    * answer), sends its result to the results topic signed with the session key, then ACCEPTs it.
    */
   JsonNode workThroughKafka(String queue, Duration timeout, JsonNode resultValue) throws Exception {
+    return workThroughKafka(queue, timeout, null, id -> { }, resultValue);
+  }
+
+  /**
+   * The same, and before the result, when {@code progress} is not null, a signed {@code running}
+   * notice carrying it (the optional notice of section 3); {@code whileRunning} gets the work id once
+   * Kafka has the notice.
+   */
+  JsonNode workThroughKafka(String queue, Duration timeout, JsonNode progress,
+      java.util.function.Consumer<String> whileRunning, JsonNode resultValue) throws Exception {
     Properties c = new Properties();
     c.put("bootstrap.servers", kafka.get("bootstrapServers").asText());
     c.put("group.id", kafka.get("shareGroupPattern").asText().replace("{queue}", queue));
@@ -110,16 +120,11 @@ final class DocOnlyWorker {
       while (System.nanoTime() < end) {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
           JsonNode work = JSON.readTree(record.value());
-          byte[] value = JSON.writeValueAsBytes(result(work, "completed", resultValue, null));
-          String workId = work.get("workId").asText();
-          String timestamp = Long.toString(System.currentTimeMillis());
-          String signature = hmac(Base64.getDecoder().decode(sessionKey), "gowork-result:v1\n" + workId + "\n"
-              + work.get("attempt").asInt() + "\ncompleted\n" + timestamp + "\n" + sha256Hex(value));
-          ProducerRecord<String, byte[]> out = new ProducerRecord<>(kafka.get("resultsTopic").asText(), workId, value);
-          out.headers().add("gowork-worker-id", workerId.getBytes(StandardCharsets.UTF_8));
-          out.headers().add("gowork-timestamp", timestamp.getBytes(StandardCharsets.UTF_8));
-          out.headers().add("gowork-signature", signature.getBytes(StandardCharsets.UTF_8));
-          producer.send(out).get();
+          if (progress != null) {
+            producer.send(signed(work, "running", progress)).get();
+            whileRunning.accept(work.get("workId").asText());
+          }
+          producer.send(signed(work, "completed", resultValue)).get();
           consumer.acknowledge(record, AcknowledgeType.ACCEPT);
           consumer.commitSync();
           return work;
@@ -127,6 +132,20 @@ final class DocOnlyWorker {
       }
     }
     throw new AssertionError("no work arrived on queue " + queue + " within " + timeout);
+  }
+
+  /** A result record for the results topic, signed as section 3 says. */
+  private ProducerRecord<String, byte[]> signed(JsonNode work, String status, JsonNode resultValue) throws Exception {
+    byte[] value = JSON.writeValueAsBytes(result(work, status, resultValue, null));
+    String workId = work.get("workId").asText();
+    String timestamp = Long.toString(System.currentTimeMillis());
+    String signature = hmac(Base64.getDecoder().decode(sessionKey), "gowork-result:v1\n" + workId + "\n"
+        + work.get("attempt").asInt() + "\n" + status + "\n" + timestamp + "\n" + sha256Hex(value));
+    ProducerRecord<String, byte[]> out = new ProducerRecord<>(kafka.get("resultsTopic").asText(), workId, value);
+    out.headers().add("gowork-worker-id", workerId.getBytes(StandardCharsets.UTF_8));
+    out.headers().add("gowork-timestamp", timestamp.getBytes(StandardCharsets.UTF_8));
+    out.headers().add("gowork-signature", signature.getBytes(StandardCharsets.UTF_8));
+    return out;
   }
 
   private static ObjectNode result(JsonNode work, String status, JsonNode result, String error) {

@@ -49,12 +49,16 @@ class WorkerFromTheDocsTest {
     assertEquals(21, work.get("data").get("n").asInt());
     assertTrue(work.hasNonNull("createdAt") && work.hasNonNull("deadline") && work.get("attempt").asInt() == 1);
     assertEquals("running", api.producer("GET", "/v1/work/" + id, null).json().get("state").asText());
+    JsonNode running = api.producer("GET", "/v1/running", null).json();
+    assertEquals(1, running.get("total").asInt(), running.toString());
+    assertEquals(worker.workerId, running.get("items").get(0).get("workerId").asText());
 
     assertEquals(202, worker.submit(work, "completed", JSON.readTree("{\"doubled\":42}"), null));
     JsonNode status = completed(id);
     assertEquals(42, status.get("result").get("doubled").asInt());
     assertEquals(worker.workerId, status.get("workerId").asText());
     assertEquals(1, status.get("attempts").asInt());
+    assertEquals(0, api.producer("GET", "/v1/running", null).json().get("total").asInt());
     // Listeners (metrics) see an event once its transaction committed, a moment after the state changed.
     until(() -> api.producer("GET", "/metrics", null).body().contains("gowork_work_completed_total 1.0"),
         "the completion counted");
@@ -70,6 +74,31 @@ class WorkerFromTheDocsTest {
     JsonNode status = completed(id);
     assertTrue(status.get("result").get("ok").asBoolean());
     assertEquals("kq", status.get("queue").asText());
+  }
+
+  @Test
+  void aKafkaWorkersRunningNoticeShowsTheWorkRunningWithItsProgress() throws Exception {
+    DocOnlyWorker worker = new DocOnlyWorker(api.base, RunningService.SECRET).handshake();
+    String id = add("{\"data\":\"long\",\"timeoutSeconds\":60,\"queue\":\"kq\"}");
+    JsonNode[] seen = new JsonNode[2];
+    worker.workThroughKafka("kq", WAIT, JSON.readTree("{\"percent\":40,\"message\":\"2 of 5 files\"}"), workId -> {
+      try {
+        seen[0] = until(() -> {
+          JsonNode s = api.producer("GET", "/v1/work/" + workId, null).json();
+          return "running".equals(s.path("state").asText()) ? s : null;
+        }, "the notice applied");
+        seen[1] = api.producer("GET", "/v1/running?limit=5", null).json();
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }, JSON.readTree("{\"ok\":true}"));
+    assertEquals(worker.workerId, seen[0].get("workerId").asText());
+    assertEquals(40, seen[0].get("progress").get("percent").asInt());
+    assertEquals("2 of 5 files", seen[0].get("progress").get("message").asText());
+    assertEquals(id, seen[1].get("items").get(0).get("workId").asText());
+    JsonNode done = completed(id);
+    assertFalse(done.has("progress"), done.toString());
+    assertEquals(1, done.get("attempts").asInt(), "the notice did not use up the attempt's result");
   }
 
   @Test
