@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The dashboard's script as served, run in Node (skipped where there is none) against a live
- * coordinator on a minimal DOM: a refused token, the tables, a lookup, deleting and requeueing dead
+ * coordinator on a minimal DOM: a refused token, the tables (running work among them), a lookup, deleting and requeueing dead
  * letters, and forgetting the token.
  */
 @ExtendWith(KafkaExtension.class)
@@ -38,6 +38,14 @@ class DashboardScriptTest {
           .json().get("workId").asText();
       String workerId = api.send("POST", "/v1/workers", null).json().get("workerId").asText();
       List<String> dead = List.of(die(api), die(api));
+      String busyId = api.producer("POST", "/v1/work", "{\"data\":2,\"timeoutSeconds\":60,\"queue\":\"busy\"}")
+          .json().get("workId").asText();
+      DocOnlyWorker busy = new DocOnlyWorker(api.base, RunningService.SECRET).handshake();
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (busy.next("busy").isEmpty()) {
+        assertTrue(System.nanoTime() < end, "work " + busyId + " was not handed out within 60 s");
+        Thread.sleep(50);
+      }
       Path script = Files.writeString(dir.resolve("app.js"), api.send("GET", "/dashboard/app.js", null).body());
       Path harness = dir.resolve("harness.js");
       try (InputStream in = getClass().getResourceAsStream("dashboard-harness.js")) {
@@ -55,11 +63,17 @@ class DashboardScriptTest {
       JsonNode shown = out.get("rightToken");
       assertTrue(shown.get("boardShown").asBoolean() && !shown.get("loginShown").asBoolean(), shown.toString());
       assertTrue(shown.get("status").asText().startsWith("updated "), shown.toString());
-      assertEquals("[[\"default\",\"1\",\"0\",\"0\",\"1\"],[\"doomed\",\"0\",\"0\",\"0\",\"0\"]]",
-          shown.get("queues").toString());
+      assertEquals("[[\"busy\",\"0\",\"1\",\"0\",\"1\"],[\"default\",\"1\",\"0\",\"0\",\"1\"],"
+          + "[\"doomed\",\"0\",\"0\",\"0\",\"0\"]]", shown.get("queues").toString());
+      JsonNode running = shown.get("running");
+      assertEquals(1, running.size(), running.toString());
+      assertEquals("[\"" + busyId + "\",\"busy\",\"" + busy.workerId + "\",\"1 of 1\",\"–\"]",
+          new ObjectMapper().valueToTree(List.of(running.get(0).get(0), running.get(0).get(1), running.get(0).get(2),
+              running.get(0).get(3), running.get(0).get(4))).toString());
+      assertTrue(running.get(0).get(5).asText().endsWith(" s ago"), running.toString());
       assertTrue(shown.get("workers").toString().contains("[\"" + workerId + "\",\"pending\""), shown.toString());
       assertEquals(2, shown.get("dead").size(), shown.toString());
-      assertEquals("[\"3\",\"added\"]", shown.get("totals").get(0).toString());
+      assertEquals("[\"4\",\"added\"]", shown.get("totals").get(0).toString());
       assertEquals("[\"–\",\"p50 add → complete\"]", shown.get("totals").get(7).toString(), "no latency before a completion");
       assertEquals(RunningService.TOKEN, shown.get("tokenStored").asText());
       assertEquals(1, out.get("timersAfterConnect").asInt(), "one refresh scheduled");

@@ -73,12 +73,14 @@ class DashboardTest {
       while (m.find()) {
         literals.add(m.group(1));
       }
-      assertEquals(Set.of("/v1/queues", "/v1/workers", "/v1/dead?limit=", "/metrics", "/v1/work/", "/v1/dead/"), literals,
+      assertEquals(Set.of("/v1/queues", "/v1/running?limit=", "/v1/workers", "/v1/dead?limit=", "/metrics", "/v1/work/",
+          "/v1/dead/"), literals,
           "the paths the script calls; a new one needs a check below");
 
       String workId = api.producer("POST", "/v1/work", "{\"data\":1,\"timeoutSeconds\":60}").json().get("workId")
           .asText();
-      for (String path : List.of("/v1/queues", "/v1/workers", "/v1/dead?limit=200", "/metrics", "/v1/work/" + workId)) {
+      for (String path : List.of("/v1/queues", "/v1/running?limit=200", "/v1/workers", "/v1/dead?limit=200", "/metrics",
+          "/v1/work/" + workId)) {
         Response r = api.producer("GET", path, null);
         assertEquals(200, r.status(), path + ": " + r);
       }

@@ -31,7 +31,7 @@ class Element {
 const ids = {};
 for (const id of ['status', 'login', 'token', 'login-error', 'board', 'totals', 'rate-line', 'rate-caption',
   'work', 'work-id', 'lookup', 'logout']) ids[id] = new Element('div');
-for (const id of ['queues', 'workers', 'dead']) {
+for (const id of ['queues', 'running', 'workers', 'dead']) {
   const table = new Element('table');
   table.append(new Element('tbody'));
   table.tBodies = [table.children[0]];
@@ -65,7 +65,7 @@ const view = () => ({
   status: ids.status.textContent, loginShown: !ids.login.hidden, boardShown: !ids.board.hidden,
   loginError: ids['login-error'].hidden ? null : ids['login-error'].textContent,
   totals: ids.totals.children.map((card) => card.children.map((c) => c.textContent)),
-  queues: ids.queues.rows(), workers: ids.workers.rows(), dead: ids.dead.rows(),
+  queues: ids.queues.rows(), running: ids.running.rows(), workers: ids.workers.rows(), dead: ids.dead.rows(),
   tokenStored: storage['gowork-api-token'] ?? null,
 });
 (async () => {

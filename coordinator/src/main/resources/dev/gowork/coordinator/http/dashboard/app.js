@@ -11,6 +11,7 @@
   const API = {
     queues: () => '/v1/queues',
     workers: () => '/v1/workers',
+    running: () => '/v1/running?limit=' + MAX_ROWS,
     dead: () => '/v1/dead?limit=' + MAX_ROWS,
     metrics: () => '/metrics',
     work: (id) => '/v1/work/' + encodeURIComponent(id),
@@ -164,6 +165,16 @@
     fill('workers', rows, 5, 'no workers registered');
   }
 
+  function showRunning(body) {
+    const rows = (body.items || []).map((item) => {
+      const p = item.progress;
+      const progress = p ? p.percent + ' %' + (p.message ? ' ' + p.message : '') : null;
+      return [item.workId, item.queue, item.workerId, item.attempts + ' of ' + item.maxAttempts, progress,
+        ago(item.updatedAt)];
+    });
+    fill('running', rows, 6, 'nothing reported running', '; GET /v1/running lists up to 10,000', body.total);
+  }
+
   function showDead(body) {
     const rows = (body.items || []).map((item) => {
       const again = el('button', 'requeue');
@@ -216,11 +227,12 @@
     if (!token) return;
     try {
       // /metrics is often kept from the outside at the ingress: the rest of the page goes on without it.
-      const [queues, workers, dead, metrics] = await Promise.all([
-        call('GET', API.queues()), call('GET', API.workers()), call('GET', API.dead()),
+      const [queues, running, workers, dead, metrics] = await Promise.all([
+        call('GET', API.queues()), call('GET', API.running()), call('GET', API.workers()), call('GET', API.dead()),
         call('GET', API.metrics()).catch(() => null)]);
       if (mine !== generation) return;
       showQueues(queues);
+      showRunning(running);
       showWorkers(workers);
       showDead(dead);
       showTotals(parseMetrics(metrics === null ? '' : metrics));
