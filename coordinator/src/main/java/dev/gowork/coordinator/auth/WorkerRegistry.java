@@ -366,9 +366,12 @@ public final class WorkerRegistry implements Workers {
   }
 
   private boolean expireIfDue(WorkerEntry e, long now) {
-    if (e.state == WorkerState.ACTIVE && now >= e.sessionExpiresAt && decides.test(e.workerId)) {
+    if (e.state == WorkerState.ACTIVE && now >= e.sessionExpiresAt) {
+      // The ownership check belongs to the unit: a coordinator giving up the worker's partition drains
+      // the journal after it dropped the partition, so an expiry decided as owner is committed before
+      // the new owner reads the sessions, and one not yet decided is left to the new owner.
       return journal.atomically(() -> {
-        if (!e.end(WorkerState.EXPIRED, now)) {
+        if (!decides.test(e.workerId) || !e.end(WorkerState.EXPIRED, now)) {
           return false;
         }
         events.event(EventType.WORKER_EXPIRED).worker(e.workerId).error("session expired").fire();

@@ -1,0 +1,165 @@
+package dev.gowork.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.gowork.broker.kafka.KafkaClients;
+import dev.gowork.broker.signing.Signatures;
+import dev.gowork.broker.testing.KafkaExtension;
+import dev.gowork.broker.testing.TestKafka;
+import dev.gowork.broker.topic.Topics;
+import dev.gowork.broker.wire.Event;
+import dev.gowork.broker.wire.EventType;
+import dev.gowork.coordinator.auth.Registration;
+import dev.gowork.coordinator.auth.Session;
+import dev.gowork.coordinator.auth.WorkerRegistry;
+import dev.gowork.coordinator.testing.EventsTopic;
+import dev.gowork.coordinator.testing.MutableClock;
+import dev.gowork.coordinator.testing.Poll;
+import dev.gowork.coordinator.work.Ownership;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A worker session that expires while its results partition moves to another coordinator ends once
+ * (real broker): the old owner's decision to end it and the record of that decision are one journal
+ * unit, so either it is committed before the new owner reads the sessions, or it is not made.
+ *
+ * <p>Found with it (2026-12-06): the ownership check ran before the unit, so a thread that passed it
+ * just before the partition moved wrote {@code worker_expired} after the hand-over, and the new owner,
+ * which had read the session as open, ended it too: two {@code worker_expired} events per moved session.
+ */
+@ExtendWith(KafkaExtension.class)
+class SessionExpiryHandOverTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private final MutableClock clock = MutableClock.atNow();
+  private final List<AutoCloseable> open = new ArrayList<>();
+  private final CountDownLatch release = new CountDownLatch(1);
+
+  private WorkServer coordinator(TestKafka k, Topics topics, String instanceId) {
+    // Members hear of a rebalance at their next heartbeat: 3 s by default, 0.1 s here (classic consumers
+    // only take the setting; share consumers leave both out).
+    KafkaClients clients = new KafkaClients(k.bootstrapServers(), Map.of("group.protocol", "classic",
+        "heartbeat.interval.ms", "100"));
+    WorkServer s = WorkServer.builder().secret(ServerFixture.SECRET).kafka(clients).topics(topics).clock(clock)
+        .shareGroupSettings(ServerFixture.FAST_GROUP).commitInterval(Duration.ofMillis(20)).instanceId(instanceId)
+        .build();
+    open.add(s);
+    return s.start();
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    release.countDown();
+    Collections.reverse(open);
+    for (AutoCloseable c : open) {
+      c.close();
+    }
+  }
+
+  @Test
+  void aSessionThatExpiresWhileItsPartitionMovesEndsOnce(TestKafka k) throws Exception {
+    Topics topics = Topics.of(k.topicPrefix());
+    WorkServer a = coordinator(k, topics, "a");
+    Poll.until(() -> a.ownedPartitions().size() == 6, WAIT, "a, alone, to own every results partition");
+    // One session per results partition, so some move to b whichever partitions the group gives it.
+    Map<Integer, Session> sessions = new TreeMap<>();
+    while (sessions.size() < 6) {
+      Registration r = a.workers().register();
+      int p = Ownership.partitionOf(r.workerId(), 6);
+      if (!sessions.containsKey(p)) {
+        sessions.put(p, a.workers().verify(r.workerId(),
+            Signatures.verifyResponse(ServerFixture.SECRET, r.workerId(), r.challenge())));
+      }
+    }
+
+    // a's first ownership check for each expired session stalls just after it answered, as a thread
+    // preempted there would, until the test lets it go on.
+    Set<String> stalled = ConcurrentHashMap.newKeySet();
+    ((WorkerRegistry) a.workers()).endsSessionsOf(id -> {
+      boolean owns = a.ownedPartitions().contains(Ownership.partitionOf(id, 6));
+      if (owns && stalled.add(id)) {
+        awaitRelease();
+      }
+      return owns;
+    });
+    clock.advance(Duration.ofHours(1).plusSeconds(1));
+    List<Thread> expiring = new ArrayList<>();
+    for (Session s : sessions.values()) {
+      Thread t = new Thread(() -> a.workers().authenticate(s.workerId(), s.sessionKey()), "test-authenticate");
+      t.start();
+      expiring.add(t);
+    }
+    Poll.until(() -> stalled.size() == 6, WAIT, "a to check its ownership of each expired session");
+
+    CompletableFuture<WorkServer> b = CompletableFuture.supplyAsync(() -> coordinator(k, topics, "b"));
+    // a's last commit as the owner must wait for the expiries it decided as the owner. Had the hand-over
+    // gone past them, b now holds partitions, and ends the sessions it read as open.
+    Poll.until(() -> (b.isDone() && !b.join().ownedPartitions().isEmpty()) || handOverWaitsForTheJournal(), WAIT,
+        "b to take partitions from a, or a's hand-over to wait for the expiries it started as their owner");
+    if (b.isDone()) {
+      endDueSessions(b.join(), sessions.values());
+    }
+    release.countDown();
+    for (Thread t : expiring) {
+      t.join(WAIT.toMillis());
+    }
+    WorkServer bb = b.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    Poll.until(() -> !bb.ownedPartitions().isEmpty() && a.ownedPartitions().size() + bb.ownedPartitions().size() == 6,
+        WAIT, "a and b to split the results partitions");
+    Set<String> moved = sessions.entrySet().stream().filter(e -> bb.ownedPartitions().contains(e.getKey()))
+        .map(e -> e.getValue().workerId()).collect(Collectors.toSet());
+    assertFalse(moved.isEmpty(), "some sessions moved to b");
+    endDueSessions(bb, sessions.values());
+    flush(a);
+    flush(bb);
+
+    Map<String, Long> expired = EventsTopic.readAll(k.clients(), topics.events()).stream()
+        .filter(e -> e.type() == EventType.WORKER_EXPIRED).collect(Collectors.groupingBy(Event::workerId,
+            TreeMap::new, Collectors.counting()));
+    Map<String, Long> once = new TreeMap<>();
+    sessions.values().forEach(s -> once.put(s.workerId(), 1L));
+    assertEquals(once, expired, "worker_expired events per session (moved to b: " + moved + ")");
+  }
+
+  /** What b's own expiry duty does: ends the expired sessions it now decides about. */
+  private static void endDueSessions(WorkServer b, java.util.Collection<Session> sessions) {
+    sessions.forEach(s -> b.workers().authenticate(s.workerId(), s.sessionKey()));
+  }
+
+  /** Commits what {@code c} journaled so far: a verify returns once its session record (and all before it) is committed. */
+  private static void flush(WorkServer c) {
+    Registration r = c.workers().register();
+    c.workers().verify(r.workerId(), Signatures.verifyResponse(ServerFixture.SECRET, r.workerId(), r.challenge()));
+  }
+
+  private void awaitRelease() {
+    try {
+      release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** True while a results thread, giving partitions up, waits to take the journal (units are still being written). */
+  private static boolean handOverWaitsForTheJournal() {
+    return Thread.getAllStackTraces().entrySet().stream().anyMatch(e -> e.getKey().getState() == Thread.State.WAITING
+        && Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals("onPartitionsRevoked"))
+        && Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().endsWith(".Journal")
+            && f.getMethodName().equals("drain")));
+  }
+}
