@@ -95,7 +95,10 @@ final class SharedBroker implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create a folder for the test Kafka", e);
         }
-        EmbeddedKafka kafka = EmbeddedKafka.builder().dataDir(dataDir).start();
+        // The broker looks for transactions past their timeout every 0.5 s instead of every 10 s, so a
+        // test of a transaction the broker aborts takes about a second (a static setting).
+        EmbeddedKafka kafka = EmbeddedKafka.builder().dataDir(dataDir)
+                .brokerConfig("transaction.abort.timed.out.transaction.cleanup.interval.ms", "500").start();
         KafkaClients clients = new KafkaClients(kafka.bootstrapServers(), Map.of());
         return new SharedBroker(clients, Optional.of(kafka), () -> {
             kafka.close();

@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failure modes: a transaction that fails for any reason other than fencing is aborted, the
  * producer is replaced (a new {@code initTransactions}), and {@link #commit} returns false; the
- * caller keeps the entries and tries again, so they land in a later transaction, whole. Fencing
- * (another instance took the id) is final: {@link Fenced} is thrown and this coordinator must stop
- * writing. Used by one thread only.
+ * caller keeps the entries and tries again, so they land in a later transaction, whole. A transaction
+ * the broker aborted (it outlived {@code transaction.timeout.ms}: {@code InvalidProducerEpochException})
+ * is aborted on the same producer and retried likewise. Fencing (another instance took the id) is
+ * final: {@link Fenced} is thrown and this coordinator must stop writing. Used by one thread only.
  */
 public final class TransactionalWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TransactionalWriter.class);
@@ -127,8 +128,19 @@ public final class TransactionalWriter implements AutoCloseable {
         outcome.ended(true);
       }
       return true;
-    } catch (ProducerFencedException | InvalidProducerEpochException
-        | AuthorizationException e) {
+    } catch (InvalidProducerEpochException e) {
+      // A partition leader saw a newer epoch of this id, an abortable error. The broker aborted this
+      // transaction when it outlived transaction.timeout.ms, or another instance took the id; an abort on
+      // this producer tells them apart (the second throws ProducerFencedException).
+      aborted(outcome);
+      if (abortOnThisProducer()) {
+        LOG.warn("the broker aborted a transaction of {} changes ({}); the changes are retried", entries.size(),
+            e.toString());
+        return false;
+      }
+      discard();
+      throw new Fenced(e);
+    } catch (ProducerFencedException | AuthorizationException e) {
       discard();
       aborted(outcome);
       throw new Fenced(e);
@@ -181,6 +193,18 @@ public final class TransactionalWriter implements AutoCloseable {
   private static void aborted(CommitWatcher.Outcome outcome) {
     if (outcome != null) {
       outcome.ended(false);
+    }
+  }
+
+  /** Aborts the open transaction on the same producer; false when that failed (fenced, or Kafka away). */
+  private boolean abortOnThisProducer() {
+    try {
+      producer.abortTransaction();
+      open = false;
+      return true;
+    } catch (RuntimeException e) {
+      LOG.debug("abort after a stale epoch failed: {}", e.toString());
+      return false;
     }
   }
 
