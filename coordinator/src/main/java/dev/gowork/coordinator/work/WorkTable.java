@@ -434,15 +434,21 @@ public final class WorkTable {
     }
   }
 
-  /** Notes that attempt {@code attempt} was published again (a restart need not republish it). */
+  /**
+   * Notes that attempt {@code attempt} was published again (a restart need not republish it). Not once
+   * the item's partition moved on: its new owner read the item as still to republish, and republishes it.
+   */
   public void republished(String workId, int attempt) {
     WorkRecord r = items.get(workId);
     if (r != null) {
       synchronized (r) {
-        if (r.republishPending && r.attempt == attempt && ownership.owns(workId)) {
-          r.republishPending = false;
-          save(r);
-        }
+        journal.atomically(() -> {
+          if (r.republishPending && r.attempt == attempt && ownership.owns(workId)) {
+            r.republishPending = false;
+            save(r);
+          }
+          return null;
+        });
       }
     }
   }
