@@ -51,8 +51,8 @@ class SessionExpiryHandOverTest {
   private final CountDownLatch release = new CountDownLatch(1);
 
   private WorkServer coordinator(TestKafka k, Topics topics, String instanceId) {
-    // Members hear of a rebalance at their next heartbeat: 3 s by default, 0.1 s here (classic consumers
-    // only take the setting; share consumers leave both out).
+    // Members hear of a rebalance at their next heartbeat: 3 s by default, 0.1 s here. Only the classic
+    // protocol takes the setting, so every consumer uses it (share consumers leave both settings out).
     KafkaClients clients = new KafkaClients(k.bootstrapServers(), Map.of("group.protocol", "classic",
         "heartbeat.interval.ms", "100"));
     WorkServer s = WorkServer.builder().secret(ServerFixture.SECRET).kafka(clients).topics(topics).clock(clock)
@@ -141,7 +141,7 @@ class SessionExpiryHandOverTest {
     sessions.forEach(s -> b.workers().authenticate(s.workerId(), s.sessionKey()));
   }
 
-  /** Commits what {@code c} journaled so far: a verify returns once its session record (and all before it) is committed. */
+  /** Commits what {@code c} journaled so far: a verify returns once its session record, and all before it, is. */
   private static void flush(WorkServer c) {
     Registration r = c.workers().register();
     c.workers().verify(r.workerId(), Signatures.verifyResponse(ServerFixture.SECRET, r.workerId(), r.challenge()));
