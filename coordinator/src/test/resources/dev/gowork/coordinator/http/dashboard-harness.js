@@ -47,12 +47,26 @@ let nextTimer = 1;
 let confirmAnswer = false;
 let blockMetrics = false; // as an ingress that keeps /metrics from the outside
 const confirmed = [];
+// Requests and body reads under way: a step has settled when none is left. The page's reactions to an
+// answer run as promise continuations, before the harness's next timer callback looks again.
+let pending = 0;
+const track = (promise) => {
+  pending++;
+  return promise.finally(() => { pending--; });
+};
+const tracked = (answer) => track(answer.then((response) => {
+  for (const read of ['json', 'text']) {
+    const original = response[read].bind(response);
+    response[read] = () => track(original());
+  }
+  return response;
+}));
 const context = vm.createContext({
   window: { confirm: (text) => { confirmed.push(text); return confirmAnswer; } },
   document, Node: Element, console, Date, Math, Number, JSON, Object, Promise, Error, Map, String,
   sessionStorage: { getItem: (k) => storage[k] ?? null, setItem: (k, v) => { storage[k] = String(v); },
     removeItem: (k) => { delete storage[k]; } },
-  fetch: (path, options) => (blockMetrics && path === '/metrics'
+  fetch: (path, options) => tracked(blockMetrics && path === '/metrics'
     ? Promise.resolve(new Response('blocked', { status: 403 })) : fetch(base + path, options)),
   setTimeout: () => { timers.add(nextTimer); return nextTimer++; },
   clearTimeout: (id) => { timers.delete(id); },
@@ -60,7 +74,11 @@ const context = vm.createContext({
 vm.runInContext(fs.readFileSync(scriptFile, 'utf8'), context, { filename: 'app.js' });
 document.dispatch('DOMContentLoaded');
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 1500));
+const settle = async () => {
+  do {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  } while (pending > 0);
+};
 const view = () => ({
   status: ids.status.textContent, loginShown: !ids.login.hidden, boardShown: !ids.board.hidden,
   loginError: ids['login-error'].hidden ? null : ids['login-error'].textContent,
