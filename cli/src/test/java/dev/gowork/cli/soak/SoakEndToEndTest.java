@@ -15,13 +15,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The soak of {@code gowork soak}, small: a coordinator with its embedded Kafka and 3 worker replicas
- * as child JVMs, 2,000 items, two replicas killed with SIGKILL (and replaced) while items are in
- * flight, then the ledger check on the events topic. Each item sleeps 10 ms on a replica running 2 at
- * once, so 2,000 items take at least 3.3 s from the first one done: the kills, a second apart from
- * the first finished item on, hit a running soak.
+ * as child JVMs, 500 items, two replicas killed with SIGKILL (and replaced) while items are in
+ * flight, then the ledger check on the events topic. Each item sleeps 40 ms on a replica running 2 at
+ * once, so 500 items take at least 3.3 s from the first one done: the kills, a second apart from the
+ * first finished item on, hit a running soak.
  */
 class SoakEndToEndTest {
-  private static final int ITEMS = 2_000;
+  private static final int ITEMS = 500;
 
   @Test
   @Timeout(240)
@@ -32,7 +32,7 @@ class SoakEndToEndTest {
     command.replicas = 3;
     command.concurrency = 2;
     command.handler = "sleep";
-    command.sleepMs = 10;
+    command.sleepMs = 40;
     command.killEvery = 1;
     command.maxKills = 2;
     command.seed = 6;
@@ -58,7 +58,7 @@ class SoakEndToEndTest {
       assertTrue(k.inFlight(), "the kill hit a running soak: " + k);
       assertTrue(Files.exists(dir.resolve("logs/" + k.replacement() + ".log")), k.replacement() + " was started");
     }
-    assertTrue(c.out().contains("ledger: 2,000 accepted, missing 0, doubled 0, never accepted 0: CLEAN"), c.out());
+    assertTrue(c.out().contains("ledger: 500 accepted, missing 0, doubled 0, never accepted 0: CLEAN"), c.out());
     assertTrue(c.out().contains("2 kills (2 while items were in flight)"), c.out());
     assertEquals(0, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(), "children left running");
   }
