@@ -23,6 +23,8 @@ class ProbesTest {
   @Test
   void probesMetricsAndTheOperatorsViews(TestKafka kafka) {
     try (RunningService api = RunningService.start(RunningService.env(kafka))) {
+      assertEquals("true", System.getProperty("sun.net.httpserver.nodelay"),
+          "answers are sent at once, not held back about 40 ms by Nagle's algorithm (HttpService)");
       assertEquals("{\"status\":\"up\"}", api.send("GET", "/healthz", null).body());
       Response ready = api.send("GET", "/readyz", null);
       assertEquals(200, ready.status(), ready.toString());
