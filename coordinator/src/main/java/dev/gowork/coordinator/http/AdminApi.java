@@ -73,29 +73,32 @@ final class AdminApi {
    * started, or last reported progress, earliest), {@code ?limit=} of them (default 1,000, at most 10,000).
    */
   private Answer running(Call call) {
-    int limit = limit(call.query("limit", null));
     List<WorkStatus> all = server.running();
-    ObjectNode n = Views.object();
-    n.put("total", all.size());
-    ArrayNode items = n.putArray("items");
-    all.stream().sorted(OLDEST_FIRST).limit(limit).forEach(s -> items.add(Views.status(s)));
-    return Answer.json(200, n);
+    return listing(all.size(), first(all, OLDEST_FIRST, limit(call.query("limit", null))));
   }
 
   /** {@code {"total", "items": [status...]}}: the newest {@code ?limit=} (default 1,000, at most 10,000). */
   private Answer dead(Call call) {
-    int limit = limit(call.query("limit", null));
     List<WorkStatus> all = server.deadLetters();
+    return listing(all.size(), newestFirst(all, limit(call.query("limit", null))));
+  }
+
+  /** {@code {"total", "items": [status...]}}. */
+  private static Answer listing(int total, List<WorkStatus> shown) {
     ObjectNode n = Views.object();
-    n.put("total", all.size());
+    n.put("total", total);
     ArrayNode items = n.putArray("items");
-    newestFirst(all, limit).forEach(s -> items.add(Views.status(s)));
+    shown.forEach(s -> items.add(Views.status(s)));
     return Answer.json(200, n);
   }
 
   /** The {@code limit} dead letters that died last, newest first. */
   static List<WorkStatus> newestFirst(Collection<WorkStatus> all, int limit) {
-    return all.stream().sorted(NEWEST_FIRST).limit(limit).toList();
+    return first(all, NEWEST_FIRST, limit);
+  }
+
+  private static List<WorkStatus> first(Collection<WorkStatus> all, Comparator<WorkStatus> order, int limit) {
+    return all.stream().sorted(order).limit(limit).toList();
   }
 
   private static int limit(String text) {

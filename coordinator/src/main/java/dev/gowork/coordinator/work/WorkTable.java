@@ -285,13 +285,7 @@ public final class WorkTable {
           return Verdict.refused(r.state, "work timed out");
         }
         if (r.state == WorkState.RUNNING || r.moveTo(WorkState.RUNNING, now)) {
-          r.attempt = Math.max(r.attempt, attempt);
-          r.workerId = workerId;
-          r.updatedAt = now;
-          r.republishPending = false;
-          events.event(EventType.WORK_STARTED).queue(r.queue).work(workId).worker(workerId).attempt(r.attempt).maxAttempts(r.maxAttempts)
-              .fire();
-          save(r);
+          startedBy(r, attempt, workerId, now);
           return Verdict.accepted(r.state);
         }
         return Verdict.refused(r.state, "work is " + r.state.wireName());
@@ -335,16 +329,21 @@ public final class WorkTable {
         }
         r.moveTo(WorkState.RUNNING, now);
         r.progress = progress;
-        r.attempt = attempt;
-        r.workerId = workerId;
-        r.updatedAt = now;
-        r.republishPending = false;
-        events.event(EventType.WORK_STARTED).queue(r.queue).work(workId).worker(workerId).attempt(attempt)
-            .maxAttempts(r.maxAttempts).fire();
-        save(r);
+        startedBy(r, attempt, workerId, now);
         return Verdict.accepted(r.state);
       });
     }
+  }
+
+  /** Notes the RUNNING work's attempt and worker, fires {@code work_started} and saves it (inside a unit). */
+  private void startedBy(WorkRecord r, int attempt, String workerId, long now) {
+    r.attempt = Math.max(r.attempt, attempt);
+    r.workerId = workerId;
+    r.updatedAt = now;
+    r.republishPending = false;
+    events.event(EventType.WORK_STARTED).queue(r.queue).work(r.workId).worker(workerId).attempt(r.attempt)
+        .maxAttempts(r.maxAttempts).fire();
+    save(r);
   }
 
   /**
