@@ -59,9 +59,11 @@ public final class ServiceMetrics implements AutoCloseable {
 
   /** Adds {@code gowork_kafka_ready}: 1 while the last readiness check found Kafka answering, else 0. */
   public void watchKafka(java.util.function.DoubleSupplier ready) {
+    // Held strongly: Micrometer keeps a gauge's object weakly, and nothing else holds this supplier, so
+    // the gauge read NaN after the first collection.
     Gauge.builder("gowork.kafka.ready", ready, java.util.function.DoubleSupplier::getAsDouble)
         .description("1 while the last check (every 5 s) found Kafka answering and the topics there, else 0")
-        .register(registry);
+        .strongReference(true).register(registry);
   }
 
   /** Counts one answered HTTP request; {@code route} is the route's template, e.g. {@code /v1/work/{id}}. */
