@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * The coordinator's record of every work item it published, and the only place their state changes.
@@ -45,7 +46,7 @@ public final class WorkTable {
   private static final int MAX_ERROR_CHARS = 4096;
   /** Why a change was refused: the item is decided by another coordinator. */
   public static final String NOT_OWNED = "work belongs to another coordinator";
-  /** Why a result was refused: another worker runs the same attempt (handed out over HTTP, or its notice came first). */
+  /** Why a result was refused: another worker runs this attempt (handed out over HTTP, or it said so first). */
   public static final String HANDED_TO_ANOTHER = "work was handed to another worker";
 
   private final EventDispatcher events;
@@ -272,25 +273,16 @@ public final class WorkTable {
 
   /** The get path: a worker took attempt {@code attempt}; QUEUED becomes RUNNING (fires {@code work_started}). */
   public Verdict start(String workId, int attempt, String workerId, long now) {
-    WorkRecord r = items.get(workId);
-    if (r == null) {
-      return Verdict.refused(null, "unknown work");
-    }
-    synchronized (r) {
-      return journal.atomically(() -> {
-        if (!ownership.owns(workId)) {
-          return Verdict.refused(r.state, NOT_OWNED);
-        }
-        if (timeOutIfDue(r, now, null)) {
-          return Verdict.refused(r.state, "work timed out");
-        }
-        if (r.state == WorkState.RUNNING || r.moveTo(WorkState.RUNNING, now)) {
-          startedBy(r, attempt, workerId, now);
-          return Verdict.accepted(r.state);
-        }
-        return Verdict.refused(r.state, "work is " + r.state.wireName());
-      });
-    }
+    return changeOwned(workId, r -> {
+      if (timeOutIfDue(r, now, null)) {
+        return Verdict.refused(r.state, "work timed out");
+      }
+      if (r.state == WorkState.RUNNING || r.moveTo(WorkState.RUNNING, now)) {
+        startedBy(r, attempt, workerId, now);
+        return Verdict.accepted(r.state);
+      }
+      return Verdict.refused(r.state, "work is " + r.state.wireName());
+    });
   }
 
   /**
@@ -303,35 +295,40 @@ public final class WorkTable {
    * has none) is kept while the work runs and shown in its status.
    */
   public Verdict noteRunning(String workId, int attempt, String workerId, Progress progress, long now) {
+    return changeOwned(workId, r -> {
+      if (timeOutIfDue(r, now, null) || r.state != WorkState.QUEUED && r.state != WorkState.RUNNING) {
+        return Verdict.refused(r.state, "work is " + r.state.wireName());
+      }
+      boolean newer = attempt > r.attempt;
+      if (attempt < r.attempt || r.state == WorkState.RUNNING && !newer && !workerId.equals(r.workerId)) {
+        return Verdict.refused(r.state, "attempt " + attempt + " is not the current one");
+      }
+      if (r.state == WorkState.RUNNING && !newer) {
+        if (progress != null && !progress.equals(r.progress)) {
+          r.progress = progress;
+          r.updatedAt = now;
+          save(r);
+        }
+        return Verdict.accepted(r.state);
+      }
+      r.moveTo(WorkState.RUNNING, now);
+      r.progress = progress;
+      startedBy(r, attempt, workerId, now);
+      return Verdict.accepted(r.state);
+    });
+  }
+
+  /**
+   * Runs {@code change} on the item under its monitor, in one journal unit, once this coordinator is
+   * seen to own it there; refused when the item is unknown or another coordinator owns it.
+   */
+  private Verdict changeOwned(String workId, Function<WorkRecord, Verdict> change) {
     WorkRecord r = items.get(workId);
     if (r == null) {
       return Verdict.refused(null, "unknown work");
     }
     synchronized (r) {
-      return journal.atomically(() -> {
-        if (!ownership.owns(workId)) {
-          return Verdict.refused(r.state, NOT_OWNED);
-        }
-        if (timeOutIfDue(r, now, null) || r.state != WorkState.QUEUED && r.state != WorkState.RUNNING) {
-          return Verdict.refused(r.state, "work is " + r.state.wireName());
-        }
-        boolean newer = attempt > r.attempt;
-        if (attempt < r.attempt || r.state == WorkState.RUNNING && !newer && !workerId.equals(r.workerId)) {
-          return Verdict.refused(r.state, "attempt " + attempt + " is not the current one");
-        }
-        if (r.state == WorkState.RUNNING && !newer) {
-          if (progress != null && !progress.equals(r.progress)) {
-            r.progress = progress;
-            r.updatedAt = now;
-            save(r);
-          }
-          return Verdict.accepted(r.state);
-        }
-        r.moveTo(WorkState.RUNNING, now);
-        r.progress = progress;
-        startedBy(r, attempt, workerId, now);
-        return Verdict.accepted(r.state);
-      });
+      return journal.atomically(() -> ownership.owns(workId) ? change.apply(r) : Verdict.refused(r.state, NOT_OWNED));
     }
   }
 
