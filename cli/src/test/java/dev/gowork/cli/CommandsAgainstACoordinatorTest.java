@@ -73,6 +73,27 @@ class CommandsAgainstACoordinatorTest {
       assertEquals(slowId, JSON.readTree(started.out()).get("workId").asText());
       awaitStatus(env, slowId, "state      completed", services);
 
+      // Long work cancelled while it runs: the worker is told, the sleep handler stops at once (it
+      // honours cancellation), and no result is written.
+      Console longOne = new Console(env);
+      assertEquals(0, longOne.run("submit", "{\"ms\":60000}"), longOne.err());
+      String longId = longOne.out().strip();
+      awaitStatus(env, longId, "state      running", services);
+      Console cancel = new Console(env);
+      assertEquals(0, cancel.run("cancel", longId, "--reason", "changed my mind"), cancel.err());
+      assertEquals("cancelled " + longId, cancel.out().strip());
+      awaitStatus(env, longId, "cancelled: changed my mind", services);
+      long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (!services.log("worker-1").contains("signalled its handler to stop") && System.nanoTime() < until) {
+        Thread.sleep(100);
+      }
+      assertTrue(services.log("worker-1").contains("work " + longId + " attempt 1 ("), services.log("worker-1"));
+      assertTrue(services.log("worker-1").contains("was cancelled; signalled its handler to stop"),
+          services.log("worker-1"));
+      Console again = new Console(env);
+      assertEquals(1, again.run("cancel", longId));
+      assertTrue(again.err().contains("is already cancelled"), again.err());
+
       Console overview = new Console(env);
       assertEquals(0, overview.run("status"), overview.err());
       assertTrue(overview.out().startsWith("QUEUE"), overview.out());

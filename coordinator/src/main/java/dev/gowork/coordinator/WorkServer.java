@@ -166,7 +166,7 @@ public final class WorkServer implements AutoCloseable {
     journal = Journal.durable(sendTimeout);
     txId = topics.prefix() + ".coordinator-" + b.instanceId;
     writer = new TransactionalWriter(() -> kafka.transactionalProducer(txId), txId, topics.state(), topics.sessions(),
-        topics.events());
+        topics.events(), topics.cancels());
     rebuildTimeout = b.rebuildTimeout;
     events = EventDispatcher.toJournal(clock, journal, codec);
     handlerFeed = new HandlerFeed(kafka, topics.events(), topics.handlerGroup(), txId, codec, events);
@@ -497,6 +497,36 @@ public final class WorkServer implements AutoCloseable {
   /** Work whose every attempt failed (maxAttempts above 1). */
   public List<WorkStatus> deadLetters() {
     return table.deadLetters();
+  }
+
+  /** Longest reason {@link #cancel} accepts. */
+  public static final int MAX_CANCEL_REASON_CHARS = 1_000;
+
+  /**
+   * Cancels work that has not finished (queued, running or waiting to retry): it becomes
+   * {@code cancelled}, {@code work_cancelled} fires, and the workers are told, so a Kafka worker
+   * running it has its {@link dev.gowork.broker.wire.CancelNotice context cancelled} and reports
+   * nothing, and one that receives it later does not run it. A result that still arrives is refused.
+   *
+   * <pre>{@code
+   * ws.cancel(workId, "the customer withdrew the order");
+   * }</pre>
+   *
+   * @param reason why, kept in the status and the event; may be null
+   * @return the work's status, now {@code cancelled}
+   * @throws GoWorkException NOT_FOUND (unknown, or forgotten), CONFLICT (already finished, or owned
+   *     by another coordinator), INVALID_ARGUMENT (a reason over 1,000 characters), UNAVAILABLE
+   */
+  public WorkStatus cancel(String workId, String reason) {
+    requireStarted();
+    if (reason != null && reason.length() > MAX_CANCEL_REASON_CHARS) {
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "the reason must be at most " + MAX_CANCEL_REASON_CHARS
+          + " characters, was " + reason.length());
+    }
+    WorkStatus s = table.cancel(workId, reason, clock.millis());
+    journal.flushAndWait();
+    LOG.info("work {} cancelled", workId);
+    return s;
   }
 
   /**

@@ -68,6 +68,14 @@ public record Topics(String prefix) {
     return prefix + ".events";
   }
 
+  /**
+   * {@code <p>.cancels}: the coordinator's notices of cancelled work, keyed by work id, which workers
+   * follow to skip or stop it ({@link dev.gowork.broker.wire.CancelNotice}).
+   */
+  public String cancels() {
+    return prefix + ".cancels";
+  }
+
   /** {@code <p>.state}: compacted work state keyed by work id (internal). */
   public String state() {
     return prefix + ".state";

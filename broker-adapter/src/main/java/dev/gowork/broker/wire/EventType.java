@@ -15,7 +15,7 @@ public enum EventType {
   WORKER_REGISTERED("worker_registered"),
   WORKER_VERIFY("worker_verify"),
   WORKER_VERIFY_ERROR("worker_verify_error"),
-  /** A worker fetched the work over HTTP ({@code POST /v1/work/next}); Kafka workers do not report a start. */
+  /** A worker fetched the work over HTTP ({@code POST /v1/work/next}), or a Kafka worker reported it running. */
   WORK_STARTED("work_started"),
   /** An attempt failed; followed by {@link #WORK_RETRY} or {@link #WORK_DEAD}, or terminal when maxAttempts is 1. */
   WORK_FAILED("work_failed"),
@@ -28,7 +28,9 @@ public enum EventType {
   /** A worker's session expired or was revoked. */
   WORKER_EXPIRED("worker_expired"),
   /** A record on a GoWork topic could not be decoded; it was reported and skipped. */
-  RECORD_REJECTED("record_rejected");
+  RECORD_REJECTED("record_rejected"),
+  /** The work was cancelled on request before it finished. Terminal. */
+  WORK_CANCELLED("work_cancelled");
 
   private final String id;
 

@@ -1,5 +1,6 @@
 package dev.gowork.coordinator.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gowork.broker.ErrorCode;
@@ -9,7 +10,7 @@ import dev.gowork.coordinator.Work;
 import dev.gowork.coordinator.WorkServer;
 import java.util.List;
 
-/** The producer side: add work, one item or a batch, and read an item's status. */
+/** The producer side: add work, one item or a batch, read an item's status, and cancel it. */
 final class WorkApi {
   private final WorkServer server;
   private final WireCodec codec;
@@ -25,7 +26,8 @@ final class WorkApi {
     return List.of(
         new Route("POST", "/v1/work", Access.PRODUCER, codec, this::add),
         new Route("POST", "/v1/work/batch", Access.PRODUCER, batchCodec, this::addBatch),
-        new Route("GET", "/v1/work/{id}", Access.PRODUCER, codec, this::status));
+        new Route("GET", "/v1/work/{id}", Access.PRODUCER, codec, this::status),
+        new Route("POST", "/v1/work/{id}/cancel", Access.PRODUCER, codec, this::cancel));
   }
 
   private Answer add(Call call) {
@@ -43,6 +45,20 @@ final class WorkApi {
     ArrayNode ids = n.putArray("workIds");
     batch.forEach(w -> ids.add(w.id()));
     return Answer.json(202, n);
+  }
+
+  /** Optional body {@code {"reason"}}; 200 with the cancelled work's status. */
+  private Answer cancel(Call call) {
+    JsonNode body = call.optionalJson();
+    String reason = null;
+    if (body != null && !body.isNull()) {
+      JsonNode r = body.isObject() ? body.get("reason") : null;
+      if (!body.isObject() || r != null && !r.isNull() && !r.isTextual()) {
+        throw new GoWorkException(ErrorCode.MALFORMED, "the body must be empty or {\"reason\": \"<text>\"}");
+      }
+      reason = r == null || r.isNull() ? null : r.textValue();
+    }
+    return Answer.json(200, Views.status(server.cancel(call.param("id"), reason)));
   }
 
   private Answer status(Call call) {

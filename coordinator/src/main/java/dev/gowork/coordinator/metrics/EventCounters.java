@@ -32,6 +32,7 @@ final class EventCounters implements Consumer<Event> {
     count(registry, EventType.WORK_TIMEOUT, "gowork.work.timed.out", "Work whose deadline passed first");
     count(registry, EventType.WORK_RETRY, "gowork.work.retried", "Work queued again for another attempt");
     count(registry, EventType.WORK_DEAD, "gowork.work.dead", "Work whose every attempt failed");
+    count(registry, EventType.WORK_CANCELLED, "gowork.work.cancelled", "Work cancelled on request before it finished");
     count(registry, EventType.RESULT_REJECTED, "gowork.results.rejected",
         "Results refused (bad signature, unknown session, replay, late)");
     count(registry, EventType.RECORD_REJECTED, "gowork.records.rejected",

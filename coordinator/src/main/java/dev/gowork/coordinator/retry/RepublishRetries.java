@@ -3,6 +3,7 @@ package dev.gowork.coordinator.retry;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.coordinator.work.WorkRef;
 import dev.gowork.coordinator.work.WorkTable;
+import dev.gowork.coordinator.work.WorkState;
 import java.time.Clock;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -61,6 +62,8 @@ public final class RepublishRetries implements Runnable {
         return;
       }
       ref = table.ref(d.workId());
+    } else if (table.status(d.workId()).map(s -> s.state() != WorkState.QUEUED).orElse(true)) {
+      return; // cancelled (or otherwise decided) while its publication was put off
     }
     try {
       republisher.republish(ref.orElseThrow());

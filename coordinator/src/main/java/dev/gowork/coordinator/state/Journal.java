@@ -31,7 +31,7 @@ import java.util.function.Supplier;
  */
 public final class Journal {
   /** What a change is: a work state record, a session record or an event; each has its own topic. */
-  public enum Kind { STATE, SESSION, EVENT }
+  public enum Kind { STATE, SESSION, EVENT, CANCEL }
 
   /**
    * One change; {@code value == null} is a tombstone; {@code done} marks a flush point instead;

@@ -1,5 +1,6 @@
 package dev.gowork.coordinator.work;
 
+import static dev.gowork.coordinator.work.WorkState.CANCELLED;
 import static dev.gowork.coordinator.work.WorkState.COMPLETED;
 import static dev.gowork.coordinator.work.WorkState.DEAD;
 import static dev.gowork.coordinator.work.WorkState.FAILED;
@@ -21,13 +22,14 @@ public final class Lifecycle {
   private static final Map<WorkState, Set<WorkState>> NEXT = new EnumMap<>(WorkState.class);
 
   static {
-    NEXT.put(QUEUED, EnumSet.of(RUNNING, COMPLETED, FAILED, RETRY_WAIT, TIMED_OUT, DEAD));
-    NEXT.put(RUNNING, EnumSet.of(COMPLETED, FAILED, RETRY_WAIT, TIMED_OUT, DEAD));
-    NEXT.put(RETRY_WAIT, EnumSet.of(QUEUED, TIMED_OUT));
+    NEXT.put(QUEUED, EnumSet.of(RUNNING, COMPLETED, FAILED, RETRY_WAIT, TIMED_OUT, DEAD, CANCELLED));
+    NEXT.put(RUNNING, EnumSet.of(COMPLETED, FAILED, RETRY_WAIT, TIMED_OUT, DEAD, CANCELLED));
+    NEXT.put(RETRY_WAIT, EnumSet.of(QUEUED, TIMED_OUT, CANCELLED));
     NEXT.put(DEAD, EnumSet.of(QUEUED));
     NEXT.put(COMPLETED, EnumSet.noneOf(WorkState.class));
     NEXT.put(FAILED, EnumSet.noneOf(WorkState.class));
     NEXT.put(TIMED_OUT, EnumSet.noneOf(WorkState.class));
+    NEXT.put(CANCELLED, EnumSet.noneOf(WorkState.class));
   }
 
   private Lifecycle() {}
@@ -37,8 +39,8 @@ public final class Lifecycle {
     return NEXT.get(from).contains(to);
   }
 
-  /** True for states that end the work: completed, failed, timed out, dead. */
+  /** True for states that end the work: completed, failed, timed out, dead, cancelled. */
   public static boolean isTerminal(WorkState s) {
-    return s == COMPLETED || s == FAILED || s == TIMED_OUT || s == DEAD;
+    return s == COMPLETED || s == FAILED || s == TIMED_OUT || s == DEAD || s == CANCELLED;
   }
 }

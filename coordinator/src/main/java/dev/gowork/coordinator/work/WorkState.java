@@ -10,6 +10,8 @@ import java.util.Locale;
  *   │  ▲        └──────▶ RETRY_WAIT ──▶ QUEUED (next attempt) | TIMED_OUT
  *   │  └── DEAD (requeue)
  *   └──▶ (any outcome of RUNNING: a Kafka worker reports a start only for work that runs a while)
+ *
+ * QUEUED | RUNNING | RETRY_WAIT ──▶ CANCELLED (on request)
  * </pre>
  */
 public enum WorkState {
@@ -26,7 +28,9 @@ public enum WorkState {
   /** The deadline passed first. Terminal. */
   TIMED_OUT,
   /** Every attempt failed (maxAttempts above 1); kept as a dead letter, may be requeued. */
-  DEAD;
+  DEAD,
+  /** Cancelled on request before it finished. Terminal. */
+  CANCELLED;
 
   /** Lower-case name, e.g. {@code timed_out}, for JSON answers. */
   public String wireName() {

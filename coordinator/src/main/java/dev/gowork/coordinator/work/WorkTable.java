@@ -2,6 +2,7 @@ package dev.gowork.coordinator.work;
 
 import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.wire.CancelNotice;
 import dev.gowork.broker.wire.EventType;
 import dev.gowork.broker.wire.ResultEnvelope;
 import dev.gowork.broker.wire.ResultStatus;
@@ -9,6 +10,7 @@ import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.coordinator.events.EventDispatcher;
 import dev.gowork.coordinator.state.Journal;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -480,6 +482,47 @@ public final class WorkTable {
         events.event(EventType.WORK_RETRY).queue(r.queue).work(workId).attempt(r.attempt).maxAttempts(r.maxAttempts).fire();
         save(r);
         return r.ref();
+      });
+    }
+  }
+
+  /**
+   * Cancels work that has not finished: QUEUED, RUNNING or RETRY_WAIT becomes CANCELLED and fires
+   * {@code work_cancelled}; the same unit writes a {@link CancelNotice} for the workers, so one that
+   * holds the item stops it and one that receives it later skips it. A result that arrives after is
+   * refused as for any finished work.
+   *
+   * @param reason why, as the caller gave it (clipped), or null
+   * @return the item's status once cancelled
+   * @throws GoWorkException NOT_FOUND for unknown work, CONFLICT when it already finished (or its
+   *     deadline has just passed) or belongs to another coordinator
+   */
+  public WorkStatus cancel(String workId, String reason, long now) {
+    WorkRecord r = items.get(workId);
+    if (r == null) {
+      throw new GoWorkException(ErrorCode.NOT_FOUND, "no work with id " + workId);
+    }
+    synchronized (r) {
+      return journal.atomically(() -> {
+        if (!ownership.owns(workId)) {
+          throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " belongs to another coordinator "
+              + "(results partition " + ownership.partitionOf(workId) + "); cancel it there");
+        }
+        timeOutIfDue(r, now, null);
+        if (!r.moveTo(WorkState.CANCELLED, now)) {
+          throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " is already " + r.state.wireName()
+              + "; only queued, running or retrying work can be cancelled");
+        }
+        String why = reason == null || reason.isBlank() ? null : clip(reason.strip());
+        r.outcome = why == null ? "cancelled" : "cancelled: " + why;
+        r.republishPending = false;
+        ended(r, now);
+        events.event(EventType.WORK_CANCELLED).queue(r.queue).work(workId).worker(r.workerId).attempt(r.attempt)
+            .maxAttempts(r.maxAttempts).durationMs(now - r.createdAt).error(why).fire();
+        save(r);
+        journal.put(Journal.Kind.CANCEL, workId, new CancelNotice(workId, r.queue, r.attempt,
+            Instant.ofEpochMilli(r.deadline), Instant.ofEpochMilli(now), why).encode(codec));
+        return r.status(codec);
       });
     }
   }

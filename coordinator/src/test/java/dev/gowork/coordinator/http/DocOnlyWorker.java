@@ -20,9 +20,11 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -132,6 +134,33 @@ final class DocOnlyWorker {
       }
     }
     throw new AssertionError("no work arrived on queue " + queue + " within " + timeout);
+  }
+
+  /**
+   * Reads the cancels topic named by the verify answer from its beginning, as section 4 says, until
+   * the notice for {@code workId} arrives.
+   */
+  JsonNode cancelNotice(String workId, Duration timeout) throws Exception {
+    Properties c = new Properties();
+    c.put("bootstrap.servers", kafka.get("bootstrapServers").asText());
+    c.put("isolation.level", "read_committed");
+    String topic = kafka.get("cancelsTopic").asText();
+    try (KafkaConsumer<String, byte[]> consumer =
+            new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> all = consumer.partitionsFor(topic).stream()
+          .map(info -> new TopicPartition(topic, info.partition())).toList();
+      consumer.assign(all);
+      consumer.seekToBeginning(all);
+      long end = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < end) {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          if (workId.equals(record.key())) {
+            return JSON.readTree(record.value());
+          }
+        }
+      }
+    }
+    throw new AssertionError("no cancel notice for " + workId + " on the cancels topic within " + timeout);
   }
 
   /** A result record for the results topic, signed as section 3 says. */

@@ -150,7 +150,7 @@ class HttpBadInputTest {
   void producerCallsWithoutTheApiTokenAre401() {
     for (String[] call : new String[][] {{"POST", "/v1/work"}, {"POST", "/v1/work/batch"}, {"GET", "/v1/work/x"},
         {"GET", "/v1/queues"}, {"GET", "/v1/workers"}, {"GET", "/v1/dead"}, {"POST", "/v1/dead/x/requeue"},
-        {"DELETE", "/v1/dead/x"}}) {
+        {"DELETE", "/v1/dead/x"}, {"POST", "/v1/work/x/cancel"}}) {
       assertError(api.send(call[0], call[1], "{}"), 401, "unauthenticated");
       assertError(api.send(call[0], call[1], "{}", "Authorization", "Bearer not-the-token-at-all"), 401,
           "unauthenticated");
@@ -199,6 +199,24 @@ class HttpBadInputTest {
     assertError(api.producer("GET", "/v1/work/" + UUID.randomUUID(), null), 404, "not_found");
     assertError(api.producer("POST", "/v1/dead/" + UUID.randomUUID() + "/requeue", null), 404, "not_found");
     assertError(api.producer("DELETE", "/v1/dead/" + UUID.randomUUID(), null), 404, "not_found");
+    assertError(api.producer("POST", "/v1/work/" + UUID.randomUUID() + "/cancel", null), 404, "not_found");
+  }
+
+  @Test
+  void aCancelNeedsAnEmptyBodyOrAShortTextReasonAndUnfinishedWork() {
+    String id = addWork("{\"data\":1,\"timeoutSeconds\":60}").json().get("workId").asText();
+    String cancel = "/v1/work/" + id + "/cancel";
+    assertEquals("the body must be empty or {\"reason\": \"<text>\"}",
+        assertError(api.producer("POST", cancel, "{\"reason\":5}"), 400, "malformed"));
+    assertError(api.producer("POST", cancel, "[\"why\"]"), 400, "malformed");
+    assertEquals("the reason must be at most 1000 characters, was 1001",
+        assertError(api.producer("POST", cancel, "{\"reason\":\"" + "x".repeat(1001) + "\"}"), 400,
+            "invalid_argument"));
+    Response ok = api.producer("POST", cancel, "{\"reason\":\"duplicate order\"}");
+    assertEquals(200, ok.status(), ok.toString());
+    assertEquals("cancelled", ok.json().get("state").asText());
+    assertEquals("cancelled: duplicate order", ok.json().get("error").asText());
+    assertTrue(assertError(api.producer("POST", cancel, null), 409, "conflict").contains("is already cancelled"));
   }
 
   @Test

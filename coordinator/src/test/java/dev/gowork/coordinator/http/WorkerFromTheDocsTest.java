@@ -148,13 +148,36 @@ class WorkerFromTheDocsTest {
   }
 
   @Test
+  void aCancelIsPublishedForWorkersAndALateResultIsRefused() throws Exception {
+    DocOnlyWorker worker = new DocOnlyWorker(api.base, RunningService.SECRET).handshake();
+    String id = add("{\"data\":1,\"timeoutSeconds\":60}");
+    JsonNode work = until(() -> worker.next("default").orElse(null), "work over HTTP");
+    JsonNode cancelled = api.producer("POST", "/v1/work/" + id + "/cancel", "{\"reason\":\"not needed\"}").json();
+    assertEquals("cancelled", cancelled.get("state").asText(), cancelled.toString());
+    assertEquals(worker.workerId, cancelled.get("workerId").asText());
+
+    JsonNode notice = worker.cancelNotice(id, WAIT);
+    assertEquals("gowork.cancel/v1", notice.get("schema").asText());
+    assertEquals("default", notice.get("queue").asText());
+    assertEquals(1, notice.get("attempt").asInt());
+    assertEquals(work.get("deadline").asText(), notice.get("deadline").asText());
+    assertTrue(notice.hasNonNull("cancelledAt"), notice.toString());
+    assertEquals("not needed", notice.get("reason").asText());
+
+    assertEquals(409, worker.submit(work, "completed", JSON.readTree("1"), null));
+    assertEquals("cancelled", api.producer("GET", "/v1/work/" + id, null).json().get("state").asText());
+    assertEquals(0, api.producer("GET", "/v1/running", null).json().get("total").asInt());
+  }
+
+  @Test
   void theDocOnlyWorkerUsesNoProjectClass() throws Exception {
     String source = Files.readString(Path.of("src/test/java/dev/gowork/coordinator/http/DocOnlyWorker.java"));
     String body = source.substring(source.indexOf(';') + 1);
     assertFalse(body.contains("dev.gowork"), "DocOnlyWorker must be written from docs/protocol.md alone");
     Optional<String> foreign = source.lines().filter(l -> l.startsWith("import "))
         .filter(l -> !l.matches("import (java|javax|com\\.fasterxml\\.jackson|org\\.apache\\.kafka\\.clients|"
-            + "org\\.apache\\.kafka\\.common\\.serialization)\\..*")).findFirst();
+            + "org\\.apache\\.kafka\\.common\\.serialization)\\..*|import org\\.apache\\.kafka\\.common\\.TopicPartition;"))
+        .findFirst();
     assertEquals(Optional.empty(), foreign);
   }
 

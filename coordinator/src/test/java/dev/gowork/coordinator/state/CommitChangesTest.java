@@ -78,7 +78,8 @@ class CommitChangesTest {
     journal = Journal.durable(WAIT);
     String txId = kafka.topicPrefix() + ".coordinator-0";
     TransactionalWriter writer = new TransactionalWriter(() -> kafka.clients().transactionalProducer(txId), txId,
-        state, kafka.topicPrefix() + ".sessions", kafka.topicPrefix() + ".events");
+        state, kafka.topicPrefix() + ".sessions", kafka.topicPrefix() + ".events",
+        kafka.topicPrefix() + ".cancels");
     writer.init();
     commits = new CommitChanges(journal, writer, interval);
     commits.attach(wakes::incrementAndGet);

@@ -129,7 +129,7 @@ class StaleProducerEpochTest {
             }
           });
       return wrapped;
-    }, txId, prefix + ".state", prefix + ".sessions", prefix + ".events");
+    }, txId, prefix + ".state", prefix + ".sessions", prefix + ".events", prefix + ".cancels");
     writer.init();
     return writer;
   }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.wire.Event;
 import dev.gowork.broker.wire.EventType;
 import dev.gowork.broker.wire.ResultEnvelope;
 import dev.gowork.broker.wire.ResultStatus;
@@ -378,6 +379,64 @@ class WorkTableTest {
     assertTrue(table.status("d").isEmpty());
     assertEquals(0, table.deadCount());
     assertEquals(ErrorCode.NOT_FOUND, assertThrows(GoWorkException.class, () -> table.revive("d", 0)).code());
+  }
+
+  @Test
+  void queuedRunningAndRetryingWorkCanBeCancelledOnceAndItsLateResultIsRefused() {
+    add("q", 1, 60);
+    add("r", 1, 60);
+    table.start("r", 1, "w-1", clock.millis());
+    add("w", 2, 60);
+    result("w", 1, ResultStatus.FAILED);
+    clock.advance(Duration.ofMillis(700));
+    WorkStatus q = table.cancel("q", "  not needed  ", clock.millis());
+    assertEquals(WorkState.CANCELLED, q.state());
+    assertEquals("cancelled: not needed", q.error());
+    assertEquals(WorkState.CANCELLED, table.cancel("r", null, clock.millis()).state());
+    assertEquals("cancelled", table.status("r").orElseThrow().error());
+    assertEquals(WorkState.CANCELLED, table.cancel("w", "", clock.millis()).state());
+    assertFalse(table.retried("w", 2, clock.millis()), "a cancelled retry is not queued again");
+    assertEquals(Map.of("default", 0L), table.sizes());
+    GoWorkException again = assertThrows(GoWorkException.class, () -> table.cancel("q", null, clock.millis()));
+    assertEquals(ErrorCode.CONFLICT, again.code());
+    assertEquals("work q is already cancelled; only queued, running or retrying work can be cancelled",
+        again.getMessage());
+    assertEquals("work is already cancelled", result("r", 1, ResultStatus.COMPLETED).rejection());
+    assertFalse(table.noteRunning("q", 1, "w-2", null, clock.millis()).accepted());
+    assertFalse(table.start("q", 1, "w-2", clock.millis()).accepted(), "an HTTP worker is not handed it");
+    assertEquals(List.of(EventType.WORK_CANCELLED), typesFor("q"));
+    assertEquals(List.of(EventType.WORK_STARTED, EventType.WORK_CANCELLED), typesFor("r"));
+    Event cancelled = log.of(EventType.WORK_CANCELLED, "r").get(0);
+    assertEquals("w-1", cancelled.workerId(), "the event names the worker that was running it");
+    assertEquals(700L, cancelled.durationMs());
+    assertEquals("not needed", log.of(EventType.WORK_CANCELLED, "q").get(0).error());
+  }
+
+  @Test
+  void finishedUnknownAndExpiredWorkIsNotCancelled() {
+    add("done", 1, 60);
+    result("done", 1, ResultStatus.COMPLETED);
+    addAndFailTwice("dead", 60);
+    add("late", 1, 1);
+    assertEquals(ErrorCode.NOT_FOUND, assertThrows(GoWorkException.class,
+        () -> table.cancel("zz", null, clock.millis())).code());
+    assertEquals(ErrorCode.CONFLICT, assertThrows(GoWorkException.class,
+        () -> table.cancel("done", null, clock.millis())).code());
+    assertEquals(ErrorCode.CONFLICT, assertThrows(GoWorkException.class,
+        () -> table.cancel("dead", null, clock.millis())).code(), "a dead letter is deleted, not cancelled");
+    clock.advance(Duration.ofSeconds(2));
+    GoWorkException expired = assertThrows(GoWorkException.class, () -> table.cancel("late", null, clock.millis()));
+    assertTrue(expired.getMessage().contains("is already timed_out"), expired.getMessage());
+    assertEquals(List.of(EventType.WORK_TIMEOUT), typesFor("late"), "the deadline decided it, once");
+  }
+
+  @Test
+  void aCancelledItemIsForgottenWithTheFinishedWork() {
+    add("c", 1, 60);
+    table.cancel("c", null, clock.millis());
+    clock.advance(Duration.ofSeconds(10));
+    assertEquals(1, table.forgetFinishedBefore(clock.millis()));
+    assertTrue(table.status("c").isEmpty());
   }
 
   @Test

@@ -6,7 +6,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * What a {@link WorkHandler} knows about the work it runs. The runtime signals cancellation at the
- * deadline (and when it shuts down), then interrupts the handler's thread after a short grace.
+ * deadline, when the work is cancelled on request, and when it shuts down, then interrupts the
+ * handler's thread after a short grace.
  */
 public interface WorkContext {
   /** The work id (a UUID string), the idempotency key of the work. */
@@ -27,7 +28,7 @@ public interface WorkContext {
   /** True once the runtime asked this handler to stop. */
   boolean isCancelled();
 
-  /** Completes when the runtime asks this handler to stop (deadline reached or shutdown). */
+  /** Completes when the runtime asks this handler to stop (deadline reached, work cancelled, or shutdown). */
   CompletionStage<Void> cancellation();
 
   /**

@@ -10,6 +10,9 @@ sealed interface Completion {
   /** The handler of {@code held} returned and its result is being written. */
   record HandlerDone(Held held) implements Completion {}
 
+  /** The work of {@code held} was cancelled: it did not run, or its outcome is dropped; no result is written. */
+  record Dropped(Held held) implements Completion {}
+
   /** Nothing happened; look again (e.g. close was asked for). */
   record Wake() implements Completion {}
 }

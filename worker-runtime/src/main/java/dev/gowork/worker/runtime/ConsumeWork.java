@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * rounds the thread waits: while a slot is free, up to 5 ms in the poll of one free slot (taking
  * turns; a completion wakes it), so records for that slot start as soon as they arrive; else on the
  * queue, until the next deadline or renewal. A record is ACCEPTed only after its result is durably
- * written; RELEASEd when the write fails or at shutdown; REJECTed when undecodable.
+ * written, or with no result when its work was cancelled ({@link Cancellations}); RELEASEd when the
+ * write fails or at shutdown; REJECTed when undecodable.
  *
  * <p>Failure modes: a handler that throws yields a {@code failed} result; one that overruns its
  * deadline is signalled, then interrupted after the cancel grace and reported {@code timed_out}
@@ -70,6 +71,7 @@ final class ConsumeWork implements Runnable {
   private final Duration lockDuration;
   private final Duration shutdownGrace;
   private final Duration runningNotice;
+  private final Cancellations cancellations;
   private final WireCodec codec = WireCodec.defaults();
   private final BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
   private final PublishResults publisher;
@@ -91,7 +93,7 @@ final class ConsumeWork implements Runnable {
 
   ConsumeWork(WorkerSettings settings, String workTopic, String resultsTopic, IntFunction<Lane> openLane,
       Producer<String, byte[]> producer, WorkHandler handler, ExecutorService workThreads, Supplier<Session> session,
-      Clock clock, Stats stats) {
+      Clock clock, Stats stats, Cancellations cancellations) {
     this.workTopic = workTopic;
     this.slots = settings.concurrency();
     this.openLane = openLane;
@@ -104,6 +106,7 @@ final class ConsumeWork implements Runnable {
     this.lockDuration = settings.lockDuration();
     this.shutdownGrace = settings.shutdownGrace();
     this.runningNotice = settings.runningNotice();
+    this.cancellations = cancellations;
     this.publisher = new PublishResults(producer, resultsTopic, codec, session, clock, this::complete);
     this.lastTurnMillis = clock.millis();
   }
@@ -180,6 +183,7 @@ final class ConsumeWork implements Runnable {
         pollLane(lane, accepting, now);
       }
       enforceDeadlines(now);
+      stopCancelled(now);
       announceRunning(now);
       renewLocks(now);
       if (draining && drained(now)) {
@@ -283,6 +287,12 @@ final class ConsumeWork implements Runnable {
       return;
     }
     WorkEnvelope work = decoded.value();
+    if (cancellations.contains(work.workId())) {
+      LOG.info("not running work {}: it was cancelled", work.workId());
+      lane.acknowledge(r, AcknowledgeType.ACCEPT);
+      stats.cancelled();
+      return;
+    }
     int attempt = (int) Math.min(Integer.MAX_VALUE, (long) work.attempt() + Math.max(0, deliveries - 1));
     Held held = new Held(lane, r, work, attempt, new RunContext(work, attempt, clock), now);
     if (work.isExpired(now)) {
@@ -298,7 +308,7 @@ final class ConsumeWork implements Runnable {
   /** Runs {@code batch} on one work thread; hands it back to the group if no thread can take it. */
   private void submit(List<Held> batch) {
     try {
-      workThreads.execute(new RunBatch(batch, handler, publisher, clock, stats));
+      workThreads.execute(new RunBatch(batch, handler, publisher, clock, stats, cancellations));
     } catch (RejectedExecutionException e) {
       batch.forEach(this::releaseUnstarted);
     }
@@ -316,6 +326,8 @@ final class ConsumeWork implements Runnable {
   private void handle(Completion c) {
     if (c instanceof Completion.HandlerDone d) {
       d.held().lane.handlerDone(d.held());
+    } else if (c instanceof Completion.Dropped d) {
+      drop(d.held());
     } else if (c instanceof Completion.Published p) {
       Lane lane = p.held().lane;
       if (p.error() == null) {
@@ -360,6 +372,37 @@ final class ConsumeWork implements Runnable {
   }
 
   /**
+   * Stops the handlers of work the coordinator cancelled: signals each through its context, then,
+   * if it still runs after the cancel grace, interrupts it. Either way no result is written and the
+   * record is ACCEPTed (the work is decided).
+   */
+  private void stopCancelled(Instant now) {
+    for (Lane lane : lanes) {
+      Held h = lane.held();
+      if (h == null || h.isSettled() || h.run == null || h.startedAt() == null
+          || !cancellations.contains(h.work.workId())) {
+        continue;
+      }
+      if (h.cancelledAt == null) {
+        h.cancelledAt = now;
+        h.context.cancel();
+        LOG.info("{} was cancelled; signalled its handler to stop", h);
+      } else if (!now.isBefore(h.cancelledAt.plus(cancelGrace)) && h.settle(Held.Fate.DROP)) {
+        interrupt(h);
+        LOG.warn("{} was cancelled and still running {} ms later; interrupted it", h, cancelGrace.toMillis());
+        drop(h);
+      }
+    }
+  }
+
+  /** Ends {@code h} with no result: its work was cancelled. */
+  private void drop(Held h) {
+    if (h.lane.finish(h, AcknowledgeType.ACCEPT) || h.deferredAck == AcknowledgeType.ACCEPT) {
+      stats.cancelled();
+    }
+  }
+
+  /**
    * Tells the coordinator about each handler that has run for {@link #runningNotice} (once per attempt),
    * and sends its latest progress report, at most once per {@link #PROGRESS_INTERVAL}.
    */
@@ -367,7 +410,7 @@ final class ConsumeWork implements Runnable {
     for (Lane lane : lanes) {
       Held h = lane.held();
       Instant started = h == null ? null : h.startedAt();
-      if (started == null || h.isSettled()) {
+      if (started == null || h.isSettled() || h.cancelledAt != null) {
         continue;
       }
       boolean first = !h.announced && !now.isBefore(started.plus(runningNotice));
@@ -506,6 +549,9 @@ final class ConsumeWork implements Runnable {
       }
       if (h != null && h.announcedAt != null && !h.isSettled() && h.context.hasProgress()) {
         next = min(next, h.announcedAt.plus(PROGRESS_INTERVAL));
+      }
+      if (h != null && h.cancelledAt != null && !h.isSettled()) {
+        next = min(next, h.cancelledAt.plus(cancelGrace));
       }
     }
     if (draining) {

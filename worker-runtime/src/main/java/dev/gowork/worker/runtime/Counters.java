@@ -10,5 +10,7 @@ package dev.gowork.worker.runtime;
  * @param rejected undecodable records rejected (to the broker's dead-letter topic when configured)
  * @param released records handed back undone (shutdown, or a result that could not be written)
  * @param inFlight records this replica holds right now
+ * @param cancelled records not run, or stopped, because the work was cancelled (no result written)
  */
-public record Counters(long processed, long failed, long timedOut, long rejected, long released, int inFlight) {}
+public record Counters(long processed, long failed, long timedOut, long rejected, long released, int inFlight,
+    long cancelled) {}

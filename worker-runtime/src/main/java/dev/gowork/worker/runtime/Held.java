@@ -22,7 +22,9 @@ final class Held {
     /** A result is (being) written; ACCEPT once durable, RELEASE if the write fails. */
     PUBLISH,
     /** Handed back undone. */
-    RELEASE
+    RELEASE,
+    /** The work was cancelled: not run, or its outcome dropped; ACCEPTed with no result. */
+    DROP
   }
 
   private static final Object NEW = "new";
@@ -44,6 +46,8 @@ final class Held {
   boolean announced;
   /** When the last {@code running} notice was sent, or null. */
   Instant announcedAt;
+  /** When the poll thread signalled the handler that the work was cancelled, or null. */
+  Instant cancelledAt;
   /** The batch that runs this record on a work thread; null until submitted. */
   volatile RunBatch run;
   private volatile Instant startedAt;

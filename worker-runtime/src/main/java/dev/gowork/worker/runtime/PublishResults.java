@@ -60,6 +60,11 @@ final class PublishResults {
     done.accept(new Completion.HandlerDone(held));
   }
 
+  /** Tells the poll thread that {@code held} ends with no result, its work having been cancelled. */
+  void dropped(Held held) {
+    done.accept(new Completion.Dropped(held));
+  }
+
   void publish(Held held, ResultStatus status, JsonNode result, String error, long durationMs) {
     if (result != null && depth(result, MAX_RESULT_DEPTH) > MAX_RESULT_DEPTH) {
       // The coordinator refuses anything nested deeper: say so, instead of a result it cannot read.

@@ -22,12 +22,15 @@ final class RunBatch implements Runnable {
   private final PublishResults publisher;
   private final Clock clock;
   private final Stats stats;
+  private final Cancellations cancellations;
   private Held current;
   private Thread thread;
   private boolean abandoned;
 
-  RunBatch(List<Held> records, WorkHandler handler, PublishResults publisher, Clock clock, Stats stats) {
+  RunBatch(List<Held> records, WorkHandler handler, PublishResults publisher, Clock clock, Stats stats,
+      Cancellations cancellations) {
     this.records = List.copyOf(records);
+    this.cancellations = cancellations;
     this.handler = handler;
     this.publisher = publisher;
     this.clock = clock;
@@ -46,7 +49,7 @@ final class RunBatch implements Runnable {
         thread = Thread.currentThread();
         Thread.interrupted();
       }
-      new RunWork(h, handler, publisher, clock, stats).run();
+      new RunWork(h, handler, publisher, clock, stats, cancellations).run();
     }
     synchronized (this) {
       current = null;

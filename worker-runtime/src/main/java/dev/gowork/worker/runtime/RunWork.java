@@ -22,9 +22,12 @@ final class RunWork implements Runnable {
   private final PublishResults publisher;
   private final Clock clock;
   private final Stats stats;
+  private final Cancellations cancellations;
 
-  RunWork(Held held, WorkHandler handler, PublishResults publisher, Clock clock, Stats stats) {
+  RunWork(Held held, WorkHandler handler, PublishResults publisher, Clock clock, Stats stats,
+      Cancellations cancellations) {
     this.held = held;
+    this.cancellations = cancellations;
     this.handler = handler;
     this.publisher = publisher;
     this.clock = clock;
@@ -33,6 +36,12 @@ final class RunWork implements Runnable {
 
   @Override
   public void run() {
+    if (cancellations.contains(held.work.workId())) {
+      if (held.settle(Held.Fate.DROP)) {
+        publisher.dropped(held);
+      }
+      return;
+    }
     Instant start = clock.instant();
     if (held.work.isExpired(start)) {
       // It waited behind others of its batch past its deadline: reported, not run (no side effects).
@@ -61,6 +70,12 @@ final class RunWork implements Runnable {
     stats.handled(System.nanoTime() - startNanos);
     Instant end = clock.instant();
     long ms = Math.max(0, Duration.between(start, end).toMillis());
+    if (cancellations.contains(held.work.workId())) {
+      if (held.settle(Held.Fate.DROP)) {
+        publisher.dropped(held);
+      }
+      return;
+    }
     if (!held.settle(Held.Fate.PUBLISH)) {
       return;
     }

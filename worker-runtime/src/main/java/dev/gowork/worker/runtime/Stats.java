@@ -13,6 +13,7 @@ final class Stats {
   private final LongAdder timedOut = new LongAdder();
   private final LongAdder rejected = new LongAdder();
   private final LongAdder released = new LongAdder();
+  private final LongAdder cancelled = new LongAdder();
   private final AtomicInteger inFlight = new AtomicInteger();
   /** Times handler runs when the runtime was given a meter registry, else null. */
   private final Timer handlerTime;
@@ -44,6 +45,10 @@ final class Stats {
     released.increment();
   }
 
+  void cancelled() {
+    cancelled.increment();
+  }
+
   void acquired() {
     inFlight.incrementAndGet();
   }
@@ -53,6 +58,7 @@ final class Stats {
   }
 
   Counters snapshot() {
-    return new Counters(processed.sum(), failed.sum(), timedOut.sum(), rejected.sum(), released.sum(), inFlight.get());
+    return new Counters(processed.sum(), failed.sum(), timedOut.sum(), rejected.sum(), released.sum(), inFlight.get(),
+        cancelled.sum());
   }
 }

@@ -54,6 +54,8 @@ import org.slf4j.LoggerFactory;
 public final class WorkerRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerRuntime.class);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+  /** How long a starting replica waits to have read the cancel notices written before it started. */
+  private static final Duration CANCELS_CATCH_UP = Duration.ofSeconds(10);
 
   private final WorkerSettings settings;
   private final Stats stats;
@@ -69,6 +71,8 @@ public final class WorkerRuntime implements AutoCloseable {
   private final ScheduledExecutorService renewThread;
   private Producer<String, byte[]> producer;
   private ConsumeWork loop;
+  private final Cancellations cancellations = new Cancellations();
+  private FollowCancellations cancelFollower;
   private RenewSession renewal;
   private String workTopic;
 
@@ -102,13 +106,14 @@ public final class WorkerRuntime implements AutoCloseable {
     KafkaClients clients = new KafkaClients(bootstrap, settings.kafka());
     ProvisionQueue.run(clients, topics, settings);
     producer = clients.producer();
+    followCancellations(clients, topics.cancels());
     AtomicInteger lanes = new AtomicInteger();
     String group = topics.shareGroup(settings.queue());
     Map<String, Object> overrides = Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.batchSize(),
         ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 250);
     loop = new ConsumeWork(settings, workTopic, topics.results(),
         i -> new Lane(lanes.getAndIncrement(), clients.shareConsumer(group, overrides), stats),
-        producer, handler, workThreads, session::get, clock, stats);
+        producer, handler, workThreads, session::get, clock, stats, cancellations);
     Thread pollThread = new Thread(loop, "gowork-consume-" + settings.queue());
     pollThread.start();
     await(loop.ready);
@@ -116,6 +121,28 @@ public final class WorkerRuntime implements AutoCloseable {
     renewal.start();
     LOG.info("consuming {} as {} with {} slots (Kafka {}, handler {})", workTopic, s.workerId(),
         settings.concurrency(), bootstrap, handler.getClass().getName());
+  }
+
+  /**
+   * Starts reading the coordinator's cancel notices, and waits (a little) until those written before
+   * this replica started are read, so that it does not run work cancelled while it was down.
+   */
+  private void followCancellations(KafkaClients clients, String topic) {
+    cancelFollower = new FollowCancellations(() -> clients.consumer(null, FollowCancellations.CONSUMER_SETTINGS),
+        topic, cancellations, clock);
+    Thread t = new Thread(cancelFollower, "gowork-cancels-" + settings.queue());
+    t.setDaemon(true);
+    t.start();
+    try {
+      cancelFollower.caughtUp.get(CANCELS_CATCH_UP.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      LOG.warn("{} not read within {} s; starting anyway (work cancelled before now may run here once)", topic,
+          CANCELS_CATCH_UP.toSeconds());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      // the follower completes normally, even when it stops
+    }
   }
 
   /** The worker id results are signed as (it changes when the session is renewed). */
@@ -239,6 +266,9 @@ public final class WorkerRuntime implements AutoCloseable {
   /** Closes the producer before interrupting handlers, so an interrupted handler cannot write a result. */
   private void shutDown(Duration timeout) {
     renewThread.shutdownNow();
+    if (cancelFollower != null) {
+      cancelFollower.close();
+    }
     if (producer != null) {
       producer.close(timeout);
     }

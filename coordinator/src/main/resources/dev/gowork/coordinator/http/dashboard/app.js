@@ -25,6 +25,7 @@
     ['gowork_work_timed_out_total', 'timed out'],
     ['gowork_work_retried_total', 'retried'],
     ['gowork_work_dead_total', 'dead'],
+    ['gowork_work_cancelled_total', 'cancelled'],
     ['gowork_results_rejected_total', 'results refused'],
     ['gowork_work_latency_seconds{outcome="completed",quantile="0.5"}', 'p50 add → complete', 'seconds'],
     ['gowork_work_latency_seconds{outcome="completed",quantile="0.99"}', 'p99 add → complete', 'seconds'],

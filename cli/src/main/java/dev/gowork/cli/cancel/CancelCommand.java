@@ -1,0 +1,78 @@
+package dev.gowork.cli.cancel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gowork.cli.http.CoordinatorClient;
+import dev.gowork.cli.http.ProducerSettings;
+import dev.gowork.cli.http.WorkIds;
+import dev.gowork.cli.settings.CliContext;
+import dev.gowork.cli.settings.CliException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code gowork cancel ID... [--reason TEXT]}: cancels unfinished work over HTTP. */
+@Command(name = "cancel", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Cancels work that has not finished (queued, running or waiting to retry).",
+        "It becomes 'cancelled' and work_cancelled fires. A worker running it is told",
+        "to stop and writes no result; a worker that receives it later does not run it.",
+        "Finished work cannot be cancelled."},
+    footer = {"", "Environment: GOWORK_COORDINATOR_URL (default http://127.0.0.1:8080), GOWORK_API_TOKEN or "
+        + "GOWORK_API_TOKEN_FILE, GOWORK_COORDINATOR_CA_FILE (PEM certificates to trust for https://)."})
+public final class CancelCommand implements Callable<Integer> {
+  /** The longest reason the coordinator accepts. */
+  static final int MAX_REASON_CHARS = 1_000;
+
+  @Parameters(arity = "1..*", paramLabel = "WORK_ID", description = "Work ids to cancel.")
+  List<String> workIds = new ArrayList<>();
+
+  @Option(names = "--reason", paramLabel = "TEXT",
+      description = "Why (up to 1,000 characters); kept in the status and the work_cancelled event.")
+  String reason;
+
+  @Option(names = "--url", description = "Coordinator URL (env GOWORK_COORDINATOR_URL; default http://127.0.0.1:8080).")
+  String url;
+
+  @Option(names = "--json", description = "Print the coordinator's JSON (the cancelled item's status), one per line.")
+  boolean json;
+
+  private final CliContext context;
+
+  public CancelCommand(CliContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public Integer call() {
+    workIds.forEach(WorkIds::check);
+    if (reason != null && reason.length() > MAX_REASON_CHARS) {
+      throw CliException.usage("--reason must be at most " + MAX_REASON_CHARS + " characters, was " + reason.length());
+    }
+    ObjectNode body = null;
+    if (reason != null) {
+      body = JsonNodeFactory.instance.objectNode().put("reason", reason);
+    }
+    CoordinatorClient client = ProducerSettings.resolve(context.settings(), url).client();
+    int missed = 0;
+    for (String id : workIds) {
+      JsonNode answer;
+      try {
+        answer = client.post("/v1/work/" + CoordinatorClient.segment(id) + "/cancel", body);
+      } catch (CliException e) {
+        if (workIds.size() == 1) {
+          throw e;
+        }
+        // One refusal does not stop the others; the exit code still says something failed.
+        context.err().println("gowork: " + e.getMessage());
+        missed++;
+        continue;
+      }
+      context.out().println(json && answer != null ? answer.toString() : "cancelled " + id);
+    }
+    return missed == 0 ? 0 : CliException.FAILED;
+  }
+}

@@ -1,0 +1,161 @@
+package dev.gowork.worker.runtime;
+
+import dev.gowork.broker.wire.CancelNotice;
+import dev.gowork.broker.wire.Decoded;
+import dev.gowork.broker.wire.WireCodec;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads {@code <p>.cancels} from its beginning into {@link Cancellations}, then follows it, on a
+ * thread of its own. No consumer group: every replica reads every notice.
+ *
+ * <p>{@link #caughtUp} completes once the notices present at start have been read, so a replica can
+ * wait for it before taking work and not run work cancelled while it was down. A topic that does not
+ * exist (a coordinator older than cancellation) is looked for again every few seconds. Kafka errors
+ * are logged and retried; the thread ends at {@link #close()}.
+ */
+final class FollowCancellations implements Runnable, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(FollowCancellations.class);
+  private static final Duration POLL = Duration.ofSeconds(1);
+  private static final Duration RETRY = Duration.ofSeconds(5);
+  private static final Duration PURGE_EVERY = Duration.ofSeconds(30);
+  /** Few notices, so long fetches: the broker answers as soon as one arrives, else twice a second. */
+  static final Map<String, Object> CONSUMER_SETTINGS = Map.of("fetch.max.wait.ms", 500, "max.poll.records", 1_000);
+
+  private final Supplier<Consumer<String, byte[]>> open;
+  private final String topic;
+  private final Cancellations cancellations;
+  private final Clock clock;
+  private final WireCodec codec = WireCodec.defaults();
+  final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
+  private final CountDownLatch stop = new CountDownLatch(1);
+  private volatile boolean closed;
+  private volatile Consumer<String, byte[]> consumer;
+  private Map<TopicPartition, Long> startEnd;
+  private long nextPurge;
+  private boolean missingWarned;
+
+  FollowCancellations(Supplier<Consumer<String, byte[]>> open, String topic, Cancellations cancellations, Clock clock) {
+    this.open = open;
+    this.topic = topic;
+    this.cancellations = cancellations;
+    this.clock = clock;
+  }
+
+  @Override
+  public void run() {
+    try (Consumer<String, byte[]> c = open.get()) {
+      consumer = c;
+      if (closed) {
+        return;
+      }
+      while (!closed) {
+        try {
+          if (c.assignment().isEmpty() && !assign(c)) {
+            pause(RETRY);
+            continue;
+          }
+          for (ConsumerRecord<String, byte[]> r : c.poll(POLL)) {
+            take(r);
+          }
+          checkCaughtUp(c);
+          purge();
+        } catch (WakeupException e) {
+          // close()
+        } catch (KafkaException e) {
+          LOG.warn("following {} failed; retrying in {} s: {}", topic, RETRY.toSeconds(), e.toString());
+          pause(RETRY);
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.error("following {} stopped: {}; cancelled work may still run here", topic, e.toString());
+    } finally {
+      caughtUp.complete(null);
+    }
+  }
+
+  private boolean assign(Consumer<String, byte[]> c) {
+    List<PartitionInfo> partitions = c.partitionsFor(topic, RETRY);
+    if (partitions == null || partitions.isEmpty()) {
+      if (!missingWarned) {
+        LOG.warn("topic {} does not exist (a coordinator older than cancellation?); cancelled work is not "
+            + "stopped here until it does", topic);
+        missingWarned = true;
+      }
+      caughtUp.complete(null);
+      return false;
+    }
+    List<TopicPartition> all = partitions.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+    c.assign(all);
+    c.seekToBeginning(all);
+    startEnd = new HashMap<>(c.endOffsets(all, RETRY));
+    return true;
+  }
+
+  private void take(ConsumerRecord<String, byte[]> r) {
+    Decoded<CancelNotice> d = CancelNotice.decode(codec, r.value());
+    if (!d.isOk()) {
+      LOG.warn("skipping an undecodable record of {} at {}-{}: {}", topic, r.partition(), r.offset(),
+          d.error().message());
+      return;
+    }
+    cancellations.add(d.value(), clock.millis());
+    if (caughtUp.isDone()) {
+      LOG.info("work {} was cancelled; it is not run here, or stopped if it runs", d.value().workId());
+    }
+  }
+
+  private void checkCaughtUp(Consumer<String, byte[]> c) {
+    if (caughtUp.isDone() || startEnd == null) {
+      return;
+    }
+    startEnd.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
+    if (startEnd.isEmpty()) {
+      LOG.info("read {} cancelled work ids with open deadlines from {}", cancellations.size(), topic);
+      caughtUp.complete(null);
+    }
+  }
+
+  private void purge() {
+    long now = clock.millis();
+    if (now >= nextPurge) {
+      cancellations.forgetExpired(now);
+      nextPurge = now + PURGE_EVERY.toMillis();
+    }
+  }
+
+  private void pause(Duration d) {
+    try {
+      stop.await(d.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      closed = true;
+    }
+  }
+
+  /** Stops the thread (it closes its consumer). */
+  @Override
+  public void close() {
+    closed = true;
+    stop.countDown();
+    Consumer<String, byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
+  }
+}

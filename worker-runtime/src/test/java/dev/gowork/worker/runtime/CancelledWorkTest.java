@@ -1,0 +1,111 @@
+package dev.gowork.worker.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.gowork.broker.testing.KafkaExtension;
+import dev.gowork.broker.testing.TestKafka;
+import dev.gowork.broker.topic.TopicProvisioner;
+import dev.gowork.broker.topic.TopicSpec;
+import dev.gowork.broker.wire.CancelNotice;
+import dev.gowork.broker.wire.ResultStatus;
+import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.broker.wire.WorkEnvelope;
+import dev.gowork.worker.handler.WorkHandler;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Work the coordinator cancelled: not run when it arrives later, stopped while it runs, no result either way. */
+@ExtendWith(KafkaExtension.class)
+@Timeout(120)
+class CancelledWorkTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @Test
+  void cancelledWorkIsNotRunAndRunningWorkIsStoppedWithNoResultWritten(TestKafka kafka) throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results();
+        Producer<String, byte[]> producer = kafka.clients().producer()) {
+      try (Admin admin = kafka.clients().admin()) {
+        new TopicProvisioner(admin).ensureTopics(List.of(TopicSpec.of(f.topics.cancels(), 1, 1)));
+      }
+      Map<String, String> seen = new ConcurrentHashMap<>();
+      Set<String> started = ConcurrentHashMap.newKeySet();
+      WorkHandler handler = (data, ctx) -> {
+        started.add(ctx.workId());
+        switch (data.asText()) {
+          case "cooperative" -> {
+            while (!ctx.isCancelled()) {
+              Thread.sleep(10);
+            }
+            seen.put(ctx.workId(), "told to stop");
+          }
+          case "stubborn" -> {
+            try {
+              Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+              seen.put(ctx.workId(), "interrupted");
+              throw e;
+            }
+          }
+          default -> { }
+        }
+        return TextNode.valueOf("done");
+      };
+      WorkEnvelope before = work(f, "quick");
+      cancel(producer, f, before);   // cancelled while no replica ran: read at start
+      WorkerRuntime replica = f.start(f.settings(1), handler);
+      f.send(before);
+
+      WorkEnvelope cooperative = work(f, "cooperative");
+      f.send(cooperative);
+      RuntimeFixture.awaitTrue("the cooperative handler started", () -> started.contains(cooperative.workId()), WAIT);
+      cancel(producer, f, cooperative);
+      RuntimeFixture.awaitTrue("the cooperative handler told to stop", () -> seen.size() == 1, WAIT);
+      WorkEnvelope stubborn = work(f, "stubborn");
+      f.send(stubborn);
+      RuntimeFixture.awaitTrue("the stubborn handler started", () -> started.contains(stubborn.workId()), WAIT);
+      cancel(producer, f, stubborn);
+      RuntimeFixture.awaitTrue("the stubborn handler interrupted", () -> seen.size() == 2, WAIT);
+      assertEquals(Map.of(cooperative.workId(), "told to stop", stubborn.workId(), "interrupted"), seen);
+
+      WorkEnvelope after = work(f, "quick");
+      f.send(after);
+      results.await("the result of the uncancelled item",
+          r -> r.stream().anyMatch(x -> x.envelope().status() != ResultStatus.RUNNING), WAIT);
+      RuntimeFixture.awaitTrue("every cancelled record settled", () -> replica.counters().cancelled() == 3, WAIT);
+      List<ResultsReader.Result> written = results.drain(Duration.ofMillis(300));
+      List<String> outcomes = written.stream().filter(x -> x.envelope().status() != ResultStatus.RUNNING)
+          .map(x -> x.envelope().workId() + " " + x.envelope().status().wireName()).toList();
+      assertEquals(List.of(after.workId() + " completed"), outcomes, "no result for cancelled work");
+      assertFalse(started.contains(before.workId()), "work cancelled before it arrived never ran");
+      Counters c = replica.counters();
+      assertEquals(1, c.processed(), c.toString());
+      assertEquals(0, c.released(), "ACCEPTed, not handed back for another delivery: " + c);
+      assertEquals(0, c.inFlight(), c.toString());
+      assertTrue(c.failed() == 0 && c.timedOut() == 0, c.toString());
+    }
+  }
+
+  private static WorkEnvelope work(RuntimeFixture f, String kind) {
+    return f.work(TextNode.valueOf(kind), Duration.ofMinutes(2));
+  }
+
+  /** Writes the coordinator's notice for {@code w}, as {@code WorkTable.cancel} does. */
+  private static void cancel(Producer<String, byte[]> producer, RuntimeFixture f, WorkEnvelope w) throws Exception {
+    byte[] value = new CancelNotice(w.workId(), w.queue(), w.attempt(), w.deadline(), Instant.now(), "test")
+        .encode(WireCodec.defaults());
+    producer.send(new ProducerRecord<>(f.topics.cancels(), w.workId(), value)).get();
+  }
+}
