@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The dashboard's script as served, run in Node (skipped where there is none) against a live
  * coordinator on a minimal DOM: a refused token, the tables (running work among them), a lookup, deleting and requeueing dead
- * letters, and forgetting the token.
+ * letters, cancelling running work, and forgetting the token.
  */
 @ExtendWith(KafkaExtension.class)
 class DashboardScriptTest {
@@ -74,7 +74,7 @@ class DashboardScriptTest {
       assertTrue(shown.get("workers").toString().contains("[\"" + workerId + "\",\"pending\""), shown.toString());
       assertEquals(2, shown.get("dead").size(), shown.toString());
       assertEquals("[\"4\",\"added\"]", shown.get("totals").get(0).toString());
-      assertEquals("[\"–\",\"p50 add → complete\"]", shown.get("totals").get(7).toString(), "no latency before a completion");
+      assertEquals("[\"–\",\"p50 add → complete\"]", shown.get("totals").get(8).toString(), "no latency before a completion");
       assertEquals(RunningService.TOKEN, shown.get("tokenStored").asText());
       assertEquals(1, out.get("timersAfterConnect").asInt(), "one refresh scheduled");
       assertEquals(1, out.get("timersAfterOverlap").asInt(), "overlapping refreshes leave one schedule, not two");
@@ -100,6 +100,14 @@ class DashboardScriptTest {
           out.get("afterRequeue").toString());
       assertEquals("[[\"none\"]]", out.get("afterRequeue").get("dead").toString());
       assertEquals("queued", api.producer("GET", "/v1/work/" + listed.get(1), null).json().get("state").asText());
+
+      JsonNode cancelled = out.get("afterCancelWork");
+      assertTrue(cancelled.get("status").asText().endsWith(" · cancelled " + busyId), cancelled.toString());
+      assertEquals("[[\"nothing reported running\"]]", cancelled.get("running").toString());
+      JsonNode asked = cancelled.get("confirmed");
+      assertEquals("Cancel work " + busyId + "? Its worker is told to stop, and no result is kept.",
+          asked.get(asked.size() - 1).asText());
+      assertEquals("cancelled", api.producer("GET", "/v1/work/" + busyId, null).json().get("state").asText());
 
       JsonNode withoutMetrics = out.get("metricsBlocked");
       assertTrue(withoutMetrics.get("status").asText().contains("totals unavailable"), withoutMetrics.toString());

@@ -122,6 +122,10 @@ const view = () => ({
   buttons(0)[0].dispatch('click'); // requeue the other
   await settle();
   out.afterRequeue = { status: ids.status.textContent, dead: ids.dead.rows() };
+  // A running row's last cell holds its cancel button (confirmAnswer is still yes).
+  ids.running.tBodies[0].children[0].children[6].children[0].children[0].dispatch('click');
+  await settle();
+  out.afterCancelWork = { status: ids.status.textContent, running: ids.running.rows(), confirmed: confirmed.slice() };
   blockMetrics = true;
   document.dispatch('visibilitychange');
   await settle();

@@ -17,6 +17,7 @@
     work: (id) => '/v1/work/' + encodeURIComponent(id),
     requeue: (id) => '/v1/dead/' + encodeURIComponent(id) + '/requeue',
     discard: (id) => '/v1/dead/' + encodeURIComponent(id),
+    cancel: (id) => '/v1/work/' + encodeURIComponent(id) + '/cancel',
   };
   const TOTALS = [
     ['gowork_work_added_total', 'added'],
@@ -170,10 +171,19 @@
     const rows = (body.items || []).map((item) => {
       const p = item.progress;
       const progress = p ? p.percent + ' %' + (p.message ? ' ' + p.message : '') : null;
+      const stop = el('button', 'cancel', 'danger');
+      stop.type = 'button';
+      stop.addEventListener('click', () => {
+        if (window.confirm('Cancel work ' + item.workId + '? Its worker is told to stop, and no result is kept.')) {
+          act('POST', API.cancel(item.workId), 'cancelled ' + item.workId, [stop]);
+        }
+      });
+      const actions = el('span', undefined, 'actions');
+      actions.append(stop);
       return [item.workId, item.queue, item.workerId, item.attempts + ' of ' + item.maxAttempts, progress,
-        ago(item.updatedAt)];
+        ago(item.updatedAt), actions];
     });
-    fill('running', rows, 6, 'nothing reported running', '; GET /v1/running lists up to 10,000', body.total);
+    fill('running', rows, 7, 'nothing reported running', '; GET /v1/running lists up to 10,000', body.total);
   }
 
   function showDead(body) {
@@ -195,7 +205,7 @@
     fill('dead', rows, 6, 'none', '; gowork dead list shows up to 10,000', body.total);
   }
 
-  /** A dead letter's requeue or delete; its buttons stay disabled until the list is refreshed. */
+  /** A dead letter's requeue or delete, or a cancel; the buttons stay disabled until the list is refreshed. */
   async function act(method, path, what, buttons) {
     buttons.forEach((b) => { b.disabled = true; });
     try {
