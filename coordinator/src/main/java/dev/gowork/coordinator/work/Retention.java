@@ -96,13 +96,19 @@ final class Retention {
 
   /** Removes the item and, when this coordinator owns it, deletes its state record; the caller holds its lock. */
   private boolean remove(WorkRecord r) {
-    if (!items.remove(r.workId, r)) {
-      return false;
-    }
-    if (ownership.owns(r.workId)) {
-      journal.put(Journal.Kind.STATE, r.workId, null);
-    }
-    return true;
+    // The ownership check belongs to the unit, as for every change of an item (WorkTable): a coordinator
+    // giving up the partition drains the journal after it dropped it, so a tombstone decided as the owner
+    // is committed before the new owner reads the state, and none lands after (it could delete a record
+    // the new owner wrote since, e.g. of a dead letter it requeued).
+    return journal.atomically(() -> {
+      if (!items.remove(r.workId, r)) {
+        return false;
+      }
+      if (ownership.owns(r.workId)) {
+        journal.put(Journal.Kind.STATE, r.workId, null);
+      }
+      return true;
+    });
   }
 
   private record Finished(String workId, long at) {}
