@@ -2,6 +2,7 @@ package dev.gowork.coordinator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.gowork.broker.kafka.KafkaClients;
 import dev.gowork.broker.signing.Signatures;
@@ -13,14 +14,17 @@ import dev.gowork.broker.wire.EventType;
 import dev.gowork.coordinator.auth.Registration;
 import dev.gowork.coordinator.auth.Session;
 import dev.gowork.coordinator.auth.WorkerRegistry;
+import dev.gowork.coordinator.state.TransactionalWriter;
 import dev.gowork.coordinator.testing.EventsTopic;
 import dev.gowork.coordinator.testing.MutableClock;
 import dev.gowork.coordinator.testing.Poll;
 import dev.gowork.coordinator.work.Ownership;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,18 +34,25 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A worker session that expires while its results partition moves to another coordinator ends once
- * (real broker): the old owner's decision to end it and the record of that decision are one journal
- * unit, so either it is committed before the new owner reads the sessions, or it is not made.
+ * What a coordinator decides about a worker session while the session's results partition moves to
+ * another coordinator (real broker): the old owner's decision and its record are one journal unit, so
+ * either it is committed before the new owner reads the sessions, or it is not made. A session that
+ * expires then ends once; an ended one forgotten then is not deleted by the old owner after the hand-over.
  *
  * <p>Found with it (2026-12-06): the ownership check ran before the unit, so a thread that passed it
  * just before the partition moved wrote {@code worker_expired} after the hand-over, and the new owner,
  * which had read the session as open, ended it too: two {@code worker_expired} events per moved session.
+ * The tombstone of an ended session the registry forgets had the same gap: the old owner deleted the
+ * records of moved sessions after the new owner had taken them over.
  */
 @ExtendWith(KafkaExtension.class)
 class SessionExpiryHandOverTest {
@@ -77,15 +88,7 @@ class SessionExpiryHandOverTest {
     WorkServer a = coordinator(k, topics, "a");
     Poll.until(() -> a.ownedPartitions().size() == 6, WAIT, "a, alone, to own every results partition");
     // One session per results partition, so some move to b whichever partitions the group gives it.
-    Map<Integer, Session> sessions = new TreeMap<>();
-    while (sessions.size() < 6) {
-      Registration r = a.workers().register();
-      int p = Ownership.partitionOf(r.workerId(), 6);
-      if (!sessions.containsKey(p)) {
-        sessions.put(p, a.workers().verify(r.workerId(),
-            Signatures.verifyResponse(ServerFixture.SECRET, r.workerId(), r.challenge())));
-      }
-    }
+    Map<Integer, Session> sessions = sessionPerPartition(a);
 
     // a's first ownership check for each expired session stalls just after it answered, as a thread
     // preempted there would, until the test lets it go on.
@@ -134,6 +137,114 @@ class SessionExpiryHandOverTest {
     Map<String, Long> once = new TreeMap<>();
     sessions.values().forEach(s -> once.put(s.workerId(), 1L));
     assertEquals(once, expired, "worker_expired events per session (moved to b: " + moved + ")");
+  }
+
+  @Test
+  void anEndedSessionForgottenWhileItsPartitionMovesIsDeletedOnlyBeforeTheHandOver(TestKafka k) throws Exception {
+    Topics topics = Topics.of(k.topicPrefix());
+    WorkServer a = coordinator(k, topics, "a");
+    Poll.until(() -> a.ownedPartitions().size() == 6, WAIT, "a, alone, to own every results partition");
+    Map<Integer, Session> sessions = sessionPerPartition(a);
+    sessions.values().forEach(s -> a.workers().revoke(s.workerId()));
+    // Their records are committed before any check stalls (a stalled unit holds up every commit). flush()
+    // opens a session of its own: half an hour later, so that it does not expire (and journal) meanwhile.
+    clock.advance(Duration.ofMinutes(30));
+    flush(a);
+
+    // a's first ownership check for each session it forgets stalls just after it answered.
+    Set<String> stalled = ConcurrentHashMap.newKeySet();
+    ((WorkerRegistry) a.workers()).endsSessionsOf(id -> {
+      boolean owns = a.ownedPartitions().contains(Ownership.partitionOf(id, 6));
+      if (owns && stalled.add(id)) {
+        awaitRelease();
+      }
+      return owns;
+    });
+    clock.advance(Duration.ofMinutes(30).plusSeconds(1));
+    // One sweep stalls at the first session it forgets; the next one starts past it (it left the table).
+    List<Thread> forgetting = new ArrayList<>();
+    while (stalled.size() < sessions.size()) {
+      int before = stalled.size();
+      Thread t = new Thread(((WorkerRegistry) a.workers())::expireSessions, "test-expire-sessions");
+      t.start();
+      forgetting.add(t);
+      Poll.until(() -> stalled.size() > before, WAIT, "a to check its ownership of another ended session");
+    }
+
+    CompletableFuture<WorkServer> b = CompletableFuture.supplyAsync(() -> coordinator(k, topics, "b"));
+    // Had the hand-over gone past the stalled checks, b now holds partitions, and whatever a writes about
+    // their sessions from here on, it writes as their owner no longer.
+    Poll.until(() -> (b.isDone() && !b.join().ownedPartitions().isEmpty()) || handOverWaitsForTheJournal(), WAIT,
+        "b to take partitions from a, or a's hand-over to wait for the tombstones it started as their owner");
+    Map<TopicPartition, Long> takenOver = b.isDone() ? committedEnds(k, topics.sessions()) : null;
+    release.countDown();
+    for (Thread t : forgetting) {
+      t.join(WAIT.toMillis());
+    }
+    WorkServer bb = b.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    Poll.until(() -> !bb.ownedPartitions().isEmpty() && a.ownedPartitions().size() + bb.ownedPartitions().size() == 6,
+        WAIT, "a and b to split the results partitions");
+    if (takenOver == null) {
+      takenOver = committedEnds(k, topics.sessions());
+    }
+    Set<String> moved = sessions.entrySet().stream().filter(e -> bb.ownedPartitions().contains(e.getKey()))
+        .map(e -> e.getValue().workerId()).collect(Collectors.toSet());
+    assertFalse(moved.isEmpty(), "some sessions moved to b");
+    flush(a);
+
+    assertEquals(List.of(), writtenSince(k, topics.sessions(), takenOver, topics.prefix() + ".coordinator-a", moved),
+        "records a wrote about sessions moved to b after b took them over");
+  }
+
+  /** One session opened with {@code c} per results partition, by partition (so some move, whichever b gets). */
+  private static Map<Integer, Session> sessionPerPartition(WorkServer c) {
+    Map<Integer, Session> sessions = new TreeMap<>();
+    while (sessions.size() < 6) {
+      Registration r = c.workers().register();
+      int p = Ownership.partitionOf(r.workerId(), 6);
+      if (!sessions.containsKey(p)) {
+        sessions.put(p, c.workers().verify(r.workerId(),
+            Signatures.verifyResponse(ServerFixture.SECRET, r.workerId(), r.challenge())));
+      }
+    }
+    return sessions;
+  }
+
+  /** Where each partition of {@code topic} ends, as read_committed readers see it. */
+  private static Map<TopicPartition, Long> committedEnds(TestKafka k, String topic) {
+    try (Consumer<String, byte[]> c = k.clients().consumer(null, Map.of())) {
+      List<TopicPartition> tps = c.partitionsFor(topic, WAIT).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      return Map.copyOf(c.endOffsets(tps, WAIT));
+    }
+  }
+
+  /** The committed records {@code writer} wrote about {@code keys} in {@code topic} from {@code from} on. */
+  private static List<String> writtenSince(TestKafka k, String topic, Map<TopicPartition, Long> from, String writer,
+      Set<String> keys) {
+    List<String> out = new ArrayList<>();
+    try (Consumer<String, byte[]> c = k.clients().consumer(null, Map.of())) {
+      c.assign(from.keySet());
+      from.forEach(c::seek);
+      Map<TopicPartition, Long> end = new HashMap<>(c.endOffsets(from.keySet(), WAIT));
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (true) {
+        end.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
+        if (end.isEmpty()) {
+          return out;
+        }
+        if (System.nanoTime() > deadline) {
+          return fail(topic + " was not read to its end in " + WAIT);
+        }
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
+          Header h = r.headers().lastHeader(TransactionalWriter.WRITER_HEADER);
+          if (keys.contains(r.key()) && h != null && writer.equals(new String(h.value(), StandardCharsets.UTF_8))) {
+            out.add(r.key() + (r.value() == null ? " deleted" : " written") + " at " + r.partition() + "@"
+                + r.offset());
+          }
+        }
+      }
+    }
   }
 
   /** What b's own expiry duty does: ends the expired sessions it now decides about. */

@@ -334,14 +334,24 @@ public final class WorkerRegistry implements Workers {
       synchronized (e) {
         if (expireIfDue(e, now)) {
           ended++;
-        } else if (e.endedAt >= 0 && now - e.endedAt > KEEP_ENDED_MILLIS) {
-          if (entries.remove(e.workerId, e) && e.nonce != null && decides.test(e.workerId)) {
-            journal.put(Journal.Kind.SESSION, e.workerId, null);
-          }
+        } else if (e.endedAt >= 0 && now - e.endedAt > KEEP_ENDED_MILLIS && entries.remove(e.workerId, e)
+            && e.nonce != null) {
+          forgotten(e);
         }
       }
     }
     return ended;
+  }
+
+  /** Deletes the record of an ended session this table let go of, when this coordinator decides about it. */
+  private void forgotten(WorkerEntry e) {
+    // Checked inside the unit, as for an expiry (expireIfDue): no tombstone lands after a hand-over.
+    journal.atomically(() -> {
+      if (decides.test(e.workerId)) {
+        journal.put(Journal.Kind.SESSION, e.workerId, null);
+      }
+      return null;
+    });
   }
 
   private Session open(WorkerEntry e, long now) {
@@ -358,8 +368,8 @@ public final class WorkerRegistry implements Workers {
 
   /**
    * Limits who ends sessions: with several coordinators, only the one that {@code decides} about a
-   * worker id ends its session and fires {@code worker_expired}; for the others an expired session is
-   * simply closed.
+   * worker id ends its session and fires {@code worker_expired}, and deletes its record an hour after;
+   * for the others an expired session is simply closed, and an ended one forgotten.
    */
   public void endsSessionsOf(java.util.function.Predicate<String> decides) {
     this.decides = decides;
