@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.kafka.KafkaClients;
 import dev.gowork.broker.signing.Signatures;
 import dev.gowork.broker.testing.KafkaExtension;
@@ -46,13 +48,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * What a coordinator decides about a worker session while the session's results partition moves to
  * another coordinator (real broker): the old owner's decision and its record are one journal unit, so
  * either it is committed before the new owner reads the sessions, or it is not made. A session that
- * expires then ends once; an ended one forgotten then is not deleted by the old owner after the hand-over.
+ * expires or is revoked then ends once; an ended one forgotten then is not deleted by the old owner after
+ * the hand-over.
  *
  * <p>Found with it (2026-12-06): the ownership check ran before the unit, so a thread that passed it
  * just before the partition moved wrote {@code worker_expired} after the hand-over, and the new owner,
  * which had read the session as open, ended it too: two {@code worker_expired} events per moved session.
  * The tombstone of an ended session the registry forgets had the same gap: the old owner deleted the
- * records of moved sessions after the new owner had taken them over.
+ * records of moved sessions after the new owner had taken them over. A revocation checked no ownership
+ * at all, so every coordinator it was asked of ended the session and fired {@code worker_expired}.
  */
 @ExtendWith(KafkaExtension.class)
 class SessionExpiryHandOverTest {
@@ -84,13 +88,42 @@ class SessionExpiryHandOverTest {
 
   @Test
   void aSessionThatExpiresWhileItsPartitionMovesEndsOnce(TestKafka k) throws Exception {
+    endsOnceWhileItsPartitionMoves(k, Ending.EXPIRY);
+  }
+
+  @Test
+  void aSessionRevokedWhileItsPartitionMovesEndsOnce(TestKafka k) throws Exception {
+    endsOnceWhileItsPartitionMoves(k, Ending.REVOCATION);
+  }
+
+  /** How a session ends. */
+  private enum Ending {
+    EXPIRY, REVOCATION;
+
+    /** Ends {@code s} through {@code c}, when {@code c} decides about it (an expiry is found by a request). */
+    void end(WorkServer c, Session s) {
+      if (this == EXPIRY) {
+        c.workers().authenticate(s.workerId(), s.sessionKey());
+        return;
+      }
+      try {
+        c.workers().revoke(s.workerId());
+      } catch (GoWorkException e) {
+        if (e.code() != ErrorCode.CONFLICT) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private void endsOnceWhileItsPartitionMoves(TestKafka k, Ending how) throws Exception {
     Topics topics = Topics.of(k.topicPrefix());
     WorkServer a = coordinator(k, topics, "a");
     Poll.until(() -> a.ownedPartitions().size() == 6, WAIT, "a, alone, to own every results partition");
     // One session per results partition, so some move to b whichever partitions the group gives it.
     Map<Integer, Session> sessions = sessionPerPartition(a);
 
-    // a's first ownership check for each expired session stalls just after it answered, as a thread
+    // a's first ownership check for each session it ends stalls just after it answered, as a thread
     // preempted there would, until the test lets it go on.
     Set<String> stalled = ConcurrentHashMap.newKeySet();
     ((WorkerRegistry) a.workers()).endsSessionsOf(id -> {
@@ -100,25 +133,27 @@ class SessionExpiryHandOverTest {
       }
       return owns;
     });
-    clock.advance(Duration.ofHours(1).plusSeconds(1));
-    List<Thread> expiring = new ArrayList<>();
-    for (Session s : sessions.values()) {
-      Thread t = new Thread(() -> a.workers().authenticate(s.workerId(), s.sessionKey()), "test-authenticate");
-      t.start();
-      expiring.add(t);
+    if (how == Ending.EXPIRY) {
+      clock.advance(Duration.ofHours(1).plusSeconds(1));
     }
-    Poll.until(() -> stalled.size() == 6, WAIT, "a to check its ownership of each expired session");
+    List<Thread> ends = new ArrayList<>();
+    for (Session s : sessions.values()) {
+      Thread t = new Thread(() -> how.end(a, s), "test-end-session");
+      t.start();
+      ends.add(t);
+    }
+    Poll.until(() -> stalled.size() == 6, WAIT, "a to check its ownership of each session it ends");
 
     CompletableFuture<WorkServer> b = CompletableFuture.supplyAsync(() -> coordinator(k, topics, "b"));
-    // a's last commit as the owner must wait for the expiries it decided as the owner. Had the hand-over
+    // a's last commit as the owner must wait for the endings it decided as the owner. Had the hand-over
     // gone past them, b now holds partitions, and ends the sessions it read as open.
     Poll.until(() -> (b.isDone() && !b.join().ownedPartitions().isEmpty()) || handOverWaitsForTheJournal(), WAIT,
-        "b to take partitions from a, or a's hand-over to wait for the expiries it started as their owner");
+        "b to take partitions from a, or a's hand-over to wait for the endings it started as their owner");
     if (b.isDone()) {
-      endDueSessions(b.join(), sessions.values());
+      sessions.values().forEach(s -> how.end(b.join(), s));
     }
     release.countDown();
-    for (Thread t : expiring) {
+    for (Thread t : ends) {
       t.join(WAIT.toMillis());
     }
     WorkServer bb = b.get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -127,7 +162,7 @@ class SessionExpiryHandOverTest {
     Set<String> moved = sessions.entrySet().stream().filter(e -> bb.ownedPartitions().contains(e.getKey()))
         .map(e -> e.getValue().workerId()).collect(Collectors.toSet());
     assertFalse(moved.isEmpty(), "some sessions moved to b");
-    endDueSessions(bb, sessions.values());
+    sessions.values().forEach(s -> how.end(bb, s));
     flush(a);
     flush(bb);
 
@@ -245,11 +280,6 @@ class SessionExpiryHandOverTest {
         }
       }
     }
-  }
-
-  /** What b's own expiry duty does: ends the expired sessions it now decides about. */
-  private static void endDueSessions(WorkServer b, java.util.Collection<Session> sessions) {
-    sessions.forEach(s -> b.workers().authenticate(s.workerId(), s.sessionKey()));
   }
 
   /** Commits what {@code c} journaled so far: a verify returns once its session record, and all before it, is. */

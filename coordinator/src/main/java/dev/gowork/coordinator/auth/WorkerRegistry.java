@@ -201,6 +201,12 @@ public final class WorkerRegistry implements Workers {
     long now = clock.millis();
     synchronized (e) {
       journal.atomically(() -> {
+        // Only the coordinator that decides about the worker ends its session, so worker_expired fires once;
+        // checked inside the unit, as for an expiry, so a revocation never lands after a hand-over.
+        if (!decides.test(workerId)) {
+          throw new GoWorkException(ErrorCode.CONFLICT, "worker " + workerId + " belongs to another coordinator "
+              + "(the one that owns its results partition); revoke it there");
+        }
         if (e.end(WorkerState.REVOKED, now)) {
           events.event(EventType.WORKER_EXPIRED).worker(workerId).error("revoked").fire();
         }
@@ -368,8 +374,9 @@ public final class WorkerRegistry implements Workers {
 
   /**
    * Limits who ends sessions: with several coordinators, only the one that {@code decides} about a
-   * worker id ends its session and fires {@code worker_expired}, and deletes its record an hour after;
-   * for the others an expired session is simply closed, and an ended one forgotten.
+   * worker id ends its session and fires {@code worker_expired} (on expiry or {@link #revoke}), and
+   * deletes its record an hour after; for the others an expired session is simply closed, an ended one
+   * forgotten, and a revocation refused.
    */
   public void endsSessionsOf(java.util.function.Predicate<String> decides) {
     this.decides = decides;

@@ -30,9 +30,11 @@ public interface Workers {
   Session verify(String workerId, String response);
 
   /**
-   * Ends a worker's session at once (fires {@code worker_expired}).
+   * Ends a worker's session at once (fires {@code worker_expired}). With several coordinators on one
+   * prefix, only the one that owns the worker's results partition revokes it.
    *
-   * @throws dev.gowork.broker.GoWorkException NOT_FOUND for an unknown id
+   * @throws dev.gowork.broker.GoWorkException NOT_FOUND for an unknown id; CONFLICT when the worker
+   *     belongs to another coordinator (revoke it there)
    */
   void revoke(String workerId);
 

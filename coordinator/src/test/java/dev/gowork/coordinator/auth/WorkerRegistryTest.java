@@ -170,6 +170,19 @@ class WorkerRegistryTest {
   }
 
   @Test
+  void aWorkerIsRevokedOnlyByTheCoordinatorThatDecidesAboutIt() {
+    Session s = handshake();
+    registry.endsSessionsOf(id -> false);
+    assertEquals(ErrorCode.CONFLICT, assertThrows(GoWorkException.class, () -> registry.revoke(s.workerId())).code());
+    assertTrue(registry.authenticate(s.workerId(), s.sessionKey()), "the session stays open");
+    registry.endsSessionsOf(id -> true);
+    registry.revoke(s.workerId());
+    assertFalse(registry.authenticate(s.workerId(), s.sessionKey()));
+    events.close();
+    assertEquals(1, log.of(EventType.WORKER_EXPIRED).size());
+  }
+
+  @Test
   void eachSessionHasItsOwnKey() {
     assertNotEquals(handshake().sessionKey(), handshake().sessionKey());
   }
