@@ -69,7 +69,9 @@ final class Handout {
       }
       if (table.knows(w.workId()) && table.owns(w.workId())) {
         Verdict v = table.start(w.workId(), w.attempt(), workerId, now);
-        if (!v.accepted()) {
+        // NOT_OWNED: the partition moved since owns() said yes; the record is taken already, so it is
+        // handed out as another coordinator's work is, not dropped.
+        if (!v.accepted() && !WorkTable.NOT_OWNED.equals(v.rejection())) {
           if ("work timed out".equals(v.rejection())) {
             events.event(EventType.GET_WORK_ERROR).queue(queue).work(w.workId()).worker(workerId)
                 .attempt(w.attempt()).error(v.rejection()).fire();

@@ -214,6 +214,8 @@ public final class WorkerRegistry implements Workers {
         return null;
       });
     }
+    // Durable before it returns: a revoked worker must stay revoked across a crash of this coordinator.
+    journal.flushAndWait();
   }
 
   @Override

@@ -30,11 +30,12 @@ public interface Workers {
   Session verify(String workerId, String response);
 
   /**
-   * Ends a worker's session at once (fires {@code worker_expired}). With several coordinators on one
-   * prefix, only the one that owns the worker's results partition revokes it.
+   * Ends a worker's session at once (fires {@code worker_expired}) and returns once that is committed
+   * to Kafka. With several coordinators on one prefix, only the one that owns the worker's results
+   * partition revokes it.
    *
    * @throws dev.gowork.broker.GoWorkException NOT_FOUND for an unknown id; CONFLICT when the worker
-   *     belongs to another coordinator (revoke it there)
+   *     belongs to another coordinator (revoke it there); UNAVAILABLE when the commit does not happen
    */
   void revoke(String workerId);
 
