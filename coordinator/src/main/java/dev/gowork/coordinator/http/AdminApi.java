@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What an operator reads and does: queue sizes, workers, running work, dead letters, their requeue and
- * deletion.
+ * What an operator reads and does: queue sizes, workers and their revocation, running work, dead
+ * letters, their requeue and deletion.
  */
 final class AdminApi {
   static final int DEAD_DEFAULT_LIMIT = 1_000;
@@ -39,6 +39,7 @@ final class AdminApi {
     return List.of(
         new Route("GET", "/v1/queues", Access.PRODUCER, codec, this::queues),
         new Route("GET", "/v1/workers", Access.PRODUCER, codec, this::workers),
+        new Route("POST", "/v1/workers/{id}/revoke", Access.PRODUCER, codec, this::revoke),
         new Route("GET", "/v1/running", Access.PRODUCER, codec, this::running),
         new Route("GET", "/v1/dead", Access.PRODUCER, codec, this::dead),
         new Route("POST", "/v1/dead/{id}/requeue", Access.PRODUCER, codec, this::requeue),
@@ -65,6 +66,16 @@ final class AdminApi {
     ObjectNode n = Views.object();
     ArrayNode list = n.putArray("workers");
     server.workers().list().forEach(w -> list.add(Views.worker(w)));
+    return Answer.json(200, n);
+  }
+
+  /** Ends a worker's session at once (a leaked session key); the worker must register and verify again. */
+  private Answer revoke(Call call) {
+    String id = call.param("id");
+    server.workers().revoke(id);
+    ObjectNode n = Views.object();
+    n.put("workerId", id);
+    n.put("state", "revoked");
     return Answer.json(200, n);
   }
 

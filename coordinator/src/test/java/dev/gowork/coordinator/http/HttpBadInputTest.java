@@ -150,7 +150,7 @@ class HttpBadInputTest {
   void producerCallsWithoutTheApiTokenAre401() {
     for (String[] call : new String[][] {{"POST", "/v1/work"}, {"POST", "/v1/work/batch"}, {"GET", "/v1/work/x"},
         {"GET", "/v1/queues"}, {"GET", "/v1/workers"}, {"GET", "/v1/dead"}, {"POST", "/v1/dead/x/requeue"},
-        {"DELETE", "/v1/dead/x"}, {"POST", "/v1/work/x/cancel"}}) {
+        {"DELETE", "/v1/dead/x"}, {"POST", "/v1/work/x/cancel"}, {"POST", "/v1/workers/x/revoke"}}) {
       assertError(api.send(call[0], call[1], "{}"), 401, "unauthenticated");
       assertError(api.send(call[0], call[1], "{}", "Authorization", "Bearer not-the-token-at-all"), 401,
           "unauthenticated");
@@ -200,6 +200,25 @@ class HttpBadInputTest {
     assertError(api.producer("POST", "/v1/dead/" + UUID.randomUUID() + "/requeue", null), 404, "not_found");
     assertError(api.producer("DELETE", "/v1/dead/" + UUID.randomUUID(), null), 404, "not_found");
     assertError(api.producer("POST", "/v1/work/" + UUID.randomUUID() + "/cancel", null), 404, "not_found");
+    assertError(api.producer("POST", "/v1/workers/w-0123456789abcdef-x/revoke", null), 404, "not_found");
+  }
+
+  @Test
+  void aRevokedSessionIsRefusedAtOnceAndShownAsRevoked() {
+    String[] session = verifiedSession();
+    String[] headers = {"X-Gowork-Worker-Id", session[0], "Authorization", "Bearer " + session[1]};
+    assertEquals(204, api.send("POST", "/v1/work/next?queue=revoking", null, headers).status());
+    Response revoked = api.producer("POST", "/v1/workers/" + session[0] + "/revoke", null);
+    assertEquals(200, revoked.status(), revoked.toString());
+    assertEquals("revoked", revoked.json().get("state").asText());
+    assertError(api.send("POST", "/v1/work/next?queue=revoking", null, headers), 401, "unauthenticated");
+    JsonNode listed = null;
+    for (JsonNode w : api.producer("GET", "/v1/workers", null).json().get("workers")) {
+      if (w.get("workerId").asText().equals(session[0])) {
+        listed = w;
+      }
+    }
+    assertEquals("revoked", listed.get("state").asText(), String.valueOf(listed));
   }
 
   @Test
