@@ -166,7 +166,7 @@ public final class WorkServer implements AutoCloseable {
     journal = Journal.durable(sendTimeout);
     txId = topics.prefix() + ".coordinator-" + b.instanceId;
     writer = new TransactionalWriter(() -> kafka.transactionalProducer(txId), txId, topics.state(), topics.sessions(),
-        topics.events(), topics.cancels());
+        topics.events(), topics.control());
     rebuildTimeout = b.rebuildTimeout;
     events = EventDispatcher.toJournal(clock, journal, codec);
     handlerFeed = new HandlerFeed(kafka, topics.events(), topics.handlerGroup(), txId, codec, events);

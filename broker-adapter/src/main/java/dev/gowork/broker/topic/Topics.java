@@ -69,11 +69,12 @@ public record Topics(String prefix) {
   }
 
   /**
-   * {@code <p>.cancels}: the coordinator's notices of cancelled work, keyed by work id, which workers
-   * follow to skip or stop it ({@link dev.gowork.broker.wire.CancelNotice}).
+   * {@code <p>.control}: what the coordinator tells every worker replica, which each follows with no
+   * group: cancelled work, keyed by work id ({@link dev.gowork.broker.wire.CancelNotice}), and revoked
+   * sessions, keyed by worker id ({@link dev.gowork.broker.wire.RevokeNotice}).
    */
-  public String cancels() {
-    return prefix + ".cancels";
+  public String control() {
+    return prefix + ".control";
   }
 
   /** {@code <p>.state}: compacted work state keyed by work id (internal). */

@@ -7,8 +7,8 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * The coordinator's word that a work item was cancelled: the value of {@code <p>.cancels} records,
- * keyed by work id. A worker that holds the item stops it (its context is cancelled) and reports
+ * The coordinator's word that a work item was cancelled: a {@code <p>.control} record keyed by
+ * the work id. A worker that holds the item stops it (its context is cancelled) and reports
  * nothing; one that receives it later does not run it. JSON: {@code {"schema":"gowork.cancel/v1",
  * "workId","queue","attempt","deadline","cancelledAt","reason"}}; a worker may forget the notice once
  * the {@code deadline} has passed, since expired work is not run anyway.
@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param reason why, as the caller gave it; may be null
  */
 public record CancelNotice(String workId, String queue, int attempt, Instant deadline, Instant cancelledAt,
-    String reason) {
+    String reason) implements ControlNotice {
   public static final String SCHEMA = "gowork.cancel/v1";
 
   public CancelNotice {
@@ -27,7 +27,7 @@ public record CancelNotice(String workId, String queue, int attempt, Instant dea
     Objects.requireNonNull(cancelledAt, "cancelledAt");
   }
 
-  /** The record value. */
+  @Override
   public byte[] encode(WireCodec codec) {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     n.put("schema", SCHEMA);
@@ -46,7 +46,11 @@ public record CancelNotice(String workId, String queue, int attempt, Instant dea
     if (!tree.isOk()) {
       return Decoded.failure(tree.error().kind(), tree.error().message());
     }
-    EnvelopeFields f = new EnvelopeFields(tree.value(), "cancel notice");
+    return from(tree.value());
+  }
+
+  static Decoded<CancelNotice> from(JsonNode n) {
+    EnvelopeFields f = new EnvelopeFields(n, "cancel notice");
     f.schema(SCHEMA, true);
     String workId = f.id("workId");
     String queue = f.string("queue", true);

@@ -5,6 +5,8 @@ import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.signing.SharedSecret;
 import dev.gowork.broker.signing.Signatures;
 import dev.gowork.broker.wire.EventType;
+import dev.gowork.broker.wire.RevokeNotice;
+import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.coordinator.events.EventDispatcher;
 import dev.gowork.coordinator.state.Journal;
 import java.security.SecureRandom;
@@ -209,6 +211,9 @@ public final class WorkerRegistry implements Workers {
         }
         if (e.end(WorkerState.REVOKED, now)) {
           events.event(EventType.WORKER_EXPIRED).worker(workerId).error("revoked").fire();
+          // Tells the replica holding the session, so it verifies again instead of writing refused results.
+          journal.put(Journal.Kind.CONTROL, workerId, new RevokeNotice(workerId, Instant.ofEpochMilli(now))
+              .encode(WireCodec.defaults()));
         }
         save(e);
         return null;

@@ -30,8 +30,8 @@ public interface Workers {
   Session verify(String workerId, String response);
 
   /**
-   * Ends a worker's session at once (fires {@code worker_expired}) and returns once that is committed
-   * to Kafka. With several coordinators on one prefix, only the one that owns the worker's results
+   * Ends a worker's session at once (fires {@code worker_expired}, and tells the replica holding it,
+   * which verifies again) and returns once that is committed to Kafka. With several coordinators on one prefix, only the one that owns the worker's results
    * partition revokes it.
    *
    * @throws dev.gowork.broker.GoWorkException NOT_FOUND for an unknown id; CONFLICT when the worker

@@ -75,7 +75,7 @@ final class WorkerApi {
     kafka.put("bootstrapServers", bootstrapServers);
     kafka.put("topicPrefix", t.prefix());
     kafka.put("resultsTopic", t.results());
-    kafka.put("cancelsTopic", t.cancels());
+    kafka.put("controlTopic", t.control());
     kafka.put("workTopicPattern", t.prefix() + ".work.{queue}");
     kafka.put("shareGroupPattern", t.prefix() + ".workers.{queue}");
     return Answer.json(200, n);

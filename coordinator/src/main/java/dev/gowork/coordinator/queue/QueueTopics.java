@@ -34,13 +34,13 @@ public final class QueueTopics {
       "LogAppendTime");
   /** Partitions of the compacted {@code <p>.sessions}. */
   public static final int SESSION_PARTITIONS = 3;
-  /** Partitions of {@code <p>.cancels}: few records, and every worker reads them all. */
-  public static final int CANCEL_PARTITIONS = 1;
+  /** Partitions of {@code <p>.control}: few records, and every worker reads them all. */
+  public static final int CONTROL_PARTITIONS = 1;
   /**
    * A cancel notice outlives the longest deadline it can concern (7 days from the add or a requeue),
    * whatever the broker's default retention, so a worker started later still learns of it.
    */
-  static final java.util.Map<String, String> CANCELS_CONFIG = java.util.Map.of("retention.ms",
+  static final java.util.Map<String, String> CONTROL_CONFIG = java.util.Map.of("retention.ms",
       String.valueOf(java.time.Duration.ofDays(8).toMillis()));
 
   private final Admin admin;
@@ -63,7 +63,7 @@ public final class QueueTopics {
   }
 
   /**
-   * Creates the results, events and cancels topics and the compacted state and sessions topics.
+   * Creates the results, events and control topics and the compacted state and sessions topics.
    *
    * @throws GoWorkException UNAVAILABLE when Kafka refuses or does not answer
    */
@@ -74,9 +74,9 @@ public final class QueueTopics {
           TopicSpec.of(topics.events(), EVENT_PARTITIONS, replicationFactor),
           TopicSpec.compacted(topics.state(), STATE_PARTITIONS, replicationFactor),
           TopicSpec.compacted(topics.sessions(), SESSION_PARTITIONS, replicationFactor),
-          new TopicSpec(topics.cancels(), CANCEL_PARTITIONS, replicationFactor, CANCELS_CONFIG)));
+          new TopicSpec(topics.control(), CONTROL_PARTITIONS, replicationFactor, CONTROL_CONFIG)));
     } catch (KafkaException e) {
-      throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not create the results, events, state, sessions and cancels topics: "
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not create the results, events, state, sessions and control topics: "
           + e.getMessage(), e);
     }
     stampResultsOnAppend();

@@ -520,7 +520,7 @@ public final class WorkTable {
         events.event(EventType.WORK_CANCELLED).queue(r.queue).work(workId).worker(r.workerId).attempt(r.attempt)
             .maxAttempts(r.maxAttempts).durationMs(now - r.createdAt).error(why).fire();
         save(r);
-        journal.put(Journal.Kind.CANCEL, workId, new CancelNotice(workId, r.queue, r.attempt,
+        journal.put(Journal.Kind.CONTROL, workId, new CancelNotice(workId, r.queue, r.attempt,
             Instant.ofEpochMilli(r.deadline), Instant.ofEpochMilli(now), why).encode(codec));
         return r.status(codec);
       });

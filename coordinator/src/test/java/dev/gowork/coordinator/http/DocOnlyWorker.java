@@ -137,14 +137,14 @@ final class DocOnlyWorker {
   }
 
   /**
-   * Reads the cancels topic named by the verify answer from its beginning, as section 4 says, until
-   * the notice for {@code workId} arrives.
+   * Reads the control topic named by the verify answer from its beginning, as section 4 says, until
+   * a notice keyed {@code key} (a work id, or a worker id) arrives.
    */
-  JsonNode cancelNotice(String workId, Duration timeout) throws Exception {
+  JsonNode controlNotice(String key, Duration timeout) throws Exception {
     Properties c = new Properties();
     c.put("bootstrap.servers", kafka.get("bootstrapServers").asText());
     c.put("isolation.level", "read_committed");
-    String topic = kafka.get("cancelsTopic").asText();
+    String topic = kafka.get("controlTopic").asText();
     try (KafkaConsumer<String, byte[]> consumer =
             new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> all = consumer.partitionsFor(topic).stream()
@@ -154,13 +154,13 @@ final class DocOnlyWorker {
       long end = System.nanoTime() + timeout.toNanos();
       while (System.nanoTime() < end) {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          if (workId.equals(record.key())) {
+          if (key.equals(record.key())) {
             return JSON.readTree(record.value());
           }
         }
       }
     }
-    throw new AssertionError("no cancel notice for " + workId + " on the cancels topic within " + timeout);
+    throw new AssertionError("no notice for " + key + " on the control topic within " + timeout);
   }
 
   /** A result record for the results topic, signed as section 3 says. */

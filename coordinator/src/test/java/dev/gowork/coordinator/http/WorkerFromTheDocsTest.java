@@ -148,7 +148,7 @@ class WorkerFromTheDocsTest {
   }
 
   @Test
-  void aCancelIsPublishedForWorkersAndALateResultIsRefused() throws Exception {
+  void cancelsAndRevocationsArePublishedForWorkersAndTakeEffectAtOnce() throws Exception {
     DocOnlyWorker worker = new DocOnlyWorker(api.base, RunningService.SECRET).handshake();
     String id = add("{\"data\":1,\"timeoutSeconds\":60}");
     JsonNode work = until(() -> worker.next("default").orElse(null), "work over HTTP");
@@ -156,7 +156,7 @@ class WorkerFromTheDocsTest {
     assertEquals("cancelled", cancelled.get("state").asText(), cancelled.toString());
     assertEquals(worker.workerId, cancelled.get("workerId").asText());
 
-    JsonNode notice = worker.cancelNotice(id, WAIT);
+    JsonNode notice = worker.controlNotice(id, WAIT);
     assertEquals("gowork.cancel/v1", notice.get("schema").asText());
     assertEquals("default", notice.get("queue").asText());
     assertEquals(1, notice.get("attempt").asInt());
@@ -167,6 +167,15 @@ class WorkerFromTheDocsTest {
     assertEquals(409, worker.submit(work, "completed", JSON.readTree("1"), null));
     assertEquals("cancelled", api.producer("GET", "/v1/work/" + id, null).json().get("state").asText());
     assertEquals(0, api.producer("GET", "/v1/running", null).json().get("total").asInt());
+
+    assertEquals(200, api.producer("POST", "/v1/workers/" + worker.workerId + "/revoke", null).status());
+    JsonNode revoked = worker.controlNotice(worker.workerId, WAIT);
+    assertEquals("gowork.revoke/v1", revoked.get("schema").asText());
+    assertEquals(worker.workerId, revoked.get("workerId").asText());
+    assertTrue(revoked.hasNonNull("revokedAt"), revoked.toString());
+    AssertionError refused = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+        () -> worker.next("default"));
+    assertTrue(refused.getMessage().startsWith("next answered 401"), refused.getMessage());
   }
 
   @Test

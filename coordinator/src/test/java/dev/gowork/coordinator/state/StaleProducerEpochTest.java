@@ -129,7 +129,7 @@ class StaleProducerEpochTest {
             }
           });
       return wrapped;
-    }, txId, prefix + ".state", prefix + ".sessions", prefix + ".events", prefix + ".cancels");
+    }, txId, prefix + ".state", prefix + ".sessions", prefix + ".events", prefix + ".control");
     writer.init();
     return writer;
   }

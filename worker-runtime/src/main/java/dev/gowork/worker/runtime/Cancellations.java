@@ -6,9 +6,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The work the coordinator cancelled, as far as this replica has read {@code <p>.cancels}: each id
- * until its deadline, after which the work would not run anyway. Written by
- * {@link FollowCancellations}, read by the poll and work threads.
+ * The work the coordinator cancelled, as far as this replica has read {@code <p>.control}: each id
+ * until its deadline, after which the work would not run anyway. Written by {@link FollowControl},
+ * read by the poll and work threads.
  */
 final class Cancellations {
   private static final Logger LOG = LoggerFactory.getLogger(Cancellations.class);

@@ -49,6 +49,11 @@ final class RenewSession implements Runnable {
     schedule(untilRenewal(current.get(), clock.instant()));
   }
 
+  /** Re-authenticates on the renewal thread as soon as it can (retrying as a due renewal does). */
+  void renewSoon() {
+    schedule(Duration.ZERO);
+  }
+
   @Override
   public void run() {
     try {

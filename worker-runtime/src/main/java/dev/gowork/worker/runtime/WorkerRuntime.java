@@ -72,8 +72,8 @@ public final class WorkerRuntime implements AutoCloseable {
   private Producer<String, byte[]> producer;
   private ConsumeWork loop;
   private final Cancellations cancellations = new Cancellations();
-  private FollowCancellations cancelFollower;
-  private RenewSession renewal;
+  private FollowControl controlFollower;
+  private volatile RenewSession renewal;
   private String workTopic;
 
   private WorkerRuntime(WorkerSettings settings, Clock clock, MeterRegistry meters) {
@@ -106,7 +106,7 @@ public final class WorkerRuntime implements AutoCloseable {
     KafkaClients clients = new KafkaClients(bootstrap, settings.kafka());
     ProvisionQueue.run(clients, topics, settings);
     producer = clients.producer();
-    followCancellations(clients, topics.cancels());
+    followControl(clients, topics.control());
     AtomicInteger lanes = new AtomicInteger();
     String group = topics.shareGroup(settings.queue());
     Map<String, Object> overrides = Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.batchSize(),
@@ -124,17 +124,18 @@ public final class WorkerRuntime implements AutoCloseable {
   }
 
   /**
-   * Starts reading the coordinator's cancel notices, and waits (a little) until those written before
-   * this replica started are read, so that it does not run work cancelled while it was down.
+   * Starts reading the coordinator's notices (cancelled work, revoked sessions), and waits (a little)
+   * until those written before this replica started are read, so that it does not run work cancelled
+   * while it was down.
    */
-  private void followCancellations(KafkaClients clients, String topic) {
-    cancelFollower = new FollowCancellations(() -> clients.consumer(null, FollowCancellations.CONSUMER_SETTINGS),
-        topic, cancellations, clock);
-    Thread t = new Thread(cancelFollower, "gowork-cancels-" + settings.queue());
+  private void followControl(KafkaClients clients, String topic) {
+    controlFollower = new FollowControl(() -> clients.consumer(null, FollowControl.CONSUMER_SETTINGS),
+        topic, cancellations, this::revoked, clock);
+    Thread t = new Thread(controlFollower, "gowork-control-" + settings.queue());
     t.setDaemon(true);
     t.start();
     try {
-      cancelFollower.caughtUp.get(CANCELS_CATCH_UP.toMillis(), TimeUnit.MILLISECONDS);
+      controlFollower.caughtUp.get(CANCELS_CATCH_UP.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       LOG.warn("{} not read within {} s; starting anyway (work cancelled before now may run here once)", topic,
           CANCELS_CATCH_UP.toSeconds());
@@ -142,6 +143,15 @@ public final class WorkerRuntime implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (ExecutionException e) {
       // the follower completes normally, even when it stops
+    }
+  }
+
+  /** A session was revoked: if it is this replica's, verify again now (results signed with it are refused). */
+  private void revoked(String workerId) {
+    RenewSession r = renewal;
+    if (r != null && workerId.equals(session.get().workerId())) {
+      LOG.warn("the coordinator revoked the session of {}; authenticating again", workerId);
+      r.renewSoon();
     }
   }
 
@@ -266,8 +276,8 @@ public final class WorkerRuntime implements AutoCloseable {
   /** Closes the producer before interrupting handlers, so an interrupted handler cannot write a result. */
   private void shutDown(Duration timeout) {
     renewThread.shutdownNow();
-    if (cancelFollower != null) {
-      cancelFollower.close();
+    if (controlFollower != null) {
+      controlFollower.close();
     }
     if (producer != null) {
       producer.close(timeout);

@@ -11,6 +11,7 @@ import dev.gowork.broker.topic.TopicProvisioner;
 import dev.gowork.broker.topic.TopicSpec;
 import dev.gowork.broker.wire.CancelNotice;
 import dev.gowork.broker.wire.ResultStatus;
+import dev.gowork.broker.wire.RevokeNotice;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.worker.handler.WorkHandler;
@@ -27,10 +28,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Work the coordinator cancelled: not run when it arrives later, stopped while it runs, no result either way. */
+/**
+ * What the coordinator tells replicas on {@code <p>.control}: cancelled work is not run when it arrives
+ * later and is stopped while it runs, with no result either way; a revoked session is replaced at once.
+ */
 @ExtendWith(KafkaExtension.class)
 @Timeout(120)
-class CancelledWorkTest {
+class ControlNoticesTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   @Test
@@ -38,7 +42,7 @@ class CancelledWorkTest {
     try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results();
         Producer<String, byte[]> producer = kafka.clients().producer()) {
       try (Admin admin = kafka.clients().admin()) {
-        new TopicProvisioner(admin).ensureTopics(List.of(TopicSpec.of(f.topics.cancels(), 1, 1)));
+        new TopicProvisioner(admin).ensureTopics(List.of(TopicSpec.of(f.topics.control(), 1, 1)));
       }
       Map<String, String> seen = new ConcurrentHashMap<>();
       Set<String> started = ConcurrentHashMap.newKeySet();
@@ -98,6 +102,27 @@ class CancelledWorkTest {
     }
   }
 
+  @Test
+  void aReplicaWhoseSessionWasRevokedAuthenticatesAgainAtOnce(TestKafka kafka) throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka); Producer<String, byte[]> producer = kafka.clients().producer()) {
+      try (Admin admin = kafka.clients().admin()) {
+        new TopicProvisioner(admin).ensureTopics(List.of(TopicSpec.of(f.topics.control(), 1, 1)));
+      }
+      WorkerRuntime replica = f.start(f.settings(1), (data, ctx) -> data);
+      String first = replica.workerId();
+      int registrations = f.coordinator.registrations();
+      revoke(producer, f, "w-someone-else");
+      revoke(producer, f, first);
+      RuntimeFixture.awaitTrue("a new session after the revocation", () -> !replica.workerId().equals(first), WAIT);
+      assertEquals(registrations + 1, f.coordinator.registrations(), "only its own revocation made it verify again");
+    }
+  }
+
+  private static void revoke(Producer<String, byte[]> producer, RuntimeFixture f, String workerId) throws Exception {
+    byte[] value = new RevokeNotice(workerId, Instant.now()).encode(WireCodec.defaults());
+    producer.send(new ProducerRecord<>(f.topics.control(), workerId, value)).get();
+  }
+
   private static WorkEnvelope work(RuntimeFixture f, String kind) {
     return f.work(TextNode.valueOf(kind), Duration.ofMinutes(2));
   }
@@ -106,6 +131,6 @@ class CancelledWorkTest {
   private static void cancel(Producer<String, byte[]> producer, RuntimeFixture f, WorkEnvelope w) throws Exception {
     byte[] value = new CancelNotice(w.workId(), w.queue(), w.attempt(), w.deadline(), Instant.now(), "test")
         .encode(WireCodec.defaults());
-    producer.send(new ProducerRecord<>(f.topics.cancels(), w.workId(), value)).get();
+    producer.send(new ProducerRecord<>(f.topics.control(), w.workId(), value)).get();
   }
 }

@@ -1,7 +1,10 @@
 package dev.gowork.worker.runtime;
 
 import dev.gowork.broker.wire.CancelNotice;
+import dev.gowork.broker.wire.ControlNotice;
+import dev.gowork.broker.wire.DecodeError;
 import dev.gowork.broker.wire.Decoded;
+import dev.gowork.broker.wire.RevokeNotice;
 import dev.gowork.broker.wire.WireCodec;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,16 +25,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads {@code <p>.cancels} from its beginning into {@link Cancellations}, then follows it, on a
- * thread of its own. No consumer group: every replica reads every notice.
+ * Reads {@code <p>.control} from its beginning, then follows it, on a thread of its own: cancelled
+ * work goes into {@link Cancellations}; a revoked session is passed to {@code revoked} (the replica
+ * verifies again if it is its own). No consumer group: every replica reads every notice.
  *
  * <p>{@link #caughtUp} completes once the notices present at start have been read, so a replica can
  * wait for it before taking work and not run work cancelled while it was down. A topic that does not
- * exist (a coordinator older than cancellation) is looked for again every few seconds. Kafka errors
- * are logged and retried; the thread ends at {@link #close()}.
+ * exist (a coordinator older than cancellation) is looked for again every few seconds; a notice of an
+ * unknown schema (a newer coordinator's) is skipped. Kafka errors are logged and retried; the thread
+ * ends at {@link #close()}.
  */
-final class FollowCancellations implements Runnable, AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(FollowCancellations.class);
+final class FollowControl implements Runnable, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(FollowControl.class);
   private static final Duration POLL = Duration.ofSeconds(1);
   private static final Duration RETRY = Duration.ofSeconds(5);
   private static final Duration PURGE_EVERY = Duration.ofSeconds(30);
@@ -41,6 +46,7 @@ final class FollowCancellations implements Runnable, AutoCloseable {
   private final Supplier<Consumer<String, byte[]>> open;
   private final String topic;
   private final Cancellations cancellations;
+  private final java.util.function.Consumer<String> revoked;
   private final Clock clock;
   private final WireCodec codec = WireCodec.defaults();
   final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
@@ -51,10 +57,12 @@ final class FollowCancellations implements Runnable, AutoCloseable {
   private long nextPurge;
   private boolean missingWarned;
 
-  FollowCancellations(Supplier<Consumer<String, byte[]>> open, String topic, Cancellations cancellations, Clock clock) {
+  FollowControl(Supplier<Consumer<String, byte[]>> open, String topic, Cancellations cancellations,
+      java.util.function.Consumer<String> revoked, Clock clock) {
     this.open = open;
     this.topic = topic;
     this.cancellations = cancellations;
+    this.revoked = revoked;
     this.clock = clock;
   }
 
@@ -109,15 +117,23 @@ final class FollowCancellations implements Runnable, AutoCloseable {
   }
 
   private void take(ConsumerRecord<String, byte[]> r) {
-    Decoded<CancelNotice> d = CancelNotice.decode(codec, r.value());
+    Decoded<ControlNotice> d = ControlNotice.decode(codec, r.value());
     if (!d.isOk()) {
-      LOG.warn("skipping an undecodable record of {} at {}-{}: {}", topic, r.partition(), r.offset(),
-          d.error().message());
+      if (d.error().kind() == DecodeError.Kind.UNSUPPORTED_SCHEMA) {
+        LOG.debug("skipping a notice of {} at {}-{}: {}", topic, r.partition(), r.offset(), d.error().message());
+      } else {
+        LOG.warn("skipping an undecodable record of {} at {}-{}: {}", topic, r.partition(), r.offset(),
+            d.error().message());
+      }
       return;
     }
-    cancellations.add(d.value(), clock.millis());
-    if (caughtUp.isDone()) {
-      LOG.info("work {} was cancelled; it is not run here, or stopped if it runs", d.value().workId());
+    if (d.value() instanceof CancelNotice c) {
+      cancellations.add(c, clock.millis());
+      if (caughtUp.isDone()) {
+        LOG.info("work {} was cancelled; it is not run here, or stopped if it runs", c.workId());
+      }
+    } else if (d.value() instanceof RevokeNotice v) {
+      revoked.accept(v.workerId());
     }
   }
 

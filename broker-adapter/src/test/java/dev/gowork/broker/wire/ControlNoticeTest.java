@@ -7,8 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** The cancel notice's JSON, as docs/protocol.md section 4 shows it. */
-class CancelNoticeTest {
+/** The control topic's notices as JSON, as docs/protocol.md section 4 shows them. */
+class ControlNoticeTest {
   private final WireCodec codec = WireCodec.defaults();
 
   @Test
@@ -22,6 +22,21 @@ class CancelNoticeTest {
     assertEquals(n, CancelNotice.decode(codec, json.getBytes(StandardCharsets.UTF_8)).value());
     CancelNotice noReason = new CancelNotice("w-1", "emails", 1, n.deadline(), n.cancelledAt(), null);
     assertEquals(noReason, CancelNotice.decode(codec, noReason.encode(codec)).value());
+  }
+
+  @Test
+  void eitherKindIsReadByItsSchemaAndAnUnknownOneIsNamedForSkipping() {
+    RevokeNotice revoke = new RevokeNotice("w-1", Instant.parse("2026-12-06T10:00:00Z"));
+    assertEquals("{\"schema\":\"gowork.revoke/v1\",\"workerId\":\"w-1\",\"revokedAt\":\"2026-12-06T10:00:00.000Z\"}",
+        new String(revoke.encode(codec), StandardCharsets.UTF_8));
+    assertEquals(revoke, ControlNotice.decode(codec, revoke.encode(codec)).value());
+    CancelNotice cancel = new CancelNotice("w-2", "q", 1, Instant.EPOCH, Instant.EPOCH, null);
+    assertEquals(cancel, ControlNotice.decode(codec, cancel.encode(codec)).value());
+    Decoded<ControlNotice> future = ControlNotice.decode(codec,
+        "{\"schema\":\"gowork.pause/v1\"}".getBytes(StandardCharsets.UTF_8));
+    assertEquals(DecodeError.Kind.UNSUPPORTED_SCHEMA, future.error().kind());
+    assertEquals("control notice schema 'gowork.pause/v1' is not supported; expected 'gowork.cancel/v1' or "
+        + "'gowork.revoke/v1'", future.error().message());
   }
 
   @Test
