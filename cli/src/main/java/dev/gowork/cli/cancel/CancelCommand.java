@@ -1,6 +1,5 @@
 package dev.gowork.cli.cancel;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gowork.cli.http.CoordinatorClient;
@@ -57,22 +56,9 @@ public final class CancelCommand implements Callable<Integer> {
       body = JsonNodeFactory.instance.objectNode().put("reason", reason);
     }
     CoordinatorClient client = ProducerSettings.resolve(context.settings(), url).client();
-    int missed = 0;
-    for (String id : workIds) {
-      JsonNode answer;
-      try {
-        answer = client.post("/v1/work/" + CoordinatorClient.segment(id) + "/cancel", body);
-      } catch (CliException e) {
-        if (workIds.size() == 1) {
-          throw e;
-        }
-        // One refusal does not stop the others; the exit code still says something failed.
-        context.err().println("gowork: " + e.getMessage());
-        missed++;
-        continue;
-      }
-      context.out().println(json && answer != null ? answer.toString() : "cancelled " + id);
-    }
-    return missed == 0 ? 0 : CliException.FAILED;
+    ObjectNode reasonBody = body;
+    return WorkIds.each(workIds, context.err(),
+        id -> client.post("/v1/work/" + CoordinatorClient.segment(id) + "/cancel", reasonBody),
+        (id, answer) -> context.out().println(json && answer != null ? answer.toString() : "cancelled " + id));
   }
 }

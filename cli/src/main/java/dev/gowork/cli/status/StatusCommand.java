@@ -7,7 +7,6 @@ import dev.gowork.cli.http.CoordinatorClient;
 import dev.gowork.cli.http.ProducerSettings;
 import dev.gowork.cli.http.WorkIds;
 import dev.gowork.cli.settings.CliContext;
-import dev.gowork.cli.settings.CliException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -57,31 +56,18 @@ public final class StatusCommand implements Callable<Integer> {
       }
       return 0;
     }
-    int missed = 0;
-    boolean shown = false;
-    for (String id : workIds) {
-      JsonNode w;
-      try {
-        w = client.get("/v1/work/" + CoordinatorClient.segment(id));
-      } catch (CliException e) {
-        if (workIds.size() == 1) {
-          throw e;
-        }
-        // One unknown id does not hide the others; the exit code still says something was missing.
-        context.err().println("gowork: " + e.getMessage());
-        missed++;
-        continue;
-      }
-      if (json) {
-        context.out().println(w);
-      } else {
-        if (shown) {
-          context.out().println();
-        }
-        context.out().print(StatusView.work(w));
-      }
-      shown = true;
-    }
-    return missed == 0 ? 0 : CliException.FAILED;
+    boolean[] shown = {false};
+    return WorkIds.each(workIds, context.err(), id -> client.get("/v1/work/" + CoordinatorClient.segment(id)),
+        (id, w) -> {
+          if (json) {
+            context.out().println(w);
+          } else {
+            if (shown[0]) {
+              context.out().println();
+            }
+            context.out().print(StatusView.work(w));
+          }
+          shown[0] = true;
+        });
   }
 }

@@ -334,6 +334,27 @@ public final class WorkTable {
     }
   }
 
+  /**
+   * {@link #changeOwned} for an operator's request, which a refusal answers with an exception: NOT_FOUND
+   * for unknown work, CONFLICT naming the results partition when another coordinator owns it (where to
+   * {@code verb} it instead).
+   */
+  private <T> T changeOwnedOrThrow(String workId, String verb, Function<WorkRecord, T> change) {
+    WorkRecord r = items.get(workId);
+    if (r == null) {
+      throw new GoWorkException(ErrorCode.NOT_FOUND, "no work with id " + workId);
+    }
+    synchronized (r) {
+      return journal.atomically(() -> {
+        if (!ownership.owns(workId)) {
+          throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " belongs to another coordinator "
+              + "(results partition " + ownership.partitionOf(workId) + "); " + verb + " it there");
+        }
+        return change.apply(r);
+      });
+    }
+  }
+
   /** Notes the RUNNING work's attempt and worker, fires {@code work_started} and saves it (inside a unit). */
   private void startedBy(WorkRecord r, int attempt, String workerId, long now) {
     r.attempt = Math.max(r.attempt, attempt);
@@ -459,31 +480,21 @@ public final class WorkTable {
    * @throws GoWorkException NOT_FOUND for unknown work, CONFLICT when it is not dead
    */
   public WorkRef revive(String workId, long now) {
-    WorkRecord r = items.get(workId);
-    if (r == null) {
-      throw new GoWorkException(ErrorCode.NOT_FOUND, "no work with id " + workId);
-    }
-    synchronized (r) {
-      return journal.atomically(() -> {
-        if (!ownership.owns(workId)) {
-          throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " belongs to another coordinator "
-              + "(results partition " + ownership.partitionOf(workId) + "); requeue it there");
-        }
-        if (r.state != WorkState.DEAD || !r.moveTo(WorkState.QUEUED, now)) {
-          throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " is " + r.state.wireName() + ", not dead");
-        }
-        retention.undead(workId);
-        counter(r.queue).increment();
-        r.attempt++;
-        r.maxAttempts = r.attempt;
-        r.deadline = now + r.timeoutSeconds * 1000L;
-        r.outcome = null;
-        r.republishPending = true;
-        events.event(EventType.WORK_RETRY).queue(r.queue).work(workId).attempt(r.attempt).maxAttempts(r.maxAttempts).fire();
-        save(r);
-        return r.ref();
-      });
-    }
+    return changeOwnedOrThrow(workId, "requeue", r -> {
+      if (r.state != WorkState.DEAD || !r.moveTo(WorkState.QUEUED, now)) {
+        throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " is " + r.state.wireName() + ", not dead");
+      }
+      retention.undead(workId);
+      counter(r.queue).increment();
+      r.attempt++;
+      r.maxAttempts = r.attempt;
+      r.deadline = now + r.timeoutSeconds * 1000L;
+      r.outcome = null;
+      r.republishPending = true;
+      events.event(EventType.WORK_RETRY).queue(r.queue).work(workId).attempt(r.attempt).maxAttempts(r.maxAttempts).fire();
+      save(r);
+      return r.ref();
+    });
   }
 
   /**
@@ -498,33 +509,23 @@ public final class WorkTable {
    *     deadline has just passed) or belongs to another coordinator
    */
   public WorkStatus cancel(String workId, String reason, long now) {
-    WorkRecord r = items.get(workId);
-    if (r == null) {
-      throw new GoWorkException(ErrorCode.NOT_FOUND, "no work with id " + workId);
-    }
-    synchronized (r) {
-      return journal.atomically(() -> {
-        if (!ownership.owns(workId)) {
-          throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " belongs to another coordinator "
-              + "(results partition " + ownership.partitionOf(workId) + "); cancel it there");
-        }
-        timeOutIfDue(r, now, null);
-        if (!r.moveTo(WorkState.CANCELLED, now)) {
-          throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " is already " + r.state.wireName()
-              + "; only queued, running or retrying work can be cancelled");
-        }
-        String why = reason == null || reason.isBlank() ? null : clip(reason.strip());
-        r.outcome = why == null ? "cancelled" : "cancelled: " + why;
-        r.republishPending = false;
-        ended(r, now);
-        events.event(EventType.WORK_CANCELLED).queue(r.queue).work(workId).worker(r.workerId).attempt(r.attempt)
-            .maxAttempts(r.maxAttempts).durationMs(now - r.createdAt).error(why).fire();
-        save(r);
-        journal.put(Journal.Kind.CONTROL, workId, new CancelNotice(workId, r.queue, r.attempt,
-            Instant.ofEpochMilli(r.deadline), Instant.ofEpochMilli(now), why).encode(codec));
-        return r.status(codec);
-      });
-    }
+    return changeOwnedOrThrow(workId, "cancel", r -> {
+      timeOutIfDue(r, now, null);
+      if (!r.moveTo(WorkState.CANCELLED, now)) {
+        throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " is already " + r.state.wireName()
+            + "; only queued, running or retrying work can be cancelled");
+      }
+      String why = reason == null || reason.isBlank() ? null : clip(reason.strip());
+      r.outcome = why == null ? "cancelled" : "cancelled: " + why;
+      r.republishPending = false;
+      ended(r, now);
+      events.event(EventType.WORK_CANCELLED).queue(r.queue).work(workId).worker(r.workerId).attempt(r.attempt)
+          .maxAttempts(r.maxAttempts).durationMs(now - r.createdAt).error(why).fire();
+      save(r);
+      journal.put(Journal.Kind.CONTROL, workId, new CancelNotice(workId, r.queue, r.attempt,
+          Instant.ofEpochMilli(r.deadline), Instant.ofEpochMilli(now), why).encode(codec));
+      return r.status(codec);
+    });
   }
 
   public Optional<WorkStatus> status(String workId) {
@@ -604,25 +605,15 @@ public final class WorkTable {
    *     another coordinator
    */
   public void discard(String workId) {
-    WorkRecord r = items.get(workId);
-    if (r == null) {
-      throw new GoWorkException(ErrorCode.NOT_FOUND, "no work with id " + workId);
-    }
-    synchronized (r) {
-      journal.atomically(() -> {
-        if (!ownership.owns(workId)) {
-          throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " belongs to another coordinator "
-              + "(results partition " + ownership.partitionOf(workId) + "); delete it there");
-        }
-        if (r.state != WorkState.DEAD) {
-          throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " is " + r.state.wireName() + ", not dead");
-        }
-        items.remove(workId, r);
-        retention.undead(workId);
-        journal.put(Journal.Kind.STATE, workId, null);
-        return null;
-      });
-    }
+    changeOwnedOrThrow(workId, "delete", r -> {
+      if (r.state != WorkState.DEAD) {
+        throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " is " + r.state.wireName() + ", not dead");
+      }
+      items.remove(workId, r);
+      retention.undead(workId);
+      journal.put(Journal.Kind.STATE, workId, null);
+      return null;
+    });
   }
 
   /** How many items the table holds (terminal ones until forgotten). */
