@@ -34,6 +34,7 @@ import dev.gowork.coordinator.work.Ownership;
 import dev.gowork.coordinator.work.Verdict;
 import dev.gowork.coordinator.work.WorkRef;
 import dev.gowork.coordinator.work.WorkState;
+import dev.gowork.coordinator.work.Progress;
 import dev.gowork.coordinator.work.WorkStatus;
 import dev.gowork.coordinator.work.WorkTable;
 import java.time.Clock;
@@ -410,8 +411,39 @@ public final class WorkServer implements AutoCloseable {
           + "POST /v1/work/next is running already; send completed, failed or timed_out");
     }
     checkOpen(result.workId(), workerId);
-    ResultEnvelope own = new ResultEnvelope(result.workId(), result.attempt(), result.status(), result.result(),
-        result.error(), workerId, result.durationMs());
+    publishSigned(new ResultEnvelope(result.workId(), result.attempt(), result.status(), result.result(),
+        result.error(), workerId, result.durationMs()), workerId, sessionKey);
+  }
+
+  /** How often an HTTP worker may report the progress of one work item. */
+  static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
+
+  /**
+   * An HTTP worker's progress report on the work it took: published to the results topic as a signed
+   * {@code running} notice, as a Kafka worker's, so status queries show it (on every coordinator). A
+   * refusal tells the worker its work is over: finished, cancelled or timed out.
+   *
+   * @throws GoWorkException UNAUTHENTICATED (bad session), NOT_FOUND (unknown work), TIMED_OUT, CONFLICT
+   *     (finished, cancelled, or handed to another worker), RATE_LIMITED (within a second of its last
+   *     report), UNAVAILABLE
+   */
+  public void reportProgress(String workerId, String sessionKey, String workId, int attempt, Progress progress) {
+    requireStarted();
+    if (!workers.authenticate(workerId, sessionKey)) {
+      throw new GoWorkException(ErrorCode.UNAUTHENTICATED, "unknown worker or invalid session");
+    }
+    WorkStatus s = checkOpen(workId, workerId);
+    if (s.progress() != null && s.updatedAt() != null
+        && clock.instant().isBefore(s.updatedAt().plus(PROGRESS_INTERVAL))) {
+      throw new GoWorkException(ErrorCode.RATE_LIMITED, "progress of work " + workId + " was reported less than "
+          + PROGRESS_INTERVAL.toSeconds() + " s ago; report at most once a second");
+    }
+    publishSigned(new ResultEnvelope(workId, attempt, ResultStatus.RUNNING, progress.toJson(), null, workerId, -1),
+        workerId, sessionKey);
+  }
+
+  /** Signs {@code own} with the worker's session key and publishes it to the results topic; returns once Kafka has it. */
+  private void publishSigned(ResultEnvelope own, String workerId, String sessionKey) {
     SignedResult signed = SignedResult.sign(codec, own, workerId, sessionKey, clock);
     if (signed.value().length > codec.maxRecordBytes()) {
       throw new GoWorkException(ErrorCode.TOO_LARGE, "result is " + signed.value().length
@@ -421,10 +453,10 @@ public final class WorkServer implements AutoCloseable {
     try {
       sent = producer.send(signed.toRecord(topics.results()));
     } catch (KafkaException e) {
-      throw new GoWorkException(ErrorCode.UNAVAILABLE, "publishing the result of " + result.workId() + " failed: "
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "publishing the result of " + own.workId() + " failed: "
           + e.getMessage(), e);
     }
-    WorkPublisher.await(sent, sendTimeout, "publishing the result of " + result.workId());
+    WorkPublisher.await(sent, sendTimeout, "publishing the result of " + own.workId());
   }
 
   /**
@@ -637,7 +669,7 @@ public final class WorkServer implements AutoCloseable {
    *
    * @param workerId the submitting worker, or null for the application's own {@code submit(Work)}
    */
-  private void checkOpen(String workId, String workerId) {
+  private WorkStatus checkOpen(String workId, String workerId) {
     WorkStatus s = table.status(workId)
         .orElseThrow(() -> new GoWorkException(ErrorCode.NOT_FOUND, "no work with id " + workId));
     if (s.state() == WorkState.TIMED_OUT) {
@@ -649,6 +681,7 @@ public final class WorkServer implements AutoCloseable {
     if (workerId != null && s.state() == WorkState.RUNNING && s.workerId() != null && !s.workerId().equals(workerId)) {
       throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + ": " + WorkTable.HANDED_TO_ANOTHER);
     }
+    return s;
   }
 
   private void requireStarted() {

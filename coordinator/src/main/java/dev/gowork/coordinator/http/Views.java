@@ -38,11 +38,7 @@ final class Views {
     time(n, "updatedAt", s.updatedAt());
     time(n, "deadline", s.deadline());
     if (s.progress() != null) {
-      ObjectNode p = n.putObject("progress");
-      p.put("percent", s.progress().percent());
-      if (s.progress().message() != null) {
-        p.put("message", s.progress().message());
-      }
+      n.set("progress", s.progress().toJson());
     }
     return n;
   }

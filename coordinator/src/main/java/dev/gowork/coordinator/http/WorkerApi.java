@@ -11,6 +11,7 @@ import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.coordinator.WorkServer;
 import dev.gowork.coordinator.auth.Registration;
 import dev.gowork.coordinator.auth.Session;
+import dev.gowork.coordinator.work.Progress;
 import java.util.List;
 import java.util.Optional;
 
@@ -34,7 +35,8 @@ final class WorkerApi {
         new Route("POST", "/v1/workers", Access.PUBLIC, codec, this::register),
         new Route("POST", "/v1/workers/{id}/verify", Access.PUBLIC, codec, this::verify),
         new Route("POST", "/v1/work/next", Access.WORKER, codec, this::next),
-        new Route("POST", "/v1/work/{id}/result", Access.WORKER, codec, this::result));
+        new Route("POST", "/v1/work/{id}/result", Access.WORKER, codec, this::result),
+        new Route("POST", "/v1/work/{id}/progress", Access.WORKER, codec, this::progress));
   }
 
   /** Optional body {@code {"queue", "name"}}: checked, then only informative. */
@@ -99,6 +101,27 @@ final class WorkerApi {
     server.submit(call.header(Router.WORKER_ID_HEADER), call.bearer(), r);
     ObjectNode n = Views.object();
     n.put("workId", r.workId());
+    return Answer.json(202, n);
+  }
+
+  /** {@code {"attempt", "percent": 0..100, "message"?}}: how far an HTTP worker has got; 202. */
+  private Answer progress(Call call) {
+    // The session first, as for a result.
+    if (!server.workers().authenticate(call.header(Router.WORKER_ID_HEADER), call.bearer())) {
+      throw new GoWorkException(ErrorCode.UNAUTHENTICATED, "unknown worker or invalid session");
+    }
+    JsonNode body = call.json();
+    JsonNode attempt = body.get("attempt");
+    Progress p = Progress.from(body);
+    if (attempt == null || !attempt.isIntegralNumber() || !attempt.canConvertToInt() || attempt.intValue() < 1
+        || p == null) {
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "the body must be {\"attempt\": <the attempt, from 1>, "
+          + "\"percent\": <0 to 100>, \"message\": \"<a few words, optional>\"}");
+    }
+    String id = call.param("id");
+    server.reportProgress(call.header(Router.WORKER_ID_HEADER), call.bearer(), id, attempt.intValue(), p);
+    ObjectNode n = Views.object();
+    n.put("workId", id);
     return Answer.json(202, n);
   }
 }

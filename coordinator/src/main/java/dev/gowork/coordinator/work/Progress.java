@@ -1,6 +1,8 @@
 package dev.gowork.coordinator.work;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * How far running work has got, as its worker last reported it in a {@code running} notice.
@@ -39,5 +41,14 @@ public record Progress(int percent, String message) {
       return null;
     }
     return new Progress(percent.intValue(), message == null || message.isNull() ? null : message.textValue());
+  }
+
+  /** {@code {"percent", "message"}}, the message left out when there is none. */
+  public ObjectNode toJson() {
+    ObjectNode n = JsonNodeFactory.instance.objectNode().put("percent", percent);
+    if (message != null) {
+      n.put("message", message);
+    }
+    return n;
   }
 }

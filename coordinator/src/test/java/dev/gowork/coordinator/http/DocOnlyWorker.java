@@ -85,6 +85,16 @@ final class DocOnlyWorker {
     return Optional.of(JSON.readTree(r.body()));
   }
 
+  /** POST /v1/work/{id}/progress with {"attempt","percent","message"} (section 3); returns the status code. */
+  int progress(JsonNode work, int percent, String message) throws Exception {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("attempt", work.get("attempt").asInt());
+    body.put("percent", percent);
+    body.put("message", message);
+    return post("/v1/work/" + work.get("workId").asText() + "/progress", JSON.writeValueAsString(body), true)
+        .statusCode();
+  }
+
   /** POST /v1/work/{id}/result with {"workId","attempt","status","result","error"}; returns the status code. */
   int submit(JsonNode work, String status, JsonNode result, String error) throws Exception {
     String id = work.get("workId").asText();

@@ -192,6 +192,13 @@ class HttpBadInputTest {
         "invalid_argument");
     assertError(api.send("POST", "/v1/work/a/result", String.format(result, "a", "completed"), headers), 404,
         "not_found");
+    for (String bad : new String[] {"{\"attempt\":1}", "{\"attempt\":0,\"percent\":5}", "{\"attempt\":1,\"percent\":101}",
+        "{\"attempt\":1,\"percent\":5,\"message\":7}"}) {
+      assertTrue(assertError(api.send("POST", "/v1/work/a/progress", bad, headers), 400, "invalid_argument")
+          .startsWith("the body must be {\"attempt\""), bad);
+    }
+    assertError(api.send("POST", "/v1/work/a/progress", "{\"attempt\":1,\"percent\":5}", headers), 404, "not_found");
+    assertError(api.send("POST", "/v1/work/a/progress", "{\"attempt\":1,\"percent\":5}"), 401, "unauthenticated");
   }
 
   @Test

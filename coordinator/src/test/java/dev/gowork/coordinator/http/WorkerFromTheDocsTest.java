@@ -53,6 +53,12 @@ class WorkerFromTheDocsTest {
     assertEquals(1, running.get("total").asInt(), running.toString());
     assertEquals(worker.workerId, running.get("items").get(0).get("workerId").asText());
 
+    assertEquals(202, worker.progress(work, 40, "halfway"));
+    JsonNode progress = until(() -> api.producer("GET", "/v1/work/" + id, null).json().get("progress"),
+        "the progress in the status");
+    assertEquals("{\"percent\":40,\"message\":\"halfway\"}", progress.toString());
+    assertEquals(429, worker.progress(work, 50, "too soon"), "at most one report a second");
+
     assertEquals(202, worker.submit(work, "completed", JSON.readTree("{\"doubled\":42}"), null));
     JsonNode status = completed(id);
     assertEquals(42, status.get("result").get("doubled").asInt());
@@ -164,6 +170,7 @@ class WorkerFromTheDocsTest {
     assertTrue(notice.hasNonNull("cancelledAt"), notice.toString());
     assertEquals("not needed", notice.get("reason").asText());
 
+    assertEquals(409, worker.progress(work, 10, "still going?"), "a progress report tells the worker it is over");
     assertEquals(409, worker.submit(work, "completed", JSON.readTree("1"), null));
     assertEquals("cancelled", api.producer("GET", "/v1/work/" + id, null).json().get("state").asText());
     assertEquals(0, api.producer("GET", "/v1/running", null).json().get("total").asInt());
