@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The dashboard's script as served, run in Node (skipped where there is none) against a live
  * coordinator on a minimal DOM: a refused token, the tables (running work among them), a lookup, deleting and requeueing dead
- * letters, cancelling running work, and forgetting the token.
+ * letters, cancelling running work, revoking a worker's session, and forgetting the token.
  */
 @ExtendWith(KafkaExtension.class)
 class DashboardScriptTest {
@@ -108,6 +108,16 @@ class DashboardScriptTest {
       assertEquals("Cancel work " + busyId + "? Its worker is told to stop, and no result is kept.",
           asked.get(asked.size() - 1).asText());
       assertEquals("cancelled", api.producer("GET", "/v1/work/" + busyId, null).json().get("state").asText());
+
+      JsonNode revoked = out.get("afterRevoke");
+      String status = revoked.get("status").asText();
+      assertTrue(status.matches(".* · revoked w-\\S+"), revoked.toString());
+      String revokedId = status.substring(status.lastIndexOf(' ') + 1);
+      assertTrue(revoked.get("workers").toString().contains("[\"" + revokedId + "\",\"revoked\""), revoked.toString());
+      assertTrue(revoked.get("confirmed").toString().contains("Revoke the session of " + revokedId + "?"),
+          revoked.toString());
+      assertTrue(!revokedId.equals(workerId) && revoked.get("workers").toString().contains("[\"" + workerId
+          + "\",\"pending\","), "the pending worker, listed first, has no session and no button: " + revoked);
 
       JsonNode withoutMetrics = out.get("metricsBlocked");
       assertTrue(withoutMetrics.get("status").asText().contains("totals unavailable"), withoutMetrics.toString());

@@ -74,7 +74,7 @@ class DashboardTest {
         literals.add(m.group(1));
       }
       assertEquals(Set.of("/v1/queues", "/v1/running?limit=", "/v1/workers", "/v1/dead?limit=", "/metrics", "/v1/work/",
-          "/v1/dead/"), literals,
+          "/v1/dead/", "/v1/workers/"), literals,
           "the paths the script calls; a new one needs a check below");
 
       String workId = api.producer("POST", "/v1/work", "{\"data\":1,\"timeoutSeconds\":60}").json().get("workId")
@@ -88,6 +88,12 @@ class DashboardTest {
       assertEquals(409, requeue.status(), "a route that refuses work that is not dead: " + requeue);
       Response discard = api.producer("DELETE", "/v1/dead/" + workId, null);
       assertEquals(409, discard.status(), "a route that refuses work that is not dead: " + discard);
+      assertTrue(script.contains("'/cancel'") && script.contains("'/revoke'"), "the cancel and revoke calls");
+      Response cancel = api.producer("POST", "/v1/work/" + workId + "/cancel", null);
+      assertEquals(200, cancel.status(), cancel.toString());
+      Response revoke = api.producer("POST", "/v1/workers/w-unknown/revoke", null);
+      assertEquals(404, revoke.status(), revoke.toString());
+      assertTrue(revoke.body().contains("no worker with that id"), "the route exists: " + revoke);
 
       Response metrics = api.send("GET", "/metrics", null);
       for (Matcher q = Pattern.compile("\\['(gowork_[^']+)'").matcher(script); q.find(); ) {

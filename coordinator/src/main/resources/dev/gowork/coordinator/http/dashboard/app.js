@@ -18,6 +18,7 @@
     requeue: (id) => '/v1/dead/' + encodeURIComponent(id) + '/requeue',
     discard: (id) => '/v1/dead/' + encodeURIComponent(id),
     cancel: (id) => '/v1/work/' + encodeURIComponent(id) + '/cancel',
+    revoke: (id) => '/v1/workers/' + encodeURIComponent(id) + '/revoke',
   };
   const TOTALS = [
     ['gowork_work_added_total', 'added'],
@@ -162,9 +163,23 @@
   }
 
   function showWorkers(body) {
-    const rows = (body.workers || []).map((w) =>
-      [w.workerId, w.state, ago(w.registeredAt), ago(w.lastSeen), ago(w.sessionExpiresAt)]);
-    fill('workers', rows, 5, 'no workers registered');
+    const rows = (body.workers || []).map((w) => {
+      let actions = '';
+      if (w.state === 'active') {
+        const revoke = el('button', 'revoke', 'danger');
+        revoke.type = 'button';
+        revoke.addEventListener('click', () => {
+          if (window.confirm('Revoke the session of ' + w.workerId + '? A GoWork replica verifies again at once; '
+              + 'results signed with this session are refused.')) {
+            act('POST', API.revoke(w.workerId), 'revoked ' + w.workerId, [revoke]);
+          }
+        });
+        actions = el('span', undefined, 'actions');
+        actions.append(revoke);
+      }
+      return [w.workerId, w.state, ago(w.registeredAt), ago(w.lastSeen), ago(w.sessionExpiresAt), actions];
+    });
+    fill('workers', rows, 6, 'no workers registered');
   }
 
   function showRunning(body) {
@@ -205,7 +220,7 @@
     fill('dead', rows, 6, 'none', '; gowork dead list shows up to 10,000', body.total);
   }
 
-  /** A dead letter's requeue or delete, or a cancel; the buttons stay disabled until the list is refreshed. */
+  /** A dead letter's requeue or delete, a cancel or a revocation; the buttons stay disabled until the list is refreshed. */
   async function act(method, path, what, buttons) {
     buttons.forEach((b) => { b.disabled = true; });
     try {
