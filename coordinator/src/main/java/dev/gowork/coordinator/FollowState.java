@@ -162,7 +162,9 @@ final class FollowState implements AutoCloseable {
     }
     long now = clock.millis();
     timeouts.track(w.workId(), w.deadline());
-    if (w.state() == WorkState.RETRY_WAIT) {
+    if (w.state() == WorkState.SCHEDULED) {
+      retries.scheduleRelease(w.workId(), Math.max(now, w.runAt()));
+    } else if (w.state() == WorkState.RETRY_WAIT) {
       retries.schedule(w.workId(), w.attempt() + 1, now);
     } else if (w.state() == WorkState.QUEUED && w.republish()) {
       retries.scheduleRepublish(w.workId(), w.attempt(), now);

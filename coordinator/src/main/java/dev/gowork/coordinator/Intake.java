@@ -7,6 +7,7 @@ import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.coordinator.events.EventDispatcher;
 import dev.gowork.coordinator.queue.QueueTopics;
 import dev.gowork.coordinator.queue.WorkPublisher;
+import dev.gowork.coordinator.retry.RetryPlan;
 import dev.gowork.coordinator.state.Journal;
 import dev.gowork.coordinator.timeout.TimeoutTracker;
 import dev.gowork.coordinator.work.WorkTable;
@@ -42,10 +43,13 @@ final class Intake {
   private final Clock clock;
   private final Duration sendTimeout;
   private final Journal journal;
+  private final RetryPlan releases;
 
+  /** @param releases where work added with a delay is planned for its first publication */
   Intake(QueueTopics queues, WorkPublisher publisher, WorkTable table, TimeoutTracker timeouts,
-      EventDispatcher events, Clock clock, Duration sendTimeout, Journal journal) {
+      EventDispatcher events, Clock clock, Duration sendTimeout, Journal journal, RetryPlan releases) {
     this.journal = journal;
+    this.releases = releases;
     this.queues = queues;
     this.publisher = publisher;
     this.table = table;
@@ -86,8 +90,9 @@ final class Intake {
       if (!ids.add(w.id()) || table.knows(w.id())) {
         throw new GoWorkException(ErrorCode.CONFLICT, "work " + w.id() + " was already added");
       }
+      // Delayed work's timeout counts from when it is queued.
       WorkEnvelope e = new WorkEnvelope(w.id(), w.queue(), w.attempt(), w.maxAttempts(), w.timeoutSeconds(), w.data(),
-          now, now.plusSeconds(w.timeoutSeconds()));
+          now, now.plusSeconds(w.delaySeconds() + w.timeoutSeconds()));
       try {
         values.add(publisher.encode(e));
       } catch (GoWorkException tooLarge) {
@@ -98,11 +103,18 @@ final class Intake {
     }
     envelopes.stream().map(WorkEnvelope::queue).distinct().forEach(queues::ensure);
     Sends sends = new Sends(envelopes.size());
-    for (int i = 0; i < envelopes.size(); i++) {
+    int i = 0;
+    for (Work w : batch) {
       WorkEnvelope e = envelopes.get(i);
-      table.queued(e, now.toEpochMilli());
+      long runAt = w.delaySeconds() > 0 ? now.plusSeconds(w.delaySeconds()).toEpochMilli() : -1;
+      if (runAt < 0) {
+        table.queued(e, now.toEpochMilli());
+      } else {
+        table.scheduled(e, runAt, now.toEpochMilli());
+      }
       timeouts.track(e.workId(), e.deadline().toEpochMilli());
-      send(e, values.get(i), i, sends);
+      send(e, values.get(i), i, sends, runAt);
+      i++;
     }
     return sends.all.orTimeout(sendTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .handle((ok, timeout) -> sends.settle(envelopes))
@@ -110,18 +122,27 @@ final class Intake {
             .exceptionally(this::notCommitted));
   }
 
-  private void send(WorkEnvelope e, byte[] value, int index, Sends sends) {
-    try {
-      publisher.send(e, value, (meta, error) -> {
-        if (error == null) {
-          journal.atomically(() -> {
-            table.located(e.workId(), meta.partition(), meta.offset());
-            return events.event(EventType.ADD_WORK).queue(e.queue()).work(e.workId()).attempt(e.attempt())
-                .maxAttempts(e.maxAttempts()).fire();
-          });
+  /** Sends to the queue, or, when {@code runAt} is not -1, to {@code <p>.scheduled} and plans its release. */
+  private void send(WorkEnvelope e, byte[] value, int index, Sends sends, long runAt) {
+    org.apache.kafka.clients.producer.Callback done = (meta, error) -> {
+      if (error == null) {
+        journal.atomically(() -> {
+          table.located(e.workId(), meta.partition(), meta.offset());
+          return events.event(EventType.ADD_WORK).queue(e.queue()).work(e.workId()).attempt(e.attempt())
+              .maxAttempts(e.maxAttempts()).fire();
+        });
+        if (runAt >= 0) {
+          releases.scheduleRelease(e.workId(), runAt);
         }
-        sends.done(index, error);
-      });
+      }
+      sends.done(index, error);
+    };
+    try {
+      if (runAt < 0) {
+        publisher.send(e, value, done);
+      } else {
+        publisher.park(e, value, done);
+      }
     } catch (RuntimeException error) {
       sends.done(index, error);
     }

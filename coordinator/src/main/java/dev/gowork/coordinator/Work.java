@@ -31,6 +31,8 @@ public final class Work {
   public static final long MAX_TIMEOUT_SECONDS = 604_800;
   /** Most attempts one item may have. */
   public static final int MAX_ATTEMPTS = 100;
+  /** The longest delay {@link #withDelaySeconds} accepts: 7 days. */
+  public static final long MAX_DELAY_SECONDS = 604_800;
   private static final WireCodec CODEC = WireCodec.defaults();
 
   private final String id;
@@ -44,9 +46,11 @@ public final class Work {
   /** Known once the work was added (it came from a {@link WorkEnvelope}); else null. */
   private final Instant createdAt;
   private final Instant deadline;
+  /** How long after {@code add} the work is queued; 0 for at once. */
+  private final long delaySeconds;
 
   private Work(String id, String queue, JsonNode data, long timeoutSeconds, int maxAttempts, int attempt,
-      JsonNode result, String error, Instant createdAt, Instant deadline) {
+      JsonNode result, String error, Instant createdAt, Instant deadline, long delaySeconds) {
     this.id = id;
     this.queue = queue;
     this.data = data;
@@ -57,6 +61,7 @@ public final class Work {
     this.error = error;
     this.createdAt = createdAt;
     this.deadline = deadline;
+    this.delaySeconds = delaySeconds;
   }
 
   /**
@@ -69,7 +74,7 @@ public final class Work {
   public static Work create(Object data, long timeoutSeconds) {
     checkTimeout(timeoutSeconds);
     return new Work(UUID.randomUUID().toString(), Topics.DEFAULT_QUEUE, toJson(data, "work data"), timeoutSeconds,
-        1, 1, null, null, null, null);
+        1, 1, null, null, null, null, 0);
   }
 
   /**
@@ -78,13 +83,13 @@ public final class Work {
    */
   public static Work from(WorkEnvelope w) {
     return new Work(w.workId(), w.queue(), w.data(), w.timeoutSeconds(), w.maxAttempts(), w.attempt(), null, null,
-        w.createdAt(), w.deadline());
+        w.createdAt(), w.deadline(), 0);
   }
 
   /** @throws GoWorkException INVALID_ARGUMENT for a bad queue name */
   public Work withQueue(String q) {
     return new Work(id, Topics.validateQueue(q), data, timeoutSeconds, maxAttempts, attempt, result, error, createdAt,
-        deadline);
+        deadline, delaySeconds);
   }
 
   /** @throws GoWorkException INVALID_ARGUMENT unless 1 to {@value #MAX_ATTEMPTS} */
@@ -92,19 +97,39 @@ public final class Work {
     if (n < 1 || n > MAX_ATTEMPTS) {
       throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "maxAttempts must be 1-" + MAX_ATTEMPTS + ", was " + n);
     }
-    return new Work(id, queue, data, timeoutSeconds, n, attempt, result, error, createdAt, deadline);
+    return new Work(id, queue, data, timeoutSeconds, n, attempt, result, error, createdAt, deadline, delaySeconds);
+  }
+
+  /**
+   * Queues the work {@code seconds} after {@code add} instead of at once (Sidekiq's {@code perform_in},
+   * BullMQ's {@code delay}): until then it is {@code scheduled}, kept by the coordinator, and its
+   * timeout counts from when it is queued.
+   *
+   * @throws GoWorkException INVALID_ARGUMENT unless 0 to {@value #MAX_DELAY_SECONDS} (7 days)
+   */
+  public Work withDelaySeconds(long seconds) {
+    if (seconds < 0 || seconds > MAX_DELAY_SECONDS) {
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "delaySeconds must be 0-" + MAX_DELAY_SECONDS
+          + " (7 days), was " + seconds);
+    }
+    return new Work(id, queue, data, timeoutSeconds, maxAttempts, attempt, result, error, createdAt, deadline, seconds);
+  }
+
+  /** Seconds after {@code add} that the work is queued; 0 for at once. */
+  public long delaySeconds() {
+    return delaySeconds;
   }
 
   /** The outcome of a successful attempt (the seed's {@code Worker.Submit(w, result, "")}). */
   public Work withResult(Object value) {
     return new Work(id, queue, data, timeoutSeconds, maxAttempts, attempt, toJson(value, "result"), null,
-        createdAt, deadline);
+        createdAt, deadline, delaySeconds);
   }
 
   /** Marks the attempt failed with {@code message}. */
   public Work withError(String message) {
     return new Work(id, queue, data, timeoutSeconds, maxAttempts, attempt, result,
-        Objects.requireNonNull(message, "message"), createdAt, deadline);
+        Objects.requireNonNull(message, "message"), createdAt, deadline, delaySeconds);
   }
 
   public String id() {
@@ -208,7 +233,7 @@ public final class Work {
     JsonNode data = n.has("data") ? n.get("data") : NullNode.instance;
     JsonNode result = n.hasNonNull("result") ? n.get("result") : null;
     return new Work(id, queue == null ? Topics.DEFAULT_QUEUE : Topics.validateQueue(queue), data, timeout, max,
-        attempt, result, text(n, "error", false), instant(n, "createdAt"), instant(n, "deadline"));
+        attempt, result, text(n, "error", false), instant(n, "createdAt"), instant(n, "deadline"), 0);
   }
 
   @Override
@@ -216,7 +241,7 @@ public final class Work {
     return o instanceof Work w && id.equals(w.id) && queue.equals(w.queue) && data.equals(w.data)
         && timeoutSeconds == w.timeoutSeconds && maxAttempts == w.maxAttempts && attempt == w.attempt
         && Objects.equals(result, w.result) && Objects.equals(error, w.error) && Objects.equals(createdAt, w.createdAt)
-        && Objects.equals(deadline, w.deadline);
+        && Objects.equals(deadline, w.deadline) && delaySeconds == w.delaySeconds;
   }
 
   @Override

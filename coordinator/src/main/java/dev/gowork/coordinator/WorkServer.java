@@ -185,7 +185,7 @@ public final class WorkServer implements AutoCloseable {
     pipeline = new ResultPipeline(codec, workers, table, retries, b.backoff, b.resultWindow, events, clock,
         b.replayMemory);
     pipeline.catchUpWith(() -> follower.catchUp(CATCH_UP));
-    intake = new Intake(queues, publisher, table, timeouts, events, clock, sendTimeout, journal);
+    intake = new Intake(queues, publisher, table, timeouts, events, clock, sendTimeout, journal, retries);
     handout = new Handout(workers, queues, taker, table, events, clock);
   }
 

@@ -77,6 +77,14 @@ public record Topics(String prefix) {
     return prefix + ".control";
   }
 
+  /**
+   * {@code <p>.scheduled}: work added with a delay, keyed by work id, kept here (read by no worker)
+   * until the coordinator publishes it to its queue when it is due (internal).
+   */
+  public String scheduled() {
+    return prefix + ".scheduled";
+  }
+
   /** {@code <p>.state}: compacted work state keyed by work id (internal). */
   public String state() {
     return prefix + ".state";

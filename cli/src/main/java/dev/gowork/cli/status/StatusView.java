@@ -29,6 +29,9 @@ public final class StatusView {
     }
     field(b, "createdAt", text(w, "createdAt"));
     field(b, "updatedAt", text(w, "updatedAt"));
+    if (text(w, "runAt") != null) {
+      field(b, "runAt", text(w, "runAt"));
+    }
     field(b, "deadline", text(w, "deadline"));
     field(b, "result", text(w, "result"));
     field(b, "error", text(w, "error"));

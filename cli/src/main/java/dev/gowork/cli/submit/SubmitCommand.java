@@ -38,8 +38,13 @@ public final class SubmitCommand implements Callable<Integer> {
   @Option(names = {"-q", "--queue"}, description = "Queue (env GOWORK_QUEUE; default: the coordinator's, 'default').")
   String queue;
 
-  @Option(names = {"-t", "--timeout"}, paramLabel = "SECONDS", description = "Deadline from creation (default 60).")
+  @Option(names = {"-t", "--timeout"}, paramLabel = "SECONDS",
+      description = "Deadline from creation, or from the run time with --delay (default 60).")
   Integer timeout;
+
+  @Option(names = "--delay", paramLabel = "SECONDS",
+      description = "Queue the work this long after it is added (0 to 604800, 7 days; default: at once).")
+  Integer delay;
 
   @Option(names = "--max-attempts", paramLabel = "N", description = "Attempts before the work is dead (default: 1).")
   Integer maxAttempts;
@@ -61,7 +66,8 @@ public final class SubmitCommand implements Callable<Integer> {
     Settings s = context.settings();
     WorkOptions options = new WorkOptions(s.queue("--queue", queue, "GOWORK_QUEUE", null),
         s.integer("--timeout", timeout, null, 60, 1, 7 * 24 * 3600),
-        maxAttempts == null ? null : s.integer("--max-attempts", maxAttempts, null, 1, 1, 100));
+        maxAttempts == null ? null : s.integer("--max-attempts", maxAttempts, null, 1, 1, 100),
+        delay == null ? null : s.integer("--delay", delay, null, 0, 0, 7 * 24 * 3600));
     ProducerSettings producer = ProducerSettings.resolve(s, url);
     WireCodec codec = WireCodec.defaults();
     List<JsonNode> items = read(new WorkInput(codec));

@@ -60,6 +60,18 @@ class SubmitCommandTest {
   }
 
   @Test
+  void aDelayIsSentWithEachItemAndCheckedFirst() throws Exception {
+    Console c = new Console(env);
+    assertEquals(0, c.run("submit", "--delay", "90", "{\"x\":1}"), c.err());
+    assertEquals("{\"data\":{\"x\":1},\"timeoutSeconds\":60,\"delaySeconds\":90}",
+        body(0).get("items").get(0).toString());
+    Console tooLong = new Console(env);
+    assertEquals(2, tooLong.run("submit", "--delay", "604801", "{}"));
+    assertTrue(tooLong.err().contains("--delay"), tooLong.err());
+    assertEquals(1, stub.requests().size(), "nothing sent for the bad one");
+  }
+
+  @Test
   void defaultsAreATimeoutOf60AndNoQueueOrAttempts() throws Exception {
     Console c = new Console(env);
     assertEquals(0, c.run("submit", "{}"), c.err());

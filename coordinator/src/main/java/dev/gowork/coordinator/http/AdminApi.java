@@ -46,7 +46,7 @@ final class AdminApi {
         new Route("DELETE", "/v1/dead/{id}", Access.PRODUCER, codec, this::delete));
   }
 
-  /** {@code {"queues": {"<q>": {"queued", "running", "retrying", "size"}}}}, size being their sum. */
+  /** {@code {"queues": {"<q>": {"queued", "running", "retrying", "scheduled", "size"}}}}, size being their sum. */
   private Answer queues(Call call) {
     Map<String, Map<WorkState, Long>> byState = server.queueStates();
     ObjectNode n = Views.object();
@@ -57,6 +57,7 @@ final class AdminApi {
       q.put("queued", s.getOrDefault(WorkState.QUEUED, 0L));
       q.put("running", s.getOrDefault(WorkState.RUNNING, 0L));
       q.put("retrying", s.getOrDefault(WorkState.RETRY_WAIT, 0L));
+      q.put("scheduled", s.getOrDefault(WorkState.SCHEDULED, 0L));
       q.put("size", size);
     });
     return Answer.json(200, n);

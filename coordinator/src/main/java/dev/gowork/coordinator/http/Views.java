@@ -18,7 +18,8 @@ final class Views {
 
   /**
    * {@code {"workId","queue","state","attempts","maxAttempts","result","error","workerId","createdAt","updatedAt",
-   * "deadline"}}, and {@code "progress":{"percent","message"}} while running work has reported some.
+   * "deadline"}}, {@code "progress":{"percent","message"}} while running work has reported some, and
+   * {@code "runAt"} for work added with a delay.
    */
   static ObjectNode status(WorkStatus s) {
     ObjectNode n = object();
@@ -39,6 +40,9 @@ final class Views {
     time(n, "deadline", s.deadline());
     if (s.progress() != null) {
       n.set("progress", s.progress().toJson());
+    }
+    if (s.runAt() != null) {
+      time(n, "runAt", s.runAt());
     }
     return n;
   }

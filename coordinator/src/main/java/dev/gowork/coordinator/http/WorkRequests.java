@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads {@code {"data", "timeoutSeconds", "queue"?, "maxAttempts"?}} into {@link Work}, and batches
+ * Reads {@code {"data", "timeoutSeconds", "queue"?, "maxAttempts"?, "delaySeconds"?}} into {@link Work}, and batches
  * of them; an error names the field (and, in a batch, the item's index). Unknown fields are ignored.
  */
 final class WorkRequests {
@@ -62,6 +62,10 @@ final class WorkRequests {
     }
     if (n.hasNonNull("maxAttempts")) {
       w = w.withMaxAttempts((int) integer(n, "maxAttempts", where, false, 1, Work.MAX_ATTEMPTS, "attempts"));
+    }
+    if (n.hasNonNull("delaySeconds")) {
+      w = w.withDelaySeconds(integer(n, "delaySeconds", where, false, 0, Work.MAX_DELAY_SECONDS,
+          "seconds (at most 7 days)"));
     }
     return w;
   }

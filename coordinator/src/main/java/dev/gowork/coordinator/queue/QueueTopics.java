@@ -40,6 +40,14 @@ public final class QueueTopics {
    * A cancel notice outlives the longest deadline it can concern (7 days from the add or a requeue),
    * whatever the broker's default retention, so a worker started later still learns of it.
    */
+  /** Partitions of {@code <p>.scheduled}. */
+  public static final int SCHEDULED_PARTITIONS = 3;
+  /**
+   * Work added with a delay is read back from {@code <p>.scheduled} for each publication, up to its
+   * deadline: at most 7 days of delay plus 7 days of timeout.
+   */
+  static final java.util.Map<String, String> SCHEDULED_CONFIG = java.util.Map.of("retention.ms",
+      String.valueOf(java.time.Duration.ofDays(15).toMillis()));
   static final java.util.Map<String, String> CONTROL_CONFIG = java.util.Map.of("retention.ms",
       String.valueOf(java.time.Duration.ofDays(8).toMillis()));
 
@@ -63,7 +71,7 @@ public final class QueueTopics {
   }
 
   /**
-   * Creates the results, events and control topics and the compacted state and sessions topics.
+   * Creates the results, events, control and scheduled topics and the compacted state and sessions topics.
    *
    * @throws GoWorkException UNAVAILABLE when Kafka refuses or does not answer
    */
@@ -74,9 +82,10 @@ public final class QueueTopics {
           TopicSpec.of(topics.events(), EVENT_PARTITIONS, replicationFactor),
           TopicSpec.compacted(topics.state(), STATE_PARTITIONS, replicationFactor),
           TopicSpec.compacted(topics.sessions(), SESSION_PARTITIONS, replicationFactor),
-          new TopicSpec(topics.control(), CONTROL_PARTITIONS, replicationFactor, CONTROL_CONFIG)));
+          new TopicSpec(topics.control(), CONTROL_PARTITIONS, replicationFactor, CONTROL_CONFIG),
+          new TopicSpec(topics.scheduled(), SCHEDULED_PARTITIONS, replicationFactor, SCHEDULED_CONFIG)));
     } catch (KafkaException e) {
-      throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not create the results, events, state, sessions and control topics: "
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not create the results, events, state, sessions, control and scheduled topics: "
           + e.getMessage(), e);
     }
     stampResultsOnAppend();

@@ -47,6 +47,11 @@ public final class WorkPublisher {
     return producer.send(new ProducerRecord<>(topics.work(w.queue()), w.workId(), value), callback);
   }
 
+  /** Sends work added with a delay to {@code <p>.scheduled}, where it waits (read by no worker) until due. */
+  public Future<RecordMetadata> park(WorkEnvelope w, byte[] value, Callback callback) {
+    return producer.send(new ProducerRecord<>(topics.scheduled(), w.workId(), value), callback);
+  }
+
   /**
    * Sends and waits for the broker's acknowledgement.
    *

@@ -58,7 +58,7 @@ public final class RepublishRetries implements Runnable {
         putOff(d, now, false, "its first publication is not acknowledged yet");
         return;
       }
-      if (!table.retried(d.workId(), d.attempt(), now)) {
+      if (!(d.release() ? table.released(d.workId(), now) : table.retried(d.workId(), d.attempt(), now))) {
         return;
       }
       ref = table.ref(d.workId());

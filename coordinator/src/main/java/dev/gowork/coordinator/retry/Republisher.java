@@ -10,8 +10,9 @@ import dev.gowork.coordinator.work.WorkRef;
 import java.time.Duration;
 
 /**
- * Publishes a work item again for its next attempt: reads the first publication back from the
- * topic (the payload is not kept in memory) and sends it with the attempt, attempt limit and
+ * Publishes a work item again for its next attempt, or for the first time when it was added with a
+ * delay: reads the first publication back from its topic (the queue's, or {@code <p>.scheduled}; the
+ * payload is not kept in memory) and sends it to the queue with the attempt, attempt limit and
  * deadline that the work table holds now.
  */
 public final class Republisher {
@@ -35,9 +36,10 @@ public final class Republisher {
     if (!ref.located()) {
       throw new GoWorkException(ErrorCode.UNAVAILABLE, "work " + ref.workId() + " is not yet acknowledged by Kafka");
     }
-    WorkEnvelope first = reader.read(topics.work(ref.queue()), ref.partition(), ref.offset(), timeout)
+    String topic = ref.parked() ? topics.scheduled() : topics.work(ref.queue());
+    WorkEnvelope first = reader.read(topic, ref.partition(), ref.offset(), timeout)
         .orElseThrow(() -> new GoWorkException(ErrorCode.NOT_FOUND, "the record of work " + ref.workId()
-            + " is no longer readable from " + topics.work(ref.queue())));
+            + " is no longer readable from " + topic));
     WorkEnvelope next = new WorkEnvelope(first.workId(), first.queue(), ref.attempt(), ref.maxAttempts(),
         first.timeoutSeconds(), first.data(), first.createdAt(), ref.deadline());
     publisher.sendAndWait(next, timeout);

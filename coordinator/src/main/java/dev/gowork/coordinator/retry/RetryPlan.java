@@ -14,16 +14,21 @@ public final class RetryPlan {
 
   /** Plans attempt {@code attempt} of {@code workId} for {@code at}. */
   public synchronized void schedule(String workId, int attempt, long at) {
-    heap.add(new Due(workId, attempt, at, false, 0));
+    heap.add(new Due(workId, attempt, at, false, 0, false));
+  }
+
+  /** Plans the first publication of {@code workId}, added with a delay, for {@code at}. */
+  public synchronized void scheduleRelease(String workId, long at) {
+    heap.add(new Due(workId, 1, at, false, 0, true));
   }
 
   /** Plans only the publication of attempt {@code attempt}, already QUEUED in the table (after a restart). */
   public synchronized void scheduleRepublish(String workId, int attempt, long at) {
-    heap.add(new Due(workId, attempt, at, true, 0));
+    heap.add(new Due(workId, attempt, at, true, 0, false));
   }
 
   synchronized void again(Due d, long at, boolean requeued) {
-    heap.add(new Due(d.workId(), d.attempt(), at, requeued, d.tries() + 1));
+    heap.add(new Due(d.workId(), d.attempt(), at, requeued, d.tries() + 1, d.release()));
   }
 
   synchronized List<Due> due(long now) {
@@ -42,6 +47,7 @@ public final class RetryPlan {
    * @param requeued true once the work table moved the item back to queued (only the publication is
    *     left to do)
    * @param tries how many times this retry was put off (record not located yet, Kafka not answering)
+   * @param release true for the first publication of work added with a delay, not a retry
    */
-  record Due(String workId, int attempt, long at, boolean requeued, int tries) {}
+  record Due(String workId, int attempt, long at, boolean requeued, int tries, boolean release) {}
 }

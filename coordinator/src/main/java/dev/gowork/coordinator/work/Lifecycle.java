@@ -7,6 +7,7 @@ import static dev.gowork.coordinator.work.WorkState.FAILED;
 import static dev.gowork.coordinator.work.WorkState.QUEUED;
 import static dev.gowork.coordinator.work.WorkState.RETRY_WAIT;
 import static dev.gowork.coordinator.work.WorkState.RUNNING;
+import static dev.gowork.coordinator.work.WorkState.SCHEDULED;
 import static dev.gowork.coordinator.work.WorkState.TIMED_OUT;
 
 import java.util.EnumMap;
@@ -30,6 +31,7 @@ public final class Lifecycle {
     NEXT.put(FAILED, EnumSet.noneOf(WorkState.class));
     NEXT.put(TIMED_OUT, EnumSet.noneOf(WorkState.class));
     NEXT.put(CANCELLED, EnumSet.noneOf(WorkState.class));
+    NEXT.put(SCHEDULED, EnumSet.of(QUEUED, TIMED_OUT, CANCELLED));
   }
 
   private Lifecycle() {}

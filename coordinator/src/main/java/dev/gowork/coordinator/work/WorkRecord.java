@@ -28,6 +28,10 @@ final class WorkRecord {
   Object outcome;
   /** The worker's last progress report while RUNNING, else null. */
   Progress progress;
+  /** When work added with a delay is due to be queued (epoch ms), else -1. */
+  long runAt = -1;
+  /** True when its first publication is on {@code <p>.scheduled} (added with a delay). */
+  boolean parked;
 
   WorkRecord(String workId, String queue, long createdAt, long deadline, int timeoutSeconds, int attempt,
       int maxAttempts) {
@@ -57,7 +61,7 @@ final class WorkRecord {
   }
 
   WorkRef ref() {
-    return new WorkRef(workId, queue, partition, offset, attempt, maxAttempts, Instant.ofEpochMilli(deadline));
+    return new WorkRef(workId, queue, partition, offset, attempt, maxAttempts, Instant.ofEpochMilli(deadline), parked);
   }
 
   WorkStatus status(WireCodec codec) {
@@ -70,6 +74,6 @@ final class WorkRecord {
     }
     return new WorkStatus(workId, queue, state, attempt, maxAttempts, result, error, workerId,
         Instant.ofEpochMilli(createdAt), Instant.ofEpochMilli(updatedAt), Instant.ofEpochMilli(deadline),
-        state == WorkState.RUNNING ? progress : null);
+        state == WorkState.RUNNING ? progress : null, runAt < 0 ? null : Instant.ofEpochMilli(runAt));
   }
 }

@@ -8,9 +8,11 @@ import java.time.Instant;
  *
  * @param partition the partition of the first publication, or -1 before the broker acknowledged it
  * @param offset its offset, or -1
+ * @param parked true when that first publication is on {@code <p>.scheduled} (work added with a delay),
+ *     not on the queue's topic
  */
 public record WorkRef(String workId, String queue, int partition, long offset, int attempt, int maxAttempts,
-    Instant deadline) {
+    Instant deadline, boolean parked) {
 
   public boolean located() {
     return partition >= 0 && offset >= 0;

@@ -12,6 +12,7 @@ import java.util.Locale;
  *   └──▶ (any outcome of RUNNING: a Kafka worker reports a start only for work that runs a while)
  *
  * QUEUED | RUNNING | RETRY_WAIT ──▶ CANCELLED (on request)
+ * SCHEDULED (added with a delay) ──▶ QUEUED when due | TIMED_OUT | CANCELLED
  * </pre>
  */
 public enum WorkState {
@@ -30,7 +31,9 @@ public enum WorkState {
   /** Every attempt failed (maxAttempts above 1); kept as a dead letter, may be requeued. */
   DEAD,
   /** Cancelled on request before it finished. Terminal. */
-  CANCELLED;
+  CANCELLED,
+  /** Added with a delay: kept by the coordinator, published to its queue when due. */
+  SCHEDULED;
 
   /** Lower-case name, e.g. {@code timed_out}, for JSON answers. */
   public String wireName() {

@@ -19,8 +19,10 @@ import java.util.Set;
  * <pre>{@code
  * {"v":1,"workId","queue","state":"running","attempt","maxAttempts","timeoutSeconds","createdAt",
  *  "updatedAt","deadline" (epoch ms),"workerId","partition","offset","republish","result","error",
- *  "progress":{"percent","message"}}
+ *  "progress":{"percent","message"},"runAt" (epoch ms),"parked"}
  * }</pre>
+ * {@code runAt} and {@code parked} (the first publication is on {@code <p>.scheduled}) only for work
+ * added with a delay.
  * {@code result} (completed items) is omitted, with {@code "resultOmitted":true}, when it would make
  * the record larger than the codec's limit; the payload is never stored (it stays on the work topic).
  * Written and read with Jackson's streaming API; the bytes and the acceptance rules are those the tree
@@ -36,6 +38,8 @@ final class WorkStateCodec {
   private static final SerializedString F_OFFSET = new SerializedString("offset");
   private static final SerializedString F_PARTITION = new SerializedString("partition");
   private static final SerializedString F_PROGRESS = new SerializedString("progress");
+  private static final SerializedString F_RUN_AT = new SerializedString("runAt");
+  private static final SerializedString F_PARKED = new SerializedString("parked");
   private static final SerializedString F_PERCENT = new SerializedString("percent");
   private static final SerializedString F_MESSAGE = new SerializedString("message");
   private static final SerializedString F_QUEUE = new SerializedString("queue");
@@ -52,7 +56,7 @@ final class WorkStateCodec {
   private static final int HEADROOM = 8192;
   private static final Set<String> FIELDS = Set.of("v", "workId", "queue", "state", "attempt", "maxAttempts",
       "timeoutSeconds", "createdAt", "updatedAt", "deadline", "workerId", "partition", "offset", "republish",
-      "result", "error", "progress");
+      "result", "error", "progress", "runAt", "parked");
   private final WireCodec codec;
 
   WorkStateCodec(WireCodec codec) {
@@ -100,6 +104,14 @@ final class WorkStateCodec {
     g.writeNumber(r.offset);
     if (r.republishPending) {
       g.writeFieldName(F_REPUBLISH);
+      g.writeBoolean(true);
+    }
+    if (r.runAt >= 0) {
+      g.writeFieldName(F_RUN_AT);
+      g.writeNumber(r.runAt);
+    }
+    if (r.parked) {
+      g.writeFieldName(F_PARKED);
       g.writeBoolean(true);
     }
     if (r.progress != null) {
@@ -176,6 +188,8 @@ final class WorkStateCodec {
       r.partition = (int) number(n, "partition");
       r.offset = number(n, "offset");
       r.republishPending = path(n, "republish").asBoolean(false);
+      r.runAt = hasNonNull(n, "runAt") ? number(n, "runAt") : -1;
+      r.parked = path(n, "parked").asBoolean(false);
       r.progress = r.state == WorkState.RUNNING ? Progress.from(n.get("progress")) : null;
       if (hasNonNull(n, "result")) {
         r.outcome = codec.write(n.get("result"));

@@ -12,6 +12,7 @@ import java.time.Instant;
  * @param workerId the worker of the current or last attempt, when known
  * @param deadline past it the work times out
  * @param progress the worker's last progress report while the work is running, else {@code null}
+ * @param runAt when work added with a delay is (or was) due to be queued, else {@code null}
  */
 public record WorkStatus(
     String workId,
@@ -25,4 +26,5 @@ public record WorkStatus(
     Instant createdAt,
     Instant updatedAt,
     Instant deadline,
-    Progress progress) {}
+    Progress progress,
+    Instant runAt) {}

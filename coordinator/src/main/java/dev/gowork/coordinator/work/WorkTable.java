@@ -82,8 +82,11 @@ public final class WorkTable {
     return ownership.owns(workId);
   }
 
-  /** What {@link #restore} rebuilt: enough for the caller to track its deadline and plan its retry. */
-  public record Restored(String workId, WorkState state, int attempt, long deadline, boolean republish) {}
+  /**
+   * What {@link #restore} rebuilt: enough for the caller to track its deadline and plan its retry, or
+   * its release when it was added with a delay ({@code runAt}, epoch ms; -1 otherwise).
+   */
+  public record Restored(String workId, WorkState state, int attempt, long deadline, boolean republish, long runAt) {}
 
   /**
    * Rebuilds an item from its state record (at start, before anything else touches the table);
@@ -107,7 +110,7 @@ public final class WorkTable {
     } else {
       retention.finished(workId, r.updatedAt);
     }
-    return Optional.of(new Restored(workId, r.state, r.attempt, r.deadline, r.republishPending));
+    return Optional.of(restored(r));
   }
 
   /**
@@ -147,6 +150,8 @@ public final class WorkTable {
       r.republishPending = in.republishPending;
       r.outcome = in.outcome;
       r.progress = in.progress;
+      r.runAt = in.runAt;
+      r.parked = in.parked;
       uncounted(before, r.workId, r.queue);
       counted(r);
       return Optional.of(restored(r));
@@ -179,18 +184,19 @@ public final class WorkTable {
   }
 
   private static Restored restored(WorkRecord r) {
-    return new Restored(r.workId, r.state, r.attempt, r.deadline, r.republishPending);
+    return new Restored(r.workId, r.state, r.attempt, r.deadline, r.republishPending, r.runAt);
   }
 
   /** Orders the records of one item: a later attempt, then a later step of the same attempt. */
   private static long stepOf(WorkRecord r) {
     int step = switch (r.state) {
-      case QUEUED -> 0;
-      case RUNNING -> 1;
-      case RETRY_WAIT -> 2;
-      default -> 3;
+      case SCHEDULED -> 0;
+      case QUEUED -> 1;
+      case RUNNING -> 2;
+      case RETRY_WAIT -> 3;
+      default -> 4;
     };
-    return (long) r.attempt * 4 + step;
+    return (long) r.attempt * 5 + step;
   }
 
   private void counted(WorkRecord r) {
@@ -228,6 +234,41 @@ public final class WorkTable {
     counter(queue).increment();
     // Not journaled yet: its first state record is written by located(), once the broker has the
     // work record and its position is known (one record per add instead of two).
+  }
+
+  /**
+   * Records work added with a delay as scheduled until {@code runAt} (epoch ms), in memory and before
+   * it is sent to {@code <p>.scheduled}; {@link #located} journals it; {@link #released} queues it.
+   *
+   * @throws GoWorkException CONFLICT when the id is already known
+   */
+  public void scheduled(WorkEnvelope w, long runAt, long now) {
+    String queue = w.queue().intern();
+    WorkRecord r = new WorkRecord(w.workId(), queue, w.createdAt().toEpochMilli(), w.deadline().toEpochMilli(),
+        (int) w.timeoutSeconds(), w.attempt(), w.maxAttempts());
+    r.state = WorkState.SCHEDULED;
+    r.runAt = runAt;
+    r.parked = true;
+    r.updatedAt = now;
+    if (items.putIfAbsent(w.workId(), r) != null) {
+      throw new GoWorkException(ErrorCode.CONFLICT, "work " + w.workId() + " was already added");
+    }
+    counter(queue).increment();
+  }
+
+  /**
+   * SCHEDULED work that is due becomes QUEUED, to be published to its queue (no event: {@code add_work}
+   * fired when it was added); false when it is no longer scheduled (cancelled, timed out) or not owned.
+   */
+  public boolean released(String workId, long now) {
+    return changeOwned(workId, r -> {
+      if (timeOutIfDue(r, now, null) || r.state != WorkState.SCHEDULED || !r.moveTo(WorkState.QUEUED, now)) {
+        return Verdict.refused(r.state, "work is " + r.state.wireName());
+      }
+      r.republishPending = true;
+      save(r);
+      return Verdict.accepted(r.state);
+    }).accepted();
   }
 
   /** Drops work whose publication failed. */
@@ -396,6 +437,9 @@ public final class WorkTable {
     if (r.state == WorkState.RETRY_WAIT) {
       return Verdict.refused(r.state, "work is waiting for attempt " + (r.attempt + 1));
     }
+    if (r.state == WorkState.SCHEDULED) {
+      return Verdict.refused(r.state, "work is scheduled for " + Instant.ofEpochMilli(r.runAt) + ", not yet queued");
+    }
     // workerId is null only for the in-process submit(Work), which the application itself makes. A
     // newer attempt from another worker is the record handed to it after the first one's lock ran out.
     if (r.state == WorkState.RUNNING && r.workerId != null && workerId != null && !r.workerId.equals(workerId)
@@ -513,7 +557,7 @@ public final class WorkTable {
       timeOutIfDue(r, now, null);
       if (!r.moveTo(WorkState.CANCELLED, now)) {
         throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " is already " + r.state.wireName()
-            + "; only queued, running or retrying work can be cancelled");
+            + "; only scheduled, queued, running or retrying work can be cancelled");
       }
       String why = reason == null || reason.isBlank() ? null : clip(reason.strip());
       r.outcome = why == null ? "cancelled" : "cancelled: " + why;

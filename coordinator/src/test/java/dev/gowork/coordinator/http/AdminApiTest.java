@@ -23,7 +23,7 @@ class AdminApiTest {
   private static WorkStatus dead(String id, long updatedAtMillis) {
     Instant updated = updatedAtMillis < 0 ? null : Instant.ofEpochMilli(updatedAtMillis);
     return new WorkStatus(id, "default", WorkState.DEAD, 2, 2, null, "boom", "w-1", Instant.EPOCH, updated,
-        Instant.EPOCH.plusSeconds(60), null);
+        Instant.EPOCH.plusSeconds(60), null, null);
   }
 
   private static List<String> ids(List<WorkStatus> statuses) {

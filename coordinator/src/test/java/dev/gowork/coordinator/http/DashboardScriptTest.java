@@ -63,8 +63,8 @@ class DashboardScriptTest {
       JsonNode shown = out.get("rightToken");
       assertTrue(shown.get("boardShown").asBoolean() && !shown.get("loginShown").asBoolean(), shown.toString());
       assertTrue(shown.get("status").asText().startsWith("updated "), shown.toString());
-      assertEquals("[[\"busy\",\"0\",\"1\",\"0\",\"1\"],[\"default\",\"1\",\"0\",\"0\",\"1\"],"
-          + "[\"doomed\",\"0\",\"0\",\"0\",\"0\"]]", shown.get("queues").toString());
+      assertEquals("[[\"busy\",\"0\",\"1\",\"0\",\"0\",\"1\"],[\"default\",\"1\",\"0\",\"0\",\"0\",\"1\"],"
+          + "[\"doomed\",\"0\",\"0\",\"0\",\"0\",\"0\"]]", shown.get("queues").toString());
       JsonNode running = shown.get("running");
       assertEquals(1, running.size(), running.toString());
       assertEquals("[\"" + busyId + "\",\"busy\",\"" + busy.workerId + "\",\"1 of 1\",\"–\"]",

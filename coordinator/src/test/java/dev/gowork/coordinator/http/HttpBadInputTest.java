@@ -136,6 +136,21 @@ class HttpBadInputTest {
   }
 
   @Test
+  void aDelayIsZeroToSevenDaysAndDelayedWorkShowsScheduledWithItsRunTime() {
+    for (String d : new String[] {"-1", "604801", "1.5", "\"60\""}) {
+      String m = assertError(addWork("{\"data\":1,\"timeoutSeconds\":5,\"delaySeconds\":" + d + "}"), 400,
+          "invalid_argument");
+      assertTrue(m.contains("'delaySeconds'") && m.contains("604800"), m);
+    }
+    String id = addWork("{\"data\":1,\"timeoutSeconds\":5,\"delaySeconds\":3600}").json().get("workId").asText();
+    JsonNode status = api.producer("GET", "/v1/work/" + id, null).json();
+    assertEquals("scheduled", status.get("state").asText(), status.toString());
+    assertEquals(java.time.Instant.parse(status.get("createdAt").asText()).plusSeconds(3600),
+        java.time.Instant.parse(status.get("runAt").asText()));
+    assertEquals(200, api.producer("POST", "/v1/work/" + id + "/cancel", null).status());
+  }
+
+  @Test
   void anInvalidQueueNameIs400() {
     String m = assertError(addWork("{\"data\":1,\"timeoutSeconds\":5,\"queue\":\"no spaces!\"}"), 400,
         "invalid_argument");

@@ -57,6 +57,16 @@ public final class TestWorker implements AutoCloseable {
     return Assertions.fail("no work delivered within " + timeout);
   }
 
+  /** Fails the test if a work record is delivered within {@code wait}. */
+  public void assertNothingWithin(Duration wait) {
+    long end = System.nanoTime() + wait.toNanos();
+    while (System.nanoTime() < end) {
+      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+        Assertions.fail("work was delivered: " + codec.decodeWork(r.value()).orThrow());
+      }
+    }
+  }
+
   /**
    * Takes the next record without acknowledging it, as a worker that then dies would; returns the
    * envelope with the attempt a worker reports (envelope attempt + delivery count - 1).

@@ -14,7 +14,8 @@ class LifecycleTest {
       "RUNNING>COMPLETED", "RUNNING>FAILED", "RUNNING>RETRY_WAIT", "RUNNING>TIMED_OUT", "RUNNING>DEAD",
       "RUNNING>CANCELLED",
       "RETRY_WAIT>QUEUED", "RETRY_WAIT>TIMED_OUT", "RETRY_WAIT>CANCELLED",
-      "DEAD>QUEUED");
+      "DEAD>QUEUED",
+      "SCHEDULED>QUEUED", "SCHEDULED>TIMED_OUT", "SCHEDULED>CANCELLED");
 
   @Test
   void everyPairOfStatesIsAllowedExactlyAsTheTableSays() {
@@ -25,7 +26,7 @@ class LifecycleTest {
         checked++;
       }
     }
-    assertEquals(64, checked);
+    assertEquals(81, checked);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.gowork.coordinator.work;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,6 +53,26 @@ class WorkStateCodecTest {
     assertEquals(new Progress(40, "resizing \"b.png\""), records.decode("w1", bytes, problem).progress);
     r.progress = new Progress(7, null);
     assertEquals(new Progress(7, null), records.decode("w1", records.encode(r), problem).progress);
+    assertNull(problem[0]);
+  }
+
+  @Test
+  void scheduledWorksRunTimeAndParkedPayloadRoundTrip() {
+    WorkRecord r = new WorkRecord("w1", "default", 1_000, 91_000, 60, 1, 1);
+    r.state = WorkState.SCHEDULED;
+    r.runAt = 31_000;
+    r.parked = true;
+    String[] problem = new String[1];
+    byte[] bytes = records.encode(r);
+    assertTrue(new String(bytes, StandardCharsets.UTF_8).contains("\"state\":\"scheduled\""));
+    WorkRecord back = records.decode("w1", bytes, problem);
+    assertEquals(WorkState.SCHEDULED, back.state);
+    assertEquals(31_000, back.runAt);
+    assertTrue(back.parked);
+    WorkRecord plain = records.decode("w1", records.encode(new WorkRecord("w1", "default", 1_000, 61_000, 60, 1, 1)),
+        problem);
+    assertEquals(-1, plain.runAt);
+    assertFalse(plain.parked);
     assertNull(problem[0]);
   }
 

@@ -399,7 +399,7 @@ class WorkTableTest {
     assertEquals(Map.of("default", 0L), table.sizes());
     GoWorkException again = assertThrows(GoWorkException.class, () -> table.cancel("q", null, clock.millis()));
     assertEquals(ErrorCode.CONFLICT, again.code());
-    assertEquals("work q is already cancelled; only queued, running or retrying work can be cancelled",
+    assertEquals("work q is already cancelled; only scheduled, queued, running or retrying work can be cancelled",
         again.getMessage());
     assertEquals("work is already cancelled", result("r", 1, ResultStatus.COMPLETED).rejection());
     assertFalse(table.noteRunning("q", 1, "w-2", null, clock.millis()).accepted());
@@ -428,6 +428,36 @@ class WorkTableTest {
     GoWorkException expired = assertThrows(GoWorkException.class, () -> table.cancel("late", null, clock.millis()));
     assertTrue(expired.getMessage().contains("is already timed_out"), expired.getMessage());
     assertEquals(List.of(EventType.WORK_TIMEOUT), typesFor("late"), "the deadline decided it, once");
+  }
+
+  @Test
+  void scheduledWorkIsReleasedOnceWhenDueAndTakesNoResultBefore() {
+    Instant now = clock.instant();
+    WorkEnvelope w = new WorkEnvelope("s", "default", 1, 1, 60, TextNode.valueOf("x"), now, now.plusSeconds(90));
+    table.scheduled(w, now.plusSeconds(30).toEpochMilli(), now.toEpochMilli());
+    WorkStatus s = table.status("s").orElseThrow();
+    assertEquals(WorkState.SCHEDULED, s.state());
+    assertEquals(now.plusSeconds(30), s.runAt());
+    assertTrue(table.ref("s").orElseThrow().parked(), "its payload waits on the scheduled topic");
+    assertEquals(Map.of("default", 1L), table.sizes());
+    assertTrue(result("s", 1, ResultStatus.COMPLETED).rejection().startsWith("work is scheduled for"));
+    assertFalse(table.start("s", 1, "w-1", clock.millis()).accepted(), "not handed out before it is due");
+    assertTrue(table.released("s", clock.millis()));
+    assertFalse(table.released("s", clock.millis()), "released once");
+    assertEquals(WorkState.QUEUED, table.status("s").orElseThrow().state());
+    assertTrue(table.ref("s").orElseThrow().parked());
+    assertTrue(result("s", 1, ResultStatus.COMPLETED).accepted());
+    assertEquals(List.of(EventType.WORK_COMPLETE), typesFor("s"), "release fires nothing; add_work fired at the add");
+  }
+
+  @Test
+  void scheduledWorkPastItsDeadlineTimesOutInsteadOfBeingReleased() {
+    Instant now = clock.instant();
+    WorkEnvelope w = new WorkEnvelope("late", "default", 1, 1, 5, TextNode.valueOf("x"), now, now.plusSeconds(15));
+    table.scheduled(w, now.plusSeconds(10).toEpochMilli(), now.toEpochMilli());
+    clock.advance(Duration.ofSeconds(16));
+    assertFalse(table.released("late", clock.millis()));
+    assertEquals(WorkState.TIMED_OUT, table.status("late").orElseThrow().state());
   }
 
   @Test

@@ -158,8 +158,9 @@
 
   function showQueues(body) {
     const rows = Object.entries(body.queues || {}).sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, q]) => [name, number(q.queued), number(q.running), number(q.retrying), number(q.size)]);
-    fill('queues', rows, 5, 'no queues yet');
+      .map(([name, q]) => [name, number(q.queued), number(q.running), number(q.retrying), number(q.scheduled),
+        number(q.size)]);
+    fill('queues', rows, 6, 'no queues yet');
   }
 
   function showWorkers(body) {
