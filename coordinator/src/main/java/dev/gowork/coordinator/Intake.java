@@ -26,8 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Adds work: checks every item, records it as queued and tracks its deadline before sending (so no
- * result can arrive for an id the table does not know), and sends all of a batch without waiting.
+ * Adds work: checks every item, records it as queued (or scheduled, when added with a delay) and
+ * tracks its deadline before sending (so no result can arrive for an id the table does not know), and
+ * sends all of a batch without waiting: to its queue, or to {@code <p>.scheduled} with its release
+ * planned for when it is due.
  * {@code add_work} fires when the broker acknowledges the record; an item whose send fails is
  * forgotten and reported in the error. An add is done once the items' state records are committed,
  * so added work survives a coordinator crash: {@link #addAll} waits for that, {@link #addAllAsync}
