@@ -55,6 +55,20 @@ final class BrokerProperties {
         p.put("group.share.min.record.lock.duration.ms", "1000");
         p.put("errors.deadletterqueue.auto.create.topics.enable", "true");
 
+        // A member that joins a share (or consumer-protocol) group gets its partitions as soon as the
+        // group coordinator can compute them, instead of at the next of its once-a-second assignment
+        // rounds (group.*.assignment.interval.ms, 1000 by default): batching saves nothing for the few
+        // members of one node, and every worker slot that joined waited up to a second for its first work.
+        p.put("group.share.assignment.interval.ms", "0");
+        p.put("group.consumer.assignment.interval.ms", "0");
+
+        // After a crash (SIGKILL, OOM) the restarted broker registers as a new incarnation of node 1,
+        // which the controller refuses until the old incarnation's session has expired: 9 s by default,
+        // although on one node the old incarnation can only be this process's dead predecessor. 4 s,
+        // with heartbeats every second, still needs 4 missed heartbeats before a live broker is fenced.
+        p.put("broker.session.timeout.ms", "4000");
+        p.put("broker.heartbeat.interval.ms", "1000");
+
         p.putAll(overrides);
         Properties props = new Properties();
         props.putAll(p);

@@ -81,15 +81,19 @@ class EmbeddedKafkaTest {
         try (Admin admin = kafka.clients().admin()) {
             config = admin.describeConfigs(List.of(broker)).all().get().get(broker);
         }
-        Map<String, String> expected = Map.of(
-                "share.coordinator.state.topic.replication.factor", "1",
-                "share.coordinator.state.topic.min.isr", "1",
-                "group.share.min.heartbeat.interval.ms", "500",
-                "group.share.heartbeat.interval.ms", "1000",
-                "group.share.min.record.lock.duration.ms", "1000",
-                "errors.deadletterqueue.auto.create.topics.enable", "true",
-                "auto.create.topics.enable", "false",
-                "offsets.topic.num.partitions", "4");
+        Map<String, String> expected = Map.ofEntries(
+                Map.entry("share.coordinator.state.topic.replication.factor", "1"),
+                Map.entry("share.coordinator.state.topic.min.isr", "1"),
+                Map.entry("group.share.min.heartbeat.interval.ms", "500"),
+                Map.entry("group.share.heartbeat.interval.ms", "1000"),
+                Map.entry("group.share.min.record.lock.duration.ms", "1000"),
+                Map.entry("group.share.assignment.interval.ms", "0"),
+                Map.entry("group.consumer.assignment.interval.ms", "0"),
+                Map.entry("broker.session.timeout.ms", "4000"),
+                Map.entry("broker.heartbeat.interval.ms", "1000"),
+                Map.entry("errors.deadletterqueue.auto.create.topics.enable", "true"),
+                Map.entry("auto.create.topics.enable", "false"),
+                Map.entry("offsets.topic.num.partitions", "4"));
         expected.forEach((name, value) -> assertEquals(value, config.get(name).value(), name));
     }
 

@@ -95,6 +95,8 @@ final class ContainerBroker {
                     .withEnv("KAFKA_GROUP_SHARE_MIN_HEARTBEAT_INTERVAL_MS", "500")
                     .withEnv("KAFKA_GROUP_SHARE_HEARTBEAT_INTERVAL_MS", "1000")
                     .withEnv("KAFKA_GROUP_SHARE_MIN_RECORD_LOCK_DURATION_MS", "1000")
+                    .withEnv("KAFKA_GROUP_SHARE_ASSIGNMENT_INTERVAL_MS", "0")
+                    .withEnv("KAFKA_GROUP_CONSUMER_ASSIGNMENT_INTERVAL_MS", "0")
                     .withEnv("KAFKA_ERRORS_DEADLETTERQUEUE_AUTO_CREATE_TOPICS_ENABLE", "true")
                     .withEnv("KAFKA_TRANSACTION_ABORT_TIMED_OUT_TRANSACTION_CLEANUP_INTERVAL_MS", "500");
             try {

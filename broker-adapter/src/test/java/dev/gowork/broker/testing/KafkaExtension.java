@@ -15,7 +15,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * {@code GOWORK_TEST_BROKER=embedded} to skip the Docker probe. The broker is stopped when the
  * test run ends. An external broker must allow share heartbeats of 500 ms and record locks of 1 s
  * for tests that use them ({@code group.share.min.heartbeat.interval.ms},
- * {@code group.share.min.record.lock.duration.ms}).
+ * {@code group.share.min.record.lock.duration.ms}); with {@code group.share.assignment.interval.ms=0}
+ * (as the embedded broker has) members that join a share group get their partitions about a second
+ * sooner, which most tests wait for.
  *
  * <p>Each test gets a fresh topic prefix; the constructor, {@code @BeforeEach} methods and the test
  * method of one test share the same {@link TestKafka}.
