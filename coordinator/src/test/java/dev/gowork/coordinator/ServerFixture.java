@@ -2,6 +2,7 @@ package dev.gowork.coordinator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.gowork.broker.kafka.KafkaClients;
 import dev.gowork.broker.signing.SharedSecret;
 import dev.gowork.broker.signing.Signatures;
 import dev.gowork.broker.testing.TestKafka;
@@ -15,7 +16,9 @@ import dev.gowork.coordinator.testing.Poll;
 import dev.gowork.coordinator.testing.TestWorker;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -29,6 +32,19 @@ abstract class ServerFixture {
   static final SharedSecret SECRET = SharedSecret.of("test-secret-test-secret-test-secret!");
   static final ShareGroupSettings FAST_GROUP = new ShareGroupSettings(Duration.ofSeconds(5), 5, "earliest",
       Optional.of(Duration.ofMillis(500)), Optional.empty());
+
+  /**
+   * Clients for coordinators whose group is expected to rebalance in the test: members hear of a
+   * rebalance (another coordinator joining, or the group dropping one) at their next heartbeat, 3 s
+   * by default, 0.1 s with these. Only the classic protocol takes the setting, so every consumer uses
+   * it (share consumers leave both settings out). As in {@code SessionExpiryHandOverTest}.
+   */
+  static KafkaClients fastRebalancing(TestKafka k) {
+    Map<String, String> passThrough = new HashMap<>(k.clients().passThrough());
+    passThrough.put("group.protocol", "classic");
+    passThrough.put("heartbeat.interval.ms", "100");
+    return new KafkaClients(k.bootstrapServers(), passThrough);
+  }
 
   final MutableClock clock = MutableClock.atNow();
   final EventLog log = new EventLog();

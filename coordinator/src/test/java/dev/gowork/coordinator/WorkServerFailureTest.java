@@ -149,7 +149,7 @@ class WorkServerFailureTest extends ServerFixture {
 
   @Test
   void aCoordinatorAloneThatItsGroupDropsRejoinsAndGoesOn(TestKafka k) throws Exception {
-    start(k);
+    start(k, b -> b.kafka(fastRebalancing(k))).start(); // it hears of the drop at its next heartbeat
     autoWorker(handshake());
     Work before = server.createWork("before", 7200);
     server.add(before);
