@@ -10,6 +10,7 @@ import dev.gowork.broker.topic.TopicSpec;
 import dev.gowork.broker.wire.ResultStatus;
 import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.worker.handler.WorkHandler;
+import dev.gowork.worker.testing.SkippingClock;
 import dev.gowork.worker.testing.Works;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,7 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
@@ -84,6 +87,8 @@ class BatchTest {
   @Test
   void aHandlerStuckPastItsDeadlineDoesNotHoldUpTheRestOfItsBatch(TestKafka kafka) throws Exception {
     CompletableFuture<Void> unstick = new CompletableFuture<>();
+    CountDownLatch stuckRuns = new CountDownLatch(1);
+    SkippingClock clock = new SkippingClock();
     try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
       onePartitionWorkTopic(f);
       // Its deadline passes while it runs (after the replica joined), well before half the 30 s lock.
@@ -94,6 +99,9 @@ class BatchTest {
       }
       f.send(works.toArray(WorkEnvelope[]::new));
       WorkerRuntime runtime = f.start(f.settings(1).batchSize(8).lockDuration(Duration.ofSeconds(30)), (data, ctx) -> {
+        if (data.path("stuck").asBoolean()) {
+          stuckRuns.countDown();
+        }
         while (data.path("stuck").asBoolean() && !unstick.isDone()) {
           try {
             unstick.get();
@@ -102,7 +110,11 @@ class BatchTest {
           }
         }
         return data;
-      });
+      }, clock);
+      // Once it runs, the replica's clock passes its 8 s deadline (9 s on, still well before half the
+      // lock) instead of the test waiting for it in real time.
+      assertTrue(stuckRuns.await(60, TimeUnit.SECONDS), "the stuck item started");
+      clock.skip(Duration.ofSeconds(9));
 
       List<ResultsReader.Result> all = results.await("8 results", r -> r.size() >= 8, Duration.ofSeconds(60));
       unstick.complete(null);

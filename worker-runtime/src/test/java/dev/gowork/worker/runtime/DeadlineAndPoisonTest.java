@@ -15,6 +15,7 @@ import dev.gowork.broker.wire.ResultStatus;
 import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.worker.handler.HandlerRegistry;
 import dev.gowork.worker.handler.WorkHandler;
+import dev.gowork.worker.testing.SkippingClock;
 import dev.gowork.worker.testing.Works;
 import java.io.IOError;
 import java.io.IOException;
@@ -26,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -73,13 +76,16 @@ class DeadlineAndPoisonTest {
 
   @Test
   void workThatExpiresWaitingBehindItsBatchIsReportedTimedOutWithoutRunning(TestKafka kafka) throws Exception {
+    CountDownLatch slowRuns = new CountDownLatch(1);
+    CountDownLatch slowMayEnd = new CountDownLatch(1);
+    SkippingClock clock = new SkippingClock();
     try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
       Set<String> ran = ConcurrentHashMap.newKeySet();
       // One partition, so the slow item comes first in the one batch of 8 that one slot takes.
       try (Admin admin = f.kafka.clients().admin()) {
         new TopicProvisioner(admin).ensureTopics(List.of(TopicSpec.of(f.topics.work(RuntimeFixture.QUEUE), 1, 1)));
       }
-      WorkEnvelope slow = f.work(Works.data().put("ms", 8000), Duration.ofMinutes(2));
+      WorkEnvelope slow = f.work(Works.data().put("slow", true), Duration.ofMinutes(2));
       List<WorkEnvelope> behind = new ArrayList<>();
       for (int i = 0; i < 7; i++) {
         behind.add(f.work(Works.data().put("i", i), Duration.ofSeconds(6)));
@@ -89,9 +95,20 @@ class DeadlineAndPoisonTest {
       f.send(all.toArray(WorkEnvelope[]::new));
       f.start(f.settings(1).workPartitions(1).batchSize(8).lockDuration(Duration.ofSeconds(30)), (data, ctx) -> {
         ran.add(ctx.workId());
-        Thread.sleep(data.path("ms").asLong(0));
+        if (data.path("slow").asBoolean()) {
+          slowRuns.countDown();
+          slowMayEnd.await();
+        }
         return data;
-      });
+      }, clock);
+      // While the slow item runs, the replica's clock passes the 6 s deadlines of the 7 waiting behind it
+      // in its batch (and stays well before half the 30 s lock), instead of the test sleeping 8 s.
+      try {
+        assertTrue(slowRuns.await(60, TimeUnit.SECONDS), "the slow item started");
+        clock.skip(Duration.ofSeconds(10));
+      } finally {
+        slowMayEnd.countDown();
+      }
       List<ResultsReader.Result> got = results.await("8 results", x -> x.size() >= 8, Duration.ofSeconds(60));
       for (WorkEnvelope w : behind) {
         assertFalse(ran.contains(w.workId()), "ran after its deadline: " + w.workId());
