@@ -82,14 +82,20 @@ class CommitAnswerLostTest {
     assertEquals(2, commitsSeen.get(), "the commit was asked again");
   }
 
+  /**
+   * Every committed value of {@code topic}, read (read_committed) up to its end: the writer is closed,
+   * so a second commit of the same changes would be there by now.
+   */
   private static List<String> committedValues(TestKafka k, String topic) {
     List<String> out = new ArrayList<>();
     try (Consumer<String, byte[]> c = k.clients().consumer(null, Map.of())) {
       TopicPartition tp = new TopicPartition(topic, 0);
       c.assign(List.of(tp));
       c.seekToBeginning(List.of(tp));
-      long end = System.nanoTime() + Duration.ofSeconds(4).toNanos();
-      while (System.nanoTime() < end) {
+      long endOffset = c.endOffsets(List.of(tp), Duration.ofSeconds(10)).get(tp);
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (c.position(tp, Duration.ofSeconds(10)) < endOffset) {
+        assertTrue(System.nanoTime() < deadline, topic + " not read to its end offset " + endOffset);
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(300))) {
           out.add(new String(r.value(), StandardCharsets.UTF_8));
         }
