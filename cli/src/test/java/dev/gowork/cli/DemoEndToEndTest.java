@@ -17,7 +17,7 @@ class DemoEndToEndTest {
   @Test
   @Timeout(300)
   void theDemoRunsEveryItemAndStopsWhatItStarted(@TempDir Path dir) throws Exception {
-    Console c = new Console(System.getenv());
+    Console c = new Console(Console.envForChildJvms());
     int code = c.run("demo", "--items", "200", "--data-dir", dir.toString(), "--concurrency", "2",
         "--ready-timeout", "120", "--timeout", "150");
     String logs = code == 0 ? "" : Files.readString(dir.resolve("logs/coordinator.log"));

@@ -81,8 +81,10 @@ final class ServiceProcesses implements AutoCloseable {
   }
 
   private Process start(String name, String mainClass, Map<String, String> env) {
-    ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-Xmx512m",
-        "-cp", System.getProperty("java.class.path"), mainClass)
+    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-Xmx512m"));
+    command.addAll(Console.CHILD_JVM_OPTIONS);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+    ProcessBuilder pb = new ProcessBuilder(command)
         .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile())
         .redirectInput(new File("/dev/null"));
     pb.environment().keySet().removeIf(k -> k.startsWith("GOWORK_"));

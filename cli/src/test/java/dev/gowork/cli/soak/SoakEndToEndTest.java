@@ -26,7 +26,7 @@ class SoakEndToEndTest {
   @Test
   @Timeout(240)
   void replicasKilledWithSigkillMidRunLeaveOneTerminalEventPerItem(@TempDir Path dir) throws Exception {
-    Console c = new Console(System.getenv());
+    Console c = new Console(Console.envForChildJvms());
     SoakCommand command = new SoakCommand(c.context());
     command.items = ITEMS;
     command.replicas = 3;
