@@ -65,6 +65,22 @@ class SessionExpiryHandOverTest {
   private final List<AutoCloseable> open = new ArrayList<>();
   private final CountDownLatch release = new CountDownLatch(1);
 
+  /**
+   * Makes {@code a}'s first ownership check of each worker stall just after it answered, until the test
+   * releases it; returns the workers whose check stalled so far.
+   */
+  private Set<String> stallFirstOwnershipChecks(WorkServer a) {
+    Set<String> stalled = ConcurrentHashMap.newKeySet();
+    ((WorkerRegistry) a.workers()).endsSessionsOf(id -> {
+      boolean owns = a.ownedPartitions().contains(Ownership.partitionOf(id, 6));
+      if (owns && stalled.add(id)) {
+        awaitRelease();
+      }
+      return owns;
+    });
+    return stalled;
+  }
+
   private WorkServer coordinator(TestKafka k, Topics topics, String instanceId) {
     // Members hear of a rebalance at their next heartbeat: 3 s by default, 0.1 s here. Only the classic
     // protocol takes the setting, so every consumer uses it (share consumers leave both settings out).
@@ -125,14 +141,7 @@ class SessionExpiryHandOverTest {
 
     // a's first ownership check for each session it ends stalls just after it answered, as a thread
     // preempted there would, until the test lets it go on.
-    Set<String> stalled = ConcurrentHashMap.newKeySet();
-    ((WorkerRegistry) a.workers()).endsSessionsOf(id -> {
-      boolean owns = a.ownedPartitions().contains(Ownership.partitionOf(id, 6));
-      if (owns && stalled.add(id)) {
-        awaitRelease();
-      }
-      return owns;
-    });
+    Set<String> stalled = stallFirstOwnershipChecks(a);
     if (how == Ending.EXPIRY) {
       clock.advance(Duration.ofHours(1).plusSeconds(1));
     }
@@ -187,14 +196,7 @@ class SessionExpiryHandOverTest {
     flush(a);
 
     // a's first ownership check for each session it forgets stalls just after it answered.
-    Set<String> stalled = ConcurrentHashMap.newKeySet();
-    ((WorkerRegistry) a.workers()).endsSessionsOf(id -> {
-      boolean owns = a.ownedPartitions().contains(Ownership.partitionOf(id, 6));
-      if (owns && stalled.add(id)) {
-        awaitRelease();
-      }
-      return owns;
-    });
+    Set<String> stalled = stallFirstOwnershipChecks(a);
     clock.advance(Duration.ofMinutes(30).plusSeconds(1));
     // One sweep stalls at the first session it forgets; the next one starts past it (it left the table).
     List<Thread> forgetting = new ArrayList<>();
