@@ -4,6 +4,7 @@ import dev.gowork.broker.kafka.KafkaClients;
 import dev.gowork.broker.topic.Topics;
 import dev.gowork.coordinator.auth.WorkerRegistry;
 import dev.gowork.coordinator.retry.RetryPlan;
+import dev.gowork.coordinator.schedule.Schedules;
 import dev.gowork.coordinator.state.TransactionalWriter;
 import dev.gowork.coordinator.timeout.TimeoutTracker;
 import dev.gowork.coordinator.work.Lifecycle;
@@ -42,6 +43,8 @@ import org.slf4j.LoggerFactory;
  * prefix write: work they added (which this one may own), the state of work they own (for status
  * queries), and sessions they opened (so results signed under them verify here). Records this
  * coordinator wrote itself (header {@code gowork-writer}) are skipped: its memory is ahead of them.
+ * It also reads {@code <p>.schedules} whole, from its start, its own records included: schedules
+ * take effect only as read back from there, on every coordinator alike.
  * An added item this coordinator owns gets its deadline tracked (and its retry planned) here.
  *
  * <p>{@link #catchUp} waits until everything committed so far has been applied; the results loop
@@ -61,13 +64,14 @@ final class FollowState implements AutoCloseable {
   private final TimeoutTracker timeouts;
   private final RetryPlan retries;
   private final Clock clock;
+  private final Schedules schedules;
   private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
   private final Thread thread;
   private Consumer<String, byte[]> consumer;
   private volatile boolean running = true;
 
   FollowState(KafkaClients kafka, Admin admin, Topics topics, String writerId, WorkTable table, WorkerRegistry workers,
-      TimeoutTracker timeouts, RetryPlan retries, Clock clock) {
+      TimeoutTracker timeouts, RetryPlan retries, Clock clock, Schedules schedules) {
     this.kafka = kafka;
     this.admin = admin;
     this.topics = topics;
@@ -77,11 +81,15 @@ final class FollowState implements AutoCloseable {
     this.timeouts = timeouts;
     this.retries = retries;
     this.clock = clock;
+    this.schedules = schedules;
     this.thread = new Thread(this::loop, "gowork-follow-state");
     this.thread.setDaemon(true);
   }
 
-  /** Starts following from {@code from} (where the rebuild stopped), one entry per partition of both topics. */
+  /**
+   * Starts following from {@code from} (where the rebuild stopped), one entry per partition of the
+   * state and sessions topics, and of the schedules topic (from 0).
+   */
   void start(Map<TopicPartition, Long> from) {
     positions.putAll(from);
     // The broker answers a waiting fetch as soon as records arrive, so a long wait costs no latency;
@@ -123,6 +131,14 @@ final class FollowState implements AutoCloseable {
   }
 
   private void apply(ConsumerRecord<String, byte[]> r) {
+    if (r.topic().equals(topics.schedules())) {
+      try {
+        schedules.apply(r.key(), r.value());
+      } catch (RuntimeException e) {
+        LOG.warn("schedule record {}-{}@{} skipped: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+      }
+      return;
+    }
     Header writer = r.headers().lastHeader(TransactionalWriter.WRITER_HEADER);
     if (r.key() == null || (writer != null && Arrays.equals(writer.value(), self))) {
       return;
@@ -172,7 +188,7 @@ final class FollowState implements AutoCloseable {
   }
 
   /**
-   * Waits until every record committed to both topics before this call has been applied.
+   * Waits until every record committed to the topics it follows before this call has been applied.
    *
    * @return false when that did not happen within {@code timeout} (Kafka slow or away)
    */

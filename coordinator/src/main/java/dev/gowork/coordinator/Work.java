@@ -115,6 +115,12 @@ public final class Work {
     return new Work(id, queue, data, timeoutSeconds, maxAttempts, attempt, result, error, createdAt, deadline, seconds);
   }
 
+  /** The same work under another id (a schedule's run gets an id derived from its run time). */
+  Work withId(String newId) {
+    return new Work(Objects.requireNonNull(newId, "id"), queue, data, timeoutSeconds, maxAttempts, attempt, result,
+        error, createdAt, deadline, delaySeconds);
+  }
+
   /** Seconds after {@code add} that the work is queued; 0 for at once. */
   public long delaySeconds() {
     return delaySeconds;

@@ -24,6 +24,9 @@ import dev.gowork.coordinator.results.ResultPipeline;
 import dev.gowork.coordinator.retry.RepublishRetries;
 import dev.gowork.coordinator.retry.Republisher;
 import dev.gowork.coordinator.retry.RetryPlan;
+import dev.gowork.coordinator.schedule.Schedule;
+import dev.gowork.coordinator.schedule.ScheduleStatus;
+import dev.gowork.coordinator.schedule.Schedules;
 import dev.gowork.coordinator.state.CommitChanges;
 import dev.gowork.coordinator.state.Journal;
 import dev.gowork.coordinator.state.TransactionalWriter;
@@ -138,6 +141,7 @@ public final class WorkServer implements AutoCloseable {
   private final HandlerFeed handlerFeed;
   private final Ownership ownership = Ownership.byPartition(QueueTopics.RESULT_PARTITIONS);
   private final FollowState follower;
+  private final Schedules schedules;
   private ConsumeResults consumeResults;
   private volatile RebuildState.Summary rebuilt;
   private volatile boolean started;
@@ -167,7 +171,7 @@ public final class WorkServer implements AutoCloseable {
     journal = Journal.durable(sendTimeout);
     txId = topics.prefix() + ".coordinator-" + b.instanceId;
     writer = new TransactionalWriter(() -> kafka.transactionalProducer(txId), txId, topics.state(), topics.sessions(),
-        topics.events(), topics.control());
+        topics.events(), topics.control(), topics.schedules());
     rebuildTimeout = b.rebuildTimeout;
     events = EventDispatcher.toJournal(clock, journal, codec);
     handlerFeed = new HandlerFeed(kafka, topics.events(), topics.handlerGroup(), txId, codec, events);
@@ -176,7 +180,8 @@ public final class WorkServer implements AutoCloseable {
     table = new WorkTable(events, codec, journal, ownership);
     workers = new WorkerRegistry(b.secret, clock, events, b.auth, journal);
     workers.endsSessionsOf(ownership::owns);
-    follower = new FollowState(kafka, admin, topics, txId, table, workers, timeouts, retries, clock);
+    schedules = new Schedules(journal);
+    follower = new FollowState(kafka, admin, topics, txId, table, workers, timeouts, retries, clock, schedules);
     queues = new QueueTopics(admin, topics, b.workPartitions, b.replicationFactor, b.shareGroup);
     WorkPublisher publisher = new WorkPublisher(producer, codec, topics);
     taker = new TakeNextWork(kafka, topics, codec, b.getPollTimeout);
@@ -234,6 +239,9 @@ public final class WorkServer implements AutoCloseable {
     } catch (KafkaException e) {
       throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not restore the coordinator state: " + e.getMessage(), e);
     }
+    for (int p = 0; p < QueueTopics.SCHEDULES_PARTITIONS; p++) {
+      rebuiltUpTo.put(new TopicPartition(topics.schedules(), p), 0L); // read whole, from its start
+    }
     follower.start(rebuiltUpTo);
     // Static membership (classic protocol): a replacement with the same instance id takes the crashed
     // member's results partitions at once instead of after its session timeout (45 s). Cooperative
@@ -250,6 +258,8 @@ public final class WorkServer implements AutoCloseable {
     tasks.every("ExpireSessions", tick.multipliedBy(4), workers::expireSessions);
     tasks.every("ForgetFinishedWork", Duration.ofSeconds(1), this::forgetFinishedWork);
     tasks.every("CloseIdleHandouts", Duration.ofSeconds(1), this::closeIdleHandouts);
+    tasks.every("FireSchedules", tick, new FireSchedules(schedules, ownership::owns,
+        () -> follower.catchUp(CATCH_UP_ON_ASSIGNMENT), intake, clock));
   }
 
   private void closeIdleHandouts() {
@@ -529,6 +539,68 @@ public final class WorkServer implements AutoCloseable {
   /** Work whose every attempt failed (maxAttempts above 1). */
   public List<WorkStatus> deadLetters() {
     return table.deadLetters();
+  }
+
+  /**
+   * Defines repeating work, or redefines the schedule of that name: from its next run time on, the
+   * coordinator that owns the name adds the schedule's work, with the id {@code <name>@<run time>}.
+   * The definition is kept in Kafka ({@code <p>.schedules}) and is the same for every coordinator of
+   * the prefix. A run missed while no coordinator was up happens once when one is back.
+   *
+   * <pre>{@code
+   * ws.schedule(Schedule.cron("nightly-report", "0 2 * * *", Map.of("report", "sales"), 600)
+   *     .withZone(ZoneId.of("Europe/Paris")));
+   * }</pre>
+   *
+   * @return the schedule as the coordinators now know it, with its next run time
+   * @throws GoWorkException CONFLICT when {@value Schedules#MAX_SCHEDULES} other schedules exist,
+   *     UNAVAILABLE when Kafka did not commit it in time
+   */
+  public ScheduleStatus schedule(Schedule s) {
+    requireStarted();
+    java.time.Instant definedAt = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    schedules.define(java.util.Objects.requireNonNull(s, "schedule"), definedAt);
+    journal.flushAndWait();
+    readSchedulesBack(s.name(), definedAt);
+    ScheduleStatus now = schedules.get(s.name(), clock.instant()).orElseThrow(() -> new GoWorkException(
+        ErrorCode.CONFLICT, "schedule " + s.name() + " was deleted at the same time as it was defined"));
+    LOG.info("schedule {} defined; next run {}", s, now.nextRunAt());
+    return now;
+  }
+
+  /**
+   * Deletes schedule {@code name}: it adds no more work (work it added is not touched).
+   *
+   * @return false when there is no such schedule
+   * @throws GoWorkException UNAVAILABLE when Kafka did not commit the deletion in time
+   */
+  public boolean unschedule(String name) {
+    requireStarted();
+    if (!schedules.delete(name)) {
+      return false;
+    }
+    journal.flushAndWait();
+    readSchedulesBack(name, null);
+    LOG.info("schedule {} deleted", name);
+    return true;
+  }
+
+  /** Every schedule, by name, with its last and next run. */
+  public List<ScheduleStatus> schedules() {
+    return schedules.list(clock.instant());
+  }
+
+  /** Schedule {@code name}, with its last and next run; empty when there is none. */
+  public Optional<ScheduleStatus> scheduleStatus(String name) {
+    return schedules.get(name, clock.instant());
+  }
+
+  /** What was just committed to {@code <p>.schedules} takes effect here once read back. */
+  private void readSchedulesBack(String name, java.time.Instant definedAt) {
+    if (!schedules.awaitReadBack(name, definedAt, sendTimeout)) {
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "the change was committed, but not read back from "
+          + topics.schedules() + " within " + sendTimeout + "; it takes effect once it is");
+    }
   }
 
   /** Longest reason {@link #cancel} accepts. */

@@ -85,6 +85,14 @@ public record Topics(String prefix) {
     return prefix + ".scheduled";
   }
 
+  /**
+   * {@code <p>.schedules}: compacted schedules of repeating work, keyed {@code def:<name>} (the
+   * definition) and {@code run:<name>} (its last run); every coordinator reads it whole (internal).
+   */
+  public String schedules() {
+    return prefix + ".schedules";
+  }
+
   /** {@code <p>.state}: compacted work state keyed by work id (internal). */
   public String state() {
     return prefix + ".state";

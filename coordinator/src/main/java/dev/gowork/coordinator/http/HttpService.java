@@ -112,6 +112,7 @@ public final class HttpService implements AutoCloseable {
     routes.addAll(new WorkerApi(workServer, codec, bootstrapServers).routes());
     routes.addAll(new WorkApi(workServer, codec, batchCodec).routes());
     routes.addAll(new AdminApi(workServer, codec).routes());
+    routes.addAll(new ScheduleApi(workServer, codec).routes());
     routes.addAll(new ProbeApi(workServer::failure, readiness, metrics, codec).routes());
     routes.addAll(new DashboardApi(codec).routes());
     // Two threads stay free for the probes and /metrics, so a liveness probe answers while every

@@ -70,7 +70,8 @@ final class WorkRequests {
     return w;
   }
 
-  private static long integer(JsonNode n, String field, String where, boolean required, long min, long max,
+  /** The integer field {@code field}, from {@code min} to {@code max}; {@code min} when absent and not required. */
+  static long integer(JsonNode n, String field, String where, boolean required, long min, long max,
       String unit) {
     JsonNode v = n.get(field);
     if (v == null || v.isNull()) {

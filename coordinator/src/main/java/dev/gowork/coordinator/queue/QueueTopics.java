@@ -36,10 +36,8 @@ public final class QueueTopics {
   public static final int SESSION_PARTITIONS = 3;
   /** Partitions of {@code <p>.control}: few records, and every worker reads them all. */
   public static final int CONTROL_PARTITIONS = 1;
-  /**
-   * A cancel notice outlives the longest deadline it can concern (7 days from the add or a requeue),
-   * whatever the broker's default retention, so a worker started later still learns of it.
-   */
+  /** Partitions of the compacted {@code <p>.schedules}: few records, and every coordinator reads them all. */
+  public static final int SCHEDULES_PARTITIONS = 1;
   /** Partitions of {@code <p>.scheduled}. */
   public static final int SCHEDULED_PARTITIONS = 3;
   /**
@@ -48,6 +46,10 @@ public final class QueueTopics {
    */
   static final java.util.Map<String, String> SCHEDULED_CONFIG = java.util.Map.of("retention.ms",
       String.valueOf(java.time.Duration.ofDays(15).toMillis()));
+  /**
+   * A cancel notice outlives the longest deadline it can concern (7 days from the add or a requeue),
+   * whatever the broker's default retention, so a worker started later still learns of it.
+   */
   static final java.util.Map<String, String> CONTROL_CONFIG = java.util.Map.of("retention.ms",
       String.valueOf(java.time.Duration.ofDays(8).toMillis()));
 
@@ -71,7 +73,8 @@ public final class QueueTopics {
   }
 
   /**
-   * Creates the results, events, control and scheduled topics and the compacted state and sessions topics.
+   * Creates the results, events, control and scheduled topics and the compacted state, sessions and
+   * schedules topics.
    *
    * @throws GoWorkException UNAVAILABLE when Kafka refuses or does not answer
    */
@@ -83,9 +86,11 @@ public final class QueueTopics {
           TopicSpec.compacted(topics.state(), STATE_PARTITIONS, replicationFactor),
           TopicSpec.compacted(topics.sessions(), SESSION_PARTITIONS, replicationFactor),
           new TopicSpec(topics.control(), CONTROL_PARTITIONS, replicationFactor, CONTROL_CONFIG),
-          new TopicSpec(topics.scheduled(), SCHEDULED_PARTITIONS, replicationFactor, SCHEDULED_CONFIG)));
+          new TopicSpec(topics.scheduled(), SCHEDULED_PARTITIONS, replicationFactor, SCHEDULED_CONFIG),
+          TopicSpec.compacted(topics.schedules(), SCHEDULES_PARTITIONS, replicationFactor)));
     } catch (KafkaException e) {
-      throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not create the results, events, state, sessions, control and scheduled topics: "
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not create the results, events, state, sessions, control,"
+          + " scheduled and schedules topics: "
           + e.getMessage(), e);
     }
     stampResultsOnAppend();

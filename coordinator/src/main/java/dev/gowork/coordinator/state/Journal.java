@@ -30,8 +30,11 @@ import java.util.function.Supplier;
  * wiring use it.
  */
 public final class Journal {
-  /** What a change is: a work state record, a session record, an event, or a notice for the workers; each has its own topic. */
-  public enum Kind { STATE, SESSION, EVENT, CONTROL }
+  /**
+   * What a change is: a work state record, a session record, an event, a notice for the workers, or a
+   * schedule's definition or run; each has its own topic.
+   */
+  public enum Kind { STATE, SESSION, EVENT, CONTROL, SCHEDULE }
 
   /**
    * One change; {@code value == null} is a tombstone; {@code done} marks a flush point instead;

@@ -71,7 +71,8 @@ class HandlerFeedTest {
     feed = startFeed(dispatcher);
     String txId = k.topicPrefix() + ".coordinator-0";
     TransactionalWriter writer = new TransactionalWriter(() -> k.clients().transactionalProducer(txId), txId,
-        k.topicPrefix() + ".state", k.topicPrefix() + ".sessions", events, k.topicPrefix() + ".control");
+        k.topicPrefix() + ".state", k.topicPrefix() + ".sessions", events, k.topicPrefix() + ".control",
+        k.topicPrefix() + ".schedules");
     writer.watch(placed -> {
       CommitWatcher.Outcome fed = feed.writing(placed);
       return committed -> {

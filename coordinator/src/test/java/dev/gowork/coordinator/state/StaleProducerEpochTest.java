@@ -129,7 +129,8 @@ class StaleProducerEpochTest {
             }
           });
       return wrapped;
-    }, txId, prefix + ".state", prefix + ".sessions", prefix + ".events", prefix + ".control");
+    }, txId, prefix + ".state", prefix + ".sessions", prefix + ".events", prefix + ".control",
+        prefix + ".schedules");
     writer.init();
     return writer;
   }

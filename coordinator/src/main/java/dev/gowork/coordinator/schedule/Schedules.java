@@ -1,0 +1,191 @@
+package dev.gowork.coordinator.schedule;
+
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.coordinator.state.Journal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * The schedules of a prefix as this coordinator knows them, from {@code <p>.schedules}, and what it
+ * writes there. Every coordinator follows the whole topic ({@link #apply}); only the owner of a
+ * schedule's name (as of a work id) runs it, so one run time adds work once. Run times are pure
+ * functions of the definition, its last run and {@code now} ({@link #due}).
+ *
+ * <p>A run missed while no coordinator ran it happens once, as soon as one is back (not once per
+ * missed time); a schedule defined or changed runs first at its next time after that. Thread-safe.
+ */
+public final class Schedules {
+  /** Most schedules of one prefix: every coordinator keeps them all in memory. */
+  public static final int MAX_SCHEDULES = 1_000;
+
+  /** A run that is due: add the schedule's work for run time {@code at}. */
+  public record Due(Schedule schedule, Instant at) {
+    /** The id of the work this run adds: the same on every coordinator and after a restart. */
+    public String workId() {
+      return schedule.name() + "@" + at;
+    }
+  }
+
+  private record Defined(Schedule schedule, Instant definedAt) {}
+
+  private final Journal journal;
+  private final Map<String, Defined> defined = new TreeMap<>();
+  private final Map<String, ScheduleRecords.Run> runs = new HashMap<>();
+
+  /** @param journal where definitions, deletions and runs are written (committed with the coordinator's changes) */
+  public Schedules(Journal journal) {
+    this.journal = journal;
+  }
+
+  /**
+   * Writes {@code s} (a new schedule, or a new definition of one of that name) to the journal; it
+   * takes effect here when the follower reads it back.
+   *
+   * @throws GoWorkException CONFLICT when {@value #MAX_SCHEDULES} other schedules exist
+   */
+  public void define(Schedule s, Instant now) {
+    synchronized (this) {
+      if (!defined.containsKey(s.name()) && defined.size() >= MAX_SCHEDULES) {
+        throw new GoWorkException(ErrorCode.CONFLICT, "there are " + defined.size()
+            + " schedules, the most one prefix may have; delete one first");
+      }
+    }
+    journal.put(Journal.Kind.SCHEDULE, ScheduleRecords.DEFINITION + s.name(), ScheduleRecords.definition(s, now));
+  }
+
+  /** Writes the deletion of schedule {@code name} to the journal; false (nothing written) when it is not known. */
+  public boolean delete(String name) {
+    synchronized (this) {
+      if (!defined.containsKey(name)) {
+        return false;
+      }
+    }
+    journal.atomically(() -> {
+      journal.put(Journal.Kind.SCHEDULE, ScheduleRecords.DEFINITION + name, null);
+      journal.put(Journal.Kind.SCHEDULE, ScheduleRecords.RUN + name, null);
+      return null;
+    });
+    return true;
+  }
+
+  /** Records that {@code due} added its work (here at once, and in the journal for every coordinator). */
+  public void ran(Due due, String workId) {
+    String name = due.schedule().name();
+    synchronized (this) {
+      runs.merge(name, new ScheduleRecords.Run(name, due.at(), workId), Schedules::later);
+    }
+    journal.put(Journal.Kind.SCHEDULE, ScheduleRecords.RUN + name, ScheduleRecords.run(name, due.at(), workId));
+  }
+
+  /**
+   * Applies a record of {@code <p>.schedules} (a null value forgets its key).
+   *
+   * @throws IllegalArgumentException naming what is wrong with a record that cannot be read
+   */
+  public void apply(String key, byte[] value) {
+    Optional<String> def = ScheduleRecords.nameOf(key, ScheduleRecords.DEFINITION);
+    Optional<String> run = ScheduleRecords.nameOf(key, ScheduleRecords.RUN);
+    if (def.isPresent()) {
+      ScheduleRecords.Definition d = value == null ? null : ScheduleRecords.readDefinition(value);
+      synchronized (this) {
+        if (d == null) {
+          defined.remove(def.get());
+        } else {
+          defined.put(def.get(), new Defined(d.schedule(), d.definedAt()));
+        }
+        notifyAll();
+      }
+    } else if (run.isPresent()) {
+      ScheduleRecords.Run r = value == null ? null : ScheduleRecords.readRun(value);
+      synchronized (this) {
+        if (r == null) {
+          runs.remove(run.get());
+        } else {
+          runs.merge(run.get(), r, Schedules::later);
+        }
+      }
+    } else {
+      throw new IllegalArgumentException("key '" + key + "' is neither def:<name> nor run:<name>");
+    }
+  }
+
+  /**
+   * Waits until the definition of {@code name} written at {@code definedAt} was read back ({@code
+   * definedAt} null: until its deletion was), at most {@code timeout}: a commit returns before the
+   * broker moves the topic's end past it, so the reader's position says nothing of it yet.
+   *
+   * @return false when that did not happen in time
+   */
+  public synchronized boolean awaitReadBack(String name, Instant definedAt, java.time.Duration timeout) {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      Defined d = defined.get(name);
+      if (definedAt == null ? d == null : d != null && !d.definedAt().isBefore(definedAt)) {
+        return true;
+      }
+      long left = end - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      try {
+        java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+  }
+
+  /** The runs due at {@code now} of the schedules {@code owns} accepts by name: at most one per schedule. */
+  public synchronized List<Due> due(Instant now, Predicate<String> owns) {
+    List<Due> out = new ArrayList<>();
+    for (Defined d : defined.values()) {
+      if (!owns.test(d.schedule().name())) {
+        continue;
+      }
+      Instant since = since(d);
+      d.schedule().lastRunAtOrBefore(now).filter(at -> at.isAfter(since))
+          .ifPresent(at -> out.add(new Due(d.schedule(), at)));
+    }
+    return out;
+  }
+
+  /** Every schedule, by name. */
+  public synchronized List<ScheduleStatus> list(Instant now) {
+    return defined.values().stream().map(d -> status(d, now)).toList();
+  }
+
+  public synchronized Optional<ScheduleStatus> get(String name, Instant now) {
+    return Optional.ofNullable(defined.get(name)).map(d -> status(d, now));
+  }
+
+  public synchronized int size() {
+    return defined.size();
+  }
+
+  private ScheduleStatus status(Defined d, Instant now) {
+    ScheduleRecords.Run last = runs.get(d.schedule().name());
+    Instant since = since(d);
+    Optional<Instant> pending = d.schedule().lastRunAtOrBefore(now).filter(at -> at.isAfter(since));
+    Instant next = pending.or(() -> d.schedule().nextRunAfter(since.isAfter(now) ? since : now)).orElse(null);
+    return new ScheduleStatus(d.schedule(), d.definedAt(), last == null ? null : last.at(),
+        last == null ? null : last.workId(), next);
+  }
+
+  /** Runs count from the later of the definition and the last run. */
+  private Instant since(Defined d) {
+    ScheduleRecords.Run last = runs.get(d.schedule().name());
+    return last != null && last.at().isAfter(d.definedAt()) ? last.at() : d.definedAt();
+  }
+
+  private static ScheduleRecords.Run later(ScheduleRecords.Run a, ScheduleRecords.Run b) {
+    return b.at().isAfter(a.at()) ? b : a;
+  }
+}
