@@ -94,6 +94,20 @@ class CommandsAgainstACoordinatorTest {
       assertEquals(1, again.run("cancel", longId));
       assertTrue(again.err().contains("is already cancelled"), again.err());
 
+      // Repeating work: a schedule of every second adds work that the worker runs; deleted, it adds no more.
+      Console set = new Console(env);
+      assertEquals(0, set.run("schedule", "set", "tick", "--every", "1", "--data", "{\"ms\":1}", "--timeout", "30"),
+          set.err());
+      assertTrue(set.out().contains("when       every 1 s\n"), set.out());
+      String ran = awaitScheduleRun(env, "tick");
+      assertTrue(ran.startsWith("tick@"), ran);
+      awaitStatus(env, ran, "state      completed", services);
+      Console unset = new Console(env);
+      assertEquals(0, unset.run("schedule", "delete", "tick"), unset.err());
+      Console none = new Console(env);
+      assertEquals(0, none.run("schedule"), none.err());
+      assertEquals("no schedules", none.out().strip());
+
       Console overview = new Console(env);
       assertEquals(0, overview.run("status"), overview.err());
       assertTrue(overview.out().startsWith("QUEUE"), overview.out());
@@ -108,6 +122,23 @@ class CommandsAgainstACoordinatorTest {
       assertTrue(denied.err().contains("answered 401"), denied.err());
     }
     assertEquals(0, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(), "children left running");
+  }
+
+  /** Runs {@code gowork schedule show NAME --json} until it names a last run's work id (up to 30 s); returns it. */
+  private static String awaitScheduleRun(Map<String, String> env, String name) throws Exception {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      Console c = new Console(env);
+      assertEquals(0, c.run("schedule", "show", name, "--json"), c.err());
+      last = c.out();
+      JsonNode id = JSON.readTree(last).get("lastWorkId");
+      if (id != null && !id.isNull()) {
+        return id.asText();
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("schedule " + name + " never ran: " + last);
   }
 
   /** Runs {@code gowork status ID} until its answer contains {@code expected} (up to 30 s). */

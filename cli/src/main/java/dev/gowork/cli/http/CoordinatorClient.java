@@ -71,6 +71,11 @@ public final class CoordinatorClient {
     return send("POST", path, body).json();
   }
 
+  /** PUT a JSON body; 2xx expected. The answer may be empty ({@code null}). */
+  public JsonNode put(String path, JsonNode body) {
+    return send("PUT", path, body).json();
+  }
+
   /** DELETE; 2xx expected. The answer may be empty ({@code null}). */
   public JsonNode delete(String path) {
     return send("DELETE", path, null).json();

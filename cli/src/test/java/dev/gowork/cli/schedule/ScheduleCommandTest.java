@@ -1,0 +1,81 @@
+package dev.gowork.cli.schedule;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gowork.cli.Console;
+import dev.gowork.cli.http.StubCoordinator;
+import dev.gowork.cli.http.StubCoordinator.Answer;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What {@code gowork schedule} sends and prints, against a stub of the coordinator's HTTP API. */
+class ScheduleCommandTest {
+  private static final String NIGHTLY = "{\"name\":\"nightly\",\"cron\":\"0 2 * * *\",\"zone\":\"Europe/Paris\","
+      + "\"queue\":\"reports\",\"data\":{\"r\":1},\"timeoutSeconds\":600,\"maxAttempts\":1,\"definedAt\":\"d\","
+      + "\"lastRunAt\":\"l\",\"lastWorkId\":\"nightly@l\",\"nextRunAt\":\"n\"}";
+  private final StubCoordinator stub = new StubCoordinator()
+      .on("GET", "/v1/schedules", r -> new Answer(200, "{\"schedules\":[" + NIGHTLY + ",{\"name\":\"sync\","
+          + "\"everySeconds\":300,\"queue\":\"default\",\"lastRunAt\":null,\"nextRunAt\":\"m\"}]}"))
+      .on("PUT", "/v1/schedules/nightly", r -> new Answer(200, NIGHTLY))
+      .on("DELETE", "/v1/schedules/nightly", r -> new Answer(200, "{\"name\":\"nightly\",\"deleted\":true}"));
+  private final Map<String, String> env = Map.of("GOWORK_COORDINATOR_URL", stub.url());
+
+  @AfterEach
+  void stop() {
+    stub.close();
+  }
+
+  @Test
+  void listIsTheDefaultAndShowsWhenEachRuns() {
+    Console c = new Console(env);
+    assertEquals(0, c.run("schedule"), c.err());
+    assertEquals("""
+        NAME     WHEN                           QUEUE    LASTRUN  NEXTRUN
+        nightly  cron '0 2 * * *' Europe/Paris  reports  l        n
+        sync     every 300 s                    default  -        m
+        """, c.out());
+  }
+
+  @Test
+  void setSendsTheDefinitionAndPrintsTheScheduleAsDefined() throws Exception {
+    Console c = new Console(env);
+    assertEquals(0, c.run("schedule", "set", "nightly", "--cron", "0 2 * * *", "--zone", "Europe/Paris", "--data",
+        "{\"r\":1}", "--timeout", "600", "--queue", "reports"), c.err());
+    JsonNode sent = new ObjectMapper().readTree(stub.requests().get(0).body());
+    assertEquals(new ObjectMapper().readTree("{\"cron\":\"0 2 * * *\",\"zone\":\"Europe/Paris\",\"data\":{\"r\":1},"
+        + "\"timeoutSeconds\":600,\"queue\":\"reports\"}"), sent);
+    assertTrue(c.out().contains("when       cron '0 2 * * *' Europe/Paris\n"), c.out());
+    assertTrue(c.out().contains("lastRun    l (nightly@l)\n"), c.out());
+  }
+
+  @Test
+  void deleteSendsADeleteAndSaysSo() {
+    Console c = new Console(env);
+    assertEquals(0, c.run("schedule", "delete", "nightly"), c.err());
+    assertEquals("deleted schedule nightly\n", c.out());
+  }
+
+  @Test
+  void badUseIsRefusedBeforeAnythingIsSent() {
+    assertUsage("schedule set needs one of --cron EXPR and --every SECONDS", "schedule", "set", "x");
+    assertUsage("schedule set needs one of --cron EXPR and --every SECONDS", "schedule", "set", "x", "--cron", "@daily",
+        "--every", "5");
+    assertUsage("--zone is for --cron schedules only", "schedule", "set", "x", "--every", "5", "--zone", "UTC");
+    assertUsage("--data is not JSON", "schedule", "set", "x", "--every", "5", "--data", "{nope");
+    assertUsage("are for 'schedule set'", "schedule", "show", "x", "--every", "5");
+    assertUsage("schedule delete needs a schedule name", "schedule", "delete");
+    assertUsage("a schedule name is 1-100 letters", "schedule", "show", "a/b");
+    assertUsage("unknown action 'run'", "schedule", "run", "x");
+    assertEquals(0, stub.requests().size());
+  }
+
+  private void assertUsage(String text, String... args) {
+    Console c = new Console(env);
+    assertEquals(2, c.run(args), c.out());
+    assertTrue(c.err().contains(text), c.err());
+  }
+}
