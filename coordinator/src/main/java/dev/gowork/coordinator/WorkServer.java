@@ -204,7 +204,7 @@ public final class WorkServer implements AutoCloseable {
    * groups; takes over the transactional id {@code <p>.coordinator-<instanceId>} (fencing an earlier
    * holder); rebuilds sessions and work from the state topics; then starts consuming results and the
    * background duties ({@code ExpireTimedOutWork}, {@code RepublishRetries}, {@code ExpireSessions},
-   * {@code ForgetFinishedWork}, {@code CloseIdleHandouts}).
+   * {@code ForgetFinishedWork}, {@code CloseIdleHandouts}, {@code FireSchedules}).
    *
    * @throws GoWorkException UNAVAILABLE when Kafka cannot be reached or refuses; the server is then
    *     closed (its clients and threads stopped) and cannot be started again

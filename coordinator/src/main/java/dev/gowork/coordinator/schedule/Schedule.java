@@ -14,7 +14,7 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
+
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -49,6 +49,7 @@ public final class Schedule {
   private static final long MAX_TIMEOUT_SECONDS = 604_800;
   private static final int MAX_ATTEMPTS = 100;
   private static final WireCodec CODEC = WireCodec.defaults();
+  private static final ZoneId UTC = ZoneId.of("UTC");
   private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
   private static final Map<String, String> MACROS = Map.of("@yearly", "0 0 1 1 *", "@annually", "0 0 1 1 *",
       "@monthly", "0 0 1 * *", "@weekly", "0 0 * * 0", "@daily", "0 0 * * *", "@midnight", "0 0 * * *",
@@ -95,7 +96,7 @@ public final class Schedule {
           + " (minute hour day-of-month month day-of-week) or @hourly/@daily/@weekly/@monthly/@yearly: "
           + e.getMessage());
     }
-    return new Schedule(checkName(name), text, times, ZoneOffset.UTC, 0, Topics.DEFAULT_QUEUE, checkData(data),
+    return new Schedule(checkName(name), text, times, UTC, 0, Topics.DEFAULT_QUEUE, checkData(data),
         checkTimeout(timeoutSeconds), 1);
   }
 
@@ -110,7 +111,7 @@ public final class Schedule {
       throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "the interval must be whole seconds from 1 to "
           + MAX_EVERY_SECONDS + " (31 days), was " + interval);
     }
-    return new Schedule(checkName(name), null, null, ZoneOffset.UTC, s, Topics.DEFAULT_QUEUE, checkData(data),
+    return new Schedule(checkName(name), null, null, UTC, s, Topics.DEFAULT_QUEUE, checkData(data),
         checkTimeout(timeoutSeconds), 1);
   }
 

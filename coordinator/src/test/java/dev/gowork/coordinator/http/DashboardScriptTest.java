@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The dashboard's script as served, run in Node (skipped where there is none) against a live
- * coordinator on a minimal DOM: a refused token, the tables (running work among them), a lookup, deleting and requeueing dead
+ * coordinator on a minimal DOM: a refused token, the tables (running work and schedules among them), a lookup, deleting and requeueing dead
  * letters, cancelling running work, revoking a worker's session, and forgetting the token.
  */
 @ExtendWith(KafkaExtension.class)
@@ -40,6 +40,8 @@ class DashboardScriptTest {
       List<String> dead = List.of(die(api), die(api));
       String busyId = api.producer("POST", "/v1/work", "{\"data\":2,\"timeoutSeconds\":60,\"queue\":\"busy\"}")
           .json().get("workId").asText();
+      assertEquals(200, api.producer("PUT", "/v1/schedules/nightly", "{\"cron\":\"0 2 * * *\",\"data\":null,"
+          + "\"timeoutSeconds\":60}").status());
       DocOnlyWorker busy = new DocOnlyWorker(api.base, RunningService.SECRET).handshake();
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (busy.next("busy").isEmpty()) {
@@ -73,6 +75,10 @@ class DashboardScriptTest {
       assertTrue(running.get(0).get(5).asText().endsWith(" s ago"), running.toString());
       assertTrue(shown.get("workers").toString().contains("[\"" + workerId + "\",\"pending\""), shown.toString());
       assertEquals(2, shown.get("dead").size(), shown.toString());
+      JsonNode schedule = shown.get("schedules").get(0);
+      assertEquals("[\"nightly\",\"0 2 * * * (UTC)\",\"default\",\"–\"]", new ObjectMapper().valueToTree(List.of(
+          schedule.get(0), schedule.get(1), schedule.get(2), schedule.get(3))).toString(), "never run yet");
+      assertTrue(schedule.get(4).asText().startsWith("in "), schedule.toString());
       assertEquals("[\"4\",\"added\"]", shown.get("totals").get(0).toString());
       assertEquals("[\"–\",\"p50 add → complete\"]", shown.get("totals").get(8).toString(), "no latency before a completion");
       assertEquals(RunningService.TOKEN, shown.get("tokenStored").asText());

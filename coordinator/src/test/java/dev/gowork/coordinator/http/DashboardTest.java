@@ -74,13 +74,13 @@ class DashboardTest {
         literals.add(m.group(1));
       }
       assertEquals(Set.of("/v1/queues", "/v1/running?limit=", "/v1/workers", "/v1/dead?limit=", "/metrics", "/v1/work/",
-          "/v1/dead/", "/v1/workers/"), literals,
+          "/v1/dead/", "/v1/workers/", "/v1/schedules", "/v1/schedules/"), literals,
           "the paths the script calls; a new one needs a check below");
 
       String workId = api.producer("POST", "/v1/work", "{\"data\":1,\"timeoutSeconds\":60}").json().get("workId")
           .asText();
       for (String path : List.of("/v1/queues", "/v1/running?limit=200", "/v1/workers", "/v1/dead?limit=200", "/metrics",
-          "/v1/work/" + workId)) {
+          "/v1/work/" + workId, "/v1/schedules")) {
         Response r = api.producer("GET", path, null);
         assertEquals(200, r.status(), path + ": " + r);
       }
@@ -94,6 +94,10 @@ class DashboardTest {
       Response revoke = api.producer("POST", "/v1/workers/w-unknown/revoke", null);
       assertEquals(404, revoke.status(), revoke.toString());
       assertTrue(revoke.body().contains("no worker with that id"), "the route exists: " + revoke);
+
+      Response unschedule = api.producer("DELETE", "/v1/schedules/none", null);
+      assertEquals(404, unschedule.status(), unschedule.toString());
+      assertTrue(unschedule.body().contains("no schedule named 'none'"), "the route exists: " + unschedule);
 
       Response metrics = api.send("GET", "/metrics", null);
       for (Matcher q = Pattern.compile("\\['(gowork_[^']+)'").matcher(script); q.find(); ) {

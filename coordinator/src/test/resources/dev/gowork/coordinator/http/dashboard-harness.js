@@ -31,7 +31,7 @@ class Element {
 const ids = {};
 for (const id of ['status', 'login', 'token', 'login-error', 'board', 'totals', 'rate-line', 'rate-caption',
   'work', 'work-id', 'lookup', 'logout']) ids[id] = new Element('div');
-for (const id of ['queues', 'running', 'workers', 'dead']) {
+for (const id of ['queues', 'running', 'workers', 'dead', 'schedules']) {
   const table = new Element('table');
   table.append(new Element('tbody'));
   table.tBodies = [table.children[0]];
@@ -84,7 +84,7 @@ const view = () => ({
   loginError: ids['login-error'].hidden ? null : ids['login-error'].textContent,
   totals: ids.totals.children.map((card) => card.children.map((c) => c.textContent)),
   queues: ids.queues.rows(), running: ids.running.rows(), workers: ids.workers.rows(), dead: ids.dead.rows(),
-  tokenStored: storage['gowork-api-token'] ?? null,
+  schedules: ids.schedules.rows(), tokenStored: storage['gowork-api-token'] ?? null,
 });
 (async () => {
   const out = {};

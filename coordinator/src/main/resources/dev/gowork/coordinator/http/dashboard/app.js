@@ -19,6 +19,8 @@
     discard: (id) => '/v1/dead/' + encodeURIComponent(id),
     cancel: (id) => '/v1/work/' + encodeURIComponent(id) + '/cancel',
     revoke: (id) => '/v1/workers/' + encodeURIComponent(id) + '/revoke',
+    schedules: () => '/v1/schedules',
+    unschedule: (name) => '/v1/schedules/' + encodeURIComponent(name),
   };
   const TOTALS = [
     ['gowork_work_added_total', 'added'],
@@ -202,6 +204,23 @@
     fill('running', rows, 7, 'nothing reported running', '; GET /v1/running lists up to 10,000', body.total);
   }
 
+  function showSchedules(body) {
+    const rows = (body.schedules || []).map((s) => {
+      const stop = el('button', 'delete', 'danger');
+      stop.type = 'button';
+      stop.addEventListener('click', () => {
+        if (window.confirm('Delete schedule ' + s.name + '? It adds no more work; work it added stays.')) {
+          act('DELETE', API.unschedule(s.name), 'deleted schedule ' + s.name, [stop]);
+        }
+      });
+      const actions = el('span', undefined, 'actions');
+      actions.append(stop);
+      const runs = s.cron ? s.cron + ' (' + s.zone + ')' : 'every ' + s.everySeconds + ' s';
+      return [s.name, runs, s.queue, ago(s.lastRunAt), ago(s.nextRunAt), actions];
+    });
+    fill('schedules', rows, 6, 'none (gowork schedule set defines one)');
+  }
+
   function showDead(body) {
     const rows = (body.items || []).map((item) => {
       const again = el('button', 'requeue');
@@ -221,7 +240,7 @@
     fill('dead', rows, 6, 'none', '; gowork dead list shows up to 10,000', body.total);
   }
 
-  /** A dead letter's requeue or delete, a cancel or a revocation; the buttons stay disabled until the list is refreshed. */
+  /** A dead letter's requeue or delete, a cancel, a revocation or a schedule's deletion; the buttons stay disabled until the list is refreshed. */
   async function act(method, path, what, buttons) {
     buttons.forEach((b) => { b.disabled = true; });
     try {
@@ -254,14 +273,15 @@
     if (!token) return;
     try {
       // /metrics is often kept from the outside at the ingress: the rest of the page goes on without it.
-      const [queues, running, workers, dead, metrics] = await Promise.all([
+      const [queues, running, workers, dead, schedules, metrics] = await Promise.all([
         call('GET', API.queues()), call('GET', API.running()), call('GET', API.workers()), call('GET', API.dead()),
-        call('GET', API.metrics()).catch(() => null)]);
+        call('GET', API.schedules()), call('GET', API.metrics()).catch(() => null)]);
       if (mine !== generation) return;
       showQueues(queues);
       showRunning(running);
       showWorkers(workers);
       showDead(dead);
+      showSchedules(schedules);
       showTotals(parseMetrics(metrics === null ? '' : metrics));
       status('updated ' + new Date().toLocaleTimeString()
         + (metrics === null ? ' · totals unavailable (/metrics did not answer)' : '')
