@@ -243,6 +243,12 @@ public final class WorkServer implements AutoCloseable {
       rebuiltUpTo.put(new TopicPartition(topics.schedules(), p), 0L); // read whole, from its start
     }
     follower.start(rebuiltUpTo);
+    // The schedules are read whole before the server answers, so that its first GET /v1/schedules
+    // shows their last runs too (the state and sessions were rebuilt above).
+    if (!follower.catchUp(CATCH_UP_ON_ASSIGNMENT)) {
+      LOG.warn("{} was not read to its end within {}; schedules show and run once it is", topics.schedules(),
+          CATCH_UP_ON_ASSIGNMENT);
+    }
     // Static membership (classic protocol): a replacement with the same instance id takes the crashed
     // member's results partitions at once instead of after its session timeout (45 s). Cooperative
     // assignment: when a coordinator joins or leaves, only the partitions that move change owner.

@@ -35,9 +35,14 @@ public final class Schedules {
 
   private record Defined(Schedule schedule, Instant definedAt) {}
 
+  /** The first run time after {@code since}, computed once per change of {@code since}; null when none. */
+  private record Next(Instant since, Instant at) {}
+
   private final Journal journal;
   private final Map<String, Defined> defined = new TreeMap<>();
   private final Map<String, ScheduleRecords.Run> runs = new HashMap<>();
+  /** {@link #due} runs every tick: a cron expression is evaluated only when a schedule's last run or definition changed. */
+  private final Map<String, Next> next = new HashMap<>();
 
   /** @param journal where definitions, deletions and runs are written (committed with the coordinator's changes) */
   public Schedules(Journal journal) {
@@ -100,6 +105,7 @@ public final class Schedules {
         } else {
           defined.put(def.get(), new Defined(d.schedule(), d.definedAt()));
         }
+        next.remove(def.get());
         notifyAll();
       }
     } else if (run.isPresent()) {
@@ -151,8 +157,16 @@ public final class Schedules {
         continue;
       }
       Instant since = since(d);
-      d.schedule().lastRunAtOrBefore(now).filter(at -> at.isAfter(since))
-          .ifPresent(at -> out.add(new Due(d.schedule(), at)));
+      Next n = next.get(d.schedule().name());
+      if (n == null || !n.since().equals(since)) {
+        n = new Next(since, d.schedule().nextRunAfter(since).orElse(null));
+        next.put(d.schedule().name(), n);
+      }
+      if (n.at() != null && !n.at().isAfter(now)) {
+        // The latest run time up to now: runs missed meanwhile happen once.
+        d.schedule().lastRunAtOrBefore(now).filter(at -> at.isAfter(since))
+            .ifPresent(at -> out.add(new Due(d.schedule(), at)));
+      }
     }
     return out;
   }

@@ -80,6 +80,15 @@ class SchedulesTest {
   }
 
   @Test
+  void aRedefinitionTakesEffectAtOnceEvenWhenItsNextRunWasWorkedOutAlready() {
+    define(minutely, DEFINED);
+    assertEquals(List.of(), book.due(DEFINED.plusSeconds(1), name -> true));
+    define(Schedule.every("minutely", Duration.ofHours(1), null, 30), DEFINED);
+    assertEquals(List.of(), book.due(Instant.parse("2026-12-07T10:01:05Z"), name -> true), "hourly now");
+    assertEquals(1, book.due(Instant.parse("2026-12-07T11:00:00Z"), name -> true).size());
+  }
+
+  @Test
   void aScheduleWithNoTimeLeftHasNoNextRun() {
     define(Schedule.cron("feb30", "0 0 30 2 *", null, 5), DEFINED);
     assertNull(book.get("feb30", DEFINED).orElseThrow().nextRunAt());
