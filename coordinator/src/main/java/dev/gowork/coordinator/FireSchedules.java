@@ -6,6 +6,7 @@ import dev.gowork.coordinator.schedule.Schedule;
 import dev.gowork.coordinator.schedule.Schedules;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -22,8 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A run's work id is {@code <name>@<run time>}: should a run be repeated (a crash between the add
  * and the record of the run, a hand-over), the add finds the id known and the run counts as done. An
- * add that fails (Kafka away) is tried again at the next tick; one run of a schedule is in flight at a
- * time.
+ * add that fails (Kafka away) is tried again 5 s later; one run of a schedule is in flight at a time,
+ * until its record is committed.
  */
 final class FireSchedules implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(FireSchedules.class);
@@ -32,7 +33,10 @@ final class FireSchedules implements Runnable {
   private final BooleanSupplier readToEnd;
   private final Intake intake;
   private final Clock clock;
+  private static final long RETRY_AFTER_MS = 5_000;
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+  /** After a failed run, a schedule waits {@value #RETRY_AFTER_MS} ms (its clock's) before it is tried again. */
+  private final Map<String, Long> retryAt = new ConcurrentHashMap<>();
   private boolean ready;
 
   /** @param readToEnd true once the schedules topic was read to its end (may wait a while) */
@@ -53,8 +57,10 @@ final class FireSchedules implements Runnable {
         return;
       }
     }
+    long now = clock.millis();
     for (Schedules.Due due : schedules.due(clock.instant(), owns)) {
-      if (inFlight.add(due.schedule().name())) {
+      String name = due.schedule().name();
+      if (retryAt.getOrDefault(name, Long.MIN_VALUE) <= now && inFlight.add(name)) {
         fire(due);
       }
     }
@@ -71,21 +77,26 @@ final class FireSchedules implements Runnable {
     } catch (GoWorkException e) {
       added = CompletableFuture.failedFuture(e);
     }
-    added.whenComplete((ok, error) -> {
-      try {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause == null || (cause instanceof GoWorkException g && g.code() == ErrorCode.CONFLICT)) {
-          schedules.ran(due, id);
-          if (cause == null) {
-            LOG.debug("schedule {} ran for {}: added work {}", s.name(), due.at(), id);
-          }
-        } else {
-          LOG.warn("schedule {} could not add its work for {} (tried again in a moment): {}", s.name(), due.at(),
-              cause.getMessage());
-        }
-      } finally {
-        inFlight.remove(s.name());
+    added.handle((ok, error) -> {
+      Throwable cause = unwrap(error);
+      if (cause == null || (cause instanceof GoWorkException g && g.code() == ErrorCode.CONFLICT)) {
+        LOG.debug("schedule {} ran for {}: {} work {}", s.name(), due.at(), cause == null ? "added" : "knew", id);
+        return schedules.ran(due, id);
       }
+      return CompletableFuture.<Void>failedFuture(cause);
+    }).thenCompose(recorded -> recorded).whenComplete((ok, error) -> {
+      if (error == null) {
+        retryAt.remove(s.name());
+      } else {
+        retryAt.put(s.name(), clock.millis() + RETRY_AFTER_MS);
+        LOG.warn("schedule {} could not add or record its run for {} (tried again in {} s): {}", s.name(),
+            due.at(), RETRY_AFTER_MS / 1000, unwrap(error).getMessage());
+      }
+      inFlight.remove(s.name());
     });
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
   }
 }

@@ -13,6 +13,7 @@ import dev.gowork.broker.wire.Event;
 import dev.gowork.broker.wire.EventType;
 import dev.gowork.coordinator.auth.Registration;
 import dev.gowork.coordinator.auth.Session;
+import dev.gowork.coordinator.schedule.Schedule;
 import dev.gowork.coordinator.testing.AutoWorker;
 import dev.gowork.coordinator.testing.EventsTopic;
 import dev.gowork.coordinator.testing.MutableClock;
@@ -21,6 +22,7 @@ import dev.gowork.coordinator.work.Lifecycle;
 import dev.gowork.coordinator.work.Ownership;
 import dev.gowork.coordinator.work.WorkState;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -42,7 +44,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * through their consumer group, each decides about the work of its partitions whichever of them
  * added it, both answer status for all of it, and each terminal event reaches the events topic and
  * the handlers once. When one leaves, the other takes its partitions and its unfinished work. A result
- * that reaches the owner before the adder's state does waits for it.
+ * that reaches the owner before the adder's state does waits for it. A schedule runs on its owner
+ * only, and its runs move with its partition.
  */
 @ExtendWith(KafkaExtension.class)
 class TwoCoordinatorsTest {
@@ -206,6 +209,53 @@ class TwoCoordinatorsTest {
         .containsAll(ids), WAIT, "b to decide every item, a's included");
     Thread.sleep(1_000); // a commit of a's already on its way would be there by now
     EventsTopic.assertOneTerminalEach(EventsTopic.readAll(k.clients(), topics.events()), ids, EventType.WORK_COMPLETE);
+  }
+
+  @Test
+  void eachRunOfAScheduleAddsItsWorkOnceAndTheCoordinatorLeftTakesTheOthersSchedulesOver(TestKafka k)
+      throws Exception {
+    Topics topics = Topics.of(k.topicPrefix());
+    WorkServer a = coordinator(k, topics, "a");
+    WorkServer b = coordinator(k, topics, "b");
+    awaitSplit(a, b);
+    String ofA = nameOwnedBy(a);
+    String ofB = nameOwnedBy(b);
+    Instant first = a.schedule(Schedule.every(ofA, Duration.ofMinutes(1), null, 600)).nextRunAt();
+    a.schedule(Schedule.every(ofB, Duration.ofMinutes(1), null, 600));
+    Poll.until(() -> b.schedules().size() == 2, WAIT, "b to read the schedules defined through a");
+
+    clock.advance(Duration.between(clock.instant(), first.plusSeconds(1)));
+    List<String> runs = new ArrayList<>(List.of(ofA + "@" + first, ofB + "@" + first));
+    Poll.until(() -> adds(k, topics, runs).keySet().containsAll(runs), WAIT, "each owner to run its schedule");
+    Poll.until(() -> first.equals(a.scheduleStatus(ofB).orElseThrow().lastRunAt()), WAIT, "a to read b's run");
+
+    b.close();
+    Poll.until(() -> a.ownedPartitions().size() == 6, WAIT, "a to own every partition after b left");
+    clock.advance(Duration.ofSeconds(60));
+    runs.addAll(List.of(ofA + "@" + first.plusSeconds(60), ofB + "@" + first.plusSeconds(60)));
+    Poll.until(() -> adds(k, topics, runs).keySet().containsAll(runs), WAIT, "a to run both schedules");
+    Thread.sleep(1_000); // a second add of any run would be on the events topic by now
+    Map<String, Integer> added = adds(k, topics, runs);
+    assertEquals(runs.stream().collect(java.util.stream.Collectors.toMap(id -> id, id -> 1)), added,
+        "one add_work per run, b's first run not repeated by a");
+  }
+
+  /** How many {@code add_work} events the events topic holds for each of {@code ids}. */
+  private static Map<String, Integer> adds(TestKafka k, Topics topics, List<String> ids) {
+    Map<String, Integer> n = new java.util.HashMap<>();
+    EventsTopic.readAll(k.clients(), topics.events()).stream()
+        .filter(e -> e.type() == EventType.ADD_WORK && ids.contains(e.workId()))
+        .forEach(e -> n.merge(e.workId(), 1, Integer::sum));
+    return n;
+  }
+
+  /** A schedule name that {@code owner} owns now (its results partition, as for a work id). */
+  private static String nameOwnedBy(WorkServer owner) {
+    for (int i = 0; ; i++) {
+      if (owner.ownedPartitions().contains(Ownership.partitionOf("schedule-" + i, 6))) {
+        return "schedule-" + i;
+      }
+    }
   }
 
   private static void awaitSplit(WorkServer a, WorkServer b) {

@@ -80,13 +80,21 @@ public final class Schedules {
     return true;
   }
 
-  /** Records that {@code due} added its work (here at once, and in the journal for every coordinator). */
-  public void ran(Due due, String workId) {
+  /**
+   * Records that {@code due} added its work: in the journal for every coordinator, and here once that
+   * is committed (so a run shown is a run a restart knows of).
+   *
+   * @return completes once it is recorded here; fails when the journal could not commit it
+   */
+  public java.util.concurrent.CompletableFuture<Void> ran(Due due, String workId) {
     String name = due.schedule().name();
-    synchronized (this) {
-      runs.merge(name, new ScheduleRecords.Run(name, due.at(), workId), Schedules::later);
-    }
+    ScheduleRecords.Run run = new ScheduleRecords.Run(name, due.at(), workId);
     journal.put(Journal.Kind.SCHEDULE, ScheduleRecords.RUN + name, ScheduleRecords.run(name, due.at(), workId));
+    return journal.flush().thenRun(() -> {
+      synchronized (this) {
+        runs.merge(name, run, Schedules::later);
+      }
+    });
   }
 
   /**
