@@ -34,6 +34,8 @@ public final class Work {
   /** The longest delay {@link #withDelaySeconds} accepts: 7 days. */
   public static final long MAX_DELAY_SECONDS = 604_800;
   private static final WireCodec CODEC = WireCodec.defaults();
+  private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:@-]{1,"
+      + WireCodec.MAX_ID_LENGTH + "}");
 
   private final String id;
   private final String queue;
@@ -115,10 +117,24 @@ public final class Work {
     return new Work(id, queue, data, timeoutSeconds, maxAttempts, attempt, result, error, createdAt, deadline, seconds);
   }
 
-  /** The same work under another id (a schedule's run gets an id derived from its run time). */
-  Work withId(String newId) {
-    return new Work(Objects.requireNonNull(newId, "id"), queue, data, timeoutSeconds, maxAttempts, attempt, result,
-        error, createdAt, deadline, delaySeconds);
+  /**
+   * The same work under an id of the caller's instead of a random UUID, e.g. an order number: adding
+   * work whose id the coordinator still knows fails with CONFLICT, so a producer that retries an add
+   * (its answer lost) cannot add the work twice. The coordinator knows an id until its work is
+   * forgotten: finished work after {@code GOWORK_FINISHED_RETENTION_SECONDS} (an hour), dead work when
+   * deleted or after 7 days.
+   *
+   * @param newId 1 to 200 letters, digits, '.', '_', ':', '@' or '-'
+   * @throws GoWorkException INVALID_ARGUMENT for another id
+   */
+  public Work withId(String newId) {
+    if (newId == null || !ID.matcher(newId).matches()) {
+      String shown = newId == null ? "null" : newId.length() > 40 ? newId.substring(0, 40) + "…" : newId;
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "a work id must be 1-" + WireCodec.MAX_ID_LENGTH
+          + " letters, digits, '.', '_', ':', '@' or '-', was '" + shown + "'");
+    }
+    return new Work(newId, queue, data, timeoutSeconds, maxAttempts, attempt, result, error, createdAt, deadline,
+        delaySeconds);
   }
 
   /** Seconds after {@code add} that the work is queued; 0 for at once. */

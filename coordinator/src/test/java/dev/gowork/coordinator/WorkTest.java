@@ -33,6 +33,18 @@ class WorkTest {
   }
 
   @Test
+  void aWorkIdOfTheCallersIsCheckedAndKept() {
+    Work w = Work.create(1, 30).withQueue("q").withId("order:42@shop_1.eu-west");
+    assertEquals("order:42@shop_1.eu-west", w.id());
+    assertEquals("q", w.queue());
+    for (String bad : new String[] {"", "a b", "a/b", "é", "x".repeat(201)}) {
+      GoWorkException e = assertThrows(GoWorkException.class, () -> Work.create(1, 30).withId(bad), bad);
+      assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+    }
+    assertEquals(200, Work.create(1, 30).withId("x".repeat(200)).id().length());
+  }
+
+  @Test
   void dataThatDoesNotSerializeIsRefused() {
     GoWorkException e = assertThrows(GoWorkException.class, () -> Work.create(new Object(), 30));
     assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());

@@ -30,20 +30,38 @@ final class WorkApi {
         new Route("POST", "/v1/work/{id}/cancel", Access.PRODUCER, codec, this::cancel));
   }
 
+  /**
+   * 202 {@code {"workId", "alreadyAdded"}}: work with a {@code workId} the coordinator knows is not added
+   * again, so a producer may repeat an add whose answer it lost.
+   */
   private Answer add(Call call) {
     Work w = WorkRequests.work(call.json());
-    server.add(w);
+    boolean known = server.status(w.id()).isPresent();
+    if (!known) {
+      server.add(w);
+    }
     ObjectNode n = Views.object();
     n.put("workId", w.id());
+    n.put("alreadyAdded", known);
     return Answer.json(202, n);
   }
 
+  /** 202 {@code {"workIds", "alreadyAdded"}}: every item's id in order, and those known already (not added again). */
   private Answer addBatch(Call call) {
     List<Work> batch = WorkRequests.batch(call.json());
-    server.addAll(batch);
+    List<Work> fresh = batch.stream().filter(w -> server.status(w.id()).isEmpty()).toList();
+    if (!fresh.isEmpty()) {
+      server.addAll(fresh);
+    }
     ObjectNode n = Views.object();
     ArrayNode ids = n.putArray("workIds");
     batch.forEach(w -> ids.add(w.id()));
+    ArrayNode known = n.putArray("alreadyAdded");
+    if (fresh.size() < batch.size()) {
+      java.util.Set<String> added = new java.util.HashSet<>();
+      fresh.forEach(w -> added.add(w.id()));
+      batch.stream().filter(w -> !added.contains(w.id())).forEach(w -> known.add(w.id()));
+    }
     return Answer.json(202, n);
   }
 

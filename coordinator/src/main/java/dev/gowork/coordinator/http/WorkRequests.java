@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads {@code {"data", "timeoutSeconds", "queue"?, "maxAttempts"?, "delaySeconds"?}} into {@link Work}, and batches
+ * Reads {@code {"data", "timeoutSeconds", "workId"?, "queue"?, "maxAttempts"?, "delaySeconds"?}} into {@link Work}, and batches
  * of them; an error names the field (and, in a batch, the item's index). Unknown fields are ignored.
  */
 final class WorkRequests {
@@ -34,8 +34,15 @@ final class WorkRequests {
           + items.size());
     }
     List<Work> out = new ArrayList<>(items.size());
+    java.util.Map<String, Integer> ids = new java.util.HashMap<>();
     for (int i = 0; i < items.size(); i++) {
-      out.add(work(items.get(i), "items[" + i + "]: "));
+      Work w = work(items.get(i), "items[" + i + "]: ");
+      Integer before = ids.putIfAbsent(w.id(), i);
+      if (before != null) {
+        throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "items[" + i + "]: workId '" + w.id() + "' is items["
+            + before + "]'s too");
+      }
+      out.add(w);
     }
     return out;
   }
@@ -49,6 +56,17 @@ final class WorkRequests {
     }
     long timeout = integer(n, "timeoutSeconds", where, true, 1, Work.MAX_TIMEOUT_SECONDS, "seconds (at most 7 days)");
     Work w = Work.create(n.get("data"), timeout);
+    JsonNode id = n.get("workId");
+    if (id != null && !id.isNull()) {
+      if (!id.isTextual()) {
+        throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, where + "'workId' must be a string");
+      }
+      try {
+        w = w.withId(id.textValue());
+      } catch (GoWorkException e) {
+        throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, where + "'workId': " + e.getMessage());
+      }
+    }
     JsonNode queue = n.get("queue");
     if (queue != null && !queue.isNull()) {
       if (!queue.isTextual()) {
