@@ -639,6 +639,56 @@ public final class WorkServer implements AutoCloseable {
     return s;
   }
 
+  /** What {@link #cancelQueue} did: how many items it cancelled, and how many belong to other coordinators. */
+  public record QueueCancellation(String queue, int cancelled, int elsewhere) {}
+
+  /**
+   * Cancels all unfinished work of {@code queue} that this coordinator owns (Faktory's queue remove,
+   * Sidekiq's clear, BullMQ's drain), each item as {@link #cancel} does. Work added to the queue
+   * meanwhile is not touched; work of the queue that other coordinators own is counted, not
+   * cancelled: send the same request to each of them.
+   *
+   * @param reason why, kept in each item's status and event; may be null
+   * @throws GoWorkException INVALID_ARGUMENT (a bad queue name, a reason over 1,000 characters), UNAVAILABLE
+   */
+  public QueueCancellation cancelQueue(String queue, String reason) {
+    requireStarted();
+    Topics.validateQueue(queue);
+    if (reason != null && reason.length() > MAX_CANCEL_REASON_CHARS) {
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "the reason must be at most " + MAX_CANCEL_REASON_CHARS
+          + " characters, was " + reason.length());
+    }
+    int cancelled = 0;
+    int elsewhere = 0;
+    int unflushed = 0;
+    for (String id : table.unfinishedOf(queue)) {
+      if (!table.owns(id)) {
+        elsewhere++;
+        continue;
+      }
+      try {
+        table.cancel(id, reason, clock.millis());
+        cancelled++;
+        // Bounded transactions: a queue of a million items is committed 10,000 cancellations at a time.
+        if (++unflushed == CANCEL_CHUNK) {
+          journal.flushAndWait();
+          unflushed = 0;
+        }
+      } catch (GoWorkException e) {
+        if (e.code() != ErrorCode.CONFLICT && e.code() != ErrorCode.NOT_FOUND) {
+          throw e;
+        }
+        // it finished, or was forgotten or handed over, since the list was taken
+      }
+    }
+    journal.flushAndWait();
+    LOG.info("queue {}: {} unfinished items cancelled, {} left to the coordinators that own them", queue, cancelled,
+        elsewhere);
+    return new QueueCancellation(queue, cancelled, elsewhere);
+  }
+
+  private static final int CANCEL_CHUNK = 10_000;
+
   /**
    * Gives a dead item one more attempt with a fresh deadline and publishes it again (fires {@code work_retry}).
    *

@@ -1,5 +1,6 @@
 package dev.gowork.cli.cancel;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gowork.cli.http.CoordinatorClient;
@@ -14,20 +15,24 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code gowork cancel ID... [--reason TEXT]}: cancels unfinished work over HTTP. */
+/** {@code gowork cancel (ID... | --queue Q) [--reason TEXT]}: cancels unfinished work over HTTP. */
 @Command(name = "cancel", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Cancels work that has not finished (queued, running or waiting to retry).",
         "It becomes 'cancelled' and work_cancelled fires. A worker running it is told",
         "to stop and writes no result; a worker that receives it later does not run it.",
-        "Finished work cannot be cancelled."},
+        "Finished work cannot be cancelled. With --queue instead of ids: all unfinished work of",
+        "that queue that the coordinator owns (with several coordinators, ask each of them)."},
     footer = {"", "Environment: GOWORK_COORDINATOR_URL (default http://127.0.0.1:8080), GOWORK_API_TOKEN or "
         + "GOWORK_API_TOKEN_FILE, GOWORK_COORDINATOR_CA_FILE (PEM certificates to trust for https://)."})
 public final class CancelCommand implements Callable<Integer> {
   /** The longest reason the coordinator accepts. */
   static final int MAX_REASON_CHARS = 1_000;
 
-  @Parameters(arity = "1..*", paramLabel = "WORK_ID", description = "Work ids to cancel.")
+  @Parameters(arity = "0..*", paramLabel = "WORK_ID", description = "Work ids to cancel.")
   List<String> workIds = new ArrayList<>();
+
+  @Option(names = "--queue", paramLabel = "QUEUE", description = "Cancel all unfinished work of QUEUE instead.")
+  String queue;
 
   @Option(names = "--reason", paramLabel = "TEXT",
       description = "Why (up to 1,000 characters); kept in the status and the work_cancelled event.")
@@ -47,6 +52,9 @@ public final class CancelCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (workIds.isEmpty() == (queue == null)) {
+      throw CliException.usage("cancel needs work ids or --queue QUEUE (not both)");
+    }
     workIds.forEach(WorkIds::check);
     if (reason != null && reason.length() > MAX_REASON_CHARS) {
       throw CliException.usage("--reason must be at most " + MAX_REASON_CHARS + " characters, was " + reason.length());
@@ -57,6 +65,17 @@ public final class CancelCommand implements Callable<Integer> {
     }
     CoordinatorClient client = ProducerSettings.resolve(context.settings(), url).client();
     ObjectNode reasonBody = body;
+    if (queue != null) {
+      JsonNode answer = client.post("/v1/queues/" + CoordinatorClient.segment(queue) + "/cancel", reasonBody);
+      if (json) {
+        context.out().println(answer);
+      } else {
+        long elsewhere = answer.path("elsewhere").asLong();
+        context.out().println("cancelled " + answer.path("cancelled").asLong() + " unfinished work items of queue "
+            + queue + (elsewhere > 0 ? "; " + elsewhere + " more belong to other coordinators: ask each of them" : ""));
+      }
+      return 0;
+    }
     return WorkIds.each(workIds, context.err(),
         id -> client.post("/v1/work/" + CoordinatorClient.segment(id) + "/cancel", reasonBody),
         (id, answer) -> context.out().println(json && answer != null ? answer.toString() : "cancelled " + id));

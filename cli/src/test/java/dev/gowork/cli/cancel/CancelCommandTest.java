@@ -21,7 +21,11 @@ class CancelCommandTest {
         return new Answer(200, "{\"workId\":\"a\",\"state\":\"cancelled\"}");
       })
       .on("POST", "/v1/work/done/cancel", r -> new Answer(409, "{\"error\":\"work done is already completed; only "
-          + "queued, running or retrying work can be cancelled\",\"code\":\"conflict\"}"));
+          + "queued, running or retrying work can be cancelled\",\"code\":\"conflict\"}"))
+      .on("POST", "/v1/queues/emails/cancel", r -> {
+        seen.add(r);
+        return new Answer(200, "{\"queue\":\"emails\",\"cancelled\":12,\"elsewhere\":3}");
+      });
   private final Map<String, String> env = Map.of("GOWORK_COORDINATOR_URL", stub.url());
 
   @AfterEach
@@ -53,9 +57,21 @@ class CancelCommandTest {
   }
 
   @Test
+  void aQueueIsCancelledWholeAndWhatOtherCoordinatorsOwnIsNamed() {
+    Console c = new Console(env);
+    assertEquals(0, c.run("cancel", "--queue", "emails", "--reason", "campaign stopped"), c.err());
+    assertEquals("cancelled 12 unfinished work items of queue emails; 3 more belong to other coordinators: ask each "
+        + "of them", c.out().strip());
+    assertEquals("{\"reason\":\"campaign stopped\"}", seen.get(0).body());
+  }
+
+  @Test
   void badArgumentsAreRefusedBeforeAnyRequest() {
     Console none = new Console(env);
     assertEquals(2, none.run("cancel"));
+    assertTrue(none.err().contains("cancel needs work ids or --queue QUEUE (not both)"), none.err());
+    Console both = new Console(env);
+    assertEquals(2, both.run("cancel", "a", "--queue", "emails"));
     Console longReason = new Console(env);
     assertEquals(2, longReason.run("cancel", "a", "--reason", "x".repeat(1001)));
     assertTrue(longReason.err().contains("--reason must be at most 1000 characters, was 1001"), longReason.err());

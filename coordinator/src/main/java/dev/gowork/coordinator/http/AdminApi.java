@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What an operator reads and does: queue sizes, workers and their revocation, running work, dead
- * letters, their requeue and deletion.
+ * What an operator reads and does: queue sizes and cancelling a queue's work, workers and their
+ * revocation, running work, dead letters, their requeue and deletion.
  */
 final class AdminApi {
   static final int DEAD_DEFAULT_LIMIT = 1_000;
@@ -38,6 +38,7 @@ final class AdminApi {
   List<Route> routes() {
     return List.of(
         new Route("GET", "/v1/queues", Access.PRODUCER, codec, this::queues),
+        new Route("POST", "/v1/queues/{queue}/cancel", Access.PRODUCER, codec, this::cancelQueue),
         new Route("GET", "/v1/workers", Access.PRODUCER, codec, this::workers),
         new Route("POST", "/v1/workers/{id}/revoke", Access.PRODUCER, codec, this::revoke),
         new Route("GET", "/v1/running", Access.PRODUCER, codec, this::running),
@@ -60,6 +61,16 @@ final class AdminApi {
       q.put("scheduled", s.getOrDefault(WorkState.SCHEDULED, 0L));
       q.put("size", size);
     });
+    return Answer.json(200, n);
+  }
+
+  /** Optional body {@code {"reason"}}; 200 {@code {"queue", "cancelled", "elsewhere"}}. */
+  private Answer cancelQueue(Call call) {
+    WorkServer.QueueCancellation c = server.cancelQueue(call.param("queue"), WorkApi.reason(call));
+    ObjectNode n = Views.object();
+    n.put("queue", c.queue());
+    n.put("cancelled", c.cancelled());
+    n.put("elsewhere", c.elsewhere());
     return Answer.json(200, n);
   }
 

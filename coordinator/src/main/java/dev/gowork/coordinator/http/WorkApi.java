@@ -67,16 +67,24 @@ final class WorkApi {
 
   /** Optional body {@code {"reason"}}; 200 with the cancelled work's status. */
   private Answer cancel(Call call) {
+    return Answer.json(200, Views.status(server.cancel(call.param("id"), reason(call))));
+  }
+
+  /**
+   * The reason of a cancel's optional body {@code {"reason"}}, or null.
+   *
+   * @throws GoWorkException MALFORMED for another body
+   */
+  static String reason(Call call) {
     JsonNode body = call.optionalJson();
-    String reason = null;
-    if (body != null && !body.isNull()) {
-      JsonNode r = body.isObject() ? body.get("reason") : null;
-      if (!body.isObject() || r != null && !r.isNull() && !r.isTextual()) {
-        throw new GoWorkException(ErrorCode.MALFORMED, "the body must be empty or {\"reason\": \"<text>\"}");
-      }
-      reason = r == null || r.isNull() ? null : r.textValue();
+    if (body == null || body.isNull()) {
+      return null;
     }
-    return Answer.json(200, Views.status(server.cancel(call.param("id"), reason)));
+    JsonNode r = body.isObject() ? body.get("reason") : null;
+    if (!body.isObject() || r != null && !r.isNull() && !r.isTextual()) {
+      throw new GoWorkException(ErrorCode.MALFORMED, "the body must be empty or {\"reason\": \"<text>\"}");
+    }
+    return r == null || r.isNull() ? null : r.textValue();
   }
 
   private Answer status(Call call) {

@@ -572,6 +572,19 @@ public final class WorkTable {
     });
   }
 
+  /** The ids of the unfinished work of {@code queue}, this coordinator's and those it mirrors, in no order. */
+  public List<String> unfinishedOf(String queue) {
+    List<String> out = new ArrayList<>();
+    for (WorkRecord r : items.values()) {
+      synchronized (r) {
+        if (!Lifecycle.isTerminal(r.state) && r.queue.equals(queue)) {
+          out.add(r.workId);
+        }
+      }
+    }
+    return out;
+  }
+
   public Optional<WorkStatus> status(String workId) {
     WorkRecord r = items.get(workId);
     if (r == null) {
