@@ -2,9 +2,11 @@ package dev.gowork.cli.submit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.cli.http.ProducerSettings;
+import dev.gowork.cli.http.WorkIds;
 import dev.gowork.cli.settings.CliContext;
 import dev.gowork.cli.settings.CliException;
 import dev.gowork.cli.settings.Settings;
@@ -49,6 +51,10 @@ public final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--max-attempts", paramLabel = "N", description = "Attempts before the work is dead (default: 1).")
   Integer maxAttempts;
 
+  @Option(names = "--id", paramLabel = "WORK_ID", description = "The work's id instead of a random one (one item "
+      + "only): submitted again, it is not added twice.")
+  String workId;
+
   @Option(names = "--url", description = "Coordinator URL (env GOWORK_COORDINATOR_URL; default http://127.0.0.1:8080).")
   String url;
 
@@ -71,6 +77,9 @@ public final class SubmitCommand implements Callable<Integer> {
     ProducerSettings producer = ProducerSettings.resolve(s, url);
     WireCodec codec = WireCodec.defaults();
     List<JsonNode> items = read(new WorkInput(codec));
+    if (workId != null) {
+      return submitOne(producer, options, items);
+    }
     List<String> ids = new ArrayList<>();
     try {
       new BatchSubmitter(producer.client(), options, codec).submit(items, batch -> {
@@ -88,6 +97,30 @@ public final class SubmitCommand implements Callable<Integer> {
       }
       context.out().flush();
     }
+    return 0;
+  }
+
+  /** One item under the caller's id, by {@code POST /v1/work}: idempotent, says when it was added already. */
+  private int submitOne(ProducerSettings producer, WorkOptions options, List<JsonNode> items) {
+    if (items.size() != 1) {
+      throw CliException.usage("--id names one work item; " + items.size() + " were given");
+    }
+    WorkIds.check(workId);
+    ObjectNode item = options.item(items.get(0));
+    item.put("workId", workId);
+    JsonNode answer = producer.client().post("/v1/work", item);
+    if (json) {
+      ObjectNode out = JsonNodeFactory.instance.objectNode();
+      out.putArray("workIds").add(workId);
+      out.put("alreadyAdded", answer != null && answer.path("alreadyAdded").asBoolean());
+      context.out().println(out);
+    } else {
+      context.out().println(workId);
+      if (answer != null && answer.path("alreadyAdded").asBoolean()) {
+        context.err().println("gowork: work " + workId + " was added before; it was not added again");
+      }
+    }
+    context.out().flush();
     return 0;
   }
 

@@ -44,6 +44,24 @@ class SubmitCommandTest {
     stub.close();
   }
 
+  @Test
+  void anIdOfTheCallersIsSentAndARepeatSaysItWasAddedBefore() throws Exception {
+    stub.on("POST", "/v1/work", r -> new StubCoordinator.Answer(202, "{\"workId\":\"order-42\",\"alreadyAdded\":true}"));
+    Console c = new Console(env);
+    assertEquals(0, c.run("submit", "--id", "order-42", "--queue", "orders", "{\"order\":42}"), c.err());
+    assertEquals("order-42\n", c.out());
+    assertEquals("gowork: work order-42 was added before; it was not added again\n", c.err());
+    JsonNode sent = JSON.readTree(stub.requests().get(0).body());
+    assertEquals("order-42", sent.get("workId").asText());
+    assertEquals("orders", sent.get("queue").asText());
+    assertEquals(42, sent.get("data").get("order").asInt());
+
+    Console two = new Console(env);
+    assertEquals(2, two.run("submit", "--id", "x", "1", "2"));
+    assertTrue(two.err().contains("--id names one work item; 2 were given"), two.err());
+    assertEquals(1, stub.requests().size(), "nothing sent for the refused one");
+  }
+
   private JsonNode body(int request) throws Exception {
     return JSON.readTree(stub.requests().get(request).body());
   }
