@@ -3,6 +3,7 @@ package dev.gowork.cli;
 import dev.gowork.cli.bench.BenchCommand;
 import dev.gowork.cli.cancel.CancelCommand;
 import dev.gowork.cli.dead.DeadCommand;
+import dev.gowork.cli.queue.QueueCommand;
 import dev.gowork.cli.schedule.ScheduleCommand;
 import dev.gowork.cli.delegate.CoordinatorCommand;
 import dev.gowork.cli.delegate.WorkerCommand;
@@ -25,8 +26,8 @@ import picocli.CommandLine.Spec;
     footer = {"", "Settings come from flags, then GOWORK_* environment variables, then defaults.",
         "'gowork demo' runs a coordinator, two workers and 10,000 work items on this machine."},
     subcommands = {CoordinatorCommand.class, WorkerCommand.class, SubmitCommand.class, StatusCommand.class,
-        CancelCommand.class, DeadCommand.class, ScheduleCommand.class, EventsCommand.class, DemoCommand.class,
-        BenchCommand.class, SoakCommand.class, CommandLine.HelpCommand.class})
+        CancelCommand.class, QueueCommand.class, DeadCommand.class, ScheduleCommand.class, EventsCommand.class,
+        DemoCommand.class, BenchCommand.class, SoakCommand.class, CommandLine.HelpCommand.class})
 final class GoWorkCommand implements Callable<Integer> {
   private final CliContext context;
 

@@ -14,7 +14,7 @@ class MainTest {
   void withoutACommandPrintsTheCommandsAndExits2() {
     Console c = new Console(Map.of());
     assertEquals(2, c.run());
-    for (String command : new String[] {"coordinator", "worker", "submit", "status", "cancel", "dead", "schedule", "events", "demo",
+    for (String command : new String[] {"coordinator", "worker", "submit", "status", "cancel", "queue", "dead", "schedule", "events", "demo",
         "bench", "soak"}) {
       assertTrue(c.err().contains(command), command + " missing from:\n" + c.err());
     }
@@ -22,7 +22,8 @@ class MainTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : new String[] {"submit", "status", "cancel", "dead", "schedule", "events", "demo", "bench", "soak"}) {
+    for (String command : new String[] {"submit", "status", "cancel", "queue", "dead", "schedule", "events", "demo", "bench",
+        "soak"}) {
       Console c = new Console(Map.of());
       assertEquals(0, c.run(command, "--help"), command);
       assertTrue(c.out().startsWith("Usage: gowork " + command), c.out());

@@ -3,6 +3,7 @@ package dev.gowork.coordinator;
 import dev.gowork.broker.kafka.KafkaClients;
 import dev.gowork.broker.topic.Topics;
 import dev.gowork.coordinator.auth.WorkerRegistry;
+import dev.gowork.coordinator.queue.QueuePauses;
 import dev.gowork.coordinator.retry.RetryPlan;
 import dev.gowork.coordinator.schedule.Schedules;
 import dev.gowork.coordinator.state.TransactionalWriter;
@@ -43,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * prefix write: work they added (which this one may own), the state of work they own (for status
  * queries), and sessions they opened (so results signed under them verify here). Records this
  * coordinator wrote itself (header {@code gowork-writer}) are skipped: its memory is ahead of them.
- * It also reads {@code <p>.schedules} whole, from its start, its own records included: schedules
- * take effect only as read back from there, on every coordinator alike.
+ * It also reads {@code <p>.schedules} and {@code <p>.queues} whole, from their start, its own records
+ * included: schedules and pauses take effect only as read back from there, on every coordinator alike.
  * An added item this coordinator owns gets its deadline tracked (and its retry planned) here.
  *
  * <p>{@link #catchUp} waits until everything committed so far has been applied; the results loop
@@ -65,13 +66,14 @@ final class FollowState implements AutoCloseable {
   private final RetryPlan retries;
   private final Clock clock;
   private final Schedules schedules;
+  private final QueuePauses pauses;
   private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
   private final Thread thread;
   private Consumer<String, byte[]> consumer;
   private volatile boolean running = true;
 
   FollowState(KafkaClients kafka, Admin admin, Topics topics, String writerId, WorkTable table, WorkerRegistry workers,
-      TimeoutTracker timeouts, RetryPlan retries, Clock clock, Schedules schedules) {
+      TimeoutTracker timeouts, RetryPlan retries, Clock clock, Schedules schedules, QueuePauses pauses) {
     this.kafka = kafka;
     this.admin = admin;
     this.topics = topics;
@@ -82,13 +84,14 @@ final class FollowState implements AutoCloseable {
     this.retries = retries;
     this.clock = clock;
     this.schedules = schedules;
+    this.pauses = pauses;
     this.thread = new Thread(this::loop, "gowork-follow-state");
     this.thread.setDaemon(true);
   }
 
   /**
    * Starts following from {@code from} (where the rebuild stopped), one entry per partition of the
-   * state and sessions topics, and of the schedules topic (from 0).
+   * state and sessions topics, and of the schedules and queues topics (from 0).
    */
   void start(Map<TopicPartition, Long> from) {
     positions.putAll(from);
@@ -136,6 +139,14 @@ final class FollowState implements AutoCloseable {
         schedules.apply(r.key(), r.value());
       } catch (RuntimeException e) {
         LOG.warn("schedule record {}-{}@{} skipped: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+      }
+      return;
+    }
+    if (r.topic().equals(topics.queues())) {
+      try {
+        pauses.apply(r.key(), r.value());
+      } catch (RuntimeException e) {
+        LOG.warn("queue record {}-{}@{} skipped: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
       }
       return;
     }

@@ -8,6 +8,7 @@ import dev.gowork.broker.wire.EventType;
 import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.coordinator.auth.WorkerRegistry;
 import dev.gowork.coordinator.events.EventDispatcher;
+import dev.gowork.coordinator.queue.QueuePauses;
 import dev.gowork.coordinator.queue.QueueTopics;
 import dev.gowork.coordinator.queue.TakeNextWork;
 import dev.gowork.coordinator.work.Verdict;
@@ -19,7 +20,8 @@ import java.util.Optional;
  * The seed's {@code Get}, for workers that do not speak Kafka: authenticates the worker, takes the
  * next record of the queue (already acknowledged), and marks the work running for that worker.
  * Expired work taken on the way goes down its timeout path ({@code get_work_error}); up to
- * {@value #MAX_TAKES} records are tried before answering empty ({@code get_work_empty}).
+ * {@value #MAX_TAKES} records are tried before answering empty ({@code get_work_empty}). A paused
+ * queue answers empty at once.
  */
 final class Handout {
   private static final int MAX_TAKES = 5;
@@ -29,9 +31,11 @@ final class Handout {
   private final WorkTable table;
   private final EventDispatcher events;
   private final Clock clock;
+  private final QueuePauses pauses;
 
   Handout(WorkerRegistry workers, QueueTopics queues, TakeNextWork taker, WorkTable table, EventDispatcher events,
-      Clock clock) {
+      Clock clock, QueuePauses pauses) {
+    this.pauses = pauses;
     this.workers = workers;
     this.queues = queues;
     this.taker = taker;
@@ -48,6 +52,10 @@ final class Handout {
             .fire();
       }
       throw new GoWorkException(ErrorCode.UNAUTHENTICATED, "unknown worker or invalid session");
+    }
+    if (pauses.isPaused(queue)) {
+      events.event(EventType.GET_WORK_EMPTY).queue(queue).worker(workerId).fire();
+      return Optional.empty();
     }
     queues.ensure(queue);
     for (int i = 0; i < MAX_TAKES; i++) {

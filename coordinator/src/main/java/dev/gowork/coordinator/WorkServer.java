@@ -6,6 +6,7 @@ import dev.gowork.broker.kafka.KafkaClients;
 import dev.gowork.broker.signing.SignedResult;
 import dev.gowork.broker.topic.Topics;
 import dev.gowork.broker.wire.Event;
+import dev.gowork.broker.wire.QueueNotice;
 import dev.gowork.broker.wire.ResultEnvelope;
 import dev.gowork.broker.wire.ResultStatus;
 import dev.gowork.broker.wire.WireCodec;
@@ -16,6 +17,7 @@ import dev.gowork.coordinator.events.EventDispatcher;
 import dev.gowork.coordinator.events.EventHandler;
 import dev.gowork.coordinator.events.HandlerFeed;
 import dev.gowork.coordinator.queue.EnvelopeReader;
+import dev.gowork.coordinator.queue.QueuePauses;
 import dev.gowork.coordinator.queue.QueueTopics;
 import dev.gowork.coordinator.queue.TakeNextWork;
 import dev.gowork.coordinator.queue.WorkPublisher;
@@ -142,6 +144,7 @@ public final class WorkServer implements AutoCloseable {
   private final Ownership ownership = Ownership.byPartition(QueueTopics.RESULT_PARTITIONS);
   private final FollowState follower;
   private final Schedules schedules;
+  private final QueuePauses pauses;
   private ConsumeResults consumeResults;
   private volatile RebuildState.Summary rebuilt;
   private volatile boolean started;
@@ -171,7 +174,7 @@ public final class WorkServer implements AutoCloseable {
     journal = Journal.durable(sendTimeout);
     txId = topics.prefix() + ".coordinator-" + b.instanceId;
     writer = new TransactionalWriter(() -> kafka.transactionalProducer(txId), txId, topics.state(), topics.sessions(),
-        topics.events(), topics.control(), topics.schedules());
+        topics.events(), topics.control(), topics.schedules(), topics.queues());
     rebuildTimeout = b.rebuildTimeout;
     events = EventDispatcher.toJournal(clock, journal, codec);
     handlerFeed = new HandlerFeed(kafka, topics.events(), topics.handlerGroup(), txId, codec, events);
@@ -181,7 +184,9 @@ public final class WorkServer implements AutoCloseable {
     workers = new WorkerRegistry(b.secret, clock, events, b.auth, journal);
     workers.endsSessionsOf(ownership::owns);
     schedules = new Schedules(journal);
-    follower = new FollowState(kafka, admin, topics, txId, table, workers, timeouts, retries, clock, schedules);
+    pauses = new QueuePauses(journal, codec);
+    follower = new FollowState(kafka, admin, topics, txId, table, workers, timeouts, retries, clock, schedules,
+        pauses);
     queues = new QueueTopics(admin, topics, b.workPartitions, b.replicationFactor, b.shareGroup);
     WorkPublisher publisher = new WorkPublisher(producer, codec, topics);
     taker = new TakeNextWork(kafka, topics, codec, b.getPollTimeout);
@@ -191,7 +196,7 @@ public final class WorkServer implements AutoCloseable {
         b.replayMemory);
     pipeline.catchUpWith(() -> follower.catchUp(CATCH_UP));
     intake = new Intake(queues, publisher, table, timeouts, events, clock, sendTimeout, journal, retries);
-    handout = new Handout(workers, queues, taker, table, events, clock);
+    handout = new Handout(workers, queues, taker, table, events, clock, pauses);
   }
 
   /** Starts configuring a server. */
@@ -242,9 +247,13 @@ public final class WorkServer implements AutoCloseable {
     for (int p = 0; p < QueueTopics.SCHEDULES_PARTITIONS; p++) {
       rebuiltUpTo.put(new TopicPartition(topics.schedules(), p), 0L); // read whole, from its start
     }
+    for (int p = 0; p < QueueTopics.QUEUES_PARTITIONS; p++) {
+      rebuiltUpTo.put(new TopicPartition(topics.queues(), p), 0L);
+    }
     follower.start(rebuiltUpTo);
-    // The schedules are read whole before the server answers, so that its first GET /v1/schedules
-    // shows their last runs too (the state and sessions were rebuilt above).
+    // The schedules and pauses are read whole before the server answers, so that its first GET
+    // /v1/schedules shows their last runs too, and no paused queue is handed out (the state and
+    // sessions were rebuilt above).
     if (!follower.catchUp(CATCH_UP_ON_ASSIGNMENT)) {
       LOG.warn("{} was not read to its end within {}; schedules show and run once it is", topics.schedules(),
           CATCH_UP_ON_ASSIGNMENT);
@@ -567,7 +576,7 @@ public final class WorkServer implements AutoCloseable {
     java.time.Instant definedAt = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     schedules.define(java.util.Objects.requireNonNull(s, "schedule"), definedAt);
     journal.flushAndWait();
-    readSchedulesBack(s.name(), definedAt);
+    readSchedulesBack(s.name(), s, definedAt);
     ScheduleStatus now = schedules.get(s.name(), clock.instant()).orElseThrow(() -> new GoWorkException(
         ErrorCode.CONFLICT, "schedule " + s.name() + " was deleted at the same time as it was defined"));
     LOG.info("schedule {} defined; next run {}", s, now.nextRunAt());
@@ -586,7 +595,7 @@ public final class WorkServer implements AutoCloseable {
       return false;
     }
     journal.flushAndWait();
-    readSchedulesBack(name, null);
+    readSchedulesBack(name, null, null);
     LOG.info("schedule {} deleted", name);
     return true;
   }
@@ -602,8 +611,8 @@ public final class WorkServer implements AutoCloseable {
   }
 
   /** What was just committed to {@code <p>.schedules} takes effect here once read back. */
-  private void readSchedulesBack(String name, java.time.Instant definedAt) {
-    if (!schedules.awaitReadBack(name, definedAt, sendTimeout)) {
+  private void readSchedulesBack(String name, Schedule s, java.time.Instant definedAt) {
+    if (!schedules.awaitReadBack(name, s, definedAt, sendTimeout)) {
       throw new GoWorkException(ErrorCode.UNAVAILABLE, "the change was committed, but not read back from "
           + topics.schedules() + " within " + sendTimeout + "; it takes effect once it is");
     }
@@ -637,6 +646,53 @@ public final class WorkServer implements AutoCloseable {
     journal.flushAndWait();
     LOG.info("work {} cancelled", workId);
     return s;
+  }
+
+  /**
+   * Pauses {@code queue}: no worker takes new work from it until {@link #resumeQueue} (Faktory's and
+   * BullMQ's pause): GoWork worker replicas stop polling it (work they run finishes), and {@code get}
+   * answers empty for it. Its work waits in Kafka; deadlines still pass. The pause is kept in the
+   * compacted {@code <p>.queues}, which every coordinator and replica reads, so it outlasts restarts.
+   *
+   * @param reason why, shown in {@code GET /v1/queues}; may be null
+   * @return the pause as written
+   * @throws GoWorkException INVALID_ARGUMENT (a bad queue name, a reason over 1,000 characters), UNAVAILABLE
+   */
+  public QueueNotice pauseQueue(String queue, String reason) {
+    return setPaused(queue, true, reason);
+  }
+
+  /**
+   * Resumes a paused queue: workers take its work again within about a second.
+   *
+   * @throws GoWorkException INVALID_ARGUMENT (a bad queue name), UNAVAILABLE
+   */
+  public QueueNotice resumeQueue(String queue) {
+    return setPaused(queue, false, null);
+  }
+
+  /** The paused queues, by name. */
+  public Map<String, QueueNotice> pausedQueues() {
+    return pauses.paused();
+  }
+
+  private QueueNotice setPaused(String queue, boolean paused, String reason) {
+    requireStarted();
+    Topics.validateQueue(queue);
+    if (reason != null && reason.length() > MAX_CANCEL_REASON_CHARS) {
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "the reason must be at most " + MAX_CANCEL_REASON_CHARS
+          + " characters, was " + reason.length());
+    }
+    QueueNotice n = QueuePauses.notice(queue, paused, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
+        reason == null || reason.isBlank() ? null : reason.strip());
+    pauses.write(n);
+    journal.flushAndWait();
+    if (!pauses.awaitReadBack(n, sendTimeout)) {
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "the change was committed, but not read back from "
+          + topics.queues() + " within " + sendTimeout + "; it takes effect once it is");
+    }
+    LOG.info("queue {} {}{}", queue, paused ? "paused" : "resumed", n.reason() == null ? "" : ": " + n.reason());
+    return n;
   }
 
   /** What {@link #cancelQueue} did: how many items it cancelled, and how many belong to other coordinators. */

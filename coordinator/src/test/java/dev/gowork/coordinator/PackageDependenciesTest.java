@@ -27,7 +27,7 @@ class PackageDependenciesTest {
       Map.entry("work", Set.of("events", "state")),
       Map.entry("auth", Set.of("events", "state")),
       Map.entry("timeout", Set.of()),
-      Map.entry("queue", Set.of()),
+      Map.entry("queue", Set.of("state")),
       Map.entry("retry", Set.of("work", "queue")),
       Map.entry("results", Set.of("auth", "events", "retry", "work", "state")),
       Map.entry("schedule", Set.of("state")),

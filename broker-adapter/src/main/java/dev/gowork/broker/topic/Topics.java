@@ -93,6 +93,14 @@ public record Topics(String prefix) {
     return prefix + ".schedules";
   }
 
+  /**
+   * {@code <p>.queues}: compacted, keyed by queue name: whether the queue is paused
+   * ({@link dev.gowork.broker.wire.QueueNotice}); every coordinator and worker replica reads it whole.
+   */
+  public String queues() {
+    return prefix + ".queues";
+  }
+
   /** {@code <p>.state}: compacted work state keyed by work id (internal). */
   public String state() {
     return prefix + ".state";

@@ -3,10 +3,11 @@ package dev.gowork.broker.wire;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * A record of {@code <p>.control}, what the coordinator tells every worker replica: a
- * {@link CancelNotice} or a {@link RevokeNotice}, told apart by their {@code schema}.
+ * What the coordinator tells every worker replica: on {@code <p>.control} a {@link CancelNotice} or a
+ * {@link RevokeNotice}, on the compacted {@code <p>.queues} a {@link QueueNotice}; told apart by
+ * their {@code schema}.
  */
-public sealed interface ControlNotice permits CancelNotice, RevokeNotice {
+public sealed interface ControlNotice permits CancelNotice, RevokeNotice, QueueNotice {
   /** The record value. */
   byte[] encode(WireCodec codec);
 
@@ -27,10 +28,12 @@ public sealed interface ControlNotice permits CancelNotice, RevokeNotice {
       d = CancelNotice.from(n);
     } else if (RevokeNotice.SCHEMA.equals(schema)) {
       d = RevokeNotice.from(n);
+    } else if (QueueNotice.SCHEMA.equals(schema)) {
+      d = QueueNotice.from(n);
     } else {
       return Decoded.failure(DecodeError.Kind.UNSUPPORTED_SCHEMA, "control notice schema "
           + (schema == null ? "missing" : "'" + WireCodec.shown(schema) + "' is not supported") + "; expected '"
-          + CancelNotice.SCHEMA + "' or '" + RevokeNotice.SCHEMA + "'");
+          + CancelNotice.SCHEMA + "', '" + RevokeNotice.SCHEMA + "' or '" + QueueNotice.SCHEMA + "'");
     }
     return d.isOk() ? Decoded.ok(d.value()) : Decoded.failure(d.error().kind(), d.error().message());
   }

@@ -33,10 +33,20 @@ class ControlNoticeTest {
     CancelNotice cancel = new CancelNotice("w-2", "q", 1, Instant.EPOCH, Instant.EPOCH, null);
     assertEquals(cancel, ControlNotice.decode(codec, cancel.encode(codec)).value());
     Decoded<ControlNotice> future = ControlNotice.decode(codec,
-        "{\"schema\":\"gowork.pause/v1\"}".getBytes(StandardCharsets.UTF_8));
+        "{\"schema\":\"gowork.future/v1\"}".getBytes(StandardCharsets.UTF_8));
     assertEquals(DecodeError.Kind.UNSUPPORTED_SCHEMA, future.error().kind());
-    assertEquals("control notice schema 'gowork.pause/v1' is not supported; expected 'gowork.cancel/v1' or "
-        + "'gowork.revoke/v1'", future.error().message());
+    assertEquals("control notice schema 'gowork.future/v1' is not supported; expected 'gowork.cancel/v1', "
+        + "'gowork.revoke/v1' or 'gowork.queue/v1'", future.error().message());
+    QueueNotice pause = new QueueNotice("emails", true, Instant.parse("2026-12-07T01:00:00Z"), "smtp down");
+    assertEquals("{\"schema\":\"gowork.queue/v1\",\"queue\":\"emails\",\"paused\":true,"
+        + "\"changedAt\":\"2026-12-07T01:00:00.000Z\",\"reason\":\"smtp down\"}",
+        new String(pause.encode(codec), StandardCharsets.UTF_8));
+    assertEquals(pause, ControlNotice.decode(codec, pause.encode(codec)).value());
+    QueueNotice resume = new QueueNotice("emails", false, Instant.EPOCH, null);
+    assertEquals(resume, ControlNotice.decode(codec, resume.encode(codec)).value());
+    assertEquals("queue notice field 'paused' must be true or false", ControlNotice.decode(codec,
+        ("{\"schema\":\"gowork.queue/v1\",\"queue\":\"q\",\"paused\":\"yes\",\"changedAt\":"
+            + "\"2026-12-07T01:00:00Z\"}").getBytes(StandardCharsets.UTF_8)).error().message());
   }
 
   @Test

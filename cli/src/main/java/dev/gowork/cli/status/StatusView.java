@@ -38,20 +38,39 @@ public final class StatusView {
     return b.toString();
   }
 
-  /** {@code GET /v1/queues} as a table: QUEUE QUEUED RUNNING (and any further counts). */
+  /**
+   * {@code GET /v1/queues} as a table: QUEUE QUEUED RUNNING (and any further counts), and PAUSED (with
+   * the reason) when a queue is paused.
+   */
   public static String queues(JsonNode answer) {
     JsonNode queues = answer == null ? null : answer.get("queues");
     if (queues == null || !queues.isObject() || queues.isEmpty()) {
       return "no queues yet\n";
     }
     Set<String> counts = new LinkedHashSet<>(List.of("queued", "running"));
-    queues.forEach(q -> q.fieldNames().forEachRemaining(counts::add));
+    queues.forEach(q -> q.properties().forEach(f -> {
+      if (f.getValue().isNumber()) {
+        counts.add(f.getKey());
+      }
+    }));
+    boolean anyPaused = false;
+    for (JsonNode q : queues) {
+      anyPaused |= q.path("paused").asBoolean(false);
+    }
     List<String> header = new ArrayList<>(List.of("QUEUE"));
     counts.forEach(c -> header.add(c.toUpperCase(Locale.ROOT)));
+    if (anyPaused) {
+      header.add("PAUSED");
+    }
     Table t = new Table(header);
     for (Map.Entry<String, JsonNode> e : queues.properties()) {
       List<String> row = new ArrayList<>(List.of(e.getKey()));
       counts.forEach(c -> row.add(orZero(text(e.getValue(), c))));
+      if (anyPaused) {
+        JsonNode q = e.getValue();
+        row.add(!q.path("paused").asBoolean(false) ? "-"
+            : q.hasNonNull("pauseReason") ? "yes: " + q.get("pauseReason").asText() : "yes");
+      }
       t.row(row);
     }
     return t.render();

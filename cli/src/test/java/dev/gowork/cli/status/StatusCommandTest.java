@@ -82,6 +82,23 @@ class StatusCommandTest {
   }
 
   @Test
+  void aPausedQueueShowsWithItsReason() {
+    try (StubCoordinator paused = new StubCoordinator()
+        .on("GET", "/v1/queues", r -> new Answer(200, "{\"queues\":{\"default\":{\"queued\":1,"
+            + "\"running\":0,\"paused\":false},\"emails\":{\"queued\":7,\"running\":0,\"paused\":true,"
+            + "\"pausedAt\":\"t\",\"pauseReason\":\"smtp down\"}}}"))
+        .on("GET", "/v1/workers", r -> new Answer(200, "{\"workers\":[]}"))) {
+      Console c = new Console(Map.of("GOWORK_COORDINATOR_URL", paused.url()));
+      assertEquals(0, c.run("status"), c.err());
+      assertTrue(c.out().startsWith("""
+          QUEUE    QUEUED  RUNNING  PAUSED
+          default  1       0        -
+          emails   7       0        yes: smtp down
+          """), c.out());
+    }
+  }
+
+  @Test
   void jsonIsTheCoordinatorsAnswer() {
     Console c = new Console(env);
     assertEquals(0, c.run("status", "--json"), c.err());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.wire.QueueNotice;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.coordinator.WorkServer;
 import dev.gowork.coordinator.work.WorkState;
@@ -15,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What an operator reads and does: queue sizes and cancelling a queue's work, workers and their
+ * What an operator reads and does: queue sizes, pausing a queue and cancelling its work, workers and their
  * revocation, running work, dead letters, their requeue and deletion.
  */
 final class AdminApi {
@@ -39,6 +40,8 @@ final class AdminApi {
     return List.of(
         new Route("GET", "/v1/queues", Access.PRODUCER, codec, this::queues),
         new Route("POST", "/v1/queues/{queue}/cancel", Access.PRODUCER, codec, this::cancelQueue),
+        new Route("POST", "/v1/queues/{queue}/pause", Access.PRODUCER, codec, this::pause),
+        new Route("POST", "/v1/queues/{queue}/resume", Access.PRODUCER, codec, this::resume),
         new Route("GET", "/v1/workers", Access.PRODUCER, codec, this::workers),
         new Route("POST", "/v1/workers/{id}/revoke", Access.PRODUCER, codec, this::revoke),
         new Route("GET", "/v1/running", Access.PRODUCER, codec, this::running),
@@ -47,12 +50,18 @@ final class AdminApi {
         new Route("DELETE", "/v1/dead/{id}", Access.PRODUCER, codec, this::delete));
   }
 
-  /** {@code {"queues": {"<q>": {"queued", "running", "retrying", "scheduled", "size"}}}}, size being their sum. */
+  /**
+   * {@code {"queues": {"<q>": {"queued", "running", "retrying", "scheduled", "size", "paused"}}}}, size
+   * being their sum; a paused queue also has {@code "pausedAt"} and {@code "pauseReason"}.
+   */
   private Answer queues(Call call) {
     Map<String, Map<WorkState, Long>> byState = server.queueStates();
+    Map<String, QueueNotice> paused = server.pausedQueues();
+    Map<String, Long> sizes = new java.util.TreeMap<>(server.queueSizes());
+    paused.keySet().forEach(q -> sizes.putIfAbsent(q, 0L));
     ObjectNode n = Views.object();
     ObjectNode queues = n.putObject("queues");
-    server.queueSizes().forEach((queue, size) -> {
+    sizes.forEach((queue, size) -> {
       Map<WorkState, Long> s = byState.getOrDefault(queue, Map.of());
       ObjectNode q = queues.putObject(queue);
       q.put("queued", s.getOrDefault(WorkState.QUEUED, 0L));
@@ -60,8 +69,35 @@ final class AdminApi {
       q.put("retrying", s.getOrDefault(WorkState.RETRY_WAIT, 0L));
       q.put("scheduled", s.getOrDefault(WorkState.SCHEDULED, 0L));
       q.put("size", size);
+      QueueNotice p = paused.get(queue);
+      q.put("paused", p != null);
+      if (p != null) {
+        Views.time(q, "pausedAt", p.changedAt());
+        q.put("pauseReason", p.reason());
+      }
     });
     return Answer.json(200, n);
+  }
+
+  /** Optional body {@code {"reason"}}; 200 {@code {"queue", "paused": true, "pausedAt", "pauseReason"}}. */
+  private Answer pause(Call call) {
+    return Answer.json(200, pauseView(server.pauseQueue(call.param("queue"), WorkApi.reason(call))));
+  }
+
+  /** 200 {@code {"queue", "paused": false}}. */
+  private Answer resume(Call call) {
+    return Answer.json(200, pauseView(server.resumeQueue(call.param("queue"))));
+  }
+
+  private static ObjectNode pauseView(QueueNotice p) {
+    ObjectNode n = Views.object();
+    n.put("queue", p.queue());
+    n.put("paused", p.paused());
+    if (p.paused()) {
+      Views.time(n, "pausedAt", p.changedAt());
+      n.put("pauseReason", p.reason());
+    }
+    return n;
   }
 
   /** Optional body {@code {"reason"}}; 200 {@code {"queue", "cancelled", "elsewhere"}}. */

@@ -78,6 +78,7 @@ final class WorkerApi {
     kafka.put("topicPrefix", t.prefix());
     kafka.put("resultsTopic", t.results());
     kafka.put("controlTopic", t.control());
+    kafka.put("queuesTopic", t.queues());
     kafka.put("workTopicPattern", t.prefix() + ".work.{queue}");
     kafka.put("shareGroupPattern", t.prefix() + ".workers.{queue}");
     return Answer.json(200, n);

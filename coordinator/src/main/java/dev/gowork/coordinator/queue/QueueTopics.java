@@ -38,6 +38,8 @@ public final class QueueTopics {
   public static final int CONTROL_PARTITIONS = 1;
   /** Partitions of the compacted {@code <p>.schedules}: few records, and every coordinator reads them all. */
   public static final int SCHEDULES_PARTITIONS = 1;
+  /** Partitions of the compacted {@code <p>.queues}: a record per paused queue, read whole by every reader. */
+  public static final int QUEUES_PARTITIONS = 1;
   /** Partitions of {@code <p>.scheduled}. */
   public static final int SCHEDULED_PARTITIONS = 3;
   /**
@@ -73,8 +75,8 @@ public final class QueueTopics {
   }
 
   /**
-   * Creates the results, events, control and scheduled topics and the compacted state, sessions and
-   * schedules topics.
+   * Creates the results, events, control and scheduled topics and the compacted state, sessions,
+   * schedules and queues topics.
    *
    * @throws GoWorkException UNAVAILABLE when Kafka refuses or does not answer
    */
@@ -87,10 +89,11 @@ public final class QueueTopics {
           TopicSpec.compacted(topics.sessions(), SESSION_PARTITIONS, replicationFactor),
           new TopicSpec(topics.control(), CONTROL_PARTITIONS, replicationFactor, CONTROL_CONFIG),
           new TopicSpec(topics.scheduled(), SCHEDULED_PARTITIONS, replicationFactor, SCHEDULED_CONFIG),
-          TopicSpec.compacted(topics.schedules(), SCHEDULES_PARTITIONS, replicationFactor)));
+          TopicSpec.compacted(topics.schedules(), SCHEDULES_PARTITIONS, replicationFactor),
+          TopicSpec.compacted(topics.queues(), QUEUES_PARTITIONS, replicationFactor)));
     } catch (KafkaException e) {
       throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not create the results, events, state, sessions, control,"
-          + " scheduled and schedules topics: "
+          + " scheduled, schedules and queues topics: "
           + e.getMessage(), e);
     }
     stampResultsOnAppend();

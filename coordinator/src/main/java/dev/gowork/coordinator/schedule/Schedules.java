@@ -131,17 +131,18 @@ public final class Schedules {
   }
 
   /**
-   * Waits until the definition of {@code name} written at {@code definedAt} was read back ({@code
-   * definedAt} null: until its deletion was), at most {@code timeout}: a commit returns before the
-   * broker moves the topic's end past it, so the reader's position says nothing of it yet.
+   * Waits until {@code s}, defined at {@code definedAt}, was read back, or a later definition ({@code
+   * s} null: until the deletion of {@code name} was), at most {@code timeout}: a commit returns before
+   * the broker moves the topic's end past it, so the reader's position says nothing of it yet.
    *
    * @return false when that did not happen in time
    */
-  public synchronized boolean awaitReadBack(String name, Instant definedAt, java.time.Duration timeout) {
+  public synchronized boolean awaitReadBack(String name, Schedule s, Instant definedAt, java.time.Duration timeout) {
     long end = System.nanoTime() + timeout.toNanos();
     while (true) {
       Defined d = defined.get(name);
-      if (definedAt == null ? d == null : d != null && !d.definedAt().isBefore(definedAt)) {
+      if (s == null ? d == null : d != null && (d.definedAt().isAfter(definedAt)
+          || d.definedAt().equals(definedAt) && d.schedule().equals(s))) {
         return true;
       }
       long left = end - System.nanoTime();

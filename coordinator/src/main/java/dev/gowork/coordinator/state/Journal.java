@@ -31,10 +31,10 @@ import java.util.function.Supplier;
  */
 public final class Journal {
   /**
-   * What a change is: a work state record, a session record, an event, a notice for the workers, or a
-   * schedule's definition or run; each has its own topic.
+   * What a change is: a work state record, a session record, an event, a notice for the workers, a
+   * schedule's definition or run, or whether a queue is paused; each has its own topic.
    */
-  public enum Kind { STATE, SESSION, EVENT, CONTROL, SCHEDULE }
+  public enum Kind { STATE, SESSION, EVENT, CONTROL, SCHEDULE, QUEUE }
 
   /**
    * One change; {@code value == null} is a tombstone; {@code done} marks a flush point instead;

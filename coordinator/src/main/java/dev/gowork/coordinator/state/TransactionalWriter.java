@@ -56,12 +56,13 @@ public final class TransactionalWriter implements AutoCloseable {
 
   /** @param writerId this coordinator's transactional id, put on its state and session records */
   public TransactionalWriter(Supplier<Producer<String, byte[]>> factory, String writerId, String stateTopic,
-      String sessionsTopic, String eventsTopic, String controlTopic, String schedulesTopic) {
+      String sessionsTopic, String eventsTopic, String controlTopic, String schedulesTopic, String queuesTopic) {
     this.factory = factory;
     this.writer = writerId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     // An EnumMap: looked up per record, and Map.of's probing showed in a burst's profile (2026-12-06).
     this.topics = new EnumMap<>(Map.of(Journal.Kind.STATE, stateTopic, Journal.Kind.SESSION, sessionsTopic,
-        Journal.Kind.EVENT, eventsTopic, Journal.Kind.CONTROL, controlTopic, Journal.Kind.SCHEDULE, schedulesTopic));
+        Journal.Kind.EVENT, eventsTopic, Journal.Kind.CONTROL, controlTopic, Journal.Kind.SCHEDULE, schedulesTopic,
+        Journal.Kind.QUEUE, queuesTopic));
   }
 
   /** Tells {@code w} where each transaction's events were written and whether it committed. */

@@ -72,7 +72,7 @@ class HandlerFeedTest {
     String txId = k.topicPrefix() + ".coordinator-0";
     TransactionalWriter writer = new TransactionalWriter(() -> k.clients().transactionalProducer(txId), txId,
         k.topicPrefix() + ".state", k.topicPrefix() + ".sessions", events, k.topicPrefix() + ".control",
-        k.topicPrefix() + ".schedules");
+        k.topicPrefix() + ".schedules", k.topicPrefix() + ".queues");
     writer.watch(placed -> {
       CommitWatcher.Outcome fed = feed.writing(placed);
       return committed -> {

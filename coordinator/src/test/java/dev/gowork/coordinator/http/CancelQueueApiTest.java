@@ -8,12 +8,12 @@ import dev.gowork.broker.testing.TestKafka;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** {@code POST /v1/queues/{queue}/cancel} of a running service, and its 4xx. */
+/** {@code POST /v1/queues/{queue}/cancel}, {@code /pause} and {@code /resume} of a running service, and their 4xx. */
 @ExtendWith(KafkaExtension.class)
 class CancelQueueApiTest {
 
   @Test
-  void aQueuesUnfinishedWorkIsCancelledAndBadRequestsAreNamed(TestKafka kafka) {
+  void aQueuesUnfinishedWorkIsCancelledAQueueIsPausedAndResumedAndBadRequestsAreNamed(TestKafka kafka) {
     try (RunningService api = RunningService.start(RunningService.env(kafka))) {
       var added = api.producer("POST", "/v1/work/batch", "{\"items\":[{\"data\":1,\"timeoutSeconds\":60,\"queue\":\"bulk\"},"
           + "{\"data\":2,\"timeoutSeconds\":60,\"queue\":\"bulk\"},{\"data\":3,\"timeoutSeconds\":60}]}");
@@ -32,6 +32,19 @@ class CancelQueueApiTest {
       assertEquals(400, badBody.status(), badBody.toString());
       assertTrue(badBody.json().get("error").asText().contains("{\"reason\""), badBody.toString());
       assertEquals(401, api.send("POST", "/v1/queues/bulk/cancel", null).status());
+
+      var paused = api.producer("POST", "/v1/queues/bulk/pause", "{\"reason\":\"maintenance\"}");
+      assertEquals(200, paused.status(), paused.toString());
+      assertTrue(paused.json().get("paused").asBoolean() && "maintenance".equals(paused.json().get("pauseReason")
+          .asText()), paused.toString());
+      var queues = api.producer("GET", "/v1/queues", null).json().get("queues");
+      assertTrue(queues.get("bulk").get("paused").asBoolean(), queues.toString());
+      assertEquals("maintenance", queues.get("bulk").get("pauseReason").asText());
+      assertTrue(!queues.get("default").get("paused").asBoolean(), queues.toString());
+      var resumed = api.producer("POST", "/v1/queues/bulk/resume", null);
+      assertEquals("{\"queue\":\"bulk\",\"paused\":false}", resumed.body());
+      assertTrue(!api.producer("GET", "/v1/queues", null).json().get("queues").get("bulk").get("paused").asBoolean());
+      assertEquals(400, api.producer("POST", "/v1/queues/a%20b/pause", null).status());
     }
   }
 }

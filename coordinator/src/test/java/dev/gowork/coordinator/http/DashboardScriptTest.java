@@ -65,8 +65,14 @@ class DashboardScriptTest {
       JsonNode shown = out.get("rightToken");
       assertTrue(shown.get("boardShown").asBoolean() && !shown.get("loginShown").asBoolean(), shown.toString());
       assertTrue(shown.get("status").asText().startsWith("updated "), shown.toString());
-      assertEquals("[[\"busy\",\"0\",\"1\",\"0\",\"0\",\"1\"],[\"default\",\"1\",\"0\",\"0\",\"0\",\"1\"],"
-          + "[\"doomed\",\"0\",\"0\",\"0\",\"0\",\"0\"]]", shown.get("queues").toString());
+      assertEquals("[[\"busy\",\"0\",\"1\",\"0\",\"0\",\"1\",\"\",\"pause\"],[\"default\",\"1\",\"0\",\"0\",\"0\",\"1\","
+          + "\"\",\"pause\"],[\"doomed\",\"0\",\"0\",\"0\",\"0\",\"0\",\"\",\"pause\"]]", shown.get("queues").toString());
+      JsonNode afterPause = out.get("afterPause");
+      assertEquals("paused doomed", afterPause.get("status").asText().replaceAll("^updated [^·]+· ", ""),
+          afterPause.toString());
+      JsonNode doomed = afterPause.get("queues").get(2);
+      assertEquals("[\"doomed\",\"paused\",\"resume\"]", new ObjectMapper().valueToTree(List.of(doomed.get(0),
+          doomed.get(6), doomed.get(7))).toString(), "a paused queue offers resume");
       JsonNode running = shown.get("running");
       assertEquals(1, running.size(), running.toString());
       assertEquals("[\"" + busyId + "\",\"busy\",\"" + busy.workerId + "\",\"1 of 1\",\"–\"]",

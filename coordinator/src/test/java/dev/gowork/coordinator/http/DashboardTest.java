@@ -74,7 +74,7 @@ class DashboardTest {
         literals.add(m.group(1));
       }
       assertEquals(Set.of("/v1/queues", "/v1/running?limit=", "/v1/workers", "/v1/dead?limit=", "/metrics", "/v1/work/",
-          "/v1/dead/", "/v1/workers/", "/v1/schedules", "/v1/schedules/"), literals,
+          "/v1/dead/", "/v1/workers/", "/v1/schedules", "/v1/schedules/", "/v1/queues/"), literals,
           "the paths the script calls; a new one needs a check below");
 
       String workId = api.producer("POST", "/v1/work", "{\"data\":1,\"timeoutSeconds\":60}").json().get("workId")
@@ -95,6 +95,9 @@ class DashboardTest {
       assertEquals(404, revoke.status(), revoke.toString());
       assertTrue(revoke.body().contains("no worker with that id"), "the route exists: " + revoke);
 
+      assertTrue(script.contains("'/pause'") && script.contains("'/resume'"), "the pause and resume calls");
+      assertEquals(200, api.producer("POST", "/v1/queues/default/pause", null).status());
+      assertEquals(200, api.producer("POST", "/v1/queues/default/resume", null).status());
       Response unschedule = api.producer("DELETE", "/v1/schedules/none", null);
       assertEquals(404, unschedule.status(), unschedule.toString());
       assertTrue(unschedule.body().contains("no schedule named 'none'"), "the route exists: " + unschedule);

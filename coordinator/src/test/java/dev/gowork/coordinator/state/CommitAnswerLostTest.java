@@ -63,7 +63,7 @@ class CommitAnswerLostTest {
             return out;
           });
       return wrapped;
-    }, txId, p + ".state", p + ".sessions", p + ".events", p + ".control", p + ".schedules");
+    }, txId, p + ".state", p + ".sessions", p + ".events", p + ".control", p + ".schedules", p + ".queues");
     writer.init();
     Journal journal = Journal.durable(Duration.ofSeconds(20));
     CommitChanges commits = new CommitChanges(journal, writer);

@@ -79,7 +79,8 @@ class CommitChangesTest {
     String txId = kafka.topicPrefix() + ".coordinator-0";
     TransactionalWriter writer = new TransactionalWriter(() -> kafka.clients().transactionalProducer(txId), txId,
         state, kafka.topicPrefix() + ".sessions", kafka.topicPrefix() + ".events",
-        kafka.topicPrefix() + ".control", kafka.topicPrefix() + ".schedules");
+        kafka.topicPrefix() + ".control", kafka.topicPrefix() + ".schedules",
+        kafka.topicPrefix() + ".queues");
     writer.init();
     commits = new CommitChanges(journal, writer, interval);
     commits.attach(wakes::incrementAndGet);

@@ -130,7 +130,7 @@ class StaleProducerEpochTest {
           });
       return wrapped;
     }, txId, prefix + ".state", prefix + ".sessions", prefix + ".events", prefix + ".control",
-        prefix + ".schedules");
+        prefix + ".schedules", prefix + ".queues");
     writer.init();
     return writer;
   }

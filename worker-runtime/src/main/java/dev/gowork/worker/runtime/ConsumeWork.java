@@ -72,6 +72,8 @@ final class ConsumeWork implements Runnable {
   private final Duration shutdownGrace;
   private final Duration runningNotice;
   private final Cancellations cancellations;
+  /** True while the coordinator has this queue paused: lanes take no new work (running work finishes). */
+  private final java.util.function.BooleanSupplier queuePaused;
   private final WireCodec codec = WireCodec.defaults();
   private final BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
   private final PublishResults publisher;
@@ -93,7 +95,8 @@ final class ConsumeWork implements Runnable {
 
   ConsumeWork(WorkerSettings settings, String workTopic, String resultsTopic, IntFunction<Lane> openLane,
       Producer<String, byte[]> producer, WorkHandler handler, ExecutorService workThreads, Supplier<Session> session,
-      Clock clock, Stats stats, Cancellations cancellations) {
+      Clock clock, Stats stats, Cancellations cancellations, java.util.function.BooleanSupplier queuePaused) {
+    this.queuePaused = queuePaused;
     this.workTopic = workTopic;
     this.slots = settings.concurrency();
     this.openLane = openLane;
@@ -177,7 +180,7 @@ final class ConsumeWork implements Runnable {
       if (drainAsked && !draining) {
         startDraining(now);
       }
-      boolean accepting = !draining && sessionUsable(now);
+      boolean accepting = !draining && sessionUsable(now) && !queuePaused.getAsBoolean();
       publisher.publishWaiting();
       for (Lane lane : lanes) {
         pollLane(lane, accepting, now);

@@ -4,6 +4,7 @@ import dev.gowork.broker.wire.CancelNotice;
 import dev.gowork.broker.wire.ControlNotice;
 import dev.gowork.broker.wire.DecodeError;
 import dev.gowork.broker.wire.Decoded;
+import dev.gowork.broker.wire.QueueNotice;
 import dev.gowork.broker.wire.RevokeNotice;
 import dev.gowork.broker.wire.WireCodec;
 import java.time.Clock;
@@ -25,13 +26,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads {@code <p>.control} from its beginning, then follows it, on a thread of its own: cancelled
- * work goes into {@link Cancellations}; a revoked session is passed to {@code revoked} (the replica
- * verifies again if it is its own). No consumer group: every replica reads every notice.
+ * Reads {@code <p>.control} and the compacted {@code <p>.queues} from their beginning, then follows
+ * them, on a thread of its own: cancelled work goes into {@link Cancellations}; a revoked session is
+ * passed to {@code revoked} (the replica verifies again if it is its own); a paused or resumed queue
+ * into {@link PausedQueues}. No consumer group: every replica reads every notice.
  *
  * <p>{@link #caughtUp} completes once the notices present at start have been read, so a replica can
  * wait for it before taking work and not run work cancelled while it was down. A topic that does not
- * exist (a coordinator older than cancellation) is looked for again every few seconds; a notice of an
+ * exist (a coordinator older than cancellation) is looked for again every few seconds ({@code
+ * <p>.queues}, of a coordinator older than pausing, is not looked for again); a notice of an
  * unknown schema (a newer coordinator's) is skipped. Kafka errors are logged and retried; the thread
  * ends at {@link #close()}.
  */
@@ -45,7 +48,9 @@ final class FollowControl implements Runnable, AutoCloseable {
 
   private final Supplier<Consumer<String, byte[]>> open;
   private final String topic;
+  private final String queuesTopic;
   private final Cancellations cancellations;
+  private final PausedQueues paused;
   private final java.util.function.Consumer<String> revoked;
   private final Clock clock;
   private final WireCodec codec = WireCodec.defaults();
@@ -57,11 +62,13 @@ final class FollowControl implements Runnable, AutoCloseable {
   private long nextPurge;
   private boolean missingWarned;
 
-  FollowControl(Supplier<Consumer<String, byte[]>> open, String topic, Cancellations cancellations,
-      java.util.function.Consumer<String> revoked, Clock clock) {
+  FollowControl(Supplier<Consumer<String, byte[]>> open, String topic, String queuesTopic,
+      Cancellations cancellations, PausedQueues paused, java.util.function.Consumer<String> revoked, Clock clock) {
     this.open = open;
     this.topic = topic;
+    this.queuesTopic = queuesTopic;
     this.cancellations = cancellations;
+    this.paused = paused;
     this.revoked = revoked;
     this.clock = clock;
   }
@@ -109,7 +116,15 @@ final class FollowControl implements Runnable, AutoCloseable {
       caughtUp.complete(null);
       return false;
     }
-    List<TopicPartition> all = partitions.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+    List<TopicPartition> all = new java.util.ArrayList<>(partitions.stream()
+        .map(p -> new TopicPartition(topic, p.partition())).toList());
+    List<PartitionInfo> queues = c.partitionsFor(queuesTopic, RETRY);
+    if (queues == null || queues.isEmpty()) {
+      LOG.warn("topic {} does not exist (a coordinator older than pausing?); paused queues are not seen here",
+          queuesTopic);
+    } else {
+      queues.forEach(p -> all.add(new TopicPartition(queuesTopic, p.partition())));
+    }
     c.assign(all);
     c.seekToBeginning(all);
     startEnd = new HashMap<>(c.endOffsets(all, RETRY));
@@ -117,6 +132,12 @@ final class FollowControl implements Runnable, AutoCloseable {
   }
 
   private void take(ConsumerRecord<String, byte[]> r) {
+    if (r.value() == null) {
+      if (r.topic().equals(queuesTopic) && r.key() != null) {
+        paused.forget(r.key());
+      }
+      return;
+    }
     Decoded<ControlNotice> d = ControlNotice.decode(codec, r.value());
     if (!d.isOk()) {
       if (d.error().kind() == DecodeError.Kind.UNSUPPORTED_SCHEMA) {
@@ -134,6 +155,9 @@ final class FollowControl implements Runnable, AutoCloseable {
       }
     } else if (d.value() instanceof RevokeNotice v) {
       revoked.accept(v.workerId());
+    } else if (d.value() instanceof QueueNotice q && paused.apply(q)) {
+      LOG.info("queue {} {}{}", q.queue(), q.paused() ? "paused: no new work is taken from it" : "resumed",
+          q.reason() == null ? "" : " (" + q.reason() + ")");
     }
   }
 

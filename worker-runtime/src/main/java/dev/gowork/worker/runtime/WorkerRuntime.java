@@ -72,6 +72,7 @@ public final class WorkerRuntime implements AutoCloseable {
   private Producer<String, byte[]> producer;
   private ConsumeWork loop;
   private final Cancellations cancellations = new Cancellations();
+  private final PausedQueues paused = new PausedQueues();
   private FollowControl controlFollower;
   private volatile RenewSession renewal;
   private String workTopic;
@@ -106,14 +107,15 @@ public final class WorkerRuntime implements AutoCloseable {
     KafkaClients clients = new KafkaClients(bootstrap, settings.kafka());
     ProvisionQueue.run(clients, topics, settings);
     producer = clients.producer();
-    followControl(clients, topics.control());
+    followControl(clients, topics.control(), topics.queues());
     AtomicInteger lanes = new AtomicInteger();
     String group = topics.shareGroup(settings.queue());
     Map<String, Object> overrides = Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.batchSize(),
         ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 250);
     loop = new ConsumeWork(settings, workTopic, topics.results(),
         i -> new Lane(lanes.getAndIncrement(), clients.shareConsumer(group, overrides), stats),
-        producer, handler, workThreads, session::get, clock, stats, cancellations);
+        producer, handler, workThreads, session::get, clock, stats, cancellations,
+        () -> paused.isPaused(settings.queue()));
     Thread pollThread = new Thread(loop, "gowork-consume-" + settings.queue());
     pollThread.start();
     await(loop.ready);
@@ -128,9 +130,9 @@ public final class WorkerRuntime implements AutoCloseable {
    * until those written before this replica started are read, so that it does not run work cancelled
    * while it was down.
    */
-  private void followControl(KafkaClients clients, String topic) {
+  private void followControl(KafkaClients clients, String topic, String queuesTopic) {
     controlFollower = new FollowControl(() -> clients.consumer(null, FollowControl.CONSUMER_SETTINGS),
-        topic, cancellations, this::revoked, clock);
+        topic, queuesTopic, cancellations, paused, this::revoked, clock);
     Thread t = new Thread(controlFollower, "gowork-control-" + settings.queue());
     t.setDaemon(true);
     t.start();

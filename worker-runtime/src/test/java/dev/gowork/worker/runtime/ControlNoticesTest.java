@@ -10,6 +10,7 @@ import dev.gowork.broker.testing.TestKafka;
 import dev.gowork.broker.topic.TopicProvisioner;
 import dev.gowork.broker.topic.TopicSpec;
 import dev.gowork.broker.wire.CancelNotice;
+import dev.gowork.broker.wire.QueueNotice;
 import dev.gowork.broker.wire.ResultStatus;
 import dev.gowork.broker.wire.RevokeNotice;
 import dev.gowork.broker.wire.WireCodec;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * What the coordinator tells replicas on {@code <p>.control}: cancelled work is not run when it arrives
  * later and is stopped while it runs, with no result either way; a revoked session is replaced at once.
+ * And on {@code <p>.queues}: a paused queue's work waits until it is resumed.
  */
 @ExtendWith(KafkaExtension.class)
 @Timeout(120)
@@ -116,6 +118,41 @@ class ControlNoticesTest {
       RuntimeFixture.awaitTrue("a new session after the revocation", () -> !replica.workerId().equals(first), WAIT);
       assertEquals(registrations + 1, f.coordinator.registrations(), "only its own revocation made it verify again");
     }
+  }
+
+  @Test
+  void aPausedQueueGetsNoNewWorkUntilItIsResumed(TestKafka kafka) throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka); Producer<String, byte[]> producer = kafka.clients().producer()) {
+      try (Admin admin = kafka.clients().admin()) {
+        new TopicProvisioner(admin).ensureTopics(List.of(TopicSpec.of(f.topics.control(), 1, 1),
+            TopicSpec.compacted(f.topics.queues(), 1, 1)));
+      }
+      Set<String> started = ConcurrentHashMap.newKeySet();
+      WorkerRuntime replica = f.start(f.settings(1), (data, ctx) -> {
+        started.add(ctx.workId());
+        return data;
+      });
+      WorkEnvelope first = work(f, "quick");
+      f.send(first);
+      RuntimeFixture.awaitTrue("the replica taking work", () -> started.contains(first.workId()), WAIT);
+      pause(producer, f, first.queue(), true);
+      Thread.sleep(500); // the replica reads the notice within milliseconds
+      WorkEnvelope waiting = work(f, "quick");
+      f.send(waiting);
+      Thread.sleep(1_500); // a replica that takes work polls every 5 ms: it would have taken it by now
+      assertFalse(started.contains(waiting.workId()), "a paused queue's work is not taken");
+      pause(producer, f, waiting.queue(), false);
+      RuntimeFixture.awaitTrue("the work taken once the queue is resumed", () -> started.contains(waiting.workId()),
+          WAIT);
+      assertEquals(0, replica.counters().released(), replica.counters().toString());
+    }
+  }
+
+  /** Writes the coordinator's record of {@code <p>.queues}, as {@code WorkServer.pauseQueue} does. */
+  private static void pause(Producer<String, byte[]> producer, RuntimeFixture f, String queue, boolean paused)
+      throws Exception {
+    byte[] value = new QueueNotice(queue, paused, Instant.now(), "test").encode(WireCodec.defaults());
+    producer.send(new ProducerRecord<>(f.topics.queues(), queue, value)).get();
   }
 
   private static void revoke(Producer<String, byte[]> producer, RuntimeFixture f, String workerId) throws Exception {

@@ -19,6 +19,8 @@
     discard: (id) => '/v1/dead/' + encodeURIComponent(id),
     cancel: (id) => '/v1/work/' + encodeURIComponent(id) + '/cancel',
     revoke: (id) => '/v1/workers/' + encodeURIComponent(id) + '/revoke',
+    pause: (queue) => '/v1/queues/' + encodeURIComponent(queue) + '/pause',
+    resume: (queue) => '/v1/queues/' + encodeURIComponent(queue) + '/resume',
     schedules: () => '/v1/schedules',
     unschedule: (name) => '/v1/schedules/' + encodeURIComponent(name),
   };
@@ -160,9 +162,24 @@
 
   function showQueues(body) {
     const rows = Object.entries(body.queues || {}).sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, q]) => [name, number(q.queued), number(q.running), number(q.retrying), number(q.scheduled),
-        number(q.size)]);
-    fill('queues', rows, 6, 'no queues yet');
+      .map(([name, q]) => {
+        const toggle = el('button', q.paused ? 'resume' : 'pause', q.paused ? undefined : 'danger');
+        toggle.type = 'button';
+        toggle.addEventListener('click', () => {
+          if (q.paused) {
+            act('POST', API.resume(name), 'resumed ' + name, [toggle]);
+          } else if (window.confirm('Pause queue ' + name + '? No worker takes new work from it until it is resumed; '
+              + 'work running now finishes.')) {
+            act('POST', API.pause(name), 'paused ' + name, [toggle]);
+          }
+        });
+        const actions = el('span', undefined, 'actions');
+        actions.append(toggle);
+        const paused = q.paused ? 'paused' + (q.pauseReason ? ': ' + q.pauseReason : '') : '';
+        return [name, number(q.queued), number(q.running), number(q.retrying), number(q.scheduled), number(q.size),
+          paused, actions];
+      });
+    fill('queues', rows, 8, 'no queues yet');
   }
 
   function showWorkers(body) {
@@ -240,7 +257,7 @@
     fill('dead', rows, 6, 'none', '; gowork dead list shows up to 10,000', body.total);
   }
 
-  /** A dead letter's requeue or delete, a cancel, a revocation or a schedule's deletion; the buttons stay disabled until the list is refreshed. */
+  /** A dead letter's requeue or delete, a cancel, a revocation, a queue's pause or resume, or a schedule's deletion; the buttons stay disabled until the list is refreshed. */
   async function act(method, path, what, buttons) {
     buttons.forEach((b) => { b.disabled = true; });
     try {
