@@ -41,6 +41,11 @@ import java.util.regex.Pattern;
 public final class Schedule {
   /** Longest name. */
   public static final int MAX_NAME_LENGTH = 100;
+  /**
+   * Longest cron expression: parsing takes time in proportion to its length (about a minute for the
+   * 1 MiB a request body may have), on the HTTP thread and again on every coordinator's follower.
+   */
+  public static final int MAX_CRON_LENGTH = 200;
   /** Longest interval of an {@code every} schedule: 31 days. */
   public static final long MAX_EVERY_SECONDS = 2_678_400;
   /** Largest work data of a schedule, as JSON: it is kept in every coordinator's memory. */
@@ -83,10 +88,15 @@ public final class Schedule {
    *
    * @param data anything Jackson can write as JSON, at most {@value #MAX_DATA_BYTES} bytes of it
    * @param timeoutSeconds each run's timeout, 1 to 604800 (7 days)
+   * @param expression at most {@value #MAX_CRON_LENGTH} characters
    * @throws GoWorkException INVALID_ARGUMENT naming what is wrong: the name, the expression, the data or the timeout
    */
   public static Schedule cron(String name, String expression, Object data, long timeoutSeconds) {
     String text = Objects.requireNonNull(expression, "expression").strip();
+    if (text.length() > MAX_CRON_LENGTH) {
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "a cron expression may have at most " + MAX_CRON_LENGTH
+          + " characters, has " + text.length());
+    }
     String expanded = MACROS.getOrDefault(text.toLowerCase(java.util.Locale.ROOT), text);
     ExecutionTime times;
     try {
