@@ -165,17 +165,7 @@ public final class Schedules {
       if (!owns.test(d.schedule().name())) {
         continue;
       }
-      Instant since = since(d);
-      Next n = next.get(d.schedule().name());
-      if (n == null || !n.since().equals(since)) {
-        n = new Next(since, d.schedule().nextRunAfter(since).orElse(null));
-        next.put(d.schedule().name(), n);
-      }
-      if (n.at() != null && !n.at().isAfter(now)) {
-        // The latest run time up to now: runs missed meanwhile happen once.
-        d.schedule().lastRunAtOrBefore(now).filter(at -> at.isAfter(since))
-            .ifPresent(at -> out.add(new Due(d.schedule(), at)));
-      }
+      pending(d, now).ifPresent(at -> out.add(new Due(d.schedule(), at)));
     }
     return out;
   }
@@ -195,11 +185,35 @@ public final class Schedules {
 
   private ScheduleStatus status(Defined d, Instant now) {
     ScheduleRecords.Run last = runs.get(d.schedule().name());
-    Instant since = since(d);
-    Optional<Instant> pending = d.schedule().lastRunAtOrBefore(now).filter(at -> at.isAfter(since));
-    Instant next = pending.or(() -> d.schedule().nextRunAfter(since.isAfter(now) ? since : now)).orElse(null);
+    Instant first = firstRunAfter(d, since(d));
+    Instant next = first == null || first.isAfter(now) ? first
+        : pending(d, now).or(() -> d.schedule().nextRunAfter(now)).orElse(null);
     return new ScheduleStatus(d.schedule(), d.definedAt(), last == null ? null : last.at(),
         last == null ? null : last.workId(), next);
+  }
+
+  /**
+   * The run due at {@code now}: the latest run time up to now, once the first after the last run (or
+   * the definition) has come, so runs missed meanwhile happen once. A cron expression's last run time
+   * is looked for only then: for one that never matches (e.g. "0 0 30 2 *") that search takes 0.1 s.
+   */
+  private Optional<Instant> pending(Defined d, Instant now) {
+    Instant since = since(d);
+    Instant first = firstRunAfter(d, since);
+    if (first == null || first.isAfter(now)) {
+      return Optional.empty();
+    }
+    return d.schedule().lastRunAtOrBefore(now).filter(at -> at.isAfter(since));
+  }
+
+  /** The first run time after {@code since}, worked out once per change of it; null when none is left. */
+  private Instant firstRunAfter(Defined d, Instant since) {
+    Next n = next.get(d.schedule().name());
+    if (n == null || !n.since().equals(since)) {
+      n = new Next(since, d.schedule().nextRunAfter(since).orElse(null));
+      next.put(d.schedule().name(), n);
+    }
+    return n.at();
   }
 
   /** Runs count from the later of the definition and the last run. */
