@@ -69,12 +69,12 @@ final class FireSchedules implements Runnable {
   private void fire(Schedules.Due due) {
     Schedule s = due.schedule();
     String id = due.workId();
-    Work work = Work.create(s.data(), s.timeoutSeconds()).withQueue(s.queue()).withMaxAttempts(s.maxAttempts())
-        .withId(id);
     CompletableFuture<Void> added;
     try {
+      Work work = Work.create(s.data(), s.timeoutSeconds()).withQueue(s.queue()).withMaxAttempts(s.maxAttempts())
+          .withId(id);
       added = intake.addAllAsync(List.of(work));
-    } catch (GoWorkException e) {
+    } catch (RuntimeException e) { // whatever it is, the schedule must not stay in flight for good
       added = CompletableFuture.failedFuture(e);
     }
     added.handle((ok, error) -> {

@@ -121,14 +121,15 @@ public final class Work {
    * The same work under an id of the caller's instead of a random UUID, e.g. an order number: adding
    * work whose id the coordinator still knows fails with CONFLICT, so a producer that retries an add
    * (its answer lost) cannot add the work twice. The coordinator knows an id until its work is
-   * forgotten: finished work after {@code GOWORK_FINISHED_RETENTION_SECONDS} (an hour), dead work when
-   * deleted or after 7 days.
+   * forgotten: finished work after {@code GOWORK_FINISHED_RETENTION_SECONDS} (an hour) or beyond the
+   * newest {@code GOWORK_FINISHED_MAX_ITEMS}, dead work when deleted or after 7 days.
    *
-   * @param newId 1 to 200 letters, digits, '.', '_', ':', '@' or '-'
+   * @param newId 1 to 200 letters, digits, '.', '_', ':', '@' or '-', not "." or ".." (they would not
+   *     survive in a URL path)
    * @throws GoWorkException INVALID_ARGUMENT for another id
    */
   public Work withId(String newId) {
-    if (newId == null || !ID.matcher(newId).matches()) {
+    if (newId == null || !ID.matcher(newId).matches() || newId.equals(".") || newId.equals("..")) {
       String shown = newId == null ? "null" : newId.length() > 40 ? newId.substring(0, 40) + "…" : newId;
       throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "a work id must be 1-" + WireCodec.MAX_ID_LENGTH
           + " letters, digits, '.', '_', ':', '@' or '-', was '" + shown + "'");

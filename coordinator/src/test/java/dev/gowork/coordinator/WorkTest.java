@@ -37,7 +37,7 @@ class WorkTest {
     Work w = Work.create(1, 30).withQueue("q").withId("order:42@shop_1.eu-west");
     assertEquals("order:42@shop_1.eu-west", w.id());
     assertEquals("q", w.queue());
-    for (String bad : new String[] {"", "a b", "a/b", "é", "x".repeat(201)}) {
+    for (String bad : new String[] {"", "a b", "a/b", "é", "x".repeat(201), ".", ".."}) {
       GoWorkException e = assertThrows(GoWorkException.class, () -> Work.create(1, 30).withId(bad), bad);
       assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
     }

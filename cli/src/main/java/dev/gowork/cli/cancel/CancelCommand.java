@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code gowork cancel (ID... | --queue Q) [--reason TEXT]}: cancels unfinished work over HTTP. */
 @Command(name = "cancel", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Cancels work that has not finished (queued, running or waiting to retry).",
+    description = {"Cancels work that has not finished (scheduled, queued, running or waiting to retry).",
         "It becomes 'cancelled' and work_cancelled fires. A worker running it is told",
         "to stop and writes no result; a worker that receives it later does not run it.",
         "Finished work cannot be cancelled. With --queue instead of ids: all unfinished work of",

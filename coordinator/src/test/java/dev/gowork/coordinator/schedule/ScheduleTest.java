@@ -77,10 +77,8 @@ class ScheduleTest {
   void aLongCronExpressionIsRefusedBeforeItIsParsed() {
     // 10,000 minutes in a list: valid, and two seconds of parsing, here and on every coordinator's follower
     String list = "0,".repeat(10_000) + "0 * * * *";
-    long start = System.nanoTime();
     assertRefused(ErrorCode.INVALID_ARGUMENT, "at most " + Schedule.MAX_CRON_LENGTH + " characters",
         () -> Schedule.cron("x", list, null, 60));
-    assertTrue(System.nanoTime() - start < 500_000_000L, "refused without parsing it");
     Schedule.cron("x", "0,15,30,45 0-6,18-23 1,15 1-6,9-12 1-5", null, 60); // a long but ordinary one still fits
   }
 
