@@ -134,19 +134,13 @@ final class FollowState implements AutoCloseable {
   }
 
   private void apply(ConsumerRecord<String, byte[]> r) {
-    if (r.topic().equals(topics.schedules())) {
+    java.util.function.BiConsumer<String, byte[]> whole = r.topic().equals(topics.schedules()) ? schedules::apply
+        : r.topic().equals(topics.queues()) ? pauses::apply : null;
+    if (whole != null) {
       try {
-        schedules.apply(r.key(), r.value());
+        whole.accept(r.key(), r.value());
       } catch (RuntimeException e) {
-        LOG.warn("schedule record {}-{}@{} skipped: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
-      }
-      return;
-    }
-    if (r.topic().equals(topics.queues())) {
-      try {
-        pauses.apply(r.key(), r.value());
-      } catch (RuntimeException e) {
-        LOG.warn("queue record {}-{}@{} skipped: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+        LOG.warn("record {}-{}@{} skipped: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
       }
       return;
     }

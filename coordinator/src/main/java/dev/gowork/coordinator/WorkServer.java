@@ -638,10 +638,7 @@ public final class WorkServer implements AutoCloseable {
    */
   public WorkStatus cancel(String workId, String reason) {
     requireStarted();
-    if (reason != null && reason.length() > MAX_CANCEL_REASON_CHARS) {
-      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "the reason must be at most " + MAX_CANCEL_REASON_CHARS
-          + " characters, was " + reason.length());
-    }
+    checkReason(reason);
     WorkStatus s = table.cancel(workId, reason, clock.millis());
     journal.flushAndWait();
     LOG.info("work {} cancelled", workId);
@@ -679,10 +676,7 @@ public final class WorkServer implements AutoCloseable {
   private QueueNotice setPaused(String queue, boolean paused, String reason) {
     requireStarted();
     Topics.validateQueue(queue);
-    if (reason != null && reason.length() > MAX_CANCEL_REASON_CHARS) {
-      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "the reason must be at most " + MAX_CANCEL_REASON_CHARS
-          + " characters, was " + reason.length());
-    }
+    checkReason(reason);
     QueueNotice n = QueuePauses.notice(queue, paused, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
         reason == null || reason.isBlank() ? null : reason.strip());
     pauses.write(n);
@@ -710,10 +704,7 @@ public final class WorkServer implements AutoCloseable {
   public QueueCancellation cancelQueue(String queue, String reason) {
     requireStarted();
     Topics.validateQueue(queue);
-    if (reason != null && reason.length() > MAX_CANCEL_REASON_CHARS) {
-      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "the reason must be at most " + MAX_CANCEL_REASON_CHARS
-          + " characters, was " + reason.length());
-    }
+    checkReason(reason);
     int cancelled = 0;
     int elsewhere = 0;
     int unflushed = 0;
@@ -866,6 +857,14 @@ public final class WorkServer implements AutoCloseable {
       throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + ": " + WorkTable.HANDED_TO_ANOTHER);
     }
     return s;
+  }
+
+  /** @throws GoWorkException INVALID_ARGUMENT for a reason over {@value #MAX_CANCEL_REASON_CHARS} characters */
+  private static void checkReason(String reason) {
+    if (reason != null && reason.length() > MAX_CANCEL_REASON_CHARS) {
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "the reason must be at most " + MAX_CANCEL_REASON_CHARS
+          + " characters, was " + reason.length());
+    }
   }
 
   private void requireStarted() {
