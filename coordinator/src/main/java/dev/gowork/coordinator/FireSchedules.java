@@ -35,6 +35,7 @@ final class FireSchedules implements Runnable {
   private final Clock clock;
   private static final long RETRY_AFTER_MS = 5_000;
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.LongAdder runs = new java.util.concurrent.atomic.LongAdder();
   /** After a failed run, a schedule waits {@value #RETRY_AFTER_MS} ms (its clock's) before it is tried again. */
   private final Map<String, Long> retryAt = new ConcurrentHashMap<>();
   private boolean ready;
@@ -81,6 +82,9 @@ final class FireSchedules implements Runnable {
       Throwable cause = unwrap(error);
       if (cause == null || (cause instanceof GoWorkException g && g.code() == ErrorCode.CONFLICT)) {
         LOG.debug("schedule {} ran for {}: {} work {}", s.name(), due.at(), cause == null ? "added" : "knew", id);
+        if (cause == null) {
+          runs.increment();
+        }
         return schedules.ran(due, id);
       }
       return CompletableFuture.<Void>failedFuture(cause);
@@ -94,6 +98,11 @@ final class FireSchedules implements Runnable {
       }
       inFlight.remove(s.name());
     });
+  }
+
+  /** Runs whose work this coordinator added since it started. */
+  long runs() {
+    return runs.sum();
   }
 
   private static Throwable unwrap(Throwable t) {

@@ -145,6 +145,7 @@ public final class WorkServer implements AutoCloseable {
   private final FollowState follower;
   private final Schedules schedules;
   private final QueuePauses pauses;
+  private volatile FireSchedules fireSchedules;
   private ConsumeResults consumeResults;
   private volatile RebuildState.Summary rebuilt;
   private volatile boolean started;
@@ -273,8 +274,9 @@ public final class WorkServer implements AutoCloseable {
     tasks.every("ExpireSessions", tick.multipliedBy(4), workers::expireSessions);
     tasks.every("ForgetFinishedWork", Duration.ofSeconds(1), this::forgetFinishedWork);
     tasks.every("CloseIdleHandouts", Duration.ofSeconds(1), this::closeIdleHandouts);
-    tasks.every("FireSchedules", tick, new FireSchedules(schedules, ownership::owns,
-        () -> follower.catchUp(CATCH_UP_ON_ASSIGNMENT), intake, clock));
+    fireSchedules = new FireSchedules(schedules, ownership::owns, () -> follower.catchUp(CATCH_UP_ON_ASSIGNMENT), intake,
+        clock);
+    tasks.every("FireSchedules", tick, fireSchedules);
   }
 
   private void closeIdleHandouts() {
@@ -598,6 +600,12 @@ public final class WorkServer implements AutoCloseable {
     readSchedulesBack(name, null, null);
     LOG.info("schedule {} deleted", name);
     return true;
+  }
+
+  /** Runs of schedules whose work this coordinator added since it started. */
+  public long scheduleRuns() {
+    FireSchedules f = fireSchedules;
+    return f == null ? 0 : f.runs();
   }
 
   /** Every schedule, by name, with its last and next run. */

@@ -60,6 +60,7 @@ class RepeatingWorkTest extends ServerFixture {
     assertEquals("sync@" + first.plusSeconds(600), worker.take(WAIT).workId());
     worker.assertNothingWithin(Duration.ofSeconds(1));
     assertOnce(log, EventType.ADD_WORK, "sync@" + first);
+    assertEquals(3, server.scheduleRuns(), "gowork_schedule_runs_total");
     assertEquals(WorkState.TIMED_OUT, Poll.until(() -> server.status(run1.workId()).filter(
         w -> w.state() == WorkState.TIMED_OUT).orElse(null), WAIT, "the first run timed out").state(),
         "each run is work of its own, with its own timeout");

@@ -47,6 +47,12 @@ public final class ServiceMetrics implements AutoCloseable {
         .description("Dead letters held (listed and requeueable)").register(registry);
     FunctionCounter.builder("gowork.dead.forgotten", server, WorkServer::deadForgotten)
         .description("Dead letters forgotten for being older than the retention or beyond the cap").register(registry);
+    Gauge.builder("gowork.schedules", server, s -> s.schedules().size())
+        .description("Schedules of repeating work defined for this topic prefix").register(registry);
+    FunctionCounter.builder("gowork.schedule.runs", server, WorkServer::scheduleRuns)
+        .description("Runs of schedules that added their work on this coordinator").register(registry);
+    Gauge.builder("gowork.queues.paused", server, s -> s.pausedQueues().size())
+        .description("Queues paused now: their work waits until they are resumed").register(registry);
     gauges = new StateGauges(registry, server::queueSizes, () -> server.workers().list());
     server.onEvent(new EventCounters(registry,
         workId -> server.status(workId).map(s -> s.state() == WorkState.FAILED).orElse(false)));

@@ -48,6 +48,9 @@ class ScheduleApiTest {
     assertTrue(next.isAfter(Instant.now()) && next.atZone(java.time.ZoneId.of("Europe/Paris")).getHour() == 2, s.toString());
 
     assertEquals(s, api.producer("GET", "/v1/schedules/nightly-report", null).json());
+    String metrics = api.send("GET", "/metrics", null).body();
+    assertTrue(metrics.contains("\ngowork_schedules 1.0\n") && metrics.contains("\ngowork_schedule_runs_total 0.0\n"),
+        "the schedule metrics");
     var redefined = api.producer("PUT", "/v1/schedules/nightly-report", "{\"everySeconds\":3600,\"data\":null,"
         + "\"timeoutSeconds\":60}");
     assertEquals(200, redefined.status(), redefined.toString());
