@@ -602,6 +602,25 @@ public final class WorkServer implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Adds schedule {@code name}'s work now, outside its times (Sidekiq-cron's "enqueue now"), under the
+   * id {@code <name>@manual-<now>}; the schedule's own runs are not affected.
+   *
+   * @return the added work's id
+   * @throws GoWorkException NOT_FOUND when there is no such schedule, UNAVAILABLE
+   */
+  public String runScheduleNow(String name) {
+    requireStarted();
+    Schedule s = schedules.get(name, clock.instant()).map(ScheduleStatus::schedule).orElseThrow(() ->
+        new GoWorkException(ErrorCode.NOT_FOUND, "no schedule named '" + (name.length() > 100 ? name.substring(0, 100)
+            + "…" : name) + "'"));
+    Work w = Work.create(s.data(), s.timeoutSeconds()).withQueue(s.queue()).withMaxAttempts(s.maxAttempts())
+        .withId(s.name() + "@manual-" + clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+    add(w);
+    LOG.info("schedule {} run by hand: added work {}", name, w.id());
+    return w.id();
+  }
+
   /** Runs of schedules whose work this coordinator added since it started. */
   public long scheduleRuns() {
     FireSchedules f = fireSchedules;

@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code gowork schedule [list | show NAME | set NAME ... | delete NAME]}: repeating work over HTTP. */
+/** {@code gowork schedule [list | show NAME | set NAME ... | run NAME | delete NAME]}: repeating work over HTTP. */
 @Command(name = "schedule", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Repeating work: each run time adds the schedule's work, with the id NAME@<run time>.",
         "  schedule [list]       every schedule, with its last and next run",
@@ -27,6 +27,7 @@ import picocli.CommandLine.Parameters;
         "  schedule set NAME (--cron EXPR [--zone ZONE] | --every SECONDS) [--data JSON] [--timeout SECONDS]",
         "                        [--queue Q] [--max-attempts N]",
         "                        define it, or replace its definition (runs from its next run time on)",
+        "  schedule run NAME     add its work now, outside its times (its runs go on as before)",
         "  schedule delete NAME  no more runs (work it added is not touched)",
         "",
         "EXPR: 5 fields, minute hour day-of-month month day-of-week (e.g. '0 2 * * *', '*/15 9-17 * * 1-5'),",
@@ -37,7 +38,8 @@ import picocli.CommandLine.Parameters;
 public final class ScheduleCommand implements Callable<Integer> {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "ACTION", description = "list (default), show, set or delete.")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "ACTION",
+      description = "list (default), show, set, run or delete.")
   String action;
 
   @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "The schedule's name, for show, set and "
@@ -82,8 +84,9 @@ public final class ScheduleCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     String what = action == null ? "list" : action;
-    if (!List.of("list", "show", "set", "delete").contains(what)) {
-      throw CliException.usage("schedule: unknown action '" + what + "'; use list, show NAME, set NAME or delete NAME");
+    if (!List.of("list", "show", "set", "run", "delete").contains(what)) {
+      throw CliException.usage("schedule: unknown action '" + what + "'; use list, show NAME, set NAME, run NAME or "
+          + "delete NAME");
     }
     if (what.equals("list") == (name != null)) {
       throw CliException.usage(what.equals("list") ? "schedule list takes no name" : "schedule " + what
@@ -106,6 +109,10 @@ public final class ScheduleCommand implements Callable<Integer> {
       case "list" -> list(client.get(path));
       case "show" -> print(client.get(path));
       case "set" -> print(client.put(path, body));
+      case "run" -> {
+        JsonNode answer = client.post(path + "/run", null);
+        context.out().println(json ? String.valueOf(answer) : answer.path("workId").asText());
+      }
       default -> {
         JsonNode answer = client.delete(path);
         context.out().println(json && answer != null ? answer.toString() : "deleted schedule " + name);

@@ -21,7 +21,8 @@ class ScheduleCommandTest {
       .on("GET", "/v1/schedules", r -> new Answer(200, "{\"schedules\":[" + NIGHTLY + ",{\"name\":\"sync\","
           + "\"everySeconds\":300,\"queue\":\"default\",\"lastRunAt\":null,\"nextRunAt\":\"m\"}]}"))
       .on("PUT", "/v1/schedules/nightly", r -> new Answer(200, NIGHTLY))
-      .on("DELETE", "/v1/schedules/nightly", r -> new Answer(200, "{\"name\":\"nightly\",\"deleted\":true}"));
+      .on("DELETE", "/v1/schedules/nightly", r -> new Answer(200, "{\"name\":\"nightly\",\"deleted\":true}"))
+      .on("POST", "/v1/schedules/nightly/run", r -> new Answer(202, "{\"workId\":\"nightly@manual-t\"}"));
   private final Map<String, String> env = Map.of("GOWORK_COORDINATOR_URL", stub.url());
 
   @AfterEach
@@ -53,6 +54,13 @@ class ScheduleCommandTest {
   }
 
   @Test
+  void runAddsTheWorkNowAndPrintsItsId() {
+    Console c = new Console(env);
+    assertEquals(0, c.run("schedule", "run", "nightly"), c.err());
+    assertEquals("nightly@manual-t\n", c.out());
+  }
+
+  @Test
   void deleteSendsADeleteAndSaysSo() {
     Console c = new Console(env);
     assertEquals(0, c.run("schedule", "delete", "nightly"), c.err());
@@ -69,7 +77,7 @@ class ScheduleCommandTest {
     assertUsage("are for 'schedule set'", "schedule", "show", "x", "--every", "5");
     assertUsage("schedule delete needs a schedule name", "schedule", "delete");
     assertUsage("a schedule name is 1-100 letters", "schedule", "show", "a/b");
-    assertUsage("unknown action 'run'", "schedule", "run", "x");
+    assertUsage("unknown action 'start'", "schedule", "start", "x");
     assertEquals(0, stub.requests().size());
   }
 

@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * Repeating work: {@code PUT /v1/schedules/{name}} defines or redefines one, {@code GET} lists them
- * or reads one, {@code DELETE} deletes one.
+ * or reads one, {@code DELETE} deletes one, {@code POST .../run} adds its work now.
  */
 final class ScheduleApi {
   private static final long MAX_TIMEOUT_SECONDS = 604_800;
@@ -32,7 +32,8 @@ final class ScheduleApi {
         new Route("GET", "/v1/schedules", Access.PRODUCER, codec, this::list),
         new Route("GET", "/v1/schedules/{name}", Access.PRODUCER, codec, this::get),
         new Route("PUT", "/v1/schedules/{name}", Access.PRODUCER, codec, this::define),
-        new Route("DELETE", "/v1/schedules/{name}", Access.PRODUCER, codec, this::delete));
+        new Route("DELETE", "/v1/schedules/{name}", Access.PRODUCER, codec, this::delete),
+        new Route("POST", "/v1/schedules/{name}/run", Access.PRODUCER, codec, this::runNow));
   }
 
   /** {@code {"schedules": [schedule...]}}, by name. */
@@ -50,6 +51,13 @@ final class ScheduleApi {
 
   private Answer define(Call call) {
     return Answer.json(200, view(server.schedule(schedule(call.param("name"), call.json()))));
+  }
+
+  /** 202 {@code {"workId"}}: the schedule's work, added now (its own runs go on as before). */
+  private Answer runNow(Call call) {
+    ObjectNode n = Views.object();
+    n.put("workId", server.runScheduleNow(call.param("name")));
+    return Answer.json(202, n);
   }
 
   private Answer delete(Call call) {

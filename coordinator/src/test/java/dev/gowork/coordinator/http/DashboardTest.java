@@ -95,9 +95,13 @@ class DashboardTest {
       assertEquals(404, revoke.status(), revoke.toString());
       assertTrue(revoke.body().contains("no worker with that id"), "the route exists: " + revoke);
 
-      assertTrue(script.contains("'/pause'") && script.contains("'/resume'"), "the pause and resume calls");
+      assertTrue(script.contains("'/pause'") && script.contains("'/resume'") && script.contains("'/run'"),
+          "the pause, resume and run-now calls");
       assertEquals(200, api.producer("POST", "/v1/queues/default/pause", null).status());
       assertEquals(200, api.producer("POST", "/v1/queues/default/resume", null).status());
+      Response runNow = api.producer("POST", "/v1/schedules/none/run", null);
+      assertEquals(404, runNow.status(), runNow.toString());
+      assertTrue(runNow.body().contains("no schedule named 'none'"), "the route exists: " + runNow);
       Response unschedule = api.producer("DELETE", "/v1/schedules/none", null);
       assertEquals(404, unschedule.status(), unschedule.toString());
       assertTrue(unschedule.body().contains("no schedule named 'none'"), "the route exists: " + unschedule);

@@ -60,11 +60,20 @@ class ScheduleApiTest {
     assertEquals(1, list.size());
     assertEquals(redefined.json(), list.get(0));
 
+    var ran = api.producer("POST", "/v1/schedules/nightly-report/run", null);
+    assertEquals(202, ran.status(), ran.toString());
+    String manual = ran.json().get("workId").asText();
+    assertTrue(manual.startsWith("nightly-report@manual-"), manual);
+    assertEquals("queued", api.producer("GET", "/v1/work/" + manual, null).json().get("state").asText());
+    assertTrue(api.producer("GET", "/v1/schedules/nightly-report", null).json().get("lastRunAt").isNull(),
+        "a run by hand is not one of its runs");
+
     var deleted = api.producer("DELETE", "/v1/schedules/nightly-report", null);
     assertEquals(200, deleted.status(), deleted.toString());
     assertEquals(0, api.producer("GET", "/v1/schedules", null).json().get("schedules").size());
     assertError(api.producer("DELETE", "/v1/schedules/nightly-report", null), 404, "no schedule named 'nightly-report'");
     assertError(api.producer("GET", "/v1/schedules/nightly-report", null), 404, "no schedule named");
+    assertError(api.producer("POST", "/v1/schedules/nightly-report/run", null), 404, "no schedule named");
   }
 
   @Test

@@ -23,6 +23,7 @@
     resume: (queue) => '/v1/queues/' + encodeURIComponent(queue) + '/resume',
     schedules: () => '/v1/schedules',
     unschedule: (name) => '/v1/schedules/' + encodeURIComponent(name),
+    runNow: (name) => '/v1/schedules/' + encodeURIComponent(name) + '/run',
   };
   const TOTALS = [
     ['gowork_work_added_total', 'added'],
@@ -230,8 +231,11 @@
           act('DELETE', API.unschedule(s.name), 'deleted schedule ' + s.name, [stop]);
         }
       });
+      const now = el('button', 'run now');
+      now.type = 'button';
+      now.addEventListener('click', () => act('POST', API.runNow(s.name), 'ran ' + s.name + ' by hand', [now, stop]));
       const actions = el('span', undefined, 'actions');
-      actions.append(stop);
+      actions.append(now, stop);
       const runs = s.cron ? s.cron + ' (' + s.zone + ')' : 'every ' + s.everySeconds + ' s';
       return [s.name, runs, s.queue, ago(s.lastRunAt), ago(s.nextRunAt), actions];
     });
