@@ -83,6 +83,8 @@ final class ConsumeWork implements Runnable {
   /** When the loop last began a round, in epoch milliseconds of its clock (read by any thread). */
   private volatile long lastTurnMillis;
   private int nextWaitLane;
+  /** Lanes closed while the queue is paused, by index, to be reopened when it is resumed. */
+  private final boolean[] parked;
   final CompletableFuture<Void> ready = new CompletableFuture<>();
   final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
@@ -112,6 +114,7 @@ final class ConsumeWork implements Runnable {
     this.cancellations = cancellations;
     this.publisher = new PublishResults(producer, resultsTopic, codec, session, clock, this::complete);
     this.lastTurnMillis = clock.millis();
+    this.parked = new boolean[slots];
   }
 
   /** When the loop last began a round (it begins one at least every 100 ms while it runs). */
@@ -180,7 +183,11 @@ final class ConsumeWork implements Runnable {
       if (drainAsked && !draining) {
         startDraining(now);
       }
-      boolean accepting = !draining && sessionUsable(now) && !queuePaused.getAsBoolean();
+      boolean paused = queuePaused.getAsBoolean();
+      if (!draining) {
+        parkOrReopen(paused);
+      }
+      boolean accepting = !draining && sessionUsable(now) && !paused;
       publisher.publishWaiting();
       for (Lane lane : lanes) {
         pollLane(lane, accepting, now);
@@ -206,6 +213,38 @@ final class ConsumeWork implements Runnable {
         waitInPoll(idle, wait);
       } else {
         waitForCompletion(wait);
+      }
+    }
+  }
+
+  /**
+   * While the queue is paused, closes each lane that holds nothing (its acknowledgements sent first);
+   * reopens them once it is resumed. A share consumer fetches ahead of its next poll, so a lane left
+   * open but unpolled would acquire the queue's new work and keep it buffered past its lock: the
+   * broker would count a delivery each time and hand it to the next such lane, and every lane would
+   * run its stale copy at the resume (and the consumer would leave its group after
+   * {@code max.poll.interval.ms}). Closing releases what a lane had acquired; a reopened lane joins
+   * the group again (about a heartbeat interval).
+   */
+  private void parkOrReopen(boolean paused) {
+    for (int i = 0; i < lanes.size(); i++) {
+      Lane lane = lanes.get(i);
+      if (paused && !parked[i] && lane.state() == Lane.State.IDLE && !lane.hasUnfinished() && !lane.isClosed()) {
+        closeLane(lane);
+        parked[i] = true;
+        LOG.info("lane {}: closed while the queue is paused", lane.index);
+      } else if (!paused && parked[i]) {
+        Lane reopened;
+        try {
+          reopened = openLane.apply(i);
+          reopened.subscribe(workTopic);
+        } catch (RuntimeException e) {
+          LOG.warn("lane {}: could not reopen after the queue was resumed; trying again: {}", i, e.toString());
+          continue;
+        }
+        lanes.set(i, reopened);
+        parked[i] = false;
+        LOG.info("lane {}: reopened, the queue was resumed", i);
       }
     }
   }

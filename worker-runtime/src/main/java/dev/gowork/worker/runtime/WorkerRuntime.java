@@ -108,12 +108,11 @@ public final class WorkerRuntime implements AutoCloseable {
     ProvisionQueue.run(clients, topics, settings);
     producer = clients.producer();
     followControl(clients, topics.control(), topics.queues());
-    AtomicInteger lanes = new AtomicInteger();
     String group = topics.shareGroup(settings.queue());
     Map<String, Object> overrides = Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.batchSize(),
         ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 250);
     loop = new ConsumeWork(settings, workTopic, topics.results(),
-        i -> new Lane(lanes.getAndIncrement(), clients.shareConsumer(group, overrides), stats),
+        i -> new Lane(i, clients.shareConsumer(group, overrides), stats),
         producer, handler, workThreads, session::get, clock, stats, cancellations,
         () -> paused.isPaused(settings.queue()));
     Thread pollThread = new Thread(loop, "gowork-consume-" + settings.queue());

@@ -148,6 +148,40 @@ class ControlNoticesTest {
     }
   }
 
+  /**
+   * Work added while the queue is paused must not be acquired by a lane that is not polled: its lock
+   * would run out unseen (counting a delivery), and the record still buffered in that lane's consumer
+   * would be run on resume as well as by the lane that acquired it next.
+   */
+  @Test
+  void workAddedWhilePausedIsRunOnceAtItsFirstDeliveryAfterResume(TestKafka kafka) throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka); Producer<String, byte[]> producer = kafka.clients().producer()) {
+      try (Admin admin = kafka.clients().admin()) {
+        new TopicProvisioner(admin).ensureTopics(List.of(TopicSpec.of(f.topics.control(), 1, 1),
+            TopicSpec.compacted(f.topics.queues(), 1, 1)));
+      }
+      List<String> starts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+      WorkerRuntime replica = f.start(f.settings(2), (data, ctx) -> {
+        starts.add(ctx.workId() + "#" + ctx.attempt());
+        return data;
+      });
+      WorkEnvelope first = work(f, "quick");
+      f.send(first);
+      RuntimeFixture.awaitTrue("the replica taking work", () -> starts.contains(first.workId() + "#1"), WAIT);
+      pause(producer, f, first.queue(), true);
+      Thread.sleep(500);
+      WorkEnvelope waiting = work(f, "quick");
+      f.send(waiting);
+      Thread.sleep(8_000); // longer than the 5 s lock of RuntimeFixture.settings
+      assertEquals(List.of(first.workId() + "#1"), starts, "nothing runs while paused");
+      pause(producer, f, waiting.queue(), false);
+      RuntimeFixture.awaitTrue("the work taken once the queue is resumed",
+          () -> starts.stream().anyMatch(s -> s.startsWith(waiting.workId())), WAIT);
+      Thread.sleep(3_000);
+      assertEquals(List.of(first.workId() + "#1", waiting.workId() + "#1"), starts, replica.counters().toString());
+    }
+  }
+
   /** Writes the coordinator's record of {@code <p>.queues}, as {@code WorkServer.pauseQueue} does. */
   private static void pause(Producer<String, byte[]> producer, RuntimeFixture f, String queue, boolean paused)
       throws Exception {
