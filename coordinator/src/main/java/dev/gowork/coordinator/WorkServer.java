@@ -674,7 +674,7 @@ public final class WorkServer implements AutoCloseable {
 
   /**
    * Pauses {@code queue}: no worker takes new work from it until {@link #resumeQueue} (Faktory's and
-   * BullMQ's pause): GoWork worker replicas stop polling it (work they run finishes), and {@code get}
+   * BullMQ's pause): GoWork worker replicas close its share consumers (work they run finishes), and {@code get}
    * answers empty for it. Its work waits in Kafka; deadlines still pass. The pause is kept in the
    * compacted {@code <p>.queues}, which every coordinator and replica reads, so it outlasts restarts.
    *
@@ -687,7 +687,8 @@ public final class WorkServer implements AutoCloseable {
   }
 
   /**
-   * Resumes a paused queue: workers take its work again within about a second.
+   * Resumes a paused queue: worker replicas open their share consumers again within about a
+   * second and take its work once they have joined its share group (a heartbeat interval, 5 s by default).
    *
    * @throws GoWorkException INVALID_ARGUMENT (a bad queue name), UNAVAILABLE
    */
