@@ -74,8 +74,8 @@ class RepeatingWorkTest extends ServerFixture {
     Instant first = server.schedule(Schedule.cron("hourly", "@hourly", "tick", 60)).nextRunAt();
     server.schedule(Schedule.every("other", Duration.ofHours(1), null, 60));
     moveTo(first.plusSeconds(1));
-    assertEquals("hourly@" + first, worker.take(WAIT).workId());
-    assertEquals("other@" + first, worker.take(WAIT).workId());
+    assertEquals(java.util.Set.of("hourly@" + first, "other@" + first),
+        java.util.Set.of(worker.take(WAIT).workId(), worker.take(WAIT).workId()), "both ran, in either order");
     Poll.until(() -> server.schedules().stream().allMatch(x -> first.equals(x.lastRunAt())), WAIT, "runs recorded");
 
     crashAndRestart(() -> { });
