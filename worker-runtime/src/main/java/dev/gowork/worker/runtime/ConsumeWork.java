@@ -184,10 +184,11 @@ final class ConsumeWork implements Runnable {
         startDraining(now);
       }
       boolean paused = queuePaused.getAsBoolean();
+      boolean usable = sessionUsable(now);
       if (!draining) {
-        parkOrReopen(paused);
+        parkOrReopen(paused || !usable, paused ? "the queue is paused" : "the session is expired");
       }
-      boolean accepting = !draining && sessionUsable(now) && !paused;
+      boolean accepting = !draining && usable && !paused;
       publisher.publishWaiting();
       for (Lane lane : lanes) {
         pollLane(lane, accepting, now);
@@ -218,33 +219,34 @@ final class ConsumeWork implements Runnable {
   }
 
   /**
-   * While the queue is paused, closes each lane that holds nothing (its acknowledgements sent first);
-   * reopens them once it is resumed. A share consumer fetches ahead of its next poll, so a lane left
-   * open but unpolled would acquire the queue's new work and keep it buffered past its lock: the
+   * While the queue is paused, or the session expired (no work may be taken until it is renewed),
+   * closes each lane that holds nothing (its acknowledgements sent first); reopens them once the
+   * queue is resumed and the session usable. A share consumer fetches ahead of its next poll, so a
+   * lane left open but unpolled would acquire the queue's new work and keep it buffered past its lock: the
    * broker would count a delivery each time and hand it to the next such lane, and every lane would
    * run its stale copy at the resume (and the consumer would leave its group after
    * {@code max.poll.interval.ms}). Closing releases what a lane had acquired; a reopened lane joins
    * the group again (about a heartbeat interval).
    */
-  private void parkOrReopen(boolean paused) {
+  private void parkOrReopen(boolean park, String why) {
     for (int i = 0; i < lanes.size(); i++) {
       Lane lane = lanes.get(i);
-      if (paused && !parked[i] && lane.state() == Lane.State.IDLE && !lane.hasUnfinished() && !lane.isClosed()) {
+      if (park && !parked[i] && lane.state() == Lane.State.IDLE && !lane.hasUnfinished() && !lane.isClosed()) {
         closeLane(lane);
         parked[i] = true;
-        LOG.info("lane {}: closed while the queue is paused", lane.index);
-      } else if (!paused && parked[i]) {
+        LOG.info("lane {}: closed while {}", lane.index, why);
+      } else if (!park && parked[i]) {
         Lane reopened;
         try {
           reopened = openLane.apply(i);
           reopened.subscribe(workTopic);
         } catch (RuntimeException e) {
-          LOG.warn("lane {}: could not reopen after the queue was resumed; trying again: {}", i, e.toString());
+          LOG.warn("lane {}: could not reopen; trying again: {}", i, e.toString());
           continue;
         }
         lanes.set(i, reopened);
         parked[i] = false;
-        LOG.info("lane {}: reopened, the queue was resumed", i);
+        LOG.info("lane {}: reopened", i);
       }
     }
   }

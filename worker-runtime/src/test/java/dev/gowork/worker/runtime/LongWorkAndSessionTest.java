@@ -143,6 +143,38 @@ class LongWorkAndSessionTest {
     }
   }
 
+  /**
+   * Work that arrives while the session is expired waits for the renewed one and then runs once: a lane
+   * left open but unpolled meanwhile would acquire it, keep it past its lock, and run a stale copy.
+   */
+  @Test
+  void workArrivingWhileTheSessionIsExpiredRunsOnceAfterTheRenewal(TestKafka kafka) throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
+      FakeClock clock = new FakeClock(Instant.now());
+      List<String> starts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+      WorkerRuntime runtime = f.start(f.settings(2).handshakeAttempts(1), (data, ctx) -> {
+        starts.add(ctx.workId());
+        return data;
+      }, clock);
+      WorkEnvelope first = f.work(Works.data(), Duration.ofHours(4));
+      f.send(first);
+      results.await("the first result", x -> !x.isEmpty(), Duration.ofSeconds(30));
+
+      clock.advance(Duration.ofHours(2)); // the one-hour session has expired, and no renewal got through
+      Thread.sleep(500); // the replica closes its idle lanes
+      WorkEnvelope waiting = f.work(Works.data(), Duration.ofHours(4));
+      f.send(waiting);
+      Thread.sleep(8_000); // longer than the 5 s lock of RuntimeFixture.settings
+      assertEquals(List.of(first.workId()), starts, "nothing taken without a usable session");
+
+      f.coordinator.sessionLife(Duration.ofHours(5));
+      runtime.reauthenticate();
+      results.await("the waiting work's result", x -> !x.isEmpty(), Duration.ofSeconds(30));
+      Thread.sleep(3_000);
+      assertEquals(List.of(first.workId(), waiting.workId()), starts, runtime.counters().toString());
+    }
+  }
+
   @Test
   void aReplicaRegistersOverHttpsTrustingTheCaFileItIsGiven(TestKafka kafka, @TempDir Path dir) throws Exception {
     TestCertificate cert = TestCertificate.create(dir, "keystore-pass-0123");
