@@ -14,6 +14,7 @@ import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.coordinator.auth.WorkerRegistry;
 import dev.gowork.coordinator.auth.Workers;
 import dev.gowork.coordinator.events.EventDispatcher;
+import dev.gowork.coordinator.forward.OwnerRequests;
 import dev.gowork.coordinator.events.EventHandler;
 import dev.gowork.coordinator.events.HandlerFeed;
 import dev.gowork.coordinator.queue.EnvelopeReader;
@@ -145,6 +146,7 @@ public final class WorkServer implements AutoCloseable {
   private final FollowState follower;
   private final Schedules schedules;
   private final QueuePauses pauses;
+  private final ForwardToOwner forward;
   private volatile FireSchedules fireSchedules;
   private ConsumeResults consumeResults;
   private volatile RebuildState.Summary rebuilt;
@@ -196,6 +198,11 @@ public final class WorkServer implements AutoCloseable {
     pipeline = new ResultPipeline(codec, workers, table, retries, b.backoff, b.resultWindow, events, clock,
         b.replayMemory);
     pipeline.catchUpWith(() -> follower.catchUp(CATCH_UP));
+    writer.requestsTo(topics.results());
+    OwnerRequests requests = new OwnerRequests(journal, b.secret, b.resultWindow, events, clock, txId);
+    forward = new ForwardToOwner(requests, journal, table, workers, timeouts, retries, ownership, clock, sendTimeout);
+    pipeline.forwardedRequests(requests, forward);
+    workers.forwardsRevocationsTo(forward::revoke);
     intake = new Intake(queues, publisher, table, timeouts, events, clock, sendTimeout, journal, retries);
     handout = new Handout(workers, queues, taker, table, events, clock, pauses);
   }
@@ -658,14 +665,21 @@ public final class WorkServer implements AutoCloseable {
    * ws.cancel(workId, "the customer withdrew the order");
    * }</pre>
    *
+   * <p>With several coordinators, work another one owns is cancelled by its owner: this one sends it
+   * the request over {@code <p>.results} and answers once the change shows in its mirrored state.
+   *
    * @param reason why, kept in the status and the event; may be null
    * @return the work's status, now {@code cancelled}
-   * @throws GoWorkException NOT_FOUND (unknown, or forgotten), CONFLICT (already finished, or owned
-   *     by another coordinator), INVALID_ARGUMENT (a reason over 1,000 characters), UNAVAILABLE
+   * @throws GoWorkException NOT_FOUND (unknown, or forgotten), CONFLICT (already finished),
+   *     INVALID_ARGUMENT (a reason over 1,000 characters), UNAVAILABLE (not committed, or, for work
+   *     another coordinator owns, not seen applied within the send timeout: it is applied once read)
    */
   public WorkStatus cancel(String workId, String reason) {
     requireStarted();
     checkReason(reason);
+    if (!table.owns(workId)) {
+      return forward.cancel(workId, reason);
+    }
     WorkStatus s = table.cancel(workId, reason, clock.millis());
     journal.flushAndWait();
     LOG.info("work {} cancelled", workId);
@@ -717,14 +731,17 @@ public final class WorkServer implements AutoCloseable {
     return n;
   }
 
-  /** What {@link #cancelQueue} did: how many items it cancelled, and how many belong to other coordinators. */
-  public record QueueCancellation(String queue, int cancelled, int elsewhere) {}
+  /**
+   * What {@link #cancelQueue} did: how many items it cancelled, and how many it sent to the other
+   * coordinators that own them (they cancel them a moment later).
+   */
+  public record QueueCancellation(String queue, int cancelled, int forwarded) {}
 
   /**
-   * Cancels all unfinished work of {@code queue} that this coordinator owns (Faktory's queue remove,
-   * Sidekiq's clear, BullMQ's drain), each item as {@link #cancel} does. Work added to the queue
-   * meanwhile is not touched; work of the queue that other coordinators own is counted, not
-   * cancelled: send the same request to each of them.
+   * Cancels all unfinished work of {@code queue} (Faktory's queue remove, Sidekiq's clear, BullMQ's
+   * drain), each item as {@link #cancel} does. Work added to the queue meanwhile is not touched. Items
+   * other coordinators own are sent to them, which cancel them as they read the requests; this call
+   * does not wait for that (their statuses show it).
    *
    * @param reason why, kept in each item's status and event; may be null
    * @throws GoWorkException INVALID_ARGUMENT (a bad queue name, a reason over 1,000 characters), UNAVAILABLE
@@ -734,20 +751,16 @@ public final class WorkServer implements AutoCloseable {
     Topics.validateQueue(queue);
     checkReason(reason);
     int cancelled = 0;
-    int elsewhere = 0;
+    int forwarded = 0;
     int unflushed = 0;
     for (String id : table.unfinishedOf(queue)) {
-      if (!table.owns(id)) {
-        elsewhere++;
-        continue;
-      }
       try {
-        table.cancel(id, reason, clock.millis());
-        cancelled++;
-        // Bounded transactions: a queue of a million items is committed 10,000 cancellations at a time.
-        if (++unflushed == CANCEL_CHUNK) {
-          journal.flushAndWait();
-          unflushed = 0;
+        if (table.owns(id)) {
+          table.cancel(id, reason, clock.millis());
+          cancelled++;
+        } else {
+          forward.cancelLater(id, reason);
+          forwarded++;
         }
       } catch (GoWorkException e) {
         if (e.code() != ErrorCode.CONFLICT && e.code() != ErrorCode.NOT_FOUND) {
@@ -755,11 +768,16 @@ public final class WorkServer implements AutoCloseable {
         }
         // it finished, or was forgotten or handed over, since the list was taken
       }
+      // Bounded transactions: a queue of a million items is committed 10,000 changes at a time.
+      if (++unflushed == CANCEL_CHUNK) {
+        journal.flushAndWait();
+        unflushed = 0;
+      }
     }
     journal.flushAndWait();
-    LOG.info("queue {}: {} unfinished items cancelled, {} left to the coordinators that own them", queue, cancelled,
-        elsewhere);
-    return new QueueCancellation(queue, cancelled, elsewhere);
+    LOG.info("queue {}: {} unfinished items cancelled, {} sent to the coordinators that own them", queue, cancelled,
+        forwarded);
+    return new QueueCancellation(queue, cancelled, forwarded);
   }
 
   private static final int CANCEL_CHUNK = 10_000;
@@ -767,10 +785,16 @@ public final class WorkServer implements AutoCloseable {
   /**
    * Gives a dead item one more attempt with a fresh deadline and publishes it again (fires {@code work_retry}).
    *
+   * Work another coordinator owns is requeued by it, as for {@link #cancel}.
+   *
    * @throws GoWorkException NOT_FOUND (unknown, or its record is gone), CONFLICT (not dead), UNAVAILABLE
    */
   public void requeue(String workId) {
     requireStarted();
+    if (!table.owns(workId)) {
+      forward.requeue(workId);
+      return;
+    }
     WorkRef ref = table.revive(workId, clock.millis());
     timeouts.track(workId, ref.deadline().toEpochMilli());
     republisher.republish(ref);
@@ -782,11 +806,17 @@ public final class WorkServer implements AutoCloseable {
    * Deletes a dead letter: it is no longer listed or requeueable and its state record is deleted
    * (the {@code work_dead} event on the events topic stays).
    *
-   * @throws GoWorkException NOT_FOUND (unknown), CONFLICT (not dead, or owned by another coordinator),
+   * Work another coordinator owns is deleted by it, as for {@link #cancel}.
+   *
+   * @throws GoWorkException NOT_FOUND (unknown), CONFLICT (not dead),
    *     UNAVAILABLE
    */
   public void deleteDead(String workId) {
     requireStarted();
+    if (!table.owns(workId)) {
+      forward.deleteDead(workId);
+      return;
+    }
     table.discard(workId);
     journal.flushAndWait();
     LOG.info("dead letter {} deleted", workId);

@@ -106,6 +106,25 @@ public final class Signatures {
     }
   }
 
+  /**
+   * Signs a request one coordinator forwards to the coordinator that owns an item (docs/protocol.md):
+   * {@code base64(HMAC-SHA256(secret, "gowork-request:v1\n" + timestamp + "\n" + hex SHA-256 of the value))}.
+   * Only holders of the shared secret can sign one.
+   */
+  public static String signRequest(SharedSecret secret, long timestampMillis, byte[] value) {
+    String msg = "gowork-request:v1\n" + timestampMillis + "\n" + valueDigest(value);
+    return B64.encodeToString(hmac(secret.key(), msg.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** Checks a forwarded request's signature in constant time; false for any malformed input. */
+  public static boolean checkRequest(SharedSecret secret, long timestampMillis, byte[] value, String signature) {
+    if (signature == null) {
+      return false;
+    }
+    return MessageDigest.isEqual(signRequest(secret, timestampMillis, value).getBytes(StandardCharsets.UTF_8),
+        signature.getBytes(StandardCharsets.UTF_8));
+  }
+
   /** Constant-time equality of two strings (e.g. bearer tokens); false when either is null. */
   public static boolean constantTimeEquals(String a, String b) {
     if (a == null || b == null) {

@@ -70,9 +70,9 @@ public final class CancelCommand implements Callable<Integer> {
       if (json) {
         context.out().println(answer);
       } else {
-        long elsewhere = answer.path("elsewhere").asLong();
+        long forwarded = answer.path("forwarded").asLong();
         context.out().println("cancelled " + answer.path("cancelled").asLong() + " unfinished work items of queue "
-            + queue + (elsewhere > 0 ? "; " + elsewhere + " more belong to other coordinators: ask each of them" : ""));
+            + queue + (forwarded > 0 ? "; " + forwarded + " more sent to the other coordinators that own them" : ""));
       }
       return 0;
     }

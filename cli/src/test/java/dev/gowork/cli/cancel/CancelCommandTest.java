@@ -24,7 +24,7 @@ class CancelCommandTest {
           + "queued, running or retrying work can be cancelled\",\"code\":\"conflict\"}"))
       .on("POST", "/v1/queues/emails/cancel", r -> {
         seen.add(r);
-        return new Answer(200, "{\"queue\":\"emails\",\"cancelled\":12,\"elsewhere\":3}");
+        return new Answer(200, "{\"queue\":\"emails\",\"cancelled\":12,\"forwarded\":3}");
       });
   private final Map<String, String> env = Map.of("GOWORK_COORDINATOR_URL", stub.url());
 
@@ -57,11 +57,11 @@ class CancelCommandTest {
   }
 
   @Test
-  void aQueueIsCancelledWholeAndWhatOtherCoordinatorsOwnIsNamed() {
+  void aQueueIsCancelledWholeAndWhatOtherCoordinatorsOwnIsCounted() {
     Console c = new Console(env);
     assertEquals(0, c.run("cancel", "--queue", "emails", "--reason", "campaign stopped"), c.err());
-    assertEquals("cancelled 12 unfinished work items of queue emails; 3 more belong to other coordinators: ask each "
-        + "of them", c.out().strip());
+    assertEquals("cancelled 12 unfinished work items of queue emails; 3 more sent to the other coordinators that "
+        + "own them", c.out().strip());
     assertEquals("{\"reason\":\"campaign stopped\"}", seen.get(0).body());
   }
 

@@ -66,6 +66,7 @@ public final class WorkerRegistry implements Workers {
   private final LinkedHashMap<String, WorkerEntry> pending;
   private final Journal journal;
   private volatile java.util.function.Predicate<String> decides = id -> true;
+  private volatile java.util.function.Consumer<String> revokeElsewhere;
 
   public WorkerRegistry(SharedSecret secret, Clock clock, EventDispatcher events, AuthSettings settings) {
     this(secret, clock, events, settings, Journal.discarding());
@@ -200,6 +201,26 @@ public final class WorkerRegistry implements Workers {
     if (e == null) {
       throw new GoWorkException(ErrorCode.NOT_FOUND, "no worker with that id");
     }
+    if (!decides.test(workerId) && revokeElsewhere != null) {
+      revokeElsewhere.accept(workerId);
+      return;
+    }
+    revokeWithoutWaiting(workerId);
+    // Durable before it returns: a revoked worker must stay revoked across a crash of this coordinator.
+    journal.flushAndWait();
+  }
+
+  /**
+   * {@link #revoke} for the coordinator that decides about the worker, without waiting for the
+   * commit: on the results thread, whose next commit carries it.
+   *
+   * @throws GoWorkException NOT_FOUND for an unknown id; CONFLICT when another coordinator decides about it
+   */
+  public void revokeWithoutWaiting(String workerId) {
+    WorkerEntry e = workerId == null ? null : entries.get(workerId);
+    if (e == null) {
+      throw new GoWorkException(ErrorCode.NOT_FOUND, "no worker with that id");
+    }
     long now = clock.millis();
     synchronized (e) {
       journal.atomically(() -> {
@@ -207,7 +228,7 @@ public final class WorkerRegistry implements Workers {
         // checked inside the unit, as for an expiry, so a revocation never lands after a hand-over.
         if (!decides.test(workerId)) {
           throw new GoWorkException(ErrorCode.CONFLICT, "worker " + workerId + " belongs to another coordinator "
-              + "(the one that owns its results partition); revoke it there");
+              + "(the one that owns its results partition), which changed just now; try again");
         }
         if (e.end(WorkerState.REVOKED, now)) {
           events.event(EventType.WORKER_EXPIRED).worker(workerId).error("revoked").fire();
@@ -219,8 +240,25 @@ public final class WorkerRegistry implements Workers {
         return null;
       });
     }
-    // Durable before it returns: a revoked worker must stay revoked across a crash of this coordinator.
-    journal.flushAndWait();
+  }
+
+  /**
+   * Has {@link #revoke} of a worker another coordinator decides about call {@code elsewhere} (which
+   * forwards it to that coordinator) instead of refusing it.
+   */
+  public void forwardsRevocationsTo(java.util.function.Consumer<String> elsewhere) {
+    this.revokeElsewhere = elsewhere;
+  }
+
+  /** The state of a known worker (this coordinator's or mirrored), or empty. */
+  public Optional<WorkerState> state(String workerId) {
+    WorkerEntry e = workerId == null ? null : entries.get(workerId);
+    if (e == null) {
+      return Optional.empty();
+    }
+    synchronized (e) {
+      return Optional.of(e.state);
+    }
   }
 
   @Override

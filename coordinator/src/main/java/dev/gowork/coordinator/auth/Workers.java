@@ -31,11 +31,12 @@ public interface Workers {
 
   /**
    * Ends a worker's session at once (fires {@code worker_expired}, and tells the replica holding it,
-   * which verifies again) and returns once that is committed to Kafka. With several coordinators on one prefix, only the one that owns the worker's results
-   * partition revokes it.
+   * which verifies again) and returns once that is committed to Kafka. With several coordinators on
+   * one prefix, the one that owns the worker's results partition revokes it: another sends it the
+   * request and returns once it sees the session ended.
    *
-   * @throws dev.gowork.broker.GoWorkException NOT_FOUND for an unknown id; CONFLICT when the worker
-   *     belongs to another coordinator (revoke it there); UNAVAILABLE when the commit does not happen
+   * @throws dev.gowork.broker.GoWorkException NOT_FOUND for an unknown id; UNAVAILABLE when the commit
+   *     does not happen (or, forwarded, is not seen within the send timeout)
    */
   void revoke(String workerId);
 

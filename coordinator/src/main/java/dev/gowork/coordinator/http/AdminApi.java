@@ -100,13 +100,13 @@ final class AdminApi {
     return n;
   }
 
-  /** Optional body {@code {"reason"}}; 200 {@code {"queue", "cancelled", "elsewhere"}}. */
+  /** Optional body {@code {"reason"}}; 200 {@code {"queue", "cancelled", "forwarded"}}. */
   private Answer cancelQueue(Call call) {
     WorkServer.QueueCancellation c = server.cancelQueue(call.param("queue"), WorkApi.reason(call));
     ObjectNode n = Views.object();
     n.put("queue", c.queue());
     n.put("cancelled", c.cancelled());
-    n.put("elsewhere", c.elsewhere());
+    n.put("forwarded", c.forwarded());
     return Answer.json(200, n);
   }
 

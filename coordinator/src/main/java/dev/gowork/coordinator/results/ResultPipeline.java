@@ -10,6 +10,7 @@ import dev.gowork.broker.wire.ResultStatus;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.coordinator.auth.WorkerRegistry;
 import dev.gowork.coordinator.events.EventDispatcher;
+import dev.gowork.coordinator.forward.OwnerRequests;
 import dev.gowork.coordinator.retry.Backoff;
 import dev.gowork.coordinator.retry.RetryPlan;
 import dev.gowork.coordinator.work.Progress;
@@ -56,6 +57,8 @@ public final class ResultPipeline {
   private final Clock clock;
   private final ReplayGuard replays;
   private volatile BooleanSupplier catchUp = () -> false;
+  private volatile OwnerRequests requests;
+  private volatile OwnerRequests.Owner requestOwner;
 
   public ResultPipeline(WireCodec codec, WorkerRegistry workers, WorkTable table, RetryPlan retries, Backoff backoff,
       TimestampWindow window, EventDispatcher events, Clock clock, long replayMemory) {
@@ -79,8 +82,22 @@ public final class ResultPipeline {
     this.catchUp = catchUp;
   }
 
-  /** Checks and applies one record of the results topic. */
+  /**
+   * Has requests forwarded by other coordinators (records of the results topic marked as such) checked
+   * by {@code requests} and applied by {@code owner}, in order with the results around them.
+   */
+  public void forwardedRequests(OwnerRequests requests, OwnerRequests.Owner owner) {
+    this.requestOwner = owner;
+    this.requests = requests;
+  }
+
+  /** Checks and applies one record of the results topic (a forwarded request is applied, with no verdict). */
   public Optional<Verdict> accept(ConsumerRecord<String, byte[]> rec) {
+    OwnerRequests forwarded = requests;
+    if (forwarded != null && OwnerRequests.isRequest(rec)) {
+      forwarded.accept(rec, requestOwner);
+      return Optional.empty();
+    }
     Decoded<ResultEnvelope> d = codec.decodeResult(rec.value());
     if (!d.isOk()) {
       // No workId: the key of a record that does not decode is the writer's text, not a work id to join on.

@@ -175,6 +175,11 @@ class WorkerRegistryTest {
     registry.endsSessionsOf(id -> false);
     assertEquals(ErrorCode.CONFLICT, assertThrows(GoWorkException.class, () -> registry.revoke(s.workerId())).code());
     assertTrue(registry.authenticate(s.workerId(), s.sessionKey()), "the session stays open");
+    java.util.List<String> forwarded = new java.util.ArrayList<>();
+    registry.forwardsRevocationsTo(forwarded::add);
+    registry.revoke(s.workerId());
+    assertEquals(java.util.List.of(s.workerId()), forwarded, "sent to the coordinator that decides");
+    assertTrue(registry.authenticate(s.workerId(), s.sessionKey()), "which ends it, not this one");
     registry.endsSessionsOf(id -> true);
     registry.revoke(s.workerId());
     assertFalse(registry.authenticate(s.workerId(), s.sessionKey()));

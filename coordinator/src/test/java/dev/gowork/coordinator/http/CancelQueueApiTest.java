@@ -20,7 +20,7 @@ class CancelQueueApiTest {
       assertEquals(202, added.status(), added.toString());
       var cancelled = api.producer("POST", "/v1/queues/bulk/cancel", "{\"reason\":\"not needed\"}");
       assertEquals(200, cancelled.status(), cancelled.toString());
-      assertEquals("{\"queue\":\"bulk\",\"cancelled\":2,\"elsewhere\":0}", cancelled.body());
+      assertEquals("{\"queue\":\"bulk\",\"cancelled\":2,\"forwarded\":0}", cancelled.body());
       String first = added.json().get("workIds").get(0).asText();
       assertEquals("cancelled", api.producer("GET", "/v1/work/" + first, null).json().get("state").asText());
       String other = added.json().get("workIds").get(2).asText();

@@ -1,0 +1,183 @@
+package dev.gowork.coordinator;
+
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.coordinator.auth.WorkerRegistry;
+import dev.gowork.coordinator.auth.WorkerState;
+import dev.gowork.coordinator.forward.OwnerRequest;
+import dev.gowork.coordinator.forward.OwnerRequests;
+import dev.gowork.coordinator.retry.RetryPlan;
+import dev.gowork.coordinator.state.Journal;
+import dev.gowork.coordinator.timeout.TimeoutTracker;
+import dev.gowork.coordinator.work.Lifecycle;
+import dev.gowork.coordinator.work.Ownership;
+import dev.gowork.coordinator.work.WorkRef;
+import dev.gowork.coordinator.work.WorkState;
+import dev.gowork.coordinator.work.WorkStatus;
+import dev.gowork.coordinator.work.WorkTable;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+
+/**
+ * An operator's cancel, requeue, dead-letter delete or revoke of an item (or worker) that another
+ * coordinator owns: checked against the mirrored state, sent to the owner ({@link OwnerRequests}), and
+ * answered once the owner's change shows in the mirrored state. Also applies, as the owner, the
+ * requests that other coordinators send here. So with several coordinators any of them answers any
+ * request, as a single one would, only a commit or two later.
+ */
+final class ForwardToOwner implements OwnerRequests.Owner {
+  private static final long POLL_MILLIS = 10;
+  private final OwnerRequests requests;
+  private final Journal journal;
+  private final WorkTable table;
+  private final WorkerRegistry workers;
+  private final TimeoutTracker timeouts;
+  private final RetryPlan retries;
+  private final Ownership ownership;
+  private final Clock clock;
+  private final Duration wait;
+
+  ForwardToOwner(OwnerRequests requests, Journal journal, WorkTable table, WorkerRegistry workers,
+      TimeoutTracker timeouts, RetryPlan retries, Ownership ownership, Clock clock, Duration wait) {
+    this.requests = requests;
+    this.journal = journal;
+    this.table = table;
+    this.workers = workers;
+    this.timeouts = timeouts;
+    this.retries = retries;
+    this.ownership = ownership;
+    this.clock = clock;
+    this.wait = wait;
+  }
+
+  /** {@link WorkServer#cancel} of work another coordinator owns. */
+  WorkStatus cancel(String workId, String reason) {
+    WorkStatus before = known(workId);
+    if (Lifecycle.isTerminal(before.state())) {
+      throw notCancellable(workId, before.state());
+    }
+    Optional<WorkStatus> after = sendAndAwait(OwnerRequest.cancel(workId, reason),
+        s -> s.isEmpty() || Lifecycle.isTerminal(s.get().state()));
+    WorkStatus s = after.orElseThrow(() -> gone(workId));
+    if (s.state() != WorkState.CANCELLED) {
+      throw notCancellable(workId, s.state());
+    }
+    return s;
+  }
+
+  /** {@link WorkServer#requeue} of a dead letter another coordinator owns. */
+  void requeue(String workId) {
+    WorkStatus before = dead(workId);
+    sendAndAwait(OwnerRequest.requeue(workId, before.attempts()),
+        s -> s.isEmpty() || s.get().state() != WorkState.DEAD || s.get().attempts() != before.attempts())
+        .orElseThrow(() -> gone(workId));
+  }
+
+  /** {@link WorkServer#deleteDead} of a dead letter another coordinator owns. */
+  void deleteDead(String workId) {
+    dead(workId);
+    Optional<WorkStatus> after = sendAndAwait(OwnerRequest.deleteDead(workId),
+        s -> s.isEmpty() || s.get().state() != WorkState.DEAD);
+    if (after.isPresent()) {
+      throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " is " + after.get().state().wireName()
+          + ", not dead");
+    }
+  }
+
+  /** {@link dev.gowork.coordinator.auth.Workers#revoke} of a worker another coordinator decides about. */
+  void revoke(String workerId) {
+    requests.send(OwnerRequest.revoke(workerId));
+    journal.flushAndWait();
+    if (!await(() -> workers.state(workerId).map(s -> s != WorkerState.ACTIVE).orElse(true))) {
+      throw notApplied("worker " + workerId, workerId);
+    }
+  }
+
+  /**
+   * Sends a cancel of {@code workId} to its owner without waiting for it to be applied
+   * ({@link WorkServer#cancelQueue}); it goes out with the caller's next flush.
+   */
+  void cancelLater(String workId, String reason) {
+    requests.send(OwnerRequest.cancel(workId, reason));
+  }
+
+  @Override
+  public void apply(OwnerRequest r) {
+    long now = clock.millis();
+    switch (r.action()) {
+      case CANCEL -> table.cancel(r.id(), r.reason(), now);
+      case REQUEUE -> {
+        WorkStatus s = table.status(r.id())
+            .orElseThrow(() -> new GoWorkException(ErrorCode.NOT_FOUND, "no work with id " + r.id()));
+        if (s.state() != WorkState.DEAD || s.attempts() != r.attempt()) {
+          throw new GoWorkException(ErrorCode.CONFLICT, "work " + r.id() + " is " + s.state().wireName()
+              + " at attempt " + s.attempts() + ", not dead at attempt " + r.attempt());
+        }
+        WorkRef ref = table.revive(r.id(), now);
+        timeouts.track(r.id(), ref.deadline().toEpochMilli());
+        // Published by the retry task, not on the results thread that applies this.
+        retries.scheduleRepublish(r.id(), ref.attempt(), now);
+      }
+      case DELETE_DEAD -> table.discard(r.id());
+      case REVOKE -> workers.revokeWithoutWaiting(r.id());
+    }
+  }
+
+  private WorkStatus known(String workId) {
+    return table.status(workId)
+        .orElseThrow(() -> new GoWorkException(ErrorCode.NOT_FOUND, "no work with id " + workId));
+  }
+
+  private WorkStatus dead(String workId) {
+    WorkStatus s = known(workId);
+    if (s.state() != WorkState.DEAD) {
+      throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " is " + s.state().wireName() + ", not dead");
+    }
+    return s;
+  }
+
+  /** Sends {@code r}, waits until the mirrored status satisfies {@code applied}, and returns it. */
+  private Optional<WorkStatus> sendAndAwait(OwnerRequest r, Predicate<Optional<WorkStatus>> applied) {
+    requests.send(r);
+    journal.flushAndWait();
+    if (!await(() -> applied.test(table.status(r.id())))) {
+      throw notApplied("work " + r.id(), r.id());
+    }
+    return table.status(r.id());
+  }
+
+  /** Polls {@code done} until true or {@code wait} has passed (wall time: this waits on other processes). */
+  private boolean await(BooleanSupplier done) {
+    long end = System.nanoTime() + wait.toNanos();
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() >= end) {
+        return false;
+      }
+      try {
+        Thread.sleep(POLL_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new GoWorkException(ErrorCode.UNAVAILABLE, "interrupted while waiting for the owner to apply the request");
+      }
+    }
+    return true;
+  }
+
+  private GoWorkException notApplied(String what, String key) {
+    return new GoWorkException(ErrorCode.UNAVAILABLE, what + " belongs to another coordinator (results partition "
+        + ownership.partitionOf(key) + "); the request was sent to it, but not seen applied within " + wait
+        + " (it is applied once that partition's owner reads it; the status shows when)");
+  }
+
+  private static GoWorkException gone(String workId) {
+    return new GoWorkException(ErrorCode.NOT_FOUND, "no work with id " + workId + " (forgotten meanwhile)");
+  }
+
+  private static GoWorkException notCancellable(String workId, WorkState state) {
+    return new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " is already " + state.wireName()
+        + "; only scheduled, queued, running or retrying work can be cancelled");
+  }
+}

@@ -1,0 +1,53 @@
+package dev.gowork.coordinator.forward;
+
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * What one coordinator asks the coordinator that owns {@code id} (a work id, or a worker id for
+ * {@link Action#REVOKE}) to do, as the owner would have done it for its own HTTP caller.
+ *
+ * @param reason a cancellation's reason, or null
+ * @param attempt for {@link Action#REQUEUE}, the dead attempt the caller saw (so a copy replayed after
+ *     the item died again requeues nothing); 0 otherwise
+ */
+public record OwnerRequest(Action action, String id, String reason, int attempt) {
+  /** The forwardable operations. */
+  public enum Action {
+    CANCEL, REQUEUE, DELETE_DEAD, REVOKE;
+
+    String wireName() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    static Action fromWire(String s) {
+      for (Action a : values()) {
+        if (a.wireName().equals(s)) {
+          return a;
+        }
+      }
+      throw new IllegalArgumentException("unknown request '" + s + "'");
+    }
+  }
+
+  public OwnerRequest {
+    Objects.requireNonNull(action, "action");
+    Objects.requireNonNull(id, "id");
+  }
+
+  public static OwnerRequest cancel(String workId, String reason) {
+    return new OwnerRequest(Action.CANCEL, workId, reason, 0);
+  }
+
+  public static OwnerRequest requeue(String workId, int deadAttempt) {
+    return new OwnerRequest(Action.REQUEUE, workId, null, deadAttempt);
+  }
+
+  public static OwnerRequest deleteDead(String workId) {
+    return new OwnerRequest(Action.DELETE_DEAD, workId, null, 0);
+  }
+
+  public static OwnerRequest revoke(String workerId) {
+    return new OwnerRequest(Action.REVOKE, workerId, null, 0);
+  }
+}
