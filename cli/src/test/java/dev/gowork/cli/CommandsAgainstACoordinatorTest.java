@@ -73,6 +73,13 @@ class CommandsAgainstACoordinatorTest {
       assertEquals(slowId, JSON.readTree(started.out()).get("workId").asText());
       awaitStatus(env, slowId, "state      completed", services);
 
+      // Submit and wait: the coordinator answers the long poll when the work completes.
+      Console waited = new Console(env);
+      assertEquals(0, waited.run("submit", "--wait", "60", "--json", "{\"ms\":300,\"n\":7}"), waited.err());
+      JsonNode done = JSON.readTree(waited.out());
+      assertEquals("completed", done.get("state").asText(), waited.out());
+      assertEquals(7, done.get("result").get("n").asInt(), waited.out());
+
       // Long work cancelled while it runs: the worker is told, the sleep handler stops at once (it
       // honours cancellation), and no result is written.
       Console longOne = new Console(env);

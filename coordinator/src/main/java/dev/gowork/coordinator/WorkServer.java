@@ -49,6 +49,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -537,6 +538,34 @@ public final class WorkServer implements AutoCloseable {
   }
 
   /**
+   * The item's status once it has finished (completed, failed, timed out, dead or cancelled), or
+   * after {@code timeout} whatever it is then (Celery's {@code AsyncResult.get}, BullMQ's
+   * {@code waitUntilFinished}). A final state counts once it is committed: this coordinator's own
+   * decision after its transaction, another coordinator's when read from the state topic. Empty when
+   * the server does not know the item (never added, or forgotten). Completes on a pool thread, not on
+   * the coordinator's own; nothing is left behind after a timeout.
+   *
+   * <pre>{@code
+   * ws.add(work);
+   * WorkStatus done = ws.whenFinished(work.id(), Duration.ofSeconds(30)).join().orElseThrow();
+   * }</pre>
+   */
+  public CompletableFuture<Optional<WorkStatus>> whenFinished(String workId, Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    CompletableFuture<Void> signal = table.watchFinish(workId);
+    Optional<WorkStatus> now = table.status(workId);
+    if (now.isEmpty() || Lifecycle.isTerminal(now.get().state()) || closed || timeout.isZero()) {
+      table.unwatchFinish(workId, signal);
+      return CompletableFuture.completedFuture(now);
+    }
+    CompletableFuture<Optional<WorkStatus>> answer = signal
+        .completeOnTimeout(null, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .thenApplyAsync(v -> table.status(workId));
+    answer.whenComplete((st, e) -> table.unwatchFinish(workId, signal));
+    return answer;
+  }
+
+  /**
    * Why this server no longer applies results although it was not closed: another coordinator with
    * the same instance id fenced its transactions, or they failed for good. Empty while it works (and
    * before {@code start()}). The service's {@code /healthz} answers 503 with it, so an orchestrator
@@ -849,6 +878,7 @@ public final class WorkServer implements AutoCloseable {
       return;
     }
     closed = true;
+    table.finishAllWatches();
     tasks.close();
     if (consumeResults != null) {
       consumeResults.close();

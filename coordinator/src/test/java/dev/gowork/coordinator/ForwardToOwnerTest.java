@@ -126,7 +126,9 @@ class ForwardToOwnerTest {
       p.send(request(waiting.id(), forged, late, Signatures.signRequest(ServerFixture.SECRET, late, forged)));
       p.flush();
     }
+    var mirroredEnd = a.whenFinished(waiting.id(), WAIT);
     WorkStatus cancelled = a.cancel(waiting.id(), "changed my mind");
+    assertEquals(WorkState.CANCELLED, mirroredEnd.join().orElseThrow().state(), "a waiter on a, b's decision");
     assertEquals(WorkState.CANCELLED, cancelled.state());
     assertTrue(cancelled.error().contains("changed my mind"), cancelled.error());
     assertEquals(WorkState.CANCELLED, b.status(waiting.id()).orElseThrow().state());

@@ -1,5 +1,6 @@
 package dev.gowork.coordinator;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,6 +66,10 @@ class WorkServerFlowTest extends ServerFixture {
     Work work = server.createWork(Map.of("n", 42), 60);
     server.add(work);
     assertEquals(1, server.queueSize());
+    var finished = server.whenFinished(work.id(), WAIT);
+    var notYet = server.whenFinished(work.id(), Duration.ofMillis(1)).join().orElseThrow();
+    assertEquals(WorkState.QUEUED, notYet.state(), "a wait that runs out answers the state as it is");
+    assertTrue(server.whenFinished("never-added", WAIT).join().isEmpty());
 
     WorkEnvelope got = worker.take(WAIT);
     assertEquals(work.id(), got.workId());
@@ -72,6 +77,9 @@ class WorkServerFlowTest extends ServerFixture {
     assertEquals(1, got.attempt());
     worker.send(got, ResultStatus.COMPLETED, Map.of("answer", 84), null);
 
+    WorkStatus done = assertDoesNotThrow(() -> finished.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
+        .orElseThrow();
+    assertEquals(WorkState.COMPLETED, done.state());
     Poll.until(() -> !params.isEmpty(), WAIT, "the work_complete handler");
     assertEquals(List.of("value1"), params);
     WorkStatus status = server.status(work.id()).orElseThrow();

@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gowork.cli.http.CoordinatorClient;
 import dev.gowork.cli.http.ProducerSettings;
+import dev.gowork.cli.http.WaitForWork;
 import dev.gowork.cli.http.WorkIds;
 import dev.gowork.cli.settings.CliContext;
+import dev.gowork.cli.settings.CliException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -30,6 +33,10 @@ public final class StatusCommand implements Callable<Integer> {
 
   @Option(names = "--json", description = "Print the coordinator's JSON, one answer per line.")
   boolean json;
+
+  @Option(names = "--wait", paramLabel = "SECONDS", description = "With work ids: wait up to SECONDS (1 to 86400) "
+      + "for each item to finish before showing it; exit 0 only when every one completed.")
+  Integer wait;
 
   private final CliContext context;
 
@@ -57,8 +64,13 @@ public final class StatusCommand implements Callable<Integer> {
       return 0;
     }
     boolean[] shown = {false};
-    return WorkIds.each(workIds, context.err(), id -> client.get("/v1/work/" + CoordinatorClient.segment(id)),
+    boolean[] allCompleted = {true};
+    Duration waitFor = wait == null ? null
+        : Duration.ofSeconds(context.settings().integer("--wait", wait, null, 0, 1, 86_400));
+    int code = WorkIds.each(workIds, context.err(), id -> waitFor == null
+        ? client.get("/v1/work/" + CoordinatorClient.segment(id)) : WaitForWork.await(client, id, waitFor),
         (id, w) -> {
+          allCompleted[0] &= "completed".equals(w.path("state").asText());
           if (json) {
             context.out().println(w);
           } else {
@@ -69,5 +81,6 @@ public final class StatusCommand implements Callable<Integer> {
           }
           shown[0] = true;
         });
+    return code == 0 && waitFor != null && !allCompleted[0] ? CliException.FAILED : code;
   }
 }

@@ -6,15 +6,18 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.cli.http.ProducerSettings;
+import dev.gowork.cli.http.WaitForWork;
 import dev.gowork.cli.http.WorkIds;
 import dev.gowork.cli.settings.CliContext;
 import dev.gowork.cli.settings.CliException;
 import dev.gowork.cli.settings.Settings;
+import dev.gowork.cli.status.StatusView;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -61,6 +64,11 @@ public final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print {\"workIds\":[...]} instead of one id per line.")
   boolean json;
 
+  @Option(names = "--wait", paramLabel = "SECONDS", description = "Then wait up to SECONDS (1 to 86400) for each "
+      + "item to finish and print its final status (as gowork status; JSON with --json) instead of its id; "
+      + "exit 0 only when every one completed.")
+  Integer wait;
+
   private final CliContext context;
 
   public SubmitCommand(CliContext context) {
@@ -77,19 +85,21 @@ public final class SubmitCommand implements Callable<Integer> {
     ProducerSettings producer = ProducerSettings.resolve(s, url);
     WireCodec codec = WireCodec.defaults();
     List<JsonNode> items = read(new WorkInput(codec));
+    Duration waitFor = wait == null ? null : Duration.ofSeconds(s.integer("--wait", wait, null, 0, 1, 86_400));
     if (workId != null) {
-      return submitOne(producer, options, items);
+      return waitFor == null ? submitOne(producer, options, items, true)
+          : submitOne(producer, options, items, false) + awaitEach(producer, List.of(workId), waitFor);
     }
     List<String> ids = new ArrayList<>();
     try {
       new BatchSubmitter(producer.client(), options, codec).submit(items, batch -> {
         ids.addAll(batch);
-        if (!json) {
+        if (!json && waitFor == null) {
           batch.forEach(context.out()::println);
         }
       });
     } finally {
-      if (json) {
+      if (json && waitFor == null) {
         ObjectNode out = codec.mapper().createObjectNode();
         ArrayNode array = out.putArray("workIds");
         ids.forEach(array::add);
@@ -97,11 +107,27 @@ public final class SubmitCommand implements Callable<Integer> {
       }
       context.out().flush();
     }
-    return 0;
+    return waitFor == null ? 0 : awaitEach(producer, ids, waitFor);
+  }
+
+  /**
+   * Waits for each item in turn, up to {@code total} each, and prints its status.
+   *
+   * @return 0 when every item completed, else {@link CliException#FAILED}
+   */
+  private int awaitEach(ProducerSettings producer, List<String> ids, Duration total) {
+    boolean allCompleted = true;
+    for (String id : ids) {
+      JsonNode status = WaitForWork.await(producer.client(), id, total);
+      allCompleted &= "completed".equals(status.path("state").asText());
+      context.out().print(json ? status + "\n" : StatusView.work(status));
+      context.out().flush();
+    }
+    return allCompleted ? 0 : CliException.FAILED;
   }
 
   /** One item under the caller's id, by {@code POST /v1/work}: idempotent, says when it was added already. */
-  private int submitOne(ProducerSettings producer, WorkOptions options, List<JsonNode> items) {
+  private int submitOne(ProducerSettings producer, WorkOptions options, List<JsonNode> items, boolean print) {
     if (items.size() != 1) {
       throw CliException.usage("--id names one work item; " + items.size() + " were given");
     }
@@ -109,6 +135,9 @@ public final class SubmitCommand implements Callable<Integer> {
     ObjectNode item = options.item(items.get(0));
     item.put("workId", workId);
     JsonNode answer = producer.client().post("/v1/work", item);
+    if (!print) {
+      return 0;
+    }
     if (json) {
       ObjectNode out = JsonNodeFactory.instance.objectNode();
       out.putArray("workIds").add(workId);

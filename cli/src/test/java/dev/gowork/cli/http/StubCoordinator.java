@@ -21,7 +21,7 @@ import javax.net.ssl.SSLContext;
  */
 public final class StubCoordinator implements AutoCloseable {
   /** One request as received. */
-  public record Request(String method, String path, String authorization, String body) {}
+  public record Request(String method, String path, String authorization, String body, String query) {}
 
   /** An answer: status and JSON body (may be empty). */
   public record Answer(int status, String body) {}
@@ -51,7 +51,7 @@ public final class StubCoordinator implements AutoCloseable {
     server.createContext("/", exchange -> {
       String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       Request r = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
-          exchange.getRequestHeaders().getFirst("Authorization"), body);
+          exchange.getRequestHeaders().getFirst("Authorization"), body, exchange.getRequestURI().getRawQuery());
       requests.add(r);
       Function<Request, Answer> route = routes.get(r.method() + " " + r.path());
       Answer a = route == null ? new Answer(404, "{\"error\":\"no route\",\"code\":\"not_found\"}") : route.apply(r);

@@ -67,6 +67,27 @@ class StatusCommandTest {
   }
 
   @Test
+  void waitingLongPollsUntilTheWorkEndsAndTheExitCodeSaysWhetherItCompleted() {
+    java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
+    StubCoordinator slow = new StubCoordinator().on("GET", "/v1/work/slow", r -> new Answer(200,
+        "{\"workId\":\"slow\",\"queue\":\"default\",\"state\":\"" + (polls.incrementAndGet() < 3 ? "running" : "failed")
+            + "\",\"attempts\":1,\"maxAttempts\":1,\"error\":\"boom\"}"));
+    try {
+      Console c = new Console(Map.of("GOWORK_COORDINATOR_URL", slow.url()));
+      assertEquals(1, c.run("status", "--wait", "120", "--json", "slow"), c.err());
+      assertTrue(c.out().contains("\"state\":\"failed\""), c.out());
+      assertEquals(3, polls.get(), "asked again while it ran");
+      assertTrue(slow.requests().stream().allMatch(r -> "wait=30".equals(r.query())), slow.requests().toString());
+    } finally {
+      slow.close();
+    }
+    Console done = new Console(env);
+    assertEquals(0, done.run("status", "--wait", "5", "abc"), done.err());
+    assertEquals("wait=5", stub.requests().get(0).query(), "never longer than asked");
+    assertEquals(2, new Console(env).run("status", "--wait", "0", "abc"));
+  }
+
+  @Test
   void withoutIdsTheQueuesAndWorkersAreTables() {
     Console c = new Console(env);
     assertEquals(0, c.run("status"), c.err());

@@ -62,6 +62,22 @@ class SubmitCommandTest {
     assertEquals(1, stub.requests().size(), "nothing sent for the refused one");
   }
 
+  @Test
+  void waitingPrintsEachItemsFinalStatusAndExitsZeroOnlyWhenAllCompleted() {
+    stub.on("GET", "/v1/work/w1", r -> new StubCoordinator.Answer(200,
+        "{\"workId\":\"w1\",\"state\":\"completed\",\"result\":{\"sum\":3}}"));
+    stub.on("GET", "/v1/work/w2", r -> new StubCoordinator.Answer(200, "{\"workId\":\"w2\",\"state\":\"timed_out\"}"));
+    Console one = new Console(env);
+    assertEquals(0, one.run("submit", "--wait", "60", "--json", "{\"a\":1}"), one.err());
+    assertEquals("{\"workId\":\"w1\",\"state\":\"completed\",\"result\":{\"sum\":3}}\n", one.out());
+    assertEquals("wait=30", stub.requests().get(1).query());
+
+    Console both = new Console(env);
+    assertEquals(1, both.run("submit", "--wait", "60", "{\"a\":2}"), both.err());
+    assertTrue(both.out().contains("timed_out"), both.out());
+    assertTrue(both.out().startsWith("workId     w2\n"), "statuses, not ids: " + both.out());
+  }
+
   private JsonNode body(int request) throws Exception {
     return JSON.readTree(stub.requests().get(request).body());
   }

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -34,6 +36,8 @@ final class Router implements HttpHandler {
   private final WireCodec writer;
   private final RequestCounter counter;
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** Answers not written yet (long polls). */
+  private final Set<CompletableFuture<Answer>> pending = ConcurrentHashMap.newKeySet();
   private volatile boolean closing;
 
   /** At most this many requests run at once outside {@link #alwaysServed}; null: no limit. */
@@ -89,6 +93,9 @@ final class Router implements HttpHandler {
   /** From now on every request gets 503, so that the ones in flight can finish. */
   void startClosing() {
     closing = true;
+    for (CompletableFuture<Answer> later : pending) {
+      later.complete(shuttingDown());
+    }
   }
 
   private static final Set<String> STANDARD_METHODS = Set.of("GET", "HEAD", "POST", "PUT",
@@ -135,7 +142,7 @@ final class Router implements HttpHandler {
         }
       }
       if (closing) {
-        answer = ErrorAnswers.error(503, ErrorCode.UNAVAILABLE, "the coordinator is shutting down");
+        answer = shuttingDown();
       } else if (route == null) {
         if (!allowed.isEmpty()) {
           routeName = bestTemplate;
@@ -162,9 +169,46 @@ final class Router implements HttpHandler {
     } catch (RuntimeException e) {
       answer = ErrorAnswers.of(e, shown(method) + " " + shown(rawPath));
     }
+    if (answer.later() != null) {
+      answerLater(exchange, method, rawPath, routeName, answer.later());
+      return;
+    }
     // The method is the caller's text: only the standard ones become a metric label.
     counter.count(STANDARD_METHODS.contains(method) ? method : "other", routeName, answer.status());
     write(exchange, answer);
+  }
+
+  /**
+   * Writes {@code later} when it completes, on the thread that completes it; no HTTP thread waits
+   * meanwhile. It counts as in flight until written, and closing answers it at once with 503.
+   */
+  private void answerLater(HttpExchange exchange, String method, String rawPath, String routeName,
+      CompletableFuture<Answer> later) {
+    inFlight.incrementAndGet();
+    pending.add(later);
+    if (closing) {
+      later.complete(shuttingDown());
+    }
+    later.whenComplete((a, e) -> {
+      try {
+        pending.remove(later);
+        Answer done = a;
+        if (e != null) {
+          Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+              ? e.getCause() : e;
+          done = ErrorAnswers.of(cause instanceof RuntimeException r ? r : new IllegalStateException(cause),
+              shown(method) + " " + shown(rawPath));
+        }
+        counter.count(STANDARD_METHODS.contains(method) ? method : "other", routeName, done.status());
+        write(exchange, done);
+      } finally {
+        inFlight.decrementAndGet();
+      }
+    });
+  }
+
+  private static Answer shuttingDown() {
+    return ErrorAnswers.error(503, ErrorCode.UNAVAILABLE, "the coordinator is shutting down");
   }
 
   private void authorize(Access access, Call call) {

@@ -8,7 +8,12 @@ import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.coordinator.Work;
 import dev.gowork.coordinator.WorkServer;
+import dev.gowork.coordinator.work.Lifecycle;
+import dev.gowork.coordinator.work.WorkStatus;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** The producer side: add work, one item or a batch, read an item's status, and cancel it. */
 final class WorkApi {
@@ -87,11 +92,54 @@ final class WorkApi {
     return r == null || r.isNull() ? null : r.textValue();
   }
 
+  /**
+   * 200 with the item's status; with {@code ?wait=N} (1 to {@value #MAX_WAIT_SECONDS} seconds) a long
+   * poll: answered as soon as the item has finished, or after N seconds with whatever state it is in.
+   * No HTTP thread waits meanwhile; at most {@value #MAX_WAITING} calls wait at once (429 beyond).
+   */
   private Answer status(Call call) {
     String id = call.param("id");
-    return server.status(id).map(s -> Answer.json(200, Views.status(s)))
-        .orElseThrow(() -> new GoWorkException(ErrorCode.NOT_FOUND, "no work with that id: unknown, or finished "
-            + "before the last of the finished work this coordinator keeps (GOWORK_FINISHED_RETENTION_SECONDS, "
-            + "GOWORK_FINISHED_MAX_ITEMS); the events topic has every outcome"));
+    int wait = waitSeconds(call.query("wait", null));
+    WorkStatus now = server.status(id).orElseThrow(() -> unknown());
+    if (wait == 0 || Lifecycle.isTerminal(now.state())) {
+      return Answer.json(200, Views.status(now));
+    }
+    if (waiting.incrementAndGet() > MAX_WAITING) {
+      waiting.decrementAndGet();
+      throw new GoWorkException(ErrorCode.RATE_LIMITED, MAX_WAITING + " calls are waiting for work to finish "
+          + "already; ask again shortly, or without 'wait'");
+    }
+    CompletableFuture<Answer> later = server.whenFinished(id, Duration.ofSeconds(wait))
+        .thenApply(s -> Answer.json(200, Views.status(s.orElseThrow(WorkApi::unknown))));
+    later.whenComplete((a, e) -> waiting.decrementAndGet());
+    return Answer.later(later);
+  }
+
+  private static GoWorkException unknown() {
+    return new GoWorkException(ErrorCode.NOT_FOUND, "no work with that id: unknown, or finished "
+        + "before the last of the finished work this coordinator keeps (GOWORK_FINISHED_RETENTION_SECONDS, "
+        + "GOWORK_FINISHED_MAX_ITEMS); the events topic has every outcome");
+  }
+
+  /** Longest {@code ?wait=} of a status call. */
+  static final int MAX_WAIT_SECONDS = 30;
+  /** Most status calls waiting at once. */
+  static final int MAX_WAITING = 1_000;
+  private final AtomicInteger waiting = new AtomicInteger();
+
+  private static int waitSeconds(String text) {
+    if (text == null) {
+      return 0;
+    }
+    try {
+      int n = Integer.parseInt(text.strip());
+      if (n >= 0 && n <= MAX_WAIT_SECONDS) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "'wait' must be a whole number of seconds from 0 to "
+        + MAX_WAIT_SECONDS + ", was '" + (text.length() > 20 ? text.substring(0, 20) + "…" : text) + "'");
   }
 }

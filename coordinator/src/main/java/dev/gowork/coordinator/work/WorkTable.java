@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
@@ -56,6 +57,7 @@ public final class WorkTable {
   private final ConcurrentHashMap<String, WorkRecord> items = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, LongAdder> active = new ConcurrentHashMap<>();
   private final Retention retention;
+  private final FinishWatch finishWatch = new FinishWatch();
   private final Journal journal;
   private final WorkStateCodec records;
   private final Ownership ownership;
@@ -130,6 +132,9 @@ public final class WorkTable {
     WorkRecord r = items.putIfAbsent(workId, in);
     if (r == null) {
       counted(in);
+      if (Lifecycle.isTerminal(in.state)) {
+        finishWatch.finished(workId);
+      }
       return Optional.of(restored(in));
     }
     synchronized (r) {
@@ -154,6 +159,9 @@ public final class WorkTable {
       r.parked = in.parked;
       uncounted(before, r.workId, r.queue);
       counted(r);
+      if (Lifecycle.isTerminal(r.state)) {
+        finishWatch.finished(workId);
+      }
       return Optional.of(restored(r));
     }
   }
@@ -746,6 +754,30 @@ public final class WorkTable {
     if (journal.isDurable()) {
       journal.put(Journal.Kind.STATE, r.workId, records.encode(r));
     }
+    if (Lifecycle.isTerminal(r.state) && finishWatch.watched(r.workId)) {
+      // Appended after the record, so it completes once the record is committed (at once without Kafka).
+      String id = r.workId;
+      journal.flush().whenComplete((v, e) -> finishWatch.finished(id));
+    }
+  }
+
+  /**
+   * A signal that completes once {@code workId} has reached a final state that is committed: its own
+   * (this coordinator's transaction committed it) or mirrored (read from the owner's committed
+   * record); or when the table closes. The caller checks the status itself first, and gives the
+   * signal back with {@link #unwatchFinish} if it stops waiting.
+   */
+  public CompletableFuture<Void> watchFinish(String workId) {
+    return finishWatch.add(workId);
+  }
+
+  public void unwatchFinish(String workId, CompletableFuture<Void> signal) {
+    finishWatch.remove(workId, signal);
+  }
+
+  /** Signals every waiter (the server is closing). */
+  public void finishAllWatches() {
+    finishWatch.finishAll();
   }
 
   private void ended(WorkRecord r, long now) {

@@ -382,6 +382,26 @@ class WorkTableTest {
   }
 
   @Test
+  void aFinishWatcherIsSignalledWhenItsItemEndsAndOneThatGaveUpLeavesNothing() {
+    add("a", 1, 60);
+    add("b", 2, 60);
+    var onA = table.watchFinish("a");
+    var onB = table.watchFinish("b");
+    var gaveUp = table.watchFinish("b");
+    table.unwatchFinish("b", gaveUp);
+    result("b", 1, ResultStatus.FAILED);
+    assertFalse(onB.isDone(), "a retry is not the end");
+    result("a", 1, ResultStatus.COMPLETED);
+    assertTrue(onA.isDone());
+    table.cancel("b", null, clock.millis());
+    assertTrue(onB.isDone());
+    assertFalse(gaveUp.isDone());
+    var onNothing = table.watchFinish("c");
+    table.finishAllWatches();
+    assertTrue(onNothing.isDone(), "closing signals everyone");
+  }
+
+  @Test
   void queuedRunningAndRetryingWorkCanBeCancelledOnceAndItsLateResultIsRefused() {
     add("q", 1, 60);
     add("r", 1, 60);
