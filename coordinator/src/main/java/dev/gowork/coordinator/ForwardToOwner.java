@@ -104,6 +104,21 @@ final class ForwardToOwner implements OwnerRequests.Owner {
     requests.send(OwnerRequest.cancel(workId, reason));
   }
 
+  /**
+   * A cancel or revoke names what the sender's table holds: work it may have added a moment ago, a
+   * session it may have just opened, which this coordinator's mirror may not hold yet. A dead item was
+   * made dead by its owner (this one, or one whose state it caught up with on taking the partition),
+   * so an unknown one is gone, and refused at once rather than holding the partition.
+   */
+  @Override
+  public boolean knows(OwnerRequest r) {
+    return switch (r.action()) {
+      case CANCEL -> table.knows(r.id());
+      case REVOKE -> workers.state(r.id()).isPresent();
+      case REQUEUE, DELETE_DEAD -> true;
+    };
+  }
+
   @Override
   public void apply(OwnerRequest r) {
     long now = clock.millis();

@@ -14,6 +14,7 @@ import dev.gowork.coordinator.state.Journal;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.record.TimestampType;
 import org.slf4j.Logger;
@@ -48,6 +49,15 @@ public final class OwnerRequests {
   public interface Owner {
     /** @throws GoWorkException when refused, naming why */
     void apply(OwnerRequest request);
+
+    /**
+     * False while the request's subject (the work, or the worker's session) is not in this
+     * coordinator's table: the sender forwards what its own table holds, e.g. work it added a moment
+     * ago, so the request can be read here before the state follower mirrored it.
+     */
+    default boolean knows(OwnerRequest request) {
+      return true;
+    }
   }
 
   private final Journal journal;
@@ -84,18 +94,27 @@ public final class OwnerRequests {
   /**
    * Authenticates a request read from the results topic and has {@code owner} apply it. Never throws
    * for bad input or a refusal.
+   *
+   * @param catchUp waits until this coordinator's mirror holds what was committed so far (false if not)
+   * @return false, having changed nothing, when the request is authentic but its subject is not known
+   *     here even after {@code catchUp}: the caller holds the partition and reads it again, as for a
+   *     result for work not known yet
    */
-  public void accept(ConsumerRecord<String, byte[]> rec, Owner owner) {
+  public boolean accept(ConsumerRecord<String, byte[]> rec, Owner owner, BooleanSupplier catchUp) {
     String where = rec.topic() + "-" + rec.partition() + "@" + rec.offset();
     Optional<OwnerRequest> r;
     try {
       r = read(rec);
     } catch (IllegalArgumentException e) {
       events.event(EventType.RECORD_REJECTED).error(where + ": forwarded request refused: " + e.getMessage()).fire();
-      return;
+      return true;
     }
     if (r.isEmpty()) {
-      return;
+      return true;
+    }
+    if (!owner.knows(r.get()) && !(catchUp.getAsBoolean() && owner.knows(r.get()))) {
+      LOG.debug("forwarded {} of {} waits: not known here yet", r.get().action().wireName(), r.get().id());
+      return false;
     }
     try {
       owner.apply(r.get());
@@ -103,6 +122,7 @@ public final class OwnerRequests {
     } catch (GoWorkException e) {
       LOG.info("forwarded {} of {} refused: {}", r.get().action().wireName(), r.get().id(), e.getMessage());
     }
+    return true;
   }
 
   /**

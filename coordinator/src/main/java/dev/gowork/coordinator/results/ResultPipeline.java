@@ -91,12 +91,15 @@ public final class ResultPipeline {
     this.requests = requests;
   }
 
-  /** Checks and applies one record of the results topic (a forwarded request is applied, with no verdict). */
+  /**
+   * Checks and applies one record of the results topic (a forwarded request is applied, with no
+   * verdict; one whose work or worker is not known yet is answered {@link #NOT_KNOWN}).
+   */
   public Optional<Verdict> accept(ConsumerRecord<String, byte[]> rec) {
     OwnerRequests forwarded = requests;
     if (forwarded != null && OwnerRequests.isRequest(rec)) {
-      forwarded.accept(rec, requestOwner);
-      return Optional.empty();
+      // Not known yet: held like a result for work not known yet (UnknownWorkHold), then applied.
+      return forwarded.accept(rec, requestOwner, catchUp) ? Optional.empty() : Optional.of(NOT_KNOWN);
     }
     Decoded<ResultEnvelope> d = codec.decodeResult(rec.value());
     if (!d.isOk()) {
