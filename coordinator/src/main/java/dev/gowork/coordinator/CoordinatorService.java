@@ -77,7 +77,7 @@ public final class CoordinatorService implements AutoCloseable {
           .deadRetention(s.deadRetention()).deadKept(s.deadMaxItems())
           .commitInterval(s.commitInterval())
           .sessionTtl(s.sessionTtl()).shareGroupSettings(s.shareGroup()).workPartitions(s.workPartitions())
-          .replicationFactor(s.replicationFactor()).build();
+          .replicationFactor(s.replicationFactor()).operatorKey(s.apiToken()).build();
       opened.push(server);
       ServiceMetrics metrics = ServiceMetrics.bind(server);
       opened.push(metrics);

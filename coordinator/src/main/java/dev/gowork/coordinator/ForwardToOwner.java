@@ -7,7 +7,6 @@ import dev.gowork.coordinator.auth.WorkerState;
 import dev.gowork.coordinator.forward.OwnerRequest;
 import dev.gowork.coordinator.forward.OwnerRequests;
 import dev.gowork.coordinator.retry.RetryPlan;
-import dev.gowork.coordinator.state.Journal;
 import dev.gowork.coordinator.timeout.TimeoutTracker;
 import dev.gowork.coordinator.work.Lifecycle;
 import dev.gowork.coordinator.work.Ownership;
@@ -16,8 +15,13 @@ import dev.gowork.coordinator.work.WorkState;
 import dev.gowork.coordinator.work.WorkStatus;
 import dev.gowork.coordinator.work.WorkTable;
 import java.time.Clock;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
@@ -31,7 +35,6 @@ import java.util.function.Predicate;
 final class ForwardToOwner implements OwnerRequests.Owner {
   private static final long POLL_MILLIS = 10;
   private final OwnerRequests requests;
-  private final Journal journal;
   private final WorkTable table;
   private final WorkerRegistry workers;
   private final TimeoutTracker timeouts;
@@ -40,10 +43,9 @@ final class ForwardToOwner implements OwnerRequests.Owner {
   private final Clock clock;
   private final Duration wait;
 
-  ForwardToOwner(OwnerRequests requests, Journal journal, WorkTable table, WorkerRegistry workers,
+  ForwardToOwner(OwnerRequests requests, WorkTable table, WorkerRegistry workers,
       TimeoutTracker timeouts, RetryPlan retries, Ownership ownership, Clock clock, Duration wait) {
     this.requests = requests;
-    this.journal = journal;
     this.table = table;
     this.workers = workers;
     this.timeouts = timeouts;
@@ -71,26 +73,37 @@ final class ForwardToOwner implements OwnerRequests.Owner {
   /** {@link WorkServer#requeue} of a dead letter another coordinator owns. */
   void requeue(String workId) {
     WorkStatus before = dead(workId);
-    sendAndAwait(OwnerRequest.requeue(workId, before.attempts()),
+    WorkStatus after = sendAndAwait(OwnerRequest.requeue(workId, before.attempts()),
         s -> s.isEmpty() || s.get().state() != WorkState.DEAD || s.get().attempts() != before.attempts())
         .orElseThrow(() -> gone(workId));
+    if (after.state() == WorkState.DEAD) {
+      throw diedAgain(workId, before, after);
+    }
   }
 
   /** {@link WorkServer#deleteDead} of a dead letter another coordinator owns. */
   void deleteDead(String workId) {
-    dead(workId);
-    Optional<WorkStatus> after = sendAndAwait(OwnerRequest.deleteDead(workId),
-        s -> s.isEmpty() || s.get().state() != WorkState.DEAD);
+    WorkStatus before = dead(workId);
+    Optional<WorkStatus> after = sendAndAwait(OwnerRequest.deleteDead(workId, before.attempts()),
+        s -> s.isEmpty() || s.get().state() != WorkState.DEAD || s.get().attempts() != before.attempts());
     if (after.isPresent()) {
+      if (after.get().state() == WorkState.DEAD) {
+        throw diedAgain(workId, before, after.get());
+      }
       throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " is " + after.get().state().wireName()
           + ", not dead");
     }
   }
 
+  /** Another requeue got there first, and the item died again: the request was for the earlier death. */
+  private static GoWorkException diedAgain(String workId, WorkStatus before, WorkStatus after) {
+    return new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " was requeued by someone else and died "
+        + "again meanwhile (attempt " + after.attempts() + ", not " + before.attempts() + "); look at it again");
+  }
+
   /** {@link dev.gowork.coordinator.auth.Workers#revoke} of a worker another coordinator decides about. */
   void revoke(String workerId) {
-    requests.send(OwnerRequest.revoke(workerId));
-    journal.flushAndWait();
+    sent(requests.send(OwnerRequest.revoke(workerId)));
     if (!await(() -> workers.state(workerId).map(s -> s != WorkerState.ACTIVE).orElse(true))) {
       throw notApplied("worker " + workerId, workerId);
     }
@@ -98,10 +111,28 @@ final class ForwardToOwner implements OwnerRequests.Owner {
 
   /**
    * Sends a cancel of {@code workId} to its owner without waiting for it to be applied
-   * ({@link WorkServer#cancelQueue}); it goes out with the caller's next flush.
+   * ({@link WorkServer#cancelQueue}); the future completes once Kafka has it.
    */
-  void cancelLater(String workId, String reason) {
-    requests.send(OwnerRequest.cancel(workId, reason));
+  Future<RecordMetadata> cancelLater(String workId, String reason) {
+    return requests.send(OwnerRequest.cancel(workId, reason));
+  }
+
+  /** True when this coordinator has an operator key: otherwise it forwards nothing. */
+  boolean enabled() {
+    return requests.enabled();
+  }
+
+  /** Waits until Kafka has a sent request. */
+  void sent(Future<?> f) {
+    try {
+      f.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "interrupted while sending the request to the owner", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "the request for the owner could not be written to Kafka: "
+          + (e instanceof ExecutionException ? e.getCause() : "not acknowledged within " + wait), e);
+    }
   }
 
   /**
@@ -136,7 +167,15 @@ final class ForwardToOwner implements OwnerRequests.Owner {
         // Published by the retry task, not on the results thread that applies this.
         retries.scheduleRepublish(r.id(), ref.attempt(), now);
       }
-      case DELETE_DEAD -> table.discard(r.id());
+      case DELETE_DEAD -> {
+        // Only the death the caller saw: a copy replayed after a requeue and a new death deletes nothing.
+        int attempts = table.status(r.id()).map(WorkStatus::attempts).orElse(r.attempt());
+        if (attempts != r.attempt()) {
+          throw new GoWorkException(ErrorCode.CONFLICT, "work " + r.id() + " is at attempt " + attempts
+              + ", not " + r.attempt());
+        }
+        table.discard(r.id());
+      }
       case REVOKE -> workers.revokeWithoutWaiting(r.id());
     }
   }
@@ -156,8 +195,7 @@ final class ForwardToOwner implements OwnerRequests.Owner {
 
   /** Sends {@code r}, waits until the mirrored status satisfies {@code applied}, and returns it. */
   private Optional<WorkStatus> sendAndAwait(OwnerRequest r, Predicate<Optional<WorkStatus>> applied) {
-    requests.send(r);
-    journal.flushAndWait();
+    sent(requests.send(r));
     if (!await(() -> applied.test(table.status(r.id())))) {
       throw notApplied("work " + r.id(), r.id());
     }

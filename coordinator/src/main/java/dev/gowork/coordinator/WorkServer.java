@@ -45,6 +45,7 @@ import dev.gowork.coordinator.work.WorkStatus;
 import dev.gowork.coordinator.work.WorkTable;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -199,11 +200,13 @@ public final class WorkServer implements AutoCloseable {
     pipeline = new ResultPipeline(codec, workers, table, retries, b.backoff, b.resultWindow, events, clock,
         b.replayMemory);
     pipeline.catchUpWith(() -> follower.catchUp(CATCH_UP));
-    writer.requestsTo(topics.results());
-    OwnerRequests requests = new OwnerRequests(journal, b.secret, b.resultWindow, events, clock, txId);
-    forward = new ForwardToOwner(requests, journal, table, workers, timeouts, retries, ownership, clock, sendTimeout);
+    OwnerRequests requests = new OwnerRequests(producer, topics.results(), b.operatorKey, b.resultWindow, events,
+        clock, txId);
+    forward = new ForwardToOwner(requests, table, workers, timeouts, retries, ownership, clock, sendTimeout);
     pipeline.forwardedRequests(requests, forward);
-    workers.forwardsRevocationsTo(forward::revoke);
+    if (forward.enabled()) {
+      workers.forwardsRevocationsTo(forward::revoke);
+    }
     intake = new Intake(queues, publisher, table, timeouts, events, clock, sendTimeout, journal, retries);
     handout = new Handout(workers, queues, taker, table, events, clock, pauses);
   }
@@ -706,7 +709,7 @@ public final class WorkServer implements AutoCloseable {
   public WorkStatus cancel(String workId, String reason) {
     requireStarted();
     checkReason(reason);
-    if (!table.owns(workId)) {
+    if (forward.enabled() && !table.owns(workId)) {
       return forward.cancel(workId, reason);
     }
     WorkStatus s = table.cancel(workId, reason, clock.millis());
@@ -782,13 +785,14 @@ public final class WorkServer implements AutoCloseable {
     int cancelled = 0;
     int forwarded = 0;
     int unflushed = 0;
+    List<Future<?>> sending = new ArrayList<>();
     for (String id : table.unfinishedOf(queue)) {
       try {
-        if (table.owns(id)) {
+        if (table.owns(id) || !forward.enabled()) {
           table.cancel(id, reason, clock.millis());
           cancelled++;
         } else {
-          forward.cancelLater(id, reason);
+          sending.add(forward.cancelLater(id, reason));
           forwarded++;
         }
       } catch (GoWorkException e) {
@@ -800,10 +804,13 @@ public final class WorkServer implements AutoCloseable {
       // Bounded transactions: a queue of a million items is committed 10,000 changes at a time.
       if (++unflushed == CANCEL_CHUNK) {
         journal.flushAndWait();
+        sending.forEach(f -> forward.sent(f));
+        sending.clear();
         unflushed = 0;
       }
     }
     journal.flushAndWait();
+    sending.forEach(f -> forward.sent(f));
     LOG.info("queue {}: {} unfinished items cancelled, {} sent to the coordinators that own them", queue, cancelled,
         forwarded);
     return new QueueCancellation(queue, cancelled, forwarded);
@@ -820,7 +827,7 @@ public final class WorkServer implements AutoCloseable {
    */
   public void requeue(String workId) {
     requireStarted();
-    if (!table.owns(workId)) {
+    if (forward.enabled() && !table.owns(workId)) {
       forward.requeue(workId);
       return;
     }
@@ -842,7 +849,7 @@ public final class WorkServer implements AutoCloseable {
    */
   public void deleteDead(String workId) {
     requireStarted();
-    if (!table.owns(workId)) {
+    if (forward.enabled() && !table.owns(workId)) {
       forward.deleteDead(workId);
       return;
     }

@@ -47,12 +47,28 @@ public final class WorkServerBuilder {
   Duration rebuildTimeout = Duration.ofMinutes(2);
   HandlerTiming handlerTiming = HandlerTiming.COMMIT;
   Duration commitInterval = Duration.ofMillis(20);
+  byte[] operatorKey;
 
   WorkServerBuilder() {}
 
   /** The shared secret (at least 32 characters). Required. */
   public WorkServerBuilder secret(SharedSecret s) {
     secret = s;
+    return this;
+  }
+
+  /**
+   * The key that signs the operator requests one coordinator forwards to another (a cancel, requeue,
+   * dead-letter delete or revoke of work or a worker another coordinator of the prefix owns): a secret
+   * every coordinator of the prefix shares and workers do not hold, since anyone holding it can write
+   * such requests. {@code gowork coordinator} uses its API token. Without one, those requests answer
+   * CONFLICT off the owner (one coordinator alone owns everything and needs none). 16 to 4,096 characters.
+   */
+  public WorkServerBuilder operatorKey(String key) {
+    if (key == null || key.length() < 16 || key.length() > 4096) {
+      throw new IllegalArgumentException("the operator key must be 16 to 4096 characters");
+    }
+    operatorKey = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     return this;
   }
 

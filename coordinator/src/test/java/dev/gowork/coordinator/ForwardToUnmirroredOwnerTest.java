@@ -36,6 +36,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(KafkaExtension.class)
 class ForwardToUnmirroredOwnerTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
+  /** What the service takes from GOWORK_API_TOKEN: every coordinator has it, workers do not. */
+  private static final String OPERATOR_KEY = "operator-key-0123456789";
   private final MutableClock clock = MutableClock.atNow();
   private final List<AutoCloseable> open = new ArrayList<>();
   private Topics topics;
@@ -45,7 +47,7 @@ class ForwardToUnmirroredOwnerTest {
   private WorkServer coordinator(TestKafka k, String instanceId) {
     WorkServer s = WorkServer.builder().secret(ServerFixture.SECRET).kafka(ServerFixture.fastRebalancing(k))
         .topics(topics).clock(clock).shareGroupSettings(ServerFixture.FAST_GROUP).commitInterval(Duration.ofMillis(20))
-        .instanceId(instanceId).build();
+        .instanceId(instanceId).operatorKey(OPERATOR_KEY).build();
     open.add(s);
     return s.start();
   }
@@ -101,7 +103,7 @@ class ForwardToUnmirroredOwnerTest {
     r.headers().add(OwnerRequests.HEADER, "v1".getBytes(StandardCharsets.UTF_8));
     r.headers().add(ResultHeaders.TIMESTAMP, Long.toString(ts).getBytes(StandardCharsets.UTF_8));
     r.headers().add(ResultHeaders.SIGNATURE,
-        Signatures.signRequest(ServerFixture.SECRET, ts, value).getBytes(StandardCharsets.UTF_8));
+        Signatures.signRequest(OPERATOR_KEY.getBytes(StandardCharsets.UTF_8), ts, value).getBytes(StandardCharsets.UTF_8));
     return r;
   }
 

@@ -107,21 +107,22 @@ public final class Signatures {
   }
 
   /**
-   * Signs a request one coordinator forwards to the coordinator that owns an item (docs/protocol.md):
-   * {@code base64(HMAC-SHA256(secret, "gowork-request:v1\n" + timestamp + "\n" + hex SHA-256 of the value))}.
-   * Only holders of the shared secret can sign one.
+   * Signs an operator's request that one coordinator forwards to the coordinator that owns an item
+   * (docs/coordinator.md): {@code base64(HMAC-SHA256(operatorKey, "gowork-request:v1\n" + timestamp + "\n"
+   * + hex SHA-256 of the value))}. The operator key is one the coordinators share and workers do not
+   * hold (the service uses its API token), so a worker cannot sign one.
    */
-  public static String signRequest(SharedSecret secret, long timestampMillis, byte[] value) {
+  public static String signRequest(byte[] operatorKey, long timestampMillis, byte[] value) {
     String msg = "gowork-request:v1\n" + timestampMillis + "\n" + valueDigest(value);
-    return B64.encodeToString(hmac(secret.key(), msg.getBytes(StandardCharsets.UTF_8)));
+    return B64.encodeToString(hmac(operatorKey, msg.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** Checks a forwarded request's signature in constant time; false for any malformed input. */
-  public static boolean checkRequest(SharedSecret secret, long timestampMillis, byte[] value, String signature) {
-    if (signature == null) {
+  public static boolean checkRequest(byte[] operatorKey, long timestampMillis, byte[] value, String signature) {
+    if (signature == null || operatorKey == null) {
       return false;
     }
-    return MessageDigest.isEqual(signRequest(secret, timestampMillis, value).getBytes(StandardCharsets.UTF_8),
+    return MessageDigest.isEqual(signRequest(operatorKey, timestampMillis, value).getBytes(StandardCharsets.UTF_8),
         signature.getBytes(StandardCharsets.UTF_8));
   }
 

@@ -159,12 +159,14 @@ class SignaturesTest {
     byte[] value = "{\"request\":\"cancel\",\"id\":\"w1\"}".getBytes(StandardCharsets.UTF_8);
     String expected = independentHmac(SECRET.getBytes(StandardCharsets.UTF_8),
         "gowork-request:v1\n1700000000000\n" + hexSha256(value));
-    SharedSecret s = SharedSecret.of(SECRET);
+    byte[] s = SECRET.getBytes(StandardCharsets.UTF_8);
     assertEquals(expected, Signatures.signRequest(s, 1_700_000_000_000L, value));
     assertTrue(Signatures.checkRequest(s, 1_700_000_000_000L, value, expected));
     assertFalse(Signatures.checkRequest(s, 1_700_000_000_001L, value, expected));
     assertFalse(Signatures.checkRequest(s, 1_700_000_000_000L, "{}".getBytes(StandardCharsets.UTF_8), expected));
-    assertFalse(Signatures.checkRequest(SharedSecret.of(SECRET + "x"), 1_700_000_000_000L, value, expected));
+    assertFalse(Signatures.checkRequest((SECRET + "x").getBytes(StandardCharsets.UTF_8), 1_700_000_000_000L, value,
+        expected));
+    assertFalse(Signatures.checkRequest(null, 1_700_000_000_000L, value, expected));
     assertFalse(Signatures.checkRequest(s, 1_700_000_000_000L, value, null));
   }
 

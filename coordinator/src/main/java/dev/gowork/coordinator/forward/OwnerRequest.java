@@ -8,8 +8,8 @@ import java.util.Objects;
  * {@link Action#REVOKE}) to do, as the owner would have done it for its own HTTP caller.
  *
  * @param reason a cancellation's reason, or null
- * @param attempt for {@link Action#REQUEUE}, the dead attempt the caller saw (so a copy replayed after
- *     the item died again requeues nothing); 0 otherwise
+ * @param attempt for {@link Action#REQUEUE} and {@link Action#DELETE_DEAD}, the dead attempt the caller
+ *     saw (so a copy replayed after the item was requeued and died again does nothing); 0 otherwise
  */
 public record OwnerRequest(Action action, String id, String reason, int attempt) {
   /** The forwardable operations. */
@@ -43,8 +43,8 @@ public record OwnerRequest(Action action, String id, String reason, int attempt)
     return new OwnerRequest(Action.REQUEUE, workId, null, deadAttempt);
   }
 
-  public static OwnerRequest deleteDead(String workId) {
-    return new OwnerRequest(Action.DELETE_DEAD, workId, null, 0);
+  public static OwnerRequest deleteDead(String workId, int deadAttempt) {
+    return new OwnerRequest(Action.DELETE_DEAD, workId, null, deadAttempt);
   }
 
   public static OwnerRequest revoke(String workerId) {

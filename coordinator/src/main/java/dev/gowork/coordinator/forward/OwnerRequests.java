@@ -4,18 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.signing.ResultHeaders;
-import dev.gowork.broker.signing.SharedSecret;
 import dev.gowork.broker.signing.Signatures;
 import dev.gowork.broker.signing.TimestampWindow;
 import dev.gowork.broker.wire.EventType;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.coordinator.events.EventDispatcher;
-import dev.gowork.coordinator.state.Journal;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.record.TimestampType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +28,11 @@ import org.slf4j.LoggerFactory;
  * reach this one. A request is a {@code gowork.owner-request/v1} record on {@code <p>.results} keyed by
  * the item's id, so it lands in the partition whose owner decides about the item and is read there in
  * order with the item's results, and applied exactly once: its changes commit in the transaction that
- * commits its offset. Its header {@value #HEADER} tells it from a result; {@code gowork-timestamp} and
- * {@code gowork-signature} authenticate it ({@link Signatures#signRequest}: only holders of the shared
- * secret can write one, and a copy replayed outside the timestamp window is refused).
+ * commits its offset. It is sent with the plain idempotent producer, outside any transaction, so a
+ * coordinator that dies while sending leaves no open transaction holding the owner's read-committed
+ * reads back. Its header {@value #HEADER} tells it from a result; {@code gowork-timestamp} and
+ * {@code gowork-signature} authenticate it ({@link Signatures#signRequest} with the operator key, which
+ * coordinators share and workers do not hold; a copy replayed outside the timestamp window is refused).
  *
  * <p>A request that does not authenticate or decode fires {@code record_rejected} and changes nothing;
  * one its owner refuses (the item finished meanwhile, say) is logged, and the item's state, which
@@ -60,30 +65,54 @@ public final class OwnerRequests {
     }
   }
 
-  private final Journal journal;
-  private final SharedSecret secret;
+  private final Producer<String, byte[]> producer;
+  private final String topic;
+  private final byte[] key;
   private final TimestampWindow window;
   private final EventDispatcher events;
   private final Clock clock;
   private final String from;
 
-  /** @param from this coordinator's transactional id, written into its requests for the owner's logs */
-  public OwnerRequests(Journal journal, SharedSecret secret, TimestampWindow window, EventDispatcher events,
-      Clock clock, String from) {
-    this.journal = journal;
-    this.secret = secret;
+  /**
+   * @param producer an idempotent producer (not transactional)
+   * @param topic the results topic
+   * @param operatorKey the key coordinators share to sign requests, or null: this coordinator then
+   *     sends none and refuses those it reads
+   * @param from this coordinator's transactional id, written into its requests for the owner's logs
+   */
+  public OwnerRequests(Producer<String, byte[]> producer, String topic, byte[] operatorKey, TimestampWindow window,
+      EventDispatcher events, Clock clock, String from) {
+    this.producer = producer;
+    this.topic = topic;
+    this.key = operatorKey == null ? null : operatorKey.clone();
     this.window = window;
     this.events = events;
     this.clock = clock;
     this.from = from;
   }
 
-  /** Journals {@code r}, signed, for its owner; it goes out with this coordinator's next commit. */
-  public void send(OwnerRequest r) {
+  /** True when this coordinator has an operator key, so it can forward requests. */
+  public boolean enabled() {
+    return key != null;
+  }
+
+  /**
+   * Sends {@code r}, signed, to its owner.
+   *
+   * @return completes once Kafka has the record
+   * @throws IllegalStateException without an operator key
+   */
+  public Future<RecordMetadata> send(OwnerRequest r) {
+    if (key == null) {
+      throw new IllegalStateException("no operator key: requests cannot be forwarded");
+    }
     byte[] value = encode(r, from);
     long ts = clock.millis();
-    journal.put(Journal.Kind.REQUEST, r.id(), value, HEADER, "v1", ResultHeaders.TIMESTAMP, Long.toString(ts),
-        ResultHeaders.SIGNATURE, Signatures.signRequest(secret, ts, value));
+    ProducerRecord<String, byte[]> rec = new ProducerRecord<>(topic, r.id(), value);
+    rec.headers().add(HEADER, "v1".getBytes(StandardCharsets.UTF_8));
+    rec.headers().add(ResultHeaders.TIMESTAMP, Long.toString(ts).getBytes(StandardCharsets.UTF_8));
+    rec.headers().add(ResultHeaders.SIGNATURE, Signatures.signRequest(key, ts, value).getBytes(StandardCharsets.UTF_8));
+    return producer.send(rec);
   }
 
   /** True for a record of the results topic that is a request, not a result. */
@@ -145,8 +174,13 @@ public final class OwnerRequests {
     if (ts < 0) {
       throw new IllegalArgumentException("no valid " + ResultHeaders.TIMESTAMP + " header");
     }
-    if (!Signatures.checkRequest(secret, ts, value, header(rec, ResultHeaders.SIGNATURE))) {
-      throw new IllegalArgumentException("bad signature");
+    if (key == null) {
+      throw new IllegalArgumentException("this coordinator has no operator key (the service's GOWORK_API_TOKEN), "
+          + "so it cannot check the request");
+    }
+    if (!Signatures.checkRequest(key, ts, value, header(rec, ResultHeaders.SIGNATURE))) {
+      throw new IllegalArgumentException("bad signature (is the operator key, the service's GOWORK_API_TOKEN, the "
+          + "same on every coordinator?)");
     }
     boolean timely = window.accepts(ts, clock.instant()) || rec.timestampType() == TimestampType.LOG_APPEND_TIME
         && window.accepts(ts, Instant.ofEpochMilli(rec.timestamp()));

@@ -32,23 +32,16 @@ import java.util.function.Supplier;
 public final class Journal {
   /**
    * What a change is: a work state record, a session record, an event, a notice for the workers, a
-   * schedule's definition or run, whether a queue is paused, or a request forwarded to the coordinator
-   * that owns an item (on the results topic, where its owner reads it); each has its own topic.
+   * schedule's definition or run, or whether a queue is paused; each has its own topic.
    */
-  public enum Kind { STATE, SESSION, EVENT, CONTROL, SCHEDULE, QUEUE, REQUEST }
+  public enum Kind { STATE, SESSION, EVENT, CONTROL, SCHEDULE, QUEUE }
 
   /**
    * One change; {@code value == null} is a tombstone; {@code done} marks a flush point instead;
-   * {@code handled}, on an event handed to the handlers before its commit, ends when they returned;
-   * {@code headers} (name, value, name, value, ...) go with the record, or null.
+   * {@code handled}, on an event handed to the handlers before its commit, ends when they returned.
    */
   record Entry(Kind kind, String key, byte[] value, Event event, CompletableFuture<Void> done,
-      CompletableFuture<Void> handled, String[] headers) {
-    Entry(Kind kind, String key, byte[] value, Event event, CompletableFuture<Void> done,
-        CompletableFuture<Void> handled) {
-      this(kind, key, value, event, done, handled, null);
-    }
-  }
+      CompletableFuture<Void> handled) {}
 
   private final boolean durable;
   private final Duration flushTimeout;
@@ -91,17 +84,6 @@ public final class Journal {
   public void put(Kind kind, String key, byte[] value) {
     if (durable && failure == null) {
       append(new Entry(Objects.requireNonNull(kind), Objects.requireNonNull(key), value, null, null, null));
-    }
-  }
-
-  /** Appends a record with headers ({@code name, value, name, value, ...}), e.g. a signed forwarded request. */
-  public void put(Kind kind, String key, byte[] value, String... headers) {
-    if (headers.length % 2 != 0) {
-      throw new IllegalArgumentException("headers come in name, value pairs");
-    }
-    if (durable && failure == null) {
-      append(new Entry(Objects.requireNonNull(kind), Objects.requireNonNull(key), value, null, null, null,
-          headers.clone()));
     }
   }
 

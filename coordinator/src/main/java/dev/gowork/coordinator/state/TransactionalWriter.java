@@ -65,15 +65,6 @@ public final class TransactionalWriter implements AutoCloseable {
         Journal.Kind.QUEUE, queuesTopic));
   }
 
-  /**
-   * Where {@link Journal.Kind#REQUEST} records go: the results topic, whose partitions' owners read
-   * them. Called before the first commit.
-   */
-  public TransactionalWriter requestsTo(String resultsTopic) {
-    topics.put(Journal.Kind.REQUEST, Objects.requireNonNull(resultsTopic, "resultsTopic"));
-    return this;
-  }
-
   /** Tells {@code w} where each transaction's events were written and whether it committed. */
   public void watch(CommitWatcher w) {
     watcher = Objects.requireNonNull(w, "watcher");
@@ -118,11 +109,6 @@ public final class TransactionalWriter implements AutoCloseable {
           ProducerRecord<String, byte[]> r = new ProducerRecord<>(topics.get(e.kind()), e.key(), e.value());
           if (e.kind() != Journal.Kind.EVENT) {
             r.headers().add(WRITER_HEADER, writer);
-          }
-          if (e.headers() != null) {
-            for (int i = 0; i < e.headers().length; i += 2) {
-              r.headers().add(e.headers()[i], e.headers()[i + 1].getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
           }
           Future<RecordMetadata> sent = producer.send(r);
           if (e.kind() == Journal.Kind.EVENT && e.event() != null && w != CommitWatcher.NONE) {

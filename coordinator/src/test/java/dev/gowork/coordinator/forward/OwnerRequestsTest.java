@@ -11,7 +11,7 @@ class OwnerRequestsTest {
   @Test
   void everyRequestRoundTrips() {
     for (OwnerRequest r : new OwnerRequest[] {OwnerRequest.cancel("w-1", "a \"quoted\" reason"),
-        OwnerRequest.cancel("w-2", null), OwnerRequest.requeue("w-3", 2), OwnerRequest.deleteDead("w-4"),
+        OwnerRequest.cancel("w-2", null), OwnerRequest.requeue("w-3", 2), OwnerRequest.deleteDead("w-4", 3),
         OwnerRequest.revoke("worker-5")}) {
       assertEquals(r, OwnerRequests.decode(OwnerRequests.encode(r, "p.coordinator-a")));
     }
