@@ -91,6 +91,7 @@ public final class SubmitCommand implements Callable<Integer> {
           : submitOne(producer, options, items, false) + awaitEach(producer, List.of(workId), waitFor);
     }
     List<String> ids = new ArrayList<>();
+    boolean submitted = false;
     try {
       new BatchSubmitter(producer.client(), options, codec).submit(items, batch -> {
         ids.addAll(batch);
@@ -98,8 +99,14 @@ public final class SubmitCommand implements Callable<Integer> {
           batch.forEach(context.out()::println);
         }
       });
+      submitted = true;
     } finally {
-      if (json && waitFor == null) {
+      // With --wait the ids give way to the statuses; when a batch was refused there is nothing to wait
+      // for, and the ids already accepted are printed as without --wait.
+      if (!json && waitFor != null && !submitted) {
+        ids.forEach(context.out()::println);
+      }
+      if (json && (waitFor == null || !submitted)) {
         ObjectNode out = codec.mapper().createObjectNode();
         ArrayNode array = out.putArray("workIds");
         ids.forEach(array::add);
@@ -116,14 +123,24 @@ public final class SubmitCommand implements Callable<Integer> {
    * @return 0 when every item completed, else {@link CliException#FAILED}
    */
   private int awaitEach(ProducerSettings producer, List<String> ids, Duration total) {
-    boolean allCompleted = true;
-    for (String id : ids) {
-      JsonNode status = WaitForWork.await(producer.client(), id, total);
-      allCompleted &= "completed".equals(status.path("state").asText());
-      context.out().print(json ? status + "\n" : StatusView.work(status));
+    boolean[] allCompleted = {true};
+    boolean[] shown = {false};
+    // As gowork status: with several items, one whose wait fails (the coordinator restarting, the item
+    // forgotten) is named on stderr and the others are still waited for.
+    int code = WorkIds.each(ids, context.err(), id -> WaitForWork.await(producer.client(), id, total), (id, status) -> {
+      allCompleted[0] &= "completed".equals(status.path("state").asText());
+      if (json) {
+        context.out().println(status);
+      } else {
+        if (shown[0]) {
+          context.out().println();
+        }
+        context.out().print(StatusView.work(status));
+      }
       context.out().flush();
-    }
-    return allCompleted ? 0 : CliException.FAILED;
+      shown[0] = true;
+    });
+    return code != 0 || !allCompleted[0] ? CliException.FAILED : 0;
   }
 
   /** One item under the caller's id, by {@code POST /v1/work}: idempotent, says when it was added already. */

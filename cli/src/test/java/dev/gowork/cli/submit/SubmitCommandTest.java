@@ -78,6 +78,47 @@ class SubmitCommandTest {
     assertTrue(both.out().startsWith("workId     w2\n"), "statuses, not ids: " + both.out());
   }
 
+  @Test
+  void waitingGoesOnPastAnItemWhoseWaitFailedAndNamesIt() {
+    stub.on("GET", "/v1/work/w1", r -> new StubCoordinator.Answer(503,
+        "{\"error\":\"the coordinator is shutting down\",\"code\":\"unavailable\"}"));
+    stub.on("GET", "/v1/work/w2", r -> new StubCoordinator.Answer(200, "{\"workId\":\"w2\",\"state\":\"completed\"}"));
+    Console c = new Console(env);
+    assertEquals(1, c.run("submit", "--wait", "60", "--json", "{\"a\":1}", "{\"a\":2}"));
+    assertTrue(c.err().contains("/v1/work/w1") && c.err().contains("503"), c.err());
+    assertEquals("{\"workId\":\"w2\",\"state\":\"completed\"}\n", c.out(), "the other item is still shown");
+  }
+
+  @Test
+  void waitingAfterARefusedBatchStillPrintsTheIdsAlreadyAccepted(@TempDir Path dir) throws Exception {
+    AtomicInteger batches = new AtomicInteger();
+    stub.on("POST", "/v1/work/batch", r -> {
+      if (batches.incrementAndGet() > 1) {
+        return new StubCoordinator.Answer(400, "{\"error\":\"no\",\"code\":\"invalid_argument\"}");
+      }
+      List<String> ids = new ArrayList<>();
+      for (int i = 1; i <= BatchSubmitter.MAX_ITEMS_PER_REQUEST; i++) {
+        ids.add("\"w" + i + "\"");
+      }
+      return new StubCoordinator.Answer(202, "{\"workIds\":[" + String.join(",", ids) + "]}");
+    });
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i <= BatchSubmitter.MAX_ITEMS_PER_REQUEST; i++) {
+      lines.append("{\"n\":").append(i).append("}\n");
+    }
+    Path file = Files.writeString(dir.resolve("work.jsonl"), lines);
+    Console c = new Console(env);
+    assertEquals(1, c.run("submit", "--wait", "60", "--file", file.toString()));
+    assertTrue(c.err().contains("the 1000 items before them were submitted"), c.err());
+    assertEquals(BatchSubmitter.MAX_ITEMS_PER_REQUEST, c.out().lines().count(), "the accepted ids: " + c.out());
+    assertTrue(c.out().startsWith("w1\nw2\n"), c.out());
+
+    batches.set(0);
+    Console json = new Console(env);
+    assertEquals(1, json.run("submit", "--wait", "60", "--json", "--file", file.toString()));
+    assertEquals(BatchSubmitter.MAX_ITEMS_PER_REQUEST, JSON.readTree(json.out()).get("workIds").size(), json.out());
+  }
+
   private JsonNode body(int request) throws Exception {
     return JSON.readTree(stub.requests().get(request).body());
   }
