@@ -555,6 +555,9 @@ public final class WorkServer implements AutoCloseable {
    */
   public CompletableFuture<Optional<WorkStatus>> whenFinished(String workId, Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
+    // Before the signal is registered: Duration.toMillis throws beyond a long of milliseconds, and a
+    // throw after registering would leave the signal behind. Such a wait never runs out.
+    long millis = timeout.compareTo(Duration.ofMillis(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : timeout.toMillis();
     CompletableFuture<Void> signal = table.watchFinish(workId);
     Optional<WorkStatus> now = table.status(workId);
     if (now.isEmpty() || Lifecycle.isTerminal(now.get().state()) || closed || timeout.isZero()) {
@@ -562,7 +565,7 @@ public final class WorkServer implements AutoCloseable {
       return CompletableFuture.completedFuture(now);
     }
     CompletableFuture<Optional<WorkStatus>> answer = signal
-        .completeOnTimeout(null, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .completeOnTimeout(null, millis, java.util.concurrent.TimeUnit.MILLISECONDS)
         .thenApplyAsync(v -> table.status(workId));
     answer.whenComplete((st, e) -> table.unwatchFinish(workId, signal));
     return answer;

@@ -67,6 +67,9 @@ class WorkServerFlowTest extends ServerFixture {
     server.add(work);
     assertEquals(1, server.queueSize());
     var finished = server.whenFinished(work.id(), WAIT);
+    // A wait with no practical end (longer than a long of milliseconds) is a wait, not an ArithmeticException
+    // thrown after its signal was registered (and left behind).
+    var forever = server.whenFinished(work.id(), java.time.temporal.ChronoUnit.FOREVER.getDuration());
     var notYet = server.whenFinished(work.id(), Duration.ofMillis(1)).join().orElseThrow();
     assertEquals(WorkState.QUEUED, notYet.state(), "a wait that runs out answers the state as it is");
     assertTrue(server.whenFinished("never-added", WAIT).join().isEmpty());
@@ -80,6 +83,8 @@ class WorkServerFlowTest extends ServerFixture {
     WorkStatus done = assertDoesNotThrow(() -> finished.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
         .orElseThrow();
     assertEquals(WorkState.COMPLETED, done.state());
+    assertEquals(WorkState.COMPLETED, assertDoesNotThrow(() -> forever.get(WAIT.toSeconds(),
+        java.util.concurrent.TimeUnit.SECONDS)).orElseThrow().state());
     Poll.until(() -> !params.isEmpty(), WAIT, "the work_complete handler");
     assertEquals(List.of("value1"), params);
     WorkStatus status = server.status(work.id()).orElseThrow();
