@@ -189,9 +189,11 @@ class TwoCoordinatorsTest {
     WorkServer a = coordinator(k.clients(), topics, "a", Duration.ofSeconds(10));
     WorkServer b = coordinator(k.clients(), topics, "b", Duration.ofMillis(20));
     awaitSplit(a, b);
-    Session s = session(a);
+    // The worker's session comes from b: one made by a would be a's first commit, and its 10 s spacing
+    // would hold the adds below back for 10 s. (a finds b's session when a result of it arrives.)
+    Session s = session(b);
     List<Work> works = numbered(a, 60);
-    a.addAll(works); // committed: the first change after a quiet spell commits at once
+    a.addAll(works); // committed: a's first change, so it commits at once
     List<String> ids = works.stream().map(Work::id).toList();
     List<String> ofA = ids.stream().filter(id -> a.ownedPartitions().contains(Ownership.partitionOf(id, 6))).toList();
     assertFalse(ofA.isEmpty(), "some of the work is a's to decide");
