@@ -83,7 +83,9 @@ class LocalDeployTest {
       assertTrue(workers.size() >= 2, "the share group spread the work over several replicas, got " + workers);
 
       long victim = Long.parseLong(Files.readAllLines(runDir.resolve("pids").resolve("worker-3.pid")).get(0).strip());
-      List<String> slow = submit(url, token, 30, 1500);
+      // Three rounds of the six slots: the first done, the kill lands in the second (worker-3 holding two),
+      // and the four slots left finish the rest. (30 items made that a 9 s tail of six rounds.)
+      List<String> slow = submit(url, token, 18, 1500);
       awaitCount(url, token, slow, 6);
       ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly);
       assertTrue(ProcessHandle.of(victim).map(h -> h.onExit().thenApply(x -> true)).orElseThrow()
