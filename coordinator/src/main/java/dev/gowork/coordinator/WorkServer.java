@@ -149,6 +149,16 @@ public final class WorkServer implements AutoCloseable {
   private final Schedules schedules;
   private final QueuePauses pauses;
   private final ForwardToOwner forward;
+  /**
+   * Runs what waits on {@link #whenFinished} (a status read, an HTTP answer written), so neither the
+   * committer nor the follower thread that signals it does that work.
+   */
+  private final java.util.concurrent.ExecutorService finishWaiters = java.util.concurrent.Executors.newFixedThreadPool(2,
+      r -> {
+        Thread t = new Thread(r, "gowork-finish-waiters");
+        t.setDaemon(true);
+        return t;
+      });
   private volatile FireSchedules fireSchedules;
   private ConsumeResults consumeResults;
   private volatile RebuildState.Summary rebuilt;
@@ -566,7 +576,7 @@ public final class WorkServer implements AutoCloseable {
     }
     CompletableFuture<Optional<WorkStatus>> answer = signal
         .completeOnTimeout(null, millis, java.util.concurrent.TimeUnit.MILLISECONDS)
-        .thenApplyAsync(v -> table.status(workId));
+        .thenApplyAsync(v -> table.status(workId), finishWaiters);
     answer.whenComplete((st, e) -> table.unwatchFinish(workId, signal));
     return answer;
   }
@@ -889,6 +899,7 @@ public final class WorkServer implements AutoCloseable {
     }
     closed = true;
     table.finishAllWatches();
+    finishWaiters.shutdown();
     tasks.close();
     if (consumeResults != null) {
       consumeResults.close();
@@ -913,6 +924,8 @@ public final class WorkServer implements AutoCloseable {
       return;
     }
     closed = true;
+    table.finishAllWatches();
+    finishWaiters.shutdown();
     handlerFeed.crash();
     events.crash();
     if (consumeResults != null) {
