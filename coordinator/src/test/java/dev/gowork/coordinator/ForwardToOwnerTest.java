@@ -203,6 +203,43 @@ class ForwardToOwnerTest {
         .count());
   }
 
+  /**
+   * A forwarded cancel or revoke that the owner reads before its mirror holds the item (or the
+   * worker's session) is applied once the mirror catches up, not dropped: the non-owner forwards what
+   * its own table holds, e.g. work it just added, so the owner's state follower may still be behind
+   * its results consumer. Here the requests are committed strictly before the item and the session
+   * exist, which makes that interleaving certain.
+   */
+  @Test
+  void aForwardedRequestReadBeforeTheOwnerMirrorsItsSubjectWaitsForItInsteadOfBeingDropped(TestKafka k) {
+    startTwo(k);
+    Work w = ownedByB("nobody takes this", 600, x -> true).withQueue("unserved");
+    Registration reg;
+    do {
+      reg = a.workers().register();
+    } while (!b.ownedPartitions().contains(Ownership.partitionOf(reg.workerId(), 6)));
+
+    // What a sends for a.cancel(w) and a.workers().revoke(worker), committed before b can know either.
+    long now = clock.millis();
+    try (Producer<String, byte[]> p = k.clients().producer()) {
+      byte[] cancel = ("{\"schema\":\"gowork.owner-request/v1\",\"request\":\"cancel\",\"id\":\"" + w.id()
+          + "\",\"reason\":\"changed my mind\",\"from\":\"a\"}").getBytes(StandardCharsets.UTF_8);
+      byte[] revoke = ("{\"schema\":\"gowork.owner-request/v1\",\"request\":\"revoke\",\"id\":\"" + reg.workerId()
+          + "\",\"from\":\"a\"}").getBytes(StandardCharsets.UTF_8);
+      p.send(request(w.id(), cancel, now, Signatures.signRequest(OPERATOR_KEY.getBytes(StandardCharsets.UTF_8), now, cancel)));
+      p.send(request(reg.workerId(), revoke, now,
+          Signatures.signRequest(OPERATOR_KEY.getBytes(StandardCharsets.UTF_8), now, revoke)));
+      p.flush();
+    }
+    a.add(w);
+    a.workers().verify(reg.workerId(), Signatures.verifyResponse(ServerFixture.SECRET, reg.workerId(), reg.challenge()));
+
+    String workerId = reg.workerId();
+    Poll.until(() -> b.status(w.id()).map(s -> s.state() == WorkState.CANCELLED).orElse(false), WAIT,
+        "b to cancel the work once it knows it");
+    Poll.until(() -> workerState(b, workerId) == WorkerState.REVOKED, WAIT, "b to revoke the worker once it knows it");
+  }
+
   private ProducerRecord<String, byte[]> request(String key, byte[] value, long ts, String signature) {
     ProducerRecord<String, byte[]> r = new ProducerRecord<>(topics.results(), key, value);
     r.headers().add(OwnerRequests.HEADER, "v1".getBytes(StandardCharsets.UTF_8));
