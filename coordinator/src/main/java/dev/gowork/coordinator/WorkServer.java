@@ -286,7 +286,8 @@ public final class WorkServer implements AutoCloseable {
     consumeResults = new ConsumeResults(kafka.consumer(topics.coordinatorGroup(), Map.of(
         ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic", ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, txId,
         ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName())),
-        topics.results(), pipeline, new CommitChanges(journal, writer, commitInterval), new PartitionOwner(), clock);
+        topics.results(), pipeline, new CommitChanges(journal, writer, commitInterval), new PartitionOwner(), clock,
+        admin, topics.coordinatorGroup(), java.util.regex.Pattern.quote(topics.prefix() + ".coordinator-") + ".*");
     consumeResults.start();
     awaitFirstPartitions();
     handlerFeed.start();

@@ -5,6 +5,8 @@ import dev.gowork.coordinator.work.Verdict;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -54,6 +56,12 @@ public final class ConsumeResults implements AutoCloseable {
   /** Why the loop ended on an exception of its own, or null ({@link #failure} also asks the committer). */
   private volatile String stoppedBecause;
   private volatile boolean crashing;
+  private final UnstableOffsets unstable;
+  /** Partitions seen stuck on a pending offset, and since when (nanoTime); the consumer thread's. */
+  private final Map<TopicPartition, Long> suspects = new HashMap<>();
+  private long lastRecordsOrCheck = System.nanoTime();
+  private static final long CHECK_EVERY_NANOS = Duration.ofSeconds(5).toNanos();
+  private static final long STUCK_AFTER_NANOS = Duration.ofSeconds(10).toNanos();
 
   /**
    * Told which results partitions this coordinator gains and loses, on the consumer's thread: a
@@ -75,6 +83,18 @@ public final class ConsumeResults implements AutoCloseable {
 
   public ConsumeResults(Consumer<String, byte[]> consumer, String topic, ResultPipeline pipeline,
       CommitChanges commits, Owner owner, Clock clock) {
+    this(consumer, topic, pipeline, commits, owner, clock, null, null, null);
+  }
+
+  /**
+   * @param admin with {@code group} and {@code transactionalIdPattern} (the coordinators' ids), lets the
+   *     loop get past a committed offset a broker stopped uncleanly left pending ({@link UnstableOffsets});
+   *     null to wait as the consumer does
+   */
+  public ConsumeResults(Consumer<String, byte[]> consumer, String topic, ResultPipeline pipeline,
+      CommitChanges commits, Owner owner, Clock clock, org.apache.kafka.clients.admin.Admin admin, String group,
+      String transactionalIdPattern) {
+    this.unstable = admin == null ? null : new UnstableOffsets(admin, group, transactionalIdPattern);
     this.consumer = consumer;
     this.clock = clock;
     this.owner = owner;
@@ -123,6 +143,7 @@ public final class ConsumeResults implements AutoCloseable {
         for (TopicPartition tp : batch.partitions()) {
           accept(tp, batch.records(tp));
         }
+        unstickIfIdle(batch.isEmpty());
         List<TopicPartition> due = unknown.due(System.nanoTime());
         if (!due.isEmpty()) {
           consumer.resume(due);
@@ -185,6 +206,50 @@ public final class ConsumeResults implements AutoCloseable {
       }
       unknown.decided(tp, r.offset());
       commits.consumed(r.topic(), r.partition(), r.offset());
+    }
+  }
+
+  /**
+   * While no record arrives, checks every 5 s for assigned partitions the consumer cannot start: their
+   * committed offset pending with no coordinator transaction open to settle it. One still stuck 10 s
+   * later, and still without a position, is started from its last stable committed offset. Results
+   * read again there were either applied and committed (their work is finished, so they are refused)
+   * or never committed (so they are applied now).
+   */
+  private void unstickIfIdle(boolean idle) {
+    long now = System.nanoTime();
+    if (unstable == null || !idle) {
+      lastRecordsOrCheck = now;
+      suspects.clear();
+      return;
+    }
+    if (now - lastRecordsOrCheck < CHECK_EVERY_NANOS || consumer.assignment().isEmpty()) {
+      return;
+    }
+    lastRecordsOrCheck = now;
+    Map<TopicPartition, Long> stuck = unstable.stuck(consumer.assignment());
+    suspects.keySet().retainAll(stuck.keySet());
+    for (Map.Entry<TopicPartition, Long> e : stuck.entrySet()) {
+      TopicPartition tp = e.getKey();
+      Long since = suspects.putIfAbsent(tp, now);
+      if (since != null && now - since >= STUCK_AFTER_NANOS && !hasPosition(tp)) {
+        LOG.warn("results partition {}: its committed offset has been pending for over {} s with no coordinator "
+            + "transaction open to settle it (left by a broker that stopped uncleanly); reading on from its last "
+            + "committed offset, {}", tp, Duration.ofNanos(now - since).toSeconds(), e.getValue());
+        consumer.seek(tp, e.getValue());
+        suspects.remove(tp);
+      }
+    }
+  }
+
+  private boolean hasPosition(TopicPartition tp) {
+    try {
+      consumer.position(tp, Duration.ZERO);
+      return true;
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      return false;
+    } catch (RuntimeException e) {
+      return true; // in doubt, leave it to the consumer
     }
   }
 
