@@ -210,9 +210,10 @@ public final class ConsumeResults implements AutoCloseable {
   }
 
   /**
-   * While no record arrives, checks every 5 s for assigned partitions the consumer cannot start: their
-   * committed offset pending with no coordinator transaction open to settle it. One still stuck 10 s
-   * later, and still without a position, is started from its last stable committed offset. Results
+   * While no record arrives, checks every 5 s for assigned partitions the consumer has not started
+   * (no position) whose committed offset is pending with no coordinator transaction open to settle
+   * it; an idle coordinator whose partitions all have positions asks Kafka nothing. One still stuck
+   * 10 s later is started from its last stable committed offset. Results
    * read again there were either applied and committed (their work is finished, so they are refused)
    * or never committed (so they are applied now).
    */
@@ -227,12 +228,18 @@ public final class ConsumeResults implements AutoCloseable {
       return;
     }
     lastRecordsOrCheck = now;
-    Map<TopicPartition, Long> stuck = unstable.stuck(consumer.assignment());
+    // Partitions being read have a position (known locally, no request): only the others can be stuck.
+    List<TopicPartition> unstarted = consumer.assignment().stream().filter(tp -> !hasPosition(tp)).toList();
+    if (unstarted.isEmpty()) {
+      suspects.clear();
+      return;
+    }
+    Map<TopicPartition, Long> stuck = unstable.stuck(unstarted);
     suspects.keySet().retainAll(stuck.keySet());
     for (Map.Entry<TopicPartition, Long> e : stuck.entrySet()) {
       TopicPartition tp = e.getKey();
       Long since = suspects.putIfAbsent(tp, now);
-      if (since != null && now - since >= STUCK_AFTER_NANOS && !hasPosition(tp)) {
+      if (since != null && now - since >= STUCK_AFTER_NANOS) {
         LOG.warn("results partition {}: its committed offset has been pending for over {} s with no coordinator "
             + "transaction open to settle it (left by a broker that stopped uncleanly); reading on from its last "
             + "committed offset, {}", tp, Duration.ofNanos(now - since).toSeconds(), e.getValue());
