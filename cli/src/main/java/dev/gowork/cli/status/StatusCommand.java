@@ -8,7 +8,6 @@ import dev.gowork.cli.http.ProducerSettings;
 import dev.gowork.cli.http.WaitForWork;
 import dev.gowork.cli.http.WorkIds;
 import dev.gowork.cli.settings.CliContext;
-import dev.gowork.cli.settings.CliException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,24 +62,9 @@ public final class StatusCommand implements Callable<Integer> {
       }
       return 0;
     }
-    boolean[] shown = {false};
-    boolean[] allCompleted = {true};
     Duration waitFor = wait == null ? null
         : Duration.ofSeconds(context.settings().integer("--wait", wait, null, 0, 1, 86_400));
-    int code = WorkIds.each(workIds, context.err(), id -> waitFor == null
-        ? client.get("/v1/work/" + CoordinatorClient.segment(id)) : WaitForWork.await(client, id, waitFor),
-        (id, w) -> {
-          allCompleted[0] &= "completed".equals(w.path("state").asText());
-          if (json) {
-            context.out().println(w);
-          } else {
-            if (shown[0]) {
-              context.out().println();
-            }
-            context.out().print(StatusView.work(w));
-          }
-          shown[0] = true;
-        });
-    return code == 0 && waitFor != null && !allCompleted[0] ? CliException.FAILED : code;
+    return StatusView.showEach(workIds, context.out(), context.err(), json, waitFor != null, id -> waitFor == null
+        ? client.get("/v1/work/" + CoordinatorClient.segment(id)) : WaitForWork.await(client, id, waitFor));
   }
 }

@@ -1,16 +1,49 @@
 package dev.gowork.cli.status;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gowork.cli.http.WorkIds;
+import dev.gowork.cli.settings.CliException;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /** Renders the coordinator's status answers for people. Pure functions of the JSON. */
 public final class StatusView {
   private StatusView() {}
+
+  /**
+   * Shows each item's status as {@code fetch} answers it (the coordinator's JSON with {@code json}, else
+   * field by field, a blank line between items), one id after another; a refused id is named on
+   * {@code err} and the others still go ({@link WorkIds#each}).
+   *
+   * @param requireCompleted when every item must have completed for the exit code to be 0
+   * @return the exit code: 0, or {@link CliException#FAILED} when any id was refused or, with
+   *     {@code requireCompleted}, did not complete
+   */
+  public static int showEach(List<String> ids, PrintStream out, PrintStream err, boolean json,
+      boolean requireCompleted, Function<String, JsonNode> fetch) {
+    boolean[] allCompleted = {true};
+    boolean[] shown = {false};
+    int code = WorkIds.each(ids, err, fetch, (id, status) -> {
+      allCompleted[0] &= "completed".equals(status.path("state").asText());
+      if (json) {
+        out.println(status);
+      } else {
+        if (shown[0]) {
+          out.println();
+        }
+        out.print(work(status));
+      }
+      out.flush();
+      shown[0] = true;
+    });
+    return code == 0 && requireCompleted && !allCompleted[0] ? CliException.FAILED : code;
+  }
 
   /** One work item's status ({@code GET /v1/work/{id}}) as aligned "name  value" lines. */
   public static String work(JsonNode w) {

@@ -123,24 +123,10 @@ public final class SubmitCommand implements Callable<Integer> {
    * @return 0 when every item completed, else {@link CliException#FAILED}
    */
   private int awaitEach(ProducerSettings producer, List<String> ids, Duration total) {
-    boolean[] allCompleted = {true};
-    boolean[] shown = {false};
     // As gowork status: with several items, one whose wait fails (the coordinator restarting, the item
     // forgotten) is named on stderr and the others are still waited for.
-    int code = WorkIds.each(ids, context.err(), id -> WaitForWork.await(producer.client(), id, total), (id, status) -> {
-      allCompleted[0] &= "completed".equals(status.path("state").asText());
-      if (json) {
-        context.out().println(status);
-      } else {
-        if (shown[0]) {
-          context.out().println();
-        }
-        context.out().print(StatusView.work(status));
-      }
-      context.out().flush();
-      shown[0] = true;
-    });
-    return code != 0 || !allCompleted[0] ? CliException.FAILED : 0;
+    return StatusView.showEach(ids, context.out(), context.err(), json, true,
+        id -> WaitForWork.await(producer.client(), id, total));
   }
 
   /** One item under the caller's id, by {@code POST /v1/work}: idempotent, says when it was added already. */
