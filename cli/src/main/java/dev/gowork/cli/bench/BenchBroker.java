@@ -37,7 +37,7 @@ final class BenchBroker implements AutoCloseable {
    */
   static BenchBroker start(BenchPlan plan, PrintStream err, TemporaryData data) {
     if (plan.bootstrapServers().isPresent() || !plan.brokerProcess()) {
-      return new BenchBroker(plan.bootstrapServers(), null);
+      return notStarted(plan.bootstrapServers());
     }
     long began = System.nanoTime();
     KafkaProcess kafka = KafkaProcess.start(plan.dataDir(), JVM_OPTIONS);
@@ -45,6 +45,11 @@ final class BenchBroker implements AutoCloseable {
     err.printf("bench: Kafka broker process at %s ready in %.1f s (log: %s)%n", kafka.bootstrapServers(),
         (System.nanoTime() - began) / 1e9, kafka.log());
     return new BenchBroker(Optional.of(kafka.bootstrapServers()), kafka);
+  }
+
+  /** A Kafka this run did not start (none: the coordinator embeds one in this JVM). */
+  static BenchBroker notStarted(Optional<String> bootstrapServers) {
+    return new BenchBroker(bootstrapServers, null);
   }
 
   /** The Kafka to use; empty when the coordinator is to embed one in this JVM. */

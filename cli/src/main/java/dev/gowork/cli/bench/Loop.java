@@ -1,5 +1,6 @@
 package dev.gowork.cli.bench;
 
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -22,6 +23,14 @@ interface Loop extends AutoCloseable {
   /** CPU time used so far by processes outside this JVM that belong to the loop (worker processes), in ns. */
   default long externalCpuNanos() {
     return 0;
+  }
+
+  /**
+   * What went wrong inside the loop so far that it carried on from (failed polls, a thread that
+   * stopped), for the progress lines and a timeout's message; empty when nothing did.
+   */
+  default Optional<String> trouble() {
+    return Optional.empty();
   }
 
   /** Stops everything the loop started. */

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,6 +25,7 @@ import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.WakeupException;
@@ -52,6 +54,8 @@ final class RawLoop implements Loop {
   private final AtomicLong nextId = new AtomicLong();
   private final List<Thread> threads = new ArrayList<>();
   private final List<Runnable> wakers = new ArrayList<>();
+  private final AtomicInteger failures = new AtomicInteger();
+  private volatile String lastFailure;
   private volatile boolean running = true;
 
   RawLoop(BenchPlan plan, String bootstrapServers, Consumer<String> completed) {
@@ -105,23 +109,51 @@ final class RawLoop implements Loop {
     try (consumer; results) {
       consumer.subscribe(List.of(workTopic));
       while (running) {
-        ConsumerRecords<String, byte[]> batch = consumer.poll(POLL);
-        if (batch.isEmpty()) {
-          continue;
-        }
-        for (ConsumerRecord<String, byte[]> r : batch) {
-          results.send(new ProducerRecord<>(resultsTopic, r.key(), result));
-        }
-        results.flush();
-        for (ConsumerRecord<String, byte[]> r : batch) {
-          consumer.acknowledge(r, AcknowledgeType.ACCEPT);
-        }
-        if (plan.rawCommitEachBatch()) {
-          consumer.commitAsync();
+        try {
+          workOnce(consumer, results);
+        } catch (KafkaException | IllegalStateException e) {
+          // A plain loop would die here and leave its records to nobody: count it, say it, go on,
+          // as GoWork's own worker does (a lane whose poll fails pauses, then polls again).
+          failed(Thread.currentThread().getName(), e);
+          pause();
         }
       }
     } catch (WakeupException e) {
       // closing
+    }
+  }
+
+  private void workOnce(KafkaShareConsumer<String, byte[]> consumer, KafkaProducer<String, byte[]> results) {
+    ConsumerRecords<String, byte[]> batch = consumer.poll(POLL);
+    if (batch.isEmpty()) {
+      return;
+    }
+    List<ConsumerRecord<String, byte[]>> held = new ArrayList<>(batch.count());
+    batch.forEach(held::add);
+    int accepted = 0;
+    try {
+      for (ConsumerRecord<String, byte[]> r : held) {
+        results.send(new ProducerRecord<>(resultsTopic, r.key(), result));
+      }
+      results.flush();
+      for (ConsumerRecord<String, byte[]> r : held) {
+        consumer.acknowledge(r, AcknowledgeType.ACCEPT);
+        accepted++;
+      }
+    } catch (KafkaException | IllegalStateException e) {
+      // Explicit mode refuses the next poll while any record of this one is unanswered: give the
+      // rest back to the group, which delivers them again.
+      for (ConsumerRecord<String, byte[]> r : held.subList(accepted, held.size())) {
+        try {
+          consumer.acknowledge(r, AcknowledgeType.RELEASE);
+        } catch (KafkaException | IllegalStateException ignored) {
+          // the poll that follows says what is wrong
+        }
+      }
+      throw e;
+    }
+    if (plan.rawCommitEachBatch()) {
+      consumer.commitAsync();
     }
   }
 
@@ -134,13 +166,41 @@ final class RawLoop implements Loop {
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
       while (running) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
-          completed.accept(r.key());
+        try {
+          for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
+            completed.accept(r.key());
+          }
+        } catch (KafkaException | IllegalStateException e) {
+          failed("RawResults", e);
+          pause();
         }
       }
     } catch (WakeupException e) {
       // closing
     }
+  }
+
+  private void failed(String where, RuntimeException e) {
+    if (e instanceof WakeupException w) {
+      throw w;
+    }
+    failures.incrementAndGet();
+    lastFailure = where + ": " + e;
+  }
+
+  private void pause() {
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  @Override
+  public Optional<String> trouble() {
+    int n = failures.get();
+    return n == 0 ? Optional.empty() : Optional.of(n + " failed polls, the last in " + lastFailure);
   }
 
   private void prepare(String bootstrapServers) {
@@ -201,6 +261,10 @@ final class RawLoop implements Loop {
   private void start(String name, Runnable r) {
     Thread t = new Thread(r, name);
     t.setDaemon(true);
+    t.setUncaughtExceptionHandler((thread, e) -> {
+      failures.incrementAndGet();
+      lastFailure = thread.getName() + " (stopped): " + e;
+    });
     threads.add(t);
     t.start();
   }

@@ -62,7 +62,7 @@ final class Workloads {
         }));
       }
       pool.shutdown();
-      awaitCompletion(loop.name() + " burst", tracker, n, sending);
+      awaitCompletion(loop, "burst", tracker, n, sending);
       return Outcome.of(loop.name(), "burst", tracker, meter, loadAverage());
     }
   }
@@ -92,12 +92,14 @@ final class Workloads {
         return null;
       });
       pool.shutdown();
-      awaitCompletion(loop.name() + " paced " + ratePerSecond + "/s", tracker, n, List.of(sending));
+      awaitCompletion(loop, "paced " + ratePerSecond + "/s", tracker, n, List.of(sending));
       return Outcome.of(loop.name(), "paced", tracker, meter, loadAverage());
     }
   }
 
-  private void awaitCompletion(String what, Tracker tracker, int n, List<Future<?>> sending) {
+  private void awaitCompletion(Loop loop, String workload, Tracker tracker, int n, List<Future<?>> sending) {
+    String what = loop.name() + " " + workload;
+    String troubleShown = "";
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
     long nextLine = start + PROGRESS_NANOS;
@@ -111,13 +113,19 @@ final class Workloads {
       long now = System.nanoTime();
       if (now - deadline > 0) {
         throw new IllegalStateException(what + ": only " + tracker.completed() + " of " + n
-            + " items completed within " + timeout.toSeconds() + " s");
+            + " items completed within " + timeout.toSeconds() + " s"
+            + loop.trouble().map(t -> " (the loop met trouble: " + t + ")").orElse(""));
       }
       if (now - nextLine >= 0) {
         nextLine += PROGRESS_NANOS;
         double s = (now - start) / 1e9;
         progress.printf("  %s: %d/%d done, %.0f/s, %.1f s%n", what, tracker.completed(), n,
             tracker.completed() / s, s);
+        String trouble = loop.trouble().orElse("");
+        if (!trouble.equals(troubleShown)) {
+          troubleShown = trouble;
+          progress.printf("  %s: %s%n", what, trouble);
+        }
       }
       sleepMillis(5);
     }
