@@ -31,6 +31,7 @@ import dev.gowork.coordinator.schedule.Schedule;
 import dev.gowork.coordinator.schedule.ScheduleStatus;
 import dev.gowork.coordinator.schedule.Schedules;
 import dev.gowork.coordinator.state.CommitChanges;
+import dev.gowork.coordinator.state.HangingTransactions;
 import dev.gowork.coordinator.state.Journal;
 import dev.gowork.coordinator.state.TransactionalWriter;
 import dev.gowork.coordinator.timeout.ExpireTimedOutWork;
@@ -110,6 +111,8 @@ public final class WorkServer implements AutoCloseable {
   private static final Duration CATCH_UP = Duration.ofSeconds(2);
   private static final Duration CATCH_UP_ON_ASSIGNMENT = Duration.ofSeconds(30);
   private static final Duration FIRST_ASSIGNMENT = Duration.ofSeconds(15);
+  private static final Duration HANGING_CHECK_INTERVAL = Duration.ofSeconds(30);
+  private static final Duration HANGING_CHECK_CALL_TIMEOUT = Duration.ofSeconds(5);
   private final Topics topics;
   private final Clock clock;
   private final WireCodec codec;
@@ -141,6 +144,7 @@ public final class WorkServer implements AutoCloseable {
   private final BackgroundTasks tasks = new BackgroundTasks();
   private final Journal journal;
   private final TransactionalWriter writer;
+  private final HangingTransactions hanging;
   private final Duration rebuildTimeout;
   private final String txId;
   private final HandlerFeed handlerFeed;
@@ -190,6 +194,8 @@ public final class WorkServer implements AutoCloseable {
     txId = topics.prefix() + ".coordinator-" + b.instanceId;
     writer = new TransactionalWriter(() -> kafka.transactionalProducer(txId), txId, topics.state(), topics.sessions(),
         topics.events(), topics.control(), topics.schedules(), topics.queues());
+    hanging = new HangingTransactions(admin, writer.topics(), List.of(topics.coordinatorGroup(), topics.handlerGroup()),
+        HANGING_CHECK_CALL_TIMEOUT);
     rebuildTimeout = b.rebuildTimeout;
     events = EventDispatcher.toJournal(clock, journal, codec);
     handlerFeed = new HandlerFeed(kafka, topics.events(), topics.handlerGroup(), txId, codec, events);
@@ -261,6 +267,7 @@ public final class WorkServer implements AutoCloseable {
     try {
       ownership.partitionCount(queues.resultPartitions());
       writer.init();
+      abortHangingTransactions();
       handlerFeed.prepare(admin, rebuildTimeout);
       rebuilt = RebuildState.run(kafka, topics, rebuildTimeout, workers, table, events, rebuiltUpTo);
     } catch (KafkaException e) {
@@ -295,10 +302,20 @@ public final class WorkServer implements AutoCloseable {
     tasks.every("RepublishRetries", tick, new RepublishRetries(retries, table, republisher, clock));
     tasks.every("ExpireSessions", tick.multipliedBy(4), workers::expireSessions);
     tasks.every("ForgetFinishedWork", Duration.ofSeconds(1), this::forgetFinishedWork);
+    tasks.every("AbortHangingTransactions", HANGING_CHECK_INTERVAL, this::abortHangingTransactions);
     tasks.every("CloseIdleHandouts", Duration.ofSeconds(1), this::closeIdleHandouts);
     fireSchedules = new FireSchedules(schedules, ownership::owns, () -> follower.catchUp(CATCH_UP_ON_ASSIGNMENT), intake,
         clock);
     tasks.every("FireSchedules", tick, fireSchedules);
+  }
+
+  /**
+   * Before the rebuild (which reads committed records only) and then now and again: a transaction a
+   * broker stopped uncleanly left open on one of the coordinator's partitions would hide every later
+   * record of that partition from the rebuild, the followers and the handlers.
+   */
+  private void abortHangingTransactions() {
+    hanging.abortAll();
   }
 
   private void closeIdleHandouts() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.gowork.cli.settings.CliException;
 import java.time.Duration;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -30,13 +31,35 @@ public final class WaitForWork {
 
   /** The item's status once it has finished, or when {@code total} has passed, whichever is first. */
   public static JsonNode await(CoordinatorClient client, String workId, Duration total) {
-    return await(client, workId, total, System::nanoTime, nanos -> Thread.sleep(nanos / 1_000_000L,
-        (int) (nanos % 1_000_000L)));
+    return await(client, workId, total, System::nanoTime, WaitForWork::sleep);
+  }
+
+  /**
+   * Waits for several items with one deadline, {@code total} from now: each item's status once it has
+   * finished, or as it is when the deadline has passed (then asked without waiting). So N items take at
+   * most {@code total} in all, not N times it.
+   */
+  public static Function<String, JsonNode> eachUntil(CoordinatorClient client, Duration total) {
+    return eachUntil(client, total, System::nanoTime, WaitForWork::sleep);
+  }
+
+  static Function<String, JsonNode> eachUntil(CoordinatorClient client, Duration total, LongSupplier nanoTime,
+      Sleeper sleeper) {
+    long end = nanoTime.getAsLong() + total.toNanos();
+    return id -> until(client, id, end, nanoTime, sleeper);
+  }
+
+  private static void sleep(long nanos) throws InterruptedException {
+    Thread.sleep(nanos / 1_000_000L, (int) (nanos % 1_000_000L));
   }
 
   static JsonNode await(CoordinatorClient client, String workId, Duration total, LongSupplier nanoTime,
       Sleeper sleeper) {
-    long end = nanoTime.getAsLong() + total.toNanos();
+    return until(client, workId, nanoTime.getAsLong() + total.toNanos(), nanoTime, sleeper);
+  }
+
+  private static JsonNode until(CoordinatorClient client, String workId, long end, LongSupplier nanoTime,
+      Sleeper sleeper) {
     String path = "/v1/work/" + CoordinatorClient.segment(workId);
     while (true) {
       long asked = nanoTime.getAsLong();

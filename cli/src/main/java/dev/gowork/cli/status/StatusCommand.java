@@ -64,7 +64,7 @@ public final class StatusCommand implements Callable<Integer> {
     }
     Duration waitFor = wait == null ? null
         : Duration.ofSeconds(context.settings().integer("--wait", wait, null, 0, 1, 86_400));
-    return StatusView.showEach(workIds, context.out(), context.err(), json, waitFor != null, id -> waitFor == null
-        ? client.get("/v1/work/" + CoordinatorClient.segment(id)) : WaitForWork.await(client, id, waitFor));
+    return StatusView.showEach(workIds, context.out(), context.err(), json, waitFor != null, waitFor == null
+        ? id -> client.get("/v1/work/" + CoordinatorClient.segment(id)) : WaitForWork.eachUntil(client, waitFor));
   }
 }

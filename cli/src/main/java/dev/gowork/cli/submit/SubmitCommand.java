@@ -118,7 +118,7 @@ public final class SubmitCommand implements Callable<Integer> {
   }
 
   /**
-   * Waits for each item in turn, up to {@code total} each, and prints its status.
+   * Waits for the items, up to {@code total} in all, and prints each one's status.
    *
    * @return 0 when every item completed, else {@link CliException#FAILED}
    */
@@ -126,7 +126,7 @@ public final class SubmitCommand implements Callable<Integer> {
     // As gowork status: with several items, one whose wait fails (the coordinator restarting, the item
     // forgotten) is named on stderr and the others are still waited for.
     return StatusView.showEach(ids, context.out(), context.err(), json, true,
-        id -> WaitForWork.await(producer.client(), id, total));
+        WaitForWork.eachUntil(producer.client(), total));
   }
 
   /** One item under the caller's id, by {@code POST /v1/work}: idempotent, says when it was added already. */

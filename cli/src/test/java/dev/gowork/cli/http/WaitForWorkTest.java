@@ -28,4 +28,25 @@ class WaitForWorkTest {
       old.close();
     }
   }
+
+  @Test
+  void severalItemsShareOneDeadlineSoTheWaitIsNotPerItem() {
+    StubCoordinator running = new StubCoordinator()
+        .on("GET", "/v1/work/a", r -> new StubCoordinator.Answer(200, "{\"workId\":\"a\",\"state\":\"running\"}"))
+        .on("GET", "/v1/work/b", r -> new StubCoordinator.Answer(200, "{\"workId\":\"b\",\"state\":\"running\"}"));
+    try {
+      CoordinatorClient client = new CoordinatorClient(URI.create(running.url()), null, "test", Duration.ofSeconds(10));
+      AtomicLong now = new AtomicLong();
+      var each = WaitForWork.eachUntil(client, Duration.ofSeconds(3), () -> now.addAndGet(1_000_000L),
+          nanos -> now.addAndGet(nanos));
+      assertEquals("running", each.apply("a").get("state").asText());
+      int askedForA = running.requests().size();
+      assertEquals("running", each.apply("b").get("state").asText());
+      assertEquals(askedForA + 1, running.requests().size(), "the deadline had passed: b is asked once");
+      assertEquals("wait=0", running.requests().get(running.requests().size() - 1).query(), "without waiting");
+      assertTrue(now.get() < Duration.ofSeconds(4).toNanos(), "3 s in all, not 3 s each: " + now.get());
+    } finally {
+      running.close();
+    }
+  }
 }

@@ -65,6 +65,11 @@ public final class TransactionalWriter implements AutoCloseable {
         Journal.Kind.QUEUE, queuesTopic));
   }
 
+  /** The topics this writer writes in its transactions. */
+  public java.util.Collection<String> topics() {
+    return List.copyOf(topics.values());
+  }
+
   /** Tells {@code w} where each transaction's events were written and whether it committed. */
   public void watch(CommitWatcher w) {
     watcher = Objects.requireNonNull(w, "watcher");

@@ -1,0 +1,203 @@
+package dev.gowork.coordinator.state;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.AbortTransactionSpec;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeProducersOptions;
+import org.apache.kafka.clients.admin.DescribeProducersResult.PartitionProducerState;
+import org.apache.kafka.clients.admin.ListTransactionsOptions;
+import org.apache.kafka.clients.admin.ProducerState;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds and aborts <em>hanging</em> transactions on the coordinator's own partitions: a producer's
+ * transaction that a partition still holds open (no commit or abort marker) while Kafka's transaction
+ * coordinator has no open transaction for that producer, so nothing will ever close it. Such a
+ * transaction holds the partition's last stable offset back for good: a read-committed reader (the
+ * state rebuild, the handlers, another coordinator's follower) sees nothing written after it, and a
+ * group's offset committed in it stays pending. A broker stopped uncleanly can leave one behind
+ * (observed on Kafka 4.4 after SIGKILL; see docs/reliability.md).
+ *
+ * <p>The test is the one Kafka's {@code kafka-transactions.sh find-hanging} makes, made safe for a
+ * live cluster without its 15-minute wait: a producer is hanging on a partition only if two looks at
+ * the partition, one before and one after listing the cluster's open transactions, both show it open
+ * from the same offset, and the listing has no open transaction of that producer. A transaction that
+ * is really open is listed as open until every one of its markers is written, so it cannot pass.
+ */
+public final class HangingTransactions {
+  private static final Logger LOG = LoggerFactory.getLogger(HangingTransactions.class);
+  private static final String OFFSETS_TOPIC = "__consumer_offsets";
+  private static final EnumSet<TransactionState> OPEN = EnumSet.of(TransactionState.ONGOING,
+      TransactionState.PREPARE_COMMIT, TransactionState.PREPARE_ABORT, TransactionState.PREPARE_EPOCH_FENCE);
+
+  /** A transaction that was aborted, and where. */
+  public record Aborted(TopicPartition partition, long producerId, int producerEpoch, long startOffset) {}
+
+  private final Admin admin;
+  private final List<String> topics;
+  private final List<String> groups;
+  private final Duration callTimeout;
+
+  /**
+   * @param topics the topics a transactional writer writes
+   * @param groups the consumer groups whose offsets it commits in its transactions
+   * @param callTimeout how long each admin call may take; a call that fails or takes longer ends the check
+   */
+  public HangingTransactions(Admin admin, Collection<String> topics, Collection<String> groups, Duration callTimeout) {
+    this.admin = admin;
+    this.topics = List.copyOf(topics);
+    this.groups = List.copyOf(groups);
+    this.callTimeout = callTimeout;
+  }
+
+  /**
+   * Aborts the hanging transactions on the topics' partitions and the groups' offsets partitions
+   * (looked up each time: {@code __consumer_offsets} exists once some group committed).
+   *
+   * @return what was aborted; empty also when Kafka did not answer (a later check tries again)
+   */
+  public List<Aborted> abortAll() {
+    try {
+      return abortIn(partitions());
+    } catch (KafkaException e) {
+      LOG.debug("could not look for hanging transactions: {}", e.toString());
+      return List.of();
+    }
+  }
+
+  /**
+   * All partitions of the topics, and the partitions of {@code __consumer_offsets} holding the groups'
+   * offsets: where the writer may leave a transaction hanging.
+   *
+   * @throws KafkaException if Kafka does not say within the call timeout
+   */
+  List<TopicPartition> partitions() {
+    try {
+      List<TopicPartition> out = new ArrayList<>();
+      await(admin.describeTopics(topics).allTopicNames()).forEach((name, d) ->
+          d.partitions().forEach(p -> out.add(new TopicPartition(name, p.partition()))));
+      groups.forEach(g -> out.addAll(offsetsPartitionOf(g)));
+      return out;
+    } catch (ExecutionException | TimeoutException e) {
+      throw new KafkaException("describing " + topics + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaException("interrupted", e);
+    }
+  }
+
+  /**
+   * The partition of {@code __consumer_offsets} that holds {@code group}'s committed offsets (where a
+   * transaction that commits the group's offsets writes them), or empty if that topic does not exist yet.
+   */
+  List<TopicPartition> offsetsPartitionOf(String group) {
+    try {
+      var topics = admin.describeTopics(List.of(OFFSETS_TOPIC)).allTopicNames()
+          .get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      int partitions = topics.get(OFFSETS_TOPIC).partitions().size();
+      return List.of(new TopicPartition(OFFSETS_TOPIC, Utils.abs(group.hashCode()) % partitions));
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      return List.of();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return List.of();
+    }
+  }
+
+  /** Aborts the hanging transactions on {@code partitions}, logging each with a warning. */
+  List<Aborted> abortIn(Collection<TopicPartition> partitions) {
+    if (partitions.isEmpty()) {
+      return List.of();
+    }
+    try {
+      Map<TopicPartition, Map<Long, ProducerState>> before = openOn(partitions);
+      if (before.isEmpty()) {
+        return List.of();
+      }
+      Set<Long> listedOpen = new HashSet<>();
+      for (TransactionListing t : await(admin.listTransactions(new ListTransactionsOptions().filterStates(OPEN)
+          .timeoutMs((int) callTimeout.toMillis())).all())) {
+        listedOpen.add(t.producerId());
+      }
+      Map<TopicPartition, Map<Long, ProducerState>> after = openOn(before.keySet());
+      List<Aborted> aborted = new ArrayList<>();
+      for (Map.Entry<TopicPartition, ProducerState> h : hanging(before, listedOpen, after)) {
+        aborted.add(abort(h.getKey(), h.getValue()));
+      }
+      return aborted;
+    } catch (ExecutionException | TimeoutException | KafkaException e) {
+      LOG.debug("could not look for hanging transactions on {}: {}", partitions, e.toString());
+      return List.of();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return List.of();
+    }
+  }
+
+  /**
+   * The producers open on a partition in both looks from the same offset and not listed as open in
+   * between: the hanging ones, with their partition.
+   */
+  static List<Map.Entry<TopicPartition, ProducerState>> hanging(Map<TopicPartition, Map<Long, ProducerState>> before,
+      Set<Long> listedOpen, Map<TopicPartition, Map<Long, ProducerState>> after) {
+    List<Map.Entry<TopicPartition, ProducerState>> out = new ArrayList<>();
+    before.forEach((tp, producers) -> producers.values().forEach(first -> {
+      ProducerState second = after.getOrDefault(tp, Map.of()).get(first.producerId());
+      if (second != null && !listedOpen.contains(first.producerId())
+          && second.currentTransactionStartOffset().equals(first.currentTransactionStartOffset())) {
+        out.add(Map.entry(tp, second));
+      }
+    }));
+    return out;
+  }
+
+  private Aborted abort(TopicPartition tp, ProducerState p)
+      throws ExecutionException, InterruptedException, TimeoutException {
+    long start = p.currentTransactionStartOffset().getAsLong();
+    LOG.warn("{} holds a transaction open from offset {} (producer {}, epoch {}) that Kafka's transaction "
+        + "coordinator does not know as open; no reader of committed records gets past it. Aborting it "
+        + "(a broker stopped uncleanly leaves such a transaction behind)", tp, start, p.producerId(),
+        p.producerEpoch());
+    await(admin.abortTransaction(new AbortTransactionSpec(tp, p.producerId(), (short) p.producerEpoch(),
+        p.coordinatorEpoch().orElse(0))).all());
+    return new Aborted(tp, p.producerId(), p.producerEpoch(), start);
+  }
+
+  /** Per partition, the producers holding a transaction open on it, by producer id. */
+  private Map<TopicPartition, Map<Long, ProducerState>> openOn(Collection<TopicPartition> partitions)
+      throws ExecutionException, InterruptedException, TimeoutException {
+    Map<TopicPartition, PartitionProducerState> states = await(admin.describeProducers(partitions,
+        new DescribeProducersOptions().timeoutMs((int) callTimeout.toMillis())).all());
+    Map<TopicPartition, Map<Long, ProducerState>> open = new HashMap<>();
+    states.forEach((tp, state) -> {
+      for (ProducerState p : state.activeProducers()) {
+        if (p.currentTransactionStartOffset().isPresent()) {
+          open.computeIfAbsent(tp, k -> new HashMap<>()).put(p.producerId(), p);
+        }
+      }
+    });
+    return open;
+  }
+
+  private <T> T await(org.apache.kafka.common.KafkaFuture<T> f)
+      throws ExecutionException, InterruptedException, TimeoutException {
+    return f.get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+}
