@@ -82,9 +82,13 @@ final class FollowControl implements Runnable, AutoCloseable {
       }
       while (!closed) {
         try {
-          if (c.assignment().isEmpty() && !assign(c)) {
-            pause(RETRY);
-            continue;
+          if (c.assignment().isEmpty()) {
+            if (!assign(c)) {
+              pause(RETRY);
+              continue;
+            }
+            // Empty partitions are read already: the replica need not wait for a poll (1 s) to start.
+            checkCaughtUp(c);
           }
           for (ConsumerRecord<String, byte[]> r : c.poll(POLL)) {
             take(r);
