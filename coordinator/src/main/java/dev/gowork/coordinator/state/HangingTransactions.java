@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeProducersOptions;
@@ -54,6 +55,7 @@ public final class HangingTransactions {
   private final List<String> topics;
   private final List<String> groups;
   private final Duration callTimeout;
+  private final AtomicBoolean warned = new AtomicBoolean();
 
   /**
    * @param topics the topics a transactional writer writes
@@ -77,7 +79,7 @@ public final class HangingTransactions {
     try {
       return abortIn(partitions());
     } catch (KafkaException e) {
-      LOG.debug("could not look for hanging transactions: {}", e.toString());
+      failed(e);
       return List.of();
     }
   }
@@ -143,7 +145,7 @@ public final class HangingTransactions {
       }
       return aborted;
     } catch (ExecutionException | TimeoutException | KafkaException e) {
-      LOG.debug("could not look for hanging transactions on {}: {}", partitions, e.toString());
+      failed(e);
       return List.of();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -178,6 +180,17 @@ public final class HangingTransactions {
     await(admin.abortTransaction(new AbortTransactionSpec(tp, p.producerId(), (short) p.producerEpoch(),
         p.coordinatorEpoch().orElse(0))).all());
     return new Aborted(tp, p.producerId(), p.producerEpoch(), start);
+  }
+
+  private void failed(Exception e) {
+    Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+    if (warned.compareAndSet(false, true)) {
+      LOG.warn("could not look for hanging transactions (it is tried again; said once, then at debug level; "
+          + "on a cluster with ACLs, the coordinator needs the rights of Kafka's DescribeProducers, ListTransactions "
+          + "and WriteTxnMarkers requests, KIP-664): {}", cause.toString());
+    } else {
+      LOG.debug("could not look for hanging transactions: {}", cause.toString());
+    }
   }
 
   /** Per partition, the producers holding a transaction open on it, by producer id. */
