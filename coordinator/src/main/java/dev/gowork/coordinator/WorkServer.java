@@ -195,7 +195,7 @@ public final class WorkServer implements AutoCloseable {
     writer = new TransactionalWriter(() -> kafka.transactionalProducer(txId), txId, topics.state(), topics.sessions(),
         topics.events(), topics.control(), topics.schedules(), topics.queues());
     hanging = new HangingTransactions(admin, writer.topics(), List.of(topics.coordinatorGroup(), topics.handlerGroup()),
-        HANGING_CHECK_CALL_TIMEOUT);
+        topics.prefix() + ".coordinator-", HANGING_CHECK_CALL_TIMEOUT);
     rebuildTimeout = b.rebuildTimeout;
     events = EventDispatcher.toJournal(clock, journal, codec);
     handlerFeed = new HandlerFeed(kafka, topics.events(), topics.handlerGroup(), txId, codec, events);

@@ -36,17 +36,33 @@ import org.slf4j.LoggerFactory;
  * group's offset committed in it stays pending. A broker stopped uncleanly can leave one behind
  * (observed on Kafka 4.4 after SIGKILL; see docs/reliability.md).
  *
- * <p>The test is the one Kafka's {@code kafka-transactions.sh find-hanging} makes, made safe for a
- * live cluster without its 15-minute wait: a producer is hanging on a partition only if two looks at
- * the partition, one before and one after listing the cluster's open transactions, both show it open
- * from the same offset, and the listing has no open transaction of that producer. A transaction that
- * is really open is listed as open until every one of its markers is written, so it cannot pass.
+ * <p>Kafka's {@code kafka-transactions.sh find-hanging} takes a producer missing from the transaction
+ * coordinators' listing for hanging only once its transaction is older than the longest transaction
+ * timeout (15 minutes by default). This check does not wait, so it never takes a producer's absence
+ * for evidence: {@code ListTransactions} silently leaves out the transactional ids the principal may
+ * not describe (ACLs), the transactions of a coordinator partition whose leader is not in the metadata,
+ * and, while that partition changes leader, those the old leader has unloaded and the new one has not
+ * begun to load. A producer is hanging on a partition only if
+ * <ul>
+ *   <li>two looks at the partition, one before and one after the listing, show the same state of it
+ *       (open from the same offset, same epoch, no write in between), and</li>
+ *   <li>the listing has that producer id, only under a transactional id of this prefix's coordinators
+ *       ({@code transactionalIdPrefix}), and only in a closed state ({@code Empty}, {@code CompleteCommit},
+ *       {@code CompleteAbort}): its transaction coordinator is loaded and says its last transaction ended.</li>
+ * </ul>
+ * A transaction that is really open on a partition was made {@code Ongoing} by its coordinator before
+ * its first record there, and stays listed as open until its marker there is written; a listing that
+ * says closed after the first look therefore means a marker after it, which the second look would see.
+ * Other applications' transactions (which share {@code __consumer_offsets} partitions with the groups)
+ * are never touched. A hanging transaction whose producer id its coordinator no longer has is not
+ * found; {@code kafka-transactions.sh find-hanging} and {@code abort} are the way out then.
  */
 public final class HangingTransactions {
   private static final Logger LOG = LoggerFactory.getLogger(HangingTransactions.class);
   private static final String OFFSETS_TOPIC = "__consumer_offsets";
-  private static final EnumSet<TransactionState> OPEN = EnumSet.of(TransactionState.ONGOING,
-      TransactionState.PREPARE_COMMIT, TransactionState.PREPARE_ABORT, TransactionState.PREPARE_EPOCH_FENCE);
+  /** The states in which a transaction coordinator has no transaction of the producer open. */
+  private static final EnumSet<TransactionState> CLOSED = EnumSet.of(TransactionState.EMPTY,
+      TransactionState.COMPLETE_COMMIT, TransactionState.COMPLETE_ABORT);
 
   /** A transaction that was aborted, and where. */
   public record Aborted(TopicPartition partition, long producerId, int producerEpoch, long startOffset) {}
@@ -54,18 +70,26 @@ public final class HangingTransactions {
   private final Admin admin;
   private final List<String> topics;
   private final List<String> groups;
+  private final String transactionalIdPrefix;
   private final Duration callTimeout;
   private final AtomicBoolean warned = new AtomicBoolean();
 
   /**
    * @param topics the topics a transactional writer writes
    * @param groups the consumer groups whose offsets it commits in its transactions
+   * @param transactionalIdPrefix what the transactional ids of the writers whose transactions may be
+   *     aborted start with ({@code <p>.coordinator-}: every coordinator of the prefix)
    * @param callTimeout how long each admin call may take; a call that fails or takes longer ends the check
    */
-  public HangingTransactions(Admin admin, Collection<String> topics, Collection<String> groups, Duration callTimeout) {
+  public HangingTransactions(Admin admin, Collection<String> topics, Collection<String> groups,
+      String transactionalIdPrefix, Duration callTimeout) {
     this.admin = admin;
     this.topics = List.copyOf(topics);
     this.groups = List.copyOf(groups);
+    if (transactionalIdPrefix == null || transactionalIdPrefix.isEmpty()) {
+      throw new IllegalArgumentException("transactionalIdPrefix must not be empty");
+    }
+    this.transactionalIdPrefix = transactionalIdPrefix;
     this.callTimeout = callTimeout;
   }
 
@@ -133,14 +157,17 @@ public final class HangingTransactions {
       if (before.isEmpty()) {
         return List.of();
       }
-      Set<Long> listedOpen = new HashSet<>();
-      for (TransactionListing t : await(admin.listTransactions(new ListTransactionsOptions().filterStates(OPEN)
-          .timeoutMs((int) callTimeout.toMillis())).all())) {
-        listedOpen.add(t.producerId());
+      Set<Long> producerIds = new HashSet<>();
+      before.values().forEach(producers -> producerIds.addAll(producers.keySet()));
+      Collection<TransactionListing> listed = await(admin.listTransactions(new ListTransactionsOptions()
+          .filterProducerIds(producerIds).timeoutMs((int) callTimeout.toMillis())).all());
+      Set<Long> closed = listedClosed(listed, transactionalIdPrefix);
+      if (closed.isEmpty()) {
+        return List.of();
       }
       Map<TopicPartition, Map<Long, ProducerState>> after = openOn(before.keySet());
       List<Aborted> aborted = new ArrayList<>();
-      for (Map.Entry<TopicPartition, ProducerState> h : hanging(before, listedOpen, after)) {
+      for (Map.Entry<TopicPartition, ProducerState> h : hanging(before, closed, after)) {
         aborted.add(abort(h.getKey(), h.getValue()));
       }
       return aborted;
@@ -154,16 +181,36 @@ public final class HangingTransactions {
   }
 
   /**
-   * The producers open on a partition in both looks from the same offset and not listed as open in
-   * between: the hanging ones, with their partition.
+   * The producer ids the listing shows only under a transactional id starting with {@code prefix}
+   * and only in a closed state. A producer id missing from the listing is not among them: a listing
+   * can leave out an open transaction (ACLs, a transaction coordinator moving or offline).
+   */
+  static Set<Long> listedClosed(Collection<TransactionListing> listed, String prefix) {
+    Set<Long> closed = new HashSet<>();
+    Set<Long> not = new HashSet<>();
+    for (TransactionListing t : listed) {
+      boolean ours = t.transactionalId() != null && t.transactionalId().startsWith(prefix);
+      if (ours && CLOSED.contains(t.state())) {
+        closed.add(t.producerId());
+      } else {
+        not.add(t.producerId());
+      }
+    }
+    closed.removeAll(not);
+    return closed;
+  }
+
+  /**
+   * The producers open on a partition in the same state in both looks (same start offset, epoch,
+   * last sequence and timestamp: nothing written in between) and listed as closed in between: the
+   * hanging ones, with their partition.
    */
   static List<Map.Entry<TopicPartition, ProducerState>> hanging(Map<TopicPartition, Map<Long, ProducerState>> before,
-      Set<Long> listedOpen, Map<TopicPartition, Map<Long, ProducerState>> after) {
+      Set<Long> listedClosed, Map<TopicPartition, Map<Long, ProducerState>> after) {
     List<Map.Entry<TopicPartition, ProducerState>> out = new ArrayList<>();
     before.forEach((tp, producers) -> producers.values().forEach(first -> {
       ProducerState second = after.getOrDefault(tp, Map.of()).get(first.producerId());
-      if (second != null && !listedOpen.contains(first.producerId())
-          && second.currentTransactionStartOffset().equals(first.currentTransactionStartOffset())) {
+      if (second != null && listedClosed.contains(first.producerId()) && second.equals(first)) {
         out.add(Map.entry(tp, second));
       }
     }));
@@ -173,10 +220,10 @@ public final class HangingTransactions {
   private Aborted abort(TopicPartition tp, ProducerState p)
       throws ExecutionException, InterruptedException, TimeoutException {
     long start = p.currentTransactionStartOffset().getAsLong();
-    LOG.warn("{} holds a transaction open from offset {} (producer {}, epoch {}) that Kafka's transaction "
-        + "coordinator does not know as open; no reader of committed records gets past it. Aborting it "
-        + "(a broker stopped uncleanly leaves such a transaction behind)", tp, start, p.producerId(),
-        p.producerEpoch());
+    LOG.warn("{} holds a transaction open from offset {} (producer {}, epoch {}) whose transaction "
+        + "coordinator says that producer's last transaction ended; no reader of committed records gets past "
+        + "it. Aborting it (a broker stopped uncleanly leaves such a transaction behind)", tp, start,
+        p.producerId(), p.producerEpoch());
     await(admin.abortTransaction(new AbortTransactionSpec(tp, p.producerId(), (short) p.producerEpoch(),
         p.coordinatorEpoch().orElse(0))).all());
     return new Aborted(tp, p.producerId(), p.producerEpoch(), start);

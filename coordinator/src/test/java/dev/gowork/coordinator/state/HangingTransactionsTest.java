@@ -19,6 +19,8 @@ import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.ProducerState;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
@@ -44,19 +46,49 @@ class HangingTransactionsTest {
   }
 
   @Test
-  void hangingMeansOpenFromTheSameOffsetInBothLooksAndNotListedOpenInBetween() {
+  void hangingMeansTheSameOpenStateInBothLooksAndListedClosedInBetween() {
     Map<TopicPartition, Map<Long, ProducerState>> before = Map.of(
-        P0, Map.of(1L, open(1, 10), 2L, open(2, 20), 3L, open(3, 30), 4L, open(4, 40)),
+        P0, Map.of(1L, open(1, 10), 2L, open(2, 20), 3L, open(3, 30), 4L, open(4, 40), 5L, open(5, 50)),
         P1, Map.of(1L, open(1, 11)));
+    ProducerState fiveWroteAgain = new ProducerState(5, 4, 0, 1L, OptionalInt.of(0), OptionalLong.of(50));
     Map<TopicPartition, Map<Long, ProducerState>> after = Map.of(
-        P0, Map.of(1L, open(1, 10), 2L, open(2, 20), 3L, open(3, 35)),  // 3: a new transaction; 4: closed
+        P0, Map.of(1L, open(1, 10), 2L, open(2, 20), 3L, open(3, 35), 5L, fiveWroteAgain),  // 3: new; 4: closed
         P1, Map.of(1L, open(1, 11)));
 
-    var hanging = HangingTransactions.hanging(before, Set.of(2L), after);   // 2: its coordinator has it open
+    // 2 is not listed closed (its coordinator has it open, or did not answer for it)
+    var hanging = HangingTransactions.hanging(before, Set.of(1L, 3L, 4L, 5L), after);
 
     assertEquals(2, hanging.size(), hanging.toString());
     assertTrue(hanging.stream().allMatch(h -> h.getValue().producerId() == 1), hanging.toString());
     assertEquals(Set.of(P0, P1), Set.copyOf(hanging.stream().map(Map.Entry::getKey).toList()));
+  }
+
+  @Test
+  void onlyAProducerListedClosedUnderTheCoordinatorsPrefixCounts() {
+    String prefix = "p.coordinator-";
+    var listed = List.of(
+        new TransactionListing("p.coordinator-a", 1, TransactionState.COMPLETE_COMMIT),
+        new TransactionListing("p.coordinator-b", 2, TransactionState.EMPTY),
+        new TransactionListing("p.coordinator-c", 3, TransactionState.COMPLETE_ABORT),
+        new TransactionListing("p.coordinator-d", 4, TransactionState.ONGOING),
+        new TransactionListing("p.coordinator-e", 5, TransactionState.PREPARE_COMMIT),
+        new TransactionListing("other-app", 6, TransactionState.COMPLETE_COMMIT),
+        // a stale answer (a transaction coordinator that has not yet unloaded a moved partition) next to a live one
+        new TransactionListing("p.coordinator-f", 7, TransactionState.COMPLETE_COMMIT),
+        new TransactionListing("p.coordinator-f", 7, TransactionState.ONGOING),
+        new TransactionListing("p.coordinator-g", 8, TransactionState.UNKNOWN));
+
+    assertEquals(Set.of(1L, 2L, 3L), HangingTransactions.listedClosed(listed, prefix));
+  }
+
+  @Test
+  void aProducerMissingFromTheListingIsNotHanging() {
+    // ListTransactions leaves out what the principal may not describe, and the transactions of a
+    // transaction coordinator that is moving or offline: absence says nothing.
+    Map<TopicPartition, Map<Long, ProducerState>> looks = Map.of(P0, Map.of(1L, open(1, 10)));
+
+    assertEquals(Set.of(), HangingTransactions.listedClosed(List.of(), "p.coordinator-"));
+    assertEquals(List.of(), HangingTransactions.hanging(looks, Set.of(), looks));
   }
 
   private static long stableEnd(Admin admin, TopicPartition tp) {
@@ -86,7 +118,8 @@ class HangingTransactionsTest {
       String group = kafka.topicPrefix() + ".group";
       producer.sendOffsetsToTransaction(Map.of(tp, new OffsetAndMetadata(1)), new ConsumerGroupMetadata(group));
 
-      HangingTransactions check = new HangingTransactions(admin, List.of(topic), List.of(group), Duration.ofSeconds(10));
+      HangingTransactions check = new HangingTransactions(admin, List.of(topic), List.of(group),
+          kafka.topicPrefix() + ".", Duration.ofSeconds(10));
       List<TopicPartition> partitions = check.partitions();
       assertTrue(partitions.containsAll(List.of(tp, new TopicPartition(topic, 1))), partitions.toString());
       assertEquals(3, partitions.size(), "both partitions and the group's offsets partition: " + partitions);
