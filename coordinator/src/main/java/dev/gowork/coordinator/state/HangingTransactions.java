@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeProducersOptions;
+import org.apache.kafka.clients.admin.DescribeProducersResult;
 import org.apache.kafka.clients.admin.DescribeProducersResult.PartitionProducerState;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
 import org.apache.kafka.clients.admin.ProducerState;
@@ -240,19 +241,42 @@ public final class HangingTransactions {
     }
   }
 
-  /** Per partition, the producers holding a transaction open on it, by producer id. */
-  private Map<TopicPartition, Map<Long, ProducerState>> openOn(Collection<TopicPartition> partitions)
+  /**
+   * Per partition, the producers holding a transaction open on it, by producer id. A partition Kafka
+   * does not describe (no leader, or no Read right on it: {@code __consumer_offsets} often) is left
+   * out, and said once, rather than ending the check for the others.
+   *
+   * @throws ExecutionException if no partition was described
+   */
+  Map<TopicPartition, Map<Long, ProducerState>> openOn(Collection<TopicPartition> partitions)
       throws ExecutionException, InterruptedException, TimeoutException {
-    Map<TopicPartition, PartitionProducerState> states = await(admin.describeProducers(partitions,
-        new DescribeProducersOptions().timeoutMs((int) callTimeout.toMillis())).all());
+    DescribeProducersResult result = admin.describeProducers(partitions,
+        new DescribeProducersOptions().timeoutMs((int) callTimeout.toMillis()));
+    long deadline = System.nanoTime() + callTimeout.toNanos();
     Map<TopicPartition, Map<Long, ProducerState>> open = new HashMap<>();
-    states.forEach((tp, state) -> {
+    Exception firstFailure = null;
+    int described = 0;
+    for (TopicPartition tp : new HashSet<>(partitions)) {
+      PartitionProducerState state;
+      try {
+        state = result.partitionResult(tp).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        firstFailure = firstFailure == null ? e : firstFailure;
+        continue;
+      }
+      described++;
       for (ProducerState p : state.activeProducers()) {
         if (p.currentTransactionStartOffset().isPresent()) {
           open.computeIfAbsent(tp, k -> new HashMap<>()).put(p.producerId(), p);
         }
       }
-    });
+    }
+    if (firstFailure != null) {
+      if (described == 0) {
+        throw firstFailure instanceof ExecutionException ee ? ee : new ExecutionException(firstFailure);
+      }
+      failed(firstFailure);
+    }
     return open;
   }
 

@@ -91,6 +91,27 @@ class HangingTransactionsTest {
     assertEquals(List.of(), HangingTransactions.hanging(looks, Set.of(), looks));
   }
 
+  @Test
+  void aPartitionKafkaDoesNotDescribeDoesNotHideTheOthers(TestKafka kafka) throws Exception {
+    String topic = kafka.topicPrefix() + ".state";
+    Admin admin = kafka.clients().admin();
+    admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+    TopicPartition tp = new TopicPartition(topic, 0);
+    TopicPartition missing = new TopicPartition(topic, 7);
+    try (Producer<String, byte[]> producer = kafka.clients().transactionalProducer(kafka.topicPrefix() + ".tx")) {
+      producer.initTransactions();
+      producer.beginTransaction();
+      producer.send(new ProducerRecord<>(topic, 0, "k", "v".getBytes(StandardCharsets.UTF_8))).get();
+
+      HangingTransactions check = new HangingTransactions(admin, List.of(topic), List.of(),
+          kafka.topicPrefix() + ".", Duration.ofSeconds(2));
+      var open = check.openOn(List.of(tp, missing));
+
+      assertEquals(Set.of(tp), open.keySet(), "the described partition is looked at: " + open);
+      producer.abortTransaction();
+    }
+  }
+
   private static long stableEnd(Admin admin, TopicPartition tp) {
     try {
       return admin.listOffsets(Map.of(tp, OffsetSpec.latest()), new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
