@@ -233,9 +233,10 @@ public final class HangingTransactions {
   private void failed(Exception e) {
     Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
     if (warned.compareAndSet(false, true)) {
-      LOG.warn("could not look for hanging transactions (it is tried again; said once, then at debug level; "
-          + "on a cluster with ACLs, the coordinator needs the rights of Kafka's DescribeProducers, ListTransactions "
-          + "and WriteTxnMarkers requests, KIP-664): {}", cause.toString());
+      LOG.warn("could not look for hanging transactions everywhere (it is tried again; said once, then at debug "
+          + "level; on a cluster with ACLs the coordinator needs Read on its topics and __consumer_offsets, "
+          + "Describe on the transactional ids <p>.coordinator-, and ClusterAction on the cluster to abort): {}",
+          cause.toString());
     } else {
       LOG.debug("could not look for hanging transactions: {}", cause.toString());
     }
