@@ -113,6 +113,11 @@ public final class WorkServer implements AutoCloseable {
   private static final Duration FIRST_ASSIGNMENT = Duration.ofSeconds(15);
   private static final Duration HANGING_CHECK_INTERVAL = Duration.ofSeconds(30);
   private static final Duration HANGING_CHECK_CALL_TIMEOUT = Duration.ofSeconds(5);
+  /**
+   * At start, each call of the check may take this long: a broker just restarted answers "loading"
+   * until all its transaction state is read, and the admin client retries that until the timeout.
+   */
+  private static final Duration HANGING_CHECK_CALL_TIMEOUT_AT_START = Duration.ofSeconds(30);
   private final Topics topics;
   private final Clock clock;
   private final WireCodec codec;
@@ -144,7 +149,13 @@ public final class WorkServer implements AutoCloseable {
   private final BackgroundTasks tasks = new BackgroundTasks();
   private final Journal journal;
   private final TransactionalWriter writer;
+  /**
+   * Before the rebuild (which reads committed records only), then every 30 s: a transaction a broker
+   * stopped uncleanly left open on one of the coordinator's partitions would hide every later record of
+   * that partition from the rebuild, the followers and the handlers.
+   */
   private final HangingTransactions hanging;
+  private final HangingTransactions hangingAtStart;
   private final Duration rebuildTimeout;
   private final String txId;
   private final HandlerFeed handlerFeed;
@@ -196,6 +207,9 @@ public final class WorkServer implements AutoCloseable {
         topics.events(), topics.control(), topics.schedules(), topics.queues());
     hanging = new HangingTransactions(admin, writer.topics(), List.of(topics.coordinatorGroup(), topics.handlerGroup()),
         topics.prefix() + ".coordinator-", HANGING_CHECK_CALL_TIMEOUT);
+    hangingAtStart = new HangingTransactions(admin, writer.topics(),
+        List.of(topics.coordinatorGroup(), topics.handlerGroup()), topics.prefix() + ".coordinator-",
+        HANGING_CHECK_CALL_TIMEOUT_AT_START);
     rebuildTimeout = b.rebuildTimeout;
     events = EventDispatcher.toJournal(clock, journal, codec);
     handlerFeed = new HandlerFeed(kafka, topics.events(), topics.handlerGroup(), txId, codec, events);
@@ -267,7 +281,7 @@ public final class WorkServer implements AutoCloseable {
     try {
       ownership.partitionCount(queues.resultPartitions());
       writer.init();
-      abortHangingTransactions();
+      hangingAtStart.abortAll();
       handlerFeed.prepare(admin, rebuildTimeout);
       rebuilt = RebuildState.run(kafka, topics, rebuildTimeout, workers, table, events, rebuiltUpTo);
     } catch (KafkaException e) {
@@ -302,20 +316,11 @@ public final class WorkServer implements AutoCloseable {
     tasks.every("RepublishRetries", tick, new RepublishRetries(retries, table, republisher, clock));
     tasks.every("ExpireSessions", tick.multipliedBy(4), workers::expireSessions);
     tasks.every("ForgetFinishedWork", Duration.ofSeconds(1), this::forgetFinishedWork);
-    tasks.every("AbortHangingTransactions", HANGING_CHECK_INTERVAL, this::abortHangingTransactions);
+    tasks.every("AbortHangingTransactions", HANGING_CHECK_INTERVAL, hanging::abortAll);
     tasks.every("CloseIdleHandouts", Duration.ofSeconds(1), this::closeIdleHandouts);
     fireSchedules = new FireSchedules(schedules, ownership::owns, () -> follower.catchUp(CATCH_UP_ON_ASSIGNMENT), intake,
         clock);
     tasks.every("FireSchedules", tick, fireSchedules);
-  }
-
-  /**
-   * Before the rebuild (which reads committed records only) and then now and again: a transaction a
-   * broker stopped uncleanly left open on one of the coordinator's partitions would hide every later
-   * record of that partition from the rebuild, the followers and the handlers.
-   */
-  private void abortHangingTransactions() {
-    hanging.abortAll();
   }
 
   private void closeIdleHandouts() {

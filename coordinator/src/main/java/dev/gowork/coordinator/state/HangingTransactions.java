@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeProducersOptions;
@@ -73,7 +72,8 @@ public final class HangingTransactions {
   private final List<String> groups;
   private final String transactionalIdPrefix;
   private final Duration callTimeout;
-  private final AtomicBoolean warned = new AtomicBoolean();
+  /** The kinds of failure already warned about: each is said once, then at debug level. */
+  private final Set<Class<?>> warnedAbout = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
    * @param topics the topics a transactional writer writes
@@ -232,8 +232,9 @@ public final class HangingTransactions {
 
   private void failed(Exception e) {
     Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-    if (warned.compareAndSet(false, true)) {
-      LOG.warn("could not look for hanging transactions everywhere (it is tried again; said once, then at debug "
+    if (warnedAbout.add(cause.getClass())) {
+      LOG.warn("could not look for hanging transactions everywhere (it is tried again; each kind of failure is "
+          + "said once, then at debug "
           + "level; on a cluster with ACLs the coordinator needs Read on its topics and __consumer_offsets, "
           + "Describe on the transactional ids <p>.coordinator-, and ClusterAction on the cluster to abort): {}",
           cause.toString());
