@@ -894,6 +894,14 @@ public final class WorkServer implements AutoCloseable {
     LOG.info("dead letter {} deleted", workId);
   }
 
+  /**
+   * Transactions found hanging on this coordinator's partitions and aborted since start, one per
+   * partition (see docs/reliability.md): each is a broker that stopped uncleanly.
+   */
+  public long hangingTransactionsAborted() {
+    return hanging.abortedCount() + hangingAtStart.abortedCount();
+  }
+
   /** Dead letters forgotten since start because they were older than the retention or beyond the cap. */
   public long deadForgotten() {
     return deadForgotten.sum();

@@ -47,6 +47,9 @@ public final class ServiceMetrics implements AutoCloseable {
         .description("Dead letters held (listed and requeueable)").register(registry);
     FunctionCounter.builder("gowork.dead.forgotten", server, WorkServer::deadForgotten)
         .description("Dead letters forgotten for being older than the retention or beyond the cap").register(registry);
+    FunctionCounter.builder("gowork.transactions.hanging.aborted", server, WorkServer::hangingTransactionsAborted)
+        .description("Transactions found hanging on the coordinator's partitions (a broker stopped uncleanly) and "
+            + "aborted, one per partition").register(registry);
     Gauge.builder("gowork.schedules", server, s -> s.schedules().size())
         .description("Schedules of repeating work defined for this topic prefix").register(registry);
     FunctionCounter.builder("gowork.schedule.runs", server, WorkServer::scheduleRuns)

@@ -72,6 +72,7 @@ public final class HangingTransactions {
   private final List<String> groups;
   private final String transactionalIdPrefix;
   private final Duration callTimeout;
+  private final java.util.concurrent.atomic.LongAdder abortedCount = new java.util.concurrent.atomic.LongAdder();
   /** The kinds of failure already warned about: each is said once, then at debug level. */
   private final Set<Class<?>> warnedAbout = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -107,6 +108,11 @@ public final class HangingTransactions {
       failed(e);
       return List.of();
     }
+  }
+
+  /** Hanging transactions aborted so far (one per partition). */
+  public long abortedCount() {
+    return abortedCount.sum();
   }
 
   /**
@@ -227,6 +233,7 @@ public final class HangingTransactions {
         p.producerId(), p.producerEpoch());
     await(admin.abortTransaction(new AbortTransactionSpec(tp, p.producerId(), (short) p.producerEpoch(),
         p.coordinatorEpoch().orElse(0))).all());
+    abortedCount.increment();
     return new Aborted(tp, p.producerId(), p.producerEpoch(), start);
   }
 

@@ -56,7 +56,7 @@ class ProbesTest {
           "gowork_queue_size{queue=\"other\"} 1.0", "gowork_workers{state=\"pending\"} 1.0",
           "gowork_handler_errors_total 0.0", "gowork_results_rejected_total 0.0", "gowork_dead_letters 0.0",
           "gowork_dead_forgotten_total 0.0", "gowork_kafka_ready 1.0", "gowork_records_rejected_total 0.0",
-          "gowork_worker_verify_errors_total 0.0",
+          "gowork_worker_verify_errors_total 0.0", "gowork_transactions_hanging_aborted_total 0.0",
           "gowork_http_requests_total{method=\"POST\",route=\"/v1/work/batch\",status=\"202\"} 1.0")) {
         assertTrue(text.contains(line), line + " in\n" + text);
       }
