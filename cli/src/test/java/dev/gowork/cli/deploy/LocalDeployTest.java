@@ -68,6 +68,7 @@ class LocalDeployTest {
     int httpPort = freePort();
     Map<String, String> env = scriptEnv(httpPort, freePort());
     env.put("GOWORK_CONCURRENCY", "2");
+    env.put("GOWORK_SHARE_LOCK_SECONDS", "5"); // a SIGKILLed holder's records come back in 5 s, not 30
     env.put("GOWORK_WORK_PARTITIONS", "1");
     String url = "http://127.0.0.1:" + httpPort;
     boolean down = false;
@@ -134,6 +135,7 @@ class LocalDeployTest {
     int httpPort = freePort();
     Map<String, String> env = scriptEnv(httpPort, freePort());
     env.put("GOWORK_CONCURRENCY", "2");
+    env.put("GOWORK_SHARE_LOCK_SECONDS", "5"); // a SIGKILLed holder's records come back in 5 s, not 30
     String url = "http://127.0.0.1:" + httpPort;
     try {
       assertScript(env, "up", "--replicas", "2", "--queue", QUEUE, "--handler", "sleep");
