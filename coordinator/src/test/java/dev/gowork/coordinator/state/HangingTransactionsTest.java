@@ -95,14 +95,9 @@ class HangingTransactionsTest {
   void aPartitionKafkaDoesNotDescribeDoesNotHideTheOthers(TestKafka kafka) throws Exception {
     String topic = kafka.topicPrefix() + ".state";
     Admin admin = kafka.clients().admin();
-    admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
     TopicPartition tp = new TopicPartition(topic, 0);
     TopicPartition missing = new TopicPartition(topic, 7);
-    try (Producer<String, byte[]> producer = kafka.clients().transactionalProducer(kafka.topicPrefix() + ".tx")) {
-      producer.initTransactions();
-      producer.beginTransaction();
-      producer.send(new ProducerRecord<>(topic, 0, "k", "v".getBytes(StandardCharsets.UTF_8))).get();
-
+    try (Producer<String, byte[]> producer = openTransactionOn(kafka, topic, 1)) {
       HangingTransactions check = new HangingTransactions(admin, List.of(topic), List.of(),
           kafka.topicPrefix() + ".", Duration.ofSeconds(2));
       var open = check.openOn(List.of(tp, missing));
@@ -110,6 +105,17 @@ class HangingTransactionsTest {
       assertEquals(Set.of(tp), open.keySet(), "the described partition is looked at: " + open);
       producer.abortTransaction();
     }
+  }
+
+  /** A new topic of {@code partitions}, and a producer whose transaction is open on its partition 0. */
+  private static Producer<String, byte[]> openTransactionOn(TestKafka kafka, String topic, int partitions)
+      throws Exception {
+    kafka.clients().admin().createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+    Producer<String, byte[]> producer = kafka.clients().transactionalProducer(kafka.topicPrefix() + ".tx");
+    producer.initTransactions();
+    producer.beginTransaction();
+    producer.send(new ProducerRecord<>(topic, 0, "k", "v".getBytes(StandardCharsets.UTF_8))).get();
+    return producer;
   }
 
   private static long stableEnd(Admin admin, TopicPartition tp) {
@@ -130,12 +136,8 @@ class HangingTransactionsTest {
   void aTransactionThatIsReallyOpenIsLeftAloneAndStillCommits(TestKafka kafka) throws Exception {
     String topic = kafka.topicPrefix() + ".state";
     Admin admin = kafka.clients().admin();
-    admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
     TopicPartition tp = new TopicPartition(topic, 0);
-    try (Producer<String, byte[]> producer = kafka.clients().transactionalProducer(kafka.topicPrefix() + ".tx")) {
-      producer.initTransactions();
-      producer.beginTransaction();
-      producer.send(new ProducerRecord<>(topic, 0, "k", "v".getBytes(StandardCharsets.UTF_8))).get();
+    try (Producer<String, byte[]> producer = openTransactionOn(kafka, topic, 2)) {
       String group = kafka.topicPrefix() + ".group";
       producer.sendOffsetsToTransaction(Map.of(tp, new OffsetAndMetadata(1)), new ConsumerGroupMetadata(group));
 
