@@ -800,10 +800,13 @@ public final class WorkServer implements AutoCloseable {
   }
 
   /**
-   * What {@link #cancelQueue} did: how many items it cancelled, and how many it sent to the other
-   * coordinators that own them (they cancel them a moment later).
+   * What {@link #cancelQueue} did: how many items it cancelled, how many it sent to the other
+   * coordinators that own them (they cancel them a moment later), and how many other coordinators own
+   * that it could not send them, having no {@link WorkServerBuilder#operatorKey} (they are left as they
+   * are: cancel the queue on each coordinator, or give them all the key). The HTTP service always has
+   * the key, so {@code notOwned} is 0 there.
    */
-  public record QueueCancellation(String queue, int cancelled, int forwarded) {}
+  public record QueueCancellation(String queue, int cancelled, int forwarded, int notOwned) {}
 
   /**
    * Cancels all unfinished work of {@code queue} (Faktory's queue remove, Sidekiq's clear, BullMQ's
@@ -820,16 +823,19 @@ public final class WorkServer implements AutoCloseable {
     checkReason(reason);
     int cancelled = 0;
     int forwarded = 0;
+    int notOwned = 0;
     int unflushed = 0;
     List<Future<?>> sending = new ArrayList<>();
     for (String id : table.unfinishedOf(queue)) {
       try {
-        if (table.owns(id) || !forward.enabled()) {
+        if (table.owns(id)) {
           table.cancel(id, reason, clock.millis());
           cancelled++;
-        } else {
+        } else if (forward.enabled()) {
           sending.add(forward.cancelLater(id, reason));
           forwarded++;
+        } else {
+          notOwned++;
         }
       } catch (GoWorkException e) {
         if (e.code() != ErrorCode.CONFLICT && e.code() != ErrorCode.NOT_FOUND) {
@@ -849,7 +855,11 @@ public final class WorkServer implements AutoCloseable {
     sending.forEach(f -> forward.sent(f));
     LOG.info("queue {}: {} unfinished items cancelled, {} sent to the coordinators that own them", queue, cancelled,
         forwarded);
-    return new QueueCancellation(queue, cancelled, forwarded);
+    if (notOwned > 0) {
+      LOG.warn("queue {}: {} unfinished items are owned by other coordinators and were left as they are (this one has "
+          + "no operator key to send them the cancel): cancel the queue on each coordinator too", queue, notOwned);
+    }
+    return new QueueCancellation(queue, cancelled, forwarded, notOwned);
   }
 
   private static final int CANCEL_CHUNK = 10_000;

@@ -39,7 +39,7 @@ class CancelQueueTest extends ServerFixture {
     server.add(other);
 
     WorkServer.QueueCancellation c = server.cancelQueue("emails", "campaign stopped");
-    assertEquals(new WorkServer.QueueCancellation("emails", 6, 0), c);
+    assertEquals(new WorkServer.QueueCancellation("emails", 6, 0, 0), c);
     for (Work w : pending) {
       assertEquals(WorkState.CANCELLED, server.status(w.id()).orElseThrow().state(), w.id());
       assertEquals("cancelled: campaign stopped", server.status(w.id()).orElseThrow().error());
@@ -50,7 +50,7 @@ class CancelQueueTest extends ServerFixture {
     assertOnce(log, EventType.WORK_CANCELLED, done.id());
     assertEquals(WorkState.QUEUED, server.status(other.id()).orElseThrow().state());
     assertEquals(0L, server.queueSizes().getOrDefault("emails", 0L));
-    assertEquals(new WorkServer.QueueCancellation("emails", 0, 0), server.cancelQueue("emails", null),
+    assertEquals(new WorkServer.QueueCancellation("emails", 0, 0, 0), server.cancelQueue("emails", null),
         "nothing left to cancel");
     assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(GoWorkException.class,
         () -> server.cancelQueue("no spaces", null)).code());

@@ -143,6 +143,23 @@ class TwoCoordinatorsTest {
     assertEquals(WorkState.TIMED_OUT, b.status(expiring.get(0)).orElseThrow().state());
     assertEquals(WorkState.COMPLETED, a.status(completed.get(completed.size() - 1)).orElseThrow().state());
 
+    // A queue cancel on a, which has no operator key: it cancels what it owns and counts, without
+    // touching them, the items b owns (before, they were skipped without a word).
+    List<String> toCancel = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      Work w = a.createWork(Map.of("n", i), 600).withQueue("unserved-2");
+      a.add(w);
+      toCancel.add(w.id());
+    }
+    long ownedByB = toCancel.stream().filter(id -> b.ownedPartitions().contains(Ownership.partitionOf(id, 6))).count();
+    WorkServer.QueueCancellation c = a.cancelQueue("unserved-2", "tidy up");
+    assertEquals(new WorkServer.QueueCancellation("unserved-2", 20 - (int) ownedByB, 0, (int) ownedByB), c);
+    for (String id : toCancel) {
+      boolean bOwns = b.ownedPartitions().contains(Ownership.partitionOf(id, 6));
+      Poll.until(() -> b.status(id).map(st -> st.state() == (bOwns ? WorkState.QUEUED : WorkState.CANCELLED))
+          .orElse(false), WAIT, id + " on b: " + (bOwns ? "left queued" : "cancelled"));
+    }
+
     // b leaves: a takes all partitions, and the work still to do completes.
     b.close();
     Poll.until(() -> a.ownedPartitions().size() == 6, WAIT, "a to own every partition after b left");
