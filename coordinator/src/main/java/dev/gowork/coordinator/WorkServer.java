@@ -205,11 +205,10 @@ public final class WorkServer implements AutoCloseable {
     txId = topics.prefix() + ".coordinator-" + b.instanceId;
     writer = new TransactionalWriter(() -> kafka.transactionalProducer(txId), txId, topics.state(), topics.sessions(),
         topics.events(), topics.control(), topics.schedules(), topics.queues());
-    hanging = new HangingTransactions(admin, writer.topics(), List.of(topics.coordinatorGroup(), topics.handlerGroup()),
-        topics.prefix() + ".coordinator-", HANGING_CHECK_CALL_TIMEOUT);
-    hangingAtStart = new HangingTransactions(admin, writer.topics(),
-        List.of(topics.coordinatorGroup(), topics.handlerGroup()), topics.prefix() + ".coordinator-",
-        HANGING_CHECK_CALL_TIMEOUT_AT_START);
+    List<String> groups = List.of(topics.coordinatorGroup(), topics.handlerGroup());
+    String writers = topics.prefix() + ".coordinator-";
+    hanging = new HangingTransactions(admin, writer.topics(), groups, writers, HANGING_CHECK_CALL_TIMEOUT);
+    hangingAtStart = new HangingTransactions(admin, writer.topics(), groups, writers, HANGING_CHECK_CALL_TIMEOUT_AT_START);
     rebuildTimeout = b.rebuildTimeout;
     events = EventDispatcher.toJournal(clock, journal, codec);
     handlerFeed = new HandlerFeed(kafka, topics.events(), topics.handlerGroup(), txId, codec, events);

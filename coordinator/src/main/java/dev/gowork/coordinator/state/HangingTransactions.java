@@ -9,9 +9,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeProducersOptions;
@@ -72,9 +74,9 @@ public final class HangingTransactions {
   private final List<String> groups;
   private final String transactionalIdPrefix;
   private final Duration callTimeout;
-  private final java.util.concurrent.atomic.LongAdder abortedCount = new java.util.concurrent.atomic.LongAdder();
+  private final LongAdder abortedCount = new LongAdder();
   /** The kinds of failure already warned about: each is said once, then at debug level. */
-  private final Set<Class<?>> warnedAbout = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<Class<?>> warnedAbout = ConcurrentHashMap.newKeySet();
 
   /**
    * @param topics the topics a transactional writer writes
@@ -126,7 +128,7 @@ public final class HangingTransactions {
       List<TopicPartition> out = new ArrayList<>();
       await(admin.describeTopics(topics).allTopicNames()).forEach((name, d) ->
           d.partitions().forEach(p -> out.add(new TopicPartition(name, p.partition()))));
-      groups.forEach(g -> out.addAll(offsetsPartitionOf(g)));
+      out.addAll(offsetsPartitionsOfGroups());
       return out;
     } catch (ExecutionException | TimeoutException e) {
       throw new KafkaException("describing " + topics + " failed: " + e, e);
@@ -137,20 +139,24 @@ public final class HangingTransactions {
   }
 
   /**
-   * The partition of {@code __consumer_offsets} that holds {@code group}'s committed offsets (where a
-   * transaction that commits the group's offsets writes them), or empty if that topic does not exist yet.
+   * The partitions of {@code __consumer_offsets} that hold the groups' committed offsets (where a
+   * transaction that commits a group's offsets writes them), or none if that topic does not exist yet.
    */
-  List<TopicPartition> offsetsPartitionOf(String group) {
+  private Set<TopicPartition> offsetsPartitionsOfGroups() {
+    if (groups.isEmpty()) {
+      return Set.of();
+    }
     try {
-      var topics = admin.describeTopics(List.of(OFFSETS_TOPIC)).allTopicNames()
-          .get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      int partitions = topics.get(OFFSETS_TOPIC).partitions().size();
-      return List.of(new TopicPartition(OFFSETS_TOPIC, Utils.abs(group.hashCode()) % partitions));
+      int partitions = await(admin.describeTopics(List.of(OFFSETS_TOPIC)).allTopicNames()).get(OFFSETS_TOPIC)
+          .partitions().size();
+      Set<TopicPartition> out = new HashSet<>();
+      groups.forEach(g -> out.add(new TopicPartition(OFFSETS_TOPIC, Utils.abs(g.hashCode()) % partitions)));
+      return out;
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      return List.of();
+      return Set.of();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return List.of();
+      return Set.of();
     }
   }
 
