@@ -13,7 +13,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * {@code GOWORK_TEST_KAFKA_IMAGE}, default {@code apache/kafka:4.4.0}); else an
  * {@link dev.gowork.broker.embedded.EmbeddedKafka} in a temporary folder. Set
  * {@code GOWORK_TEST_BROKER=embedded} to skip the Docker probe. The broker is stopped when the
- * test run ends. An external broker must allow share heartbeats of 500 ms and record locks of 1 s
+ * test JVM exits. An external broker must allow share heartbeats of 500 ms and record locks of 1 s
  * for tests that use them ({@code group.share.min.heartbeat.interval.ms},
  * {@code group.share.min.record.lock.duration.ms}); with {@code group.share.assignment.interval.ms=0}
  * (as the embedded broker has) members that join a share group get their partitions about a second
@@ -33,7 +33,7 @@ public final class KafkaExtension implements ParameterResolver {
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        SharedBroker broker = SharedBroker.get(context.getRoot());
+        SharedBroker broker = SharedBroker.get();
         return context.getStore(NAMESPACE).getOrComputeIfAbsent(
                 "test-kafka:" + context.getUniqueId(), key -> new TestKafka(broker), TestKafka.class);
     }

@@ -11,18 +11,17 @@ import java.util.stream.Stream;
 
 import dev.gowork.broker.embedded.EmbeddedKafka;
 import dev.gowork.broker.kafka.KafkaClients;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one broker of a test JVM. Started on first use, closed with JUnit's root context (and, as a
- * backstop, by a shutdown hook); a later test run in the same JVM starts a new one.
+ * The one broker of a test JVM. Started on first use and closed when the JVM exits (a shutdown hook).
+ * Not closed with JUnit's root context: with several test JVMs (surefire's {@code forkCount}) each test
+ * class gets a root context of its own, and every class would start a broker.
  */
 final class SharedBroker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SharedBroker.class);
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SharedBroker.class);
     private static SharedBroker current;
 
     private final KafkaClients clients;
@@ -36,10 +35,9 @@ final class SharedBroker implements AutoCloseable {
         this.stopper = stopper;
     }
 
-    static synchronized SharedBroker get(ExtensionContext root) {
+    static synchronized SharedBroker get() {
         if (current == null) {
             SharedBroker broker = start();
-            root.getStore(NAMESPACE).put(SharedBroker.class, broker);
             Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "gowork-test-kafka-stop"));
             current = broker;
         }

@@ -94,10 +94,10 @@ class HangingTransactionsTest {
   @Test
   void aPartitionKafkaDoesNotDescribeDoesNotHideTheOthers(TestKafka kafka) throws Exception {
     String topic = kafka.topicPrefix() + ".state";
-    Admin admin = kafka.clients().admin();
     TopicPartition tp = new TopicPartition(topic, 0);
     TopicPartition missing = new TopicPartition(topic, 7);
-    try (Producer<String, byte[]> producer = openTransactionOn(kafka, topic, 1)) {
+    try (Admin admin = kafka.clients().admin();
+        Producer<String, byte[]> producer = openTransactionOn(kafka, topic, 1)) {
       HangingTransactions check = new HangingTransactions(admin, List.of(topic), List.of(),
           kafka.topicPrefix() + ".", Duration.ofSeconds(2));
       var open = check.openOn(List.of(tp, missing));
@@ -110,7 +110,9 @@ class HangingTransactionsTest {
   /** A new topic of {@code partitions}, and a producer whose transaction is open on its partition 0. */
   private static Producer<String, byte[]> openTransactionOn(TestKafka kafka, String topic, int partitions)
       throws Exception {
-    kafka.clients().admin().createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+    try (Admin admin = kafka.clients().admin()) {
+      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+    }
     Producer<String, byte[]> producer = kafka.clients().transactionalProducer(kafka.topicPrefix() + ".tx");
     producer.initTransactions();
     producer.beginTransaction();
@@ -135,9 +137,9 @@ class HangingTransactionsTest {
   @Test
   void aTransactionThatIsReallyOpenIsLeftAloneAndStillCommits(TestKafka kafka) throws Exception {
     String topic = kafka.topicPrefix() + ".state";
-    Admin admin = kafka.clients().admin();
     TopicPartition tp = new TopicPartition(topic, 0);
-    try (Producer<String, byte[]> producer = openTransactionOn(kafka, topic, 2)) {
+    try (Admin admin = kafka.clients().admin();
+        Producer<String, byte[]> producer = openTransactionOn(kafka, topic, 2)) {
       String group = kafka.topicPrefix() + ".group";
       producer.sendOffsetsToTransaction(Map.of(tp, new OffsetAndMetadata(1)), new ConsumerGroupMetadata(group));
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.junit.jupiter.api.Test;
@@ -25,8 +26,9 @@ class FollowControlTest {
   void emptyTopicsCountAsReadBeforeAnyPollSoAReplicaStartsWithoutWaitingForOne(TestKafka kafka) throws Exception {
     String control = kafka.topicPrefix() + ".control";
     String queues = kafka.topicPrefix() + ".queues";
-    kafka.clients().admin().createTopics(List.of(new NewTopic(control, 2, (short) 1), new NewTopic(queues, 1, (short) 1)))
-        .all().get();
+    try (Admin admin = kafka.clients().admin()) {
+      admin.createTopics(List.of(new NewTopic(control, 2, (short) 1), new NewTopic(queues, 1, (short) 1))).all().get();
+    }
     AtomicInteger polls = new AtomicInteger();
     // The real consumer, counting its polls (a poll waits up to 1 s when there is nothing to read).
     FollowControl follower = new FollowControl(() -> {
