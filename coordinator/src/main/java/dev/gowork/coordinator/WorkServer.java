@@ -872,13 +872,29 @@ public final class WorkServer implements AutoCloseable {
    */
   public void requeue(String workId) {
     requireStarted();
+    // The payload first: one that Kafka's retention deleted can never be published again, and a requeue
+    // that revived the item anyway left it queued for nobody (no longer listed, no longer requeueable)
+    // until its new deadline timed it out. Refused here, the dead letter stays as it was.
+    WorkEnvelope payload = table.ref(workId)
+        .filter(r -> table.status(workId).map(s -> s.state() == WorkState.DEAD).orElse(false))
+        .map(republisher::payload).orElse(null);
     if (forward.enabled() && !table.owns(workId)) {
       forward.requeue(workId);
       return;
     }
     WorkRef ref = table.revive(workId, clock.millis());
     timeouts.track(workId, ref.deadline().toEpochMilli());
-    republisher.republish(ref);
+    try {
+      if (payload == null) {
+        republisher.republish(ref);
+      } else {
+        republisher.publish(ref, payload);
+      }
+    } catch (GoWorkException e) {
+      // Revived already (and journaled): publish it when Kafka answers again, as a forwarded requeue is.
+      retries.scheduleRepublish(workId, ref.attempt(), clock.millis());
+      throw e;
+    }
     table.republished(workId, ref.attempt());
     journal.flushAndWait();
   }

@@ -39,6 +39,10 @@ public final class EnvelopeReader implements AutoCloseable {
     }
     TopicPartition tp = new TopicPartition(topic, partition);
     consumer.assign(List.of(tp));
+    Long start = consumer.beginningOffsets(List.of(tp), timeout).get(tp);
+    if (start != null && offset < start) {
+      return Optional.empty(); // deleted by the topic's retention
+    }
     consumer.seek(tp, offset);
     long end = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < end) {

@@ -33,13 +33,27 @@ public final class Republisher {
    *     Kafka does not answer
    */
   public void republish(WorkRef ref) {
+    publish(ref, payload(ref));
+  }
+
+  /**
+   * The item's first publication, read back from its topic: a requeue checks it before it changes
+   * anything, so that a dead letter whose payload Kafka's retention deleted stays a dead letter.
+   *
+   * @throws GoWorkException NOT_FOUND when it is no longer readable, UNAVAILABLE when it is not located yet
+   */
+  public WorkEnvelope payload(WorkRef ref) {
     if (!ref.located()) {
       throw new GoWorkException(ErrorCode.UNAVAILABLE, "work " + ref.workId() + " is not yet acknowledged by Kafka");
     }
     String topic = ref.parked() ? topics.scheduled() : topics.work(ref.queue());
-    WorkEnvelope first = reader.read(topic, ref.partition(), ref.offset(), timeout)
+    return reader.read(topic, ref.partition(), ref.offset(), timeout)
         .orElseThrow(() -> new GoWorkException(ErrorCode.NOT_FOUND, "the record of work " + ref.workId()
             + " is no longer readable from " + topic));
+  }
+
+  /** Sends {@code first} (from {@link #payload}) to its queue with what {@code ref} holds now. */
+  public void publish(WorkRef ref, WorkEnvelope first) {
     WorkEnvelope next = new WorkEnvelope(first.workId(), first.queue(), ref.attempt(), ref.maxAttempts(),
         first.timeoutSeconds(), first.data(), first.createdAt(), ref.deadline());
     publisher.sendAndWait(next, timeout);

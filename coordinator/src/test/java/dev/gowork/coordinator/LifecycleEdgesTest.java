@@ -1,0 +1,68 @@
+package dev.gowork.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.testing.KafkaExtension;
+import dev.gowork.broker.testing.TestKafka;
+import dev.gowork.broker.topic.Topics;
+import dev.gowork.broker.wire.EventType;
+import dev.gowork.broker.wire.ResultStatus;
+import dev.gowork.coordinator.testing.TestWorker;
+import dev.gowork.coordinator.work.WorkState;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Edges of the work lifecycle beyond add and complete. */
+@ExtendWith(KafkaExtension.class)
+class LifecycleEdgesTest extends ServerFixture {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  private Work deadLetter(TestWorker worker) {
+    Work work = server.createWork("doomed", 600).withMaxAttempts(2);
+    server.add(work);
+    worker.send(worker.take(WAIT), ResultStatus.FAILED, null, "first");
+    log.await(EventType.WORK_FAILED, work.id());
+    clock.advance(Duration.ofSeconds(1));
+    worker.send(worker.take(WAIT), ResultStatus.FAILED, null, "second");
+    log.await(EventType.WORK_DEAD, work.id());
+    return work;
+  }
+
+  /**
+   * The payload of a dead letter is gone from its work topic (Kafka's retention deleted it, as it does
+   * after 7 days, while a dead letter is kept up to 7 days after it died): the requeue is refused, and
+   * the dead letter must stay a dead letter, not turn into queued work that nobody will ever receive.
+   */
+  @Test
+  void aRequeueThatCannotRepublishLeavesTheDeadLetterDead(TestKafka k) throws Exception {
+    start(k);
+    TestWorker worker = worker(handshake());
+    Work work = deadLetter(worker);
+    try (Admin admin = k.clients().admin()) {
+      String topic = topics.work(Topics.DEFAULT_QUEUE);
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+          .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+      Map<TopicPartition, RecordsToDelete> deletions = new HashMap<>();
+      admin.listOffsets(latest).all().get()
+          .forEach((tp, info) -> deletions.put(tp, RecordsToDelete.beforeOffset(info.offset())));
+      admin.deleteRecords(deletions).all().get();
+    }
+    GoWorkException refused = assertThrows(GoWorkException.class, () -> server.requeue(work.id()));
+    assertEquals(ErrorCode.NOT_FOUND, refused.code(), refused.getMessage());
+    assertEquals(WorkState.DEAD, server.status(work.id()).orElseThrow().state(),
+        "a requeue that failed must leave the dead letter as it was");
+    assertEquals(1, server.deadLetters().size());
+  }
+}
