@@ -4,6 +4,7 @@ import dev.gowork.broker.kafka.KafkaClients;
 import dev.gowork.broker.topic.Topics;
 import dev.gowork.coordinator.auth.WorkerRegistry;
 import dev.gowork.coordinator.queue.QueuePauses;
+import dev.gowork.coordinator.retry.Backoff;
 import dev.gowork.coordinator.retry.RetryPlan;
 import dev.gowork.coordinator.schedule.Schedules;
 import dev.gowork.coordinator.state.TransactionalWriter;
@@ -64,6 +65,7 @@ final class FollowState implements AutoCloseable {
   private final WorkerRegistry workers;
   private final TimeoutTracker timeouts;
   private final RetryPlan retries;
+  private final Backoff backoff;
   private final Clock clock;
   private final Schedules schedules;
   private final QueuePauses pauses;
@@ -73,7 +75,8 @@ final class FollowState implements AutoCloseable {
   private volatile boolean running = true;
 
   FollowState(KafkaClients kafka, Admin admin, Topics topics, String writerId, WorkTable table, WorkerRegistry workers,
-      TimeoutTracker timeouts, RetryPlan retries, Clock clock, Schedules schedules, QueuePauses pauses) {
+      TimeoutTracker timeouts, RetryPlan retries, Backoff backoff, Clock clock, Schedules schedules,
+      QueuePauses pauses) {
     this.kafka = kafka;
     this.admin = admin;
     this.topics = topics;
@@ -82,6 +85,7 @@ final class FollowState implements AutoCloseable {
     this.workers = workers;
     this.timeouts = timeouts;
     this.retries = retries;
+    this.backoff = backoff;
     this.clock = clock;
     this.schedules = schedules;
     this.pauses = pauses;
@@ -186,7 +190,10 @@ final class FollowState implements AutoCloseable {
     if (w.state() == WorkState.SCHEDULED) {
       retries.scheduleRelease(w.workId(), Math.max(now, w.runAt()));
     } else if (w.state() == WorkState.RETRY_WAIT) {
-      retries.schedule(w.workId(), w.attempt() + 1, now);
+      // Its backoff counts from the failure, as planned by the coordinator that saw it: a restart or a
+      // hand-over does not cut it short (the jitter is drawn again).
+      long wait = backoff.delayMillis(w.attempt(), java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+      retries.schedule(w.workId(), w.attempt() + 1, Math.max(now, w.updatedAt() + wait));
     } else if (w.state() == WorkState.QUEUED && w.republish()) {
       retries.scheduleRepublish(w.workId(), w.attempt(), now);
     }

@@ -219,8 +219,8 @@ public final class WorkServer implements AutoCloseable {
     workers.endsSessionsOf(ownership::owns);
     schedules = new Schedules(journal);
     pauses = new QueuePauses(journal, codec);
-    follower = new FollowState(kafka, admin, topics, txId, table, workers, timeouts, retries, clock, schedules,
-        pauses);
+    follower = new FollowState(kafka, admin, topics, txId, table, workers, timeouts, retries, b.backoff, clock,
+        schedules, pauses);
     queues = new QueueTopics(admin, topics, b.workPartitions, b.replicationFactor, b.shareGroup);
     WorkPublisher publisher = new WorkPublisher(producer, codec, topics);
     taker = new TakeNextWork(kafka, topics, codec, b.getPollTimeout);

@@ -10,6 +10,8 @@ import dev.gowork.broker.testing.TestKafka;
 import dev.gowork.broker.topic.Topics;
 import dev.gowork.broker.wire.EventType;
 import dev.gowork.broker.wire.ResultStatus;
+import dev.gowork.coordinator.testing.EventsTopic;
+import dev.gowork.coordinator.testing.Poll;
 import dev.gowork.coordinator.testing.TestWorker;
 import dev.gowork.coordinator.work.WorkState;
 import java.time.Duration;
@@ -64,5 +66,36 @@ class LifecycleEdgesTest extends ServerFixture {
     assertEquals(WorkState.DEAD, server.status(work.id()).orElseThrow().state(),
         "a requeue that failed must leave the dead letter as it was");
     assertEquals(1, server.deadLetters().size());
+  }
+
+  /**
+   * A retry waits for its backoff (here 30 to 60 min) also when the coordinator restarts meanwhile:
+   * the successor must not retry at once.
+   */
+  @Test
+  void aRetryWaitingAtARestartStillWaitsForItsBackoff(TestKafka k) {
+    start(k, b -> b.retryBackoff(Duration.ofHours(1), Duration.ofHours(1))).start();
+    TestWorker worker = worker(handshake());
+    Work work = server.createWork("flaky", 7200).withMaxAttempts(3);
+    server.add(work);
+    worker.send(worker.take(WAIT), ResultStatus.FAILED, null, "first");
+    log.await(EventType.WORK_FAILED, work.id());
+    Poll.until(() -> EventsTopic.readAll(k.clients(), topics.events()).stream()
+        .anyMatch(e -> e.type() == EventType.WORK_FAILED), WAIT, "work_failed committed");
+    crashAndRestart(() -> { });
+    assertEquals(WorkState.RETRY_WAIT, server.status(work.id()).orElseThrow().state());
+    // A sentinel the retry task releases 1 s from now: the task takes what is due in the order it is due,
+    // so once the sentinel is released, a retry planned for the restart's "now" would have been made.
+    Work sentinel = server.createWork("sentinel", 600).withQueue("sentinel").withDelaySeconds(1);
+    server.add(sentinel);
+    clock.advance(Duration.ofSeconds(2));
+    Poll.until(() -> server.status(sentinel.id()).map(s -> s.state() == WorkState.QUEUED).orElse(false), WAIT,
+        "the sentinel to be released");
+    assertEquals(WorkState.RETRY_WAIT, server.status(work.id()).orElseThrow().state(),
+        "retried at once after the restart, not after its backoff");
+
+    clock.advance(Duration.ofHours(1));
+    assertEquals(2, log.await(EventType.WORK_RETRY, work.id()).attempt());
+    assertEquals(2, worker.take(WAIT).attempt());
   }
 }

@@ -86,9 +86,11 @@ public final class WorkTable {
 
   /**
    * What {@link #restore} rebuilt: enough for the caller to track its deadline and plan its retry, or
-   * its release when it was added with a delay ({@code runAt}, epoch ms; -1 otherwise).
+   * its release when it was added with a delay ({@code runAt}, epoch ms; -1 otherwise). {@code updatedAt}
+   * (epoch ms) is when it entered its state: for RETRY_WAIT, when the attempt failed, whence its backoff counts.
    */
-  public record Restored(String workId, WorkState state, int attempt, long deadline, boolean republish, long runAt) {}
+  public record Restored(String workId, WorkState state, int attempt, long deadline, boolean republish, long runAt,
+      long updatedAt) {}
 
   /**
    * Rebuilds an item from its state record (at start, before anything else touches the table);
@@ -192,7 +194,7 @@ public final class WorkTable {
   }
 
   private static Restored restored(WorkRecord r) {
-    return new Restored(r.workId, r.state, r.attempt, r.deadline, r.republishPending, r.runAt);
+    return new Restored(r.workId, r.state, r.attempt, r.deadline, r.republishPending, r.runAt, r.updatedAt);
   }
 
   /** Orders the records of one item: a later attempt, then a later step of the same attempt. */
