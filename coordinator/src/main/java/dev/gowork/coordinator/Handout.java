@@ -11,6 +11,7 @@ import dev.gowork.coordinator.events.EventDispatcher;
 import dev.gowork.coordinator.queue.QueuePauses;
 import dev.gowork.coordinator.queue.QueueTopics;
 import dev.gowork.coordinator.queue.TakeNextWork;
+import dev.gowork.coordinator.work.Lifecycle;
 import dev.gowork.coordinator.work.Verdict;
 import dev.gowork.coordinator.work.WorkTable;
 import java.time.Clock;
@@ -75,6 +76,11 @@ final class Handout {
             .error("work timed out").fire();
         continue;
       }
+      if (endedAsMirrored(w)) {
+        // Another coordinator owns it and has ended it (cancelled it, say) since the record was sent:
+        // its Kafka workers skip it through <p>.control, which an HTTP worker does not read.
+        continue;
+      }
       if (table.knows(w.workId()) && table.owns(w.workId())) {
         Verdict v = table.start(w.workId(), w.attempt(), workerId, now);
         // NOT_OWNED: the partition moved since owns() said yes; the record is taken already, so it is
@@ -93,5 +99,14 @@ final class Handout {
     }
     events.event(EventType.GET_WORK_EMPTY).queue(queue).worker(workerId).fire();
     return Optional.empty();
+  }
+
+  /**
+   * True when the item is another coordinator's and its mirrored state has ended at this record's attempt
+   * or a later one (a requeued dead letter's record carries the next attempt, and is handed out).
+   */
+  private boolean endedAsMirrored(WorkEnvelope w) {
+    return !table.owns(w.workId()) && table.status(w.workId())
+        .map(s -> Lifecycle.isTerminal(s.state()) && w.attempt() <= s.attempts()).orElse(false);
   }
 }
