@@ -98,4 +98,40 @@ class LifecycleEdgesTest extends ServerFixture {
     assertEquals(2, log.await(EventType.WORK_RETRY, work.id()).attempt());
     assertEquals(2, worker.take(WAIT).attempt());
   }
+
+  /**
+   * Kafka is away when a retry falls due, for longer than the retry task's ten put-offs: once it is
+   * back, the retry must still be published (at least once until the deadline), not left queued for
+   * nobody until it times out.
+   */
+  @Test
+  void aRetryDueWhileKafkaIsAwayIsPublishedOnceItIsBack(TestKafka k) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(k.embedded().isPresent(), "needs the embedded broker");
+    start(k, b -> b.sendTimeout(Duration.ofSeconds(1))).start();
+    TestWorker worker = worker(handshake());
+    Work work = server.createWork("flaky", 7200).withMaxAttempts(2);
+    server.add(work);
+    worker.send(worker.take(WAIT), ResultStatus.FAILED, null, "first");
+    log.await(EventType.WORK_FAILED, work.id());
+    Poll.until(() -> EventsTopic.readAll(k.clients(), topics.events()).stream()
+        .anyMatch(e -> e.type() == EventType.WORK_FAILED), WAIT, "work_failed committed");
+    dev.gowork.broker.embedded.EmbeddedKafka broker = k.embedded().orElseThrow();
+    try (var warnings = dev.gowork.coordinator.testing.CapturedWarnings.start("dev.gowork.coordinator.retry")) {
+      broker.stop();
+      try {
+        // Each try fails (read or send times out after 1 s) and is put off by 1 s of the clock.
+        for (int i = 0; i < 60 && warnings.lines().stream().noneMatch(l -> l.contains("failed 10 times")); i++) {
+          clock.advance(Duration.ofSeconds(1));
+          Thread.sleep(500);
+        }
+      } finally {
+        broker.start();
+      }
+    }
+    var second = Poll.until(() -> {
+      clock.advance(Duration.ofSeconds(1));
+      return worker.poll(Duration.ofMillis(300));
+    }, Duration.ofSeconds(90), "attempt 2 to reach the worker");
+    assertEquals(2, second.attempt());
+  }
 }

@@ -39,9 +39,13 @@ public final class EnvelopeReader implements AutoCloseable {
     }
     TopicPartition tp = new TopicPartition(topic, partition);
     consumer.assign(List.of(tp));
-    Long start = consumer.beginningOffsets(List.of(tp), timeout).get(tp);
-    if (start != null && offset < start) {
-      return Optional.empty(); // deleted by the topic's retention
+    try {
+      Long start = consumer.beginningOffsets(List.of(tp), timeout).get(tp);
+      if (start != null && offset < start) {
+        return Optional.empty(); // deleted by the topic's retention
+      }
+    } catch (org.apache.kafka.common.KafkaException e) {
+      return Optional.empty(); // Kafka does not answer: not found in time, as below
     }
     consumer.seek(tp, offset);
     long end = System.nanoTime() + timeout.toNanos();

@@ -1,6 +1,5 @@
 package dev.gowork.coordinator.retry;
 
-import dev.gowork.broker.GoWorkException;
 import dev.gowork.coordinator.work.WorkRef;
 import dev.gowork.coordinator.work.WorkTable;
 import dev.gowork.coordinator.work.WorkState;
@@ -13,12 +12,15 @@ import org.slf4j.LoggerFactory;
  * Background duty: when a planned retry is due (on the injected clock), moves the item from
  * RETRY_WAIT back to QUEUED with the next attempt (fires {@code work_retry}) and publishes it again.
  * The state changes first, so a fast worker's result for the new attempt is never refused as early.
- * A retry whose record is not located yet, or whose publication fails, is put off by a second, up to
- * {@value #MAX_TRIES} times; after that the item is left to time out.
+ * A retry whose record is not located yet, or whose publication fails (Kafka away), is put off by a
+ * second, {@value #MAX_TRIES} times, then by {@value #LONG_PUT_OFF_MILLIS} ms at a time, until it is
+ * published or the item leaves the state it waits in (timed out at its deadline, cancelled, handed
+ * over): a Kafka outage longer than the first put-offs must not leave queued work unpublished.
  */
 public final class RepublishRetries implements Runnable {
   static final int MAX_TRIES = 10;
   private static final long PUT_OFF_MILLIS = 1000;
+  static final long LONG_PUT_OFF_MILLIS = 30_000;
   private static final Logger LOG = LoggerFactory.getLogger(RepublishRetries.class);
 
   private final RetryPlan plan;
@@ -68,17 +70,19 @@ public final class RepublishRetries implements Runnable {
     try {
       republisher.republish(ref.orElseThrow());
       table.republished(d.workId(), ref.get().attempt());
-    } catch (GoWorkException e) {
+    } catch (RuntimeException e) { // GoWorkException, or a KafkaException of a client
       putOff(d, now, true, e.getMessage());
     }
   }
 
   private void putOff(RetryPlan.Due d, long now, boolean requeued, String why) {
-    if (d.tries() + 1 >= MAX_TRIES) {
-      LOG.error("giving up retrying work {} (attempt {}): {}; it will time out", d.workId(), d.attempt(), why);
-      return;
+    int tries = d.tries() + 1;
+    if (tries == MAX_TRIES) {
+      LOG.warn("retry of work {} (attempt {}) failed {} times: {}; tried again every {} s until it is published or "
+          + "its deadline passes", d.workId(), d.attempt(), tries, why, LONG_PUT_OFF_MILLIS / 1000);
+    } else {
+      LOG.info("retry of work {} put off: {}", d.workId(), why);
     }
-    LOG.info("retry of work {} put off: {}", d.workId(), why);
-    plan.again(d, now + PUT_OFF_MILLIS, requeued);
+    plan.again(d, now + (tries >= MAX_TRIES ? LONG_PUT_OFF_MILLIS : PUT_OFF_MILLIS), requeued);
   }
 }

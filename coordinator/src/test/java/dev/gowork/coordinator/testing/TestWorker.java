@@ -57,6 +57,19 @@ public final class TestWorker implements AutoCloseable {
     return Assertions.fail("no work delivered within " + timeout);
   }
 
+  /** Takes the next work item (ACCEPTed at once) if one comes within {@code timeout}; else null. */
+  public WorkEnvelope poll(Duration timeout) {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < end) {
+      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+        consumer.acknowledge(r, AcknowledgeType.ACCEPT);
+        consumer.commitSync(Duration.ofSeconds(5));
+        return codec.decodeWork(r.value()).orThrow();
+      }
+    }
+    return null;
+  }
+
   /** Fails the test if a work record is delivered within {@code wait}. */
   public void assertNothingWithin(Duration wait) {
     long end = System.nanoTime() + wait.toNanos();
