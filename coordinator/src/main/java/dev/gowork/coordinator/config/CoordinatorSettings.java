@@ -68,7 +68,7 @@ public final class CoordinatorSettings {
   private CoordinatorSettings(SettingValues v, Map<String, String> env) {
     secret = Secrets.sharedSecret(env);
     apiToken = Secrets.apiToken(env);
-    bootstrapServers = Optional.ofNullable(v.text(Setting.BOOTSTRAP_SERVERS));
+    bootstrapServers = KafkaSettings.bootstrapServers(v);
     embeddedKafkaPort = v.integer(Setting.EMBEDDED_KAFKA_PORT, 0, 65_535);
     dataDir = KafkaSettings.dataDir(v);
     topics = KafkaSettings.topics(v);

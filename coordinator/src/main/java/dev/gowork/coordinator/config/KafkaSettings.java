@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.common.utils.Utils;
 
 /** The Kafka-side settings: topics, the embedded broker's folder, share groups and client properties. */
 final class KafkaSettings {
@@ -22,6 +23,34 @@ final class KafkaSettings {
     } catch (GoWorkException e) {
       throw v.invalid(Setting.TOPIC_PREFIX, "must be 1-100 characters of A-Z a-z 0-9 _ - separated by single dots");
     }
+  }
+
+  /**
+   * {@code GOWORK_BOOTSTRAP_SERVERS}, when given: a comma-separated list of {@code host:port}, checked
+   * here as the Kafka client parses it (without resolving names), so that a typo stops the start with
+   * exit code 2 and the setting named, not with the Kafka client's "Failed to construct kafka producer".
+   */
+  static Optional<String> bootstrapServers(SettingValues v) {
+    String servers = v.text(Setting.BOOTSTRAP_SERVERS);
+    if (servers == null) {
+      return Optional.empty();
+    }
+    int valid = 0;
+    for (String entry : servers.split(",")) {
+      String e = entry.strip();
+      if (e.isEmpty()) {
+        continue;   // as the Kafka client's list parser, which drops empty entries
+      }
+      Integer port = Utils.getPort(e);
+      if (Utils.getHost(e) == null || port == null || port < 1 || port > 65_535) {
+        throw v.invalid(Setting.BOOTSTRAP_SERVERS, "must be host:port[,host:port...] (e.g. kafka-1:9092,kafka-2:9092)");
+      }
+      valid++;
+    }
+    if (valid == 0) {
+      throw v.invalid(Setting.BOOTSTRAP_SERVERS, "must be host:port[,host:port...] (e.g. kafka-1:9092,kafka-2:9092)");
+    }
+    return Optional.of(servers);
   }
 
   static Path dataDir(SettingValues v) {

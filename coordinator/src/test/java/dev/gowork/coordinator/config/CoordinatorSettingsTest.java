@@ -70,6 +70,20 @@ class CoordinatorSettingsTest {
   }
 
   @Test
+  void aMalformedBootstrapServersListIsNamedBeforeAnyKafkaClientIsMade() {
+    assertEquals(Optional.of("kafka-1:9092, kafka-2:9092"),
+        CoordinatorSettings.parse(env("GOWORK_BOOTSTRAP_SERVERS", "kafka-1:9092, kafka-2:9092")).bootstrapServers());
+    assertEquals(Optional.of("[::1]:9092"),
+        CoordinatorSettings.parse(env("GOWORK_BOOTSTRAP_SERVERS", "[::1]:9092")).bootstrapServers());
+    for (String bad : new String[] {"not a host", "kafka", "kafka:abc", "kafka:0", "kafka:70000", ","}) {
+      String m = error(env("GOWORK_BOOTSTRAP_SERVERS", bad));
+      assertTrue(m.startsWith("GOWORK_BOOTSTRAP_SERVERS (--bootstrap-servers) must be host:port"), m);
+      assertTrue(m.endsWith("'" + bad + "'"), m);
+    }
+    assertTrue(error(env(), "--bootstrap-servers=kafka").startsWith("--bootstrap-servers (GOWORK_BOOTSTRAP_SERVERS) "));
+  }
+
+  @Test
   void flagsWinOverEnvVarsWhichWinOverDefaults() {
     Map<String, String> env = env("GOWORK_HTTP_PORT", "9100", "GOWORK_TOPIC_PREFIX", "fromenv");
     CoordinatorSettings s = CoordinatorSettings.parse(env, "--http-port", "9000");
