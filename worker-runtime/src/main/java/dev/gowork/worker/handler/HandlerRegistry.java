@@ -75,9 +75,15 @@ public final class HandlerRegistry {
     Class<?> type;
     try {
       type = Class.forName(className, true, loader());
-    } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
+    } catch (ClassNotFoundException e) {
       throw invalid(SETTING + " '" + shown + "' is neither a built-in handler " + named.keySet()
           + " nor a class on the classpath");
+    } catch (LinkageError | RuntimeException e) {
+      // The class is there, but it (or a class it needs) cannot be loaded or initialised: say why,
+      // rather than that it is missing.
+      Throwable why = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e;
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT,
+          SETTING + " '" + shown + "' was found but cannot be loaded: " + why, why);
     }
     if (!WorkHandler.class.isAssignableFrom(type)) {
       throw invalid(SETTING + " '" + shown + "' does not implement " + WorkHandler.class.getName());

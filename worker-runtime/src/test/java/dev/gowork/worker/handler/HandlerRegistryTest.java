@@ -91,6 +91,29 @@ class HandlerRegistryTest {
     }
   }
 
+  @Test
+  void aClassThatIsThereButCannotBeInitialisedIsNotCalledMissing() {
+    GoWorkException e = assertThrows(GoWorkException.class, () -> registry.resolve(BrokenStatic.class.getName()));
+    assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+    assertTrue(e.getMessage().contains("GOWORK_HANDLER") && e.getMessage().contains("was found but cannot be loaded")
+        && e.getMessage().contains("no database configured"), e.getMessage());
+    String absent = assertThrows(GoWorkException.class, () -> registry.resolve("com.example.Absent")).getMessage();
+    assertTrue(absent.endsWith("nor a class on the classpath"), absent);
+  }
+
+  public static final class BrokenStatic implements WorkHandler {
+    static final String CONFIG = load();
+
+    private static String load() {
+      throw new IllegalStateException("no database configured");
+    }
+
+    @Override
+    public JsonNode handle(JsonNode data, WorkContext ctx) {
+      return data;
+    }
+  }
+
   public static final class Upper implements WorkHandler {
     @Override
     public JsonNode handle(JsonNode data, WorkContext ctx) {
