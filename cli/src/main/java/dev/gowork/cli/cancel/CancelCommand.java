@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
         "It becomes 'cancelled' and work_cancelled fires. A worker running it is told",
         "to stop and writes no result; a worker that receives it later does not run it.",
         "Finished work cannot be cancelled. With --queue instead of ids: all unfinished work of",
-        "that queue that the coordinator owns (with several coordinators, ask each of them)."},
+        "that queue (with several coordinators, the one asked sends the others theirs)."},
     footer = {"", "Environment: GOWORK_COORDINATOR_URL (default http://127.0.0.1:8080), GOWORK_API_TOKEN or "
         + "GOWORK_API_TOKEN_FILE, GOWORK_COORDINATOR_CA_FILE (PEM certificates to trust for https://)."})
 public final class CancelCommand implements Callable<Integer> {

@@ -82,8 +82,14 @@ public final class FollowEvents {
           Map.of("allow.auto.create.topics", false, "client.id", "gowork-cli-events"));
       return new FollowEvents(consumer, topic, fromBeginning, WireCodec.defaults());
     } catch (KafkaException | IllegalArgumentException e) {
+      // The client wraps the reason ("Invalid url in bootstrap.servers: ...") in "Failed to construct
+      // kafka consumer": show the innermost one, which says what to fix.
+      Throwable why = e;
+      while (why.getCause() != null && why.getCause() != why) {
+        why = why.getCause();
+      }
       throw CliException.usage("the Kafka client settings (GOWORK_BOOTSTRAP_SERVERS, GOWORK_KAFKA_*) are refused: "
-          + e.getMessage());
+          + why.getMessage());
     }
   }
 

@@ -123,7 +123,7 @@ public final class ScheduleCommand implements Callable<Integer> {
 
   private ObjectNode body() {
     if ((cron == null) == (every == null)) {
-      throw CliException.usage("schedule set needs one of --cron EXPR and --every SECONDS");
+      throw CliException.usage("schedule set needs exactly one of --cron EXPR and --every SECONDS");
     }
     if (zone != null && cron == null) {
       throw CliException.usage("--zone is for --cron schedules only");

@@ -69,8 +69,8 @@ class ScheduleCommandTest {
 
   @Test
   void badUseIsRefusedBeforeAnythingIsSent() {
-    assertUsage("schedule set needs one of --cron EXPR and --every SECONDS", "schedule", "set", "x");
-    assertUsage("schedule set needs one of --cron EXPR and --every SECONDS", "schedule", "set", "x", "--cron", "@daily",
+    assertUsage("schedule set needs exactly one of --cron EXPR and --every SECONDS", "schedule", "set", "x");
+    assertUsage("schedule set needs exactly one of --cron EXPR and --every SECONDS", "schedule", "set", "x", "--cron", "@daily",
         "--every", "5");
     assertUsage("--zone is for --cron schedules only", "schedule", "set", "x", "--every", "5", "--zone", "UTC");
     assertUsage("--data is not JSON", "schedule", "set", "x", "--every", "5", "--data", "{nope");
