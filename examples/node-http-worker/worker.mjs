@@ -31,6 +31,9 @@ const hmac = (key, message) => createHmac('sha256', key).update(message, 'utf8')
 const sameText = (a, b) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A mistake that trying again cannot mend (a wrong secret): the worker stops with exit code 2. */
+class Fatal extends Error {}
+
 let session = null; // { workerId, sessionKey, expiresAt }
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -38,11 +41,17 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 async function call(method, path, body, headers = {}) {
-  const res = await fetch(url + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let res;
+  try {
+    res = await fetch(url + path, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, ...) is in its cause
+    throw new Error(`cannot reach the coordinator at ${url} (GOWORK_COORDINATOR_URL): ${e.cause?.code ?? e.cause?.message ?? e.message}`);
+  }
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : null, retryAfter: res.headers.get('retry-after') };
 }
@@ -53,7 +62,8 @@ async function verify() {
   if (reg.status !== 201) throw new Error(`registration answered ${reg.status}: ${JSON.stringify(reg.json)}`);
   const { workerId, challenge } = reg.json;
   if (!sameText(challenge, hmac(secret, `gowork-challenge:v1\n${workerId}`))) {
-    throw new Error('the coordinator does not hold the shared secret: refusing to answer its challenge');
+    throw new Fatal(`the challenge from ${url} was not made with this GOWORK_SECRET: the secrets differ `
+      + '(or that is not a GoWork coordinator); not answering it');
   }
   const ver = await call('POST', `/v1/workers/${encodeURIComponent(workerId)}/verify`,
     { response: hmac(secret, `gowork-verify:${workerId}:${challenge}`) });
@@ -105,6 +115,10 @@ async function main() {
         await sleep(1000 * Number(next.retryAfter ?? 1));
       }
     } catch (e) {
+      if (e instanceof Fatal) {
+        console.error(`worker.mjs: ${e.message}`);
+        process.exit(2);
+      }
       console.error(`worker.mjs: ${e.message}; trying again in 1 s`);
       await sleep(1000);
     }
