@@ -70,6 +70,9 @@ public final class CoordinatorService implements AutoCloseable {
           : Optional.of(startEmbedded(s));
       embedded.ifPresent(opened::push);
       String bootstrap = embedded.map(EmbeddedKafka::bootstrapServers).orElseGet(() -> s.bootstrapServers().get());
+      if (embedded.isEmpty()) {
+        LOG.info("connecting to Kafka at {} (GOWORK_BOOTSTRAP_SERVERS)", bootstrap);
+      }
       KafkaClients clients = new KafkaClients(bootstrap, s.kafkaProperties());
       WorkServer server = WorkServer.builder().secret(s.secret()).kafka(clients).topics(s.topics())
           .instanceId(s.instanceId()).runHandlersAt(HandlerTiming.parse(s.runHandlersAt()))
@@ -97,8 +100,26 @@ public final class CoordinatorService implements AutoCloseable {
       return c;
     } catch (RuntimeException e) {
       closeAll(opened);
-      throw e;
+      throw explain(e, s.bootstrapServers());
     }
+  }
+
+  /**
+   * A start that timed out waiting for an external Kafka says so, naming the setting: the client's own
+   * words ("Timed out waiting for a node assignment. Call: createTopics") do not say that nothing answered.
+   */
+  static RuntimeException explain(RuntimeException e, Optional<String> external) {
+    if (external.isEmpty()) {
+      return e;
+    }
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof org.apache.kafka.common.errors.TimeoutException) {
+        return new GoWorkException(ErrorCode.UNAVAILABLE, "Kafka at " + external.get()
+            + " (GOWORK_BOOTSTRAP_SERVERS) did not answer in time: is it running and reachable from here, with "
+            + "the right GOWORK_KAFKA_* settings (e.g. SECURITY_PROTOCOL)? (" + e.getMessage() + ")", e);
+      }
+    }
+    return e;
   }
 
   /**
