@@ -135,6 +135,11 @@ public final class SubmitCommand implements Callable<Integer> {
       throw CliException.usage("--id names one work item; " + items.size() + " were given");
     }
     WorkIds.check(workId);
+    if (!workId.matches("[A-Za-z0-9._:@-]+")) {
+      // As the coordinator checks it, so that a bad --id is a usage error (exit 2) with nothing sent.
+      throw CliException.usage("--id must be 1-" + WorkIds.MAX_LENGTH
+          + " letters, digits, '.', '_', ':', '@' or '-'; was '" + workId + "'");
+    }
     ObjectNode item = options.item(items.get(0));
     item.put("workId", workId);
     JsonNode answer = producer.client().post("/v1/work", item);

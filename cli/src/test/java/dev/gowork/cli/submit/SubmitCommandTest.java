@@ -60,6 +60,12 @@ class SubmitCommandTest {
     assertEquals(2, two.run("submit", "--id", "x", "1", "2"));
     assertTrue(two.err().contains("--id names one work item; 2 were given"), two.err());
     assertEquals(1, stub.requests().size(), "nothing sent for the refused one");
+
+    Console bad = new Console(env);
+    assertEquals(2, bad.run("submit", "--id", "order 42!", "{}"));
+    assertTrue(bad.err().contains("--id must be 1-200 letters, digits"), bad.err());
+    assertTrue(bad.err().contains("'order 42!'"), bad.err());
+    assertEquals(1, stub.requests().size(), "nothing sent for a bad id");
   }
 
   @Test
