@@ -110,7 +110,11 @@ public final class CoordinatorClient {
       throw CliException.failed("cannot reach the coordinator at " + base + " (" + urlSetting + "): "
           + (unresolved(e) ? "unknown host '" + base.getHost() + "'" : "connection refused"), e);
     } catch (HttpTimeoutException e) {
-      throw CliException.failed(method + " " + base + path + ": no answer within " + requestTimeout.toSeconds() + " s", e);
+      // A plain-HTTP server that is sent a TLS hello waits for a request line that never comes: the
+      // one sign of an https:// URL to an http:// coordinator is this silence, so say so.
+      throw CliException.failed(method + " " + base + path + ": no answer within " + requestTimeout.toSeconds() + " s"
+          + ("https".equalsIgnoreCase(base.getScheme()) ? " (if that coordinator serves plain HTTP, use http:// in "
+              + urlSetting + ")" : ""), e);
     } catch (SSLHandshakeException e) {
       throw CliException.failed("the TLS handshake with the coordinator at " + base + " (" + urlSetting + ") failed: "
           + TrustedCertificates.reason(e) + "; if its certificate is from a private CA or self-signed, name it in "
