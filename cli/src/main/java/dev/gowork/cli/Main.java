@@ -49,6 +49,13 @@ public final class Main {
       }
     }
     CommandLine line = new CommandLine(new GoWorkCommand(context), new ContextFactory(context));
+    // -V after a command ('gowork submit -V') prints the version too, not an empty line: the
+    // subcommands' standard help options have no provider of their own.
+    line.getSubcommands().values().forEach(sub -> {
+      if (sub.getCommandSpec().version().length == 0) {
+        sub.getCommandSpec().versionProvider(new GoWorkCommand.Version());
+      }
+    });
     line.setOut(writer(context.out()));
     line.setErr(writer(context.err()));
     line.setExecutionExceptionHandler((e, cl, parsed) -> report(context.err(), e));

@@ -21,6 +21,16 @@ class MainTest {
   }
 
   @Test
+  void theVersionIsPrintedAlsoAfterACommand() {
+    for (String[] args : new String[][] {{"--version"}, {"-V"}, {"submit", "-V"}, {"status", "--version"},
+        {"events", "-V"}, {"demo", "-V"}}) {
+      Console c = new Console(Map.of());
+      assertEquals(0, c.run(args), String.join(" ", args));
+      assertTrue(c.out().startsWith("gowork "), String.join(" ", args) + ": '" + c.out() + "'");
+    }
+  }
+
+  @Test
   void everyCommandHasHelp() {
     for (String command : new String[] {"submit", "status", "cancel", "queue", "dead", "schedule", "events", "demo", "bench",
         "soak"}) {
