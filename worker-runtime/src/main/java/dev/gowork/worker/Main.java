@@ -105,7 +105,7 @@ public final class Main {
       LOG.info("serving /healthz, /readyz and /metrics on {}:{}", a.host(), http.port());
     }
     try {
-      return runUntilStopped(settings, handler, registry, started);
+      return runUntilStopped(settings, handler, registry, started, err);
     } finally {
       if (http != null) {
         http.close();
@@ -114,7 +114,7 @@ public final class Main {
   }
 
   private static int runUntilStopped(WorkerSettings settings, WorkHandler handler, PrometheusMeterRegistry registry,
-      AtomicReference<WorkerRuntime> started) {
+      AtomicReference<WorkerRuntime> started, PrintWriter err) {
     WorkerRuntime runtime;
     try {
       WorkerRuntime.Builder builder = WorkerRuntime.builder(settings).handler(handler);
@@ -124,6 +124,8 @@ public final class Main {
       runtime = builder.start();
     } catch (GoWorkException e) {
       LOG.error("could not start: {}", e.getMessage());
+      // Also on stderr as every command's errors are (the log may go to a file).
+      err.println("gowork worker: could not start: " + e.getMessage());
       boolean settingProblem = e.code() == ErrorCode.UNAUTHENTICATED || e.code() == ErrorCode.INVALID_ARGUMENT;
       return settingProblem ? USAGE : FAILED;
     }

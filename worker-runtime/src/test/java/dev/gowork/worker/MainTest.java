@@ -99,6 +99,8 @@ class MainTest {
     try (StubCoordinator coordinator = new StubCoordinator("the-coordinators-secret-0123456789", "127.0.0.1:9", "gw")) {
       assertEquals(Main.USAGE, run(env("GOWORK_HANDLER", "echo", "GOWORK_COORDINATOR_URL", coordinator.url().toString())));
     }
+    // On stderr, in every command's format, not only in the log (which may go to a file).
+    assertTrue(err.toString().startsWith("gowork worker: could not start: "), err.toString());
   }
 
   @Test

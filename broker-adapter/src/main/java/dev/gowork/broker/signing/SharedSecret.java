@@ -53,28 +53,45 @@ public final class SharedSecret {
     return of(readValueOrFile(env, ENV, ENV_FILE));
   }
 
+  /** Largest file a secret-like setting is read from. */
+  public static final int MAX_FILE_BYTES = 64 * 1024;
+
   /**
-   * Reads a secret-like setting from {@code name} or the file named by {@code fileName}.
+   * Reads a secret-like setting from {@code name} or the file named by {@code fileName} (one of them:
+   * with both set, which one was meant is not known, so neither is taken).
    *
-   * @throws GoWorkException INVALID_ARGUMENT naming the variables when neither is set or the file is unreadable
+   * @throws GoWorkException INVALID_ARGUMENT naming the variables when neither or both are set, or the
+   *     file is unreadable or larger than {@value #MAX_FILE_BYTES} bytes
    */
   public static String readValueOrFile(Map<String, String> env, String name, String fileName) {
     String value = env.get(name);
-    if (value != null && !value.isEmpty()) {
+    String file = env.get(fileName);
+    boolean hasValue = value != null && !value.isEmpty();
+    boolean hasFile = file != null && !file.isEmpty();
+    if (hasValue && hasFile) {
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, name + " and " + fileName + " are both set; set one");
+    }
+    if (hasValue) {
       return value;
     }
-    String file = env.get(fileName);
-    if (file == null || file.isEmpty()) {
+    if (!hasFile) {
       throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, name + " or " + fileName + " must be set");
     }
     try {
-      String s = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+      Path path = Path.of(file);
+      if (Files.size(path) > MAX_FILE_BYTES) {
+        throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, fileName + " names a file over "
+            + MAX_FILE_BYTES / 1024 + " KiB: " + file);
+      }
+      String s = Files.readString(path, StandardCharsets.UTF_8);
       if (s.endsWith("\r\n")) {
         s = s.substring(0, s.length() - 2);
       } else if (s.endsWith("\n")) {
         s = s.substring(0, s.length() - 1);
       }
       return s;
+    } catch (GoWorkException e) {
+      throw e;
     } catch (IOException | RuntimeException e) {
       throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, fileName + " names a file that cannot be read: " + file);
     }

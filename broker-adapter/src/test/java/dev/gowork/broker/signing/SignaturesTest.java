@@ -152,6 +152,13 @@ class SignaturesTest {
     GoWorkException missingFile = assertThrows(GoWorkException.class,
         () -> SharedSecret.fromEnv(Map.of("GOWORK_SECRET_FILE", dir.resolve("nope").toString())));
     assertTrue(missingFile.getMessage().contains("GOWORK_SECRET_FILE"), missingFile.getMessage());
+    GoWorkException both = assertThrows(GoWorkException.class,
+        () -> SharedSecret.fromEnv(Map.of("GOWORK_SECRET", SECRET, "GOWORK_SECRET_FILE", f.toString())));
+    assertEquals("GOWORK_SECRET and GOWORK_SECRET_FILE are both set; set one", both.getMessage());
+    Path huge = Files.write(dir.resolve("huge"), new byte[SharedSecret.MAX_FILE_BYTES + 1]);
+    GoWorkException tooLarge = assertThrows(GoWorkException.class,
+        () -> SharedSecret.fromEnv(Map.of("GOWORK_SECRET_FILE", huge.toString())));
+    assertTrue(tooLarge.getMessage().startsWith("GOWORK_SECRET_FILE names a file over 64 KiB"), tooLarge.getMessage());
   }
 
   @Test

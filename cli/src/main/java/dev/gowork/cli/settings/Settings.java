@@ -138,14 +138,17 @@ public final class Settings {
    * (one trailing newline dropped). Never from a flag, so it does not show in process listings.
    *
    * @return the value, or {@code null} when neither variable is set
-   * @throws CliException usage naming the variable when the file cannot be read or is empty
+   * @throws CliException usage naming the variables when both are set, or the file cannot be read or is empty
    */
   public String secret(String envName, String fileEnvName) {
     String v = env.get(envName);
+    String file = env(fileEnvName);
     if (v != null && !v.isEmpty()) {
+      if (file != null) {
+        throw CliException.usage(envName + " and " + fileEnvName + " are both set; set one");
+      }
       return v;
     }
-    String file = env(fileEnvName);
     if (file == null) {
       return null;
     }

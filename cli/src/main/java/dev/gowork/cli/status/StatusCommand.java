@@ -8,6 +8,7 @@ import dev.gowork.cli.http.ProducerSettings;
 import dev.gowork.cli.http.WaitForWork;
 import dev.gowork.cli.http.WorkIds;
 import dev.gowork.cli.settings.CliContext;
+import dev.gowork.cli.settings.CliException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +47,10 @@ public final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     workIds.forEach(WorkIds::check);
+    if (workIds.isEmpty() && wait != null) {
+      throw CliException.usage("--wait needs work ids: it waits for those items to finish (gowork status --wait "
+          + wait + " WORK_ID...)");
+    }
     CoordinatorClient client = ProducerSettings.resolve(context.settings(), url).client();
     if (workIds.isEmpty()) {
       JsonNode queues = client.get("/v1/queues");

@@ -50,7 +50,10 @@ class SettingsTest {
   @Test
   void aSecretComesFromItsVariableOrItsFile(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("token"), "from-file\n");
-    assertEquals("direct", new Settings(Map.of("T", "direct", "T_FILE", file.toString())).secret("T", "T_FILE"));
+    assertEquals("direct", new Settings(Map.of("T", "direct")).secret("T", "T_FILE"));
+    CliException both = assertThrows(CliException.class,
+        () -> new Settings(Map.of("T", "direct", "T_FILE", file.toString())).secret("T", "T_FILE"));
+    assertEquals("T and T_FILE are both set; set one", both.getMessage());
     assertEquals("from-file", new Settings(Map.of("T_FILE", file.toString())).secret("T", "T_FILE"));
     assertNull(new Settings(Map.of()).secret("T", "T_FILE"));
     CliException e = assertThrows(CliException.class,

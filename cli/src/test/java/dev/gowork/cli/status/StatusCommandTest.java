@@ -88,6 +88,13 @@ class StatusCommandTest {
   }
 
   @Test
+  void waitWithoutWorkIdsIsAUsageErrorNotIgnored() {
+    Console c = new Console(env);
+    assertEquals(2, c.run("status", "--wait", "5"), c.err());
+    assertTrue(c.err().contains("--wait needs work ids"), c.err());
+  }
+
+  @Test
   void withoutIdsTheQueuesAndWorkersAreTables() {
     Console c = new Console(env);
     assertEquals(0, c.run("status"), c.err());

@@ -39,6 +39,9 @@ final class WorkerApi {
         new Route("POST", "/v1/work/{id}/progress", Access.WORKER, codec, this::progress));
   }
 
+  /** Longest worker name a registration may give (a replica's {@code GOWORK_WORKER_NAME} has the same bound). */
+  static final int MAX_NAME_CHARS = 100;
+
   /** Optional body {@code {"queue", "name"}}: checked, then only informative. */
   private Answer register(Call call) {
     JsonNode body = call.optionalJson();
@@ -53,6 +56,14 @@ final class WorkerApi {
       }
       if (body.hasNonNull("queue")) {
         Topics.validateQueue(body.get("queue").textValue());
+      }
+      if (body.hasNonNull("name")) {
+        String name = body.get("name").textValue();
+        if (name.isBlank() || name.length() > MAX_NAME_CHARS || name.chars().anyMatch(Character::isISOControl)) {
+          throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "'name' must be 1-" + MAX_NAME_CHARS
+              + " characters without control characters (a replica's GOWORK_WORKER_NAME), was "
+              + name.length() + " characters");
+        }
       }
     }
     Registration r = server.workers().register();

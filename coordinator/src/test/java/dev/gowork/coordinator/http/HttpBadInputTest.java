@@ -324,6 +324,10 @@ class HttpBadInputTest {
   void registrationRefusesABadBody() {
     assertError(api.send("POST", "/v1/workers", "[1]"), 400, "malformed");
     assertError(api.send("POST", "/v1/workers", "{\"queue\":\"bad queue\"}"), 400, "invalid_argument");
+    assertTrue(assertError(api.send("POST", "/v1/workers", "{\"name\":\"" + "n".repeat(101) + "\"}"), 400,
+        "invalid_argument").contains("'name' must be 1-100 characters"));
+    assertError(api.send("POST", "/v1/workers", "{\"name\":\"a\\nb\"}"), 400, "invalid_argument");
+    assertEquals(201, api.send("POST", "/v1/workers", "{\"name\":\"" + "n".repeat(100) + "\"}").status());
     // Typed as POST /v1/work types it: a number or an object is not a queue name.
     assertTrue(assertError(api.send("POST", "/v1/workers", "{\"queue\":5}"), 400, "invalid_argument")
         .contains("'queue' must be a string"));
