@@ -6,6 +6,7 @@ import dev.gowork.broker.wire.ResultEnvelope;
 import dev.gowork.broker.wire.ResultStatus;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.worker.session.Session;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Queue;
@@ -13,6 +14,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,14 +85,19 @@ final class PublishResults {
       }
       SignedResult signed = sign(s, new ResultEnvelope(held.work.workId(), held.attempt, status, result,
           truncate(error), s.workerId(), durationMs));
-      if (signed.value().length > codec.maxRecordBytes()) {
+      ProducerRecord<String, byte[]> record = signed.toRecord(resultsTopic);
+      if (signed.value().length > codec.maxRecordBytes() || recordBytes(record) > codec.maxRecordBytes()) {
+        // Over the codec's limit on the value, or, with its key, headers and batch header, over Kafka's
+        // limit on a record (the producer's max.request.size, 1 MiB like the codec's): the send would
+        // fail, the record would be released and run again until the delivery limit, with no result.
         status = ResultStatus.FAILED;
         signed = sign(s, new ResultEnvelope(held.work.workId(), held.attempt, status, null,
-            "the result is " + signed.value().length + " bytes, over the limit of " + codec.maxRecordBytes(),
-            s.workerId(), durationMs));
+            "the result is " + signed.value().length + " bytes (" + recordBytes(record) + " with its record's key"
+                + " and headers), over the limit of " + codec.maxRecordBytes(), s.workerId(), durationMs));
+        record = signed.toRecord(resultsTopic);
       }
       ResultStatus written = status;
-      producer.send(signed.toRecord(resultsTopic), (metadata, e) -> done.accept(new Completion.Published(held, written, e)));
+      producer.send(record, (metadata, e) -> done.accept(new Completion.Published(held, written, e)));
     } catch (RuntimeException e) {
       done.accept(new Completion.Published(held, status, e));
     }
@@ -160,6 +168,22 @@ final class PublishResults {
       }
     }
     return 1 + deepest;
+  }
+
+  /**
+   * At most how many bytes Kafka counts for {@code r} against {@code max.request.size}: the record
+   * batch header (61 bytes), the record's own varints (at most 21), its key and value, and each
+   * header's key and value with their two length varints (at most 10); as Kafka's own upper bound
+   * for an uncompressed record of the current format.
+   */
+  static int recordBytes(ProducerRecord<String, byte[]> r) {
+    long n = 61 + 21;
+    n += r.key() == null ? 0 : r.key().getBytes(StandardCharsets.UTF_8).length;
+    n += r.value() == null ? 0 : r.value().length;
+    for (Header h : r.headers()) {
+      n += 10 + h.key().getBytes(StandardCharsets.UTF_8).length + (h.value() == null ? 0 : h.value().length);
+    }
+    return (int) Math.min(Integer.MAX_VALUE, n);
   }
 
   private SignedResult sign(Session s, ResultEnvelope envelope) {
