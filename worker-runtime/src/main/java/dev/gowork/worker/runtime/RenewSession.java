@@ -63,6 +63,14 @@ final class RenewSession implements Runnable {
       LOG.warn("re-authentication failed ({}); session of {} expires at {}; retrying in {} s", e.getMessage(),
           s.workerId(), s.expiresAt(), RETRY.toSeconds());
       schedule(RETRY);
+    } catch (RuntimeException | Error e) {
+      // Anything else (a custom Handshake's own exception, an Error) would end in the scheduler's
+      // future, unseen, and no renewal would ever be scheduled again: the session would expire and
+      // the replica would take no more work. Retry it as any failed renewal.
+      Session s = current.get();
+      LOG.error("re-authentication failed unexpectedly; session of {} expires at {}; retrying in {} s",
+          s.workerId(), s.expiresAt(), RETRY.toSeconds(), e);
+      schedule(RETRY);
     }
   }
 
