@@ -2,6 +2,7 @@ package dev.gowork.worker.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gowork.broker.signing.SignedResult;
+import dev.gowork.broker.wire.Decoded;
 import dev.gowork.broker.wire.ResultEnvelope;
 import dev.gowork.broker.wire.ResultStatus;
 import dev.gowork.broker.wire.WireCodec;
@@ -86,14 +87,25 @@ final class PublishResults {
       SignedResult signed = sign(s, new ResultEnvelope(held.work.workId(), held.attempt, status, result,
           truncate(error), s.workerId(), durationMs));
       ProducerRecord<String, byte[]> record = signed.toRecord(resultsTopic);
+      String unfit = null;
       if (signed.value().length > codec.maxRecordBytes() || recordBytes(record) > codec.maxRecordBytes()) {
         // Over the codec's limit on the value, or, with its key, headers and batch header, over Kafka's
         // limit on a record (the producer's max.request.size, 1 MiB like the codec's): the send would
         // fail, the record would be released and run again until the delivery limit, with no result.
+        unfit = "the result is " + signed.value().length + " bytes (" + recordBytes(record) + " with its record's key"
+            + " and headers), over the limit of " + codec.maxRecordBytes();
+      } else if (result != null && mayBeUnreadable(result)) {
+        // Jackson's read limits (a number over 1,000 digits, a name over 50,000 characters) hold for the
+        // coordinator's codec: it would drop the result as undecodable while this record is ACCEPTed.
+        Decoded<ResultEnvelope> back = codec.decodeResult(signed.value());
+        if (!back.isOk()) {
+          unfit = truncate("the result could not be read back by the coordinator: " + back.error().message());
+        }
+      }
+      if (unfit != null) {
         status = ResultStatus.FAILED;
-        signed = sign(s, new ResultEnvelope(held.work.workId(), held.attempt, status, null,
-            "the result is " + signed.value().length + " bytes (" + recordBytes(record) + " with its record's key"
-                + " and headers), over the limit of " + codec.maxRecordBytes(), s.workerId(), durationMs));
+        signed = sign(s, new ResultEnvelope(held.work.workId(), held.attempt, status, null, unfit, s.workerId(),
+            durationMs));
         record = signed.toRecord(resultsTopic);
       }
       ResultStatus written = status;
@@ -169,6 +181,34 @@ final class PublishResults {
     }
     return 1 + deepest;
   }
+
+  /**
+   * True when {@code node} holds what a JSON reader's limits may refuse although the writer wrote it:
+   * an arbitrary-precision number, or a field name over {@link #LONG_NAME} characters. Only then is
+   * the encoded result decoded again to check it (most results have neither).
+   */
+  static boolean mayBeUnreadable(JsonNode node) {
+    if (node.isBigInteger() || node.isBigDecimal()) {
+      return true;
+    }
+    if (node.isObject()) {
+      for (java.util.Map.Entry<String, JsonNode> e : node.properties()) {
+        if (e.getKey().length() > LONG_NAME || mayBeUnreadable(e.getValue())) {
+          return true;
+        }
+      }
+    } else if (node.isArray()) {
+      for (JsonNode child : node) {
+        if (mayBeUnreadable(child)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** A field name this long is checked by reading the result back (Jackson refuses names over 50,000). */
+  private static final int LONG_NAME = 1000;
 
   /**
    * At most how many bytes Kafka counts for {@code r} against {@code max.request.size}: the record
