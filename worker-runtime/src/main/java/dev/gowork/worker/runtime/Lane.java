@@ -207,6 +207,13 @@ final class Lane implements AutoCloseable {
    * Handles a record polled while renewing: the held record coming back (its deferred acknowledgement,
    * if any, is applied now).
    *
+   * <p>It may come back as a new delivery rather than renewed: when the RENEW came after the lock had
+   * run out, the broker refuses it ({@link #onCommitted} then presumes the lock lost, during this very
+   * poll) and hands the record out again, to this consumer too. Either way this consumer holds it now,
+   * with a fresh lock, and it must be acknowledged: it is no longer lost. (Left marked lost, its final
+   * acknowledgement was skipped, and every later poll of the lane failed with "All records must be
+   * acknowledged": the slot took no work again.)
+   *
    * @return true when {@code r} was the held record
    */
   boolean returned(ConsumerRecord<String, byte[]> r, Instant now) {
@@ -216,6 +223,7 @@ final class Lane implements AutoCloseable {
     }
     held.record = r;
     held.lockRefreshedAt = now;
+    held.lockLost = false;
     state = State.BUSY;
     if (held.deferredAck != null) {
       finish(held, held.deferredAck);
