@@ -3,6 +3,7 @@ package dev.gowork.cli.submit;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -75,7 +76,9 @@ public final class WorkInput {
       JsonLocation at = e.getLocation();
       String where = at != null && at.getLineNr() > 0 ? " line " + at.getLineNr() + ", column " + at.getColumnNr()
           : lines.isEmpty() ? "" : " item " + (lines.size()) + " (line " + lines.get(lines.size() - 1) + ")";
-      throw CliException.usage(source + where + ": not valid JSON: " + firstLine(WireCodec.complaint(e.getOriginalMessage())));
+      // Valid JSON past a reader's limit (a string over 1 MiB, a number over 1,000 digits) is too large, not malformed.
+      String what = e instanceof StreamConstraintsException ? "too large to submit" : "not valid JSON";
+      throw CliException.usage(source + where + ": " + what + ": " + firstLine(WireCodec.complaint(e.getOriginalMessage())));
     } catch (IOException e) {
       throw CliException.usage("cannot read " + source + ": " + e.getMessage());
     }

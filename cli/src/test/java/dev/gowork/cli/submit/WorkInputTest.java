@@ -81,7 +81,7 @@ class WorkInputTest {
   @Test
   void aStringOverTheSizeLimitIsNamedByItsItem() {
     String m = error(() -> read("{\"a\":1}\n{\"a\":\"" + "x".repeat(3000) + "\"}\n"));
-    assertTrue(m.startsWith("work.json item 2 (line 2): not valid JSON: String value length"), m);
+    assertTrue(m.startsWith("work.json item 2 (line 2): too large to submit: String value length"), m);
     assertFalse(m.contains("StreamReadConstraints"), m);
   }
 }
