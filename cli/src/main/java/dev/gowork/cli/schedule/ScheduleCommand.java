@@ -42,8 +42,8 @@ public final class ScheduleCommand implements Callable<Integer> {
       description = "list (default), show, set, run or delete.")
   String action;
 
-  @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "The schedule's name, for show, set and "
-      + "delete: 1-100 letters, digits, '.', '_' or '-'.")
+  @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "The schedule's name, for show, set, run "
+      + "and delete: 1-100 letters, digits, '.', '_' or '-'.")
   String name;
 
   @Option(names = "--cron", paramLabel = "EXPR", description = "When it runs: a cron expression (set).")

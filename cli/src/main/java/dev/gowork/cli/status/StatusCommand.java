@@ -35,7 +35,7 @@ public final class StatusCommand implements Callable<Integer> {
   boolean json;
 
   @Option(names = "--wait", paramLabel = "SECONDS", description = "With work ids: wait up to SECONDS (1 to 86400) "
-      + "for each item to finish before showing it; exit 0 only when every one completed.")
+      + "in all, not per item, for the items to finish before showing them; exit 0 only when every one completed.")
   Integer wait;
 
   private final CliContext context;

@@ -51,7 +51,8 @@ public final class SubmitCommand implements Callable<Integer> {
       description = "Queue the work this long after it is added (0 to 604800, 7 days; default: at once).")
   Integer delay;
 
-  @Option(names = "--max-attempts", paramLabel = "N", description = "Attempts before the work is dead (default: 1).")
+  @Option(names = "--max-attempts", paramLabel = "N", description = "Attempts, 1 to 100 (default 1: a failed "
+      + "attempt ends the work failed; above 1, failures are retried and the work is dead after the last).")
   Integer maxAttempts;
 
   @Option(names = "--id", paramLabel = "WORK_ID", description = "The work's id instead of a random one (one item "
@@ -64,8 +65,9 @@ public final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print {\"workIds\":[...]} instead of one id per line.")
   boolean json;
 
-  @Option(names = "--wait", paramLabel = "SECONDS", description = "Then wait up to SECONDS (1 to 86400) for each "
-      + "item to finish and print its final status (as gowork status; JSON with --json) instead of its id; "
+  @Option(names = "--wait", paramLabel = "SECONDS", description = "Then wait up to SECONDS (1 to 86400) in all, not "
+      + "per item, for the items to finish, and print each final status (as gowork status; JSON with --json) "
+      + "instead of its id; "
       + "exit 0 only when every one completed.")
   Integer wait;
 

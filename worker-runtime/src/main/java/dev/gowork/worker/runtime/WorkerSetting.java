@@ -42,7 +42,7 @@ public enum WorkerSetting {
   REPLICATION_FACTOR("GOWORK_REPLICATION_FACTOR", "--replication-factor", "1",
       "replication factor of the work topic when this worker creates it"),
   CANCEL_GRACE_MS("GOWORK_CANCEL_GRACE_MS", "--cancel-grace-ms", "2000",
-      "after asking a handler to stop (deadline or shutdown), how long before its thread is interrupted"),
+      "after asking a handler to stop (its deadline passed, or the work was cancelled), how long before its thread is interrupted"),
   RUNNING_NOTICE_MS("GOWORK_RUNNING_NOTICE_MS", "--running-notice-ms", "1000",
       "once a handler has run this long, the worker tells the coordinator, which shows the work as running (and "
           + "fires work_started), 0..3600000; shorter work sends nothing extra"),

@@ -173,7 +173,7 @@ public final class WorkerSettingsBuilder {
   }
 
   /**
-   * After asking a handler to stop (deadline or shutdown), how long before its thread is
+   * After asking a handler to stop (its deadline passed, or the work was cancelled), how long before its thread is
    * interrupted ({@code GOWORK_CANCEL_GRACE_MS}; default 2 s).
    */
   public WorkerSettingsBuilder cancelGrace(Duration v) {
