@@ -68,6 +68,9 @@ final class ProcessSettings {
 
   private static Map<String, String> withTestSecrets(Map<String, String> env) {
     Map<String, String> all = new HashMap<>(env);
+    // In place of the manifests' mounted files (the variable and its _FILE form together are refused).
+    all.remove("GOWORK_SECRET_FILE");
+    all.remove(CoordinatorSettings.API_TOKEN_FILE);
     all.put("GOWORK_SECRET", TEST_SECRET);
     all.put(CoordinatorSettings.API_TOKEN, TEST_API_TOKEN);
     return all;
