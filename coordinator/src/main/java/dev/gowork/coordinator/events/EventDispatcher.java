@@ -345,8 +345,12 @@ public final class EventDispatcher implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The time from the add; never negative (the wire format's readers refuse a negative one): a clock
+     * that stepped back since the add, or an owner whose clock is behind the adding coordinator's, gives 0.
+     */
     public Draft durationMs(long ms) {
-      durationMs = ms;
+      durationMs = Math.max(0, ms);
       return this;
     }
 
