@@ -21,6 +21,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -205,7 +206,12 @@ public final class HandlerFeed implements CommitWatcher, AutoCloseable {
         commit(done, true);
       }
       try {
-        consumer.close(crashing ? Duration.ZERO : Duration.ofSeconds(5));
+        // A static member stays in the group when it merely closes, keeping its events partitions from the
+        // other coordinators until the session timeout (45 s); leaving hands them over at once (its offsets
+        // are committed above). A crash stays in, so a same-id replacement takes them back at once.
+        consumer.close(crashing ? CloseOptions.timeout(Duration.ZERO)
+            : CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(5)));
       } catch (RuntimeException e) {
         LOG.debug("closing the handler feed: {}", e.toString());
       }
