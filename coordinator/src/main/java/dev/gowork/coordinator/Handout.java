@@ -33,10 +33,21 @@ final class Handout {
   private final EventDispatcher events;
   private final Clock clock;
   private final QueuePauses pauses;
+  private final RunningNotice notice;
+
+  /**
+   * Tells the owner of work another coordinator owns that an HTTP worker took it: a signed running
+   * notice on the results topic, as a Kafka worker's, so that the owner marks it running and fires
+   * {@code work_started}. Must not throw.
+   */
+  interface RunningNotice {
+    void send(String workId, int attempt, String workerId, String sessionKey);
+  }
 
   Handout(WorkerRegistry workers, QueueTopics queues, TakeNextWork taker, WorkTable table, EventDispatcher events,
-      Clock clock, QueuePauses pauses) {
+      Clock clock, QueuePauses pauses, RunningNotice notice) {
     this.pauses = pauses;
+    this.notice = notice;
     this.workers = workers;
     this.queues = queues;
     this.taker = taker;
@@ -81,6 +92,7 @@ final class Handout {
         // its Kafka workers skip it through <p>.control, which an HTTP worker does not read.
         continue;
       }
+      boolean startedHere = false;
       if (table.knows(w.workId()) && table.owns(w.workId())) {
         Verdict v = table.start(w.workId(), w.attempt(), workerId, now);
         // NOT_OWNED: the partition moved since owns() said yes; the record is taken already, so it is
@@ -92,9 +104,14 @@ final class Handout {
           }
           continue;
         }
+        startedHere = v.accepted();
       }
       events.event(EventType.GET_WORK).queue(queue).work(w.workId()).worker(workerId).attempt(w.attempt())
           .maxAttempts(w.maxAttempts()).fire();
+      if (!startedHere) {
+        // Another coordinator's work (or not mirrored yet): its owner marks it running and fires work_started.
+        notice.send(w.workId(), w.attempt(), workerId, sessionKey);
+      }
       return Optional.of(w);
     }
     events.event(EventType.GET_WORK_EMPTY).queue(queue).worker(workerId).fire();

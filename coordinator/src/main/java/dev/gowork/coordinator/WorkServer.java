@@ -237,7 +237,7 @@ public final class WorkServer implements AutoCloseable {
       workers.forwardsRevocationsTo(forward::revoke);
     }
     intake = new Intake(queues, publisher, table, timeouts, events, clock, sendTimeout, journal, retries);
-    handout = new Handout(workers, queues, taker, table, events, clock, pauses);
+    handout = new Handout(workers, queues, taker, table, events, clock, pauses, this::sendRunningNotice);
   }
 
   /** Starts configuring a server. */
@@ -510,6 +510,26 @@ public final class WorkServer implements AutoCloseable {
     }
     publishSigned(new ResultEnvelope(workId, attempt, ResultStatus.RUNNING, progress.toJson(), null, workerId, -1),
         workerId, sessionKey);
+  }
+
+  /**
+   * Tells the owner of work handed out here but owned by another coordinator that the HTTP worker runs
+   * it: a signed running notice on the results topic (not waited for; a notice that is lost leaves the
+   * work queued on the owner, as before).
+   */
+  private void sendRunningNotice(String workId, int attempt, String workerId, String sessionKey) {
+    try {
+      SignedResult signed = SignedResult.sign(codec,
+          new ResultEnvelope(workId, attempt, ResultStatus.RUNNING, null, null, workerId, -1), workerId, sessionKey,
+          clock);
+      producer.send(signed.toRecord(topics.results()), (meta, error) -> {
+        if (error != null) {
+          LOG.warn("the running notice of {} for its owner was not sent: {}", workId, error.toString());
+        }
+      });
+    } catch (RuntimeException e) {
+      LOG.warn("the running notice of {} for its owner was not sent: {}", workId, e.toString());
+    }
   }
 
   /** Signs {@code own} with the worker's session key and publishes it to the results topic; returns once Kafka has it. */

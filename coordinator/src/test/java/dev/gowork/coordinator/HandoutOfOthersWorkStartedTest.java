@@ -1,0 +1,87 @@
+package dev.gowork.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.gowork.broker.signing.Signatures;
+import dev.gowork.broker.testing.KafkaExtension;
+import dev.gowork.broker.testing.TestKafka;
+import dev.gowork.broker.topic.Topics;
+import dev.gowork.broker.wire.Event;
+import dev.gowork.broker.wire.EventType;
+import dev.gowork.broker.wire.ResultEnvelope;
+import dev.gowork.broker.wire.ResultStatus;
+import dev.gowork.broker.wire.WorkEnvelope;
+import dev.gowork.coordinator.auth.Registration;
+import dev.gowork.coordinator.auth.Session;
+import dev.gowork.coordinator.testing.EventLog;
+import dev.gowork.coordinator.testing.MutableClock;
+import dev.gowork.coordinator.testing.Poll;
+import dev.gowork.coordinator.work.Ownership;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Two coordinators: an HTTP worker that takes work from the coordinator that does not own it
+ * (POST /v1/work/next) starts it as on the owner: the work is running and work_started fires (the
+ * README: "HTTP workers' hand-outs fire both get_work and work_started").
+ */
+@ExtendWith(KafkaExtension.class)
+class HandoutOfOthersWorkStartedTest {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private final MutableClock clock = MutableClock.atNow();
+  private final EventLog log = new EventLog();
+  private final List<AutoCloseable> open = new ArrayList<>();
+
+  private WorkServer coordinator(TestKafka k, Topics topics, String instanceId) {
+    WorkServer s = WorkServer.builder().secret(ServerFixture.SECRET).kafka(ServerFixture.fastRebalancing(k))
+        .topics(topics).clock(clock).shareGroupSettings(ServerFixture.FAST_GROUP)
+        .getPollTimeout(Duration.ofMillis(100)).workPartitions(1).instanceId(instanceId).build();
+    s.onEvent(log);
+    open.add(s);
+    return s.start();
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    Collections.reverse(open);
+    for (AutoCloseable c : open) {
+      c.close();
+    }
+  }
+
+  @Test
+  void workHandedOutByACoordinatorThatDoesNotOwnItIsStarted(TestKafka k) {
+    Topics topics = Topics.of(k.topicPrefix());
+    WorkServer a = coordinator(k, topics, "a");
+    WorkServer b = coordinator(k, topics, "b");
+    Poll.until(() -> !a.ownedPartitions().isEmpty() && !b.ownedPartitions().isEmpty()
+        && a.ownedPartitions().size() + b.ownedPartitions().size() == 6, WAIT, "the two to split the partitions");
+    Registration reg = b.workers().register();
+    Session session = b.workers().verify(reg.workerId(),
+        Signatures.verifyResponse(ServerFixture.SECRET, reg.workerId(), reg.challenge()));
+    Work work;
+    do {
+      work = a.createWork("a's work", 600).withQueue("http");
+    } while (!a.ownedPartitions().contains(Ownership.partitionOf(work.id(), 6)));
+    a.add(work);
+    String id = work.id();
+
+    WorkEnvelope got = Poll.until(() -> b.get(session.workerId(), session.sessionKey(), "http").orElse(null), WAIT,
+        "b to hand out a's work");
+    assertEquals(id, got.workId());
+    b.submit(session.workerId(), session.sessionKey(), new ResultEnvelope(id, got.attempt(), ResultStatus.COMPLETED,
+        null, null, null, 1));
+    log.await(EventType.WORK_COMPLETE, id);
+    // Events of one work id share an events partition and its handler feed, in the order they happened.
+    assertEquals(java.util.EnumSet.of(EventType.ADD_WORK, EventType.GET_WORK, EventType.WORK_STARTED,
+        EventType.WORK_COMPLETE), log.all().stream().filter(e -> id.equals(e.workId())).map(Event::type)
+            .collect(Collectors.toCollection(() -> java.util.EnumSet.noneOf(EventType.class))), "events of the work: " + log.all().stream()
+            .filter(e -> id.equals(e.workId())).map(e -> e.type().id()).toList());
+  }
+}
