@@ -78,6 +78,22 @@ final class ConsumeWork implements Runnable {
   private final BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
   private final PublishResults publisher;
   private final List<Lane> lanes = new ArrayList<>();
+  /**
+   * Records whose outcome this replica decided (result written, or cancelled), most recent last: a
+   * later copy of one is ACCEPTed without running it again. A share consumer keeps fetching in the
+   * background after each poll until it acquires something, so a lane busy with a long handler (or a
+   * stalled poll thread) buffers records, even its own held record re-acquired after a lock ran out,
+   * and lets their locks run out in its buffer, where the broker hands them out again, to the same
+   * consumer as well: after the long handler, the lane polled copy after copy of one record (deliveries
+   * 1, 2, 3, ...) and ran each ({@code LongHandlerPrefetchTest}).
+   */
+  private final java.util.Map<RecordKey, Boolean> decided = new java.util.LinkedHashMap<>(64, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(java.util.Map.Entry<RecordKey, Boolean> eldest) {
+      return size() > DECIDED_REMEMBERED;
+    }
+  };
+  private static final int DECIDED_REMEMBERED = 10_000;
   /** The lane whose poll the loop waits in, or null (set by the poll thread, read by any). */
   private volatile Lane waitingIn;
   /** When the loop last began a round, in epoch milliseconds of its clock (read by any thread). */
@@ -304,6 +320,14 @@ final class ConsumeWork implements Runnable {
       if (renewing && lane.returned(r, now)) {
         continue;
       }
+      if (decided.containsKey(RecordKey.of(r))) {
+        // A copy of a record whose outcome was decided here already (a copy that waited in the
+        // consumer's buffer past its lock, or a delivery after our ACCEPT came too late): ACCEPT it, unrun.
+        LOG.info("lane {}: accepting {} (delivery {}) without running it: its outcome was decided here already",
+            lane.index, RecordKey.of(r), r.deliveryCount().map(String::valueOf).orElse("?"));
+        lane.acknowledge(r, AcknowledgeType.ACCEPT);
+        continue;
+      }
       if (accepting && !renewing) {
         admit(lane, r, now, batch);
       } else {
@@ -376,6 +400,7 @@ final class ConsumeWork implements Runnable {
       Lane lane = p.held().lane;
       if (p.error() == null) {
         stats.written(p.status());
+        decided.put(p.held().key, Boolean.TRUE);
         lane.finish(p.held(), AcknowledgeType.ACCEPT);
       } else {
         LOG.error("could not write the result of {}: {}; releasing it for another attempt", p.held(),
@@ -441,6 +466,7 @@ final class ConsumeWork implements Runnable {
 
   /** Ends {@code h} with no result: its work was cancelled. */
   private void drop(Held h) {
+    decided.put(h.key, Boolean.TRUE);
     if (h.lane.finish(h, AcknowledgeType.ACCEPT) || h.deferredAck == AcknowledgeType.ACCEPT) {
       stats.cancelled();
     }

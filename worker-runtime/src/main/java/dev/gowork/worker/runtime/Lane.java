@@ -28,9 +28,12 @@ import org.slf4j.LoggerFactory;
  * acknowledged. Acknowledgements ride on the lane's next poll (one share fetch per batch), or on a
  * commit when the lane will not poll soon.
  *
- * <p>Why one consumer per slot: in Kafka 4.4 a share consumer that holds a renewed record fetches
- * nothing new until that record is finally acknowledged (a RENEW fetch acquires no records), and
- * every record of a poll must be acknowledged before the next poll. A single consumer could thus not
+ * <p>Why one consumer per slot: in Kafka 4.4 a share consumer that holds a renewed record returns
+ * nothing new until that record is finally acknowledged (its polls return only the renewed record),
+ * and every record of a poll must be acknowledged before the next poll. It does keep fetching in the
+ * background, though: what it acquires meanwhile waits in its buffer, possibly past its lock, and
+ * comes out after the long record, copy after copy ({@link ConsumeWork} ACCEPTs, unrun, copies of
+ * records already decided). A single consumer could thus not
  * refill free slots while a long handler runs. Per-slot consumers keep acquisition equal to free
  * slots. Only the poll thread calls this class.
  */

@@ -94,4 +94,40 @@ class LateRenewalTest {
       RuntimeFixture.awaitTrue("nothing held", () -> runtime.counters().inFlight() == 0, Duration.ofSeconds(10));
     }
   }
+
+  /**
+   * A shorter stall (3.3 s on a 2 s lock): the lock runs out, and the consumer, still fetching in the
+   * background, acquires the record again (delivery 2) and buffers it. The late RENEW is then accepted
+   * (the broker's record is acquired by this member, as delivery 2) and renews that delivery; the
+   * record comes back and is ACCEPTed, but the buffered copy stayed: the lane polled it next and ran
+   * the handler again, and work sent meanwhile waited in the buffer past its lock and ran up to three
+   * times ("The batch cannot be acknowledged" for the stale copies). Not sending the late RENEW would
+   * not help: the copy is buffered before it ({@link LongHandlerPrefetchTest} shows the same with no
+   * stall at all).
+   */
+  @Test
+  void afterALateButAcceptedRenewalNothingRunsTwice(TestKafka kafka) throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
+      StallingClock clock = new StallingClock();
+      Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+      f.start(f.settings(1).workPartitions(1).lockDuration(Duration.ofSeconds(2)),
+          LongHandlerPrefetchTest.counting(runs, 6_000), clock);
+      WorkEnvelope slow = f.work(TextNode.valueOf("long"), Duration.ofSeconds(60));
+      f.send(slow);
+      RuntimeFixture.awaitTrue("the long item runs", () -> runs.containsKey(slow.workId()), Duration.ofSeconds(30));
+      clock.stall(Duration.ofMillis(3_300));
+      results.await("the long item's result", r -> r.stream()
+          .anyMatch(x -> x.envelope().workId().equals(slow.workId())), Duration.ofSeconds(40));
+      WorkEnvelope later = f.work(TextNode.valueOf("quick"), Duration.ofSeconds(60));
+      f.send(later);
+      results.await("the later item's result", r -> r.stream()
+          .anyMatch(x -> x.envelope().workId().equals(later.workId())), Duration.ofSeconds(40));
+      WorkEnvelope marker = f.work(TextNode.valueOf("marker"), Duration.ofSeconds(60));
+      f.send(marker);
+      results.await("the marker's result", r -> r.stream()
+          .anyMatch(x -> x.envelope().workId().equals(marker.workId())), Duration.ofSeconds(40));
+      org.junit.jupiter.api.Assertions.assertEquals(1, runs.get(slow.workId()).get(), "runs of the long item " + runs);
+      org.junit.jupiter.api.Assertions.assertEquals(1, runs.get(later.workId()).get(), "runs of the later item " + runs);
+    }
+  }
 }
