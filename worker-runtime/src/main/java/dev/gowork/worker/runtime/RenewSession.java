@@ -77,9 +77,14 @@ final class RenewSession implements Runnable {
   /**
    * Re-authenticates now and reschedules.
    *
+   * <p>Not synchronized: the handshake (retrying, it may take minutes while the coordinator is away)
+   * must not hold the lock that {@link #renewSoon} takes, or a revoke notice would stop the thread that
+   * follows {@code <p>.control} (cancellations and queue pauses) until it ends. Two renewals at once
+   * (the schedule and {@code reauthenticate()}) each set a fresh session; the later one stays.
+   *
    * @throws GoWorkException when the handshake fails (the old session stays)
    */
-  synchronized Session renewNow() {
+  Session renewNow() {
     Session fresh = handshake.authenticate();
     Session old = current.getAndSet(fresh);
     if (old != null && !Objects.equals(old.bootstrapServers(), fresh.bootstrapServers())) {
