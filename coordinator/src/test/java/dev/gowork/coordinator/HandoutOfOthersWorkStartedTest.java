@@ -77,8 +77,12 @@ class HandoutOfOthersWorkStartedTest {
     assertEquals(id, got.workId());
     b.submit(session.workerId(), session.sessionKey(), new ResultEnvelope(id, got.attempt(), ResultStatus.COMPLETED,
         null, null, null, 1));
-    log.await(EventType.WORK_COMPLETE, id);
-    // Events of one work id share an events partition and its handler feed, in the order they happened.
+    // Fired by two coordinators, each in its own transactions: b's get_work may be read after a's
+    // work_complete, so each is waited for.
+    for (EventType type : List.of(EventType.ADD_WORK, EventType.GET_WORK, EventType.WORK_STARTED,
+        EventType.WORK_COMPLETE)) {
+      log.await(type, id);
+    }
     assertEquals(java.util.EnumSet.of(EventType.ADD_WORK, EventType.GET_WORK, EventType.WORK_STARTED,
         EventType.WORK_COMPLETE), log.all().stream().filter(e -> id.equals(e.workId())).map(Event::type)
             .collect(Collectors.toCollection(() -> java.util.EnumSet.noneOf(EventType.class))), "events of the work: " + log.all().stream()
