@@ -101,6 +101,8 @@ final class ConsumeWork implements Runnable {
   private int nextWaitLane;
   /** Lanes closed while the queue is paused, by index, to be reopened when it is resumed. */
   private final boolean[] parked;
+  /** How many lanes are closed for a pause or an expired session (read by tests on any thread). */
+  private volatile int parkedLanes;
   final CompletableFuture<Void> ready = new CompletableFuture<>();
   final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
@@ -250,6 +252,7 @@ final class ConsumeWork implements Runnable {
       if (park && !parked[i] && lane.state() == Lane.State.IDLE && !lane.hasUnfinished() && !lane.isClosed()) {
         closeLane(lane);
         parked[i] = true;
+        parkedLanes++;
         LOG.info("lane {}: closed while {}", lane.index, why);
       } else if (!park && parked[i]) {
         Lane reopened;
@@ -262,9 +265,15 @@ final class ConsumeWork implements Runnable {
         }
         lanes.set(i, reopened);
         parked[i] = false;
+        parkedLanes--;
         LOG.info("lane {}: reopened", i);
       }
     }
+  }
+
+  /** Lanes closed for a pause or an expired session (tests). */
+  int parkedLanes() {
+    return parkedLanes;
   }
 
   /** An idle lane that may take work, taking turns, or null. */

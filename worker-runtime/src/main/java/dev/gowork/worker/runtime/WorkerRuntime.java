@@ -246,6 +246,11 @@ public final class WorkerRuntime implements AutoCloseable {
     return closing.get();
   }
 
+  /** Slots whose consumer is closed while the queue is paused or the session expired (tests). */
+  int parkedSlots() {
+    return loop == null ? 0 : loop.parkedLanes();
+  }
+
   /** True once a {@link #close()} or crash has finished (tests). */
   boolean isClosed() {
     return closed.isDone();

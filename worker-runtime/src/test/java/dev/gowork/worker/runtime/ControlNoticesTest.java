@@ -170,7 +170,9 @@ class ControlNoticesTest {
       f.send(first);
       RuntimeFixture.awaitTrue("the replica taking work", () -> starts.contains(first.workId() + "#1"), WAIT);
       pause(producer, f, first.queue(), true);
-      Thread.sleep(500);
+      // Both slots' consumers closed before the work is sent: one still open could fetch it ahead and,
+      // closing, release it, which the broker counts as a delivery (it would then run as attempt 2).
+      RuntimeFixture.awaitTrue("both slots parked", () -> replica.parkedSlots() == 2, WAIT);
       WorkEnvelope waiting = work(f, "quick");
       f.send(waiting);
       Thread.sleep(3_000); // longer than the 2 s lock set above
