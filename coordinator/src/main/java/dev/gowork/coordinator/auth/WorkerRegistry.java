@@ -113,8 +113,12 @@ public final class WorkerRegistry implements Workers {
   @Override
   public Session verify(String workerId, String response) {
     long now = clock.millis();
-    WorkerEntry e = workerId == null || workerId.length() > MAX_ID_CHARS ? null : find(workerId, now);
-    String shownId = e == null ? null : workerId;
+    WorkerEntry known = workerId == null || workerId.length() > MAX_ID_CHARS ? null : find(workerId, now);
+    String shownId = known == null ? null : workerId;
+    // Only an open registration can still be answered, so only it has a rate limit: a verified worker's
+    // id, or one whose challenge expired, is answered exactly as an id nobody registered (401, never 429),
+    // so that a wrong answer does not tell known ids from unknown ones.
+    WorkerEntry e = known == null || !answerable(known, now) ? null : known;
     // Guesses are limited per worker id. Failures elsewhere never refuse a right answer (a flood of
     // wrong answers for made-up ids would otherwise lock every worker out); they only cap how many
     // worker_verify_error events a flood writes to Kafka.
@@ -152,6 +156,12 @@ public final class WorkerRegistry implements Workers {
       events.event(EventType.WORKER_VERIFY_ERROR).worker(shownId).error(REFUSED).fire();
     }
     throw new GoWorkException(ErrorCode.UNAUTHENTICATED, REFUSED);
+  }
+
+  private static boolean answerable(WorkerEntry e, long now) {
+    synchronized (e) {
+      return e.state == WorkerState.PENDING && e.challengeOpen(now);
+    }
   }
 
   /** The entry of {@code workerId}: a verified worker, an unanswered registration, or null. */
