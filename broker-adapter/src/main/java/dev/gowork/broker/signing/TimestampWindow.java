@@ -19,13 +19,18 @@ public record TimestampWindow(Duration maxAge, Duration maxSkew) {
     return timestampMillis >= nowMs - maxAge.toMillis() && timestampMillis <= nowMs + maxSkew.toMillis();
   }
 
-  /** Parses the header's decimal string; -1 when malformed. */
+  /**
+   * Parses the header's decimal string; -1 when malformed. Only the canonical spelling counts (the one
+   * {@link Long#toString(long)} gives, which is what is signed: no sign, no leading zeros), so that the
+   * signed string and the header are the same string, as the contract says.
+   */
   public static long parse(String header) {
     if (header == null || header.isEmpty() || header.length() > 19) {
       return -1;
     }
     try {
-      return Long.parseLong(header);
+      long v = Long.parseLong(header);
+      return v >= 0 && Long.toString(v).equals(header) ? v : -1;
     } catch (NumberFormatException e) {
       return -1;
     }

@@ -130,6 +130,11 @@ class SignaturesTest {
     assertEquals(-1, TimestampWindow.parse("12a"));
     assertEquals(-1, TimestampWindow.parse(null));
     assertEquals(5, TimestampWindow.parse("5"));
+    assertEquals(0, TimestampWindow.parse("0"));
+    // Only the spelling that is signed: another one of the same number is not the signed string.
+    assertEquals(-1, TimestampWindow.parse("+5"));
+    assertEquals(-1, TimestampWindow.parse("05"));
+    assertEquals(-1, TimestampWindow.parse("-5"));
   }
 
   @Test

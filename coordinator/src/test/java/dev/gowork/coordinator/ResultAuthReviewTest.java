@@ -1,0 +1,83 @@
+package dev.gowork.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.gowork.broker.signing.ResultHeaders;
+import dev.gowork.broker.signing.SignedResult;
+import dev.gowork.broker.signing.Signatures;
+import dev.gowork.broker.testing.KafkaExtension;
+import dev.gowork.broker.testing.TestKafka;
+import dev.gowork.broker.wire.EventType;
+import dev.gowork.broker.wire.ResultEnvelope;
+import dev.gowork.broker.wire.ResultStatus;
+import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.broker.wire.WorkEnvelope;
+import dev.gowork.coordinator.auth.Session;
+import dev.gowork.coordinator.testing.Poll;
+import dev.gowork.coordinator.work.WorkState;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Security review: how results on the results topic are authenticated. */
+@ExtendWith(KafkaExtension.class)
+class ResultAuthReviewTest extends ServerFixture {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  /**
+   * docs/coordinator.md: "work handed out over HTTP takes results only from the worker it went to
+   * (409 over HTTP, result_rejected on the results topic)". Another verified worker that names the
+   * next attempt on the results topic completes it with its own result. OPEN DEFECT (security review):
+   * remove @Disabled to see it fail (the work ends COMPLETED with the other worker's result).
+   */
+  @org.junit.jupiter.api.Disabled("open defect: a newer attempt bypasses the handed-to-another check")
+  @Test
+  void anotherWorkerCannotCompleteWorkHandedOutOverHttpByNamingTheNextAttempt(TestKafka k) {
+    start(k);
+    Session s = handshake();
+    server.add(server.createWork(Map.of("job", "resize"), 60));
+    WorkEnvelope got = Poll.until(() -> server.get(s.workerId(), s.sessionKey()).orElse(null), WAIT, "get");
+    assertEquals(WorkState.RUNNING, server.status(got.workId()).orElseThrow().state());
+
+    Session other = handshake();
+    worker(other).send(got.withAttempt(got.attempt() + 1), ResultStatus.COMPLETED, "forged", null);
+    decided(got.workId());
+    var status = server.status(got.workId()).orElseThrow();
+    assertEquals(WorkState.RUNNING, status.state(), "taken from " + other.workerId() + ", result " + status.result()
+        + ", worker " + status.workerId() + " (handed to " + s.workerId() + ")");
+  }
+
+  /** Until the result was applied (the work left QUEUED/RUNNING) or refused. */
+  private void decided(String workId) {
+    Poll.until(() -> !log.of(EventType.RESULT_REJECTED, workId).isEmpty()
+        || server.status(workId).map(st -> st.state() != WorkState.RUNNING && st.state() != WorkState.QUEUED)
+            .orElse(false), WAIT, "the result of " + workId + " decided");
+  }
+
+  /**
+   * The contract signs "timestamp = epoch milliseconds, the same string as the gowork-timestamp
+   * header". A header that is another spelling of the signed number ("+…", leading zeros) is taken.
+   */
+  @Test
+  void aTimestampHeaderOtherThanTheSignedStringIsRefused(TestKafka k) {
+    start(k);
+    Session s = handshake();
+    server.add(server.createWork(Map.of("n", 1), 60));
+    var w = worker(s);
+    WorkEnvelope got = w.take(WAIT);
+    SignedResult signed = SignedResult.sign(WireCodec.defaults(),
+        new ResultEnvelope(got.workId(), got.attempt(), ResultStatus.COMPLETED, null, null, null, 1),
+        s.workerId(), s.sessionKey(), clock);
+    ProducerRecord<String, byte[]> r = new ProducerRecord<>(topics.results(), got.workId(), signed.value());
+    r.headers().add(ResultHeaders.WORKER_ID, s.workerId().getBytes(StandardCharsets.UTF_8));
+    r.headers().add(ResultHeaders.TIMESTAMP, ("+0" + signed.timestampMillis()).getBytes(StandardCharsets.UTF_8));
+    r.headers().add(ResultHeaders.SIGNATURE, signed.signature().getBytes(StandardCharsets.UTF_8));
+    w.send(r);
+    decided(got.workId());
+    assertEquals(1, log.of(EventType.RESULT_REJECTED, got.workId()).size(),
+        "state " + server.status(got.workId()).orElseThrow().state());
+  }
+}
