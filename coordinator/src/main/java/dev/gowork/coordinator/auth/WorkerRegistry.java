@@ -50,6 +50,9 @@ public final class WorkerRegistry implements Workers {
   /** How far ahead of this clock another coordinator's registration time may be. */
   private static final long CLOCK_SKEW_MILLIS = 30_000;
   private static final int MAX_ID_CHARS = 200;
+  /** The shape of the ids {@link #register} gives: 8 random bytes in hex, then the time in base 36. */
+  private static final java.util.regex.Pattern REGISTERED_ID = java.util.regex.Pattern.compile(
+      "w-[0-9a-f]{16}-[0-9a-z]{1,13}");
   private static final int MAX_RESPONSE_CHARS = 512;
   private static final String REFUSED = "worker verification failed";
   private static final long KEEP_ENDED_MILLIS = 3_600_000L;
@@ -188,10 +191,12 @@ public final class WorkerRegistry implements Workers {
    * so the worker may verify here.
    */
   private WorkerEntry registeredElsewhere(String workerId, long now) {
-    int dash = workerId.lastIndexOf('-');
-    if (!workerId.startsWith("w-") || dash <= 2) {
+    // Only the shape register() gives (every coordinator's), so that a caller's made-up text is neither
+    // kept nor listed nor copied into events.
+    if (!REGISTERED_ID.matcher(workerId).matches()) {
       return null;
     }
+    int dash = workerId.lastIndexOf('-');
     long issuedAt;
     try {
       issuedAt = Long.parseLong(workerId.substring(dash + 1), 36);

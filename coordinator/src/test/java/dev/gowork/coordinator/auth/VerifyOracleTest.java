@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 class VerifyOracleTest {
   private static final SharedSecret SECRET = SharedSecret.of("0123456789abcdef0123456789abcdef");
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
-  private final EventDispatcher events = new EventDispatcher(clock, new EventLog());
+  private final EventLog log = new EventLog();
+  private final EventDispatcher events = new EventDispatcher(clock, log);
   private final WorkerRegistry registry = new WorkerRegistry(SECRET, clock, events, AuthSettings.defaults());
 
   @AfterEach
@@ -61,6 +62,24 @@ class VerifyOracleTest {
     clock.advance(Duration.ofMinutes(6));
     String unknown = "w-0123456789abcdef-" + r.workerId().substring(r.workerId().lastIndexOf('-') + 1);
     assertEquals(sixWrongAnswers(unknown), sixWrongAnswers(r.workerId()));
+  }
+
+  /**
+   * An id a caller makes up (any text between "w-" and a recent base-36 time, up to 200 characters,
+   * control characters included) becomes a pending registration: it is listed by GET /v1/workers
+   * and copied into worker_verify_error events, although registry ids always have the shape
+   * w-<16 hex>-<base-36 time> and a caller's text is meant to stay out of events.
+   */
+  @Test
+  void aMadeUpIdOfAnotherShapeIsNeitherListedNorCopiedIntoEvents() {
+    String time = Long.toString(clock.millis(), 36);
+    String madeUp = "w-\n{\"forged\":true}" + "x".repeat(150) + "-" + time;
+    assertEquals(ErrorCode.UNAUTHENTICATED,
+        assertThrows(GoWorkException.class, () -> registry.verify(madeUp, "bm9wZQ==")).code());
+    assertEquals(List.of(), registry.list().stream().map(WorkerSummary::workerId).toList());
+    events.close();
+    assertEquals(1, log.of(dev.gowork.broker.wire.EventType.WORKER_VERIFY_ERROR).size());
+    assertEquals(null, log.of(dev.gowork.broker.wire.EventType.WORKER_VERIFY_ERROR).get(0).workerId());
   }
 
   /**
