@@ -71,8 +71,7 @@ class ForwardToOwnerTest {
     topics = Topics.of(k.topicPrefix());
     a = coordinator(k, "a");
     b = coordinator(k, "b");
-    Poll.until(() -> !a.ownedPartitions().isEmpty() && !b.ownedPartitions().isEmpty()
-        && a.ownedPartitions().size() + b.ownedPartitions().size() == 6, WAIT, "the two to split the partitions");
+    SplitPartitions.await(a, b, WAIT);
   }
 
   @AfterEach

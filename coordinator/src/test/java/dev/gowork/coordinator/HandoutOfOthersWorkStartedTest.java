@@ -60,8 +60,7 @@ class HandoutOfOthersWorkStartedTest {
     Topics topics = Topics.of(k.topicPrefix());
     WorkServer a = coordinator(k, topics, "a");
     WorkServer b = coordinator(k, topics, "b");
-    Poll.until(() -> !a.ownedPartitions().isEmpty() && !b.ownedPartitions().isEmpty()
-        && a.ownedPartitions().size() + b.ownedPartitions().size() == 6, WAIT, "the two to split the partitions");
+    SplitPartitions.await(a, b, WAIT);
     Registration reg = b.workers().register();
     Session session = b.workers().verify(reg.workerId(),
         Signatures.verifyResponse(ServerFixture.SECRET, reg.workerId(), reg.challenge()));

@@ -56,8 +56,7 @@ class HandoutOfOthersWorkTest {
     topics = Topics.of(k.topicPrefix());
     WorkServer a = coordinator(k, "a");
     WorkServer b = coordinator(k, "b");
-    Poll.until(() -> !a.ownedPartitions().isEmpty() && !b.ownedPartitions().isEmpty()
-        && a.ownedPartitions().size() + b.ownedPartitions().size() == 6, WAIT, "the two to split the partitions");
+    SplitPartitions.await(a, b, WAIT);
     Registration reg = b.workers().register();
     Session session = b.workers().verify(reg.workerId(),
         Signatures.verifyResponse(ServerFixture.SECRET, reg.workerId(), reg.challenge()));

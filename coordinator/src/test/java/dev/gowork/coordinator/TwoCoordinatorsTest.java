@@ -25,10 +25,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -92,9 +90,7 @@ class TwoCoordinatorsTest {
     Topics topics = Topics.of(k.topicPrefix());
     WorkServer a = coordinator(k, topics, "a");
     WorkServer b = coordinator(k, topics, "b");
-    Poll.until(() -> !a.ownedPartitions().isEmpty() && !b.ownedPartitions().isEmpty()
-        && union(a.ownedPartitions(), b.ownedPartitions()).size() == 6, WAIT,
-        "the two coordinators to split the 6 results partitions");
+    SplitPartitions.await(a, b, WAIT);
     assertFalse(a.ownedPartitions().stream().anyMatch(b.ownedPartitions()::contains), "no partition owned twice");
 
     // One worker, registered with a and verified with b (the challenge is derived from the id with the
@@ -278,8 +274,7 @@ class TwoCoordinatorsTest {
   }
 
   private static void awaitSplit(WorkServer a, WorkServer b) {
-    Poll.until(() -> !a.ownedPartitions().isEmpty() && !b.ownedPartitions().isEmpty()
-        && union(a.ownedPartitions(), b.ownedPartitions()).size() == 6, WAIT, "the two coordinators to split");
+    SplitPartitions.await(a, b, WAIT);
   }
 
   /** {@code n} items of {@code via} with data {@code {"n": i}} and a 600 s timeout. */
@@ -302,11 +297,5 @@ class TwoCoordinatorsTest {
     Map<String, Integer> n = new java.util.HashMap<>();
     handled.values().forEach(l -> l.forEach(e -> n.merge(e.workId(), 1, Integer::sum)));
     return n;
-  }
-
-  private static Set<Integer> union(Set<Integer> x, Set<Integer> y) {
-    Set<Integer> u = new HashSet<>(x);
-    u.addAll(y);
-    return u;
   }
 }
