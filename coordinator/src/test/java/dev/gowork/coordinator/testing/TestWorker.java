@@ -46,15 +46,8 @@ public final class TestWorker implements AutoCloseable {
 
   /** Takes the next work item (ACCEPTed at once); fails the test if none comes within {@code timeout}. */
   public WorkEnvelope take(Duration timeout) {
-    long end = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < end) {
-      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-        consumer.acknowledge(r, AcknowledgeType.ACCEPT);
-        consumer.commitSync(Duration.ofSeconds(5));
-        return codec.decodeWork(r.value()).orThrow();
-      }
-    }
-    return Assertions.fail("no work delivered within " + timeout);
+    WorkEnvelope w = poll(timeout);
+    return w != null ? w : Assertions.fail("no work delivered within " + timeout);
   }
 
   /** Takes the next work item (ACCEPTed at once) if one comes within {@code timeout}; else null. */
