@@ -56,6 +56,9 @@ public final class CancelCommand implements Callable<Integer> {
       throw CliException.usage("cancel needs work ids or --queue QUEUE (not both)");
     }
     workIds.forEach(WorkIds::check);
+    if (queue != null) {
+      queue = context.settings().queue("--queue", queue, null, null);
+    }
     if (reason != null && reason.length() > MAX_REASON_CHARS) {
       throw CliException.usage("--reason must be at most " + MAX_REASON_CHARS + " characters, was " + reason.length());
     }

@@ -29,8 +29,13 @@ public final class StatusView {
       boolean requireCompleted, Function<String, JsonNode> fetch) {
     boolean[] allCompleted = {true};
     boolean[] shown = {false};
+    java.util.Map<String, Integer> notCompleted = new java.util.TreeMap<>();
     int code = WorkIds.each(ids, err, fetch, (id, status) -> {
-      allCompleted[0] &= "completed".equals(status.path("state").asText());
+      String state = status.path("state").asText();
+      allCompleted[0] &= "completed".equals(state);
+      if (!"completed".equals(state)) {
+        notCompleted.merge(state, 1, Integer::sum);
+      }
       if (json) {
         out.println(status);
       } else {
@@ -42,8 +47,20 @@ public final class StatusView {
       out.flush();
       shown[0] = true;
     });
+    if (requireCompleted && !notCompleted.isEmpty()) {
+      // The exit code says it too; this line says why, for someone reading the terminal.
+      int n = notCompleted.values().stream().mapToInt(Integer::intValue).sum();
+      boolean waiting = notCompleted.keySet().stream().anyMatch(UNFINISHED::contains);
+      err.println("gowork: " + n + " of " + ids.size() + (ids.size() == 1 ? " item" : " items") + " did not complete "
+          + notCompleted.toString().replace("=", ": ")
+          + (waiting ? "; the wait ended before the unfinished ones (is a worker serving their queue?)" : ""));
+    }
     return code == 0 && requireCompleted && !allCompleted[0] ? CliException.FAILED : code;
   }
+
+  /** States of work that is not finished yet. */
+  private static final java.util.Set<String> UNFINISHED = java.util.Set.of("scheduled", "queued", "running",
+      "retry_wait");
 
   /** One work item's status ({@code GET /v1/work/{id}}) as aligned "name  value" lines. */
   public static String work(JsonNode w) {

@@ -75,6 +75,9 @@ class CancelCommandTest {
     Console longReason = new Console(env);
     assertEquals(2, longReason.run("cancel", "a", "--reason", "x".repeat(1001)));
     assertTrue(longReason.err().contains("--reason must be at most 1000 characters, was 1001"), longReason.err());
+    Console badQueue = new Console(env);
+    assertEquals(2, badQueue.run("cancel", "--queue", "no spaces"));
+    assertTrue(badQueue.err().contains("--queue: queue name 'no spaces' is invalid"), badQueue.err());
     assertEquals(List.of(), seen);
   }
 }

@@ -77,12 +77,23 @@ class StatusCommandTest {
       assertEquals(1, c.run("status", "--wait", "120", "--json", "slow"), c.err());
       assertTrue(c.out().contains("\"state\":\"failed\""), c.out());
       assertEquals(3, polls.get(), "asked again while it ran");
+      assertTrue(c.err().contains("gowork: 1 of 1 item did not complete {failed: 1}\n"), c.err());
       assertTrue(slow.requests().stream().allMatch(r -> "wait=30".equals(r.query())), slow.requests().toString());
     } finally {
       slow.close();
     }
+    StubCoordinator stuck = new StubCoordinator().on("GET", "/v1/work/stuck", r -> new Answer(200,
+        "{\"workId\":\"stuck\",\"queue\":\"default\",\"state\":\"queued\",\"attempts\":0,\"maxAttempts\":1}"));
+    try {
+      Console c = new Console(Map.of("GOWORK_COORDINATOR_URL", stuck.url()));
+      assertEquals(1, c.run("status", "--wait", "1", "stuck"), c.err());
+      assertTrue(c.err().contains("did not complete {queued: 1}; the wait ended before the unfinished ones"), c.err());
+    } finally {
+      stuck.close();
+    }
     Console done = new Console(env);
     assertEquals(0, done.run("status", "--wait", "5", "abc"), done.err());
+    assertEquals("", done.err());
     assertEquals("wait=5", stub.requests().get(0).query(), "never longer than asked");
     assertEquals(2, new Console(env).run("status", "--wait", "0", "abc"));
   }
