@@ -28,11 +28,11 @@ public final class EventsTopic {
     WireCodec codec = WireCodec.defaults();
     List<Event> out = new ArrayList<>();
     try (Consumer<String, byte[]> c = clients.consumer(null, Map.of())) {
-      List<TopicPartition> tps = c.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+      List<TopicPartition> tps = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
           .map(p -> new TopicPartition(topic, p.partition())).toList();
       c.assign(tps);
       c.seekToBeginning(tps);
-      Map<TopicPartition, Long> end = new HashMap<>(c.endOffsets(tps, Duration.ofSeconds(10)));
+      Map<TopicPartition, Long> end = new HashMap<>(c.endOffsets(tps, Duration.ofSeconds(30)));
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (true) {
         end.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
