@@ -55,7 +55,10 @@ final class ConsumeWork implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumeWork.class);
   private static final Duration TICK = Duration.ofMillis(5);
   private static final Duration IDLE_WAIT = Duration.ofMillis(100);
+  /** After the shutdown grace, how long the last result writes may take before the lanes close. */
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+  /** A lane's last commit and close together; lanes close at the same time ({@link Lane#closeInBackground}). */
+  static final Duration LANE_CLOSE_TIMEOUT = Duration.ofSeconds(3);
   private static final Duration POLL_FAILURE_PAUSE = Duration.ofSeconds(1);
   private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
 
@@ -78,6 +81,8 @@ final class ConsumeWork implements Runnable {
   private final BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
   private final PublishResults publisher;
   private final List<Lane> lanes = new ArrayList<>();
+  /** Threads closing lanes' consumers; the loop waits for them before it stops. */
+  private final List<Thread> closingLanes = new ArrayList<>();
   /**
    * Records whose outcome this replica decided (result written, or cancelled), most recent last: a
    * later copy of one is ACCEPTed without running it again. A share consumer keeps fetching in the
@@ -221,6 +226,7 @@ final class ConsumeWork implements Runnable {
               publisher.waitingForSession());
         }
         lanes.forEach(this::closeLane);
+        awaitLanesClosed();
         return;
       }
       for (Lane lane : lanes) {
@@ -592,9 +598,33 @@ final class ConsumeWork implements Runnable {
     return giveUpAt != null && !now.isBefore(giveUpAt);
   }
 
+  /** Commits and closes {@code lane} on a thread of its own, so that this thread does not wait for the broker. */
   private void closeLane(Lane lane) {
-    lane.commitSync(CLOSE_TIMEOUT);
-    lane.close(CLOSE_TIMEOUT);
+    Thread t = lane.closeInBackground(LANE_CLOSE_TIMEOUT);
+    if (t != null) {
+      closingLanes.removeIf(c -> !c.isAlive());
+      closingLanes.add(t);
+    }
+  }
+
+  /**
+   * Waits for the lanes' closes, which end within {@link #LANE_CLOSE_TIMEOUT} of their start, so that the
+   * consumers are closed when this thread ends; one that overruns is logged and left behind (a daemon).
+   */
+  private void awaitLanesClosed() {
+    long end = System.nanoTime() + LANE_CLOSE_TIMEOUT.plusMillis(500).toNanos();
+    for (Thread t : closingLanes) {
+      try {
+        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (t.isAlive()) {
+        LOG.warn("{} has not closed its consumer within {} s; stopping without waiting for it", t.getName(),
+            LANE_CLOSE_TIMEOUT.toSeconds());
+      }
+    }
   }
 
   private boolean sessionUsable(Instant now) {

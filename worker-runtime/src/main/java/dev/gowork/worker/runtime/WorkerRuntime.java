@@ -31,7 +31,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ShareConsumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +56,11 @@ import org.slf4j.LoggerFactory;
 public final class WorkerRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerRuntime.class);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+  /**
+   * How long {@link #close()} may take past the shutdown grace: the last result writes (5 s), the
+   * lanes' closes, all at once (3 s), then the producer's. deploy/ gives a replica its grace plus 10 s.
+   */
+  static final Duration STOP_AFTER_GRACE = Duration.ofSeconds(10);
   /** How long a starting replica waits to have read the cancel notices written before it started. */
   private static final Duration CANCELS_CATCH_UP = Duration.ofSeconds(10);
 
@@ -71,6 +78,9 @@ public final class WorkerRuntime implements AutoCloseable {
   private final ScheduledExecutorService renewThread;
   private Producer<String, byte[]> producer;
   private ConsumeWork loop;
+  private Thread pollThread;
+  /** Wraps each lane's share consumer as it is created (tests observe them so). */
+  private UnaryOperator<ShareConsumer<String, byte[]>> wrapConsumer = c -> c;
   private final Cancellations cancellations = new Cancellations();
   private final PausedQueues paused = new PausedQueues();
   private FollowControl controlFollower;
@@ -112,10 +122,10 @@ public final class WorkerRuntime implements AutoCloseable {
     Map<String, Object> overrides = Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.batchSize(),
         ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 250);
     loop = new ConsumeWork(settings, workTopic, topics.results(),
-        i -> new Lane(i, clients.shareConsumer(group, overrides), stats),
+        i -> new Lane(i, wrapConsumer.apply(clients.shareConsumer(group, overrides)), stats),
         producer, handler, workThreads, session::get, clock, stats, cancellations,
         () -> paused.isPaused(settings.queue()));
-    Thread pollThread = new Thread(loop, "gowork-consume-" + settings.queue());
+    pollThread = new Thread(loop, "gowork-consume-" + settings.queue());
     pollThread.start();
     await(loop.ready);
     renewal = new RenewSession(retrying, session, renewThread, clock);
@@ -213,14 +223,15 @@ public final class WorkerRuntime implements AutoCloseable {
   /**
    * Drains and stops: see the class comment. Idempotent: a later or concurrent call returns once the
    * first one has finished (the process's stop signal and its {@code main} both call it, and the
-   * process must not exit halfway). Blocks up to the shutdown grace plus a little.
+   * process must not exit halfway). Blocks up to the shutdown grace plus 10 s; the consume loop has
+   * stopped when it returns (else it says so in the log).
    */
   @Override
   public void close() {
-    Duration upTo = settings.shutdownGrace().plus(CLOSE_TIMEOUT.multipliedBy(3));
+    Duration upTo = settings.shutdownGrace().plus(STOP_AFTER_GRACE);
     if (!closing.compareAndSet(false, true)) {
       try {
-        closed.get(upTo.plus(CLOSE_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS);
+        closed.get(upTo.plusSeconds(1).toMillis(), TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (ExecutionException | TimeoutException e) {
@@ -228,12 +239,14 @@ public final class WorkerRuntime implements AutoCloseable {
       }
       return;
     }
+    long end = System.nanoTime() + upTo.toNanos();
     try {
       if (loop != null) {
         loop.drain();
-        waitStopped(upTo);
+        waitStopped(upTo.minusSeconds(1));
+        awaitEnded(pollThread, end - TimeUnit.SECONDS.toNanos(1));
       }
-      shutDown(CLOSE_TIMEOUT);
+      shutDown(Duration.ofNanos(Math.max(0, Math.min(CLOSE_TIMEOUT.toNanos(), end - System.nanoTime()))));
       LOG.info("stopped: {}", stats.snapshot());
     } finally {
       removeMeters();
@@ -249,6 +262,11 @@ public final class WorkerRuntime implements AutoCloseable {
   /** Slots whose consumer is closed while the queue is paused or the session expired (tests). */
   int parkedSlots() {
     return loop == null ? 0 : loop.parkedLanes();
+  }
+
+  /** The thread of the consume loop, once started (tests). */
+  Thread pollThread() {
+    return pollThread;
   }
 
   /** True once a {@link #close()} or crash has finished (tests). */
@@ -291,6 +309,19 @@ public final class WorkerRuntime implements AutoCloseable {
     workThreads.shutdownNow();
   }
 
+  /** Waits until {@code t} has ended, up to {@code endNanos} ({@link System#nanoTime()}); says so if it has not. */
+  private static void awaitEnded(Thread t, long endNanos) {
+    try {
+      t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(endNanos - System.nanoTime())));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (t.isAlive()) {
+      LOG.warn("{} is still running after the shutdown grace and {} s; stopping without it", t.getName(),
+          STOP_AFTER_GRACE.minusSeconds(1).toSeconds());
+    }
+  }
+
   private void waitStopped(Duration timeout) {
     try {
       loop.stopped.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -329,6 +360,7 @@ public final class WorkerRuntime implements AutoCloseable {
     private Handshake handshake;
     private Clock clock = Clock.systemUTC();
     private MeterRegistry meters;
+    private UnaryOperator<ShareConsumer<String, byte[]>> wrapConsumer = c -> c;
 
     private Builder(WorkerSettings settings) {
       this.settings = Objects.requireNonNull(settings, "settings");
@@ -361,6 +393,12 @@ public final class WorkerRuntime implements AutoCloseable {
       return this;
     }
 
+    /** Wraps each lane's share consumer, to watch what the replica does with it (tests). */
+    Builder wrapConsumers(UnaryOperator<ShareConsumer<String, byte[]>> wrap) {
+      this.wrapConsumer = Objects.requireNonNull(wrap, "wrap");
+      return this;
+    }
+
     /**
      * Authenticates (retrying while the coordinator is not up), provisions the queue, and starts
      * consuming. Returns once its share consumers are subscribed; the broker then needs a moment
@@ -376,6 +414,7 @@ public final class WorkerRuntime implements AutoCloseable {
           settings.queue(), settings.workerName(), clock, settings.coordinatorCaFile().map(
               f -> TrustedCertificates.fromPem(f, WorkerSetting.COORDINATOR_CA_FILE.env())).orElse(null));
       WorkerRuntime runtime = new WorkerRuntime(settings, clock, meters);
+      runtime.wrapConsumer = wrapConsumer;
       try {
         runtime.start(h, hs);
         if (meters != null) {

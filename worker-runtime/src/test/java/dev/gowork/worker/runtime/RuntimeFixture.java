@@ -93,6 +93,11 @@ final class RuntimeFixture implements AutoCloseable {
     return r;
   }
 
+  /** Takes a runtime the test built itself into this world's care (stopped at its end). */
+  void adopt(WorkerRuntime r) {
+    runtimes.add(r);
+  }
+
   WorkEnvelope work(JsonNode data, Duration timeout) {
     return Works.work(QUEUE, data, Instant.now(), timeout);
   }
