@@ -70,6 +70,9 @@ class MainTest {
   @Test
   void badSettingsExitWithTwoNamingTheSetting() {
     assertEquals(Main.USAGE, run(env("GOWORK_HANDLER", "echo", "GOWORK_CONCURRENCY", "lots")));
+    assertEquals(Main.USAGE, run(env("GOWORK_HANDLER", "echo", "GOWORK_BOOTSTRAP_SERVERS", "kafka:abc")));
+    assertTrue(err.toString().contains("GOWORK_BOOTSTRAP_SERVERS (--bootstrap-servers) must be host:port"),
+        err.toString());
     assertTrue(err.toString().contains("GOWORK_CONCURRENCY"), err.toString());
     assertEquals(Main.USAGE, run(env()));
     assertTrue(err.toString().contains("GOWORK_HANDLER"), err.toString());

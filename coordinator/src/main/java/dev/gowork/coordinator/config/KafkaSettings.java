@@ -2,6 +2,7 @@ package dev.gowork.coordinator.config;
 
 import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.kafka.BootstrapServers;
 import dev.gowork.broker.kafka.KafkaClients;
 import dev.gowork.broker.topic.ShareGroupSettings;
 import dev.gowork.broker.topic.Topics;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.common.utils.Utils;
 
 /** The Kafka-side settings: topics, the embedded broker's folder, share groups and client properties. */
 final class KafkaSettings {
@@ -26,29 +26,16 @@ final class KafkaSettings {
   }
 
   /**
-   * {@code GOWORK_BOOTSTRAP_SERVERS}, when given: a comma-separated list of {@code host:port}, checked
-   * here as the Kafka client parses it (without resolving names), so that a typo stops the start with
-   * exit code 2 and the setting named, not with the Kafka client's "Failed to construct kafka producer".
+   * {@code GOWORK_BOOTSTRAP_SERVERS}, when given: checked by {@link BootstrapServers} (as the worker's is),
+   * so that a typo stops the start with exit code 2 and the setting named.
    */
   static Optional<String> bootstrapServers(SettingValues v) {
     String servers = v.text(Setting.BOOTSTRAP_SERVERS);
     if (servers == null) {
       return Optional.empty();
     }
-    int valid = 0;
-    for (String entry : servers.split(",")) {
-      String e = entry.strip();
-      if (e.isEmpty()) {
-        continue;   // as the Kafka client's list parser, which drops empty entries
-      }
-      Integer port = Utils.getPort(e);
-      if (Utils.getHost(e) == null || port == null || port < 1 || port > 65_535) {
-        throw v.invalid(Setting.BOOTSTRAP_SERVERS, "must be host:port[,host:port...] (e.g. kafka-1:9092,kafka-2:9092)");
-      }
-      valid++;
-    }
-    if (valid == 0) {
-      throw v.invalid(Setting.BOOTSTRAP_SERVERS, "must be host:port[,host:port...] (e.g. kafka-1:9092,kafka-2:9092)");
+    if (!BootstrapServers.isWellFormed(servers)) {
+      throw v.invalid(Setting.BOOTSTRAP_SERVERS, "must be " + BootstrapServers.FORMAT);
     }
     return Optional.of(servers);
   }

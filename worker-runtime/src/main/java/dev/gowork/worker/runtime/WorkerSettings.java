@@ -2,6 +2,7 @@ package dev.gowork.worker.runtime;
 
 import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
+import dev.gowork.broker.kafka.BootstrapServers;
 import dev.gowork.broker.signing.SharedSecret;
 import dev.gowork.broker.topic.Topics;
 import java.net.URI;
@@ -56,8 +57,8 @@ public record WorkerSettings(SharedSecret secret, URI coordinatorUrl, String que
     check(concurrency >= 1 && concurrency <= MAX_CONCURRENCY, WorkerSetting.CONCURRENCY, concurrency,
         "1.." + MAX_CONCURRENCY);
     bootstrapServers = bootstrapServers == null ? Optional.empty() : bootstrapServers.map(String::strip);
-    bootstrapServers.ifPresent(b -> check(!b.isEmpty() && b.length() <= 10_000 && !b.contains(" "),
-        WorkerSetting.BOOTSTRAP_SERVERS, b, "host:port[,host:port...]"));
+    bootstrapServers.ifPresent(b -> check(b.length() <= 10_000 && BootstrapServers.isWellFormed(b),
+        WorkerSetting.BOOTSTRAP_SERVERS, b, BootstrapServers.FORMAT));
     topicPrefix = topicPrefix == null ? Optional.empty() : topicPrefix;
     topicPrefix.ifPresent(p -> {
       try {

@@ -91,6 +91,23 @@ class WorkerSettingsTest {
     }
   }
 
+  /** Checked as the coordinator checks it; before, only blanks and spaces were refused, so a typo failed after the handshake. */
+  @Test
+  void aMalformedBootstrapServersListIsRefusedAtStartNamingTheSetting() {
+    assertEquals(Optional.of("kafka-1:9092, kafka-2:9092"),
+        WorkerSettings.fromEnv(env("GOWORK_BOOTSTRAP_SERVERS", "kafka-1:9092, kafka-2:9092")).bootstrapServers());
+    assertEquals(Optional.of("[::1]:9092"), WorkerSettings.fromEnv(env("GOWORK_BOOTSTRAP_SERVERS", "[::1]:9092"))
+        .bootstrapServers());
+    for (String bad : new String[] {"kafka", "kafka:abc", "kafka:0", "kafka:70000", ",", "kafka:9092;kafka-2:9092"}) {
+      GoWorkException e = assertThrows(GoWorkException.class,
+          () -> WorkerSettings.fromEnv(env("GOWORK_BOOTSTRAP_SERVERS", bad)), bad);
+      assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+      assertTrue(e.getMessage().startsWith("GOWORK_BOOTSTRAP_SERVERS (--bootstrap-servers) must be host:port"),
+          e.getMessage());
+      assertTrue(e.getMessage().endsWith("'" + bad + "'"), e.getMessage());
+    }
+  }
+
   @Test
   void theSecretComesFromTheEnvironmentOrAFileAndIsNeverShown(@TempDir Path dir) throws Exception {
     Map<String, String> none = new HashMap<>();
