@@ -533,8 +533,8 @@ final class ConsumeWork implements Runnable {
 
   /**
    * Keeps the lock of a long handler: at half the lock, the records still waiting behind it are
-   * handed back (their locks run out as well), and once it is the lane's only unacknowledged record,
-   * its lock is renewed.
+   * handed back (their locks run out as well), and once it is the only one left in its queue, its
+   * lock is renewed, and with it those of the batch's results still being written.
    */
   private void renewLocks(Instant now) {
     for (Lane lane : lanes) {
@@ -548,8 +548,8 @@ final class ConsumeWork implements Runnable {
           LOG.info("lane {}: released {}, waiting behind a long handler", lane.index, q);
         }
       }
-      if (lane.queued().size() == 1 && !lane.isWriting()) {
-        lane.renew(now);
+      if (lane.queued().size() == 1) {
+        lane.renew(now); // with the results of its batch still being written (or waiting for the session)
       }
     }
   }

@@ -55,6 +55,8 @@ final class Lane implements AutoCloseable {
   private final ArrayDeque<Held> queue = new ArrayDeque<>();
   /** Records whose handler returned (or that were never run) while their result is being written. */
   private final List<Held> writing = new ArrayList<>();
+  /** Records sent back with RENEW that have not come back yet; the lane is {@link State#RENEWING} while any is. */
+  private final List<Held> renewing = new ArrayList<>();
 
   Lane(int index, ShareConsumer<String, byte[]> consumer, Stats stats) {
     this.index = index;
@@ -139,7 +141,7 @@ final class Lane implements AutoCloseable {
    * for it to come back).
    */
   void handlerDone(Held h) {
-    if (state == State.RENEWING && queue.peekFirst() == h) {
+    if (renewing.contains(h) && queue.peekFirst() == h) {
       return;
     }
     if (queue.remove(h)) {
@@ -153,11 +155,6 @@ final class Lane implements AutoCloseable {
   /** True while records of the last poll are unacknowledged, so the lane must not poll. */
   boolean hasUnfinished() {
     return !queue.isEmpty() || !writing.isEmpty();
-  }
-
-  /** True while result writes of this lane are outstanding. */
-  boolean isWriting() {
-    return !writing.isEmpty();
   }
 
   /** Acknowledges a record that is not held (rejected, or surplus). */
@@ -176,7 +173,7 @@ final class Lane implements AutoCloseable {
    * @return false when {@code h} is not this lane's, or its acknowledgement was deferred
    */
   boolean finish(Held h, AcknowledgeType type) {
-    if (state == State.RENEWING && queue.peekFirst() == h && !h.lockLost) {
+    if (renewing.contains(h) && !h.lockLost) {
       h.deferredAck = type;
       return false;
     }
@@ -193,23 +190,34 @@ final class Lane implements AutoCloseable {
     return true;
   }
 
-  /** Extends the held record's lock; it comes back from a later {@link #poll()}. Only when it is alone. */
+  /**
+   * Extends the locks of the lane's unacknowledged records: the head, once alone in the queue, and
+   * those whose result is being written (one may wait long for a renewed session). They come back
+   * from a later {@link #poll()}, which may be made only once every record of the last poll is
+   * acknowledged: renewing the head alone had to wait for every such write, and while a result
+   * waited for an expired session to be renewed, the head's lock ran out and its work ran twice.
+   */
   void renew(Instant now) {
-    Held held = queue.peekFirst();
+    List<Held> unacknowledged = new ArrayList<>();
+    unacknowledged.add(queue.peekFirst());
+    writing.stream().filter(h -> !h.lockLost).forEach(unacknowledged::add);
     try {
-      consumer.acknowledge(held.record, AcknowledgeType.RENEW);
+      for (Held h : unacknowledged) {
+        consumer.acknowledge(h.record, AcknowledgeType.RENEW);
+      }
       consumer.commitAsync();
+      renewing.addAll(unacknowledged);
       state = State.RENEWING;
       renewSentAt = now;
     } catch (IllegalStateException | KafkaException e) {
-      LOG.warn("lane {}: could not renew the lock on {}: {}", index, held, e.toString());
-      held.lockLost = true;
+      LOG.warn("lane {}: could not renew the locks on {}: {}", index, unacknowledged, e.toString());
+      unacknowledged.forEach(h -> h.lockLost = true);
     }
   }
 
   /**
-   * Handles a record polled while renewing: the held record coming back (its deferred acknowledgement,
-   * if any, is applied now).
+   * Handles a record polled while renewing: one of the lane's records coming back (its deferred
+   * acknowledgement, if any, is applied now).
    *
    * <p>It may come back as a new delivery rather than renewed: when the RENEW came after the lock had
    * run out, the broker refuses it ({@link #onCommitted} then presumes the lock lost, during this very
@@ -218,37 +226,50 @@ final class Lane implements AutoCloseable {
    * acknowledgement was skipped, and every later poll of the lane failed with "All records must be
    * acknowledged": the slot took no work again.)
    *
-   * @return true when {@code r} was the held record
+   * @return true when {@code r} was one of the lane's unacknowledged records
    */
   boolean returned(ConsumerRecord<String, byte[]> r, Instant now) {
+    RecordKey key = RecordKey.of(r);
     Held held = queue.peekFirst();
-    if (held == null || !held.key.equals(RecordKey.of(r))) {
+    if (held == null || !held.key.equals(key)) {
+      held = writing.stream().filter(h -> h.key.equals(key)).findFirst().orElse(null);
+    }
+    if (held == null) {
       return false;
     }
     held.record = r;
     held.lockRefreshedAt = now;
     held.lockLost = false;
-    state = State.BUSY;
+    renewing.remove(held);
+    if (renewing.isEmpty()) {
+      state = queue.isEmpty() ? State.IDLE : State.BUSY;
+    }
     if (held.deferredAck != null) {
       finish(held, held.deferredAck);
     }
     return true;
   }
 
-  /** Gives up on a RENEW whose record has not come back within {@code patience}. */
+  /** Gives up on a RENEW whose records have not come back within {@code patience}. */
   void checkRenewal(Instant now, Duration patience) {
     if (state == State.RENEWING && !now.isBefore(renewSentAt.plus(patience))) {
-      LOG.warn("lane {}: {} did not come back after RENEW; its lock is presumed lost", index, queue.peekFirst());
-      loseLock();
+      LOG.warn("lane {}: {} did not come back after RENEW; their locks are presumed lost", index, renewing);
+      loseLocks(List.copyOf(renewing));
     }
   }
 
-  private void loseLock() {
-    Held held = queue.peekFirst();
-    held.lockLost = true;
-    state = State.BUSY;
-    if (held.deferredAck != null) {
-      finish(held, held.deferredAck);
+  private void loseLocks(List<Held> lost) {
+    for (Held h : lost) {
+      h.lockLost = true;
+      renewing.remove(h);
+    }
+    if (renewing.isEmpty()) {
+      state = queue.isEmpty() ? State.IDLE : State.BUSY;
+    }
+    for (Held h : lost) {
+      if (h.deferredAck != null) {
+        finish(h, h.deferredAck);
+      }
     }
   }
 
@@ -289,14 +310,11 @@ final class Lane implements AutoCloseable {
       return;
     }
     LOG.warn("lane {}: the broker refused acknowledgements {}: {}", index, offsets, error.toString());
-    Held held = queue.peekFirst();
-    if (state == State.RENEWING && held != null) {
-      offsets.forEach((tp, set) -> {
-        if (tp.topic().equals(held.key.topic()) && tp.partition() == held.key.partition()
-            && set.contains(held.key.offset())) {
-          loseLock();
-        }
-      });
+    List<Held> refused = renewing.stream().filter(h -> offsets.entrySet().stream().anyMatch(e ->
+        e.getKey().topic().equals(h.key.topic()) && e.getKey().partition() == h.key.partition()
+            && e.getValue().contains(h.key.offset()))).toList();
+    if (!refused.isEmpty()) {
+      loseLocks(refused);
     }
   }
 
