@@ -57,6 +57,8 @@ final class Lane implements AutoCloseable {
   private final List<Held> writing = new ArrayList<>();
   /** Records sent back with RENEW that have not come back yet; the lane is {@link State#RENEWING} while any is. */
   private final List<Held> renewing = new ArrayList<>();
+  /** Some renewed records came back in the last poll while others did not (see {@link #checkRenewal}). */
+  private boolean partlyBack;
 
   Lane(int index, ShareConsumer<String, byte[]> consumer, Stats stats) {
     this.index = index;
@@ -244,18 +246,24 @@ final class Lane implements AutoCloseable {
     if (renewing.isEmpty()) {
       state = queue.isEmpty() ? State.IDLE : State.BUSY;
     }
+    partlyBack = !renewing.isEmpty();
     if (held.deferredAck != null) {
       finish(held, held.deferredAck);
     }
     return true;
   }
 
-  /** Gives up on a RENEW whose records have not come back within {@code patience}. */
+  /**
+   * After a poll: gives up on renewed records that have not come back within {@code patience}, or
+   * that did not come back with the others (they come back together): the lane may not poll again
+   * while a record that came back is unacknowledged.
+   */
   void checkRenewal(Instant now, Duration patience) {
-    if (state == State.RENEWING && !now.isBefore(renewSentAt.plus(patience))) {
+    if (state == State.RENEWING && (partlyBack || !now.isBefore(renewSentAt.plus(patience)))) {
       LOG.warn("lane {}: {} did not come back after RENEW; their locks are presumed lost", index, renewing);
       loseLocks(List.copyOf(renewing));
     }
+    partlyBack = false;
   }
 
   private void loseLocks(List<Held> lost) {
@@ -338,7 +346,9 @@ final class Lane implements AutoCloseable {
 
   /**
    * Marks the lane closed, then sends its acknowledgements and closes its consumer on a thread of
-   * its own, both within {@code within}, so that a replica's lanes close at the same time: one after
+   * its own, both within {@code within} (the commit callback runs there too: it changes the lane only
+   * for records out for RENEW, which a lane has only at the last close, while the poll thread waits),
+   * so that a replica's lanes close at the same time: one after
    * another, at up to a commit and a close timeout each, four lanes that could not reach the broker
    * took 40 s to stop, past a pod's termination grace. Unacknowledged records go back to the group.
    *
