@@ -3,7 +3,6 @@ package dev.gowork.coordinator;
 import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.topic.Topics;
-import dev.gowork.broker.wire.Decoded;
 import dev.gowork.broker.wire.EventType;
 import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.coordinator.auth.WorkerRegistry;
@@ -19,7 +18,9 @@ import java.util.Optional;
 
 /**
  * The seed's {@code Get}, for workers that do not speak Kafka: authenticates the worker, takes the
- * next record of the queue (already acknowledged), and marks the work running for that worker.
+ * next record of the queue (already acknowledged), and marks the work running for that worker. A
+ * record delivered again (a Kafka worker's lock ran out) is handed out as the next attempt, as a Kafka
+ * worker counts it; one whose attempt another worker already runs is skipped.
  * Expired work taken on the way goes down its timeout path ({@code get_work_error}); up to
  * {@value #MAX_TAKES} records are tried before answering empty ({@code get_work_empty}). A paused
  * queue answers empty at once.
@@ -71,15 +72,15 @@ final class Handout {
     }
     queues.ensure(queue);
     for (int i = 0; i < MAX_TAKES; i++) {
-      Optional<Decoded<WorkEnvelope>> taken = taker.take(queue);
+      Optional<TakeNextWork.Taken> taken = taker.take(queue);
       if (taken.isEmpty()) {
         break;
       }
-      if (!taken.get().isOk()) {
-        events.event(EventType.RECORD_REJECTED).queue(queue).error(taken.get().error().message()).fire();
+      if (!taken.get().decoded().isOk()) {
+        events.event(EventType.RECORD_REJECTED).queue(queue).error(taken.get().decoded().error().message()).fire();
         continue;
       }
-      WorkEnvelope w = taken.get().value();
+      WorkEnvelope w = taken.get().work();
       long now = clock.millis();
       if (w.isExpired(clock.instant())) {
         table.expire(w.workId(), now);

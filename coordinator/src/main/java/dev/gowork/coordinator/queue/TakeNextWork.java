@@ -56,12 +56,27 @@ public final class TakeNextWork implements AutoCloseable {
   }
 
   /**
+   * A record taken: its envelope, or why it could not be decoded, and how many times the group has
+   * delivered it (this delivery included).
+   */
+  public record Taken(Decoded<WorkEnvelope> decoded, int deliveries) {
+    /**
+     * The work as the attempt this delivery is: the envelope's attempt + deliveries − 1, as a Kafka
+     * worker counts it (a record that came back after a worker's lock ran out is a new attempt).
+     */
+    public WorkEnvelope work() {
+      WorkEnvelope w = decoded.value();
+      return deliveries <= 1 ? w : w.withAttempt((int) Math.min(Integer.MAX_VALUE, (long) w.attempt() + deliveries - 1));
+    }
+  }
+
+  /**
    * Takes the next record of {@code queue}, already acknowledged.
    *
-   * @return empty when none came within the poll timeout; else the decoded envelope or why it could not be decoded
+   * @return empty when none came within the poll timeout; else the record taken
    * @throws GoWorkException UNAVAILABLE when Kafka fails (the consumer is recreated on the next call)
    */
-  public Optional<Decoded<WorkEnvelope>> take(String queue) {
+  public Optional<Taken> take(String queue) {
     if (closed) {
       return Optional.empty();
     }
@@ -98,7 +113,8 @@ public final class TakeNextWork implements AutoCloseable {
           return Optional.empty();
         }
       }
-      return Optional.of(codec.decodeWork(first.value()));
+      return Optional.of(new Taken(codec.decodeWork(first.value()),
+          first.deliveryCount().map(Short::intValue).orElse(1)));
     } catch (WakeupException e) {
       return Optional.empty();
     } catch (KafkaException e) {

@@ -324,13 +324,24 @@ public final class WorkTable {
     }
   }
 
-  /** The get path: a worker took attempt {@code attempt}; QUEUED becomes RUNNING (fires {@code work_started}). */
+  /**
+   * The get path: a worker took attempt {@code attempt}; QUEUED becomes RUNNING (fires {@code work_started}).
+   * RUNNING work moves to it only for a newer attempt (its record came back to the group after a Kafka
+   * worker's lock ran out); refused for an older attempt or the one another worker runs.
+   */
   public Verdict start(String workId, int attempt, String workerId, long now) {
     return changeOwned(workId, r -> {
       if (timeOutIfDue(r, now, null)) {
         return Verdict.refused(r.state, "work timed out");
       }
+      if (attempt < r.attempt) {
+        return Verdict.refused(r.state, "attempt " + attempt + " is not the current one");
+      }
+      if (r.state == WorkState.RUNNING && attempt == r.attempt) {
+        return Verdict.refused(r.state, HANDED_TO_ANOTHER);
+      }
       if (r.state == WorkState.RUNNING || r.moveTo(WorkState.RUNNING, now)) {
+        r.progress = null;
         startedBy(r, attempt, workerId, now);
         return Verdict.accepted(r.state);
       }

@@ -232,6 +232,19 @@ class WorkTableTest {
   }
 
   @Test
+  void aRecordHandedOutAfterAKafkaWorkersLockRanOutStartsOncePerAttempt() {
+    add("a", 1, 60);
+    table.noteRunning("a", 1, "k-1", null, clock.millis());
+    assertFalse(table.start("a", 1, "h-1", clock.millis()).accepted(), "attempt 1 runs on k-1");
+    assertTrue(table.start("a", 2, "h-1", clock.millis()).accepted(), "delivered again: attempt 2");
+    assertEquals(WorkTable.HANDED_TO_ANOTHER, table.applyResult(new ResultEnvelope("a", 1, ResultStatus.COMPLETED,
+        null, null, "k-1", 5), "k-1", clock.millis()).rejection());
+    events.close();
+    assertEquals(List.of(1, 2), log.of(EventType.WORK_STARTED).stream().map(e -> e.attempt()).toList());
+    assertEquals(List.of("k-1", "h-1"), log.of(EventType.WORK_STARTED).stream().map(e -> e.workerId()).toList());
+  }
+
+  @Test
   void aRunningNoticeLeavesFinishedWaitingAndExpiredWorkAsItIs() {
     add("a", 1, 60);
     add("b", 3, 60);
