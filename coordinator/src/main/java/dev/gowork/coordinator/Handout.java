@@ -18,9 +18,10 @@ import java.util.Optional;
 
 /**
  * The seed's {@code Get}, for workers that do not speak Kafka: authenticates the worker, takes the
- * next record of the queue (already acknowledged), and marks the work running for that worker. A
- * record delivered again (a Kafka worker's lock ran out) is handed out as the next attempt, as a Kafka
- * worker counts it; one whose attempt another worker already runs is skipped.
+ * next record of the queue (already acknowledged), and marks the work running for that worker, as
+ * handed out over HTTP: no other worker's result, nor any later attempt's, is taken for it. A record
+ * delivered again (a Kafka worker's lock ran out) is handed out as the next attempt, as a Kafka worker
+ * counts it; one whose attempt another worker already runs is skipped.
  * Expired work taken on the way goes down its timeout path ({@code get_work_error}); up to
  * {@value #MAX_TAKES} records are tried before answering empty ({@code get_work_empty}). A paused
  * queue answers empty at once.

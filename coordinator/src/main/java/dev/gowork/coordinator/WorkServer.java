@@ -514,14 +514,14 @@ public final class WorkServer implements AutoCloseable {
 
   /**
    * Tells the owner of work handed out here but owned by another coordinator that the HTTP worker runs
-   * it: a signed running notice on the results topic (not waited for; a notice that is lost leaves the
-   * work queued on the owner, as before).
+   * it: a signed running notice on the results topic, marked as handed out over HTTP, so that the owner
+   * takes no other attempt of it (not waited for; a notice that is lost leaves the work queued on the
+   * owner, as before).
    */
   private void sendRunningNotice(String workId, int attempt, String workerId, String sessionKey) {
     try {
-      SignedResult signed = SignedResult.sign(codec,
-          new ResultEnvelope(workId, attempt, ResultStatus.RUNNING, null, null, workerId, -1), workerId, sessionKey,
-          clock);
+      SignedResult signed = SignedResult.sign(codec, new ResultEnvelope(workId, attempt, ResultStatus.RUNNING,
+          ResultPipeline.handedOutMark(), null, workerId, -1), workerId, sessionKey, clock);
       producer.send(signed.toRecord(topics.results()), (meta, error) -> {
         if (error != null) {
           LOG.warn("the running notice of {} for its owner was not sent: {}", workId, error.toString());

@@ -16,6 +16,7 @@ import dev.gowork.coordinator.auth.Session;
 import dev.gowork.coordinator.testing.EventLog;
 import dev.gowork.coordinator.testing.MutableClock;
 import dev.gowork.coordinator.testing.Poll;
+import dev.gowork.coordinator.testing.TestWorker;
 import dev.gowork.coordinator.work.Ownership;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,6 +54,46 @@ class HandoutOfOthersWorkStartedTest {
     for (AutoCloseable c : open) {
       c.close();
     }
+  }
+
+  /**
+   * The owner learns from the running notice that the work was handed out over HTTP: it then takes no
+   * result for a later attempt (never handed out) from another worker.
+   */
+  @Test
+  void theOwnerTakesNoLaterAttemptOfWorkAnotherCoordinatorHandedOut(TestKafka k) {
+    Topics topics = Topics.of(k.topicPrefix());
+    WorkServer a = coordinator(k, topics, "a");
+    WorkServer b = coordinator(k, topics, "b");
+    SplitPartitions.await(a, b, WAIT);
+    Session session = session(b);
+    Work work;
+    do {
+      work = a.createWork("a's work", 600).withQueue("http");
+    } while (!a.ownedPartitions().contains(Ownership.partitionOf(work.id(), 6)));
+    a.add(work);
+    String id = work.id();
+    WorkEnvelope got = Poll.until(() -> b.get(session.workerId(), session.sessionKey(), "http").orElse(null), WAIT,
+        "b to hand out a's work");
+    log.await(EventType.WORK_STARTED, id);
+
+    Session other = session(a);
+    try (TestWorker forger = new TestWorker(k.clients(), topics, "http", other.workerId(), other.sessionKey(), clock)) {
+      forger.send(got.withAttempt(got.attempt() + 1), ResultStatus.COMPLETED, "forged", null);
+      Event rejected = log.await(EventType.RESULT_REJECTED, id);
+      assertEquals("attempt " + (got.attempt() + 1) + " was never handed out: attempt " + got.attempt()
+          + " was handed out over HTTP", rejected.error());
+    }
+    b.submit(session.workerId(), session.sessionKey(), new ResultEnvelope(id, got.attempt(), ResultStatus.COMPLETED,
+        null, null, null, 1));
+    log.await(EventType.WORK_COMPLETE, id);
+    assertEquals(session.workerId(), a.status(id).orElseThrow().workerId());
+  }
+
+  private static Session session(WorkServer s) {
+    Registration reg = s.workers().register();
+    return s.workers().verify(reg.workerId(), Signatures.verifyResponse(ServerFixture.SECRET, reg.workerId(),
+        reg.challenge()));
   }
 
   @Test

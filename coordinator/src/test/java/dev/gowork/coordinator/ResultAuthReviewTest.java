@@ -26,6 +26,37 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ResultAuthReviewTest extends ServerFixture {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
+  /**
+   * docs/coordinator.md: work handed out over HTTP takes results only from the worker it went to. Another
+   * verified worker that names the next attempt on the results topic (an attempt never handed out: the
+   * coordinator ACCEPTed the record) is refused, also by a coordinator restarted from the state topics.
+   */
+  @Test
+  void anotherWorkerCannotCompleteWorkHandedOutOverHttpByNamingTheNextAttempt(TestKafka k) {
+    start(k);
+    Session s = handshake();
+    server.add(server.createWork(Map.of("job", "resize"), 60));
+    WorkEnvelope got = Poll.until(() -> server.get(s.workerId(), s.sessionKey()).orElse(null), WAIT, "get");
+    log.await(EventType.WORK_STARTED, got.workId());
+    Session other = handshake();
+    worker(other).send(got.withAttempt(got.attempt() + 1), ResultStatus.COMPLETED, "forged", null);
+    decided(got.workId());
+    assertEquals(WorkState.RUNNING, server.status(got.workId()).orElseThrow().state());
+
+    crashAndRestart(() -> { });
+    worker(other).send(got.withAttempt(got.attempt() + 2), ResultStatus.COMPLETED, "forged again", null);
+    Poll.until(() -> log.of(EventType.RESULT_REJECTED, got.workId()).stream()
+        .anyMatch(e -> Integer.valueOf(got.attempt() + 2).equals(e.attempt()))
+        || server.status(got.workId()).map(st -> st.state() != WorkState.RUNNING).orElse(false), WAIT,
+        "the second forged result decided");
+    var status = server.status(got.workId()).orElseThrow();
+    assertEquals(WorkState.RUNNING, status.state(), "taken from " + other.workerId() + ", result " + status.result()
+        + ", worker " + status.workerId() + " (handed to " + s.workerId() + ")");
+    server.submit(s.workerId(), s.sessionKey(), new ResultEnvelope(got.workId(), got.attempt(),
+        ResultStatus.COMPLETED, null, null, null, 1));
+    log.await(EventType.WORK_COMPLETE, got.workId());
+  }
+
   /** Until the result was applied (the work left QUEUED/RUNNING) or refused. */
   private void decided(String workId) {
     Poll.until(() -> !log.of(EventType.RESULT_REJECTED, workId).isEmpty()

@@ -1,5 +1,8 @@
 package dev.gowork.coordinator.results;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gowork.broker.signing.ResultHeaders;
 import dev.gowork.broker.signing.Signatures;
 import dev.gowork.broker.signing.TimestampWindow;
@@ -36,7 +39,7 @@ import org.apache.kafka.common.record.TimestampType;
  * and changes nothing. An authenticated result for work this coordinator does not know, even after
  * catching up with the other coordinators' state, changes nothing and is answered {@link #NOT_KNOWN}.
  * A {@code running} notice passes the same checks and marks the work running
- * ({@link WorkTable#noteRunning}).
+ * ({@link WorkTable#noteRunning}), unless one signed later was applied to the attempt.
  * Never throws for bad input, so one record cannot stop the loop.
  */
 public final class ResultPipeline {
@@ -46,6 +49,7 @@ public final class ResultPipeline {
    * work whose adder has sent it but not yet committed its state (the caller may try it again later).
    */
   public static final Verdict NOT_KNOWN = new Verdict(null, "unknown work");
+  private static final String HANDED_OUT = "handedOut";
 
   private final WireCodec codec;
   private final WorkerRegistry workers;
@@ -148,20 +152,34 @@ public final class ResultPipeline {
     }
     workers.touch(workerId);
     if (r.status() == ResultStatus.RUNNING) {
-      return Optional.of(noteRunning(r, workerId));
+      return Optional.of(noteRunning(r, workerId, ts));
     }
     return Optional.of(apply(r, workerId));
   }
 
   /**
-   * A running notice: no replay guard (it may come again, and must not use up the attempt's result),
-   * and a refusal fires nothing, since a notice overtaken by its result or the deadline is normal.
+   * A running notice signed at {@code signedAt}: not in the replay guard (it may come again, and must
+   * not use up the attempt's result); the work table refuses one signed before the last it applied to
+   * the attempt. A refusal fires nothing, since a notice overtaken by its result or the deadline is normal.
    */
-  private Verdict noteRunning(ResultEnvelope r, String workerId) {
+  private Verdict noteRunning(ResultEnvelope r, String workerId, long signedAt) {
     if (!table.owns(r.workId())) {
       return new Verdict(null, WorkTable.NOT_OWNED);
     }
-    return table.noteRunning(r.workId(), r.attempt(), workerId, Progress.from(r.result()), clock.millis());
+    return table.noteRunning(r.workId(), r.attempt(), workerId, Progress.from(r.result()), isHandedOut(r.result()),
+        signedAt, clock.millis());
+  }
+
+  /**
+   * The {@code result} of the running notice a coordinator sends the owner of work it handed out over
+   * HTTP, {@code {"handedOut":true}}, so that the owner marks the attempt as handed out to that worker.
+   */
+  public static ObjectNode handedOutMark() {
+    return JsonNodeFactory.instance.objectNode().put(HANDED_OUT, true);
+  }
+
+  private static boolean isHandedOut(JsonNode result) {
+    return result != null && result.path(HANDED_OUT).isBoolean() && result.path(HANDED_OUT).booleanValue();
   }
 
   /**

@@ -28,6 +28,13 @@ final class WorkRecord {
   Object outcome;
   /** The worker's last progress report while RUNNING, else null. */
   Progress progress;
+  /**
+   * True while RUNNING when the attempt was handed out over HTTP (to {@link #workerId}): its record was
+   * ACCEPTed by a coordinator, so no later attempt can exist until this one ends.
+   */
+  boolean handedOut;
+  /** The signed time (epoch ms) of the running notice last applied to the current attempt, else -1. */
+  long noticeAt = -1;
   /** When work added with a delay is due to be queued (epoch ms), else -1. */
   long runAt = -1;
   /** True when its first publication is on {@code <p>.scheduled} (added with a delay). */
@@ -53,6 +60,8 @@ final class WorkRecord {
     state = next;
     updatedAt = now;
     progress = null;
+    handedOut = false;
+    noticeAt = -1;
     return true;
   }
 

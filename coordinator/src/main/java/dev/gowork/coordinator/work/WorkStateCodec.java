@@ -19,10 +19,12 @@ import java.util.Set;
  * <pre>{@code
  * {"v":1,"workId","queue","state":"running","attempt","maxAttempts","timeoutSeconds","createdAt",
  *  "updatedAt","deadline" (epoch ms),"workerId","partition","offset","republish","result","error",
- *  "progress":{"percent","message"},"runAt" (epoch ms),"parked"}
+ *  "progress":{"percent","message"},"runAt" (epoch ms),"parked","handedOut","noticeAt" (epoch ms)}
  * }</pre>
  * {@code runAt} and {@code parked} (the first publication is on {@code <p>.scheduled}) only for work
- * added with a delay.
+ * added with a delay. {@code handedOut} (the running attempt was handed out over HTTP to {@code workerId})
+ * and {@code noticeAt} (the signed time of the last running notice applied to the attempt) only when
+ * set; records written before they existed read as not handed out and no notice.
  * {@code result} (completed items) is omitted, with {@code "resultOmitted":true}, when it would make
  * the record larger than the codec's limit; the payload is never stored (it stays on the work topic).
  * Written and read with Jackson's streaming API; the bytes and the acceptance rules are those the tree
@@ -40,6 +42,8 @@ final class WorkStateCodec {
   private static final SerializedString F_PROGRESS = new SerializedString("progress");
   private static final SerializedString F_RUN_AT = new SerializedString("runAt");
   private static final SerializedString F_PARKED = new SerializedString("parked");
+  private static final SerializedString F_HANDED_OUT = new SerializedString("handedOut");
+  private static final SerializedString F_NOTICE_AT = new SerializedString("noticeAt");
   private static final SerializedString F_PERCENT = new SerializedString("percent");
   private static final SerializedString F_MESSAGE = new SerializedString("message");
   private static final SerializedString F_QUEUE = new SerializedString("queue");
@@ -56,7 +60,7 @@ final class WorkStateCodec {
   private static final int HEADROOM = 8192;
   private static final Set<String> FIELDS = Set.of("v", "workId", "queue", "state", "attempt", "maxAttempts",
       "timeoutSeconds", "createdAt", "updatedAt", "deadline", "workerId", "partition", "offset", "republish",
-      "result", "error", "progress", "runAt", "parked");
+      "result", "error", "progress", "runAt", "parked", "handedOut", "noticeAt");
   private final WireCodec codec;
 
   WorkStateCodec(WireCodec codec) {
@@ -113,6 +117,14 @@ final class WorkStateCodec {
     if (r.parked) {
       g.writeFieldName(F_PARKED);
       g.writeBoolean(true);
+    }
+    if (r.handedOut) {
+      g.writeFieldName(F_HANDED_OUT);
+      g.writeBoolean(true);
+    }
+    if (r.noticeAt >= 0) {
+      g.writeFieldName(F_NOTICE_AT);
+      g.writeNumber(r.noticeAt);
     }
     if (r.progress != null) {
       g.writeFieldName(F_PROGRESS);
@@ -191,6 +203,8 @@ final class WorkStateCodec {
       r.runAt = hasNonNull(n, "runAt") ? number(n, "runAt") : -1;
       r.parked = path(n, "parked").asBoolean(false);
       r.progress = r.state == WorkState.RUNNING ? Progress.from(n.get("progress")) : null;
+      r.handedOut = r.state == WorkState.RUNNING && path(n, "handedOut").asBoolean(false);
+      r.noticeAt = r.state == WorkState.RUNNING && hasNonNull(n, "noticeAt") ? number(n, "noticeAt") : -1;
       if (hasNonNull(n, "result")) {
         r.outcome = codec.write(n.get("result"));
       } else if (hasNonNull(n, "error")) {

@@ -157,6 +157,8 @@ public final class WorkTable {
       r.republishPending = in.republishPending;
       r.outcome = in.outcome;
       r.progress = in.progress;
+      r.handedOut = in.handedOut;
+      r.noticeAt = in.noticeAt;
       r.runAt = in.runAt;
       r.parked = in.parked;
       uncounted(before, r.workId, r.queue);
@@ -325,9 +327,10 @@ public final class WorkTable {
   }
 
   /**
-   * The get path: a worker took attempt {@code attempt}; QUEUED becomes RUNNING (fires {@code work_started}).
-   * RUNNING work moves to it only for a newer attempt (its record came back to the group after a Kafka
-   * worker's lock ran out); refused for an older attempt or the one another worker runs.
+   * The get path: attempt {@code attempt} was handed out over HTTP to {@code workerId}; QUEUED becomes
+   * RUNNING, marked as handed out (fires {@code work_started}). RUNNING work moves to it only for a newer
+   * attempt (its record came back to the group after a Kafka worker's lock ran out) and when its running
+   * attempt was not handed out over HTTP itself; refused for an older attempt.
    */
   public Verdict start(String workId, int attempt, String workerId, long now) {
     return changeOwned(workId, r -> {
@@ -337,12 +340,12 @@ public final class WorkTable {
       if (attempt < r.attempt) {
         return Verdict.refused(r.state, "attempt " + attempt + " is not the current one");
       }
-      if (r.state == WorkState.RUNNING && attempt == r.attempt) {
+      if (r.state == WorkState.RUNNING && (attempt == r.attempt || r.handedOut)) {
         return Verdict.refused(r.state, HANDED_TO_ANOTHER);
       }
       if (r.state == WorkState.RUNNING || r.moveTo(WorkState.RUNNING, now)) {
         r.progress = null;
-        startedBy(r, attempt, workerId, now);
+        startedBy(r, attempt, workerId, true, -1, now);
         return Verdict.accepted(r.state);
       }
       return Verdict.refused(r.state, "work is " + r.state.wireName());
@@ -359,6 +362,19 @@ public final class WorkTable {
    * has none) is kept while the work runs and shown in its status.
    */
   public Verdict noteRunning(String workId, int attempt, String workerId, Progress progress, long now) {
+    return noteRunning(workId, attempt, workerId, progress, false, now, now);
+  }
+
+  /**
+   * {@link #noteRunning(String, int, String, Progress, long)} for a notice signed at {@code signedAt}
+   * (epoch ms). {@code handedOut}: the notice says the attempt was handed out over HTTP (by another
+   * coordinator), which marks it so. Also refused: a newer attempt of work whose running attempt was
+   * handed out over HTTP (its record was ACCEPTed, so that attempt was never handed out), and a notice
+   * of the running attempt signed before the last one applied to it (a replay would roll its progress
+   * back).
+   */
+  public Verdict noteRunning(String workId, int attempt, String workerId, Progress progress, boolean handedOut,
+      long signedAt, long now) {
     return changeOwned(workId, r -> {
       if (timeOutIfDue(r, now, null) || r.state != WorkState.QUEUED && r.state != WorkState.RUNNING) {
         return Verdict.refused(r.state, "work is " + r.state.wireName());
@@ -367,19 +383,35 @@ public final class WorkTable {
       if (attempt < r.attempt || r.state == WorkState.RUNNING && !newer && !workerId.equals(r.workerId)) {
         return Verdict.refused(r.state, "attempt " + attempt + " is not the current one");
       }
+      if (r.state == WorkState.RUNNING && newer && r.handedOut) {
+        return Verdict.refused(r.state, neverHandedOut(r, attempt));
+      }
       if (r.state == WorkState.RUNNING && !newer) {
+        if (signedAt < r.noticeAt) {
+          return Verdict.refused(r.state, "a running notice signed before the last one of attempt " + attempt);
+        }
+        boolean changed = handedOut && !r.handedOut;
+        r.handedOut |= handedOut;
         if (progress != null && !progress.equals(r.progress)) {
           r.progress = progress;
           r.updatedAt = now;
+          changed = true;
+        }
+        if (changed) {
+          r.noticeAt = Math.max(r.noticeAt, signedAt);
           save(r);
         }
         return Verdict.accepted(r.state);
       }
       r.moveTo(WorkState.RUNNING, now);
       r.progress = progress;
-      startedBy(r, attempt, workerId, now);
+      startedBy(r, attempt, workerId, handedOut, signedAt, now);
       return Verdict.accepted(r.state);
     });
+  }
+
+  private static String neverHandedOut(WorkRecord r, int attempt) {
+    return "attempt " + attempt + " was never handed out: attempt " + r.attempt + " was handed out over HTTP";
   }
 
   /**
@@ -417,10 +449,15 @@ public final class WorkTable {
     }
   }
 
-  /** Notes the RUNNING work's attempt and worker, fires {@code work_started} and saves it (inside a unit). */
-  private void startedBy(WorkRecord r, int attempt, String workerId, long now) {
+  /**
+   * Notes the RUNNING work's attempt and worker, whether it was handed out over HTTP and the signed time
+   * of its first notice (-1 for none), fires {@code work_started} and saves it (inside a unit).
+   */
+  private void startedBy(WorkRecord r, int attempt, String workerId, boolean handedOut, long noticeAt, long now) {
     r.attempt = Math.max(r.attempt, attempt);
     r.workerId = workerId;
+    r.handedOut = handedOut;
+    r.noticeAt = noticeAt;
     r.updatedAt = now;
     r.republishPending = false;
     events.event(EventType.WORK_STARTED).queue(r.queue).work(r.workId).worker(workerId).attempt(r.attempt)
@@ -466,6 +503,10 @@ public final class WorkTable {
     if (r.state == WorkState.RUNNING && r.workerId != null && workerId != null && !r.workerId.equals(workerId)
         && res.attempt() <= r.attempt) {
       return Verdict.refused(r.state, HANDED_TO_ANOTHER);
+    }
+    // Work handed out over HTTP was ACCEPTed by the coordinator that took it: no later attempt exists.
+    if (r.state == WorkState.RUNNING && r.handedOut && workerId != null && res.attempt() > r.attempt) {
+      return Verdict.refused(r.state, neverHandedOut(r, res.attempt()));
     }
     if (res.attempt() < r.attempt) {
       return Verdict.refused(r.state, "attempt " + res.attempt() + " is older than the current attempt " + r.attempt);

@@ -23,6 +23,7 @@ import dev.gowork.coordinator.retry.Backoff;
 import dev.gowork.coordinator.retry.RetryPlan;
 import dev.gowork.coordinator.testing.EventLog;
 import dev.gowork.coordinator.testing.MutableClock;
+import dev.gowork.coordinator.work.Progress;
 import dev.gowork.coordinator.work.WorkState;
 import dev.gowork.coordinator.work.WorkTable;
 import java.nio.charset.StandardCharsets;
@@ -143,6 +144,38 @@ class ResultPipelineTest {
     assertEquals("replayed result for attempt 1", r.get(0).error());
     assertEquals(WorkState.RETRY_WAIT, table.status("a").orElseThrow().state());
     assertEquals(1, retries.size());
+  }
+
+  private static ResultEnvelope running(String id, int attempt, com.fasterxml.jackson.databind.JsonNode result) {
+    return new ResultEnvelope(id, attempt, ResultStatus.RUNNING, result, null, null, 1000);
+  }
+
+  @Test
+  void aReplayedRunningNoticeDoesNotRollProgressBack() {
+    add("a", 1);
+    ConsumerRecord<String, byte[]> first = record(running("a", 1, new Progress(10, null).toJson()),
+        session.sessionKey());
+    assertTrue(pipeline.accept(first).orElseThrow().accepted());
+    clock.advance(Duration.ofSeconds(1));
+    pipeline.accept(record(running("a", 1, new Progress(50, null).toJson()), session.sessionKey()));
+    clock.advance(Duration.ofSeconds(1));
+    assertTrue(!pipeline.accept(first).orElseThrow().accepted(), "the first notice, captured and sent again");
+    assertEquals(new Progress(50, null), table.status("a").orElseThrow().progress());
+    assertEquals(List.of(), rejections(), "a refused notice fires nothing");
+  }
+
+  @Test
+  void aNoticeOfWorkHandedOutOverHttpMarksItSoThatNoLaterAttemptIsTaken() {
+    add("a", 1);
+    pipeline.accept(record(running("a", 1, ResultPipeline.handedOutMark()), session.sessionKey()));
+    Registration r = workers.register();
+    Session other = workers.verify(r.workerId(), Signatures.verifyResponse(SECRET, r.workerId(), r.challenge()));
+    pipeline.accept(consumerRecord(SignedResult.sign(codec, completed("a", 2), other.workerId(), other.sessionKey(),
+        clock).toRecord("p.results")));
+    List<Event> rejected = rejections();
+    assertEquals(List.of("attempt 2 was never handed out: attempt 1 was handed out over HTTP"),
+        rejected.stream().map(Event::error).toList());
+    assertEquals(WorkState.RUNNING, table.status("a").orElseThrow().state());
   }
 
   @Test

@@ -57,6 +57,29 @@ class WorkStateCodecTest {
   }
 
   @Test
+  void theHandedOutMarkAndTheLastNoticeTimeRoundTripAndOlderRecordsReadWithout() {
+    WorkRecord r = new WorkRecord("w1", "default", 1_000, 61_000, 60, 2, 3);
+    r.state = WorkState.RUNNING;
+    r.workerId = "w-00";
+    r.handedOut = true;
+    r.noticeAt = 7_000;
+    String[] problem = new String[1];
+    byte[] bytes = records.encode(r);
+    assertTrue(new String(bytes, StandardCharsets.UTF_8).contains("\"handedOut\":true,\"noticeAt\":7000"),
+        new String(bytes, StandardCharsets.UTF_8));
+    WorkRecord back = records.decode("w1", bytes, problem);
+    assertTrue(back.handedOut);
+    assertEquals(7_000, back.noticeAt);
+    String older = "{\"v\":1,\"workId\":\"w1\",\"queue\":\"default\",\"state\":\"running\",\"attempt\":2,"
+        + "\"maxAttempts\":3,\"timeoutSeconds\":60,\"createdAt\":1000,\"updatedAt\":1000,\"deadline\":61000,"
+        + "\"workerId\":\"w-00\",\"partition\":-1,\"offset\":-1}";
+    WorkRecord old = records.decode("w1", older.getBytes(StandardCharsets.UTF_8), problem);
+    assertFalse(old.handedOut);
+    assertEquals(-1, old.noticeAt);
+    assertNull(problem[0]);
+  }
+
+  @Test
   void scheduledWorksRunTimeAndParkedPayloadRoundTrip() {
     WorkRecord r = new WorkRecord("w1", "default", 1_000, 91_000, 60, 1, 1);
     r.state = WorkState.SCHEDULED;

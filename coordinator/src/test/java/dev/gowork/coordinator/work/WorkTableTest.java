@@ -170,7 +170,7 @@ class WorkTableTest {
   @Test
   void higherAttemptFromARedeliveryIsAcceptedOlderIsNot() {
     add("a", 1, 60);
-    assertTrue(table.start("a", 1, "w-1", clock.millis()).accepted());
+    assertTrue(table.noteRunning("a", 1, "w-1", null, clock.millis()).accepted());
     assertEquals(WorkState.COMPLETED, result("a", 2, ResultStatus.COMPLETED).state());
     assertEquals(2, table.status("a").orElseThrow().attempts());
   }
@@ -232,6 +232,48 @@ class WorkTableTest {
   }
 
   @Test
+  void workHandedOutOverHttpTakesNoLaterAttemptFromAnyWorker() {
+    add("a", 3, 60);
+    assertTrue(table.start("a", 1, "h-1", clock.millis()).accepted());
+    Verdict forged = table.applyResult(new ResultEnvelope("a", 2, ResultStatus.COMPLETED, null, null, "w-2", 5), "w-2",
+        clock.millis());
+    assertEquals("attempt 2 was never handed out: attempt 1 was handed out over HTTP", forged.rejection());
+    assertFalse(table.applyResult(new ResultEnvelope("a", 2, ResultStatus.COMPLETED, null, null, "h-1", 5), "h-1",
+        clock.millis()).accepted(), "not from its own worker either");
+    assertFalse(table.noteRunning("a", 2, "w-2", null, clock.millis()).accepted(), "nor a notice of a later attempt");
+    assertFalse(table.start("a", 2, "h-2", clock.millis()).accepted(), "nor a later hand-out");
+    assertEquals("h-1", table.status("a").orElseThrow().workerId());
+    assertTrue(table.applyResult(new ResultEnvelope("a", 1, ResultStatus.FAILED, null, "boom", "h-1", 5), "h-1",
+        clock.millis()).accepted());
+    table.retried("a", 2, clock.millis());
+    assertEquals(WorkState.RUNNING, table.noteRunning("a", 3, "k-1", null, clock.millis()).state(),
+        "the retry went to Kafka workers: a redelivery counts as the next attempt again");
+  }
+
+  @Test
+  void theHandedOutMarkComesWithAnotherCoordinatorsNoticeAndWithTheStateRecord() {
+    add("a", 3, 60);
+    assertTrue(table.noteRunning("a", 1, "h-1", null, true, clock.millis(), clock.millis()).accepted());
+    assertFalse(result("a", 2, ResultStatus.COMPLETED).accepted(), "the notice marked attempt 1 as handed out");
+
+    WorkRecord r = new WorkRecord("m", "default", clock.millis(), clock.millis() + 60_000, 60, 1, 3);
+    r.state = WorkState.RUNNING;
+    r.workerId = "h-1";
+    r.handedOut = true;
+    byte[] record = new WorkStateCodec(WireCodec.defaults()).encode(r);
+    String[] problem = new String[1];
+    add("m", 3, 60);
+    assertTrue(table.follow("m", record, problem).isPresent(), problem[0]);
+    WorkTable restarted = new WorkTable(events, WireCodec.defaults());
+    assertTrue(restarted.restore("m", record, problem).isPresent(), problem[0]);
+    for (WorkTable t : List.of(table, restarted)) {
+      Verdict v = t.applyResult(new ResultEnvelope("m", 2, ResultStatus.COMPLETED, null, null, "w-2", 5), "w-2",
+          clock.millis());
+      assertEquals("attempt 2 was never handed out: attempt 1 was handed out over HTTP", v.rejection());
+    }
+  }
+
+  @Test
   void aRecordHandedOutAfterAKafkaWorkersLockRanOutStartsOncePerAttempt() {
     add("a", 1, 60);
     table.noteRunning("a", 1, "k-1", null, clock.millis());
@@ -242,6 +284,20 @@ class WorkTableTest {
     events.close();
     assertEquals(List.of(1, 2), log.of(EventType.WORK_STARTED).stream().map(e -> e.attempt()).toList());
     assertEquals(List.of("k-1", "h-1"), log.of(EventType.WORK_STARTED).stream().map(e -> e.workerId()).toList());
+  }
+
+  @Test
+  void aRunningNoticeSignedBeforeTheLastOneOfItsAttemptChangesNothing() {
+    add("a", 3, 60);
+    long t = clock.millis();
+    table.noteRunning("a", 1, "w-1", new Progress(10, null), false, t, t);
+    table.noteRunning("a", 1, "w-1", new Progress(50, null), false, t + 1000, t + 1000);
+    Verdict replayed = table.noteRunning("a", 1, "w-1", new Progress(10, null), false, t, t + 2000);
+    assertFalse(replayed.accepted(), "a replay of the first notice");
+    assertEquals(new Progress(50, null), table.status("a").orElseThrow().progress());
+    assertTrue(table.noteRunning("a", 2, "w-2", new Progress(5, null), false, t + 500, t + 3000).accepted(),
+        "another attempt's notices count from its own first one");
+    assertEquals(new Progress(5, null), table.status("a").orElseThrow().progress());
   }
 
   @Test
