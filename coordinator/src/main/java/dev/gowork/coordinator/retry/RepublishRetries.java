@@ -4,6 +4,7 @@ import dev.gowork.coordinator.work.WorkRef;
 import dev.gowork.coordinator.work.WorkTable;
 import dev.gowork.coordinator.work.WorkState;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +17,12 @@ import org.slf4j.LoggerFactory;
  * second, {@value #MAX_TRIES} times, then by {@value #LONG_PUT_OFF_MILLIS} ms at a time, until it is
  * published or the item leaves the state it waits in (timed out at its deadline, cancelled, handed
  * over): a Kafka outage longer than the first put-offs must not leave queued work unpublished.
+ *
+ * <p>A round stops at the first publication that fails: while Kafka is away each one waits up to the
+ * send timeout, so a thousand due retries would otherwise hold the task for a thousand timeouts before
+ * the first one that could go. The retries not tried go back to the plan as they were (no try counted)
+ * and are taken by the next round, after the failed one's put-off, so each round costs at most one
+ * timeout while Kafka is away, and once it is back the next round publishes everything due.
  */
 public final class RepublishRetries implements Runnable {
   static final int MAX_TRIES = 10;
@@ -38,40 +45,55 @@ public final class RepublishRetries implements Runnable {
   @Override
   public void run() {
     long now = clock.millis();
-    for (RetryPlan.Due d : plan.due(now)) {
+    List<RetryPlan.Due> due = plan.due(now);
+    for (int i = 0; i < due.size(); i++) {
+      RetryPlan.Due d = due.get(i);
+      boolean published;
       try {
-        retry(d, now);
+        published = retry(d, now);
       } catch (RuntimeException e) {
         LOG.warn("retry of work {} failed", d.workId(), e);
+        continue;
+      }
+      if (!published) {
+        List<RetryPlan.Due> rest = due.subList(i + 1, due.size());
+        if (!rest.isEmpty()) {
+          LOG.info("{} more due retries wait for the next round: a publication just failed", rest.size());
+          plan.putBack(rest);
+        }
+        return;
       }
     }
   }
 
-  private void retry(RetryPlan.Due d, long now) {
+  /** @return false when the publication failed (and was put off), true otherwise */
+  private boolean retry(RetryPlan.Due d, long now) {
     if (!table.owns(d.workId())) {
-      return; // another coordinator owns it now, and plans its retry
+      return true; // another coordinator owns it now, and plans its retry
     }
     Optional<WorkRef> ref = table.ref(d.workId());
     if (ref.isEmpty()) {
-      return;
+      return true;
     }
     if (!d.requeued()) {
       if (!ref.get().located()) {
         putOff(d, now, false, "its first publication is not acknowledged yet");
-        return;
+        return true;
       }
       if (!(d.release() ? table.released(d.workId(), now) : table.retried(d.workId(), d.attempt(), now))) {
-        return;
+        return true;
       }
       ref = table.ref(d.workId());
     } else if (table.status(d.workId()).map(s -> s.state() != WorkState.QUEUED).orElse(true)) {
-      return; // cancelled (or otherwise decided) while its publication was put off
+      return true; // cancelled (or otherwise decided) while its publication was put off
     }
     try {
       republisher.republish(ref.orElseThrow());
       table.republished(d.workId(), ref.get().attempt());
+      return true;
     } catch (RuntimeException e) { // GoWorkException, or a KafkaException of a client
       putOff(d, now, true, e.getMessage());
+      return false;
     }
   }
 

@@ -31,6 +31,11 @@ public final class RetryPlan {
     heap.add(new Due(d.workId(), d.attempt(), at, requeued, d.tries() + 1, d.release()));
   }
 
+  /** Returns retries taken by {@link #due} but not tried, as they were (same time, same tries). */
+  synchronized void putBack(List<Due> untried) {
+    heap.addAll(untried);
+  }
+
   synchronized List<Due> due(long now) {
     List<Due> out = new ArrayList<>();
     while (!heap.isEmpty() && heap.peek().at() <= now) {
