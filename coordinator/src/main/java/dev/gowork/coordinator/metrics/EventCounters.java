@@ -22,7 +22,9 @@ final class EventCounters implements Consumer<Event> {
   private final Predicate<String> failedForGood;
 
   /**
-   * @param failedForGood whether a {@code work_failed} event ended its work (no retry follows), by work id
+   * @param failedForGood whether a {@code work_failed} event ended its work (no retry follows), by work id: asked
+   *     only for events without {@code maxAttempts} (written before events carried it); the others say it
+   *     themselves
    */
   EventCounters(MeterRegistry registry, Predicate<String> failedForGood) {
     this.failedForGood = failedForGood;
@@ -55,12 +57,25 @@ final class EventCounters implements Consumer<Event> {
       return;
     }
     Latency t = latency.get(e.type());
-    if (t == null && e.type() == EventType.WORK_FAILED && e.workId() != null && failedForGood.test(e.workId())) {
+    if (t == null && e.type() == EventType.WORK_FAILED && endedAsFailed(e)) {
       t = failedLatency;
     }
     if (t != null) {
       t.record(Duration.ofMillis(e.durationMs()));
     }
+  }
+
+  /**
+   * True when a {@code work_failed} ended its work as {@code failed}: its last attempt, of work allowed one
+   * (with more, the last failure makes it {@code dead}, counted by {@code work_dead}). Decided from the
+   * event, not from the work's status when it is dispatched, which may have been forgotten by then or, on
+   * another coordinator, not yet mirrored.
+   */
+  private boolean endedAsFailed(Event e) {
+    if (e.attempt() != null && e.maxAttempts() != null) {
+      return e.maxAttempts() <= 1 && e.attempt() >= e.maxAttempts();
+    }
+    return e.workId() != null && failedForGood.test(e.workId());
   }
 
   private void count(MeterRegistry registry, EventType type, String name, String description) {

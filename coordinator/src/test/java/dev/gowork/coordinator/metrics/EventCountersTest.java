@@ -54,6 +54,31 @@ class EventCountersTest {
     assertEquals(1, latencyCount("timed_out"));
   }
 
+  /**
+   * The outcome comes from the event: the work's status, read when the event is dispatched, may be gone
+   * (forgotten after its retention, or beyond GOWORK_FINISHED_MAX_ITEMS) or, on another coordinator,
+   * not mirrored yet, and the failure was then missed.
+   */
+  @Test
+  void aFailureThatEndedTheWorkCountsAsFailedWhateverTheStatusSaysWhenItIsDispatched() {
+    EventCounters c = new EventCounters(registry, id -> false); // the status no longer says FAILED
+    c.accept(new Event("e1", EventType.WORK_FAILED, Instant.EPOCH, "default", "once", null, 1, 1, 20L, "boom"));
+    c.accept(new Event("e2", EventType.WORK_FAILED, Instant.EPOCH, "default", "retried", null, 1, 3, 10L, "boom"));
+    c.accept(new Event("e3", EventType.WORK_FAILED, Instant.EPOCH, "default", "died", null, 2, 2, 30L, "boom"));
+    c.accept(new Event("e4", EventType.WORK_DEAD, Instant.EPOCH, "default", "died", null, 2, 2, 30L, "boom"));
+    assertEquals(3, count("gowork.work.failed"));
+    assertEquals(1, latencyCount("failed"), "only the failure that ended its work");
+    assertEquals(20, registry.get("gowork.work.latency").tag("outcome", "failed").timer()
+        .totalTime(TimeUnit.MILLISECONDS), 0.001);
+    assertEquals(1, latencyCount("dead"));
+
+    SimpleMeterRegistry r = new SimpleMeterRegistry();
+    EventCounters stale = new EventCounters(r, id -> true); // the status, read late, says FAILED
+    stale.accept(new Event("e5", EventType.WORK_FAILED, Instant.EPOCH, "default", "retried", null, 1, 3, 10L, "x"));
+    assertEquals(0, r.get("gowork.work.latency").tag("outcome", "failed").timer().count(),
+        "a failure followed by a retry is no outcome");
+  }
+
   @Test
   void latencyIsAlsoAHistogramWithFixedBucketsThatPrometheusCanAggregate() {
     io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus =
