@@ -17,6 +17,8 @@ import dev.gowork.coordinator.work.WorkTable;
 import java.time.Clock;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -109,12 +111,81 @@ final class ForwardToOwner implements OwnerRequests.Owner {
     }
   }
 
+  /** The cancels of one {@link WorkServer#cancelQueue} for the items other coordinators own. */
+  QueueCancels queueCancels(String reason) {
+    return new QueueCancels(reason);
+  }
+
   /**
-   * Sends a cancel of {@code workId} to its owner without waiting for it to be applied
-   * ({@link WorkServer#cancelQueue}); the future completes once Kafka has it.
+   * Sends a queue cancel's items to their owners without waiting for them to be applied, and waits a
+   * chunk at a time until Kafka has them. A send that Kafka refuses or does not acknowledge in time is
+   * counted, not thrown, so that the caller still cancels and commits the items it owns, then says
+   * what happened; after one failure the remaining items are not sent (Kafka is likely away, and each
+   * send could wait as long again) but counted with the failed ones.
    */
-  Future<RecordMetadata> cancelLater(String workId, String reason) {
-    return requests.send(OwnerRequest.cancel(workId, reason));
+  final class QueueCancels {
+    private final String reason;
+    private final List<Future<RecordMetadata>> inFlight = new ArrayList<>();
+    private int sent;
+    private int notSent;
+    private Throwable failure;
+
+    private QueueCancels(String reason) {
+      this.reason = reason;
+    }
+
+    void send(String workId) {
+      if (failure != null) {
+        notSent++;
+        return;
+      }
+      try {
+        inFlight.add(requests.send(OwnerRequest.cancel(workId, reason)));
+      } catch (RuntimeException e) { // a KafkaException, or the producer closed meanwhile
+        failed(e);
+      }
+    }
+
+    /** Waits, at most {@code wait} in all, until Kafka has acknowledged or refused what was sent so far. */
+    void await() {
+      long end = System.nanoTime() + wait.toNanos();
+      for (Future<RecordMetadata> f : inFlight) {
+        try {
+          f.get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+          sent++;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          failed(e);
+        } catch (ExecutionException e) {
+          failed(e.getCause() == null ? e : e.getCause());
+        } catch (TimeoutException e) {
+          failed(new TimeoutException("not acknowledged by Kafka within " + wait));
+        }
+      }
+      inFlight.clear();
+    }
+
+    private void failed(Throwable e) {
+      notSent++;
+      if (failure == null) {
+        failure = e;
+      }
+    }
+
+    /** The cancels Kafka has acknowledged. */
+    int sent() {
+      return sent;
+    }
+
+    /** The cancels refused, not acknowledged in time, or not sent after a failure. */
+    int notSent() {
+      return notSent;
+    }
+
+    /** The first failure, or null. */
+    Throwable failure() {
+      return failure;
+    }
   }
 
   /** True when this coordinator has an operator key: otherwise it forwards nothing. */

@@ -834,25 +834,25 @@ public final class WorkServer implements AutoCloseable {
    * does not wait for that (their statuses show it).
    *
    * @param reason why, kept in each item's status and event; may be null
-   * @throws GoWorkException INVALID_ARGUMENT (a bad queue name, a reason over 1,000 characters), UNAVAILABLE
+   * @throws GoWorkException INVALID_ARGUMENT (a bad queue name, a reason over 1,000 characters), UNAVAILABLE (also
+   *     when some cancels could not be sent to the coordinators that own those items: the message says how many
+   *     items were cancelled, sent and not sent; the cancelled ones stay cancelled, and a second call sends the rest)
    */
   public QueueCancellation cancelQueue(String queue, String reason) {
     requireStarted();
     Topics.validateQueue(queue);
     checkReason(reason);
     int cancelled = 0;
-    int forwarded = 0;
     int notOwned = 0;
     int unflushed = 0;
-    List<Future<?>> sending = new ArrayList<>();
+    ForwardToOwner.QueueCancels forwarding = forward.queueCancels(reason);
     for (String id : table.unfinishedOf(queue)) {
       try {
         if (table.owns(id)) {
           table.cancel(id, reason, clock.millis());
           cancelled++;
         } else if (forward.enabled()) {
-          sending.add(forward.cancelLater(id, reason));
-          forwarded++;
+          forwarding.send(id);
         } else {
           notOwned++;
         }
@@ -865,15 +865,22 @@ public final class WorkServer implements AutoCloseable {
       // Bounded transactions: a queue of a million items is committed 10,000 changes at a time.
       if (++unflushed == CANCEL_CHUNK) {
         journal.flushAndWait();
-        sending.forEach(f -> forward.sent(f));
-        sending.clear();
+        forwarding.await();
         unflushed = 0;
       }
     }
     journal.flushAndWait();
-    sending.forEach(f -> forward.sent(f));
+    forwarding.await();
+    int forwarded = forwarding.sent();
     LOG.info("queue {}: {} unfinished items cancelled, {} sent to the coordinators that own them", queue, cancelled,
         forwarded);
+    if (forwarding.notSent() > 0) {
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "queue " + queue + ": cancelled the " + cancelled
+          + " unfinished items this coordinator owns and sent " + forwarded + " to the coordinators that own them, "
+          + "but " + forwarding.notSent() + " items other coordinators own could not be sent to them ("
+          + forwarding.failure() + "), so they may not be cancelled: cancel the queue again once Kafka answers",
+          forwarding.failure());
+    }
     if (notOwned > 0) {
       LOG.warn("queue {}: {} unfinished items are owned by other coordinators and were left as they are (this one has "
           + "no operator key to send them the cancel): cancel the queue on each coordinator too", queue, notOwned);
