@@ -57,6 +57,7 @@ final class RebuildState {
       }
       restoredWork++;
     }
+    table.rebuilt();
     Summary sum = new Summary(restoredSessions, restoredWork, skipped[0],
         Duration.ofNanos(System.nanoTime() - began).toMillis());
     LOG.info("rebuilt {} sessions and {} work items from {} and {} in {} ms ({} records skipped)", sum.sessions(),

@@ -36,6 +36,18 @@ final class Retention {
     finishedQueued.incrementAndGet();
   }
 
+  /**
+   * Orders the finished items by when they finished. A rebuild notes them in the order it reads the
+   * state topic, partition after partition, not in the order they finished; the cap would then forget
+   * newer items before older ones. Called once the rebuild is done, before anything else changes the table.
+   */
+  void orderFinishedByAge() {
+    java.util.List<Finished> all = new java.util.ArrayList<>(finished);
+    all.sort(java.util.Comparator.comparingLong(Finished::at));
+    finished.clear();
+    finished.addAll(all);
+  }
+
   /** {@code workId} died at {@code at}. */
   void died(String workId, long at) {
     dead.add(workId, at);

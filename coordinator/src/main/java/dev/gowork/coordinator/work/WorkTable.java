@@ -107,6 +107,9 @@ public final class WorkTable {
     if (old != null && !Lifecycle.isTerminal(old.state)) {
       counter(old.queue).decrement();
     }
+    if (old != null && finishedNotDead(old.state) && finishedNotDead(r.state)) {
+      return Optional.of(restored(r)); // noted already: once only towards the cap
+    }
     if (!Lifecycle.isTerminal(r.state)) {
       counter(r.queue).increment();
     } else if (r.state == WorkState.DEAD) {
@@ -161,13 +164,29 @@ public final class WorkTable {
       r.noticeAt = in.noticeAt;
       r.runAt = in.runAt;
       r.parked = in.parked;
-      uncounted(before, r.workId, r.queue);
-      counted(r);
+      // A second record of a finished item (its adder's located() after a fast completion, say) leaves
+      // it noted once towards the cap.
+      if (!(finishedNotDead(before) && finishedNotDead(r.state))) {
+        uncounted(before, r.workId, r.queue);
+        counted(r);
+      }
       if (Lifecycle.isTerminal(r.state)) {
         finishWatch.finished(workId);
       }
       return Optional.of(restored(r));
     }
+  }
+
+  /**
+   * The rebuild from the state topic is done: orders the finished items it restored by when they
+   * finished (it read them partition by partition), so that the cap forgets the oldest first.
+   */
+  public void rebuilt() {
+    retention.orderFinishedByAge();
+  }
+
+  private static boolean finishedNotDead(WorkState s) {
+    return Lifecycle.isTerminal(s) && s != WorkState.DEAD;
   }
 
   /** Mirrors a tombstone: the owner forgot a finished item or a dead letter. */

@@ -422,6 +422,46 @@ class WorkTableTest {
     assertEquals(0, table.deadCount());
   }
 
+  private static byte[] completedAt(String id, long at) {
+    WorkRecord r = new WorkRecord(id, "default", at - 10, at + 60_000, 60, 1, 1);
+    r.state = WorkState.COMPLETED;
+    r.updatedAt = at;
+    r.partition = 0;
+    r.offset = 1;
+    return new WorkStateCodec(WireCodec.defaults()).encode(r);
+  }
+
+  /**
+   * A rebuild reads the state topic partition by partition, not in the order the work finished: the
+   * cap forgot the items read first, newer ones among them, and kept older ones.
+   */
+  @Test
+  void finishedWorkRestoredOutOfOrderIsForgottenOldestFirst() {
+    String[] problem = new String[1];
+    for (String id : List.of("t4", "t1", "t3", "t2")) {
+      assertTrue(table.restore(id, completedAt(id, 1_000L * (id.charAt(1) - '0')), problem).isPresent(), problem[0]);
+    }
+    table.rebuilt();
+    assertEquals(2, table.forgetFinished(0, 2));
+    assertTrue(table.status("t1").isEmpty() && table.status("t2").isEmpty(), "the two oldest go");
+    assertTrue(table.status("t3").isPresent() && table.status("t4").isPresent(), "the two newest stay");
+  }
+
+  /** A second record of a finished item (mirrored, or restored) counted it twice towards the cap. */
+  @Test
+  void aFinishedItemWhoseRecordComesTwiceCountsOnceTowardsTheCap() {
+    String[] problem = new String[1];
+    table.follow("older", completedAt("older", 1_000), problem);
+    table.follow("newer", completedAt("newer", 2_000), problem);
+    table.follow("newer", completedAt("newer", 2_000), problem);
+    table.restore("r", completedAt("r", 3_000), problem);
+    table.restore("r", completedAt("r", 3_000), problem);
+    assertEquals(0, table.forgetFinished(0, 3), "three finished items, a cap of three");
+    assertTrue(table.status("older").isPresent());
+    assertEquals(1, table.forgetFinished(0, 2));
+    assertTrue(table.status("older").isEmpty() && table.status("newer").isPresent() && table.status("r").isPresent());
+  }
+
   @Test
   void aMirroredDeadLetterGoesWithItsOwnersTombstone() {
     WorkRecord r = new WorkRecord("m", "default", clock.millis(), clock.millis() + 60_000, 60, 2, 2);
