@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ErrorAnswers {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorAnswers.class);
-  private static final String RETRY_AFTER_SECONDS = "10";
+  static final String RETRY_AFTER_SECONDS = "10";
 
   private ErrorAnswers() {}
 

@@ -207,8 +207,10 @@ final class Router implements HttpHandler {
     });
   }
 
+  /** As every 503 of the API, with {@code Retry-After}: an HTTP worker or producer tries again, not gives up. */
   private static Answer shuttingDown() {
-    return ErrorAnswers.error(503, ErrorCode.UNAVAILABLE, "the coordinator is shutting down");
+    return ErrorAnswers.error(503, ErrorCode.UNAVAILABLE, "the coordinator is shutting down")
+        .withHeader("Retry-After", ErrorAnswers.RETRY_AFTER_SECONDS);
   }
 
   private void authorize(Access access, Call call) {

@@ -46,7 +46,8 @@ class RouterTest {
         }),
         new Route("GET", "/things/{id}", Access.PRODUCER, codec,
             call -> Answer.json(200, JsonNodeFactory.instance.textNode(call.param("id")))),
-        new Route("POST", "/things/next", Access.PUBLIC, codec, call -> Answer.json(200, JsonNodeFactory.instance.nullNode()))),
+        new Route("POST", "/things/next", Access.PUBLIC, codec, call -> Answer.json(200, JsonNodeFactory.instance.nullNode())),
+        new Route("GET", "/wait", Access.PUBLIC, codec, call -> Answer.later(new java.util.concurrent.CompletableFuture<>()))),
         TOKEN, codec, (method, route, status) -> counted.add(method + " " + route + " " + status));
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", router);
@@ -144,5 +145,25 @@ class RouterTest {
     HttpResponse<String> r = get("/things/x", "Authorization", "Bearer " + TOKEN);
     assertEquals(503, r.statusCode());
     assertEquals("unavailable", WireCodec.defaults().parse(r.body().getBytes()).value().get("code").asText());
+    assertEquals("10", r.headers().firstValue("Retry-After").orElse(null), "as every 503: try again");
+  }
+
+  /** A long poll waiting when the coordinator starts shutting down is answered at once: a clean 503 to retry. */
+  @Test
+  void aLongPollWaitingWhenClosingStartsGetsA503ToRetry() throws Exception {
+    var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return get("/wait");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    dev.gowork.coordinator.testing.Poll.until(() -> router.inFlight() > 0, java.time.Duration.ofSeconds(10),
+        "the long poll to wait");
+    router.startClosing();
+    HttpResponse<String> r = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(503, r.statusCode());
+    assertEquals("{\"error\":\"the coordinator is shutting down\",\"code\":\"unavailable\"}", r.body());
+    assertEquals("10", r.headers().firstValue("Retry-After").orElse(null));
   }
 }
