@@ -23,11 +23,25 @@ public record TestCertificate(Path keyStore, String password, Path certificate) 
 
   /** Makes the key store and the certificate's PEM file in {@code dir}. */
   public static TestCertificate create(Path dir, String password) throws IOException, InterruptedException {
+    return create(dir, password, "CN=localhost", "ip:127.0.0.1,dns:localhost");
+  }
+
+  /**
+   * As {@link #create(Path, String)}, made out to other names: e.g. {@code "CN=coordinator.example"} and
+   * {@code "dns:coordinator.example"}, or no subject alternative names at all when {@code san} is null.
+   */
+  public static TestCertificate create(Path dir, String password, String subject, String san)
+      throws IOException, InterruptedException {
     Path store = dir.resolve("server.p12");
     Path pem = dir.resolve("server.pem");
-    keytool("-genkeypair", "-alias", "gowork", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-        "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12", "-keystore",
-        store.toString(), "-storepass", password, "-keypass", password);
+    List<String> args = new java.util.ArrayList<>(List.of("-genkeypair", "-alias", "gowork", "-keyalg", "EC",
+        "-groupname", "secp256r1", "-dname", subject));
+    if (san != null) {
+      args.addAll(List.of("-ext", "SAN=" + san));
+    }
+    args.addAll(List.of("-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass",
+        password, "-keypass", password));
+    keytool(args.toArray(String[]::new));
     keytool("-exportcert", "-rfc", "-alias", "gowork", "-keystore", store.toString(), "-storepass", password, "-file",
         pem.toString());
     return new TestCertificate(store, password, pem);

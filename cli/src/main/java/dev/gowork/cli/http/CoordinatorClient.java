@@ -17,8 +17,10 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
 /**
@@ -116,9 +118,19 @@ public final class CoordinatorClient {
           + ("https".equalsIgnoreCase(base.getScheme()) ? " (if that coordinator serves plain HTTP, use http:// in "
               + urlSetting + ")" : ""), e);
     } catch (SSLHandshakeException e) {
-      throw CliException.failed("the TLS handshake with the coordinator at " + base + " (" + urlSetting + ") failed: "
-          + TrustedCertificates.reason(e) + "; if its certificate is from a private CA or self-signed, name it in "
-          + ProducerSettings.CA_FILE_ENV, e);
+      String mismatch = hostMismatch(e);
+      throw CliException.failed(mismatch != null
+          ? "the certificate of the coordinator at " + base + " (" + urlSetting + ") does not match the host name '"
+              + base.getHost() + "' (" + mismatch + "): use a host name the certificate names in "
+              + urlSetting + ", or have the certificate issued with '" + base.getHost() + "' among its subject "
+              + "alternative names"
+          : "the TLS handshake with the coordinator at " + base + " (" + urlSetting + ") failed: "
+              + TrustedCertificates.reason(e) + "; if its certificate is from a private CA or self-signed, name it in "
+              + ProducerSettings.CA_FILE_ENV, e);
+    } catch (SSLException e) {
+      // The JDK's "Unrecognized SSL message, plaintext connection?": the server answered a TLS hello in plain text.
+      throw CliException.failed("the coordinator at " + base + " (" + urlSetting + ") did not answer in TLS ("
+          + e.getMessage() + "); if it serves plain HTTP, use http:// in " + urlSetting, e);
     } catch (IOException e) {
       throw CliException.failed(method + " " + base + path + " failed: "
           + (e.getMessage() == null ? "the connection broke" : e.getMessage())
@@ -132,6 +144,20 @@ public final class CoordinatorClient {
           + (a.status() == 401 ? " (set GOWORK_API_TOKEN or GOWORK_API_TOKEN_FILE)" : ""));
     }
     return a;
+  }
+
+  /**
+   * The JDK's words when the certificate is trusted but made out to other names ("No subject alternative
+   * ... matching ...", or "No name matching ..." for one without such names); null for any other failure.
+   */
+  private static String hostMismatch(SSLHandshakeException e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String m = String.valueOf(t.getMessage());
+      if (t instanceof CertificateException && (m.startsWith("No subject alternative") || m.startsWith("No name matching"))) {
+        return m;
+      }
+    }
+    return null;
   }
 
   /** True when the host name did not resolve (the JDK reports it as a failed connect). */
