@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -31,12 +32,20 @@ import javax.net.ssl.SSLHandshakeException;
 public final class CoordinatorClient {
   /** Largest answer read from the coordinator. */
   public static final int MAX_RESPONSE_BYTES = 64 << 20;
+  /**
+   * Longest wait for a connection, its TLS handshake included (the JDK client times both with it). A
+   * coordinator accepts and shakes hands at once even while busy; long polls wait after this, under the
+   * request timeout. An https:// URL to a plain-HTTP coordinator, whose server waits silently for a
+   * request line, fails after this.
+   */
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
   private final URI base;
   private final String apiToken;
   private final String urlSetting;
   private final HttpClient http;
   private final Duration requestTimeout;
+  private final Duration connectTimeout;
   private final WireCodec codec = new WireCodec(MAX_RESPONSE_BYTES);
 
   /**
@@ -50,13 +59,20 @@ public final class CoordinatorClient {
 
   /** @param tls the TLS context for an {@code https://} coordinator; null for the JVM's (its trust store) */
   public CoordinatorClient(URI base, String apiToken, String urlSetting, Duration requestTimeout, SSLContext tls) {
+    this(base, apiToken, urlSetting, requestTimeout, tls, CONNECT_TIMEOUT);
+  }
+
+  CoordinatorClient(URI base, String apiToken, String urlSetting, Duration requestTimeout, SSLContext tls,
+      Duration connectTimeout) {
     this.base = base;
     this.apiToken = apiToken;
     this.urlSetting = urlSetting;
     this.requestTimeout = requestTimeout;
+    // A shorter request timeout ends a connect too (the JDK reports that as a connect timeout).
+    this.connectTimeout = connectTimeout.compareTo(requestTimeout) < 0 ? connectTimeout : requestTimeout;
     HttpClient.Builder http = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10));
+        .connectTimeout(this.connectTimeout);
     if (tls != null) {
       http.sslContext(tls);
     }
@@ -111,12 +127,16 @@ public final class CoordinatorClient {
     } catch (ConnectException e) {
       throw CliException.failed("cannot reach the coordinator at " + base + " (" + urlSetting + "): "
           + (unresolved(e) ? "unknown host '" + base.getHost() + "'" : "connection refused"), e);
+    } catch (HttpConnectTimeoutException e) {
+      boolean https = "https".equalsIgnoreCase(base.getScheme());
+      // A plain-HTTP server that is sent a TLS hello waits for a request line that never comes: over
+      // https://, silence during the handshake is the one sign of it, so say so.
+      throw CliException.failed("cannot reach the coordinator at " + base + " (" + urlSetting + "): no connection"
+          + (https ? " and TLS handshake" : "") + " within " + seconds(connectTimeout)
+          + (https ? " (if that coordinator serves plain HTTP, use http:// in " + urlSetting + ")"
+              : " (is it running, and can this machine reach that host and port?)"), e);
     } catch (HttpTimeoutException e) {
-      // A plain-HTTP server that is sent a TLS hello waits for a request line that never comes: the
-      // one sign of an https:// URL to an http:// coordinator is this silence, so say so.
-      throw CliException.failed(method + " " + base + path + ": no answer within " + requestTimeout.toSeconds() + " s"
-          + ("https".equalsIgnoreCase(base.getScheme()) ? " (if that coordinator serves plain HTTP, use http:// in "
-              + urlSetting + ")" : ""), e);
+      throw CliException.failed(method + " " + base + path + ": no answer within " + seconds(requestTimeout), e);
     } catch (SSLHandshakeException e) {
       String mismatch = hostMismatch(e);
       throw CliException.failed(mismatch != null
@@ -158,6 +178,10 @@ public final class CoordinatorClient {
       }
     }
     return null;
+  }
+
+  private static String seconds(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
   }
 
   /** True when the host name did not resolve (the JDK reports it as a failed connect). */
