@@ -65,20 +65,21 @@ public final class WorkInput {
     ObjectReader json = mapper.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
          JsonParser p = mapper.getFactory().createParser(reader)) {
-      while (p.nextToken() != null) {
-        if (values.size() >= MAX_ITEMS) {
-          throw CliException.usage(source + " holds more than " + MAX_ITEMS + " work items; split it");
+      boolean inValue = false;
+      try {
+        while (p.nextToken() != null) {
+          if (values.size() >= MAX_ITEMS) {
+            throw CliException.usage(source + " holds more than " + MAX_ITEMS + " work items; split it");
+          }
+          lines.add(p.currentTokenLocation().getLineNr());
+          inValue = true;
+          values.add(json.readTree(p));
+          inValue = false;
         }
-        lines.add(p.currentTokenLocation().getLineNr());
-        values.add(json.readTree(p));
+      } catch (JsonProcessingException e) {
+        // The parser's token location is still that of the last token it read whole.
+        throw invalid(source, e, lines, inValue, p.currentTokenLocation().getLineNr());
       }
-    } catch (JsonProcessingException e) {
-      JsonLocation at = e.getLocation();
-      String where = at != null && at.getLineNr() > 0 ? " line " + at.getLineNr() + ", column " + at.getColumnNr()
-          : lines.isEmpty() ? "" : " item " + (lines.size()) + " (line " + lines.get(lines.size() - 1) + ")";
-      // Valid JSON past a reader's limit (a string over 1 MiB, a number over 1,000 digits) is too large, not malformed.
-      String what = e instanceof StreamConstraintsException ? "too large to submit" : "not valid JSON";
-      throw CliException.usage(source + where + ": " + what + ": " + firstLine(WireCodec.complaint(e.getOriginalMessage())));
     } catch (IOException e) {
       throw CliException.usage("cannot read " + source + ": " + e.getMessage());
     }
@@ -96,6 +97,28 @@ public final class WorkInput {
     }
     checkSizes(source, values, lines);
     return values;
+  }
+
+  /**
+   * Names the line to fix: where the parser gave up, except for a value begun and read to the end of its
+   * line without ending (a JSON line short of its '}'), which the parser notices only at the next line's
+   * first token, or at the end of the input: then the line it began on.
+   */
+  private static CliException invalid(String source, JsonProcessingException e, List<Integer> lines, boolean inValue,
+      int lastTokenLine) {
+    JsonLocation at = e.getLocation();
+    String where = at != null && at.getLineNr() > 0 ? " line " + at.getLineNr() + ", column " + at.getColumnNr()
+        : lines.isEmpty() ? "" : " item " + (lines.size()) + " (line " + lines.get(lines.size() - 1) + ")";
+    // Valid JSON past a reader's limit (a string over 1 MiB, a number over 1,000 digits) is too large, not malformed.
+    String what = e instanceof StreamConstraintsException ? "too large to submit" : "not valid JSON";
+    String detail = firstLine(WireCodec.complaint(e.getOriginalMessage()));
+    int began = inValue ? lines.get(lines.size() - 1) : -1;
+    if (at != null && at.getLineNr() > began && began == lastTokenLine) {
+      where = " line " + began;
+      detail = "its value does not end on that line (at line " + at.getLineNr() + ", column " + at.getColumnNr()
+          + ": " + detail + ")";
+    }
+    return CliException.usage(source + where + ": " + what + ": " + detail);
   }
 
   private void checkSizes(String source, List<JsonNode> items, List<Integer> lines) {

@@ -65,6 +65,23 @@ class WorkInputTest {
   }
 
   @Test
+  void aJsonLineShortOfItsEndIsNamedNotTheLineAfterIt() {
+    String m = error(() -> read("{\"a\":1}\n{\"a\":2\n{\"a\":3}\n"));
+    assertTrue(m.startsWith("work.json line 2: not valid JSON: its value does not end on that line (at line 3, column 1: "),
+        m);
+    String last = error(() -> read("{\"a\":1}\n{\"a\":[2\n"));
+    assertTrue(last.startsWith("work.json line 2: not valid JSON: its value does not end on that line"), last);
+  }
+
+  @Test
+  void anErrorInsideAValueOfSeveralLinesIsNamedWhereItIs() {
+    String m = error(() -> read("{\n  \"a\": 1,\n  \"b\" 2\n}\n"));
+    assertTrue(m.startsWith("work.json line 3, column 7: not valid JSON"), m);
+    String closer = error(() -> read("{\"a\":1}\n\n]\n"));
+    assertTrue(closer.startsWith("work.json line 3, column 1: not valid JSON"), closer);
+  }
+
+  @Test
   void emptyInputIsRefused() {
     assertTrue(error(() -> read("  \n")).contains("holds no JSON"));
     assertEquals("work.json holds an empty array: no work to submit", error(() -> read(" [ ]\n")));
