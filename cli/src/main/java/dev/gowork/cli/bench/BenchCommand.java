@@ -2,13 +2,12 @@ package dev.gowork.cli.bench;
 
 import dev.gowork.broker.kafka.KafkaClients;
 import dev.gowork.broker.signing.Signatures;
+import dev.gowork.cli.demo.DataFolder;
 import dev.gowork.cli.demo.TemporaryData;
 import dev.gowork.cli.settings.CliContext;
 import dev.gowork.cli.settings.CliException;
 import dev.gowork.cli.settings.Settings;
 import dev.gowork.worker.runtime.WorkerSettings;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -204,18 +203,9 @@ public final class BenchCommand implements Callable<Integer> {
         s.integer("--raw-max-poll-records", rawMaxPoll, null, 500, 1, 10_000), false, handlersAt,
         s.integer("--commit-interval-ms", commitIntervalMs, "GOWORK_COMMIT_INTERVAL_MS", 20, 0, 10_000),
         Optional.ofNullable(s.string("--bootstrap-servers", bootstrapServers, "GOWORK_BOOTSTRAP_SERVERS", null)),
-        brokerMode.equals("process"), dataDir(), "bench-" + suffix, Signatures.randomToken(), Signatures.randomToken(),
+        brokerMode.equals("process"), DataFolder.create(dataDir, "gowork-bench-"), "bench-" + suffix, Signatures.randomToken(), Signatures.randomToken(),
         Map.copyOf(kafkaEnv),
         KafkaClients.passThroughFromEnv(kafkaEnv));
   }
 
-  private Path dataDir() {
-    try {
-      return dataDir == null ? Files.createTempDirectory("gowork-bench-").toAbsolutePath()
-          : Files.createDirectories(dataDir).toAbsolutePath();
-    } catch (IOException e) {
-      throw CliException.usage("--data-dir: cannot create " + (dataDir == null ? "a temp folder" : dataDir) + ": "
-          + e.getMessage());
-    }
-  }
 }

@@ -116,7 +116,7 @@ public final class ChildProcess {
         last.addLast(l.length() > 500 ? l.substring(0, 500) + "..." : l);
       });
     } catch (IOException | UncheckedIOException e) {
-      return "    (cannot read " + log + ": " + e.getMessage() + ")";
+      return "    (cannot read " + log + ": " + (e instanceof IOException io ? DataFolder.why(io, log) : e.getMessage()) + ")";
     }
     return last.isEmpty() ? "    (the log is empty)" : "    " + String.join("\n    ", last);
   }

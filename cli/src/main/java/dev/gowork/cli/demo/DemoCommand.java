@@ -60,7 +60,7 @@ public final class DemoCommand implements Callable<Integer> {
     int workSeconds = s.integer("--work-timeout", workTimeout, null, 300, 1, 86_400);
     Duration ready = Duration.ofSeconds(s.integer("--ready-timeout", readyTimeout, null, 180, 1, 3600));
     Duration run = Duration.ofSeconds(s.integer("--timeout", timeout, null, 600, 1, 86_400));
-    DemoPlan plan = DemoPlan.local(n, w, c, workSeconds, DemoPlan.dataDir(dataDir, "gowork-demo-"), context.env());
+    DemoPlan plan = DemoPlan.local(n, w, c, workSeconds, DataFolder.create(dataDir, "gowork-demo-"), context.env());
     try (TemporaryData data = TemporaryData.of(plan.dataDir(), dataDir == null)) {
       return new RunDemo(context, plan, ready, run).call();
     }

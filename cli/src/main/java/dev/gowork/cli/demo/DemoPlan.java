@@ -6,7 +6,6 @@ import dev.gowork.cli.settings.CliException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -35,23 +34,6 @@ public record DemoPlan(int items, int workers, int concurrency, int workTimeoutS
     return new DemoPlan(items, workers, concurrency, workTimeoutSeconds, dataDir, freePort(), freePort(),
         Signatures.randomToken(), Signatures.randomToken(), parentEnv, javaLauncher(),
         System.getProperty("java.class.path"), MainDelegate.COORDINATOR.className(), MainDelegate.WORKER.className());
-  }
-
-  /**
-   * {@code given} (created when missing), or a fresh temporary folder named {@code tempPrefix...}; absolute.
-   *
-   * @throws CliException usage (naming {@code --data-dir}) when it cannot be created
-   */
-  public static Path dataDir(Path given, String tempPrefix) {
-    try {
-      if (given == null) {
-        return Files.createTempDirectory(tempPrefix).toAbsolutePath();
-      }
-      return Files.createDirectories(given).toAbsolutePath();
-    } catch (IOException e) {
-      throw CliException.usage("--data-dir: cannot create " + (given == null ? "a temp folder" : given)
-          + ": " + e.getMessage());
-    }
   }
 
   private static int freePort() {

@@ -73,8 +73,12 @@ public final class TemporaryData implements AutoCloseable {
           Files.deleteIfExists(folder);
         }
       }
-    } catch (IOException | UncheckedIOException e) {
-      System.err.println("gowork: could not delete the temporary broker data in " + folder + ": " + e.getMessage());
+    } catch (IOException e) {
+      System.err.println("gowork: could not delete the temporary broker data in " + folder + ": "
+          + DataFolder.why(e, folder));
+    } catch (UncheckedIOException e) {
+      System.err.println("gowork: could not delete the temporary broker data in " + folder + ": "
+          + DataFolder.why(e.getCause(), folder));
     }
   }
 

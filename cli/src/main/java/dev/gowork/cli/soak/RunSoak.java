@@ -7,6 +7,7 @@ import dev.gowork.broker.topic.Topics;
 import dev.gowork.broker.wire.DecodeError;
 import dev.gowork.broker.wire.Event;
 import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.cli.demo.DataFolder;
 import dev.gowork.cli.demo.LocalCluster;
 import dev.gowork.cli.events.FollowEvents;
 import dev.gowork.cli.http.CoordinatorClient;
@@ -193,7 +194,7 @@ final class RunSoak {
       Files.writeString(file, b, StandardCharsets.UTF_8);
       return file;
     } catch (IOException e) {
-      context.err().println("soak: cannot write " + file + ": " + e.getMessage());
+      context.err().println("soak: cannot write " + file + ": " + DataFolder.why(e, file));
       return null;
     }
   }

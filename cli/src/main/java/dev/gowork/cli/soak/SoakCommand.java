@@ -1,6 +1,7 @@
 package dev.gowork.cli.soak;
 
 import dev.gowork.cli.demo.DemoPlan;
+import dev.gowork.cli.demo.DataFolder;
 import dev.gowork.cli.demo.TemporaryData;
 import dev.gowork.cli.settings.CliContext;
 import dev.gowork.cli.settings.CliException;
@@ -120,7 +121,7 @@ public final class SoakCommand implements Callable<Integer> {
     Duration run = Duration.ofSeconds(s.integer("--timeout", timeout, null, 1800, 1, 86_400));
     Duration wait = Duration.ofSeconds(s.integer("--settle", settle, null, 5, 0, 600));
     Duration read = Duration.ofSeconds(s.integer("--ledger-timeout", ledgerTimeout, null, 120, 1, 3600));
-    DemoPlan cluster = DemoPlan.local(n, r, c, workSeconds, DemoPlan.dataDir(dataDir, "gowork-soak-"), context.env());
+    DemoPlan cluster = DemoPlan.local(n, r, c, workSeconds, DataFolder.create(dataDir, "gowork-soak-"), context.env());
     return new SoakPlan(cluster, h, ms, attempts, every, kills, theSeed, ready, run, read, wait);
   }
 }
