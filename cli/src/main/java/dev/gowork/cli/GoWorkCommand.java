@@ -48,8 +48,13 @@ final class GoWorkCommand implements Callable<Integer> {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
+      return new String[] {line()};
+    }
+
+    /** {@code gowork <version>}, e.g. {@code gowork 0.1.0}. */
+    static String line() {
       String v = GoWorkCommand.class.getPackage().getImplementationVersion();
-      return new String[] {"gowork " + (v == null ? "(development build)" : v)};
+      return "gowork " + (v == null ? "(development build)" : v);
     }
   }
 }

@@ -42,6 +42,12 @@ public final class Main {
     }
     if (args.length > 0 && (args[0].equals("coordinator") || args[0].equals("worker"))) {
       MainDelegate target = args[0].equals("coordinator") ? MainDelegate.COORDINATOR : MainDelegate.WORKER;
+      if (asksForVersion(args)) {
+        // One version line for every command of the launcher, as 'gowork -V' prints it (their mains
+        // have lines of their own, for when they run alone, as in the images).
+        context.out().println(GoWorkCommand.Version.line());
+        return 0;
+      }
       try {
         return target.run(Arrays.copyOfRange(args, 1, args.length));
       } catch (RuntimeException e) {
@@ -66,6 +72,16 @@ public final class Main {
       return CliException.USAGE;
     });
     return line.execute(args);
+  }
+
+  /** True when an argument after the command, before any {@code --}, is {@code -V} or {@code --version}. */
+  private static boolean asksForVersion(String[] args) {
+    for (int i = 1; i < args.length && !args[i].equals("--"); i++) {
+      if (args[i].equals("-V") || args[i].equals("--version")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int report(PrintStream err, Exception e) {

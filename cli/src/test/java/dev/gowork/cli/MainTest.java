@@ -21,12 +21,16 @@ class MainTest {
   }
 
   @Test
-  void theVersionIsPrintedAlsoAfterACommand() {
-    for (String[] args : new String[][] {{"--version"}, {"-V"}, {"submit", "-V"}, {"status", "--version"},
-        {"events", "-V"}, {"demo", "-V"}}) {
+  void theVersionIsPrintedAlsoAfterACommandInOneFormat() {
+    Console top = new Console(Map.of());
+    assertEquals(0, top.run("-V"));
+    assertTrue(top.out().startsWith("gowork "), top.out());
+    for (String[] args : new String[][] {{"--version"}, {"submit", "-V"}, {"status", "--version"},
+        {"events", "-V"}, {"demo", "-V"}, {"coordinator", "-V"}, {"worker", "--version"},
+        {"worker", "--queue", "q", "-V"}}) {
       Console c = new Console(Map.of());
       assertEquals(0, c.run(args), String.join(" ", args));
-      assertTrue(c.out().startsWith("gowork "), String.join(" ", args) + ": '" + c.out() + "'");
+      assertEquals(top.out(), c.out(), String.join(" ", args));
     }
   }
 
