@@ -20,8 +20,9 @@ import picocli.CommandLine.Parameters;
     description = {"Cancels work that has not finished (scheduled, queued, running or waiting to retry).",
         "It becomes 'cancelled' and work_cancelled fires. A worker running it is told",
         "to stop and writes no result; a worker that receives it later does not run it.",
-        "Finished work cannot be cancelled. With --queue instead of ids: all unfinished work of",
-        "that queue (with several coordinators, the one asked sends the others theirs)."},
+        "Finished work cannot be cancelled. With --queue instead of ids: all unfinished",
+        "work of that queue (with several coordinators, the one asked sends the others",
+        "theirs)."},
     footer = {"", "Environment: GOWORK_COORDINATOR_URL (default http://127.0.0.1:8080), GOWORK_API_TOKEN or "
         + "GOWORK_API_TOKEN_FILE, GOWORK_COORDINATOR_CA_FILE (PEM certificates to trust for https://)."})
 public final class CancelCommand implements Callable<Integer> {
@@ -38,7 +39,8 @@ public final class CancelCommand implements Callable<Integer> {
       description = "Why (up to 1,000 characters); kept in the status and the work_cancelled event.")
   String reason;
 
-  @Option(names = "--url", description = "Coordinator URL (env GOWORK_COORDINATOR_URL; default http://127.0.0.1:8080).")
+  @Option(names = "--url", paramLabel = "URL", description = {"Coordinator URL (env GOWORK_COORDINATOR_URL;",
+      "default http://127.0.0.1:8080)."})
   String url;
 
   @Option(names = "--json", description = "Print the coordinator's JSON (the cancelled item's status), one per line.")

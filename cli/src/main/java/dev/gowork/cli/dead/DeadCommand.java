@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
         "  dead [list]       the dead work items, as a table",
         "  dead show ID      one dead item's status, error and attempts",
         "  dead requeue ID   queue it again for one more attempt",
-        "  dead delete ID    forget it for good (its work_dead event stays on the events topic)"},
+        "  dead delete ID    forget it for good (its work_dead event stays on the events",
+        "                    topic)"},
     footer = {"", "Environment: GOWORK_COORDINATOR_URL (default http://127.0.0.1:8080), GOWORK_API_TOKEN or "
         + "GOWORK_API_TOKEN_FILE, GOWORK_COORDINATOR_CA_FILE (PEM certificates to trust for https://)."})
 public final class DeadCommand implements Callable<Integer> {
@@ -32,7 +33,8 @@ public final class DeadCommand implements Callable<Integer> {
   @Parameters(index = "1", arity = "0..1", paramLabel = "ID", description = "The work id, for show, requeue and delete.")
   String workId;
 
-  @Option(names = "--url", description = "Coordinator URL (env GOWORK_COORDINATOR_URL; default http://127.0.0.1:8080).")
+  @Option(names = "--url", paramLabel = "URL", description = {"Coordinator URL (env GOWORK_COORDINATOR_URL;",
+      "default http://127.0.0.1:8080)."})
   String url;
 
   @Option(names = "--json", description = "Print the coordinator's JSON.")

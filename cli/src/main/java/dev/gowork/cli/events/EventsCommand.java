@@ -46,10 +46,10 @@ public final class EventsCommand implements Callable<Integer> {
   @Option(names = "--max", paramLabel = "N", description = "Exit after N matching events.")
   Integer max;
 
-  @Option(names = "--bootstrap-servers", description = "Kafka (env GOWORK_BOOTSTRAP_SERVERS; default 127.0.0.1:9092).")
+  @Option(names = "--bootstrap-servers", paramLabel = "HOSTS", description = "Kafka (env GOWORK_BOOTSTRAP_SERVERS; default 127.0.0.1:9092).")
   String bootstrapServers;
 
-  @Option(names = "--topic-prefix", description = "Topic prefix (env GOWORK_TOPIC_PREFIX; default gowork).")
+  @Option(names = "--topic-prefix", paramLabel = "PREFIX", description = "Topic prefix (env GOWORK_TOPIC_PREFIX; default gowork).")
   String topicPrefix;
 
   private final CliContext context;

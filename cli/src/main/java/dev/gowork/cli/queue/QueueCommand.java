@@ -17,10 +17,12 @@ import picocli.CommandLine.Parameters;
 /** {@code gowork queue (pause | resume) QUEUE [--reason TEXT]}: stops and restarts a queue over HTTP. */
 @Command(name = "queue", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Pauses or resumes a queue.",
-        "  queue pause QUEUE [--reason TEXT]   no worker takes new work from it (running work finishes);",
-        "                                      its work waits in Kafka, deadlines still pass",
-        "  queue resume QUEUE                  workers take its work again",
-        "gowork status shows which queues are paused; gowork cancel --queue cancels a queue's work."},
+        "  queue pause QUEUE [--reason TEXT]  no worker takes new work from it (running",
+        "                                     work finishes); its work waits in Kafka,",
+        "                                     deadlines still pass",
+        "  queue resume QUEUE                 workers take its work again",
+        "gowork status shows which queues are paused; gowork cancel --queue cancels a",
+        "queue's work."},
     footer = {"", "Environment: GOWORK_COORDINATOR_URL (default http://127.0.0.1:8080), GOWORK_API_TOKEN or "
         + "GOWORK_API_TOKEN_FILE, GOWORK_COORDINATOR_CA_FILE (PEM certificates to trust for https://)."})
 public final class QueueCommand implements Callable<Integer> {
@@ -37,7 +39,8 @@ public final class QueueCommand implements Callable<Integer> {
       + "shown by gowork status.")
   String reason;
 
-  @Option(names = "--url", description = "Coordinator URL (env GOWORK_COORDINATOR_URL; default http://127.0.0.1:8080).")
+  @Option(names = "--url", paramLabel = "URL", description = {"Coordinator URL (env GOWORK_COORDINATOR_URL;",
+      "default http://127.0.0.1:8080)."})
   String url;
 
   @Option(names = "--json", description = "Print the coordinator's JSON.")

@@ -21,18 +21,21 @@ import picocli.CommandLine.Parameters;
 
 /** {@code gowork schedule [list | show NAME | set NAME ... | run NAME | delete NAME]}: repeating work over HTTP. */
 @Command(name = "schedule", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Repeating work: each run time adds the schedule's work, with the id NAME@<run time>.",
+    description = {"Repeating work: each run time adds the schedule's work, with the id",
+        "NAME@<run time>.",
         "  schedule [list]       every schedule, with its last and next run",
         "  schedule show NAME    one schedule, all its fields",
-        "  schedule set NAME (--cron EXPR [--zone ZONE] | --every SECONDS) [--data JSON] [--timeout SECONDS]",
-        "                        [--queue Q] [--max-attempts N]",
-        "                        define it, or replace its definition (runs from its next run time on)",
-        "  schedule run NAME     add its work now, outside its times (its runs go on as before)",
+        "  schedule set NAME (--cron EXPR [--zone ZONE] | --every SECONDS)",
+        "      [--data JSON] [--timeout SECONDS] [--queue Q] [--max-attempts N]",
+        "                        define it, or replace its definition (runs from its",
+        "                        next run time on)",
+        "  schedule run NAME     add its work now, outside its times (its runs go on)",
         "  schedule delete NAME  no more runs (work it added is not touched)",
         "",
-        "EXPR: 5 fields, minute hour day-of-month month day-of-week (e.g. '0 2 * * *', '*/15 9-17 * * 1-5'),",
-        "or @hourly, @daily, @weekly, @monthly, @yearly; in ZONE (default UTC). A run missed while no",
-        "coordinator was up happens once when one is back."},
+        "EXPR: 5 fields, minute hour day-of-month month day-of-week (e.g. '0 2 * * *',",
+        "'*/15 9-17 * * 1-5'), or @hourly, @daily, @weekly, @monthly, @yearly; in ZONE",
+        "(default UTC). A run missed while no coordinator was up happens once when one",
+        "is back."},
     footer = {"", "Environment: GOWORK_COORDINATOR_URL (default http://127.0.0.1:8080), GOWORK_API_TOKEN or "
         + "GOWORK_API_TOKEN_FILE, GOWORK_COORDINATOR_CA_FILE (PEM certificates to trust for https://)."})
 public final class ScheduleCommand implements Callable<Integer> {
@@ -63,13 +66,14 @@ public final class ScheduleCommand implements Callable<Integer> {
   @Option(names = {"-t", "--timeout"}, paramLabel = "SECONDS", description = "Each run's timeout (default 60).")
   Long timeout;
 
-  @Option(names = {"-q", "--queue"}, description = "Each run's queue (default: 'default').")
+  @Option(names = {"-q", "--queue"}, paramLabel = "QUEUE", description = "Each run's queue (default: 'default').")
   String queue;
 
   @Option(names = "--max-attempts", paramLabel = "N", description = "Each run's attempts (default 1).")
   Integer maxAttempts;
 
-  @Option(names = "--url", description = "Coordinator URL (env GOWORK_COORDINATOR_URL; default http://127.0.0.1:8080).")
+  @Option(names = "--url", paramLabel = "URL", description = {"Coordinator URL (env GOWORK_COORDINATOR_URL;",
+      "default http://127.0.0.1:8080)."})
   String url;
 
   @Option(names = "--json", description = "Print the coordinator's JSON.")

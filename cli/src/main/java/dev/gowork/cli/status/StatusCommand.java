@@ -28,7 +28,8 @@ public final class StatusCommand implements Callable<Integer> {
   @Parameters(arity = "0..*", paramLabel = "WORK_ID", description = "Work ids to show.")
   List<String> workIds = new ArrayList<>();
 
-  @Option(names = "--url", description = "Coordinator URL (env GOWORK_COORDINATOR_URL; default http://127.0.0.1:8080).")
+  @Option(names = "--url", paramLabel = "URL", description = {"Coordinator URL (env GOWORK_COORDINATOR_URL;",
+      "default http://127.0.0.1:8080)."})
   String url;
 
   @Option(names = "--json", description = "Print the coordinator's JSON, one answer per line.")

@@ -32,7 +32,8 @@ import picocli.CommandLine.Parameters;
         "A file or stdin holds one JSON object, an array of them, or JSON lines."},
     footer = {"", "Environment: GOWORK_COORDINATOR_URL (default http://127.0.0.1:8080), GOWORK_API_TOKEN or "
         + "GOWORK_API_TOKEN_FILE, GOWORK_COORDINATOR_CA_FILE (PEM certificates to trust for https://), GOWORK_QUEUE.",
-        "Example: gowork submit '{\"x\":1}' '{\"y\":2}'    gowork submit --file work.jsonl --queue images"})
+        "Examples: gowork submit '{\"x\":1}' '{\"y\":2}'",
+        "          gowork submit --file work.jsonl --queue images"})
 public final class SubmitCommand implements Callable<Integer> {
   @Parameters(arity = "0..*", paramLabel = "DATA", description = "One work's JSON data per argument; '-' reads stdin.")
   List<String> data = new ArrayList<>();
@@ -40,7 +41,7 @@ public final class SubmitCommand implements Callable<Integer> {
   @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Read work data from FILE ('-' for stdin).")
   String file;
 
-  @Option(names = {"-q", "--queue"}, description = "Queue (env GOWORK_QUEUE; default: the coordinator's, 'default').")
+  @Option(names = {"-q", "--queue"}, paramLabel = "QUEUE", description = "Queue (env GOWORK_QUEUE; default: the coordinator's, 'default').")
   String queue;
 
   @Option(names = {"-t", "--timeout"}, paramLabel = "SECONDS",
@@ -59,7 +60,8 @@ public final class SubmitCommand implements Callable<Integer> {
       + "only): submitted again, it is not added twice.")
   String workId;
 
-  @Option(names = "--url", description = "Coordinator URL (env GOWORK_COORDINATOR_URL; default http://127.0.0.1:8080).")
+  @Option(names = "--url", paramLabel = "URL", description = {"Coordinator URL (env GOWORK_COORDINATOR_URL;",
+      "default http://127.0.0.1:8080)."})
   String url;
 
   @Option(names = "--json", description = "Print {\"workIds\":[...]} instead of one id per line.")
