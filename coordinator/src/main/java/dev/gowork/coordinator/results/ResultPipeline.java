@@ -178,8 +178,13 @@ public final class ResultPipeline {
     return JsonNodeFactory.instance.objectNode().put(HANDED_OUT, true);
   }
 
+  /**
+   * True for exactly {@link #handedOutMark()}: a Kafka worker's progress may carry other fields, which are
+   * ignored, so a {@code handedOut} among them must not mark the work (its next attempt would be refused).
+   */
   private static boolean isHandedOut(JsonNode result) {
-    return result != null && result.path(HANDED_OUT).isBoolean() && result.path(HANDED_OUT).booleanValue();
+    return result != null && result.isObject() && result.size() == 1 && result.path(HANDED_OUT).isBoolean()
+        && result.path(HANDED_OUT).booleanValue();
   }
 
   /**

@@ -179,6 +179,21 @@ class ResultPipelineTest {
   }
 
   @Test
+  void aKafkaWorkersProgressWithAHandedOutFieldDoesNotStopTheNextAttemptFromBeingTaken() {
+    add("a", 1);
+    // A Kafka worker's progress: percent and message are read, any other field is ignored (protocol.md).
+    pipeline.accept(record(running("a", 1, new Progress(40, "x").toJson().put("handedOut", true)),
+        session.sessionKey()));
+    Registration r = workers.register();
+    Session next = workers.verify(r.workerId(), Signatures.verifyResponse(SECRET, r.workerId(), r.challenge()));
+    // Its lock ran out: another Kafka worker runs the redelivery as attempt 2.
+    pipeline.accept(consumerRecord(SignedResult.sign(codec, completed("a", 2), next.workerId(), next.sessionKey(),
+        clock).toRecord("p.results")));
+    assertEquals(List.of(), rejections());
+    assertEquals(WorkState.COMPLETED, table.status("a").orElseThrow().state());
+  }
+
+  @Test
   void aStaleTimestampIsRejected() {
     add("a", 1);
     MutableClock workerClock = new MutableClock(clock.instant().minus(Duration.ofMinutes(6)));
