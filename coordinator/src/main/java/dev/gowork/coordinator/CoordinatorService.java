@@ -159,9 +159,11 @@ public final class CoordinatorService implements AutoCloseable {
     try {
       kafka = EmbeddedKafka.builder().dataDir(s.dataDir()).port(s.embeddedKafkaPort()).start();
     } catch (RuntimeException e) {
+      String why = String.valueOf(e.getMessage());
       throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not start the embedded Kafka on port "
-          + s.embeddedKafkaPort() + " (GOWORK_EMBEDDED_KAFKA_PORT) with data in " + s.dataDir()
-          + " (GOWORK_DATA_DIR): " + e.getMessage(), e);
+          + s.embeddedKafkaPort() + " (GOWORK_EMBEDDED_KAFKA_PORT) with data in "
+          + (why.contains(s.dataDir().toString()) ? "GOWORK_DATA_DIR" : s.dataDir() + " (GOWORK_DATA_DIR)")
+          + ": " + why, e);
     }
     LOG.info("GOWORK_BOOTSTRAP_SERVERS is not set: started an embedded Kafka broker at {} with its data in {}. "
         + "Point workers at it with GOWORK_BOOTSTRAP_SERVERS={} (they also learn it when they verify).",

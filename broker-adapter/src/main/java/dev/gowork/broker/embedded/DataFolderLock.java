@@ -1,5 +1,6 @@
 package dev.gowork.broker.embedded;
 
+import dev.gowork.broker.FileErrors;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -44,7 +45,7 @@ final class DataFolderLock implements AutoCloseable {
         try {
             file = Files.createDirectories(logDir).toRealPath().resolve(FILE);
         } catch (IOException e) {
-            throw new KafkaException("cannot create the data folder " + dataDir + ": " + e.getMessage(), e);
+            throw new KafkaException("cannot create the data folder " + dataDir + ": " + FileErrors.why(e, dataDir), e);
         }
         if (!HELD.add(file)) {
             throw inUse(dataDir);

@@ -1,5 +1,6 @@
 package dev.gowork.cli.demo;
 
+import dev.gowork.broker.FileErrors;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -116,7 +117,7 @@ public final class ChildProcess {
         last.addLast(l.length() > 500 ? l.substring(0, 500) + "..." : l);
       });
     } catch (IOException | UncheckedIOException e) {
-      return "    (cannot read " + log + ": " + (e instanceof IOException io ? DataFolder.why(io, log) : e.getMessage()) + ")";
+      return "    (cannot read " + log + ": " + (e instanceof IOException io ? FileErrors.why(io, log) : e.getMessage()) + ")";
     }
     return last.isEmpty() ? "    (the log is empty)" : "    " + String.join("\n    ", last);
   }

@@ -1,5 +1,6 @@
 package dev.gowork.cli.demo;
 
+import dev.gowork.broker.FileErrors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -75,10 +76,10 @@ public final class TemporaryData implements AutoCloseable {
       }
     } catch (IOException e) {
       System.err.println("gowork: could not delete the temporary broker data in " + folder + ": "
-          + DataFolder.why(e, folder));
+          + FileErrors.why(e, folder));
     } catch (UncheckedIOException e) {
       System.err.println("gowork: could not delete the temporary broker data in " + folder + ": "
-          + DataFolder.why(e.getCause(), folder));
+          + FileErrors.why(e.getCause(), folder));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.gowork.cli.soak;
 
+import dev.gowork.broker.FileErrors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -194,7 +195,7 @@ final class RunSoak {
       Files.writeString(file, b, StandardCharsets.UTF_8);
       return file;
     } catch (IOException e) {
-      context.err().println("soak: cannot write " + file + ": " + DataFolder.why(e, file));
+      context.err().println("soak: cannot write " + file + ": " + FileErrors.why(e, file));
       return null;
     }
   }

@@ -1,5 +1,6 @@
 package dev.gowork.cli.demo;
 
+import dev.gowork.broker.FileErrors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,8 +41,8 @@ class DataFolderTest {
   @Test
   void aFileSystemErrorIsGivenWithoutThePathItNames(@TempDir Path dir) {
     Path log = dir.resolve("worker-1.log");
-    assertEquals("no such file or folder", DataFolder.why(new NoSuchFileException(log.toString()), log));
+    assertEquals("no such file or folder", FileErrors.why(new NoSuchFileException(log.toString()), log));
     Path other = dir.resolve("kafka");
-    assertEquals(other + ": no such file or folder", DataFolder.why(new NoSuchFileException(other.toString()), log));
+    assertEquals(other + ": no such file or folder", FileErrors.why(new NoSuchFileException(other.toString()), log));
   }
 }
