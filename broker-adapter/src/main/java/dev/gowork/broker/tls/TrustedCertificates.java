@@ -75,16 +75,31 @@ public final class TrustedCertificates {
    * another host, or else the JDK's message.
    */
   public static String reason(SSLException e) {
-    String m = String.valueOf(e.getMessage());
+    String mismatch = hostMismatch(e);
+    if (mismatch != null) {
+      return "its certificate is not made out to this host name or address (" + mismatch + ")";
+    }
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof CertPathBuilderException || t instanceof CertPathValidatorException) {
         return "its certificate is not signed by a certificate this client trusts";
       }
-      if (t instanceof CertificateException && String.valueOf(t.getMessage()).startsWith("No subject alternative")) {
-        return "its certificate is not made out to this host name or address (" + t.getMessage() + ")";
+    }
+    return String.valueOf(e.getMessage());
+  }
+
+  /**
+   * The JDK's words when the certificate is trusted but made out to other names ("No subject alternative
+   * ... matching ...", or "No name matching ..." for one without such names); null for any other failure.
+   * The fix is then the host name in the URL, or the certificate's names, not a CA file.
+   */
+  public static String hostMismatch(SSLException e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String m = String.valueOf(t.getMessage());
+      if (t instanceof CertificateException && (m.startsWith("No subject alternative") || m.startsWith("No name matching"))) {
+        return m;
       }
     }
-    return m;
+    return null;
   }
 
   private static GoWorkException invalid(String message) {

@@ -18,7 +18,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.CertificateException;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -138,7 +137,7 @@ public final class CoordinatorClient {
     } catch (HttpTimeoutException e) {
       throw CliException.failed(method + " " + base + path + ": no answer within " + seconds(requestTimeout), e);
     } catch (SSLHandshakeException e) {
-      String mismatch = hostMismatch(e);
+      String mismatch = TrustedCertificates.hostMismatch(e);
       throw CliException.failed(mismatch != null
           ? "the certificate of the coordinator at " + base + " (" + urlSetting + ") does not match the host name '"
               + base.getHost() + "' (" + mismatch + "): use a host name the certificate names in "
@@ -164,20 +163,6 @@ public final class CoordinatorClient {
           + (a.status() == 401 ? " (set GOWORK_API_TOKEN or GOWORK_API_TOKEN_FILE)" : ""));
     }
     return a;
-  }
-
-  /**
-   * The JDK's words when the certificate is trusted but made out to other names ("No subject alternative
-   * ... matching ...", or "No name matching ..." for one without such names); null for any other failure.
-   */
-  private static String hostMismatch(SSLHandshakeException e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      String m = String.valueOf(t.getMessage());
-      if (t instanceof CertificateException && (m.startsWith("No subject alternative") || m.startsWith("No name matching"))) {
-        return m;
-      }
-    }
-    return null;
   }
 
   private static String seconds(Duration d) {

@@ -141,9 +141,15 @@ public final class HttpHandshake implements Handshake {
       }
     } catch (SSLHandshakeException e) {
       // A certificate this worker does not trust will not become trusted by retrying.
-      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "the TLS handshake with the coordinator at " + baseUrl
-          + " failed (" + step + "): " + TrustedCertificates.reason(e) + "; if its certificate is from a private CA or "
-          + "self-signed, name it in GOWORK_COORDINATOR_CA_FILE", e);
+      String mismatch = TrustedCertificates.hostMismatch(e);
+      String host = URI.create(baseUrl).getHost();
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, mismatch != null
+          ? "the certificate of the coordinator at " + baseUrl + " does not match the host name '" + host + "' ("
+              + mismatch + "): use a host name the certificate names in GOWORK_COORDINATOR_URL, or have the "
+              + "certificate issued with '" + host + "' among its subject alternative names"
+          : "the TLS handshake with the coordinator at " + baseUrl + " failed (" + step + "): "
+              + TrustedCertificates.reason(e) + "; if its certificate is from a private CA or self-signed, name it in "
+              + "GOWORK_COORDINATOR_CA_FILE", e);
     } catch (IOException e) {
       throw new GoWorkException(ErrorCode.UNAVAILABLE,
           "the coordinator at " + baseUrl + " is not reachable (" + step + "): " + e, e);

@@ -73,6 +73,21 @@ class HttpHandshakeTest {
   }
 
   @Test
+  void aTrustedCertificateForAnotherHostSaysSoAndNotToNameACaFile(@TempDir Path dir) throws Exception {
+    TestCertificate cert = TestCertificate.create(dir, "keystore-pass-0123", "CN=coordinator.example",
+        "dns:coordinator.example");
+    try (StubCoordinator https = new StubCoordinator(SECRET, "127.0.0.1:9", "gw", cert.server())) {
+      GoWorkException e = assertThrows(GoWorkException.class, () -> new HttpHandshake(https.url(),
+          SharedSecret.of(SECRET), "default", "test-1", Clock.systemUTC(),
+          TrustedCertificates.fromPem(cert.certificate(), "GOWORK_COORDINATOR_CA_FILE")).authenticate());
+      assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+      assertTrue(e.getMessage().contains("does not match the host name '127.0.0.1'")
+          && e.getMessage().contains("use a host name the certificate names in GOWORK_COORDINATOR_URL"), e.getMessage());
+      assertFalse(e.getMessage().contains("GOWORK_COORDINATOR_CA_FILE"), e.getMessage());
+    }
+  }
+
+  @Test
   void aServerWhoseChallengeIsNotMadeWithTheSecretGetsNoAnswer() {
     coordinator.forgeChallenges();
     GoWorkException e = assertThrows(GoWorkException.class, () -> handshake(SECRET).authenticate());
