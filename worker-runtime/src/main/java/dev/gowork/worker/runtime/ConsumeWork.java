@@ -106,7 +106,12 @@ final class ConsumeWork implements Runnable {
   private int nextWaitLane;
   /** Lanes closed while the queue is paused, by index, to be reopened when it is resumed. */
   private final boolean[] parked;
-  /** How many lanes are closed for a pause or an expired session (read by tests on any thread). */
+  /** The thread closing each parked lane's consumer, by index, until it has ended. */
+  private final Thread[] parking;
+  /**
+   * How many lanes are closed for a pause or an expired session, their consumers' closes ended (read by
+   * tests on any thread: a consumer still closing may fetch, and release when closed, a record sent meanwhile).
+   */
   private volatile int parkedLanes;
   final CompletableFuture<Void> ready = new CompletableFuture<>();
   final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -138,6 +143,7 @@ final class ConsumeWork implements Runnable {
     this.publisher = new PublishResults(producer, resultsTopic, codec, session, clock, this::complete);
     this.lastTurnMillis = clock.millis();
     this.parked = new boolean[slots];
+    this.parking = new Thread[slots];
   }
 
   /** When the loop last began a round (it begins one at least every 100 ms while it runs). */
@@ -256,9 +262,8 @@ final class ConsumeWork implements Runnable {
     for (int i = 0; i < lanes.size(); i++) {
       Lane lane = lanes.get(i);
       if (park && !parked[i] && lane.state() == Lane.State.IDLE && !lane.hasUnfinished() && !lane.isClosed()) {
-        closeLane(lane);
+        parking[i] = closeLane(lane);
         parked[i] = true;
-        parkedLanes++;
         LOG.info("lane {}: closed while {}", lane.index, why);
       } else if (!park && parked[i]) {
         Lane reopened;
@@ -271,10 +276,18 @@ final class ConsumeWork implements Runnable {
         }
         lanes.set(i, reopened);
         parked[i] = false;
-        parkedLanes--;
+        parking[i] = null;
         LOG.info("lane {}: reopened", i);
       }
     }
+    int closed = 0;
+    for (int i = 0; i < parked.length; i++) {
+      if (parked[i] && (parking[i] == null || !parking[i].isAlive())) {
+        parking[i] = null;
+        closed++;
+      }
+    }
+    parkedLanes = closed;
   }
 
   /** Lanes closed for a pause or an expired session (tests). */
@@ -598,13 +611,18 @@ final class ConsumeWork implements Runnable {
     return giveUpAt != null && !now.isBefore(giveUpAt);
   }
 
-  /** Commits and closes {@code lane} on a thread of its own, so that this thread does not wait for the broker. */
-  private void closeLane(Lane lane) {
+  /**
+   * Commits and closes {@code lane} on a thread of its own, so that this thread does not wait for the broker.
+   *
+   * @return that thread, or null when the lane was closed already
+   */
+  private Thread closeLane(Lane lane) {
     Thread t = lane.closeInBackground(LANE_CLOSE_TIMEOUT);
     if (t != null) {
       closingLanes.removeIf(c -> !c.isAlive());
       closingLanes.add(t);
     }
+    return t;
   }
 
   /**
