@@ -76,7 +76,7 @@ public final class CoordinatorService implements AutoCloseable {
       KafkaClients clients = new KafkaClients(bootstrap, s.kafkaProperties());
       WorkServer server = WorkServer.builder().secret(s.secret()).kafka(clients).topics(s.topics())
           .instanceId(s.instanceId()).runHandlersAt(HandlerTiming.parse(s.runHandlersAt()))
-          .finishedRetention(s.finishedRetention()).finishedKept(s.finishedMaxItems())
+          .finishedRetention(s.finishedRetention()).finishedKept(s.finishedMaxItems()).maxQueues(s.maxQueues())
           .deadRetention(s.deadRetention()).deadKept(s.deadMaxItems())
           .commitInterval(s.commitInterval())
           .sessionTtl(s.sessionTtl()).shareGroupSettings(s.shareGroup()).workPartitions(s.workPartitions())

@@ -10,6 +10,7 @@ import dev.gowork.broker.topic.Topics;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.coordinator.auth.AuthSettings;
 import dev.gowork.coordinator.events.HandlerTiming;
+import dev.gowork.coordinator.queue.QueueTopics;
 import dev.gowork.coordinator.retry.Backoff;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,6 +39,7 @@ public final class WorkServerBuilder {
   Duration sendTimeout = Duration.ofSeconds(30);
   Duration finishedRetention = Duration.ofHours(1);
   int finishedKept = 100_000;
+  int maxQueues = QueueTopics.DEFAULT_MAX_QUEUES;
   Duration deadRetention = Duration.ofDays(7);
   int deadKept = 10_000;
   Duration tick = Duration.ofMillis(50);
@@ -180,6 +182,16 @@ public final class WorkServerBuilder {
   }
 
   /**
+   * At most this many queues, i.e. work topics of the prefix (default 1,000; 1 to 100,000): adding work
+   * to a further queue, or asking for work from one over HTTP, is refused ({@code CONFLICT}), since each
+   * queue is a topic with its partitions and a share group on the cluster.
+   */
+  public WorkServerBuilder maxQueues(int n) {
+    maxQueues = n;
+    return this;
+  }
+
+  /**
    * How long dead letters stay listed and requeueable (default 7 days, Kafka's default retention of
    * the work topics that hold their payloads); older ones are forgotten.
    */
@@ -272,6 +284,7 @@ public final class WorkServerBuilder {
     require(positive(sendTimeout), "sendTimeout", "must be positive, was " + sendTimeout);
     require(positive(finishedRetention), "finishedRetention", "must be positive, was " + finishedRetention);
     require(finishedKept >= 0, "finishedKept", "must be 0 or more, was " + finishedKept);
+    require(maxQueues >= 1 && maxQueues <= 100_000, "maxQueues", "must be 1 to 100000, was " + maxQueues);
     require(positive(deadRetention), "deadRetention", "must be positive, was " + deadRetention);
     require(deadKept >= 0, "deadKept", "must be 0 or more, was " + deadKept);
     require(positive(tick) && tick.toSeconds() <= 10, "tick", "must be positive and at most 10 s, was " + tick);

@@ -61,6 +61,7 @@ public final class CoordinatorSettings {
   private final String runHandlersAt;
   private final Duration finishedRetention;
   private final int finishedMaxItems;
+  private final int maxQueues;
   private final Duration deadRetention;
   private final int deadMaxItems;
   private final Duration commitInterval;
@@ -94,6 +95,7 @@ public final class CoordinatorSettings {
     runHandlersAt = runHandlersAt(v);
     finishedRetention = Duration.ofSeconds(v.number(Setting.FINISHED_RETENTION_SECONDS, 1, 604_800));
     finishedMaxItems = v.integer(Setting.FINISHED_MAX_ITEMS, 0, 100_000_000);
+    maxQueues = v.integer(Setting.MAX_QUEUES, 1, 100_000);
     deadRetention = Duration.ofSeconds(v.number(Setting.DEAD_RETENTION_SECONDS, 1, 31_536_000));
     deadMaxItems = v.integer(Setting.DEAD_MAX_ITEMS, 0, 10_000_000);
     commitInterval = Duration.ofMillis(v.number(Setting.COMMIT_INTERVAL_MS, 0, 10_000));
@@ -268,6 +270,11 @@ public final class CoordinatorSettings {
     return finishedMaxItems;
   }
 
+  /** At most this many queues (work topics of the prefix). */
+  public int maxQueues() {
+    return maxQueues;
+  }
+
   /** {@code GOWORK_DEAD_RETENTION_SECONDS}. */
   public Duration deadRetention() {
     return deadRetention;
@@ -304,7 +311,7 @@ public final class CoordinatorSettings {
         + ", workPartitions=" + workPartitions + ", replicationFactor=" + replicationFactor + ", shareLock="
         + shareGroup.lockDuration() + ", shareDeliveryLimit=" + shareGroup.deliveryCountLimit() + ", shareHeartbeat="
         + shareGroup.heartbeatInterval().map(Duration::toString).orElse("(broker)") + ", finishedRetention="
-        + finishedRetention + ", finishedMaxItems=" + finishedMaxItems + ", deadRetention=" + deadRetention
+        + finishedRetention + ", finishedMaxItems=" + finishedMaxItems + ", maxQueues=" + maxQueues + ", deadRetention=" + deadRetention
         + ", deadMaxItems=" + deadMaxItems + ", runHandlersAt=" + runHandlersAt
         + ", commitInterval=" + commitInterval + ", kafkaProperties=" + kafkaProperties.keySet() + "]";
   }

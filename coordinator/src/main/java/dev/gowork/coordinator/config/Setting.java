@@ -39,6 +39,9 @@ enum Setting {
       "Partitions of each new work topic (1-10000)."),
   REPLICATION_FACTOR("GOWORK_REPLICATION_FACTOR", "--replication-factor", "N", "1",
       "Replication factor of the topics the coordinator creates (1-32)."),
+  MAX_QUEUES("GOWORK_MAX_QUEUES", "--max-queues", "N", "1000",
+      "At most this many queues, i.e. work topics of the prefix (1-100000): work added to a further queue, or asked "
+          + "for from one, is refused (409), so queue names taken from input cannot create topics without end."),
   SHARE_LOCK_SECONDS("GOWORK_SHARE_LOCK_SECONDS", "--share-lock-seconds", "SECONDS", "30",
       "How long a worker may hold a work record before it goes to another (the broker bounds it, 15-60 s by "
           + "default)."),

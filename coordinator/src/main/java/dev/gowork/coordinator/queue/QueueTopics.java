@@ -17,6 +17,8 @@ import org.apache.kafka.common.KafkaException;
  * Makes sure the topics exist and each queue's share group is configured (offset reset
  * {@code earliest}, lock, delivery limit) before anything is published to or consumed from it.
  * Each queue is prepared once per process; concurrent first uses of one queue wait for each other.
+ * A queue is a topic with its partitions and a share group on the cluster, so their number is bounded
+ * ({@code GOWORK_MAX_QUEUES}): a queue name taken from input must not create topics without end.
  */
 public final class QueueTopics {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(QueueTopics.class);
@@ -61,17 +63,25 @@ public final class QueueTopics {
   private final int workPartitions;
   private final int replicationFactor;
   private final ShareGroupSettings shareGroup;
+  private final int maxQueues;
   private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
   private final Set<String> ready = ConcurrentHashMap.newKeySet();
 
+  /** The default of {@code GOWORK_MAX_QUEUES}. */
+  public static final int DEFAULT_MAX_QUEUES = 1000;
+
+  /**
+   * @param maxQueues at most this many work topics of the prefix; a new queue beyond them is refused
+   */
   public QueueTopics(Admin admin, Topics topics, int workPartitions, int replicationFactor,
-      ShareGroupSettings shareGroup) {
+      ShareGroupSettings shareGroup, int maxQueues) {
     this.admin = admin;
     this.provisioner = new TopicProvisioner(admin);
     this.topics = topics;
     this.workPartitions = workPartitions;
     this.replicationFactor = replicationFactor;
     this.shareGroup = shareGroup;
+    this.maxQueues = maxQueues;
   }
 
   /**
@@ -150,7 +160,8 @@ public final class QueueTopics {
   /**
    * Creates {@code <p>.work.<queue>} and configures {@code <p>.workers.<queue>}, once.
    *
-   * @throws GoWorkException INVALID_ARGUMENT for a bad queue name, UNAVAILABLE when Kafka refuses
+   * @throws GoWorkException INVALID_ARGUMENT for a bad queue name, CONFLICT when it would be a new queue
+   *     past {@code maxQueues}, UNAVAILABLE when Kafka refuses
    */
   public void ensure(String queue) {
     if (ready.contains(queue)) {
@@ -162,6 +173,7 @@ public final class QueueTopics {
         return;
       }
       try {
+        checkRoomFor(queue, topic);
         provisioner.ensureTopics(List.of(TopicSpec.of(topic, workPartitions, replicationFactor)));
         provisioner.configureShareGroup(topics.shareGroup(queue), shareGroup);
       } catch (KafkaException e) {
@@ -169,6 +181,33 @@ public final class QueueTopics {
             + e.getMessage(), e);
       }
       ready.add(queue);
+    }
+  }
+
+  /**
+   * Refuses a queue whose topic does not exist yet when the prefix has {@code maxQueues} work topics
+   * already (counted from the cluster, so every coordinator of the prefix counts the same; two of them
+   * creating new queues at the same moment may pass it by one each).
+   */
+  private void checkRoomFor(String queue, String topic) {
+    Set<String> names;
+    try {
+      names = admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "interrupted while listing the topics", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not list the topics to prepare queue '" + queue + "': "
+          + e, e);
+    }
+    if (names.contains(topic)) {
+      return;
+    }
+    long existing = names.stream().filter(n -> topics.queueOf(n) != null).count();
+    if (existing >= maxQueues) {
+      throw new GoWorkException(ErrorCode.CONFLICT, "queue '" + queue + "' would be a new queue, and there are "
+          + existing + " already, the most allowed (GOWORK_MAX_QUEUES=" + maxQueues + "): use an existing queue, or "
+          + "raise the limit");
     }
   }
 
