@@ -3,12 +3,10 @@ package dev.gowork.coordinator;
 import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.kafka.KafkaClients;
-import dev.gowork.broker.signing.SignedResult;
 import dev.gowork.broker.topic.Topics;
 import dev.gowork.broker.wire.Event;
 import dev.gowork.broker.wire.QueueNotice;
 import dev.gowork.broker.wire.ResultEnvelope;
-import dev.gowork.broker.wire.ResultStatus;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.coordinator.auth.WorkerRegistry;
@@ -31,38 +29,29 @@ import dev.gowork.coordinator.schedule.Schedule;
 import dev.gowork.coordinator.schedule.ScheduleStatus;
 import dev.gowork.coordinator.schedule.Schedules;
 import dev.gowork.coordinator.state.CommitChanges;
-import dev.gowork.coordinator.state.HangingTransactions;
 import dev.gowork.coordinator.state.Journal;
 import dev.gowork.coordinator.state.TransactionalWriter;
 import dev.gowork.coordinator.timeout.ExpireTimedOutWork;
 import dev.gowork.coordinator.timeout.TimeoutTracker;
-import dev.gowork.coordinator.work.Lifecycle;
 import dev.gowork.coordinator.work.Ownership;
-import dev.gowork.coordinator.work.Verdict;
-import dev.gowork.coordinator.work.WorkRef;
 import dev.gowork.coordinator.work.WorkState;
 import dev.gowork.coordinator.work.Progress;
 import dev.gowork.coordinator.work.WorkStatus;
 import dev.gowork.coordinator.work.WorkTable;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -101,33 +90,20 @@ import org.slf4j.LoggerFactory;
  * <p>Its threads are daemons: it runs while something else keeps the JVM alive (your service, or a
  * main thread waiting for shutdown), and {@link #close()} stops it cleanly.
  *
- * <p>(A long file because it is the seed server's whole public API, each method with its javadoc; the
- * work is done by the tasks it wires together: {@code ConsumeResults}, {@code CommitChanges},
- * {@code ExpireTimedOutWork}, {@code RepublishRetries}, {@code HandlerFeed}.)
+ * <p>(The seed server's whole public API, each method with its javadoc, over the package-private parts
+ * it wires together and starts: {@code Intake}, {@code Handout}, {@code Submissions}, {@code QueueAdmin},
+ * {@code DeadLetters}, {@code ScheduleChanges}, {@code FinishWaiters}, {@code ForwardToOwner}, and the
+ * tasks {@code ConsumeResults}, {@code CommitChanges}, {@code ExpireTimedOutWork}, {@code RepublishRetries},
+ * {@code HandlerFeed}.)
  */
 public final class WorkServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkServer.class);
   /** How long a result for unknown work or an unknown worker waits for other coordinators' state. */
   private static final Duration CATCH_UP = Duration.ofSeconds(2);
   private static final Duration CATCH_UP_ON_ASSIGNMENT = Duration.ofSeconds(30);
-  private static final Duration FIRST_ASSIGNMENT = Duration.ofSeconds(15);
-  private static final Duration HANGING_CHECK_INTERVAL = Duration.ofSeconds(30);
-  private static final Duration HANGING_CHECK_CALL_TIMEOUT = Duration.ofSeconds(5);
-  /**
-   * At start, each call of the check may take this long: a broker just restarted answers "loading"
-   * until all its transaction state is read, and the admin client retries that until the timeout.
-   */
-  private static final Duration HANGING_CHECK_CALL_TIMEOUT_AT_START = Duration.ofSeconds(30);
   private final Topics topics;
   private final Clock clock;
-  private final WireCodec codec;
-  private final Duration sendTimeout;
-  private final Duration finishedRetention;
-  private final int finishedKept;
-  private final Duration deadRetention;
   private final Duration handoutIdle;
-  private final int deadKept;
-  private final LongAdder deadForgotten = new LongAdder();
   private final Duration commitInterval;
   private final Duration tick;
   private final KafkaClients kafka;
@@ -149,13 +125,7 @@ public final class WorkServer implements AutoCloseable {
   private final BackgroundTasks tasks = new BackgroundTasks();
   private final Journal journal;
   private final TransactionalWriter writer;
-  /**
-   * Before the rebuild (which reads committed records only), then every 30 s: a transaction a broker
-   * stopped uncleanly left open on one of the coordinator's partitions would hide every later record of
-   * that partition from the rebuild, the followers and the handlers.
-   */
-  private final HangingTransactions hanging;
-  private final HangingTransactions hangingAtStart;
+  private final AbortHangingTransactions hanging;
   private final Duration rebuildTimeout;
   private final String txId;
   private final HandlerFeed handlerFeed;
@@ -164,16 +134,12 @@ public final class WorkServer implements AutoCloseable {
   private final Schedules schedules;
   private final QueuePauses pauses;
   private final ForwardToOwner forward;
-  /**
-   * Runs what waits on {@link #whenFinished} (a status read, an HTTP answer written), so neither the
-   * committer nor the follower thread that signals it does that work.
-   */
-  private final java.util.concurrent.ExecutorService finishWaiters = java.util.concurrent.Executors.newFixedThreadPool(2,
-      r -> {
-        Thread t = new Thread(r, "gowork-finish-waiters");
-        t.setDaemon(true);
-        return t;
-      });
+  private final Submissions submissions;
+  private final QueueAdmin queueAdmin;
+  private final DeadLetters deadLetters;
+  private final ScheduleChanges scheduleChanges;
+  private final ForgetFinishedWork forgetFinishedWork;
+  private final FinishWaiters finishWaiters;
   private volatile FireSchedules fireSchedules;
   private ConsumeResults consumeResults;
   private volatile RebuildState.Summary rebuilt;
@@ -183,13 +149,9 @@ public final class WorkServer implements AutoCloseable {
   WorkServer(WorkServerBuilder b) {
     topics = b.topics;
     clock = b.clock;
-    codec = b.codec;
-    sendTimeout = b.sendTimeout;
-    finishedRetention = b.finishedRetention;
-    finishedKept = b.finishedKept;
-    deadRetention = b.deadRetention;
+    WireCodec codec = b.codec;
+    Duration sendTimeout = b.sendTimeout;
     handoutIdle = b.handoutIdle;
-    deadKept = b.deadKept;
     commitInterval = b.commitInterval;
     tick = b.tick;
     kafka = b.kafka;
@@ -207,8 +169,7 @@ public final class WorkServer implements AutoCloseable {
         topics.events(), topics.control(), topics.schedules(), topics.queues());
     List<String> groups = List.of(topics.coordinatorGroup(), topics.handlerGroup());
     String writers = topics.prefix() + ".coordinator-";
-    hanging = new HangingTransactions(admin, writer.topics(), groups, writers, HANGING_CHECK_CALL_TIMEOUT);
-    hangingAtStart = new HangingTransactions(admin, writer.topics(), groups, writers, HANGING_CHECK_CALL_TIMEOUT_AT_START);
+    hanging = new AbortHangingTransactions(admin, writer.topics(), groups, writers);
     rebuildTimeout = b.rebuildTimeout;
     events = EventDispatcher.toJournal(clock, journal, codec);
     handlerFeed = new HandlerFeed(kafka, topics.events(), topics.handlerGroup(), txId, codec, events);
@@ -237,7 +198,15 @@ public final class WorkServer implements AutoCloseable {
       workers.forwardsRevocationsTo(forward::revoke);
     }
     intake = new Intake(queues, publisher, table, timeouts, events, clock, sendTimeout, journal, retries);
-    handout = new Handout(workers, queues, taker, table, events, clock, pauses, this::sendRunningNotice);
+    submissions = new Submissions(workers, table, ownership, pipeline, journal, codec, producer, topics, clock,
+        sendTimeout);
+    handout = new Handout(workers, queues, taker, table, events, clock, pauses, submissions::sendRunningNotice);
+    queueAdmin = new QueueAdmin(pauses, table, forward, journal, clock, topics.queues(), sendTimeout);
+    deadLetters = new DeadLetters(table, forward, republisher, timeouts, retries, journal, clock);
+    scheduleChanges = new ScheduleChanges(schedules, this::add, journal, clock, topics.schedules(), sendTimeout);
+    forgetFinishedWork = new ForgetFinishedWork(table, clock, b.finishedRetention, b.finishedKept, b.deadRetention,
+        b.deadKept);
+    finishWaiters = new FinishWaiters(table, () -> closed);
   }
 
   /** Starts configuring a server. */
@@ -280,7 +249,7 @@ public final class WorkServer implements AutoCloseable {
     try {
       ownership.partitionCount(queues.resultPartitions());
       writer.init();
-      hangingAtStart.abortAll();
+      hanging.atStart();
       handlerFeed.prepare(admin, rebuildTimeout);
       rebuilt = RebuildState.run(kafka, topics, rebuildTimeout, workers, table, events, rebuiltUpTo);
     } catch (KafkaException e) {
@@ -300,89 +269,27 @@ public final class WorkServer implements AutoCloseable {
       LOG.warn("{} was not read to its end within {}; schedules show and run once it is", topics.schedules(),
           CATCH_UP_ON_ASSIGNMENT);
     }
+    PartitionOwner owner = new PartitionOwner(follower, ownership, table, topics, CATCH_UP_ON_ASSIGNMENT);
     // Static membership (classic protocol): a replacement with the same instance id takes the crashed
     // member's results partitions at once instead of after its session timeout (45 s). Cooperative
     // assignment: when a coordinator joins or leaves, only the partitions that move change owner.
     consumeResults = new ConsumeResults(kafka.consumer(topics.coordinatorGroup(), Map.of(
         ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic", ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, txId,
         ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName())),
-        topics.results(), pipeline, new CommitChanges(journal, writer, commitInterval), new PartitionOwner(), clock,
+        topics.results(), pipeline, new CommitChanges(journal, writer, commitInterval), owner, clock,
         admin, topics.coordinatorGroup(), java.util.regex.Pattern.quote(topics.prefix() + ".coordinator-") + ".*");
     consumeResults.start();
-    awaitFirstPartitions();
+    owner.awaitFirst();
     handlerFeed.start();
     tasks.every("ExpireTimedOutWork", tick, new ExpireTimedOutWork(timeouts, table::expire, clock));
     tasks.every("RepublishRetries", tick, new RepublishRetries(retries, table, republisher, clock));
     tasks.every("ExpireSessions", tick.multipliedBy(4), workers::expireSessions);
-    tasks.every("ForgetFinishedWork", Duration.ofSeconds(1), this::forgetFinishedWork);
-    tasks.every("AbortHangingTransactions", HANGING_CHECK_INTERVAL, hanging::abortAll);
-    tasks.every("CloseIdleHandouts", Duration.ofSeconds(1), this::closeIdleHandouts);
+    tasks.every("ForgetFinishedWork", Duration.ofSeconds(1), forgetFinishedWork);
+    tasks.every("AbortHangingTransactions", AbortHangingTransactions.INTERVAL, hanging);
+    tasks.every("CloseIdleHandouts", Duration.ofSeconds(1), new CloseIdleHandouts(taker, handoutIdle));
     fireSchedules = new FireSchedules(schedules, ownership::owns, () -> follower.catchUp(CATCH_UP_ON_ASSIGNMENT), intake,
         clock);
     tasks.every("FireSchedules", tick, fireSchedules);
-  }
-
-  private void closeIdleHandouts() {
-    for (String queue : taker.closeIdle(handoutIdle)) {
-      LOG.info("no HTTP worker asked for work of queue '{}' for {}: the coordinator's hand-out consumer left its "
-          + "share group, and the Kafka workers get its partitions back", queue, handoutIdle);
-    }
-  }
-
-  private void forgetFinishedWork() {
-    long now = clock.millis();
-    table.forgetFinished(now - finishedRetention.toMillis(), finishedKept);
-    int dead = table.forgetDead(now - deadRetention.toMillis(), deadKept);
-    if (dead > 0) {
-      deadForgotten.add(dead);
-      LOG.info("forgot {} dead letters that died over {} ago or were beyond the newest {}", dead, deadRetention,
-          deadKept);
-    }
-  }
-
-  /** Waits (bounded) until the group gave this coordinator its first results partitions. */
-  private void awaitFirstPartitions() {
-    long end = System.nanoTime() + FIRST_ASSIGNMENT.toNanos();
-    while (!ownership.ownsAny() && System.nanoTime() < end) {
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-    if (!ownership.ownsAny()) {
-      LOG.warn("no results partition assigned within {}: the other coordinators of {} own all of them for now",
-          FIRST_ASSIGNMENT, topics.prefix());
-    }
-  }
-
-  /** Takes over the work of results partitions as the coordinator group hands them out. */
-  private final class PartitionOwner implements ConsumeResults.Owner {
-    @Override
-    public void gained(Collection<Integer> partitions) {
-      if (!follower.catchUp(CATCH_UP_ON_ASSIGNMENT)) {
-        LOG.warn("taking results partitions {} before the state of other coordinators was read to its end",
-            partitions);
-      }
-      ownership.gained(partitions);
-      Set<Integer> taken = Set.copyOf(partitions);
-      List<WorkTable.Restored> work = table.unfinished(id -> taken.contains(ownership.partitionOf(id)));
-      work.forEach(follower::plan);
-      LOG.info("owns results partitions {} of {} ({} unfinished items taken over)", ownership.owned(),
-          topics.results(), work.size());
-    }
-
-    @Override
-    public void lost(Collection<Integer> partitions) {
-      ownership.lost(partitions);
-      LOG.info("gave up results partitions {}; owns {}", partitions, ownership.owned());
-    }
-
-    @Override
-    public boolean holdsAll() {
-      return ownership.ownsAll();
-    }
   }
 
   /** Adds parameters passed to every handler (the seed's {@code AddParams}); returns this server. */
@@ -473,20 +380,8 @@ public final class WorkServer implements AutoCloseable {
    */
   public void submit(String workerId, String sessionKey, ResultEnvelope result) {
     requireStarted();
-    if (!workers.authenticate(workerId, sessionKey)) {
-      throw new GoWorkException(ErrorCode.UNAUTHENTICATED, "unknown worker or invalid session");
-    }
-    if (result.status() == ResultStatus.RUNNING) {
-      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "status 'running' is not a result: work taken with "
-          + "POST /v1/work/next is running already; send completed, failed or timed_out");
-    }
-    checkOpen(result.workId(), workerId);
-    publishSigned(new ResultEnvelope(result.workId(), result.attempt(), result.status(), result.result(),
-        result.error(), workerId, result.durationMs()), workerId, sessionKey);
+    submissions.submit(workerId, sessionKey, result);
   }
-
-  /** How often an HTTP worker may report the progress of one work item. */
-  static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
 
   /**
    * An HTTP worker's progress report on the work it took: published to the results topic as a signed
@@ -499,54 +394,7 @@ public final class WorkServer implements AutoCloseable {
    */
   public void reportProgress(String workerId, String sessionKey, String workId, int attempt, Progress progress) {
     requireStarted();
-    if (!workers.authenticate(workerId, sessionKey)) {
-      throw new GoWorkException(ErrorCode.UNAUTHENTICATED, "unknown worker or invalid session");
-    }
-    WorkStatus s = checkOpen(workId, workerId);
-    if (s.progress() != null && s.updatedAt() != null
-        && clock.instant().isBefore(s.updatedAt().plus(PROGRESS_INTERVAL))) {
-      throw new GoWorkException(ErrorCode.RATE_LIMITED, "progress of work " + workId + " was reported less than "
-          + PROGRESS_INTERVAL.toSeconds() + " s ago; report at most once a second");
-    }
-    publishSigned(new ResultEnvelope(workId, attempt, ResultStatus.RUNNING, progress.toJson(), null, workerId, -1),
-        workerId, sessionKey);
-  }
-
-  /**
-   * Tells the owner of work handed out here but owned by another coordinator that the HTTP worker runs
-   * it: a signed running notice on the results topic, marked as handed out over HTTP, so that the owner
-   * takes no other attempt of it (not waited for; a notice that is lost leaves the work queued on the
-   * owner, as before).
-   */
-  private void sendRunningNotice(String workId, int attempt, String workerId, String sessionKey) {
-    try {
-      SignedResult signed = SignedResult.sign(codec, new ResultEnvelope(workId, attempt, ResultStatus.RUNNING,
-          ResultPipeline.handedOutMark(), null, workerId, -1), workerId, sessionKey, clock);
-      producer.send(signed.toRecord(topics.results()), (meta, error) -> {
-        if (error != null) {
-          LOG.warn("the running notice of {} for its owner was not sent: {}", workId, error.toString());
-        }
-      });
-    } catch (RuntimeException e) {
-      LOG.warn("the running notice of {} for its owner was not sent: {}", workId, e.toString());
-    }
-  }
-
-  /** Signs {@code own} with the worker's session key and publishes it to the results topic; returns once Kafka has it. */
-  private void publishSigned(ResultEnvelope own, String workerId, String sessionKey) {
-    SignedResult signed = SignedResult.sign(codec, own, workerId, sessionKey, clock);
-    if (signed.value().length > codec.maxRecordBytes()) {
-      throw new GoWorkException(ErrorCode.TOO_LARGE, "result is " + signed.value().length
-          + " bytes, over the limit of " + codec.maxRecordBytes());
-    }
-    Future<RecordMetadata> sent;
-    try {
-      sent = producer.send(signed.toRecord(topics.results()));
-    } catch (KafkaException e) {
-      throw new GoWorkException(ErrorCode.UNAVAILABLE, "publishing the result of " + own.workId() + " failed: "
-          + e.getMessage(), e);
-    }
-    WorkPublisher.await(sent, sendTimeout, "publishing the result of " + own.workId());
+    submissions.reportProgress(workerId, sessionKey, workId, attempt, progress);
   }
 
   /**
@@ -556,20 +404,7 @@ public final class WorkServer implements AutoCloseable {
    */
   public void submit(Work work) {
     requireStarted();
-    checkOpen(work.id(), null);
-    if (!table.owns(work.id())) {
-      throw new GoWorkException(ErrorCode.CONFLICT, "work " + work.id() + " belongs to another coordinator (results "
-          + "partition " + ownership.partitionOf(work.id()) + "); submit its result there, or through the results "
-          + "topic (HTTP POST /v1/work/{id}/result works on any coordinator)");
-    }
-    ResultStatus status = work.error() == null ? ResultStatus.COMPLETED : ResultStatus.FAILED;
-    Verdict v = pipeline.applyTrusted(new ResultEnvelope(work.id(), work.attempt(), status, work.result(),
-        work.error(), null, -1));
-    if (!v.accepted()) {
-      throw new GoWorkException(v.state() == WorkState.TIMED_OUT ? ErrorCode.TIMED_OUT : ErrorCode.CONFLICT,
-          "result refused: " + v.rejection());
-    }
-    journal.flushAndWait();
+    submissions.submit(work);
   }
 
   /** Work queued, running or waiting to retry, over all queues (the seed's {@code QueueSize}). */
@@ -606,21 +441,7 @@ public final class WorkServer implements AutoCloseable {
    * }</pre>
    */
   public CompletableFuture<Optional<WorkStatus>> whenFinished(String workId, Duration timeout) {
-    Objects.requireNonNull(timeout, "timeout");
-    // Before the signal is registered: Duration.toMillis throws beyond a long of milliseconds, and a
-    // throw after registering would leave the signal behind. Such a wait never runs out.
-    long millis = timeout.compareTo(Duration.ofMillis(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : timeout.toMillis();
-    CompletableFuture<Void> signal = table.watchFinish(workId);
-    Optional<WorkStatus> now = table.status(workId);
-    if (now.isEmpty() || Lifecycle.isTerminal(now.get().state()) || closed || timeout.isZero()) {
-      table.unwatchFinish(workId, signal);
-      return CompletableFuture.completedFuture(now);
-    }
-    CompletableFuture<Optional<WorkStatus>> answer = signal
-        .completeOnTimeout(null, millis, java.util.concurrent.TimeUnit.MILLISECONDS)
-        .thenApplyAsync(v -> table.status(workId), finishWaiters);
-    answer.whenComplete((st, e) -> table.unwatchFinish(workId, signal));
-    return answer;
+    return finishWaiters.whenFinished(workId, timeout);
   }
 
   /**
@@ -669,14 +490,7 @@ public final class WorkServer implements AutoCloseable {
    */
   public ScheduleStatus schedule(Schedule s) {
     requireStarted();
-    java.time.Instant definedAt = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-    schedules.define(java.util.Objects.requireNonNull(s, "schedule"), definedAt);
-    journal.flushAndWait();
-    readSchedulesBack(s.name(), s, definedAt);
-    ScheduleStatus now = schedules.get(s.name(), clock.instant()).orElseThrow(() -> new GoWorkException(
-        ErrorCode.CONFLICT, "schedule " + s.name() + " was deleted at the same time as it was defined"));
-    LOG.info("schedule {} defined; next run {}", s, now.nextRunAt());
-    return now;
+    return scheduleChanges.define(s);
   }
 
   /**
@@ -687,13 +501,7 @@ public final class WorkServer implements AutoCloseable {
    */
   public boolean unschedule(String name) {
     requireStarted();
-    if (!schedules.delete(name)) {
-      return false;
-    }
-    journal.flushAndWait();
-    readSchedulesBack(name, null, null);
-    LOG.info("schedule {} deleted", name);
-    return true;
+    return scheduleChanges.delete(name);
   }
 
   /**
@@ -705,14 +513,7 @@ public final class WorkServer implements AutoCloseable {
    */
   public String runScheduleNow(String name) {
     requireStarted();
-    Schedule s = schedules.get(name, clock.instant()).map(ScheduleStatus::schedule).orElseThrow(() ->
-        new GoWorkException(ErrorCode.NOT_FOUND, "no schedule named '" + (name.length() > 100 ? name.substring(0, 100)
-            + "…" : name) + "'"));
-    Work w = Work.create(s.data(), s.timeoutSeconds()).withQueue(s.queue()).withMaxAttempts(s.maxAttempts())
-        .withId(s.name() + "@manual-" + clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
-    add(w);
-    LOG.info("schedule {} run by hand: added work {}", name, w.id());
-    return w.id();
+    return scheduleChanges.runNow(name);
   }
 
   /** Runs of schedules whose work this coordinator added since it started. */
@@ -729,14 +530,6 @@ public final class WorkServer implements AutoCloseable {
   /** Schedule {@code name}, with its last and next run; empty when there is none. */
   public Optional<ScheduleStatus> scheduleStatus(String name) {
     return schedules.get(name, clock.instant());
-  }
-
-  /** What was just committed to {@code <p>.schedules} takes effect here once read back. */
-  private void readSchedulesBack(String name, Schedule s, java.time.Instant definedAt) {
-    if (!schedules.awaitReadBack(name, s, definedAt, sendTimeout)) {
-      throw new GoWorkException(ErrorCode.UNAVAILABLE, "the change was committed, but not read back from "
-          + topics.schedules() + " within " + sendTimeout + "; it takes effect once it is");
-    }
   }
 
   /** Longest reason {@link #cancel} accepts. */
@@ -806,16 +599,7 @@ public final class WorkServer implements AutoCloseable {
     requireStarted();
     Topics.validateQueue(queue);
     checkReason(reason);
-    QueueNotice n = QueuePauses.notice(queue, paused, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
-        reason == null || reason.isBlank() ? null : reason.strip());
-    pauses.write(n);
-    journal.flushAndWait();
-    if (!pauses.awaitReadBack(n, sendTimeout)) {
-      throw new GoWorkException(ErrorCode.UNAVAILABLE, "the change was committed, but not read back from "
-          + topics.queues() + " within " + sendTimeout + "; it takes effect once it is");
-    }
-    LOG.info("queue {} {}{}", queue, paused ? "paused" : "resumed", n.reason() == null ? "" : ": " + n.reason());
-    return n;
+    return queueAdmin.setPaused(queue, paused, reason);
   }
 
   /**
@@ -842,53 +626,8 @@ public final class WorkServer implements AutoCloseable {
     requireStarted();
     Topics.validateQueue(queue);
     checkReason(reason);
-    int cancelled = 0;
-    int notOwned = 0;
-    int unflushed = 0;
-    ForwardToOwner.QueueCancels forwarding = forward.queueCancels(reason);
-    for (String id : table.unfinishedOf(queue)) {
-      try {
-        if (table.owns(id)) {
-          table.cancel(id, reason, clock.millis());
-          cancelled++;
-        } else if (forward.enabled()) {
-          forwarding.send(id);
-        } else {
-          notOwned++;
-        }
-      } catch (GoWorkException e) {
-        if (e.code() != ErrorCode.CONFLICT && e.code() != ErrorCode.NOT_FOUND) {
-          throw e;
-        }
-        // it finished, or was forgotten or handed over, since the list was taken
-      }
-      // Bounded transactions: a queue of a million items is committed 10,000 changes at a time.
-      if (++unflushed == CANCEL_CHUNK) {
-        journal.flushAndWait();
-        forwarding.await();
-        unflushed = 0;
-      }
-    }
-    journal.flushAndWait();
-    forwarding.await();
-    int forwarded = forwarding.sent();
-    LOG.info("queue {}: {} unfinished items cancelled, {} sent to the coordinators that own them", queue, cancelled,
-        forwarded);
-    if (forwarding.notSent() > 0) {
-      throw new GoWorkException(ErrorCode.UNAVAILABLE, "queue " + queue + ": cancelled the " + cancelled
-          + " unfinished items this coordinator owns and sent " + forwarded + " to the coordinators that own them, "
-          + "but " + forwarding.notSent() + " items other coordinators own could not be sent to them ("
-          + forwarding.failure() + "), so they may not be cancelled: cancel the queue again once Kafka answers",
-          forwarding.failure());
-    }
-    if (notOwned > 0) {
-      LOG.warn("queue {}: {} unfinished items are owned by other coordinators and were left as they are (this one has "
-          + "no operator key to send them the cancel): cancel the queue on each coordinator too", queue, notOwned);
-    }
-    return new QueueCancellation(queue, cancelled, forwarded, notOwned);
+    return queueAdmin.cancelQueue(queue, reason);
   }
-
-  private static final int CANCEL_CHUNK = 10_000;
 
   /**
    * Gives a dead item one more attempt with a fresh deadline and publishes it again (fires {@code work_retry}).
@@ -899,31 +638,7 @@ public final class WorkServer implements AutoCloseable {
    */
   public void requeue(String workId) {
     requireStarted();
-    // The payload first: one that Kafka's retention deleted can never be published again, and a requeue
-    // that revived the item anyway left it queued for nobody (no longer listed, no longer requeueable)
-    // until its new deadline timed it out. Refused here, the dead letter stays as it was.
-    WorkEnvelope payload = table.ref(workId)
-        .filter(r -> table.status(workId).map(s -> s.state() == WorkState.DEAD).orElse(false))
-        .map(republisher::payload).orElse(null);
-    if (forward.enabled() && !table.owns(workId)) {
-      forward.requeue(workId);
-      return;
-    }
-    WorkRef ref = table.revive(workId, clock.millis());
-    timeouts.track(workId, ref.deadline().toEpochMilli());
-    try {
-      if (payload == null) {
-        republisher.republish(ref);
-      } else {
-        republisher.publish(ref, payload);
-      }
-    } catch (GoWorkException e) {
-      // Revived already (and journaled): publish it when Kafka answers again, as a forwarded requeue is.
-      retries.scheduleRepublish(workId, ref.attempt(), clock.millis());
-      throw e;
-    }
-    table.republished(workId, ref.attempt());
-    journal.flushAndWait();
+    deadLetters.requeue(workId);
   }
 
   /**
@@ -937,13 +652,7 @@ public final class WorkServer implements AutoCloseable {
    */
   public void deleteDead(String workId) {
     requireStarted();
-    if (forward.enabled() && !table.owns(workId)) {
-      forward.deleteDead(workId);
-      return;
-    }
-    table.discard(workId);
-    journal.flushAndWait();
-    LOG.info("dead letter {} deleted", workId);
+    deadLetters.delete(workId);
   }
 
   /**
@@ -951,12 +660,12 @@ public final class WorkServer implements AutoCloseable {
    * partition (see docs/reliability.md): each is a broker that stopped uncleanly.
    */
   public long hangingTransactionsAborted() {
-    return hanging.abortedCount() + hangingAtStart.abortedCount();
+    return hanging.abortedCount();
   }
 
   /** Dead letters forgotten since start because they were older than the retention or beyond the cap. */
   public long deadForgotten() {
-    return deadForgotten.sum();
+    return forgetFinishedWork.deadForgotten();
   }
 
   /** How many dead letters this coordinator holds. */
@@ -1031,26 +740,6 @@ public final class WorkServer implements AutoCloseable {
   /** What the last {@link #start()} rebuilt from the state topics (for tests and logs); null before. */
   RebuildState.Summary rebuilt() {
     return rebuilt;
-  }
-
-  /**
-   * Refuses at once, with the HTTP caller's status code, a result the work table would refuse later.
-   *
-   * @param workerId the submitting worker, or null for the application's own {@code submit(Work)}
-   */
-  private WorkStatus checkOpen(String workId, String workerId) {
-    WorkStatus s = table.status(workId)
-        .orElseThrow(() -> new GoWorkException(ErrorCode.NOT_FOUND, "no work with id " + workId));
-    if (s.state() == WorkState.TIMED_OUT) {
-      throw new GoWorkException(ErrorCode.TIMED_OUT, "work " + workId + " timed out");
-    }
-    if (Lifecycle.isTerminal(s.state())) {
-      throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + " is already " + s.state().wireName());
-    }
-    if (workerId != null && s.state() == WorkState.RUNNING && s.workerId() != null && !s.workerId().equals(workerId)) {
-      throw new GoWorkException(ErrorCode.CONFLICT, "work " + workId + ": " + WorkTable.HANDED_TO_ANOTHER);
-    }
-    return s;
   }
 
   /** @throws GoWorkException INVALID_ARGUMENT for a reason over {@value #MAX_CANCEL_REASON_CHARS} characters */
