@@ -32,20 +32,27 @@ final class FireSchedules implements Runnable {
   private final Predicate<String> owns;
   private final BooleanSupplier readToEnd;
   private final Intake intake;
+  private final Predicate<String> knows;
   private final Clock clock;
   private static final long RETRY_AFTER_MS = 5_000;
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final java.util.concurrent.atomic.LongAdder runs = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder failures = new java.util.concurrent.atomic.LongAdder();
   /** After a failed run, a schedule waits {@value #RETRY_AFTER_MS} ms (its clock's) before it is tried again. */
   private final Map<String, Long> retryAt = new ConcurrentHashMap<>();
   private boolean ready;
 
-  /** @param readToEnd true once the schedules topic was read to its end (may wait a while) */
-  FireSchedules(Schedules schedules, Predicate<String> owns, BooleanSupplier readToEnd, Intake intake, Clock clock) {
+  /**
+   * @param readToEnd true once the schedules topic was read to its end (may wait a while)
+   * @param knows whether a work id was added already (a run added before a restart or a hand-over)
+   */
+  FireSchedules(Schedules schedules, Predicate<String> owns, BooleanSupplier readToEnd, Intake intake,
+      Predicate<String> knows, Clock clock) {
     this.schedules = schedules;
     this.owns = owns;
     this.readToEnd = readToEnd;
     this.intake = intake;
+    this.knows = knows;
     this.clock = clock;
   }
 
@@ -80,7 +87,9 @@ final class FireSchedules implements Runnable {
     }
     added.handle((ok, error) -> {
       Throwable cause = unwrap(error);
-      if (cause == null || (cause instanceof GoWorkException g && g.code() == ErrorCode.CONFLICT)) {
+      // A conflict is a run already added only when its id is known: another one (a new queue past
+      // GOWORK_MAX_QUEUES) is a failure, tried again, not a run to record.
+      if (cause == null || (cause instanceof GoWorkException g && g.code() == ErrorCode.CONFLICT && knows.test(id))) {
         LOG.debug("schedule {} ran for {}: {} work {}", s.name(), due.at(), cause == null ? "added" : "knew", id);
         if (cause == null) {
           runs.increment();
@@ -93,6 +102,7 @@ final class FireSchedules implements Runnable {
         retryAt.remove(s.name());
       } else {
         retryAt.put(s.name(), clock.millis() + RETRY_AFTER_MS);
+        failures.increment();
         LOG.warn("schedule {} could not add or record its run for {} (tried again in {} s): {}", s.name(),
             due.at(), RETRY_AFTER_MS / 1000, unwrap(error).getMessage());
       }
@@ -103,6 +113,11 @@ final class FireSchedules implements Runnable {
   /** Runs whose work this coordinator added since it started. */
   long runs() {
     return runs.sum();
+  }
+
+  /** Tries of a run that failed to add its work or record the run (each tried again) since it started. */
+  long failures() {
+    return failures.sum();
   }
 
   private static Throwable unwrap(Throwable t) {

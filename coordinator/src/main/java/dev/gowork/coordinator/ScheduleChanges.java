@@ -21,6 +21,7 @@ final class ScheduleChanges {
   private static final Logger LOG = LoggerFactory.getLogger(ScheduleChanges.class);
   private final Schedules schedules;
   private final Consumer<Work> add;
+  private final Consumer<String> prepareQueue;
   private final Journal journal;
   private final Clock clock;
   private final String schedulesTopic;
@@ -28,22 +29,28 @@ final class ScheduleChanges {
 
   /**
    * @param add adds work as {@link WorkServer#add} does
+   * @param prepareQueue prepares a schedule's queue at its definition, refusing one past the queue limit
    * @param sendTimeout how long a change may take to be read back from {@code schedulesTopic}
    */
-  ScheduleChanges(Schedules schedules, Consumer<Work> add, Journal journal, Clock clock, String schedulesTopic,
-      Duration sendTimeout) {
+  ScheduleChanges(Schedules schedules, Consumer<Work> add, Consumer<String> prepareQueue, Journal journal, Clock clock,
+      String schedulesTopic, Duration sendTimeout) {
     this.schedules = schedules;
     this.add = add;
+    this.prepareQueue = prepareQueue;
     this.journal = journal;
     this.clock = clock;
     this.schedulesTopic = schedulesTopic;
     this.sendTimeout = sendTimeout;
   }
 
-  /** {@link WorkServer#schedule}. */
+  /**
+   * {@link WorkServer#schedule}. Its queue is prepared first, so that a schedule for a new queue past
+   * {@code GOWORK_MAX_QUEUES} is refused now, not at each of its runs.
+   */
   ScheduleStatus define(Schedule s) {
     java.time.Instant definedAt = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-    schedules.define(java.util.Objects.requireNonNull(s, "schedule"), definedAt);
+    prepareQueue.accept(java.util.Objects.requireNonNull(s, "schedule").queue());
+    schedules.define(s, definedAt);
     journal.flushAndWait();
     readSchedulesBack(s.name(), s, definedAt);
     ScheduleStatus now = schedules.get(s.name(), clock.instant()).orElseThrow(() -> new GoWorkException(

@@ -203,7 +203,8 @@ public final class WorkServer implements AutoCloseable {
     handout = new Handout(workers, queues, taker, table, events, clock, pauses, submissions::sendRunningNotice);
     queueAdmin = new QueueAdmin(pauses, table, forward, journal, clock, topics.queues(), sendTimeout);
     deadLetters = new DeadLetters(table, forward, republisher, timeouts, retries, journal, clock);
-    scheduleChanges = new ScheduleChanges(schedules, this::add, journal, clock, topics.schedules(), sendTimeout);
+    scheduleChanges = new ScheduleChanges(schedules, this::add, queues::ensure, journal, clock, topics.schedules(),
+        sendTimeout);
     forgetFinishedWork = new ForgetFinishedWork(table, clock, b.finishedRetention, b.finishedKept, b.deadRetention,
         b.deadKept);
     finishWaiters = new FinishWaiters(table, () -> closed);
@@ -288,7 +289,7 @@ public final class WorkServer implements AutoCloseable {
     tasks.every("AbortHangingTransactions", AbortHangingTransactions.INTERVAL, hanging);
     tasks.every("CloseIdleHandouts", Duration.ofSeconds(1), new CloseIdleHandouts(taker, handoutIdle));
     fireSchedules = new FireSchedules(schedules, ownership::owns, () -> follower.catchUp(CATCH_UP_ON_ASSIGNMENT), intake,
-        clock);
+        table::knows, clock);
     tasks.every("FireSchedules", tick, fireSchedules);
   }
 
@@ -485,8 +486,8 @@ public final class WorkServer implements AutoCloseable {
    * }</pre>
    *
    * @return the schedule as the coordinators now know it, with its next run time
-   * @throws GoWorkException CONFLICT when {@value Schedules#MAX_SCHEDULES} other schedules exist,
-   *     UNAVAILABLE when Kafka did not commit it in time
+   * @throws GoWorkException CONFLICT when {@value Schedules#MAX_SCHEDULES} other schedules exist, or when its
+   *     queue would be a new one past {@code GOWORK_MAX_QUEUES}; UNAVAILABLE when Kafka did not commit it in time
    */
   public ScheduleStatus schedule(Schedule s) {
     requireStarted();
@@ -520,6 +521,15 @@ public final class WorkServer implements AutoCloseable {
   public long scheduleRuns() {
     FireSchedules f = fireSchedules;
     return f == null ? 0 : f.runs();
+  }
+
+  /**
+   * Tries of a schedule's run that failed since this coordinator started (Kafka away, or its queue a new
+   * one past {@code GOWORK_MAX_QUEUES}): each is tried again 5 s later, and logged.
+   */
+  public long scheduleRunFailures() {
+    FireSchedules f = fireSchedules;
+    return f == null ? 0 : f.failures();
   }
 
   /** Every schedule, by name, with its last and next run. */

@@ -8,9 +8,17 @@ import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.testing.KafkaExtension;
 import dev.gowork.broker.testing.TestKafka;
+import dev.gowork.broker.topic.TopicProvisioner;
+import dev.gowork.broker.topic.TopicSpec;
 import dev.gowork.coordinator.auth.Session;
+import dev.gowork.coordinator.schedule.Schedule;
+import dev.gowork.coordinator.testing.Poll;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -43,5 +51,43 @@ class QueueLimitTest extends ServerFixture {
     server.add(server.createWork(Map.of("n", 5), 60));
     assertEquals(2, server.queueSizes().get("emails"));
     assertEquals(1, server.queueSizes().get("default"));
+  }
+
+  @Test
+  void aScheduleForANewQueuePastTheLimitIsRefusedWhenDefined(TestKafka k) {
+    start(k, b -> b.maxQueues(1)).start();
+    GoWorkException refused = assertThrows(GoWorkException.class, () -> server.schedule(
+        Schedule.every("digest", Duration.ofHours(1), null, 60).withQueue("reports")));
+    assertEquals(ErrorCode.CONFLICT, refused.code());
+    assertTrue(refused.getMessage().contains("GOWORK_MAX_QUEUES=1"), refused.getMessage());
+    assertTrue(server.schedules().isEmpty(), "not defined");
+  }
+
+  /**
+   * A run refused by the limit (its queue's topic deleted, and the limit reached meanwhile) is a
+   * failure, tried again: it was taken for a run already added (both are CONFLICT), recorded as run,
+   * and its work never added.
+   */
+  @Test
+  void aScheduledRunRefusedByTheLimitIsTriedAgainNotRecordedAsRun(TestKafka k) throws Exception {
+    start(k, b -> b.maxQueues(2)).start(); // "default", and the schedule's queue
+    Instant first = server.schedule(Schedule.every("digest", Duration.ofHours(1), null, 60).withQueue("reports"))
+        .nextRunAt();
+    try (Admin admin = k.clients().admin()) {
+      admin.deleteTopics(List.of(topics.work("reports"))).all().get(30, TimeUnit.SECONDS);
+      new TopicProvisioner(admin).ensureTopics(List.of(TopicSpec.of(topics.work("other"), 1, 1)));
+      crashAndRestart(() -> { }); // a new process: no queue prepared yet
+      clock.advance(Duration.between(clock.instant(), first.plusMillis(100)));
+      Poll.until(() -> server.scheduleRunFailures() > 0 ? true : null, Duration.ofSeconds(30), "the run refused");
+      assertEquals(null, server.scheduleStatus("digest").orElseThrow().lastRunAt(), "not recorded as run");
+      assertTrue(server.status("digest@" + first).isEmpty());
+
+      admin.deleteTopics(List.of(topics.work("other"))).all().get(30, TimeUnit.SECONDS);
+      clock.advance(Duration.ofSeconds(5)); // its retry
+      Poll.until(() -> server.scheduleStatus("digest").map(x -> x.lastRunAt()).orElse(null), Duration.ofSeconds(30),
+          "the run recorded once there is room");
+      assertEquals(first, server.scheduleStatus("digest").orElseThrow().lastRunAt());
+      assertEquals("reports", server.status("digest@" + first).orElseThrow().queue());
+    }
   }
 }

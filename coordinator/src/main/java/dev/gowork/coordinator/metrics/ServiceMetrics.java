@@ -54,6 +54,9 @@ public final class ServiceMetrics implements AutoCloseable {
         .description("Schedules of repeating work defined for this topic prefix").register(registry);
     FunctionCounter.builder("gowork.schedule.runs", server, WorkServer::scheduleRuns)
         .description("Runs of schedules that added their work on this coordinator").register(registry);
+    FunctionCounter.builder("gowork.schedule.run.failures", server, WorkServer::scheduleRunFailures)
+        .description("Tries of a schedule's run that failed (each tried again 5 s later, and logged)")
+        .register(registry);
     Gauge.builder("gowork.queues.paused", server, s -> s.pausedQueues().size())
         .description("Queues paused now: their work waits until they are resumed").register(registry);
     gauges = new StateGauges(registry, server::queueSizes, () -> server.workers().list());

@@ -49,7 +49,8 @@ class ScheduleApiTest {
 
     assertEquals(s, api.producer("GET", "/v1/schedules/nightly-report", null).json());
     String metrics = api.send("GET", "/metrics", null).body();
-    assertTrue(metrics.contains("\ngowork_schedules 1.0\n") && metrics.contains("\ngowork_schedule_runs_total 0.0\n"),
+    assertTrue(metrics.contains("\ngowork_schedules 1.0\n") && metrics.contains("\ngowork_schedule_runs_total 0.0\n")
+        && metrics.contains("\ngowork_schedule_run_failures_total 0.0\n"),
         "the schedule metrics");
     var redefined = api.producer("PUT", "/v1/schedules/nightly-report", "{\"everySeconds\":3600,\"data\":null,"
         + "\"timeoutSeconds\":60}");
