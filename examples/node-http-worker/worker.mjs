@@ -31,7 +31,7 @@ const hmac = (key, message) => createHmac('sha256', key).update(message, 'utf8')
 const sameText = (a, b) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A mistake that trying again cannot mend (a wrong secret): the worker stops with exit code 2. */
+/** A mistake that trying again cannot mend (a wrong secret, a refused queue): the worker stops with exit code 2. */
 class Fatal extends Error {}
 
 let session = null; // { workerId, sessionKey, expiresAt }
@@ -111,7 +111,13 @@ async function main() {
         idle = Math.min(idle * 2, 1000);
       } else if (next.status === 401) {
         session = null;
+      } else if (next.status === 400 || next.status === 409) {
+        // a bad queue name, or a new queue past the coordinator's GOWORK_MAX_QUEUES: asking again cannot mend it
+        throw new Fatal(`asking for work of queue '${queue}' answered ${next.status}: ${next.json?.error ?? ''}`);
       } else {
+        if (next.status !== 503 && next.status !== 429) {
+          console.error(`worker.mjs: asking for work answered ${next.status}: ${JSON.stringify(next.json)}`);
+        }
         await sleep(1000 * Number(next.retryAfter ?? 1));
       }
     } catch (e) {

@@ -365,7 +365,8 @@ public final class WorkServer implements AutoCloseable {
    * returns empty.
    *
    * @throws GoWorkException UNAUTHENTICATED for an unknown worker or a wrong or expired session key
-   *     (fires {@code get_work_error}); INVALID_ARGUMENT for a bad queue name
+   *     (fires {@code get_work_error}); INVALID_ARGUMENT for a bad queue name; CONFLICT for a new queue
+   *     past {@code GOWORK_MAX_QUEUES}
    */
   public Optional<WorkEnvelope> get(String workerId, String sessionKey, String queue) {
     requireStarted();

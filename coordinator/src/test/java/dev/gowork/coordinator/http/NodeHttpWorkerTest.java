@@ -61,6 +61,34 @@ class NodeHttpWorkerTest {
     }
   }
 
+  /**
+   * A queue the coordinator refuses (a new one past GOWORK_MAX_QUEUES, 409) is not asked for again
+   * every second, silently: the worker stops with exit code 2 and the coordinator's reason.
+   */
+  @Test
+  void theNodeExampleWorkerStopsOnAQueueTheCoordinatorRefuses(TestKafka kafka, @TempDir Path dir) throws Exception {
+    assumeTrue(DashboardScriptTest.nodeAnswers(), "no node on the PATH");
+    var env = RunningService.env(kafka);
+    env.put("GOWORK_MAX_QUEUES", "1"); // "default" is the one
+    try (RunningService api = RunningService.start(env)) {
+      Path log = dir.resolve("worker.log");
+      ProcessBuilder pb = new ProcessBuilder("node", WORKER.toString()).redirectErrorStream(true)
+          .redirectOutput(log.toFile());
+      pb.environment().put("GOWORK_COORDINATOR_URL", api.base.toString());
+      pb.environment().put("GOWORK_SECRET", RunningService.SECRET);
+      pb.environment().put("GOWORK_QUEUE", "one-too-many");
+      Process worker = pb.start();
+      try {
+        assertTrue(worker.waitFor(30, TimeUnit.SECONDS), "the worker kept asking\n" + Files.readString(log));
+      } finally {
+        worker.destroyForcibly();
+      }
+      assertEquals(2, worker.exitValue(), Files.readString(log));
+      assertTrue(Files.readString(log).contains("answered 409") && Files.readString(log).contains("GOWORK_MAX_QUEUES=1"),
+          Files.readString(log));
+    }
+  }
+
   /** The item's status once finished: the long poll answers when it ends. */
   private static JsonNode finished(RunningService api, String id, Path log) throws Exception {
     for (int i = 0; i < 4; i++) {
