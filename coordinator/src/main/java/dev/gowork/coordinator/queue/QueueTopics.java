@@ -168,20 +168,32 @@ public final class QueueTopics {
       return;
     }
     String topic = topics.work(queue);
-    synchronized (locks.computeIfAbsent(queue, q -> new Object())) {
-      if (ready.contains(queue)) {
-        return;
+    Object lock = locks.computeIfAbsent(queue, q -> new Object());
+    try {
+      synchronized (lock) {
+        if (ready.contains(queue)) {
+          return;
+        }
+        try {
+          checkRoomFor(queue, topic);
+          provisioner.ensureTopics(List.of(TopicSpec.of(topic, workPartitions, replicationFactor)));
+          provisioner.configureShareGroup(topics.shareGroup(queue), shareGroup);
+        } catch (KafkaException e) {
+          throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not prepare queue '" + queue + "': "
+              + e.getMessage(), e);
+        }
+        ready.add(queue);
       }
-      try {
-        checkRoomFor(queue, topic);
-        provisioner.ensureTopics(List.of(TopicSpec.of(topic, workPartitions, replicationFactor)));
-        provisioner.configureShareGroup(topics.shareGroup(queue), shareGroup);
-      } catch (KafkaException e) {
-        throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not prepare queue '" + queue + "': "
-            + e.getMessage(), e);
-      }
-      ready.add(queue);
+    } finally {
+      // Not kept for a queue refused (names from input, past the limit, would fill the map without end)
+      // nor for one prepared (ready answers from then on).
+      locks.remove(queue, lock);
     }
+  }
+
+  /** Queues being prepared at this moment (tests). */
+  int preparing() {
+    return locks.size();
   }
 
   /**
