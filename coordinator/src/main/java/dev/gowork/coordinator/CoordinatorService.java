@@ -162,7 +162,7 @@ public final class CoordinatorService implements AutoCloseable {
       String why = String.valueOf(e.getMessage());
       throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not start the embedded Kafka on port "
           + s.embeddedKafkaPort() + " (GOWORK_EMBEDDED_KAFKA_PORT) with data in "
-          + (why.contains(s.dataDir().toString()) ? "GOWORK_DATA_DIR" : s.dataDir() + " (GOWORK_DATA_DIR)")
+          + (why.startsWith("cannot create the data folder " + s.dataDir() + ":") ? "GOWORK_DATA_DIR" : s.dataDir() + " (GOWORK_DATA_DIR)")
           + ": " + why, e);
     }
     LOG.info("GOWORK_BOOTSTRAP_SERVERS is not set: started an embedded Kafka broker at {} with its data in {}. "

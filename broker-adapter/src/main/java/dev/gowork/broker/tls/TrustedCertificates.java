@@ -102,6 +102,17 @@ public final class TrustedCertificates {
     return null;
   }
 
+  /**
+   * True when {@code host} (from a URL) is an IPv4 or IPv6 address, not a name: a certificate then needs it
+   * as an IP address entry among its subject alternative names, not as a DNS name.
+   */
+  public static boolean isAddress(String host) {
+    if (host == null) {
+      return false;
+    }
+    return host.startsWith("[") || host.contains(":") || host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+  }
+
   private static GoWorkException invalid(String message) {
     return new GoWorkException(ErrorCode.INVALID_ARGUMENT, message);
   }

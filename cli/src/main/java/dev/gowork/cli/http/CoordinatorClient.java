@@ -142,7 +142,7 @@ public final class CoordinatorClient {
           ? "the certificate of the coordinator at " + base + " (" + urlSetting + ") does not match the host name '"
               + base.getHost() + "' (" + mismatch + "): use a host name the certificate names in "
               + urlSetting + ", or have the certificate issued with '" + base.getHost() + "' among its subject "
-              + "alternative names"
+              + "alternative names" + (TrustedCertificates.isAddress(base.getHost()) ? " (as an IP address entry)" : "")
           : "the TLS handshake with the coordinator at " + base + " (" + urlSetting + ") failed: "
               + TrustedCertificates.reason(e) + "; if its certificate is from a private CA or self-signed, name it in "
               + ProducerSettings.CA_FILE_ENV, e);

@@ -147,6 +147,7 @@ public final class HttpHandshake implements Handshake {
           ? "the certificate of the coordinator at " + baseUrl + " does not match the host name '" + host + "' ("
               + mismatch + "): use a host name the certificate names in GOWORK_COORDINATOR_URL, or have the "
               + "certificate issued with '" + host + "' among its subject alternative names"
+              + (TrustedCertificates.isAddress(host) ? " (as an IP address entry)" : "")
           : "the TLS handshake with the coordinator at " + baseUrl + " failed (" + step + "): "
               + TrustedCertificates.reason(e) + "; if its certificate is from a private CA or self-signed, name it in "
               + "GOWORK_COORDINATOR_CA_FILE", e);

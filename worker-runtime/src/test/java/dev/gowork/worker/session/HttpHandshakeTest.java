@@ -82,7 +82,8 @@ class HttpHandshakeTest {
           TrustedCertificates.fromPem(cert.certificate(), "GOWORK_COORDINATOR_CA_FILE")).authenticate());
       assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
       assertTrue(e.getMessage().contains("does not match the host name '127.0.0.1'")
-          && e.getMessage().contains("use a host name the certificate names in GOWORK_COORDINATOR_URL"), e.getMessage());
+          && e.getMessage().contains("use a host name the certificate names in GOWORK_COORDINATOR_URL")
+          && e.getMessage().contains("(as an IP address entry)"), e.getMessage());
       assertFalse(e.getMessage().contains("GOWORK_COORDINATOR_CA_FILE"), e.getMessage());
     }
   }
