@@ -71,7 +71,14 @@ final class Handout {
       events.event(EventType.GET_WORK_EMPTY).queue(queue).worker(workerId).fire();
       return Optional.empty();
     }
-    queues.ensure(queue);
+    try {
+      queues.ensure(queue);
+    } catch (GoWorkException e) {
+      if (e.code() == ErrorCode.CONFLICT) { // a new queue past GOWORK_MAX_QUEUES: seen in the events too
+        events.event(EventType.GET_WORK_ERROR).queue(queue).worker(workerId).error(e.getMessage()).fire();
+      }
+      throw e;
+    }
     for (int i = 0; i < MAX_TAKES; i++) {
       Optional<TakeNextWork.Taken> taken = taker.take(queue);
       if (taken.isEmpty()) {

@@ -46,6 +46,8 @@ class QueueLimitTest extends ServerFixture {
     Session s = handshake();
     GoWorkException asked = assertThrows(GoWorkException.class, () -> server.get(s.workerId(), s.sessionKey(), "x"));
     assertEquals(ErrorCode.CONFLICT, asked.code(), "a worker asking for a new queue creates no topic either");
+    log.await(e -> e.type() == dev.gowork.broker.wire.EventType.GET_WORK_ERROR && "x".equals(e.queue())
+        && e.error() != null && e.error().contains("GOWORK_MAX_QUEUES"), Duration.ofSeconds(30), "the refusal's event");
 
     server.add(server.createWork(Map.of("n", 4), 60).withQueue("emails"));
     server.add(server.createWork(Map.of("n", 5), 60));
