@@ -9,6 +9,7 @@ import dev.gowork.broker.wire.ResultStatus;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.coordinator.auth.WorkerRegistry;
 import dev.gowork.coordinator.queue.WorkPublisher;
+import dev.gowork.coordinator.results.HandoutSeal;
 import dev.gowork.coordinator.results.ResultPipeline;
 import dev.gowork.coordinator.state.Journal;
 import dev.gowork.coordinator.work.Lifecycle;
@@ -22,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
@@ -47,10 +49,16 @@ final class Submissions {
   private final Topics topics;
   private final Clock clock;
   private final Duration sendTimeout;
+  private final HandoutSeal seal;
 
-  /** @param sendTimeout how long a result may wait for Kafka's acknowledgement */
+  /**
+   * @param sendTimeout how long a result may wait for Kafka's acknowledgement
+   * @param seal seals the hand-out mark of the running notices this coordinator sends other owners
+   */
   Submissions(WorkerRegistry workers, WorkTable table, Ownership ownership, ResultPipeline pipeline, Journal journal,
-      WireCodec codec, Producer<String, byte[]> producer, Topics topics, Clock clock, Duration sendTimeout) {
+      WireCodec codec, Producer<String, byte[]> producer, Topics topics, Clock clock, Duration sendTimeout,
+      HandoutSeal seal) {
+    this.seal = seal;
     this.workers = workers;
     this.table = table;
     this.ownership = ownership;
@@ -94,15 +102,21 @@ final class Submissions {
 
   /**
    * Tells the owner of work handed out here but owned by another coordinator that the HTTP worker runs
-   * it: a signed running notice on the results topic, marked as handed out over HTTP, so that the owner
-   * takes no other attempt of it (not waited for; a notice that is lost leaves the work queued on the
-   * owner, as before).
+   * it: a running notice on the results topic, signed with the worker's session key, so that the owner
+   * marks it running. With an operator key it is also marked as handed out over HTTP and the mark sealed
+   * ({@link HandoutSeal}), so that the owner takes no other attempt of it; without one, the owner cannot
+   * tell a coordinator's mark from a worker's, so none is sent. Not waited for: a notice that is lost
+   * leaves the work queued on the owner, as before.
    */
   void sendRunningNotice(String workId, int attempt, String workerId, String sessionKey) {
     try {
       SignedResult signed = SignedResult.sign(codec, new ResultEnvelope(workId, attempt, ResultStatus.RUNNING,
-          ResultPipeline.handedOutMark(), null, workerId, -1), workerId, sessionKey, clock);
-      producer.send(signed.toRecord(topics.results()), (meta, error) -> {
+          seal.enabled() ? ResultPipeline.handedOutMark() : null, null, workerId, -1), workerId, sessionKey, clock);
+      ProducerRecord<String, byte[]> rec = signed.toRecord(topics.results());
+      if (seal.enabled()) {
+        seal.seal(rec, workerId, signed.timestampMillis());
+      }
+      producer.send(rec, (meta, error) -> {
         if (error != null) {
           LOG.warn("the running notice of {} for its owner was not sent: {}", workId, error.toString());
         }

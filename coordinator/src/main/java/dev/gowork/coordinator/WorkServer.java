@@ -21,6 +21,7 @@ import dev.gowork.coordinator.queue.QueueTopics;
 import dev.gowork.coordinator.queue.TakeNextWork;
 import dev.gowork.coordinator.queue.WorkPublisher;
 import dev.gowork.coordinator.results.ConsumeResults;
+import dev.gowork.coordinator.results.HandoutSeal;
 import dev.gowork.coordinator.results.ResultPipeline;
 import dev.gowork.coordinator.retry.RepublishRetries;
 import dev.gowork.coordinator.retry.Republisher;
@@ -194,12 +195,14 @@ public final class WorkServer implements AutoCloseable {
         clock, txId);
     forward = new ForwardToOwner(requests, table, workers, timeouts, retries, ownership, clock, sendTimeout);
     pipeline.forwardedRequests(requests, forward);
+    HandoutSeal seal = HandoutSeal.of(b.operatorKey);
+    pipeline.handoutSeal(seal);
     if (forward.enabled()) {
       workers.forwardsRevocationsTo(forward::revoke);
     }
     intake = new Intake(queues, publisher, table, timeouts, events, clock, sendTimeout, journal, retries);
     submissions = new Submissions(workers, table, ownership, pipeline, journal, codec, producer, topics, clock,
-        sendTimeout);
+        sendTimeout, seal);
     handout = new Handout(workers, queues, taker, table, events, clock, pauses, submissions::sendRunningNotice);
     queueAdmin = new QueueAdmin(pauses, table, forward, journal, clock, topics.queues(), sendTimeout);
     deadLetters = new DeadLetters(table, forward, republisher, timeouts, retries, journal, clock);

@@ -42,7 +42,8 @@ class HandoutOfOthersWorkStartedTest {
   private WorkServer coordinator(TestKafka k, Topics topics, String instanceId) {
     WorkServer s = WorkServer.builder().secret(ServerFixture.SECRET).kafka(ServerFixture.fastRebalancing(k))
         .topics(topics).clock(clock).shareGroupSettings(ServerFixture.FAST_GROUP)
-        .getPollTimeout(Duration.ofMillis(100)).workPartitions(1).instanceId(instanceId).build();
+        .getPollTimeout(Duration.ofMillis(100)).workPartitions(1).instanceId(instanceId)
+        .operatorKey("operator-key-0123456789").build();
     s.onEvent(log);
     open.add(s);
     return s.start();
@@ -57,8 +58,9 @@ class HandoutOfOthersWorkStartedTest {
   }
 
   /**
-   * The owner learns from the running notice that the work was handed out over HTTP: it then takes no
-   * result for a later attempt (never handed out) from another worker.
+   * The owner learns from the running notice that the work was handed out over HTTP (a mark sealed with
+   * the coordinators' operator key): it then takes no result for a later attempt (never handed out)
+   * from another worker.
    */
   @Test
   void theOwnerTakesNoLaterAttemptOfWorkAnotherCoordinatorHandedOut(TestKafka k) {

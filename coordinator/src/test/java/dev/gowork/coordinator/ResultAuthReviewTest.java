@@ -57,6 +57,30 @@ class ResultAuthReviewTest extends ServerFixture {
     log.await(EventType.WORK_COMPLETE, got.workId());
   }
 
+  /**
+   * docs/coordinator.md: only a coordinator sets the hand-out mark. A verified worker that sends, for
+   * queued work another worker runs over Kafka, its own running notice with the mark reserved for
+   * coordinators ({"handedOut":true}, signed with its session key) does not stop the next attempt (the
+   * record delivered again after the first worker's lock ran out) from being taken.
+   */
+  @Test
+  void aWorkerCannotMarkWorkAsHandedOutOverHttpToBlockItsNextAttempt(TestKafka k) {
+    start(k, b -> b.operatorKey("operator-key-0123456789")).start();
+    Session forger = handshake();
+    Session runner = handshake();
+    server.add(server.createWork(Map.of("job", "resize"), 60));
+    WorkEnvelope got = worker(runner).take(WAIT);
+    worker(forger).send(got, ResultStatus.RUNNING, Map.of("handedOut", true), null);
+    log.await(EventType.WORK_STARTED, got.workId());
+    assertEquals(forger.workerId(), server.status(got.workId()).orElseThrow().workerId());
+
+    worker(runner).send(got.withAttempt(got.attempt() + 1), ResultStatus.COMPLETED, "done", null);
+    decided(got.workId());
+    assertEquals(java.util.List.of(), log.of(EventType.RESULT_REJECTED, got.workId()).stream().map(e -> e.error())
+        .toList());
+    assertEquals(WorkState.COMPLETED, server.status(got.workId()).orElseThrow().state());
+  }
+
   /** Until the result was applied (the work left QUEUED/RUNNING) or refused. */
   private void decided(String workId) {
     Poll.until(() -> !log.of(EventType.RESULT_REJECTED, workId).isEmpty()

@@ -63,6 +63,7 @@ public final class ResultPipeline {
   private volatile BooleanSupplier catchUp = () -> false;
   private volatile OwnerRequests requests;
   private volatile OwnerRequests.Owner requestOwner;
+  private volatile HandoutSeal seal = HandoutSeal.none();
 
   public ResultPipeline(WireCodec codec, WorkerRegistry workers, WorkTable table, RetryPlan retries, Backoff backoff,
       TimestampWindow window, EventDispatcher events, Clock clock, long replayMemory) {
@@ -93,6 +94,14 @@ public final class ResultPipeline {
   public void forwardedRequests(OwnerRequests requests, OwnerRequests.Owner owner) {
     this.requestOwner = owner;
     this.requests = requests;
+  }
+
+  /**
+   * Has the hand-out mark of a running notice taken only when {@code seal} finds it sealed by a
+   * coordinator (by default none is: a mark is then ignored, the notice still counts).
+   */
+  public void handoutSeal(HandoutSeal seal) {
+    this.seal = seal;
   }
 
   /**
@@ -152,7 +161,8 @@ public final class ResultPipeline {
     }
     workers.touch(workerId);
     if (r.status() == ResultStatus.RUNNING) {
-      return Optional.of(noteRunning(r, workerId, ts));
+      boolean handedOut = isHandedOut(r.result()) && seal.isSealed(rec, workerId, ts);
+      return Optional.of(noteRunning(r, workerId, ts, handedOut));
     }
     return Optional.of(apply(r, workerId));
   }
@@ -161,18 +171,21 @@ public final class ResultPipeline {
    * A running notice signed at {@code signedAt}: not in the replay guard (it may come again, and must
    * not use up the attempt's result); the work table refuses one signed before the last it applied to
    * the attempt. A refusal fires nothing, since a notice overtaken by its result or the deadline is normal.
+   * {@code handedOut}: it carries the hand-out mark, sealed by a coordinator ({@link HandoutSeal}); an
+   * unsealed mark (a worker's own) is ignored and the notice counts as any other.
    */
-  private Verdict noteRunning(ResultEnvelope r, String workerId, long signedAt) {
+  private Verdict noteRunning(ResultEnvelope r, String workerId, long signedAt, boolean handedOut) {
     if (!table.owns(r.workId())) {
       return new Verdict(null, WorkTable.NOT_OWNED);
     }
-    return table.noteRunning(r.workId(), r.attempt(), workerId, Progress.from(r.result()), isHandedOut(r.result()),
-        signedAt, clock.millis());
+    return table.noteRunning(r.workId(), r.attempt(), workerId, Progress.from(r.result()), handedOut, signedAt,
+        clock.millis());
   }
 
   /**
    * The {@code result} of the running notice a coordinator sends the owner of work it handed out over
-   * HTTP, {@code {"handedOut":true}}, so that the owner marks the attempt as handed out to that worker.
+   * HTTP, {@code {"handedOut":true}}, so that the owner marks the attempt as handed out to that worker;
+   * taken only with the coordinators' {@link HandoutSeal}.
    */
   public static ObjectNode handedOutMark() {
     return JsonNodeFactory.instance.objectNode().put(HANDED_OUT, true);

@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Test;
 /** The result checks on hand-built records (the Kafka round trip is covered by WorkServerFlowTest). */
 class ResultPipelineTest {
   private static final SharedSecret SECRET = SharedSecret.of("0123456789abcdef0123456789abcdef");
+  private static final byte[] OPERATOR_KEY = "operator-key-0123456789".getBytes(StandardCharsets.UTF_8);
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
   private final WireCodec codec = WireCodec.defaults();
   private final EventLog log = new EventLog();
@@ -164,10 +165,20 @@ class ResultPipelineTest {
     assertEquals(List.of(), rejections(), "a refused notice fires nothing");
   }
 
+  /** A running notice carrying the hand-out mark, sealed as a coordinator seals it with {@code key}. */
+  private ConsumerRecord<String, byte[]> sealedNotice(String id, int attempt, byte[] key) {
+    SignedResult signed = SignedResult.sign(codec, running(id, attempt, ResultPipeline.handedOutMark()),
+        session.workerId(), session.sessionKey(), clock);
+    ProducerRecord<String, byte[]> p = signed.toRecord("p.results");
+    HandoutSeal.of(key).seal(p, session.workerId(), signed.timestampMillis());
+    return consumerRecord(p);
+  }
+
   @Test
   void aNoticeOfWorkHandedOutOverHttpMarksItSoThatNoLaterAttemptIsTaken() {
     add("a", 1);
-    pipeline.accept(record(running("a", 1, ResultPipeline.handedOutMark()), session.sessionKey()));
+    pipeline.handoutSeal(HandoutSeal.of(OPERATOR_KEY));
+    pipeline.accept(sealedNotice("a", 1, OPERATOR_KEY));
     Registration r = workers.register();
     Session other = workers.verify(r.workerId(), Signatures.verifyResponse(SECRET, r.workerId(), r.challenge()));
     pipeline.accept(consumerRecord(SignedResult.sign(codec, completed("a", 2), other.workerId(), other.sessionKey(),
@@ -176,6 +187,43 @@ class ResultPipelineTest {
     assertEquals(List.of("attempt 2 was never handed out: attempt 1 was handed out over HTTP"),
         rejected.stream().map(Event::error).toList());
     assertEquals(WorkState.RUNNING, table.status("a").orElseThrow().state());
+  }
+
+  /**
+   * docs/coordinator.md: the hand-out mark is set only by a coordinator. A verified worker's own notice
+   * of exactly {"handedOut":true} (signed with its session key, as any notice) for queued work it does
+   * not hold, unsealed or sealed with a key that is not the coordinators', counts as a plain running
+   * notice: it does not stop the next attempt (a Kafka redelivery) from being taken.
+   */
+  @Test
+  void aHandedOutMarkThatNoCoordinatorSealedDoesNotStopTheNextAttemptFromBeingTaken() {
+    pipeline.handoutSeal(HandoutSeal.of(OPERATOR_KEY));
+    add("a", 1);
+    add("b", 1);
+    assertTrue(pipeline.accept(record(running("a", 1, ResultPipeline.handedOutMark()), session.sessionKey()))
+        .orElseThrow().accepted(), "the notice itself still counts");
+    pipeline.accept(sealedNotice("b", 1, "not-the-operator-key".getBytes(StandardCharsets.UTF_8)));
+    assertEquals(WorkState.RUNNING, table.status("a").orElseThrow().state());
+    Registration r = workers.register();
+    Session next = workers.verify(r.workerId(), Signatures.verifyResponse(SECRET, r.workerId(), r.challenge()));
+    for (String id : List.of("a", "b")) {
+      pipeline.accept(consumerRecord(SignedResult.sign(codec, completed(id, 2), next.workerId(), next.sessionKey(),
+          clock).toRecord("p.results")));
+      assertEquals(WorkState.COMPLETED, table.status(id).orElseThrow().state(), id);
+    }
+    assertEquals(List.of(), rejections());
+  }
+
+  /** A coordinator without an operator key cannot tell a coordinator's mark from a worker's: it takes none. */
+  @Test
+  void withoutAnOperatorKeyNoHandedOutMarkIsTaken() {
+    add("a", 1);
+    pipeline.accept(sealedNotice("a", 1, OPERATOR_KEY));
+    Registration r = workers.register();
+    Session next = workers.verify(r.workerId(), Signatures.verifyResponse(SECRET, r.workerId(), r.challenge()));
+    pipeline.accept(consumerRecord(SignedResult.sign(codec, completed("a", 2), next.workerId(), next.sessionKey(),
+        clock).toRecord("p.results")));
+    assertEquals(WorkState.COMPLETED, table.status("a").orElseThrow().state());
   }
 
   @Test
