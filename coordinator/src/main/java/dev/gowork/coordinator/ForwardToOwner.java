@@ -111,6 +111,30 @@ final class ForwardToOwner implements OwnerRequests.Owner {
     }
   }
 
+  /**
+   * Tells the owner of every results partition that {@code workerId}'s revocation is committed: a
+   * {@link OwnerRequest.Action#REVOKED} notice in each partition, which its owner does not pass before
+   * its mirror shows the revocation (catching up with {@code <p>.sessions} if need be). Results are read
+   * in partition order, so none written after these notices is judged with the session still open,
+   * however far behind an owner's mirror was. Waits until Kafka has every notice.
+   *
+   * @throws GoWorkException UNAVAILABLE when Kafka did not take them all (the revocation itself stands;
+   *     revoking again sends them again)
+   */
+  void announceRevocation(String workerId) {
+    List<Future<RecordMetadata>> notices = new ArrayList<>();
+    for (int p = 0; p < ownership.partitionCount(); p++) {
+      notices.add(requests.send(OwnerRequest.revoked(workerId), p));
+    }
+    try {
+      notices.forEach(this::sent);
+    } catch (GoWorkException e) {
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "worker " + workerId + " is revoked, but telling every "
+          + "coordinator at once failed (until each reads the revocation, a result signed with its session may "
+          + "still be taken); revoke it again: " + e.getMessage(), e);
+    }
+  }
+
   /** The cancels of one {@link WorkServer#cancelQueue} for the items other coordinators own. */
   QueueCancels queueCancels(String reason) {
     return new QueueCancels(reason);
@@ -217,6 +241,8 @@ final class ForwardToOwner implements OwnerRequests.Owner {
     return switch (r.action()) {
       case CANCEL -> table.knows(r.id());
       case REVOKE -> workers.state(r.id()).isPresent();
+      // Held (its partition with it) until the mirror shows the committed revocation.
+      case REVOKED -> workers.state(r.id()).map(s -> s != WorkerState.ACTIVE).orElse(false);
       case REQUEUE, DELETE_DEAD -> true;
     };
   }
@@ -248,6 +274,7 @@ final class ForwardToOwner implements OwnerRequests.Owner {
         table.discard(r.id());
       }
       case REVOKE -> workers.revokeWithoutWaiting(r.id());
+      case REVOKED -> { } // knows() held it until the revocation was mirrored: nothing is left to do
     }
   }
 

@@ -199,6 +199,7 @@ public final class WorkServer implements AutoCloseable {
     pipeline.handoutSeal(seal);
     if (forward.enabled()) {
       workers.forwardsRevocationsTo(forward::revoke);
+      workers.announcesRevocationsWith(forward::announceRevocation);
     }
     intake = new Intake(queues, publisher, table, timeouts, events, clock, sendTimeout, journal, retries);
     submissions = new Submissions(workers, table, ownership, pipeline, journal, codec, producer, topics, clock,

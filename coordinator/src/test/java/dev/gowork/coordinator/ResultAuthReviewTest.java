@@ -81,6 +81,45 @@ class ResultAuthReviewTest extends ServerFixture {
     assertEquals(WorkState.COMPLETED, server.status(got.workId()).orElseThrow().state());
   }
 
+  /**
+   * docs/coordinator.md: a revocation is announced on every results partition once committed, so that
+   * each coordinator judges the results written after it with the revocation, not only once its
+   * mirror has read it: a {@code revoked} request, signed with the operator key, in each partition.
+   */
+  @Test
+  void aRevocationIsAnnouncedOnEveryResultsPartitionAndResultsSignedWithTheSessionAreRefused(TestKafka k) {
+    start(k, b -> b.operatorKey("operator-key-0123456789")).start();
+    Session s = handshake();
+    server.add(server.createWork(Map.of("job", "resize"), 60));
+    WorkEnvelope got = worker(s).take(WAIT);
+    server.workers().revoke(s.workerId());
+
+    java.util.Set<Integer> announced = new java.util.HashSet<>();
+    try (var c = kafka.clients().consumer(null, Map.of())) {
+      int partitions = c.partitionsFor(topics.results()).size();
+      var parts = new java.util.ArrayList<org.apache.kafka.common.TopicPartition>();
+      for (int p = 0; p < partitions; p++) {
+        parts.add(new org.apache.kafka.common.TopicPartition(topics.results(), p));
+      }
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      Poll.until(() -> {
+        for (var r : c.poll(Duration.ofMillis(100))) {
+          String v = new String(r.value(), StandardCharsets.UTF_8);
+          if (r.headers().lastHeader("gowork-request") != null && v.contains("\"request\":\"revoked\"")
+              && s.workerId().equals(r.key())) {
+            announced.add(r.partition());
+          }
+        }
+        return announced.size() == partitions;
+      }, WAIT, "a revoked notice in each of the " + partitions + " results partitions, seen " + announced);
+    }
+    worker(s).send(got, ResultStatus.COMPLETED, "late", null);
+    decided(got.workId());
+    assertEquals(java.util.List.of("unknown or expired session"), log.of(EventType.RESULT_REJECTED, got.workId())
+        .stream().map(e -> e.error()).toList());
+  }
+
   /** Until the result was applied (the work left QUEUED/RUNNING) or refused. */
   private void decided(String workId) {
     Poll.until(() -> !log.of(EventType.RESULT_REJECTED, workId).isEmpty()

@@ -70,6 +70,7 @@ public final class WorkerRegistry implements Workers {
   private final Journal journal;
   private volatile java.util.function.Predicate<String> decides = id -> true;
   private volatile java.util.function.Consumer<String> revokeElsewhere;
+  private volatile java.util.function.Consumer<String> announceRevocation;
 
   public WorkerRegistry(SharedSecret secret, Clock clock, EventDispatcher events, AuthSettings settings) {
     this(secret, clock, events, settings, Journal.discarding());
@@ -218,11 +219,25 @@ public final class WorkerRegistry implements Workers {
     }
     if (!decides.test(workerId) && revokeElsewhere != null) {
       revokeElsewhere.accept(workerId);
-      return;
+    } else {
+      revokeWithoutWaiting(workerId);
+      // Durable before it returns: a revoked worker must stay revoked across a crash of this coordinator.
+      journal.flushAndWait();
     }
-    revokeWithoutWaiting(workerId);
-    // Durable before it returns: a revoked worker must stay revoked across a crash of this coordinator.
-    journal.flushAndWait();
+    // Committed now (here, or seen mirrored from the coordinator that decides): the others are told.
+    java.util.function.Consumer<String> announce = announceRevocation;
+    if (announce != null) {
+      announce.accept(workerId);
+    }
+  }
+
+  /**
+   * Has {@link #revoke} call {@code announce} once the revocation is committed, before it returns, so
+   * that every coordinator stops taking results signed with the session from then on, not only once
+   * it has read the revocation.
+   */
+  public void announcesRevocationsWith(java.util.function.Consumer<String> announce) {
+    this.announceRevocation = announce;
   }
 
   /**

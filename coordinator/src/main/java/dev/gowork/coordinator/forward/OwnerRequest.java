@@ -5,7 +5,10 @@ import java.util.Objects;
 
 /**
  * What one coordinator asks the coordinator that owns {@code id} (a work id, or a worker id for
- * {@link Action#REVOKE}) to do, as the owner would have done it for its own HTTP caller.
+ * {@link Action#REVOKE}) to do, as the owner would have done it for its own HTTP caller; or, for
+ * {@link Action#REVOKED}, what it tells the owner of every results partition: the worker's revocation is
+ * committed, so no result after this one in the partition is to be judged before the revocation is
+ * mirrored.
  *
  * @param reason a cancellation's reason, or null
  * @param attempt for {@link Action#REQUEUE} and {@link Action#DELETE_DEAD}, the dead attempt the caller
@@ -14,7 +17,7 @@ import java.util.Objects;
 public record OwnerRequest(Action action, String id, String reason, int attempt) {
   /** The forwardable operations. */
   public enum Action {
-    CANCEL, REQUEUE, DELETE_DEAD, REVOKE;
+    CANCEL, REQUEUE, DELETE_DEAD, REVOKE, REVOKED;
 
     String wireName() {
       return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -49,5 +52,10 @@ public record OwnerRequest(Action action, String id, String reason, int attempt)
 
   public static OwnerRequest revoke(String workerId) {
     return new OwnerRequest(Action.REVOKE, workerId, null, 0);
+  }
+
+  /** The notice, sent to every results partition once it is committed, that {@code workerId} was revoked. */
+  public static OwnerRequest revoked(String workerId) {
+    return new OwnerRequest(Action.REVOKED, workerId, null, 0);
   }
 }

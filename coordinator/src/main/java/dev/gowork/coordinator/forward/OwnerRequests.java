@@ -103,16 +103,36 @@ public final class OwnerRequests {
    * @throws IllegalStateException without an operator key
    */
   public Future<RecordMetadata> send(OwnerRequest r) {
+    return send(r, null);
+  }
+
+  /**
+   * Sends {@code r}, signed, to the owner of results partition {@code partition}, or, with null, to the
+   * owner of its id (the partition its key gives).
+   *
+   * @return completes once Kafka has the record
+   * @throws IllegalStateException without an operator key
+   */
+  public Future<RecordMetadata> send(OwnerRequest r, Integer partition) {
+    return producer.send(record(r, partition));
+  }
+
+  /**
+   * The signed record {@link #send(OwnerRequest, Integer)} writes.
+   *
+   * @throws IllegalStateException without an operator key
+   */
+  public ProducerRecord<String, byte[]> record(OwnerRequest r, Integer partition) {
     if (key == null) {
       throw new IllegalStateException("no operator key: requests cannot be forwarded");
     }
     byte[] value = encode(r, from);
     long ts = clock.millis();
-    ProducerRecord<String, byte[]> rec = new ProducerRecord<>(topic, r.id(), value);
+    ProducerRecord<String, byte[]> rec = new ProducerRecord<>(topic, partition, r.id(), value);
     rec.headers().add(HEADER, "v1".getBytes(StandardCharsets.UTF_8));
     rec.headers().add(ResultHeaders.TIMESTAMP, Long.toString(ts).getBytes(StandardCharsets.UTF_8));
     rec.headers().add(ResultHeaders.SIGNATURE, Signatures.signRequest(key, ts, value).getBytes(StandardCharsets.UTF_8));
-    return producer.send(rec);
+    return rec;
   }
 
   /** True for a record of the results topic that is a request, not a result. */

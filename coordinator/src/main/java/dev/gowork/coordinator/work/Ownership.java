@@ -50,6 +50,11 @@ public final class Ownership {
     partitions = n;
   }
 
+  /** How many partitions {@code <p>.results} has (as last set). */
+  public int partitionCount() {
+    return partitions;
+  }
+
   public int partitionOf(String key) {
     return partitionOf(key, partitions);
   }
