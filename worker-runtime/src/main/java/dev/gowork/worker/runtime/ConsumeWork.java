@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * <p>Failure modes: a handler that throws yields a {@code failed} result; one that overruns its
  * deadline is signalled, then interrupted after the cancel grace and reported {@code timed_out}
  * (its slot is freed even if the thread ignores the interrupt). A result finished while the session
- * is expired waits for its renewal ({@link PublishResults}). A long handler's lock is renewed at
+ * is expired waits for its renewal ({@link PublishResults}), its record's lock renewed up to its
+ * deadline ({@link #keepWaitingResults}). A long handler's lock is renewed at
  * half the lock duration; the renewed record comes back from the next poll and is recognised by
  * {@link RecordKey}, not run again. If this thread or the JVM dies, the broker releases the records.
  *
@@ -547,11 +548,16 @@ final class ConsumeWork implements Runnable {
   /**
    * Keeps the lock of a long handler: at half the lock, the records still waiting behind it are
    * handed back (their locks run out as well), and once it is the only one left in its queue, its
-   * lock is renewed, and with it those of the batch's results still being written.
+   * lock is renewed, and with it those of the batch's results still being written. A lane with
+   * nothing running renews its results still being written on their own ({@link #keepWaitingResults}).
    */
   private void renewLocks(Instant now) {
     for (Lane lane : lanes) {
       Held h = lane.held();
+      if (h == null && lane.state() == Lane.State.IDLE && !lane.isClosed()) {
+        keepWaitingResults(lane, now);
+        continue;
+      }
       if (lane.state() != Lane.State.BUSY || h == null || h.lockLost || h.isSettled()
           || now.isBefore(h.lockRefreshedAt.plus(lockOf(lane).dividedBy(2)))) {
         continue;
@@ -564,6 +570,21 @@ final class ConsumeWork implements Runnable {
       if (lane.queued().size() == 1) {
         lane.renew(now); // with the results of its batch still being written (or waiting for the session)
       }
+    }
+  }
+
+  /**
+   * Renews the locks of a lane's results still being written (or waiting for a renewed session) while
+   * nothing of the lane runs, up to their work's deadline ({@link Lane#dueForRenewal}). Without it, a
+   * result that waited for the session longer than the lock lost its record to another replica,
+   * which ran the work again although this one had finished it. Also while draining: the shutdown
+   * grace bounds it, and the close hands back what is still unacknowledged.
+   */
+  private void keepWaitingResults(Lane lane, Instant now) {
+    List<Held> due = Lane.dueForRenewal(lane.writing(), lockOf(lane), now);
+    if (!due.isEmpty()) {
+      LOG.debug("lane {}: renewing the locks of {}, whose results are not written yet", lane.index, due);
+      lane.renewWriting(due, now);
     }
   }
 

@@ -139,19 +139,22 @@ final class Lane implements AutoCloseable {
 
   /**
    * The handler of {@code h} returned and its result is being written: the next record of the queue
-   * becomes the head. While {@code h} is being renewed it stays the head (its acknowledgement waits
-   * for it to come back).
+   * becomes the head. While {@code h} is being renewed the lane stays {@link State#RENEWING} (its
+   * acknowledgement waits for it to come back). (It used to stay the head then, settled, where no
+   * renewal looked at it again: a result that then waited for the session lost its lock.)
    */
   void handlerDone(Held h) {
-    if (renewing.contains(h) && queue.peekFirst() == h) {
-      return;
-    }
     if (queue.remove(h)) {
       writing.add(h);
-      if (queue.isEmpty()) {
+      if (queue.isEmpty() && state == State.BUSY) {
         state = State.IDLE;
       }
     }
+  }
+
+  /** The records whose result is being written, or waits for the session (a copy). */
+  List<Held> writing() {
+    return new ArrayList<>(writing);
   }
 
   /** True while records of the last poll are unacknowledged, so the lane must not poll. */
@@ -203,17 +206,45 @@ final class Lane implements AutoCloseable {
     List<Held> unacknowledged = new ArrayList<>();
     unacknowledged.add(queue.peekFirst());
     writing.stream().filter(h -> !h.lockLost).forEach(unacknowledged::add);
+    send(unacknowledged, now);
+  }
+
+  /**
+   * Extends the locks of {@code results} (of {@link #writing()}) while nothing of the lane runs: they
+   * come back from a later {@link #poll()}, as in {@link #renew(Instant)}.
+   */
+  void renewWriting(List<Held> results, Instant now) {
+    if (queue.isEmpty() && state == State.IDLE && !closed && writing.containsAll(results)) {
+      send(results, now);
+    }
+  }
+
+  /**
+   * Which of a lane's results in {@code writing}, with nothing of the lane running, to renew at
+   * {@code now}: all whose lock is still ours and whose work's deadline has not passed, once one of
+   * them has reached half of {@code lock}; else none. After the deadline the coordinator times the
+   * work out and refuses its result, so the lock is left to run out: the record goes back to the
+   * group, whose next holder reports it timed out without running it, instead of staying with a
+   * replica that cannot report it (its session expired) for as long as that lasts.
+   */
+  static List<Held> dueForRenewal(List<Held> writing, Duration lock, Instant now) {
+    List<Held> keep = writing.stream().filter(h -> !h.lockLost && !h.work.isExpired(now)).toList();
+    boolean due = keep.stream().anyMatch(h -> !now.isBefore(h.lockRefreshedAt.plus(lock.dividedBy(2))));
+    return due ? keep : List.of();
+  }
+
+  private void send(List<Held> records, Instant now) {
     try {
-      for (Held h : unacknowledged) {
+      for (Held h : records) {
         consumer.acknowledge(h.record, AcknowledgeType.RENEW);
       }
       consumer.commitAsync();
-      renewing.addAll(unacknowledged);
+      renewing.addAll(records);
       state = State.RENEWING;
       renewSentAt = now;
     } catch (IllegalStateException | KafkaException e) {
-      LOG.warn("lane {}: could not renew the locks on {}: {}", index, unacknowledged, e.toString());
-      unacknowledged.forEach(h -> h.lockLost = true);
+      LOG.warn("lane {}: could not renew the locks on {}: {}", index, records, e.toString());
+      records.forEach(h -> h.lockLost = true);
     }
   }
 

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A result is never signed with a session that has expired (or expires within
  * {@link #EXPIRY_MARGIN}): the coordinator would refuse it, and the work would wait for its deadline.
- * It is held instead, and written by {@link #publishWaiting} once the session is renewed. If that never
- * happens, the record is not acknowledged and the broker hands it to another replica when its lock
+ * It is held instead, and written by {@link #publishWaiting} once the session is renewed; the poll
+ * thread renews the record's lock meanwhile, up to its work's deadline. If the session is not renewed
+ * by then, the record is not acknowledged and the broker hands it to another replica when its lock
  * runs out or this replica closes.
  */
 final class PublishResults {

@@ -36,6 +36,31 @@ class PoliciesTest {
   }
 
   @Test
+  void resultsWaitingAloneInALaneAreRenewedTogetherAtHalfTheLockUntilTheirDeadline() {
+    Duration lock = Duration.ofSeconds(30);
+    Held early = waiting(clock.instant(), Duration.ofMinutes(1));
+    Held later = waiting(clock.instant().plusSeconds(10), Duration.ofMinutes(5));
+    List<Held> writing = List.of(early, later);
+    assertEquals(List.of(), Lane.dueForRenewal(writing, lock, clock.instant().plusSeconds(14)));
+    assertEquals(writing, Lane.dueForRenewal(writing, lock, clock.instant().plusSeconds(15)), "the earliest is due");
+    early.lockRefreshedAt = clock.instant().plusSeconds(15);
+    later.lockRefreshedAt = clock.instant().plusSeconds(15);
+    assertEquals(List.of(), Lane.dueForRenewal(writing, lock, clock.instant().plusSeconds(29)));
+    assertEquals(List.of(later), Lane.dueForRenewal(writing, lock, clock.instant().plusSeconds(60)),
+        "past its deadline, the first is left to run out");
+    later.lockLost = true;
+    assertEquals(List.of(), Lane.dueForRenewal(writing, lock, clock.instant().plusSeconds(60)));
+  }
+
+  /** A record acquired at {@code acquiredAt} whose work is due {@code timeout} after now. */
+  private Held waiting(Instant acquiredAt, Duration timeout) {
+    dev.gowork.broker.wire.WorkEnvelope work = dev.gowork.worker.testing.Works.work("q",
+        dev.gowork.worker.testing.Works.data(), clock.instant(), timeout);
+    return new Held(null, new org.apache.kafka.clients.consumer.ConsumerRecord<>("t", 0, 0, "k", new byte[0]), work, 1,
+        new RunContext(work, 1, clock), acquiredAt);
+  }
+
+  @Test
   void backoffDoublesUpToItsCap() {
     Backoff b = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
     assertEquals(List.of(200L, 400L, 800L, 1600L, 3200L, 5000L, 5000L),
