@@ -2,7 +2,6 @@ package dev.gowork.coordinator.retry;
 
 import dev.gowork.coordinator.work.WorkRef;
 import dev.gowork.coordinator.work.WorkTable;
-import dev.gowork.coordinator.work.WorkState;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -16,7 +15,12 @@ import org.slf4j.LoggerFactory;
  * A retry whose record is not located yet, or whose publication fails (Kafka away), is put off by a
  * second, {@value #MAX_TRIES} times, then by {@value #LONG_PUT_OFF_MILLIS} ms at a time, until it is
  * published or the item leaves the state it waits in (timed out at its deadline, cancelled, handed
- * over): a Kafka outage longer than the first put-offs must not leave queued work unpublished.
+ * over): a Kafka outage longer than the first put-offs must not leave queued work unpublished. A retry
+ * whose bookkeeping throws (a bug, not Kafka) is put off the same way, not dropped.
+ *
+ * <p>A retry goes out only while the work table says that attempt waits for its publication, so a
+ * second plan of the same retry (its results partition lost and gained back, say) publishes nothing,
+ * and a publication that succeeded is never put off.
  *
  * <p>A round stops at the first publication that fails: while Kafka is away each one waits up to the
  * send timeout, so a thousand due retries would otherwise hold the task for a thousand timeouts before
@@ -47,15 +51,7 @@ public final class RepublishRetries implements Runnable {
     long now = clock.millis();
     List<RetryPlan.Due> due = plan.due(now);
     for (int i = 0; i < due.size(); i++) {
-      RetryPlan.Due d = due.get(i);
-      boolean published;
-      try {
-        published = retry(d, now);
-      } catch (RuntimeException e) {
-        LOG.warn("retry of work {} failed", d.workId(), e);
-        continue;
-      }
-      if (!published) {
+      if (!retry(due.get(i), now)) {
         List<RetryPlan.Due> rest = due.subList(i + 1, due.size());
         if (!rest.isEmpty()) {
           LOG.info("{} more due retries wait for the next round: a publication just failed", rest.size());
@@ -68,36 +64,68 @@ public final class RepublishRetries implements Runnable {
 
   /** @return false when the publication failed (and was put off), true otherwise */
   private boolean retry(RetryPlan.Due d, long now) {
-    if (!table.owns(d.workId())) {
-      return true; // another coordinator owns it now, and plans its retry
-    }
-    Optional<WorkRef> ref = table.ref(d.workId());
-    if (ref.isEmpty()) {
+    WorkRef ref;
+    try {
+      ref = requeue(d, now);
+    } catch (RuntimeException e) {
+      // A bug, not Kafka: put off as a failed publication is, not dropped (the item would wait, queued
+      // and unpublished, for its deadline); the other due retries still go this round.
+      LOG.warn("retry of work {} (attempt {}) failed unexpectedly", d.workId(), d.attempt(), e);
+      putOff(d, d.attempt(), now, d.requeued(), e.toString());
       return true;
     }
-    if (!d.requeued()) {
-      if (!ref.get().located()) {
-        putOff(d, now, false, "its first publication is not acknowledged yet");
-        return true;
-      }
-      if (!(d.release() ? table.released(d.workId(), now) : table.retried(d.workId(), d.attempt(), now))) {
-        return true;
-      }
-      ref = table.ref(d.workId());
-    } else if (table.status(d.workId()).map(s -> s.state() != WorkState.QUEUED).orElse(true)) {
-      return true; // cancelled (or otherwise decided) while its publication was put off
+    if (ref == null) {
+      return true;
     }
     try {
-      republisher.republish(ref.orElseThrow());
-      table.republished(d.workId(), ref.get().attempt());
-      return true;
+      republisher.republish(ref);
     } catch (RuntimeException e) { // GoWorkException, or a KafkaException of a client
-      putOff(d, now, true, e.getMessage());
+      putOff(d, ref.attempt(), now, true, e.getMessage());
       return false;
     }
+    try {
+      table.republished(d.workId(), ref.attempt());
+    } catch (RuntimeException e) {
+      // Published: putting it off would publish it twice. The table still says it waits for its
+      // publication, so a restart publishes it again at worst.
+      LOG.warn("work {} (attempt {}) was published again, but noting it failed", d.workId(), ref.attempt(), e);
+    }
+    return true;
   }
 
-  private void putOff(RetryPlan.Due d, long now, boolean requeued, String why) {
+  /**
+   * Moves the item back to QUEUED when it waits to retry (or to be released).
+   *
+   * @return what to publish; null when there is nothing to publish (now)
+   */
+  private WorkRef requeue(RetryPlan.Due d, long now) {
+    if (!table.owns(d.workId())) {
+      return null; // another coordinator owns it now, and plans its retry
+    }
+    // Checked first for every retry: one whose move to QUEUED was done (by an earlier try that threw
+    // after it) is published; one published already (a second plan of the same retry, e.g. after its
+    // partition came back, or by the coordinator that owned it meanwhile) is not published twice.
+    if (!table.awaitsRepublish(d.workId(), d.attempt())) {
+      if (d.requeued()) {
+        return null; // published already, or cancelled (or otherwise decided) while it was put off
+      }
+      Optional<WorkRef> ref = table.ref(d.workId());
+      if (ref.isEmpty()) {
+        return null;
+      }
+      if (!ref.get().located()) {
+        putOff(d, d.attempt(), now, false, "its first publication is not acknowledged yet");
+        return null;
+      }
+      if (!(d.release() ? table.released(d.workId(), now) : table.retried(d.workId(), d.attempt(), now))) {
+        return null;
+      }
+    }
+    return table.ref(d.workId()).orElse(null);
+  }
+
+  /** @param attempt the attempt the table holds for it (a release's is its work's first) */
+  private void putOff(RetryPlan.Due d, int attempt, long now, boolean requeued, String why) {
     int tries = d.tries() + 1;
     if (tries == MAX_TRIES) {
       LOG.warn("retry of work {} (attempt {}) failed {} times: {}; tried again every {} s until it is published or "
@@ -105,6 +133,6 @@ public final class RepublishRetries implements Runnable {
     } else {
       LOG.info("retry of work {} put off: {}", d.workId(), why);
     }
-    plan.again(d, now + (tries >= MAX_TRIES ? LONG_PUT_OFF_MILLIS : PUT_OFF_MILLIS), requeued);
+    plan.again(d, attempt, now + (tries >= MAX_TRIES ? LONG_PUT_OFF_MILLIS : PUT_OFF_MILLIS), requeued);
   }
 }

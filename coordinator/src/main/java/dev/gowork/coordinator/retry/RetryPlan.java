@@ -27,8 +27,8 @@ public final class RetryPlan {
     heap.add(new Due(workId, attempt, at, true, 0, false));
   }
 
-  synchronized void again(Due d, long at, boolean requeued) {
-    heap.add(new Due(d.workId(), d.attempt(), at, requeued, d.tries() + 1, d.release()));
+  synchronized void again(Due d, int attempt, long at, boolean requeued) {
+    heap.add(new Due(d.workId(), attempt, at, requeued, d.tries() + 1, d.release()));
   }
 
   /** Returns retries taken by {@link #due} but not tried, as they were (same time, same tries). */

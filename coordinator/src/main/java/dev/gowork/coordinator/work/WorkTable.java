@@ -346,6 +346,21 @@ public final class WorkTable {
   }
 
   /**
+   * True while attempt {@code attempt} is QUEUED and not yet published again: set by {@link #retried},
+   * {@link #released} and {@link #revive}, cleared by {@link #republished} (here, or by the coordinator
+   * that owned the item meanwhile) and by a start or result.
+   */
+  public boolean awaitsRepublish(String workId, int attempt) {
+    WorkRecord r = items.get(workId);
+    if (r == null) {
+      return false;
+    }
+    synchronized (r) {
+      return r.state == WorkState.QUEUED && r.republishPending && r.attempt == attempt;
+    }
+  }
+
+  /**
    * The get path: attempt {@code attempt} was handed out over HTTP to {@code workerId}; QUEUED becomes
    * RUNNING, marked as handed out (fires {@code work_started}). RUNNING work moves to it only for a newer
    * attempt (its record came back to the group after a Kafka worker's lock ran out) and when its running
