@@ -48,9 +48,22 @@ final class FinishWaiters {
     }
     CompletableFuture<Optional<WorkStatus>> answer = signal
         .completeOnTimeout(null, millis, java.util.concurrent.TimeUnit.MILLISECONDS)
-        .thenApplyAsync(v -> table.status(workId), finishWaiters);
+        .thenApplyAsync(v -> table.status(workId), this::runOnPool);
     answer.whenComplete((st, e) -> table.unwatchFinish(workId, signal));
     return answer;
+  }
+
+  /**
+   * Runs on the pool; on the calling thread once the pool is stopped: a wait begun as the server
+   * closed had its signal completed, and then answers at once with the status, as one begun after
+   * does, instead of throwing the pool's RejectedExecutionException at its caller.
+   */
+  private void runOnPool(Runnable r) {
+    try {
+      finishWaiters.execute(r);
+    } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
+      r.run();
+    }
   }
 
   /** Stops the pool once what it was given has run (the server finishes the table's watches before). */

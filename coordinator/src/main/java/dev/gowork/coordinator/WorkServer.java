@@ -439,7 +439,8 @@ public final class WorkServer implements AutoCloseable {
    * {@code waitUntilFinished}). A final state counts once it is committed: this coordinator's own
    * decision after its transaction, another coordinator's when read from the state topic. Empty when
    * the server does not know the item (never added, or forgotten). Completes on a pool thread, not on
-   * the coordinator's own; nothing is left behind after a timeout.
+   * the coordinator's own; nothing is left behind after a timeout. A wait under way when the server
+   * closes, or begun during or after {@link #close()}, completes at once with the status then.
    *
    * <pre>{@code
    * ws.add(work);
