@@ -25,9 +25,16 @@ import java.util.Optional;
  * Expired work taken on the way goes down its timeout path ({@code get_work_error}); up to
  * {@value #MAX_TAKES} records are tried before answering empty ({@code get_work_empty}). A paused
  * queue answers empty at once.
+ *
+ * <p>At close, {@link #stop} refuses new hand-outs (UNAVAILABLE: an HTTP worker gets 503 with
+ * {@code Retry-After}) and waits for those under way, before the server stops committing its state:
+ * a record taken (ACCEPTed) is then always started and its {@code running} state committed, never
+ * left queued with no record for any worker to take.
  */
 final class Handout {
   private static final int MAX_TAKES = 5;
+  private final java.util.concurrent.atomic.AtomicInteger underWay = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile boolean stopping;
   private final WorkerRegistry workers;
   private final QueueTopics queues;
   private final TakeNextWork taker;
@@ -59,6 +66,48 @@ final class Handout {
   }
 
   Optional<WorkEnvelope> get(String workerId, String sessionKey, String queue) {
+    underWay.incrementAndGet();
+    try {
+      return handOut(workerId, sessionKey, queue);
+    } finally {
+      if (underWay.decrementAndGet() == 0 && stopping) {
+        synchronized (underWay) {
+          underWay.notifyAll();
+        }
+      }
+    }
+  }
+
+  /**
+   * Refuses hand-outs from now on, and waits up to {@code timeout} for those under way to end.
+   *
+   * @return false when some were still under way after {@code timeout}
+   */
+  boolean stop(java.time.Duration timeout) {
+    stopping = true;
+    taker.stopTaking();
+    long end = System.nanoTime() + timeout.toNanos();
+    synchronized (underWay) {
+      for (long left = timeout.toNanos(); underWay.get() > 0 && left > 0; left = end - System.nanoTime()) {
+        try {
+          java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(underWay, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      return underWay.get() == 0;
+    }
+  }
+
+  private static GoWorkException closing() {
+    return new GoWorkException(ErrorCode.UNAVAILABLE, "the work server is closing: ask again shortly");
+  }
+
+  private Optional<WorkEnvelope> handOut(String workerId, String sessionKey, String queue) {
+    if (stopping) {
+      throw closing();
+    }
     Topics.validateQueue(queue);
     if (!workers.authenticate(workerId, sessionKey)) {
       if (workers.mayReportFailure()) {
@@ -80,8 +129,14 @@ final class Handout {
       throw e;
     }
     for (int i = 0; i < MAX_TAKES; i++) {
+      if (stopping) {
+        throw closing(); // nothing taken yet for this call
+      }
       Optional<TakeNextWork.Taken> taken = taker.take(queue);
       if (taken.isEmpty()) {
+        if (stopping) {
+          throw closing(); // a record polled as the server began to close was released
+        }
         break;
       }
       if (!taken.get().decoded().isOk()) {

@@ -105,6 +105,8 @@ public final class WorkServer implements AutoCloseable {
   private final Topics topics;
   private final Clock clock;
   private final Duration handoutIdle;
+  /** How long {@link #close()} waits for hand-outs under way: one take (its lock, its poll, a 5 s commit). */
+  private final Duration handoutsEnding;
   private final Duration commitInterval;
   private final Duration tick;
   private final KafkaClients kafka;
@@ -153,6 +155,7 @@ public final class WorkServer implements AutoCloseable {
     WireCodec codec = b.codec;
     Duration sendTimeout = b.sendTimeout;
     handoutIdle = b.handoutIdle;
+    handoutsEnding = b.getPollTimeout.multipliedBy(2).plusSeconds(10);
     commitInterval = b.commitInterval;
     tick = b.tick;
     kafka = b.kafka;
@@ -370,7 +373,7 @@ public final class WorkServer implements AutoCloseable {
    *
    * @throws GoWorkException UNAUTHENTICATED for an unknown worker or a wrong or expired session key
    *     (fires {@code get_work_error}); INVALID_ARGUMENT for a bad queue name; CONFLICT for a new queue
-   *     past {@code GOWORK_MAX_QUEUES}
+   *     past {@code GOWORK_MAX_QUEUES}; UNAVAILABLE once the server is closing (nothing is taken then)
    */
   public Optional<WorkEnvelope> get(String workerId, String sessionKey, String queue) {
     requireStarted();
@@ -699,13 +702,21 @@ public final class WorkServer implements AutoCloseable {
     return events.handlerFailures();
   }
 
-  /** Stops consuming and the background duties, delivers queued events, and closes the Kafka clients. */
+  /**
+   * Refuses {@code get} (UNAVAILABLE) and waits for hand-outs under way, so that their {@code running}
+   * state is committed; then stops consuming and the background duties, delivers queued events, and
+   * closes the Kafka clients.
+   */
   @Override
   public synchronized void close() {
     if (closed) {
       return;
     }
     closed = true;
+    if (!handout.stop(handoutsEnding)) {
+      LOG.warn("hand-outs still under way after {}: work they take may stay running until its deadline",
+          handoutsEnding);
+    }
     table.finishAllWatches();
     finishWaiters.shutdown();
     tasks.close();

@@ -99,11 +99,17 @@ public final class TakeNextWork implements AutoCloseable {
         slot.consumer.subscribe(List.of(topics.work(queue)));
       }
       ConsumerRecord<String, byte[]> first = null;
+      boolean released = false;
       for (ConsumerRecord<String, byte[]> r : slot.consumer.poll(pollTimeout)) {
-        slot.consumer.acknowledge(r, first == null ? AcknowledgeType.ACCEPT : AcknowledgeType.RELEASE);
-        first = first == null ? r : first;
+        boolean take = first == null && !closed; // one polled as the server began to close goes back
+        slot.consumer.acknowledge(r, take ? AcknowledgeType.ACCEPT : AcknowledgeType.RELEASE);
+        first = take ? r : first;
+        released |= !take;
       }
       if (first == null) {
+        if (released) {
+          slot.consumer.commitSync(Duration.ofSeconds(5));
+        }
         return Optional.empty();
       }
       Map<TopicIdPartition, Optional<KafkaException>> acks = slot.consumer.commitSync(Duration.ofSeconds(5));
@@ -124,6 +130,14 @@ public final class TakeNextWork implements AutoCloseable {
     } finally {
       slot.lock.unlock();
     }
+  }
+
+  /**
+   * Takes nothing more: a call from now on answers empty, and a record polled meanwhile is RELEASEd
+   * to the group at once, not handed out. {@link #close} still closes the consumers.
+   */
+  public void stopTaking() {
+    closed = true;
   }
 
   /**
