@@ -3,8 +3,14 @@ package dev.gowork.coordinator.retry;
 import dev.gowork.coordinator.work.WorkRef;
 import dev.gowork.coordinator.work.WorkTable;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A retry goes out only while the work table says that attempt waits for its publication, so a
  * second plan of the same retry (its results partition lost and gained back, say) publishes nothing,
- * and a publication that succeeded is never put off.
+ * and a publication that succeeded is never put off. A publication whose wait ran out is not sent
+ * again while the producer still has it (it may reach Kafka later): the next try waits for it.
  *
  * <p>A round stops at the first publication that fails: while Kafka is away each one waits up to the
  * send timeout, so a thousand due retries would otherwise hold the task for a thousand timeouts before
@@ -38,6 +45,11 @@ public final class RepublishRetries implements Runnable {
   private final WorkTable table;
   private final Republisher republisher;
   private final Clock clock;
+  /**
+   * By work id, publications whose wait ran out (the producer keeps trying up to its delivery
+   * timeout): the next try waits for that one instead of sending another copy. Task thread only.
+   */
+  private final Map<String, Unanswered> unanswered = new HashMap<>();
 
   public RepublishRetries(RetryPlan plan, WorkTable table, Republisher republisher, Clock clock) {
     this.plan = plan;
@@ -75,11 +87,21 @@ public final class RepublishRetries implements Runnable {
       return true;
     }
     if (ref == null) {
+      unanswered.remove(d.workId());
       return true;
     }
+    Unanswered earlier = unanswered.remove(d.workId());
+    Future<RecordMetadata> send = earlier != null && earlier.attempt() == ref.attempt() && !failed(earlier.send())
+        ? earlier.send() : null;
     try {
-      republisher.republish(ref);
+      if (send == null) {
+        send = republisher.send(ref);
+      }
+      republisher.await(send, d.workId());
     } catch (RuntimeException e) { // GoWorkException, or a KafkaException of a client
+      if (send != null && !send.isDone()) {
+        unanswered.put(d.workId(), new Unanswered(ref.attempt(), send));
+      }
       putOff(d, ref.attempt(), now, true, e.getMessage());
       return false;
     }
@@ -123,6 +145,24 @@ public final class RepublishRetries implements Runnable {
     }
     return table.ref(d.workId()).orElse(null);
   }
+
+  private static boolean failed(Future<RecordMetadata> send) {
+    if (!send.isDone()) {
+      return false;
+    }
+    try {
+      send.get();
+      return false;
+    } catch (ExecutionException | CancellationException e) {
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
+    }
+  }
+
+  /** A publication whose wait ran out while the producer still had it (it may reach Kafka later). */
+  private record Unanswered(int attempt, Future<RecordMetadata> send) {}
 
   /** @param attempt the attempt the table holds for it (a release's is its work's first) */
   private void putOff(RetryPlan.Due d, int attempt, long now, boolean requeued, String why) {

@@ -8,6 +8,8 @@ import dev.gowork.coordinator.queue.EnvelopeReader;
 import dev.gowork.coordinator.queue.WorkPublisher;
 import dev.gowork.coordinator.work.WorkRef;
 import java.time.Duration;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * Publishes a work item again for its next attempt, or for the first time when it was added with a
@@ -54,8 +56,27 @@ public final class Republisher {
 
   /** Sends {@code first} (from {@link #payload}) to its queue with what {@code ref} holds now. */
   public void publish(WorkRef ref, WorkEnvelope first) {
-    WorkEnvelope next = new WorkEnvelope(first.workId(), first.queue(), ref.attempt(), ref.maxAttempts(),
+    publisher.sendAndWait(next(ref, first), timeout);
+  }
+
+  /**
+   * {@link #republish} without waiting for Kafka's answer (the first publication is read back first).
+   *
+   * @return the send; {@link #await} waits for it
+   * @throws GoWorkException as {@link #payload} does, TOO_LARGE
+   */
+  Future<RecordMetadata> send(WorkRef ref) {
+    WorkEnvelope next = next(ref, payload(ref));
+    return publisher.send(next, publisher.encode(next), null);
+  }
+
+  /** @throws GoWorkException UNAVAILABLE when the send failed or got no answer within the timeout */
+  void await(Future<RecordMetadata> send, String workId) {
+    WorkPublisher.await(send, timeout, "publishing work " + workId);
+  }
+
+  private static WorkEnvelope next(WorkRef ref, WorkEnvelope first) {
+    return new WorkEnvelope(first.workId(), first.queue(), ref.attempt(), ref.maxAttempts(),
         first.timeoutSeconds(), first.data(), first.createdAt(), ref.deadline());
-    publisher.sendAndWait(next, timeout);
   }
 }

@@ -20,6 +20,7 @@ import dev.gowork.coordinator.queue.QueueTopics;
 import dev.gowork.coordinator.queue.WorkPublisher;
 import dev.gowork.coordinator.testing.EventLog;
 import dev.gowork.coordinator.testing.MutableClock;
+import dev.gowork.coordinator.testing.Poll;
 import dev.gowork.coordinator.work.WorkState;
 import dev.gowork.coordinator.work.WorkTable;
 import java.net.ServerSocket;
@@ -139,6 +140,37 @@ class RepublishRetriesTest {
     }
   }
 
+  /**
+   * A publication whose wait ran out while the producer still had it (Kafka slow, not away) was put off
+   * and sent again by the next round, and both copies reached the queue. Now the next try waits for the
+   * first send instead of sending another.
+   */
+  @Test
+  void aPublicationWhoseWaitRanOutIsNotSentAgain(TestKafka k) throws Exception {
+    java.util.HashMap<String, String> slow = new java.util.HashMap<>(k.clients().passThrough());
+    slow.put("linger.ms", "6000"); // held by the producer for 6 s: past the 2 s wait below
+    try (Broker b = new Broker(k);
+        Producer<String, byte[]> lingering = new KafkaClients(k.bootstrapServers(), slow).producer()) {
+      b.failedOnce("a");
+      // The reader's consumer is made (and the record read) before the short waits start.
+      new Republisher(b.reader, b.publisher, b.topics, Duration.ofSeconds(30)).payload(table.ref("a").orElseThrow());
+      RepublishRetries retries = new RepublishRetries(plan, table, new Republisher(b.reader,
+          new WorkPublisher(lingering, codec, b.topics), b.topics, Duration.ofSeconds(2)), clock);
+      plan.schedule("a", 2, clock.millis());
+      retries.run();
+      assertEquals(1, plan.size(), "its wait ran out: put off");
+      assertTrue(table.awaitsRepublish("a", 2));
+
+      Poll.until(() -> b.records() == 2, Duration.ofSeconds(30), "the first send to reach Kafka");
+      clock.advance(Duration.ofSeconds(1));
+      retries.run();
+      lingering.flush();
+      assertEquals(2, b.records(), "the first publication and one retry, not two");
+      assertEquals(0, plan.size());
+      assertFalse(table.awaitsRepublish("a", 2), "noted as published");
+    }
+  }
+
   /** The test broker with one queue topic, a republisher and the retry task, for work in {@code default}. */
   private final class Broker implements AutoCloseable {
     final Topics topics;
@@ -171,9 +203,13 @@ class RepublishRetriesTest {
     }
 
     /** Records on the queue's topic. */
-    long records() throws Exception {
+    long records() {
       TopicPartition tp = new TopicPartition(topics.work("default"), 0);
-      return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get().get(tp).offset();
+      try {
+        return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get().get(tp).offset();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
     }
 
     @Override
