@@ -186,7 +186,8 @@ public final class WorkServer implements AutoCloseable {
     pauses = new QueuePauses(journal, codec);
     follower = new FollowState(kafka, admin, topics, txId, table, workers, timeouts, retries, b.backoff, clock,
         schedules, pauses);
-    queues = new QueueTopics(admin, topics, b.workPartitions, b.replicationFactor, b.shareGroup, b.maxQueues);
+    queues = new QueueTopics(admin, topics, b.workPartitions, b.replicationFactor, b.shareGroup, b.maxQueues,
+        b.queues);
     WorkPublisher publisher = new WorkPublisher(producer, codec, topics);
     taker = new TakeNextWork(kafka, topics, codec, b.getPollTimeout);
     reader = new EnvelopeReader(kafka, codec);

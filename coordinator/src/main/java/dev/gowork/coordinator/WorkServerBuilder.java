@@ -184,7 +184,8 @@ public final class WorkServerBuilder {
   /**
    * At most this many queues, i.e. work topics of the prefix (default 1,000; 1 to 100,000): adding work
    * to a further queue, or asking for work from one over HTTP, is refused ({@code CONFLICT}), since each
-   * queue is a topic with its partitions and a share group on the cluster.
+   * queue is a topic with its partitions and a share group on the cluster. The default queue and those of
+   * {@link #queues} are never refused: they are settings, not input.
    */
   public WorkServerBuilder maxQueues(int n) {
     maxQueues = n;

@@ -55,6 +55,27 @@ class QueueLimitTest extends ServerFixture {
     assertEquals(1, server.queueSizes().get("default"));
   }
 
+  /**
+   * The coordinator's own queues (the default one, and those it is configured with) are settings, not
+   * input: a coordinator whose default queue's topic is missing (a new cluster filled by other
+   * coordinators' queues, or a deleted topic) while the limit is reached must still start.
+   */
+  @Test
+  void theDefaultAndConfiguredQueuesAreNeverRefused(TestKafka k) throws Exception {
+    dev.gowork.broker.topic.Topics prefix = dev.gowork.broker.topic.Topics.of(k.topicPrefix());
+    try (Admin admin = k.clients().admin()) {
+      new TopicProvisioner(admin).ensureTopics(List.of(TopicSpec.of(prefix.work("other"), 1, 1)));
+    }
+    start(k, b -> b.maxQueues(1).queues("default", "emails")).start();
+    server.add(server.createWork(Map.of("n", 1), 60));
+    server.add(server.createWork(Map.of("n", 2), 60).withQueue("emails"));
+    assertEquals(Map.of("default", 1L, "emails", 1L), server.queueSizes());
+
+    GoWorkException refused = assertThrows(GoWorkException.class,
+        () -> server.add(server.createWork(Map.of("n", 3), 60).withQueue("reports")));
+    assertEquals(ErrorCode.CONFLICT, refused.code(), "other queues still count against the limit");
+  }
+
   @Test
   void aScheduleForANewQueuePastTheLimitIsRefusedWhenDefined(TestKafka k) {
     start(k, b -> b.maxQueues(1)).start();

@@ -64,6 +64,7 @@ public final class QueueTopics {
   private final int replicationFactor;
   private final ShareGroupSettings shareGroup;
   private final int maxQueues;
+  private final Set<String> unlimited;
   private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
   private final Set<String> ready = ConcurrentHashMap.newKeySet();
 
@@ -72,9 +73,11 @@ public final class QueueTopics {
 
   /**
    * @param maxQueues at most this many work topics of the prefix; a new queue beyond them is refused
+   * @param unlimited queues never refused by {@code maxQueues}: they are settings, not input (the
+   *     default queue is always one of them)
    */
   public QueueTopics(Admin admin, Topics topics, int workPartitions, int replicationFactor,
-      ShareGroupSettings shareGroup, int maxQueues) {
+      ShareGroupSettings shareGroup, int maxQueues, Set<String> unlimited) {
     this.admin = admin;
     this.provisioner = new TopicProvisioner(admin);
     this.topics = topics;
@@ -82,6 +85,8 @@ public final class QueueTopics {
     this.replicationFactor = replicationFactor;
     this.shareGroup = shareGroup;
     this.maxQueues = maxQueues;
+    this.unlimited = new TreeSet<>(unlimited);
+    this.unlimited.add(Topics.DEFAULT_QUEUE);
   }
 
   /**
@@ -161,7 +166,8 @@ public final class QueueTopics {
    * Creates {@code <p>.work.<queue>} and configures {@code <p>.workers.<queue>}, once.
    *
    * @throws GoWorkException INVALID_ARGUMENT for a bad queue name, CONFLICT when it would be a new queue
-   *     past {@code maxQueues}, UNAVAILABLE when Kafka refuses
+   *     past {@code maxQueues} (never for the default queue nor the other {@code unlimited} ones),
+   *     UNAVAILABLE when Kafka refuses
    */
   public void ensure(String queue) {
     if (ready.contains(queue)) {
@@ -175,7 +181,9 @@ public final class QueueTopics {
           return;
         }
         try {
-          checkRoomFor(queue, topic);
+          if (!unlimited.contains(queue)) {
+            checkRoomFor(queue, topic);
+          }
           provisioner.ensureTopics(List.of(TopicSpec.of(topic, workPartitions, replicationFactor)));
           provisioner.configureShareGroup(topics.shareGroup(queue), shareGroup);
         } catch (KafkaException e) {

@@ -27,7 +27,7 @@ class QueueTopicsTest {
   void refusedQueuesLeaveNothingBehind(TestKafka k) {
     Topics topics = Topics.of(k.newPrefix());
     try (Admin admin = k.clients().admin()) {
-      QueueTopics queues = new QueueTopics(admin, topics, 1, 1, ShareGroupSettings.defaults(), 1);
+      QueueTopics queues = new QueueTopics(admin, topics, 1, 1, ShareGroupSettings.defaults(), 1, Set.of());
       queues.ensure("default");
       for (int i = 0; i < 20; i++) {
         String queue = "user-" + i;
