@@ -187,7 +187,7 @@ public final class WorkServer implements AutoCloseable {
     follower = new FollowState(kafka, admin, topics, txId, table, workers, timeouts, retries, b.backoff, clock,
         schedules, pauses);
     queues = new QueueTopics(admin, topics, b.workPartitions, b.replicationFactor, b.shareGroup, b.maxQueues,
-        b.queues);
+        b.queues, clock);
     WorkPublisher publisher = new WorkPublisher(producer, codec, topics);
     taker = new TakeNextWork(kafka, topics, codec, b.getPollTimeout);
     reader = new EnvelopeReader(kafka, codec);

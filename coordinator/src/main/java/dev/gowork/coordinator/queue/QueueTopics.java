@@ -6,6 +6,9 @@ import dev.gowork.broker.topic.ShareGroupSettings;
 import dev.gowork.broker.topic.TopicProvisioner;
 import dev.gowork.broker.topic.TopicSpec;
 import dev.gowork.broker.topic.Topics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -65,11 +68,22 @@ public final class QueueTopics {
   private final ShareGroupSettings shareGroup;
   private final int maxQueues;
   private final Set<String> unlimited;
+  private final Clock clock;
+  /** The prefix's work topics as last listed, while no queue was created since; null when none. */
+  private volatile Listing listing;
   private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
   private final Set<String> ready = ConcurrentHashMap.newKeySet();
 
   /** The default of {@code GOWORK_MAX_QUEUES}. */
   public static final int DEFAULT_MAX_QUEUES = 1000;
+  /**
+   * How long a listing of the work topics that refused a queue refuses other new ones without listing
+   * again: names from input must not cost an admin call each. A queue another coordinator created or
+   * deleted meanwhile is judged on the cluster again after this.
+   */
+  public static final Duration LISTING_KEPT = Duration.ofSeconds(5);
+
+  private record Listing(Set<String> workTopics, Instant at) {}
 
   /**
    * @param maxQueues at most this many work topics of the prefix; a new queue beyond them is refused
@@ -77,7 +91,7 @@ public final class QueueTopics {
    *     default queue is always one of them)
    */
   public QueueTopics(Admin admin, Topics topics, int workPartitions, int replicationFactor,
-      ShareGroupSettings shareGroup, int maxQueues, Set<String> unlimited) {
+      ShareGroupSettings shareGroup, int maxQueues, Set<String> unlimited, Clock clock) {
     this.admin = admin;
     this.provisioner = new TopicProvisioner(admin);
     this.topics = topics;
@@ -87,6 +101,7 @@ public final class QueueTopics {
     this.maxQueues = maxQueues;
     this.unlimited = new TreeSet<>(unlimited);
     this.unlimited.add(Topics.DEFAULT_QUEUE);
+    this.clock = clock;
   }
 
   /**
@@ -185,6 +200,7 @@ public final class QueueTopics {
             checkRoomFor(queue, topic);
           }
           provisioner.ensureTopics(List.of(TopicSpec.of(topic, workPartitions, replicationFactor)));
+          listing = null; // may have one more topic now
           provisioner.configureShareGroup(topics.shareGroup(queue), shareGroup);
         } catch (KafkaException e) {
           throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not prepare queue '" + queue + "': "
@@ -207,12 +223,30 @@ public final class QueueTopics {
   /**
    * Refuses a queue whose topic does not exist yet when the prefix has {@code maxQueues} work topics
    * already (counted from the cluster, so every coordinator of the prefix counts the same; two of them
-   * creating new queues at the same moment may pass it by one each).
+   * creating new queues at the same moment may pass it by one each). A listing at the limit is kept
+   * {@link #LISTING_KEPT} to refuse other new queues without listing again.
    */
   private void checkRoomFor(String queue, String topic) {
-    Set<String> names;
+    Listing kept = listing;
+    Instant now = clock.instant();
+    if (kept != null && !now.isBefore(kept.at()) && now.isBefore(kept.at().plus(LISTING_KEPT))
+        && !kept.workTopics().contains(topic) && kept.workTopics().size() >= maxQueues) {
+      throw refused(queue, kept.workTopics().size());
+    }
+    Set<String> workTopics = listWorkTopics(queue);
+    if (workTopics.contains(topic)) {
+      return;
+    }
+    if (workTopics.size() >= maxQueues) {
+      listing = new Listing(workTopics, now);
+      throw refused(queue, workTopics.size());
+    }
+  }
+
+  private Set<String> listWorkTopics(String queue) {
     try {
-      names = admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      Set<String> names = admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      return Set.copyOf(names.stream().filter(n -> topics.queueOf(n) != null).toList());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new GoWorkException(ErrorCode.UNAVAILABLE, "interrupted while listing the topics", e);
@@ -220,15 +254,12 @@ public final class QueueTopics {
       throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not list the topics to prepare queue '" + queue + "': "
           + e, e);
     }
-    if (names.contains(topic)) {
-      return;
-    }
-    long existing = names.stream().filter(n -> topics.queueOf(n) != null).count();
-    if (existing >= maxQueues) {
-      throw new GoWorkException(ErrorCode.CONFLICT, "queue '" + queue + "' would be a new queue, and there are "
-          + existing + " already, the most allowed (GOWORK_MAX_QUEUES=" + maxQueues + "): use an existing queue, or "
-          + "raise the limit");
-    }
+  }
+
+  private GoWorkException refused(String queue, int existing) {
+    return new GoWorkException(ErrorCode.CONFLICT, "queue '" + queue + "' would be a new queue, and there are "
+        + existing + " already, the most allowed (GOWORK_MAX_QUEUES=" + maxQueues + "): use an existing queue, or "
+        + "raise the limit");
   }
 
   /** The queues prepared so far, sorted. */
