@@ -45,11 +45,13 @@ final class ScheduleChanges {
 
   /**
    * {@link WorkServer#schedule}. Its queue is prepared first, so that a schedule for a new queue past
-   * {@code GOWORK_MAX_QUEUES} is refused now, not at each of its runs.
+   * {@code GOWORK_MAX_QUEUES} is refused now, not at each of its runs; but not for a schedule refused
+   * by {@link Schedules#MAX_SCHEDULES}, which must create no queue.
    */
   ScheduleStatus define(Schedule s) {
     java.time.Instant definedAt = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-    prepareQueue.accept(java.util.Objects.requireNonNull(s, "schedule").queue());
+    schedules.checkRoomFor(java.util.Objects.requireNonNull(s, "schedule").name());
+    prepareQueue.accept(s.queue());
     schedules.define(s, definedAt);
     journal.flushAndWait();
     readSchedulesBack(s.name(), s, definedAt);

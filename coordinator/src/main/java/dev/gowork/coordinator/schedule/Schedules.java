@@ -56,13 +56,21 @@ public final class Schedules {
    * @throws GoWorkException CONFLICT when {@value #MAX_SCHEDULES} other schedules exist
    */
   public void define(Schedule s, Instant now) {
-    synchronized (this) {
-      if (!defined.containsKey(s.name()) && defined.size() >= MAX_SCHEDULES) {
-        throw new GoWorkException(ErrorCode.CONFLICT, "there are " + defined.size()
-            + " schedules, the most one prefix may have; delete one first");
-      }
-    }
+    checkRoomFor(s.name());
     journal.put(Journal.Kind.SCHEDULE, ScheduleRecords.DEFINITION + s.name(), ScheduleRecords.definition(s, now));
+  }
+
+  /**
+   * Checks that a schedule named {@code name} may be defined: it exists, or there are fewer than
+   * {@value #MAX_SCHEDULES}.
+   *
+   * @throws GoWorkException CONFLICT when {@value #MAX_SCHEDULES} other schedules exist
+   */
+  public synchronized void checkRoomFor(String name) {
+    if (!defined.containsKey(name) && defined.size() >= MAX_SCHEDULES) {
+      throw new GoWorkException(ErrorCode.CONFLICT, "there are " + defined.size()
+          + " schedules, the most one prefix may have; delete one first");
+    }
   }
 
   /** Writes the deletion of schedule {@code name} to the journal; false (nothing written) when it is not known. */
