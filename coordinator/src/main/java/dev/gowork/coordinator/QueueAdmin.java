@@ -8,6 +8,8 @@ import dev.gowork.coordinator.state.Journal;
 import dev.gowork.coordinator.work.WorkTable;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,10 +29,16 @@ final class QueueAdmin {
   private final Clock clock;
   private final String queuesTopic;
   private final Duration sendTimeout;
+  private final Consumer<String> prepareQueue;
+  private final BooleanSupplier catchUp;
 
-  /** @param sendTimeout how long a pause or resume may take to be read back from {@code queuesTopic} */
+  /**
+   * @param sendTimeout how long a pause or resume may take to be read back from {@code queuesTopic}
+   * @param prepareQueue prepares a queue before it is paused, refusing a new one past the queue limit
+   * @param catchUp reads what other coordinators committed to {@code queuesTopic}; false when not in time
+   */
   QueueAdmin(QueuePauses pauses, WorkTable table, ForwardToOwner forward, Journal journal, Clock clock,
-      String queuesTopic, Duration sendTimeout) {
+      String queuesTopic, Duration sendTimeout, Consumer<String> prepareQueue, BooleanSupplier catchUp) {
     this.pauses = pauses;
     this.table = table;
     this.forward = forward;
@@ -38,12 +46,24 @@ final class QueueAdmin {
     this.clock = clock;
     this.queuesTopic = queuesTopic;
     this.sendTimeout = sendTimeout;
+    this.prepareQueue = prepareQueue;
+    this.catchUp = catchUp;
   }
 
-  /** {@link WorkServer#pauseQueue} and {@link WorkServer#resumeQueue}. */
+  /**
+   * {@link WorkServer#pauseQueue} and {@link WorkServer#resumeQueue}. Each name written to the compacted
+   * {@code queuesTopic} stays there, on every reader: a queue is prepared before it is paused, so
+   * {@code GOWORK_MAX_QUEUES} bounds the paused names too, and resuming a queue that is not paused
+   * writes nothing.
+   */
   QueueNotice setPaused(String queue, boolean paused, String reason) {
     QueueNotice n = QueuePauses.notice(queue, paused, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
         reason == null || reason.isBlank() ? null : reason.strip());
+    if (paused) {
+      prepareQueue.accept(queue);
+    } else if (!pauses.isPaused(queue) && catchUp.getAsBoolean() && !pauses.isPaused(queue)) {
+      return n;
+    }
     pauses.write(n);
     journal.flushAndWait();
     if (!pauses.awaitReadBack(n, sendTimeout)) {

@@ -209,7 +209,8 @@ public final class WorkServer implements AutoCloseable {
     submissions = new Submissions(workers, table, ownership, pipeline, journal, codec, producer, topics, clock,
         sendTimeout, seal);
     handout = new Handout(workers, queues, taker, table, events, clock, pauses, submissions::sendRunningNotice);
-    queueAdmin = new QueueAdmin(pauses, table, forward, journal, clock, topics.queues(), sendTimeout);
+    queueAdmin = new QueueAdmin(pauses, table, forward, journal, clock, topics.queues(), sendTimeout, queues::ensure,
+        () -> follower.catchUp(CATCH_UP));
     deadLetters = new DeadLetters(table, forward, republisher, timeouts, retries, journal, clock);
     scheduleChanges = new ScheduleChanges(schedules, this::add, queues::ensure, journal, clock, topics.schedules(),
         sendTimeout);
@@ -592,9 +593,12 @@ public final class WorkServer implements AutoCloseable {
    * answers empty for it. Its work waits in Kafka; deadlines still pass. The pause is kept in the
    * compacted {@code <p>.queues}, which every coordinator and replica reads, so it outlasts restarts.
    *
+   * <p>A queue is prepared before it is paused (created if new, so it may be paused before its first work).
+   *
    * @param reason why, shown in {@code GET /v1/queues}; may be null
    * @return the pause as written
-   * @throws GoWorkException INVALID_ARGUMENT (a bad queue name, a reason over 1,000 characters), UNAVAILABLE
+   * @throws GoWorkException INVALID_ARGUMENT (a bad queue name, a reason over 1,000 characters), CONFLICT (a new
+   *     queue past {@code GOWORK_MAX_QUEUES}), UNAVAILABLE
    */
   public QueueNotice pauseQueue(String queue, String reason) {
     return setPaused(queue, true, reason);
@@ -603,6 +607,7 @@ public final class WorkServer implements AutoCloseable {
   /**
    * Resumes a paused queue: worker replicas open their share consumers again within about a
    * second and take its work once they have joined its share group (a heartbeat interval, 5 s by default).
+   * A queue that is not paused is left as it is (nothing is written).
    *
    * @throws GoWorkException INVALID_ARGUMENT (a bad queue name), UNAVAILABLE
    */
