@@ -257,9 +257,9 @@ public final class QueueTopics {
   }
 
   private GoWorkException refused(String queue, int existing) {
-    return new GoWorkException(ErrorCode.CONFLICT, "queue '" + queue + "' would be a new queue, and there are "
-        + existing + " already, the most allowed (GOWORK_MAX_QUEUES=" + maxQueues + "): use an existing queue, or "
-        + "raise the limit");
+    return new GoWorkException(ErrorCode.CONFLICT, "queue '" + queue + "' would be a new queue past GOWORK_MAX_QUEUES="
+        + maxQueues + " (work topics " + topics.prefix() + ".work.* on the cluster: " + existing + "): use an"
+        + " existing queue, or raise the limit");
   }
 
   /** The queues prepared so far, sorted. */

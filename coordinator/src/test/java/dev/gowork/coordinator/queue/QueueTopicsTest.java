@@ -81,6 +81,25 @@ class QueueTopicsTest {
     }
   }
 
+  /**
+   * After the limit is lowered below the queues that exist, the refusal must not claim there are
+   * "the most allowed": it names the limit, what it counts and how many there are.
+   */
+  @Test
+  void aRefusalNamesTheLimitAndWhatItCounts(TestKafka k) throws Exception {
+    Topics topics = Topics.of(k.newPrefix());
+    try (Admin admin = k.clients().admin()) {
+      new TopicProvisioner(admin).ensureTopics(List.of(TopicSpec.of(topics.work("a"), 1, 1),
+          TopicSpec.of(topics.work("b"), 1, 1), TopicSpec.of(topics.work("c"), 1, 1)));
+      QueueTopics queues = new QueueTopics(admin, topics, 1, 1, ShareGroupSettings.defaults(), 2, Set.of(),
+          MutableClock.atNow());
+      GoWorkException e = assertThrows(GoWorkException.class, () -> queues.ensure("d"));
+      assertEquals("queue 'd' would be a new queue past GOWORK_MAX_QUEUES=2 (work topics " + topics.prefix()
+          + ".work.* on the cluster: 3): use an existing queue, or raise the limit", e.getMessage());
+      queues.ensure("a"); // one that exists still works
+    }
+  }
+
   /** A real client that counts its topic listings. */
   private static final class CountingAdmin extends ForwardingAdmin {
     final AtomicInteger listings = new AtomicInteger();
