@@ -543,6 +543,14 @@ public final class WorkServer implements AutoCloseable {
     return f == null ? 0 : f.failures();
   }
 
+  /**
+   * Requests refused since this coordinator started because they named a new queue past
+   * {@code GOWORK_MAX_QUEUES}: work added to it, asked for from it over HTTP, a schedule or a pause.
+   */
+  public long queueLimitRefusals() {
+    return queues.refusals();
+  }
+
   /** Every schedule, by name, with its last and next run. */
   public List<ScheduleStatus> schedules() {
     return schedules.list(clock.instant());

@@ -49,6 +49,8 @@ class QueueLimitTest extends ServerFixture {
     log.await(e -> e.type() == dev.gowork.broker.wire.EventType.GET_WORK_ERROR && "x".equals(e.queue())
         && e.error() != null && e.error().contains("GOWORK_MAX_QUEUES"), Duration.ofSeconds(30), "the refusal's event");
 
+    assertEquals(2, server.queueLimitRefusals(), "the batch and the worker's request");
+
     server.add(server.createWork(Map.of("n", 4), 60).withQueue("emails"));
     server.add(server.createWork(Map.of("n", 5), 60));
     assertEquals(2, server.queueSizes().get("emails"));

@@ -57,6 +57,8 @@ public final class ServiceMetrics implements AutoCloseable {
     FunctionCounter.builder("gowork.schedule.run.failures", server, WorkServer::scheduleRunFailures)
         .description("Tries of a schedule's run that failed (each tried again 5 s later, and logged)")
         .register(registry);
+    FunctionCounter.builder("gowork.queue.limit.refusals", server, WorkServer::queueLimitRefusals)
+        .description("Requests refused for naming a new queue past GOWORK_MAX_QUEUES").register(registry);
     Gauge.builder("gowork.queues.paused", server, s -> s.pausedQueues().size())
         .description("Queues paused now: their work waits until they are resumed").register(registry);
     gauges = new StateGauges(registry, server::queueSizes, () -> server.workers().list());

@@ -71,6 +71,7 @@ public final class QueueTopics {
   private final Clock clock;
   /** The prefix's work topics as last listed, while no queue was created since; null when none. */
   private volatile Listing listing;
+  private final java.util.concurrent.atomic.LongAdder refusals = new java.util.concurrent.atomic.LongAdder();
   private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
   private final Set<String> ready = ConcurrentHashMap.newKeySet();
 
@@ -257,9 +258,15 @@ public final class QueueTopics {
   }
 
   private GoWorkException refused(String queue, int existing) {
+    refusals.increment();
     return new GoWorkException(ErrorCode.CONFLICT, "queue '" + queue + "' would be a new queue past GOWORK_MAX_QUEUES="
         + maxQueues + " (work topics " + topics.prefix() + ".work.* on the cluster: " + existing + "): use an"
         + " existing queue, or raise the limit");
+  }
+
+  /** Queues refused by {@code maxQueues} since this started, each request counted. */
+  public long refusals() {
+    return refusals.sum();
   }
 
   /** The queues prepared so far, sorted. */

@@ -38,6 +38,8 @@ class CancelQueueApiTest {
       assertTrue(paused.json().get("paused").asBoolean() && "maintenance".equals(paused.json().get("pauseReason")
           .asText()), paused.toString());
       assertTrue(api.send("GET", "/metrics", null).body().contains("\ngowork_queues_paused 1.0\n"), "the gauge");
+      assertTrue(api.send("GET", "/metrics", null).body().contains("\ngowork_queue_limit_refusals_total 0.0\n"),
+          "the refusals counter");
       var queues = api.producer("GET", "/v1/queues", null).json().get("queues");
       assertTrue(queues.get("bulk").get("paused").asBoolean(), queues.toString());
       assertEquals("maintenance", queues.get("bulk").get("pauseReason").asText());
