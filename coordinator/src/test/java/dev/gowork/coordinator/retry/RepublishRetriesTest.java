@@ -183,7 +183,8 @@ class RepublishRetriesTest {
     Broker(TestKafka k) {
       topics = Topics.of(k.topicPrefix());
       admin = k.clients().admin();
-      new QueueTopics(admin, topics, 1, 1, ShareGroupSettings.defaults(), 10).ensure("default");
+      new QueueTopics(admin, topics, 1, 1, ShareGroupSettings.defaults(), 10, java.util.Set.of(),
+          Clock.systemUTC()).ensure("default");
       producer = k.clients().producer();
       reader = new EnvelopeReader(k.clients(), codec);
       publisher = new WorkPublisher(producer, codec, topics);
