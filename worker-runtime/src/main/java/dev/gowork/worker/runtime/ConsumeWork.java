@@ -575,8 +575,8 @@ final class ConsumeWork implements Runnable {
 
   /**
    * Renews the locks of a lane's results still being written (or waiting for a renewed session) while
-   * nothing of the lane runs, up to their work's deadline ({@link Lane#dueForRenewal}). Without it, a
-   * result that waited for the session longer than the lock lost its record to another replica,
+   * nothing of the lane runs, together, up to the last of their work's deadlines
+   * ({@link Lane#dueForRenewal}). Without it, a result that waited for the session longer than the lock lost its record to another replica,
    * which ran the work again although this one had finished it. Also while draining: the shutdown
    * grace bounds it, and the close hands back what is still unacknowledged.
    */

@@ -221,16 +221,21 @@ final class Lane implements AutoCloseable {
 
   /**
    * Which of a lane's results in {@code writing}, with nothing of the lane running, to renew at
-   * {@code now}: all whose lock is still ours and whose work's deadline has not passed, once one of
-   * them has reached half of {@code lock}; else none. After the deadline the coordinator times the
-   * work out and refuses its result, so the lock is left to run out: the record goes back to the
-   * group, whose next holder reports it timed out without running it, instead of staying with a
-   * replica that cannot report it (its session expired) for as long as that lasts.
+   * {@code now}: all whose lock is still ours, once one of them has reached half of {@code lock}, while
+   * the deadline of the work of one of them has not passed; else none. Past the last deadline the
+   * coordinator times the work out and refuses its results, so the locks are left to run out: the
+   * records go back to the group, whose next holder reports them timed out without running them,
+   * instead of staying with a replica that cannot report them (its session expired) for as long as
+   * that lasts. They are renewed together, never some of them: the renewed records come back from the
+   * lane's next poll, which fails ("All records must be acknowledged") while a record of the last
+   * fetch is left unacknowledged, so one left out past its deadline lost its sibling's lock as well,
+   * and its slot.
    */
   static List<Held> dueForRenewal(List<Held> writing, Duration lock, Instant now) {
-    List<Held> keep = writing.stream().filter(h -> !h.lockLost && !h.work.isExpired(now)).toList();
-    boolean due = keep.stream().anyMatch(h -> !now.isBefore(h.lockRefreshedAt.plus(lock.dividedBy(2))));
-    return due ? keep : List.of();
+    List<Held> ours = writing.stream().filter(h -> !h.lockLost).toList();
+    boolean due = ours.stream().anyMatch(h -> !h.work.isExpired(now))
+        && ours.stream().anyMatch(h -> !now.isBefore(h.lockRefreshedAt.plus(lock.dividedBy(2))));
+    return due ? ours : List.of();
   }
 
   private void send(List<Held> records, Instant now) {

@@ -195,12 +195,78 @@ class HeldResultKeepsItsLockTest {
     }
   }
 
+  /**
+   * Two held results of one fetch (a slot taking two records per fetch), of work with different
+   * deadlines: once the first one's deadline passed, only the second was renewed, so the first stayed
+   * unacknowledged in the consumer's last fetch, and the lane's next poll (which must bring the renewed
+   * record back) failed with "All records must be acknowledged": the renewed record never came back,
+   * its result's acknowledgement was deferred for good, and the slot took no work again. Both are now
+   * renewed while any of them is still before its deadline; the held results are written once the
+   * session is renewed, and the slot takes later work.
+   */
+  @Test
+  void heldResultsOfOneFetchWithDifferentDeadlinesKeepTheLaneGoing(TestKafka kafka) throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
+      try (org.apache.kafka.clients.admin.Admin admin = f.kafka.clients().admin()) {
+        new dev.gowork.broker.topic.TopicProvisioner(admin).ensureTopics(List.of(
+            dev.gowork.broker.topic.TopicSpec.of(f.topics.work(RuntimeFixture.QUEUE), 1, 1)));
+      }
+      CountingClock clock = new CountingClock();
+      WorkEnvelope soon = f.work(Works.data(), Duration.ofHours(3));
+      WorkEnvelope later = f.work(Works.data(), Duration.ofHours(10));
+      f.send(soon, later); // before the replica starts: its one slot takes both in one fetch
+      java.util.concurrent.atomic.AtomicBoolean skipped = new java.util.concurrent.atomic.AtomicBoolean();
+      WorkHandler handler = (data, ctx) -> {
+        if (skipped.compareAndSet(false, true)) {
+          clock.skip(Duration.ofHours(2)); // the one-hour session expires as the first handler ends
+        }
+        return data;
+      };
+      Watched watched = new Watched();
+      WorkerRuntime runtime = WorkerRuntime.builder(f.settings(1).workPartitions(1).handshakeAttempts(1).batchSize(2)
+          .lockDuration(LOCK).build()).handler(handler).clock(clock).wrapConsumers(watched::wrap).start();
+      f.adopt(runtime);
+      RuntimeFixture.awaitTrue("both held results renewed", () -> watched.renewals(soon) >= 1
+          && watched.renewals(later) >= 1, Duration.ofSeconds(30));
+
+      // As the renewed records come back (no RENEW out), the first work's deadline passes; the second's not.
+      AtomicInteger renewedBefore = new AtomicInteger(-1);
+      watched.whenPolled(later, () -> {
+        renewedBefore.set(watched.renewals(later));
+        clock.skip(Duration.ofHours(2));
+      });
+      // Three more RENEWs span longer than its lock: before the fix the first (of it alone) was the last.
+      RuntimeFixture.awaitTrue("the second renewed past the first's deadline",
+          () -> renewedBefore.get() >= 1 && watched.renewals(later) >= renewedBefore.get() + 3, Duration.ofSeconds(30));
+      assertEquals(0, watched.failedPolls(), "polls that failed");
+      assertEquals(0, results.drain(Duration.ZERO).size(), "the results wait for the session");
+
+      f.coordinator.sessionLife(Duration.ofHours(10));
+      runtime.reauthenticate();
+      results.await("both held results", r -> r.size() >= 2, Duration.ofSeconds(30));
+      WorkEnvelope next = f.work(Works.data(), Duration.ofHours(10));
+      f.send(next);
+      List<ResultsReader.Result> written = results.await("the next item's result", r -> r.size() >= 3,
+          Duration.ofSeconds(30));
+      assertEquals(Map.of(soon.workId(), 1, later.workId(), 1, next.workId(), 1),
+          RuntimeFixture.countBy(written, r -> r.envelope().workId()));
+      written.forEach(r -> assertEquals(1, r.envelope().attempt(), "not delivered again: " + r.envelope()));
+      RuntimeFixture.awaitTrue("nothing held", () -> runtime.counters().inFlight() == 0, Duration.ofSeconds(10));
+    }
+  }
+
   /** Counts, by record key (the work id), the RENEWs a replica's consumers send, and watches what they poll. */
   static final class Watched {
     private final Map<String, AtomicInteger> renewed = new ConcurrentHashMap<>();
     private final Map<String, Runnable> whenPolled = new ConcurrentHashMap<>();
 
     private final Map<String, Runnable> whenRenewed = new ConcurrentHashMap<>();
+    private final AtomicInteger failedPolls = new AtomicInteger();
+
+    /** Polls that threw IllegalStateException (e.g. a record of the last fetch left unacknowledged). */
+    int failedPolls() {
+      return failedPolls.get();
+    }
 
     /** Runs {@code r} on the poll thread the next time it RENEWs {@code w}'s record, before the RENEW is made. */
     void whenRenewed(WorkEnvelope w, Runnable r) {
@@ -233,6 +299,9 @@ class HeldResultKeepsItsLockTest {
             try {
               answer = method.invoke(real, args);
             } catch (InvocationTargetException e) {
+              if (method.getName().equals("poll") && e.getCause() instanceof IllegalStateException) {
+                failedPolls.incrementAndGet();
+              }
               throw e.getCause();
             }
             if (method.getName().equals("poll")) {

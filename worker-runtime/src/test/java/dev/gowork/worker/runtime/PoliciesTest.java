@@ -46,8 +46,10 @@ class PoliciesTest {
     early.lockRefreshedAt = clock.instant().plusSeconds(15);
     later.lockRefreshedAt = clock.instant().plusSeconds(15);
     assertEquals(List.of(), Lane.dueForRenewal(writing, lock, clock.instant().plusSeconds(29)));
-    assertEquals(List.of(later), Lane.dueForRenewal(writing, lock, clock.instant().plusSeconds(60)),
-        "past its deadline, the first is left to run out");
+    assertEquals(writing, Lane.dueForRenewal(writing, lock, clock.instant().plusSeconds(60)),
+        "past its deadline, the first is renewed with the second (a record left out fails the lane's next poll)");
+    assertEquals(List.of(), Lane.dueForRenewal(writing, lock, clock.instant().plusSeconds(301)),
+        "past every deadline, all are left to run out");
     later.lockLost = true;
     assertEquals(List.of(), Lane.dueForRenewal(writing, lock, clock.instant().plusSeconds(60)));
   }
