@@ -247,6 +247,21 @@ final class ForwardToOwner implements OwnerRequests.Owner {
     };
   }
 
+  /**
+   * Once caught up, a revocation notice for a worker this coordinator does not know at all is passed:
+   * the revocation committed before its notice was sent, so the mirror has read it, and a worker it
+   * no longer holds was forgotten (an hour after its session ended; its results are refused as of an
+   * unknown session). Held instead, the notice stopped every results partition for the 30 s an
+   * unknown item may wait.
+   */
+  @Override
+  public boolean knowsCaughtUp(OwnerRequest r) {
+    if (r.action() == OwnerRequest.Action.REVOKED) {
+      return workers.state(r.id()).map(s -> s != WorkerState.ACTIVE).orElse(true);
+    }
+    return knows(r);
+  }
+
   @Override
   public void apply(OwnerRequest r) {
     long now = clock.millis();

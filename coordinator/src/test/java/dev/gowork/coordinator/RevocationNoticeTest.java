@@ -97,6 +97,30 @@ class RevocationNoticeTest {
     assertEquals(WorkState.QUEUED, table.status("w").orElseThrow().state());
   }
 
+  /**
+   * A notice for a worker this coordinator does not know even once caught up (revoked again after the
+   * others forgot it, an hour after its session ended) is passed, not held: held, it stopped each
+   * results partition for the 30 s an unknown item may wait ({@code NOT_KNOWN} is that hold).
+   */
+  @Test
+  void aNoticeForAWorkerForgottenHereDoesNotHoldThePartition() {
+    ForwardToOwner owner = new ForwardToOwner(requests, table, workers, new TimeoutTracker(), new RetryPlan(),
+        Ownership.everything(), clock, Duration.ofSeconds(1));
+    pipeline.forwardedRequests(requests, owner);
+    AtomicInteger catchUps = new AtomicInteger();
+    pipeline.catchUpWith(() -> {
+      catchUps.incrementAndGet();
+      return true;
+    });
+
+    assertTrue(pipeline.accept(consumerRecord(requests.record(OwnerRequest.revoked("w-0123456789abcdef-forgotten"), 0)))
+        .isEmpty(), "the notice is passed once caught up");
+    assertEquals(1, catchUps.get(), "caught up first");
+    pipeline.catchUpWith(() -> false);
+    assertEquals(ResultPipeline.NOT_KNOWN, pipeline.accept(consumerRecord(requests.record(
+        OwnerRequest.revoked("w-0123456789abcdef-forgotten"), 0))).orElseThrow(), "held while not caught up");
+  }
+
   private ConsumerRecord<String, byte[]> consumerRecord(ProducerRecord<String, byte[]> p) {
     ConsumerRecord<String, byte[]> c = new ConsumerRecord<>("p.results", 0, offset++, p.key(), p.value());
     p.headers().forEach(h -> c.headers().add(h));

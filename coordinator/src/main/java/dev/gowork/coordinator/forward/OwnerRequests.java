@@ -63,6 +63,14 @@ public final class OwnerRequests {
     default boolean knows(OwnerRequest request) {
       return true;
     }
+
+    /**
+     * {@link #knows} asked again once this coordinator's mirror holds everything committed so far: a
+     * subject still missing then may be one it has let go of for good, which no wait brings back.
+     */
+    default boolean knowsCaughtUp(OwnerRequest request) {
+      return knows(request);
+    }
   }
 
   private final Producer<String, byte[]> producer;
@@ -161,7 +169,7 @@ public final class OwnerRequests {
     if (r.isEmpty()) {
       return true;
     }
-    if (!owner.knows(r.get()) && !(catchUp.getAsBoolean() && owner.knows(r.get()))) {
+    if (!owner.knows(r.get()) && !(catchUp.getAsBoolean() && owner.knowsCaughtUp(r.get()))) {
       LOG.debug("forwarded {} of {} waits: not known here yet", r.get().action().wireName(), r.get().id());
       return false;
     }
