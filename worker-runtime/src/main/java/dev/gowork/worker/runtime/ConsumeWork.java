@@ -342,6 +342,9 @@ final class ConsumeWork implements Runnable {
       LOG.warn("lane {}: poll failed, pausing it for {} s: {}", lane.index, POLL_FAILURE_PAUSE.toSeconds(),
           e.toString());
       lane.pause(now.plus(POLL_FAILURE_PAUSE));
+      // Renewed records cannot come back from a poll that fails: past the patience their locks are
+      // presumed lost, or a lane whose polls keep failing would stay RENEWING for good.
+      lane.checkRenewal(now, lockOf(lane));
       return;
     }
     List<Held> batch = new ArrayList<>(records.count());

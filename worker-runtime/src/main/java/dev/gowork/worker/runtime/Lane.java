@@ -188,7 +188,9 @@ final class Lane implements AutoCloseable {
     if (!h.lockLost) {
       acknowledge(h.record, type);
     }
-    if (queue.isEmpty()) {
+    // While other records are out for RENEW the lane stays RENEWING: an idle lane with unacknowledged
+    // records would never poll, and they would never come back.
+    if (queue.isEmpty() && state != State.RENEWING) {
       state = State.IDLE;
     }
     stats.done();
