@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine;
 
 /**
@@ -68,10 +69,51 @@ public final class Main {
     line.setParameterExceptionHandler((e, args2) -> {
       // One line, as for every other error; the usage is one --help away.
       String command = e.getCommandLine().getCommandSpec().qualifiedName();
+      String unknown = unknownCommand(e);
+      if (unknown != null) {
+        context.err().println("gowork: " + unknown);
+        return CliException.USAGE;
+      }
       context.err().println("gowork: " + e.getMessage() + " (see '" + command + " --help')");
       return CliException.USAGE;
     });
     return line.execute(args);
+  }
+
+  /**
+   * The message for a first argument that is no command ({@code gowork sumbit}), naming the likely
+   * one; null for any other parameter error.
+   */
+  private static String unknownCommand(CommandLine.ParameterException e) {
+    if (!(e instanceof CommandLine.UnmatchedArgumentException u) || e.getCommandLine().getParent() != null
+        || u.getUnmatched().isEmpty() || u.getUnmatched().get(0).startsWith("-")) {
+      return null;
+    }
+    String typed = u.getUnmatched().get(0);
+    List<String> like = e.getCommandLine().getSubcommands().keySet().stream()
+        .filter(name -> distance(name, typed) <= 2).toList();
+    return "unknown command '" + typed + "'"
+        + (like.isEmpty() ? "" : " (did you mean " + String.join(" or ", like) + "?)")
+        + "; 'gowork --help' lists the commands";
+  }
+
+  /** Edits (insertions, deletions, substitutions, swaps of neighbours) that turn {@code a} into {@code b}. */
+  static int distance(String a, String b) {
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      for (int j = 0; j <= b.length(); j++) {
+        if (i == 0 || j == 0) {
+          d[i][j] = i + j;
+          continue;
+        }
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    return d[a.length()][b.length()];
   }
 
   /** True when an argument after the command, before any {@code --}, is {@code -V} or {@code --version}. */

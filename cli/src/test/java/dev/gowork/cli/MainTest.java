@@ -45,6 +45,21 @@ class MainTest {
   }
 
   @Test
+  void helpTextIsNotBrokenIntoStrayLines() {
+    // A description or footer line longer than the help width wraps, leaving its last word alone on a
+    // line before the next one ("Other GOWORK_*" / "variables" / "are not passed ..." in demo's footer).
+    for (String command : new String[] {"submit", "status", "cancel", "queue", "dead", "schedule", "events", "demo", "bench",
+        "soak"}) {
+      Console c = new Console(Map.of());
+      assertEquals(0, c.run(command, "--help"), command);
+      c.out().lines().filter(l -> !l.isBlank() && !l.startsWith(" ") && !l.strip().contains(" ") && !l.endsWith(":")
+          && !l.endsWith(".")).forEach(l -> {
+            throw new AssertionError(command + " --help has the stray line '" + l + "':\n" + c.out());
+          });
+    }
+  }
+
+  @Test
   void coordinatorHelpIsTheCoordinatorsOwn() {
     for (String[] args : new String[][] {{"coordinator", "--help"}, {"help", "coordinator"}}) {
       PrintStream before = System.out;
@@ -81,6 +96,31 @@ class MainTest {
     Console c = new Console(Map.of());
     assertEquals(2, c.run("frobnicate"));
     assertTrue(c.err().contains("frobnicate"), c.err());
+  }
+
+  @Test
+  void anUnknownCommandIsNamedAsOneWithTheLikelyOne() {
+    Console c = new Console(Map.of());
+    assertEquals(2, c.run("sumbit", "{}"));
+    assertEquals("gowork: unknown command 'sumbit' (did you mean submit?); 'gowork --help' lists the commands\n",
+        c.err());
+    Console d = new Console(Map.of());
+    assertEquals(2, d.run("frobnicate"));
+    assertEquals("gowork: unknown command 'frobnicate'; 'gowork --help' lists the commands\n", d.err());
+  }
+
+  @Test
+  void theCommandListShowsWholeSummaries() {
+    Console c = new Console(Map.of());
+    assertEquals(0, c.run("--help"));
+    // Each command's summary is the first line of its description: one that breaks off mid-sentence
+    // (as "Repeating work: ..., with the id" did) reads as a mistake.
+    c.out().lines().filter(l -> l.matches("  [a-z]+ +\\S.*")).forEach(l -> {
+      String command = l.strip().split(" +")[0];
+      String summary = c.out().substring(c.out().indexOf(l)).lines().takeWhile(x -> x.equals(l) || x.startsWith("     "))
+          .map(String::strip).reduce((a, b) -> a + " " + b).orElse("");
+      assertTrue(summary.endsWith("."), command + ": " + summary);
+    });
   }
 
   @Test

@@ -15,9 +15,8 @@ import picocli.CommandLine.Option;
         "Starts a coordinator (with its embedded Kafka) and worker replicas as child processes, submits "
             + "work items through the batch API, follows the events topic with a live progress line, prints "
             + "throughput and latency, and stops everything it started. Exits 0 only when every item completed."},
-    footer = {"", "Environment: GOWORK_CONCURRENCY (default: number of cores). Other GOWORK_* variables",
-        "are not passed to the children, so the demo never touches a real coordinator's",
-        "settings or data.",
+    footer = {"", "Environment: GOWORK_CONCURRENCY (default: number of cores). Other GOWORK_* variables "
+        + "are not passed to the children, so the demo never touches a real coordinator's settings or data.",
         "Example: gowork demo --items 200"})
 public final class DemoCommand implements Callable<Integer> {
   @Option(names = {"-n", "--items"}, paramLabel = "N", description = "Work items to run (default 10000).")

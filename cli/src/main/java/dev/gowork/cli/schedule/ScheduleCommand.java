@@ -21,8 +21,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code gowork schedule [list | show NAME | set NAME ... | run NAME | delete NAME]}: repeating work over HTTP. */
 @Command(name = "schedule", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Repeating work: each run time adds the schedule's work, with the id",
-        "NAME@<run time>.",
+    description = {"Repeating work (cron or every N seconds): lists, shows, sets, runs now and deletes schedules.",
+        "Each run time adds the schedule's work, with the id NAME@<run time>.",
         "  schedule [list]       every schedule, with its last and next run",
         "  schedule show NAME    one schedule, all its fields",
         "  schedule set NAME (--cron EXPR [--zone ZONE] | --every SECONDS)",
