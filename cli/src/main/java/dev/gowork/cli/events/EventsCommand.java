@@ -23,13 +23,14 @@ import picocli.CommandLine.Option;
     description = {"Follows the events topic (<prefix>.events) and prints one line per event.",
         "A line holds the time, type, queue, work, worker, attempt, maxAttempts, durationMs and error.",
         "Starts at the end of the topic unless --from-beginning."},
-    footer = {"", "Environment: GOWORK_BOOTSTRAP_SERVERS (default 127.0.0.1:9092, the embedded broker of "
-        + "'gowork coordinator'), GOWORK_TOPIC_PREFIX (default gowork), GOWORK_KAFKA_<NAME> client properties "
+    footer = {"", "Environment: GOWORK_BOOTSTRAP_SERVERS (default 127.0.0.1:<GOWORK_EMBEDDED_KAFKA_PORT, 9092>, the "
+        + "embedded broker of 'gowork coordinator'), GOWORK_TOPIC_PREFIX (default gowork), GOWORK_KAFKA_<NAME> client properties "
         + "(GOWORK_KAFKA_SECURITY_PROTOCOL=SSL -> security.protocol=SSL) over those of the Java properties "
         + "file named by GOWORK_KAFKA_PROPERTIES_FILE.",
         "Example: gowork events --type work_complete,work_timeout --queue images"})
 public final class EventsCommand implements Callable<Integer> {
   static final String DEFAULT_BOOTSTRAP = "127.0.0.1:9092";
+  static final String EMBEDDED_PORT_ENV = "GOWORK_EMBEDDED_KAFKA_PORT";
 
   @Option(names = "--from-beginning", description = "Start at the oldest event kept, not at the end.")
   boolean fromBeginning;
@@ -46,7 +47,8 @@ public final class EventsCommand implements Callable<Integer> {
   @Option(names = "--max", paramLabel = "N", description = "Exit after N matching events.")
   Integer max;
 
-  @Option(names = "--bootstrap-servers", paramLabel = "HOSTS", description = "Kafka (env GOWORK_BOOTSTRAP_SERVERS; default 127.0.0.1:9092).")
+  @Option(names = "--bootstrap-servers", paramLabel = "HOSTS", description = "Kafka (env GOWORK_BOOTSTRAP_SERVERS; default 127.0.0.1:9092, or the port in "
+      + "GOWORK_EMBEDDED_KAFKA_PORT: the embedded broker of a coordinator started with the same environment).")
   String bootstrapServers;
 
   @Option(names = "--topic-prefix", paramLabel = "PREFIX", description = "Topic prefix (env GOWORK_TOPIC_PREFIX; default gowork).")
@@ -63,7 +65,10 @@ public final class EventsCommand implements Callable<Integer> {
     Settings s = context.settings();
     EventFilter filter = EventFilter.parse(types, queues);
     int limit = max == null ? Integer.MAX_VALUE : s.integer("--max", max, null, 0, 1, Integer.MAX_VALUE);
-    String bootstrap = s.string("--bootstrap-servers", bootstrapServers, "GOWORK_BOOTSTRAP_SERVERS", DEFAULT_BOOTSTRAP);
+    String bootstrap = s.string("--bootstrap-servers", bootstrapServers, "GOWORK_BOOTSTRAP_SERVERS", null);
+    if (bootstrap == null) {
+      bootstrap = embeddedBroker(s);
+    }
     Topics topics = s.topics("--topic-prefix", topicPrefix, "GOWORK_TOPIC_PREFIX");
     Map<String, String> kafka;
     try {
@@ -79,6 +84,19 @@ public final class EventsCommand implements Callable<Integer> {
       throw CliException.failed("reading " + topics.events() + " from " + bootstrap + " failed: " + e.getMessage(), e);
     }
     return 0;
+  }
+
+  /**
+   * Where {@code gowork coordinator} run with this environment starts its embedded broker: 127.0.0.1 on
+   * {@code GOWORK_EMBEDDED_KAFKA_PORT} (9092 unless set), so one set of variables serves both commands.
+   */
+  private static String embeddedBroker(Settings s) {
+    int port = s.integer(null, null, EMBEDDED_PORT_ENV, 9092, 0, 65535);
+    if (port == 0) {
+      throw CliException.usage(EMBEDDED_PORT_ENV + " is 0 (any free port), so the embedded broker's port is not known "
+          + "here: set GOWORK_BOOTSTRAP_SERVERS (or --bootstrap-servers) to the address the coordinator logged");
+    }
+    return "127.0.0.1:" + port;
   }
 
   private final class Print implements FollowEvents.Sink {

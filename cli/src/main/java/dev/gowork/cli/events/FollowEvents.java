@@ -62,6 +62,7 @@ public final class FollowEvents {
   private boolean seenMissing;
   private boolean unanswered;
   private Duration giveUp = Duration.ofSeconds(30);
+  private String kafka = "Kafka";
 
   /** Takes ownership of {@code consumer}: {@link #run} closes it. */
   public FollowEvents(Consumer<String, byte[]> consumer, String topic, boolean fromBeginning, WireCodec codec) {
@@ -80,7 +81,9 @@ public final class FollowEvents {
     try {
       Consumer<String, byte[]> consumer = new KafkaClients(bootstrapServers, passThrough).consumer(null,
           Map.of("allow.auto.create.topics", false, "client.id", "gowork-cli-events"));
-      return new FollowEvents(consumer, topic, fromBeginning, WireCodec.defaults());
+      FollowEvents follow = new FollowEvents(consumer, topic, fromBeginning, WireCodec.defaults());
+      follow.kafka = "Kafka at " + bootstrapServers;
+      return follow;
     } catch (KafkaException | IllegalArgumentException e) {
       // The client wraps the reason ("Invalid url in bootstrap.servers: ...") in "Failed to construct
       // kafka consumer": show the innermost one, which says what to fix.
@@ -200,11 +203,11 @@ public final class FollowEvents {
         long now = System.nanoTime();
         silentSince = silentSince < 0 ? now - Duration.ofSeconds(2).toNanos() : silentSince;
         if (now - silentSince >= giveUp.toNanos()) {
-          throw CliException.failed("Kafka did not answer within " + giveUp.toSeconds() + " s; check "
+          throw CliException.failed(kafka + " did not answer within " + giveUp.toSeconds() + " s; check "
               + "GOWORK_BOOTSTRAP_SERVERS (or --bootstrap-servers) and GOWORK_KAFKA_*");
         }
         if (!toldUnanswered) {
-          sink.waiting("Kafka does not answer; waiting up to " + giveUp.toSeconds() + " s");
+          sink.waiting(kafka + " does not answer; waiting up to " + giveUp.toSeconds() + " s");
           toldUnanswered = true;
         }
       } else {

@@ -148,8 +148,31 @@ class EventsCommandTest {
       }
     }));
     assertEquals(CliException.FAILED, e.exitCode());
-    assertTrue(e.getMessage().startsWith("Kafka did not answer within 3 s; check GOWORK_BOOTSTRAP_SERVERS"),
+    assertTrue(e.getMessage().startsWith("Kafka at 127.0.0.1:1 did not answer within 3 s; check GOWORK_BOOTSTRAP_SERVERS"),
         e.getMessage());
-    assertEquals(List.of("Kafka does not answer; waiting up to 3 s"), said);
+    assertEquals(List.of("Kafka at 127.0.0.1:1 does not answer; waiting up to 3 s"), said);
+  }
+
+  @Test
+  void withoutBootstrapServersItReadsTheEmbeddedBrokerOfTheSameEnvironment(TestKafka kafka) throws Exception {
+    // A user who runs 'gowork coordinator' with GOWORK_EMBEDDED_KAFKA_PORT set and then 'gowork events' in
+    // the same shell reads that coordinator's broker, not 127.0.0.1:9092.
+    String host = kafka.bootstrapServers().split(",")[0];
+    String port = host.substring(host.lastIndexOf(':') + 1);
+    assertTrue(host.startsWith("127.0.0.1:") || host.startsWith("localhost:"), "the test broker is local: " + host);
+    String topic = Topics.of(kafka.topicPrefix()).events();
+    publish(kafka, topic, List.of(codec.encode(event(EventType.WORK_COMPLETE, "default", "e"))));
+    Console c = new Console(Map.of("GOWORK_EMBEDDED_KAFKA_PORT", port, "GOWORK_TOPIC_PREFIX", kafka.topicPrefix()));
+    int code = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> c.run("events", "--from-beginning", "--max", "1"));
+    assertEquals(0, code, c.err());
+    assertTrue(c.out().contains("work_complete") && c.out().contains("work=e"), c.out());
+  }
+
+  @Test
+  void anEmbeddedPortOfAnyFreePortCannotBeFollowedAndSaysWhatToSet() {
+    Console c = new Console(Map.of("GOWORK_EMBEDDED_KAFKA_PORT", "0"));
+    assertEquals(CliException.USAGE, c.run("events"));
+    assertTrue(c.err().startsWith("gowork: GOWORK_EMBEDDED_KAFKA_PORT is 0 (any free port)")
+        && c.err().contains("set GOWORK_BOOTSTRAP_SERVERS"), c.err());
   }
 }
