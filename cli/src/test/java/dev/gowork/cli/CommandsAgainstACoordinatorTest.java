@@ -35,6 +35,18 @@ class CommandsAgainstACoordinatorTest {
           "GOWORK_API_TOKEN", ServiceProcesses.TOKEN, "GOWORK_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
           "GOWORK_TOPIC_PREFIX", kafka.topicPrefix());
 
+      // Without the API token, or with another one, the refusal says which and what to set.
+      Console noToken = new Console(Map.of("GOWORK_COORDINATOR_URL", services.url()));
+      assertEquals(1, noToken.run("submit", "{\"x\":0}"), noToken.err());
+      assertTrue(noToken.err().startsWith("gowork: item 1 was not submitted: POST /v1/work/batch answered 401: ")
+          && noToken.err().contains("(GOWORK_API_TOKEN is not set: set GOWORK_API_TOKEN or GOWORK_API_TOKEN_FILE to the "
+              + "coordinator's token)"), noToken.err());
+      Console otherToken = new Console(Map.of("GOWORK_COORDINATOR_URL", services.url(),
+          "GOWORK_API_TOKEN", "not-the-coordinators-token"));
+      assertEquals(1, otherToken.run("status"), otherToken.err());
+      assertTrue(otherToken.err().contains("(the token from GOWORK_API_TOKEN or GOWORK_API_TOKEN_FILE is not this "
+          + "coordinator's"), otherToken.err());
+
       Console submit = new Console(env);
       assertEquals(0, submit.run("submit", "{\"x\":1}", "{\"x\":2}", "{\"x\":3}"), submit.err());
       List<String> ids = submit.out().lines().toList();

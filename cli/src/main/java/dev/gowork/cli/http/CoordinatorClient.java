@@ -160,7 +160,11 @@ public final class CoordinatorClient {
     }
     if (a.status() / 100 != 2) {
       throw CliException.failed(method + " " + path + " answered " + a.status() + ": " + a.problem()
-          + (a.status() == 401 ? " (set GOWORK_API_TOKEN or GOWORK_API_TOKEN_FILE)" : ""));
+          + (a.status() != 401 ? ""
+              : apiToken == null ? " (GOWORK_API_TOKEN is not set: set GOWORK_API_TOKEN or GOWORK_API_TOKEN_FILE to the "
+                  + "coordinator's token)"
+              : " (the token from GOWORK_API_TOKEN or GOWORK_API_TOKEN_FILE is not this coordinator's: set GOWORK_API_TOKEN "
+                  + "or GOWORK_API_TOKEN_FILE to the coordinator's token)"));
     }
     return a;
   }

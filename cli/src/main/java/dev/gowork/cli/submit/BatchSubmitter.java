@@ -55,7 +55,9 @@ public final class BatchSubmitter {
       try {
         batch = workIds(client.post("/v1/work/batch", body), range[1] - range[0]);
       } catch (CliException e) {
-        throw CliException.failed("items " + (range[0] + 1) + " to " + range[1] + " were not submitted: " + e.getMessage()
+        String which = range[1] - range[0] == 1 ? "item " + range[1] + " was" : "items " + (range[0] + 1) + " to " + range[1]
+            + " were";
+        throw CliException.failed(which + " not submitted: " + e.getMessage()
             + (ids.isEmpty() ? "" : "; the " + ids.size() + " items before them were submitted"), e);
       }
       ids.addAll(batch);
