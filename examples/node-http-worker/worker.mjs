@@ -5,15 +5,39 @@
 //
 //   GOWORK_COORDINATOR_URL=http://127.0.0.1:8080 GOWORK_SECRET=... GOWORK_QUEUE=default node worker.mjs
 //
-// Stop it with Ctrl-C (or SIGTERM): it finishes the work it holds, then exits.
+// The secret comes from GOWORK_SECRET, or from the file named by GOWORK_SECRET_FILE (as for `gowork worker`:
+// at most 64 KiB, one trailing newline dropped). Stop it with Ctrl-C (or SIGTERM): it finishes the work it
+// holds, then exits.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 
 const url = (process.env.GOWORK_COORDINATOR_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
-const secret = process.env.GOWORK_SECRET;
+const secret = readSecret();
 const queue = process.env.GOWORK_QUEUE ?? 'default';
-if (!secret || secret.length < 32) {
-  console.error('worker.mjs: GOWORK_SECRET must be set (at least 32 characters)');
-  process.exit(2);
+
+/** GOWORK_SECRET, or the file GOWORK_SECRET_FILE names; a mistake stops the worker with exit code 2. */
+function readSecret() {
+  const stop = (why) => {
+    console.error(`worker.mjs: ${why}`);
+    process.exit(2);
+  };
+  let value = process.env.GOWORK_SECRET || undefined;
+  const file = process.env.GOWORK_SECRET_FILE || undefined;
+  if (value !== undefined && file !== undefined) stop('set GOWORK_SECRET or GOWORK_SECRET_FILE, not both');
+  if (file !== undefined) {
+    try {
+      if (statSync(file).size > 65536) stop(`GOWORK_SECRET_FILE '${file}' is over 64 KiB; it should hold only the secret`);
+      value = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (e) {
+      stop(`GOWORK_SECRET_FILE '${file}' cannot be read: ${e.code ?? e.message}`);
+    }
+  }
+  if (value === undefined) stop('set GOWORK_SECRET, or GOWORK_SECRET_FILE to a file holding it (the coordinator\'s secret)');
+  if (value.length < 32 || value.length > 4096) {
+    stop(`the secret (${file === undefined ? 'GOWORK_SECRET' : 'GOWORK_SECRET_FILE'}) must be 32 to 4,096 characters; `
+      + `it has ${value.length}`);
+  }
+  return value;
 }
 
 /** The work itself: replace this. Whatever it returns is the result; whatever it throws, the error. */
