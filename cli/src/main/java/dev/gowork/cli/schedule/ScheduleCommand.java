@@ -132,6 +132,12 @@ public final class ScheduleCommand implements Callable<Integer> {
     if (zone != null && cron == null) {
       throw CliException.usage("--zone is for --cron schedules only");
     }
+    // Checked here as 'gowork submit' checks its flags, so a mistake names the flag the user typed
+    // (the coordinator's 400 names its JSON field) and exits 2 before anything is sent.
+    range("--every", every, 1, 2_678_400, " (31 days)");
+    range("--timeout", timeout, 1, 604_800, " (7 days)");
+    range("--max-attempts", maxAttempts == null ? null : maxAttempts.longValue(), 1, 100, "");
+    context.settings().queue("--queue", queue, null, null);
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     if (cron != null) {
       n.put("cron", cron);
@@ -150,6 +156,12 @@ public final class ScheduleCommand implements Callable<Integer> {
       n.put("maxAttempts", maxAttempts);
     }
     return n;
+  }
+
+  private static void range(String flag, Long value, long min, long max, String note) {
+    if (value != null && (value < min || value > max)) {
+      throw CliException.usage(flag + " must be between " + min + " and " + max + note + "; was " + value);
+    }
   }
 
   private static JsonNode json(String text) {

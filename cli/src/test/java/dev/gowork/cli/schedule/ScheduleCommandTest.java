@@ -54,6 +54,23 @@ class ScheduleCommandTest {
   }
 
   @Test
+  void aDefinitionOutOfRangeNamesTheFlagAndSendsNothing() {
+    String[][] cases = {
+        {"--every", "0", "--every must be between 1 and 2678400 (31 days); was 0"},
+        {"--timeout", "604801", "--timeout must be between 1 and 604800 (7 days); was 604801"},
+        {"--max-attempts", "101", "--max-attempts must be between 1 and 100; was 101"},
+        {"--queue", "a b", "--queue: queue name 'a b' is invalid"}};
+    for (String[] c : cases) {
+      Console console = new Console(env);
+      String[] args = c[0].equals("--every") ? new String[] {"schedule", "set", "sync", c[0], c[1]}
+          : new String[] {"schedule", "set", "sync", "--every", "300", c[0], c[1]};
+      assertEquals(2, console.run(args), c[0] + ": " + console.err());
+      assertTrue(console.err().startsWith("gowork: " + c[2]), console.err());
+    }
+    assertEquals(0, stub.requests().size(), "nothing is sent: " + stub.requests());
+  }
+
+  @Test
   void runAddsTheWorkNowAndPrintsItsId() {
     Console c = new Console(env);
     assertEquals(0, c.run("schedule", "run", "nightly"), c.err());
