@@ -166,6 +166,31 @@ class LocalDeployTest {
   }
 
   /** Waits until at least {@code n} of {@code ids} are completed. */
+  /**
+   * A mistake in the command line is one line naming it and exit 2, as for every gowork command, before
+   * anything starts: not a bash message with a line number ("line 281: 1: scale needs ...") and exit 1.
+   */
+  @Test
+  void aMistakeInTheCommandLineIsOneLineAndExit2() throws Exception {
+    Map<String, String> env = scriptEnv(freePort(), freePort());
+    String[][] cases = {
+        {"unknown command 'frob'", "frob"},
+        {"scale needs one argument, the number of workers", "scale"},
+        {"scale: 'x' is not a number of workers", "scale", "x"},
+        {"--replicas must be a number, not 'x'", "up", "--replicas", "x"},
+        {"--replicas needs a number", "up", "--replicas"},
+        {"up: unknown argument --bogus", "up", "--bogus"}};
+    for (String[] c : cases) {
+      String[] args = java.util.Arrays.copyOfRange(c, 1, c.length);
+      Result r = run(env, args);
+      assertEquals(2, r.code, String.join(" ", args) + ": " + r.output);
+      assertTrue(r.output.startsWith("gowork-local: " + c[0]) && r.output.endsWith("(see gowork-local help)\n")
+          && r.output.lines().count() == 1, String.join(" ", args) + ": " + r.output);
+    }
+    recordPids();
+    assertTrue(startedPids.isEmpty(), "nothing was started: " + startedPids);
+  }
+
   private void awaitCount(String url, String token, List<String> ids, int n) throws Exception {
     long deadline = System.nanoTime() + DEADLINE.toNanos();
     while (true) {
