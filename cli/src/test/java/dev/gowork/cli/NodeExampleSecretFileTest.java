@@ -47,7 +47,10 @@ class NodeExampleSecretFileTest {
         assertEquals("{\"words\":2,\"by\":\"node\"}", done.get("result").toString(), submit.out());
       } finally {
         worker.destroy();
-        assertTrue(worker.waitFor(15, TimeUnit.SECONDS), Files.readString(log));
+        if (!worker.waitFor(15, TimeUnit.SECONDS)) {
+          worker.destroyForcibly();
+          throw new AssertionError("the worker did not stop on SIGTERM\n" + Files.readString(log));
+        }
       }
       assertEquals(0, worker.exitValue(), Files.readString(log));
     }
@@ -60,7 +63,11 @@ class NodeExampleSecretFileTest {
     Path log = dir.resolve("node.log");
     Process both = node(Map.of("GOWORK_SECRET", ServiceProcesses.SECRET, "GOWORK_SECRET_FILE", secret.toString(),
         "GOWORK_COORDINATOR_URL", "http://127.0.0.1:1"), log);
-    assertTrue(both.waitFor(30, TimeUnit.SECONDS), Files.readString(log));
+    try {
+      assertTrue(both.waitFor(30, TimeUnit.SECONDS), "it should stop at once:\n" + Files.readString(log));
+    } finally {
+      both.destroyForcibly();   // one that ignored GOWORK_SECRET_FILE would ask 127.0.0.1:1 forever
+    }
     assertEquals(2, both.exitValue(), Files.readString(log));
     assertEquals("worker.mjs: set GOWORK_SECRET or GOWORK_SECRET_FILE, not both\n", Files.readString(log));
   }
