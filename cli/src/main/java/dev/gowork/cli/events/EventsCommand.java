@@ -29,8 +29,9 @@ import picocli.CommandLine.Option;
         + "file named by GOWORK_KAFKA_PROPERTIES_FILE.",
         "Example: gowork events --type work_complete,work_timeout --queue images"})
 public final class EventsCommand implements Callable<Integer> {
-  static final String DEFAULT_BOOTSTRAP = "127.0.0.1:9092";
   static final String EMBEDDED_PORT_ENV = "GOWORK_EMBEDDED_KAFKA_PORT";
+  /** The coordinator's default for {@link #EMBEDDED_PORT_ENV}. */
+  static final int DEFAULT_EMBEDDED_PORT = 9092;
 
   @Option(names = "--from-beginning", description = "Start at the oldest event kept, not at the end.")
   boolean fromBeginning;
@@ -91,7 +92,7 @@ public final class EventsCommand implements Callable<Integer> {
    * {@code GOWORK_EMBEDDED_KAFKA_PORT} (9092 unless set), so one set of variables serves both commands.
    */
   private static String embeddedBroker(Settings s) {
-    int port = s.integer(null, null, EMBEDDED_PORT_ENV, 9092, 0, 65535);
+    int port = s.integer(null, null, EMBEDDED_PORT_ENV, DEFAULT_EMBEDDED_PORT, 0, 65535);
     if (port == 0) {
       throw CliException.usage(EMBEDDED_PORT_ENV + " is 0 (any free port), so the embedded broker's port is not known "
           + "here: set GOWORK_BOOTSTRAP_SERVERS (or --bootstrap-servers) to the address the coordinator logged");
