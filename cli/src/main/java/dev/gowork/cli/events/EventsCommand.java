@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
     description = {"Follows the events topic (<prefix>.events) and prints one line per event.",
         "A line holds the time, type, queue, work, worker, attempt, maxAttempts, durationMs and error.",
         "Starts at the end of the topic unless --from-beginning."},
-    footer = {"", "Environment: GOWORK_BOOTSTRAP_SERVERS (default 127.0.0.1:<GOWORK_EMBEDDED_KAFKA_PORT, 9092>, the "
-        + "embedded broker of 'gowork coordinator'), GOWORK_TOPIC_PREFIX (default gowork), GOWORK_KAFKA_<NAME> client properties "
+    footer = {"", "Environment: GOWORK_BOOTSTRAP_SERVERS (default: the embedded broker of 'gowork coordinator', "
+        + "127.0.0.1 on port GOWORK_EMBEDDED_KAFKA_PORT, else 9092), GOWORK_TOPIC_PREFIX (default gowork), GOWORK_KAFKA_<NAME> client properties "
         + "(GOWORK_KAFKA_SECURITY_PROTOCOL=SSL -> security.protocol=SSL) over those of the Java properties "
         + "file named by GOWORK_KAFKA_PROPERTIES_FILE.",
         "Example: gowork events --type work_complete,work_timeout --queue images"})
@@ -48,8 +48,8 @@ public final class EventsCommand implements Callable<Integer> {
   @Option(names = "--max", paramLabel = "N", description = "Exit after N matching events.")
   Integer max;
 
-  @Option(names = "--bootstrap-servers", paramLabel = "HOSTS", description = "Kafka (env GOWORK_BOOTSTRAP_SERVERS; default 127.0.0.1:9092, or the port in "
-      + "GOWORK_EMBEDDED_KAFKA_PORT: the embedded broker of a coordinator started with the same environment).")
+  @Option(names = "--bootstrap-servers", paramLabel = "HOSTS", description = "Kafka (env GOWORK_BOOTSTRAP_SERVERS; default: 127.0.0.1 on port GOWORK_EMBEDDED_KAFKA_PORT, "
+      + "else 9092, the embedded broker of a coordinator started with the same environment).")
   String bootstrapServers;
 
   @Option(names = "--topic-prefix", paramLabel = "PREFIX", description = "Topic prefix (env GOWORK_TOPIC_PREFIX; default gowork).")
