@@ -717,9 +717,28 @@ public final class WorkServer implements AutoCloseable {
   }
 
   /**
-   * Refuses {@code get} (UNAVAILABLE) and waits for hand-outs under way, so that their {@code running}
-   * state is committed; then stops consuming and the background duties, delivers queued events, and
-   * closes the Kafka clients.
+   * The first step of {@link #close()}, for a front end that must answer its callers before it stops
+   * (the HTTP service closes its connections only after this): {@code get} is refused from now on
+   * (UNAVAILABLE), a {@code get} waiting for a record ends at once (UNAVAILABLE; nothing is taken), and
+   * one that has taken its record finishes (the work is marked running and returned). Waits up to one
+   * take's worth of time (its lock, its poll and a 5 s commit, plus 10 s) for those under way. Safe to
+   * call more than once, and before {@link #close()}; the server carries on otherwise.
+   *
+   * @return false when some hand-outs were still under way when the wait ran out (logged)
+   */
+  public boolean stopHandouts() {
+    if (handout.stop(handoutsEnding)) {
+      return true;
+    }
+    LOG.warn("hand-outs still under way after {}: work they take may stay running until its deadline",
+        handoutsEnding);
+    return false;
+  }
+
+  /**
+   * Refuses {@code get} (UNAVAILABLE) and waits for hand-outs under way ({@link #stopHandouts}), so that
+   * their {@code running} state is committed; then stops consuming and the background duties, delivers
+   * queued events, and closes the Kafka clients.
    */
   @Override
   public synchronized void close() {
@@ -727,10 +746,7 @@ public final class WorkServer implements AutoCloseable {
       return;
     }
     closed = true;
-    if (!handout.stop(handoutsEnding)) {
-      LOG.warn("hand-outs still under way after {}: work they take may stay running until its deadline",
-          handoutsEnding);
-    }
+    stopHandouts();
     table.finishAllWatches();
     finishWaiters.shutdown();
     tasks.close();

@@ -9,12 +9,22 @@ import dev.gowork.broker.testing.KafkaExtension;
 import dev.gowork.broker.testing.TestKafka;
 import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.coordinator.auth.Session;
+import dev.gowork.coordinator.config.CoordinatorSettings;
+import dev.gowork.coordinator.http.HttpService;
+import dev.gowork.coordinator.metrics.ServiceMetrics;
 import dev.gowork.coordinator.testing.Poll;
 import dev.gowork.coordinator.work.WorkState;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -22,10 +32,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** A hand-out over HTTP ({@code get}) as the work server closes. */
+/** A hand-out over HTTP ({@code get}, {@code POST /v1/work/next}) as the work server or the HTTP service closes. */
 @ExtendWith(KafkaExtension.class)
 class HandoutAtCloseTest extends ServerFixture {
   private static final Duration WAIT = Duration.ofSeconds(30);
+  /** The HTTP service's settings need one; the work server has the fixture's. */
+  private static final String SECRET_TEXT = "handout-at-close-secret-0123456789-abcdef";
 
   /**
    * close() stopped committing the state (the results loop and its transactional writer) before it
@@ -54,6 +66,114 @@ class HandoutAtCloseTest extends ServerFixture {
     crashAndRestart(() -> { }); // already closed: only starts a new server on the same topics
     assertEquals(WorkState.RUNNING, server.status(work.id()).orElseThrow().state(),
         "its running state was committed before the server closed");
+  }
+
+  /**
+   * HttpService.close() waited 5 s for the requests in flight, then closed every connection, and only
+   * the work server's close (after it) stopped the hand-outs: a POST /v1/work/next that had taken its
+   * record but not yet answered within the grace went on to mark the work running for a worker that
+   * never got the answer (its connection was closed), so the item stayed running until its deadline.
+   * Now the service stops the hand-outs first and keeps the connections open until the hand-outs under
+   * way have finished: the worker gets its work.
+   */
+  @Test
+  void aHandOutUnderWayWhenTheServiceClosesIsAnsweredToItsWorker(TestKafka k) throws Exception {
+    PausesAfterATake pause = new PausesAfterATake(clock);
+    start(k, b -> b.clock(pause)).start();
+    Session s = handshake();
+    Work work = server.createWork("x", 600);
+    server.add(work);
+    try (Service http = new Service(k)) {
+      CompletableFuture<Object> asked = CompletableFuture.supplyAsync(() -> Poll.until(() -> {
+        Object r = http.next(s, "default");
+        return r instanceof HttpResponse<?> h && h.statusCode() == 204 ? null : r;
+      }, WAIT, "an answer other than 204"));
+      assertTrue(pause.taken.await(WAIT.toSeconds(), TimeUnit.SECONDS), "a record taken");
+      CompletableFuture<Void> closing = CompletableFuture.runAsync(http.service::close);
+      // Resumed once hand-outs are refused (the fix), or once the worker's call ended without it (before).
+      Poll.until(() -> asked.isDone() || refused(s), WAIT, "get refused, or the worker's call ended");
+      pause.resume.countDown();
+      closing.join();
+      Object answer = asked.join();
+      assertTrue(answer instanceof HttpResponse<?>, "the worker got no answer: " + answer);
+      HttpResponse<?> r = (HttpResponse<?>) answer;
+      assertEquals(200, r.statusCode(), r.toString());
+      assertTrue(r.body().toString().contains(work.id()), "the worker has the work: " + r.body());
+    }
+  }
+
+  /**
+   * A POST /v1/work/next waiting in its poll for a record (up to getPollTimeout, here 30 s) as the service
+   * closed went on waiting through the 5 s grace, and its connection was then closed under it: the worker
+   * got no answer, and a record arriving meanwhile was taken for nobody. Now it ends at once with 503 and
+   * Retry-After (the worker asks again later), and nothing is taken: work added afterwards is queued for
+   * the next coordinator.
+   */
+  @Test
+  void aHandOutWaitingForARecordEndsWith503WhenTheServiceCloses(TestKafka k) throws Exception {
+    start(k, b -> b.getPollTimeout(Duration.ofSeconds(30))).start();
+    Session s = handshake();
+    try (Service http = new Service(k)) {
+      CompletableFuture<Object> asked = CompletableFuture.supplyAsync(() -> http.next(s, "default"));
+      Poll.until(HandoutAtCloseTest::anHttpThreadPolls, WAIT, "the worker's call waiting in its poll");
+      http.service.close();
+      Object answer = asked.join();
+      assertTrue(answer instanceof HttpResponse<?>, "the worker got no answer: " + answer);
+      HttpResponse<?> r = (HttpResponse<?>) answer;
+      assertEquals(503, r.statusCode(), r.toString());
+      assertTrue(r.headers().firstValue("Retry-After").isPresent(), r.headers().toString());
+    }
+    Work work = server.createWork("y", 600);
+    server.add(work);
+    server.close();
+    crashAndRestart(() -> { }); // already closed: only starts a new server on the same topics
+    assertEquals(WorkState.QUEUED, server.status(work.id()).orElseThrow().state(), "nothing took it");
+    assertEquals(work.id(), Poll.until(() -> server.get(s.workerId(), s.sessionKey()).orElse(null), WAIT,
+        "the work handed out by the new server").workId());
+  }
+
+  /** True when an HTTP thread is in a hand-out's poll of its share consumer. */
+  private static boolean anHttpThreadPolls() {
+    return Thread.getAllStackTraces().entrySet().stream()
+        .filter(e -> e.getKey().getName().startsWith("gowork-http-"))
+        .anyMatch(e -> java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals("poll")
+            && f.getClassName().contains("ShareConsumer")));
+  }
+
+  /** The HTTP API over the fixture's server, as the coordinator service runs it, and a worker's HTTP client. */
+  private final class Service implements AutoCloseable {
+    final HttpService service;
+    final ServiceMetrics metrics;
+    final HttpClient client = HttpClient.newHttpClient();
+
+    Service(TestKafka k) {
+      CoordinatorSettings settings = CoordinatorSettings.parse(Map.of("GOWORK_SECRET", SECRET_TEXT,
+          "GOWORK_API_TOKEN", "handout-at-close-token-0123456789", "GOWORK_BOOTSTRAP_SERVERS", k.bootstrapServers(),
+          "GOWORK_TOPIC_PREFIX", k.topicPrefix(), "GOWORK_HTTP_HOST", "127.0.0.1", "GOWORK_HTTP_PORT", "0"));
+      metrics = ServiceMetrics.bind(server);
+      service = HttpService.start(settings, server, k.bootstrapServers(), metrics, Optional::empty);
+    }
+
+    /** POST /v1/work/next as an HTTP worker: the response, or the IOException when there was none. */
+    Object next(Session s, String queue) {
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port()
+          + "/v1/work/next?queue=" + queue)).timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.noBody())
+          .header("X-Gowork-Worker-Id", s.workerId()).header("Authorization", "Bearer " + s.sessionKey()).build();
+      try {
+        return client.send(request, HttpResponse.BodyHandlers.ofString());
+      } catch (IOException e) {
+        return e;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return e;
+      }
+    }
+
+    @Override
+    public void close() {
+      service.close();
+      metrics.close();
+    }
   }
 
   private boolean refused(Session s) {

@@ -54,15 +54,18 @@ public final class HttpService implements AutoCloseable {
   private final HttpServer server;
   private final ThreadPoolExecutor pool;
   private final Router router;
+  /** Stops the work server's hand-outs ({@link WorkServer#stopHandouts}) when this service closes. */
+  private final Runnable stopHandouts;
   /** The management listener and its threads, or null. */
   private final HttpServer management;
   private final ThreadPoolExecutor managementPool;
 
-  private HttpService(HttpServer server, ThreadPoolExecutor pool, Router router, HttpServer management,
-      ThreadPoolExecutor managementPool) {
+  private HttpService(HttpServer server, ThreadPoolExecutor pool, Router router, Runnable stopHandouts,
+      HttpServer management, ThreadPoolExecutor managementPool) {
     this.server = server;
     this.pool = pool;
     this.router = router;
+    this.stopHandouts = stopHandouts;
     this.management = management;
     this.managementPool = managementPool;
   }
@@ -144,7 +147,7 @@ public final class HttpService implements AutoCloseable {
       management.start();
     }
     server.start();
-    return new HttpService(server, pool, router, management, managementPool);
+    return new HttpService(server, pool, router, workServer::stopHandouts, management, managementPool);
   }
 
   /** An HTTPS server when {@code tls} is there (TLS 1.2 or 1.3, the JDK's defaults), else plain HTTP. */
@@ -191,12 +194,18 @@ public final class HttpService implements AutoCloseable {
   }
 
   /**
-   * Answers new requests with 503, lets those in flight finish (up to 5 s), then stops listening
-   * and ends the threads. Safe to call more than once.
+   * Answers new requests with 503, stops the work server's hand-outs ({@link WorkServer#stopHandouts}:
+   * a {@code POST /v1/work/next} waiting for a record gets 503 at once, one that has taken its record
+   * finishes), lets the requests in flight finish (up to 5 s from then), then stops listening and ends
+   * the threads. So every record handed out is answered on a connection still open: none is marked
+   * running for a worker that never receives it. The work server's {@code get} stays refused from then
+   * on. Safe to call more than once.
    */
   @Override
   public void close() {
     router.startClosing();
+    // Before the grace: a hand-out under way after it would take its record for a connection closed below.
+    stopHandouts.run();
     long end = System.nanoTime() + GRACE.toNanos();
     while (router.inFlight() > 0 && System.nanoTime() < end) {
       try {

@@ -17,6 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.ShareConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicIdPartition;
@@ -98,10 +99,27 @@ public final class TakeNextWork implements AutoCloseable {
         slot.consumer = clients.shareConsumer(topics.shareGroup(queue), Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1));
         slot.consumer.subscribe(List.of(topics.work(queue)));
       }
+      synchronized (slot) {
+        if (closed) {
+          return Optional.empty();
+        }
+        slot.polling = true; // from here until the poll returns, stopTaking wakes it
+      }
+      ConsumerRecords<String, byte[]> polled;
+      try {
+        polled = slot.consumer.poll(pollTimeout);
+      } finally {
+        synchronized (slot) {
+          slot.polling = false;
+        }
+      }
+      // Read after the poll has ended: a stopTaking from now on no longer wakes this consumer, so the
+      // commit of a record taken here is never cut off (its outcome would be unknown).
+      boolean taking = !closed;
       ConsumerRecord<String, byte[]> first = null;
       boolean released = false;
-      for (ConsumerRecord<String, byte[]> r : slot.consumer.poll(pollTimeout)) {
-        boolean take = first == null && !closed; // one polled as the server began to close goes back
+      for (ConsumerRecord<String, byte[]> r : polled) {
+        boolean take = first == null && taking; // one polled as the server began to close goes back
         slot.consumer.acknowledge(r, take ? AcknowledgeType.ACCEPT : AcknowledgeType.RELEASE);
         first = take ? r : first;
         released |= !take;
@@ -133,11 +151,26 @@ public final class TakeNextWork implements AutoCloseable {
   }
 
   /**
-   * Takes nothing more: a call from now on answers empty, and a record polled meanwhile is RELEASEd
-   * to the group at once, not handed out. {@link #close} still closes the consumers.
+   * Takes nothing more: a call from now on answers empty, a call waiting in its poll is woken and
+   * answers empty at once, and a record polled meanwhile is RELEASEd to the group, not handed out. A
+   * record already taken is not affected: its ACCEPT is committed and the call returns it.
+   * {@link #close} still closes the consumers.
    */
   public void stopTaking() {
     closed = true;
+    slots.values().forEach(TakeNextWork::wakeIfPolling);
+  }
+
+  /**
+   * Ends the slot's poll if one is under way. Only a poll: a pending wakeup would make the commit of a
+   * record just taken throw, and that record's ACCEPT would then be unknown (taken by Kafka or not).
+   */
+  private static void wakeIfPolling(Slot slot) {
+    synchronized (slot) {
+      if (slot.polling && slot.consumer != null) {
+        slot.consumer.wakeup();
+      }
+    }
   }
 
   /**
@@ -179,9 +212,7 @@ public final class TakeNextWork implements AutoCloseable {
   public void close() {
     closed = true;
     for (Slot s : slots.values()) {
-      if (s.consumer != null) {
-        s.consumer.wakeup();
-      }
+      wakeIfPolling(s);
       s.lock.lock();
       try {
         if (s.consumer != null) {
@@ -197,6 +228,8 @@ public final class TakeNextWork implements AutoCloseable {
   private static final class Slot {
     final ReentrantLock lock = new ReentrantLock();
     ShareConsumer<String, byte[]> consumer;
+    /** True while a call is in {@code consumer.poll}; guarded by the slot's monitor. */
+    boolean polling;
     /** {@link System#nanoTime} of the last call, under {@link #lock} (read without it by {@link #closeIdle}). */
     volatile long lastUsed;
   }
