@@ -3,6 +3,7 @@ package dev.gowork.worker;
 import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.process.StopSignals;
+import dev.gowork.broker.signing.SharedSecret;
 import dev.gowork.worker.handler.HandlerRegistry;
 import dev.gowork.worker.handler.WorkHandler;
 import dev.gowork.worker.http.HttpAddress;
@@ -192,22 +193,30 @@ public final class Main {
   static CommandSpec spec() {
     CommandSpec spec = CommandSpec.create().name("gowork worker").version("GoWork worker "
         + Optional.ofNullable(Main.class.getPackage().getImplementationVersion()).orElse("(development build)"));
+    // Picocli wraps each description and footer entry on its own: the description is one entry, and
+    // the footer is written wrapped (80 columns), as the coordinator's is.
     spec.usageMessage()
-        .description("Runs a GoWork worker replica: registers with the coordinator, takes work from a queue's",
-            "Kafka share group, runs it with a handler and writes signed results. Stops cleanly on SIGTERM.")
-        .footerHeading("%nEnvironment only:%n")
-        .footer("  " + WorkerSetting.SECRET.env() + "  " + WorkerSetting.SECRET.description(),
-            "  " + WorkerSetting.KAFKA.env() + "  " + WorkerSetting.KAFKA.description(),
-            "Exit codes: 0 stopped cleanly, 2 bad setting or refused secret, 1 other failure.");
+        .description("Runs a GoWork worker replica: registers with the coordinator, takes work from a queue's Kafka "
+            + "share group, runs it with a handler and writes signed results; stops cleanly on SIGTERM. Each "
+            + "setting comes from its flag, else its env var, else its default.")
+        .footerHeading("%nFrom the environment only (never flags):%n")
+        .footer(
+            "  " + WorkerSetting.SECRET.env() + " or " + WorkerSetting.SECRET_FILE.env() + " (or --secret-file)",
+            "      the secret shared with the coordinator; required, " + SharedSecret.MIN_LENGTH + "-"
+                + SharedSecret.MAX_LENGTH + " characters",
+            "  " + WorkerSetting.KAFKA.env() + ", as GOWORK_KAFKA_<NAME>=<value>",
+            "      any Kafka client property: GOWORK_KAFKA_SECURITY_PROTOCOL=SSL sets",
+            "      security.protocol; these override --kafka-properties-file",
+            "%nExit codes: 0 stopped cleanly, 2 bad setting or refused secret, 1 other failure.");
     spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help and exit.").build());
     spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print the version and exit.")
         .build());
     for (WorkerSetting s : WorkerSetting.values()) {
       if (s.flag() != null) {
         spec.addOption(OptionSpec.builder(s.flag())
-            .paramLabel("<" + s.flag().substring(2) + ">")
+            .paramLabel("<" + s.placeholder() + ">")
             .type(String.class)
-            .description(s.description() + ". Env " + s.env() + "; default: " + s.defaultText() + ".")
+            .description(s.help())
             .build());
       }
     }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gowork.broker.GoWorkException;
+import dev.gowork.worker.http.HttpAddress;
 import dev.gowork.worker.runtime.WorkerSetting;
 import dev.gowork.worker.runtime.WorkerSettings;
 import dev.gowork.worker.testing.StubCoordinator;
@@ -13,6 +15,8 @@ import java.io.StringWriter;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -52,6 +56,96 @@ class MainTest {
       }
     }
     assertFalse(help.contains("--secret "), "the secret itself is never a flag");
+  }
+
+  @Test
+  void helpFitsEightyColumnsWithNoEntryRunningOnAtColumnZero() {
+    assertEquals(Main.OK, run(Map.of(), "--help"));
+    List<String> lines = out.toString().lines().toList();
+    for (String line : lines) {
+      assertTrue(line.length() <= 80, "over 80 columns: " + line);
+    }
+    int firstOption = 0;
+    while (!isOption(lines.get(firstOption))) {
+      firstOption++;
+    }
+    // The description is one paragraph: each of its lines is as full as the next one's first word allows.
+    List<String> description = lines.subList(0, firstOption).stream()
+        .filter(l -> !l.startsWith("Usage:") && !l.startsWith(" ")).toList();
+    assertFalse(description.isEmpty(), out.toString());
+    for (int i = 0; i + 1 < description.size(); i++) {
+      String next = description.get(i + 1);
+      int firstWord = next.contains(" ") ? next.indexOf(' ') : next.length();
+      assertTrue(description.get(i).length() + 1 + firstWord > 80, "the description breaks early after: "
+          + description.get(i));
+    }
+    // Past the description, only a heading or the exit codes start at column 0, never the rest of an entry.
+    for (String line : lines.subList(firstOption, lines.size())) {
+      if (!line.isBlank() && !line.startsWith(" ")) {
+        assertTrue(line.equals("From the environment only (never flags):") || line.startsWith("Exit codes: "),
+            "a line runs on at column 0: " + line);
+      }
+    }
+    assertFalse(out.toString().contains("=<batch-size>"), "placeholders say what the value is, e.g. <N>");
+  }
+
+  @Test
+  void helpShowsEachRangeThatTheCodeEnforces() {
+    Map<WorkerSetting, long[]> ranges = new LinkedHashMap<>();
+    ranges.put(WorkerSetting.CONCURRENCY, new long[] {1, 200});
+    ranges.put(WorkerSetting.BATCH_SIZE, new long[] {1, 1000});
+    ranges.put(WorkerSetting.SHUTDOWN_GRACE_SECONDS, new long[] {0, 3600});
+    ranges.put(WorkerSetting.SHARE_LOCK_SECONDS, new long[] {1, 3600});
+    ranges.put(WorkerSetting.SHARE_DELIVERY_LIMIT, new long[] {2, 10});
+    ranges.put(WorkerSetting.SHARE_HEARTBEAT_MS, new long[] {100, 60000});
+    ranges.put(WorkerSetting.WORK_PARTITIONS, new long[] {1, 10000});
+    ranges.put(WorkerSetting.REPLICATION_FACTOR, new long[] {1, 32767});
+    ranges.put(WorkerSetting.CANCEL_GRACE_MS, new long[] {0, 600000});
+    ranges.put(WorkerSetting.RUNNING_NOTICE_MS, new long[] {0, 3600000});
+    ranges.put(WorkerSetting.HANDSHAKE_ATTEMPTS, new long[] {1, 1000});
+    ranges.put(WorkerSetting.HTTP_PORT, new long[] {0, 65535});
+    assertEquals(Main.OK, run(Map.of(), "--help"));
+    String help = out.toString();
+    for (Map.Entry<WorkerSetting, long[]> r : ranges.entrySet()) {
+      WorkerSetting s = r.getKey();
+      long min = r.getValue()[0];
+      long max = r.getValue()[1];
+      String entry = optionHelp(help, s.flag());
+      assertTrue(entry.contains("(" + min + "-" + max), s.flag() + " does not show " + min + "-" + max + ": " + entry);
+      assertTrue(accepts(s, min) && accepts(s, max), s.env() + " refuses a value of " + min + "-" + max);
+      assertFalse(accepts(s, min - 1) || accepts(s, max + 1), s.env() + " accepts a value outside " + min + "-" + max);
+    }
+  }
+
+  /** One option's entry in {@code --help}, its wrapped lines joined. */
+  private static String optionHelp(String help, String flag) {
+    StringBuilder entry = new StringBuilder();
+    boolean in = false;
+    for (String line : help.lines().toList()) {
+      if (isOption(line)) {
+        in = line.strip().startsWith(flag + "=");
+      }
+      if (in) {
+        entry.append(' ').append(line.strip());
+      }
+    }
+    return entry.toString().strip();
+  }
+
+  /** The first line of an option's entry: {@code "  -h, --help ..."} or {@code "      --queue=<QUEUE> ..."}. */
+  private static boolean isOption(String line) {
+    return line.matches(" {2,6}-.*");
+  }
+
+  private static boolean accepts(WorkerSetting s, long value) {
+    Map<String, String> env = env("GOWORK_HANDLER", "echo", s.env(), Long.toString(value));
+    try {
+      WorkerSettings.fromEnv(env);
+      HttpAddress.fromEnv(env);
+      return true;
+    } catch (GoWorkException e) {
+      return false;
+    }
   }
 
   @Test

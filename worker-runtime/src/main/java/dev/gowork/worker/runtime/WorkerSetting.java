@@ -6,65 +6,74 @@ package dev.gowork.worker.runtime;
  * defaults. The secret has no flag: it comes from the environment or a file only.
  */
 public enum WorkerSetting {
-  SECRET("GOWORK_SECRET", null, "required (or GOWORK_SECRET_FILE)",
-      "the shared secret, at least 32 characters; environment only, never a flag"),
-  SECRET_FILE("GOWORK_SECRET_FILE", "--secret-file", "none", "a file holding the shared secret"),
-  COORDINATOR_URL("GOWORK_COORDINATOR_URL", "--coordinator-url", "http://127.0.0.1:8080",
-      "the coordinator this worker registers with"),
-  COORDINATOR_CA_FILE("GOWORK_COORDINATOR_CA_FILE", "--coordinator-ca-file", "the JVM's trust store",
-      "a PEM file of the certificates to trust for an https:// coordinator URL (a private CA, or the coordinator's "
-          + "own self-signed certificate), instead of the JVM's trust store"),
-  QUEUE("GOWORK_QUEUE", "--queue", "default", "the queue this worker serves"),
-  HANDLER("GOWORK_HANDLER", "--handler", "required",
-      "the handler: a built-in (echo, sleep, fail, noop) or a WorkHandler class name"),
-  CONCURRENCY("GOWORK_CONCURRENCY", "--concurrency", "the number of cores",
-      "work items run at once, 1.." + WorkerSettings.MAX_CONCURRENCY + " (one share-group member each)"),
-  BATCH_SIZE("GOWORK_BATCH_SIZE", "--batch-size", "1",
-      "records each slot acquires per share fetch and runs back to back on one thread, 1.."
-          + WorkerSettings.MAX_BATCH_SIZE + "; raise it (e.g. 64) for short handlers, keep 1 for long ones"),
-  BOOTSTRAP_SERVERS("GOWORK_BOOTSTRAP_SERVERS", "--bootstrap-servers", "the coordinator's",
-      "Kafka to use instead of the one the coordinator names"),
-  TOPIC_PREFIX("GOWORK_TOPIC_PREFIX", "--topic-prefix", "the coordinator's",
-      "topic prefix to use instead of the one the coordinator names"),
-  SHUTDOWN_GRACE_SECONDS("GOWORK_SHUTDOWN_GRACE_SECONDS", "--shutdown-grace-seconds", "30",
-      "on shutdown, how long running work may finish before it is cancelled and released"),
-  WORKER_NAME("GOWORK_WORKER_NAME", "--name", "<host>-<pid>", "a name for this replica, told to the coordinator"),
-  SHARE_LOCK_SECONDS("GOWORK_SHARE_LOCK_SECONDS", "--share-lock-seconds", "30",
-      "the share group's record lock (set on the group at start; the broker bounds it)"),
-  SHARE_DELIVERY_LIMIT("GOWORK_SHARE_DELIVERY_LIMIT", "--share-delivery-limit", "5",
-      "deliveries of a record before the broker gives it up, 2..10 (set on the group at start)"),
-  SHARE_HEARTBEAT_MS("GOWORK_SHARE_HEARTBEAT_MS", "--share-heartbeat-ms", "the broker's",
-      "the share group's heartbeat interval (set on the group at start)"),
-  DEAD_LETTER_TOPIC("GOWORK_DEAD_LETTER_TOPIC", "--dead-letter-topic", "none",
-      "the share group's dead-letter topic, e.g. dlq.<prefix>.work.<queue> (set on the group at start)"),
-  WORK_PARTITIONS("GOWORK_WORK_PARTITIONS", "--work-partitions", "3",
-      "partitions of the work topic when this worker creates it"),
-  REPLICATION_FACTOR("GOWORK_REPLICATION_FACTOR", "--replication-factor", "1",
-      "replication factor of the work topic when this worker creates it"),
-  CANCEL_GRACE_MS("GOWORK_CANCEL_GRACE_MS", "--cancel-grace-ms", "2000",
-      "after asking a handler to stop (its deadline passed, or the work was cancelled), how long before its thread is interrupted"),
-  RUNNING_NOTICE_MS("GOWORK_RUNNING_NOTICE_MS", "--running-notice-ms", "1000",
-      "once a handler has run this long, the worker tells the coordinator, which shows the work as running (and "
-          + "fires work_started), 0..3600000; shorter work sends nothing extra"),
-  HANDSHAKE_ATTEMPTS("GOWORK_HANDSHAKE_ATTEMPTS", "--handshake-attempts", "20",
-      "tries to reach the coordinator at start (with backoff up to 5 s) before giving up"),
-  HTTP_PORT("GOWORK_WORKER_HTTP_PORT", "--http-port", "none",
-      "port of this replica's /healthz, /readyz and /metrics, 0..65535 (0 = any free port); none serves no HTTP"),
-  HTTP_HOST("GOWORK_WORKER_HTTP_HOST", "--http-host", "0.0.0.0",
-      "address that /healthz, /readyz and /metrics bind to when GOWORK_WORKER_HTTP_PORT is set"),
-  KAFKA_PROPERTIES_FILE("GOWORK_KAFKA_PROPERTIES_FILE", "--kafka-properties-file", "none",
-      "a Java properties file of Kafka client settings (TLS, SASL, ...); GOWORK_KAFKA_<NAME> variables override it"),
-  KAFKA("GOWORK_KAFKA_*", null, "none",
-      "Kafka client properties, e.g. GOWORK_KAFKA_SECURITY_PROTOCOL=SSL sets security.protocol=SSL");
+  SECRET("GOWORK_SECRET", null, null, null,
+      "The secret shared with the coordinator; required, " + dev.gowork.broker.signing.SharedSecret.MIN_LENGTH + "-"
+          + dev.gowork.broker.signing.SharedSecret.MAX_LENGTH + " characters."),
+  SECRET_FILE("GOWORK_SECRET_FILE", "--secret-file", "FILE", null,
+      "A file that holds the shared secret, instead of GOWORK_SECRET."),
+  COORDINATOR_URL("GOWORK_COORDINATOR_URL", "--coordinator-url", "URL", "http://127.0.0.1:8080",
+      "The coordinator to register with, an http:// or https:// URL."),
+  COORDINATOR_CA_FILE("GOWORK_COORDINATOR_CA_FILE", "--coordinator-ca-file", "FILE", null,
+      "A PEM file of the certificates to trust for an https:// coordinator (a private CA, or the coordinator's own "
+          + "self-signed certificate); unset: the JVM's trust store."),
+  QUEUE("GOWORK_QUEUE", "--queue", "QUEUE", "default",
+      "The queue this worker serves: 1-100 letters, digits, _ or -."),
+  HANDLER("GOWORK_HANDLER", "--handler", "HANDLER", null,
+      "Required: a built-in handler (echo, sleep, fail, noop) or a WorkHandler class name."),
+  CONCURRENCY("GOWORK_CONCURRENCY", "--concurrency", "N", "the number of cores",
+      "Work items run at once, each by one share-group member (1-" + WorkerSettings.MAX_CONCURRENCY + ")."),
+  BATCH_SIZE("GOWORK_BATCH_SIZE", "--batch-size", "N", "1",
+      "Records each slot takes per share fetch and runs back to back on one thread (1-" + WorkerSettings.MAX_BATCH_SIZE
+          + "): 32-128 for short handlers, 1 for long ones."),
+  BOOTSTRAP_SERVERS("GOWORK_BOOTSTRAP_SERVERS", "--bootstrap-servers", "SERVERS", "the coordinator's",
+      "Kafka to use instead of the one the coordinator names, as HOST:PORT[,HOST:PORT...]."),
+  TOPIC_PREFIX("GOWORK_TOPIC_PREFIX", "--topic-prefix", "PREFIX", "the coordinator's",
+      "Topic prefix to use instead of the one the coordinator names."),
+  SHUTDOWN_GRACE_SECONDS("GOWORK_SHUTDOWN_GRACE_SECONDS", "--shutdown-grace-seconds", "SECONDS", "30",
+      "On shutdown, how long running work may finish before it is cancelled and released (0-3600)."),
+  WORKER_NAME("GOWORK_WORKER_NAME", "--name", "NAME", "<host>-<pid>",
+      "A name for this replica, told to the coordinator (1-100 printable characters)."),
+  SHARE_LOCK_SECONDS("GOWORK_SHARE_LOCK_SECONDS", "--share-lock-seconds", "SECONDS", "30",
+      "The share group's record lock, set on the group at start; keep it equal to the coordinator's (1-3600; the "
+          + "broker bounds it, 15-60 s by default)."),
+  SHARE_DELIVERY_LIMIT("GOWORK_SHARE_DELIVERY_LIMIT", "--share-delivery-limit", "N", "5",
+      "Deliveries of a record before the broker gives it up, set on the group at start (2-10)."),
+  SHARE_HEARTBEAT_MS("GOWORK_SHARE_HEARTBEAT_MS", "--share-heartbeat-ms", "MS", "the broker's",
+      "The share group's heartbeat interval, set on the group at start (100-60000)."),
+  DEAD_LETTER_TOPIC("GOWORK_DEAD_LETTER_TOPIC", "--dead-letter-topic", "TOPIC", null,
+      "The share group's dead-letter topic, set on the group at start (at most 249 letters, digits, dots, _ "
+          + "or -); unset: none."),
+  WORK_PARTITIONS("GOWORK_WORK_PARTITIONS", "--work-partitions", "N", "3",
+      "Partitions of the work topic when this worker creates it (1-10000)."),
+  REPLICATION_FACTOR("GOWORK_REPLICATION_FACTOR", "--replication-factor", "N", "1",
+      "Replication factor of the work topic when this worker creates it (1-" + Short.MAX_VALUE + ")."),
+  CANCEL_GRACE_MS("GOWORK_CANCEL_GRACE_MS", "--cancel-grace-ms", "MS", "2000",
+      "After a handler is asked to stop (its deadline passed, or its work was cancelled), how long before its "
+          + "thread is interrupted (0-600000)."),
+  RUNNING_NOTICE_MS("GOWORK_RUNNING_NOTICE_MS", "--running-notice-ms", "MS", "1000",
+      "Once a handler has run this long, the worker tells the coordinator, which shows the work as running and "
+          + "fires work_started; shorter work sends nothing extra (0-3600000)."),
+  HANDSHAKE_ATTEMPTS("GOWORK_HANDSHAKE_ATTEMPTS", "--handshake-attempts", "N", "20",
+      "Tries to reach the coordinator at start, with backoff up to 5 s, before giving up (1-1000)."),
+  HTTP_PORT("GOWORK_WORKER_HTTP_PORT", "--http-port", "PORT", null,
+      "Port of this replica's /healthz, /readyz and /metrics (0-65535; 0 = any free port); unset or none: no HTTP."),
+  HTTP_HOST("GOWORK_WORKER_HTTP_HOST", "--http-host", "ADDRESS", "0.0.0.0",
+      "Address that /healthz, /readyz and /metrics bind to when --http-port is set."),
+  KAFKA_PROPERTIES_FILE("GOWORK_KAFKA_PROPERTIES_FILE", "--kafka-properties-file", "FILE", null,
+      "A Java properties file of Kafka client settings (TLS, SASL, ...); GOWORK_KAFKA_<NAME> variables override it."),
+  KAFKA("GOWORK_KAFKA_*", null, null, null,
+      "Any Kafka client property: GOWORK_KAFKA_SECURITY_PROTOCOL=SSL sets security.protocol.");
 
   private final String env;
   private final String flag;
+  private final String placeholder;
   private final String defaultText;
   private final String description;
 
-  WorkerSetting(String env, String flag, String defaultText, String description) {
+  WorkerSetting(String env, String flag, String placeholder, String defaultText, String description) {
     this.env = env;
     this.flag = flag;
+    this.placeholder = placeholder;
     this.defaultText = defaultText;
     this.description = description;
   }
@@ -79,13 +88,24 @@ public enum WorkerSetting {
     return flag;
   }
 
-  /** The default, as words for {@code --help}. */
+  /** What the flag's value is, as {@code --help} names it, e.g. {@code SECONDS}; {@code null} without a flag. */
+  public String placeholder() {
+    return placeholder;
+  }
+
+  /** The default, as words for {@code --help}, or {@code null} when unset means none (or it is required). */
   public String defaultText() {
     return defaultText;
   }
 
+  /** What it means, one or more sentences, with its range where it has one, e.g. {@code (1-1000)}. */
   public String description() {
     return description;
+  }
+
+  /** The text of {@code --help} for its flag: the description, the env var and the default. */
+  public String help() {
+    return description + " Env " + env + (defaultText == null ? "." : "; default " + defaultText + ".");
   }
 
   /** The error for a bad value: names this setting, what it must be, and the value (cut at 120 characters). */
