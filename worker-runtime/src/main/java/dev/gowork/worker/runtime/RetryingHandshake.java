@@ -36,7 +36,8 @@ final class RetryingHandshake implements Handshake {
         boolean retryable = e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.RATE_LIMITED;
         if (!retryable || attempt >= attempts || Thread.currentThread().isInterrupted()) {
           if (retryable) {
-            throw new GoWorkException(e.code(), "gave up after " + attempt + " attempts (GOWORK_HANDSHAKE_ATTEMPTS): "
+            throw new GoWorkException(e.code(), "gave up after " + attempt + (attempt == 1 ? " attempt" : " attempts")
+                + " (GOWORK_HANDSHAKE_ATTEMPTS): "
                 + e.getMessage(), e);
           }
           throw e;

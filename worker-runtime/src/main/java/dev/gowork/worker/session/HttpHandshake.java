@@ -11,11 +11,16 @@ import dev.gowork.broker.wire.Decoded;
 import dev.gowork.broker.wire.WireCodec;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,6 +47,7 @@ public final class HttpHandshake implements Handshake {
   private static final Logger LOG = LoggerFactory.getLogger(HttpHandshake.class);
   private static final int MAX_ANSWER_BYTES = 64 * 1024;
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   private static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9._:-]{1," + WireCodec.MAX_ID_LENGTH + "}");
 
   private final String baseUrl;
@@ -74,7 +80,7 @@ public final class HttpHandshake implements Handshake {
     this.name = Objects.requireNonNull(name, "name");
     this.clock = Objects.requireNonNull(clock, "clock");
     HttpClient.Builder http = HttpClient.newBuilder()
-        .connectTimeout(Duration.ofSeconds(5))
+        .connectTimeout(CONNECT_TIMEOUT)
         .followRedirects(HttpClient.Redirect.NEVER);
     if (tls != null) {
       http.sslContext(tls);
@@ -153,7 +159,7 @@ public final class HttpHandshake implements Handshake {
               + "GOWORK_COORDINATOR_CA_FILE", e);
     } catch (IOException e) {
       throw new GoWorkException(ErrorCode.UNAVAILABLE,
-          "the coordinator at " + baseUrl + " is not reachable (" + step + "): " + e, e);
+          "the coordinator at " + baseUrl + " is not reachable (" + step + "): " + whatHappened(e), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new GoWorkException(ErrorCode.UNAVAILABLE, "interrupted while talking to the coordinator", e);
@@ -182,6 +188,37 @@ public final class HttpHandshake implements Handshake {
       throw unexpected(step, "an answer that is not a JSON object");
     }
     return json.value();
+  }
+
+  /** A failed exchange in words, as the gowork command's CoordinatorClient says it, and what to check. */
+  private String whatHappened(IOException e) {
+    URI url = URI.create(baseUrl);
+    boolean https = "https".equalsIgnoreCase(url.getScheme());
+    if (e instanceof ConnectException) {
+      return unresolved(e) ? "unknown host '" + url.getHost() + "' (check GOWORK_COORDINATOR_URL)"
+          : "connection refused (is the coordinator running, and is GOWORK_COORDINATOR_URL its address?)";
+    }
+    if (e instanceof HttpConnectTimeoutException) {
+      // A plain-HTTP server sent a TLS hello waits for a request line that never comes.
+      return "no connection" + (https ? " and TLS handshake" : "") + " within " + CONNECT_TIMEOUT.toSeconds() + " s"
+          + (https ? " (if that coordinator serves plain HTTP, use http:// in GOWORK_COORDINATOR_URL)"
+              : " (is it running, and can this machine reach that host and port?)");
+    }
+    if (e instanceof HttpTimeoutException) {
+      return "no answer within " + REQUEST_TIMEOUT.toSeconds() + " s";
+    }
+    return (e.getMessage() == null ? "the connection broke" : e.getMessage())
+        + " (is GOWORK_COORDINATOR_URL the URL of a GoWork coordinator?)";
+  }
+
+  /** True when the host name did not resolve (the JDK reports it as a failed connect). */
+  private static boolean unresolved(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private String errorOf(byte[] answer) {

@@ -95,7 +95,12 @@ class PoliciesTest {
       throw new GoWorkException(ErrorCode.RATE_LIMITED, "slow down");
     }, 3, Backoff.defaults(), d -> { });
     GoWorkException e = assertThrows(GoWorkException.class, never::authenticate);
-    assertTrue(e.getMessage().contains("GOWORK_HANDSHAKE_ATTEMPTS"), e.getMessage());
+    assertEquals("gave up after 3 attempts (GOWORK_HANDSHAKE_ATTEMPTS): slow down", e.getMessage());
+    RetryingHandshake once = new RetryingHandshake(() -> {
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "connection refused");
+    }, 1, Backoff.defaults(), d -> { });
+    assertEquals("gave up after 1 attempt (GOWORK_HANDSHAKE_ATTEMPTS): connection refused",
+        assertThrows(GoWorkException.class, once::authenticate).getMessage());
   }
 
   @Test

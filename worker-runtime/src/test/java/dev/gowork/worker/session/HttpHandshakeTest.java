@@ -116,6 +116,26 @@ class HttpHandshakeTest {
   }
 
   @Test
+  void anUnreachableCoordinatorIsSaidInWordsWithWhatToCheck() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      closedPort = free.getLocalPort();
+    }
+    GoWorkException refused = assertThrows(GoWorkException.class, () -> new HttpHandshake(
+        URI.create("http://127.0.0.1:" + closedPort), SharedSecret.of(SECRET), "default", "t", Clock.systemUTC())
+        .authenticate());
+    assertEquals("the coordinator at http://127.0.0.1:" + closedPort + " is not reachable (register): connection "
+        + "refused (is the coordinator running, and is GOWORK_COORDINATOR_URL its address?)", refused.getMessage());
+
+    GoWorkException unknown = assertThrows(GoWorkException.class, () -> new HttpHandshake(
+        URI.create("http://no-such-host.invalid:8080"), SharedSecret.of(SECRET), "default", "t", Clock.systemUTC())
+        .authenticate());
+    assertEquals(ErrorCode.UNAVAILABLE, unknown.code());
+    assertTrue(unknown.getMessage().endsWith("(register): unknown host 'no-such-host.invalid' (check "
+        + "GOWORK_COORDINATOR_URL)"), unknown.getMessage());
+  }
+
+  @Test
   void aWrongUrlIsAnInvalidSettingNamingIt() {
     HttpHandshake wrong = new HttpHandshake(URI.create(coordinator.url() + "/nope"), SharedSecret.of(SECRET),
         "default", "t", Clock.systemUTC());
