@@ -79,12 +79,13 @@ public final class Main {
       // Never echo the arguments: a secret passed by mistake as a flag would land in logs.
       err.println("gowork worker: unknown option or argument at position " + (e.getUnmatched().isEmpty() ? "?"
           : String.valueOf(indexOf(args, e.getUnmatched().get(0)) + 1))
-          + "; the secret is read only from GOWORK_SECRET or GOWORK_SECRET_FILE, never from a flag");
-      err.println("Run with --help to list every setting.");
+          + "; the secret is read only from GOWORK_SECRET or GOWORK_SECRET_FILE, never from a flag (see --help)");
       return USAGE;
-    } catch (GoWorkException | CommandLine.ParameterException e) {
+    } catch (CommandLine.ParameterException e) {
+      err.println("gowork worker: " + e.getMessage() + " (see --help)");
+      return USAGE;
+    } catch (GoWorkException e) {
       err.println("gowork worker: " + e.getMessage());
-      err.println("Run with --help to list every setting.");
       return USAGE;
     }
     PrometheusMeterRegistry registry = null;
@@ -124,8 +125,7 @@ public final class Main {
       }
       runtime = builder.start();
     } catch (GoWorkException e) {
-      LOG.error("could not start: {}", e.getMessage());
-      // Also on stderr as every command's errors are (the log may go to a file).
+      // One line, as every command's errors are; not logged as well: the log goes to stderr too.
       err.println("gowork worker: could not start: " + e.getMessage());
       boolean settingProblem = e.code() == ErrorCode.UNAUTHENTICATED || e.code() == ErrorCode.INVALID_ARGUMENT;
       return settingProblem ? USAGE : FAILED;

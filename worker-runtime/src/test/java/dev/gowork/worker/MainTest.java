@@ -19,6 +19,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.Test;
 
 class MainTest {
@@ -192,12 +199,50 @@ class MainTest {
   }
 
   @Test
-  void aRefusedSecretExitsWithTwo() throws Exception {
-    try (StubCoordinator coordinator = new StubCoordinator("the-coordinators-secret-0123456789", "127.0.0.1:9", "gw")) {
+  void aRefusedSecretExitsWithTwoSayingItOnceOnOneLine() throws Exception {
+    List<String> logged = new CopyOnWriteArrayList<>();
+    try (StubCoordinator coordinator = new StubCoordinator("the-coordinators-secret-0123456789", "127.0.0.1:9", "gw");
+        AutoCloseable log = listen(logged)) {
       assertEquals(Main.USAGE, run(env("GOWORK_HANDLER", "echo", "GOWORK_COORDINATOR_URL", coordinator.url().toString())));
     }
-    // On stderr, in every command's format, not only in the log (which may go to a file).
+    // On stderr, in every command's format, and not logged as well (the log goes to stderr too).
+    assertEquals(1, err.toString().lines().count(), err.toString());
     assertTrue(err.toString().startsWith("gowork worker: could not start: "), err.toString());
+    assertTrue(err.toString().contains("GOWORK_SECRET"), err.toString());
+    assertEquals(List.of(), logged, "the failure is said once, on stderr, not logged again");
+  }
+
+  @Test
+  void aBadSettingIsOneLineOnStderr() {
+    assertEquals(Main.USAGE, run(env("GOWORK_HANDLER", "echo", "GOWORK_CONCURRENCY", "lots")));
+    assertEquals("gowork worker: GOWORK_CONCURRENCY (--concurrency) must be a whole number; was 'lots'",
+        err.toString().strip());
+    err.getBuffer().setLength(0);
+    assertEquals(Main.USAGE, run(env("GOWORK_HANDLER", "echo"), "--concurrency"));
+    assertEquals(1, err.toString().lines().count(), err.toString());
+    assertTrue(err.toString().startsWith("gowork worker: ") && err.toString().strip().endsWith("(see --help)"),
+        err.toString());
+  }
+
+  /** Collects what {@code dev.gowork.worker.Main} logs at WARN or above, until closed. */
+  private static AutoCloseable listen(List<String> lines) {
+    LoggerContext context = (LoggerContext) LogManager.getContext(false);
+    AbstractAppender appender = new AbstractAppender("main-test", null, null, true, Property.EMPTY_ARRAY) {
+      @Override
+      public void append(LogEvent event) {
+        if (event.getLevel().isMoreSpecificThan(Level.WARN) && event.getLoggerName().equals(Main.class.getName())) {
+          lines.add(event.getMessage().getFormattedMessage());
+        }
+      }
+    };
+    appender.start();
+    context.getConfiguration().getRootLogger().addAppender(appender, Level.WARN, null);
+    context.updateLoggers();
+    return () -> {
+      context.getConfiguration().getRootLogger().removeAppender("main-test");
+      context.updateLoggers();
+      appender.stop();
+    };
   }
 
   @Test
