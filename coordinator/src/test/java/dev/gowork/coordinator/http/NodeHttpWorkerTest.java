@@ -9,6 +9,7 @@ import dev.gowork.broker.testing.KafkaExtension;
 import dev.gowork.broker.testing.TestKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,12 +30,8 @@ class NodeHttpWorkerTest {
     assertTrue(Files.isRegularFile(WORKER), WORKER.toAbsolutePath().toString());
     try (RunningService api = RunningService.start(RunningService.env(kafka))) {
       Path log = dir.resolve("worker.log");
-      ProcessBuilder pb = new ProcessBuilder("node", WORKER.toString()).redirectErrorStream(true)
-          .redirectOutput(log.toFile());
-      pb.environment().put("GOWORK_COORDINATOR_URL", api.base.toString());
-      pb.environment().put("GOWORK_SECRET", RunningService.SECRET);
-      pb.environment().put("GOWORK_QUEUE", "polyglot");
-      Process worker = pb.start();
+      Process worker = node(Map.of("GOWORK_COORDINATOR_URL", api.base.toString(), "GOWORK_SECRET", RunningService.SECRET,
+          "GOWORK_QUEUE", "polyglot"), log);
       try {
         var added = api.producer("POST", "/v1/work/batch", "{\"items\":["
             + "{\"queue\":\"polyglot\",\"timeoutSeconds\":60,\"data\":{\"text\":\"three little words\"}},"
@@ -72,12 +69,8 @@ class NodeHttpWorkerTest {
     env.put("GOWORK_MAX_QUEUES", "1"); // "default" is the one
     try (RunningService api = RunningService.start(env)) {
       Path log = dir.resolve("worker.log");
-      ProcessBuilder pb = new ProcessBuilder("node", WORKER.toString()).redirectErrorStream(true)
-          .redirectOutput(log.toFile());
-      pb.environment().put("GOWORK_COORDINATOR_URL", api.base.toString());
-      pb.environment().put("GOWORK_SECRET", RunningService.SECRET);
-      pb.environment().put("GOWORK_QUEUE", "one-too-many");
-      Process worker = pb.start();
+      Process worker = node(Map.of("GOWORK_COORDINATOR_URL", api.base.toString(), "GOWORK_SECRET", RunningService.SECRET,
+          "GOWORK_QUEUE", "one-too-many"), log);
       try {
         assertTrue(worker.waitFor(30, TimeUnit.SECONDS), "the worker kept asking\n" + Files.readString(log));
       } finally {
@@ -87,6 +80,19 @@ class NodeHttpWorkerTest {
       assertTrue(Files.readString(log).contains("answered 409") && Files.readString(log).contains("GOWORK_MAX_QUEUES=1"),
           Files.readString(log));
     }
+  }
+
+  /**
+   * The example worker with exactly {@code env} as its GoWork settings: the test JVM's own {@code GOWORK_*}
+   * variables are dropped, so a developer's exported {@code GOWORK_SECRET_FILE} (which the example refuses
+   * together with {@code GOWORK_SECRET}) or {@code GOWORK_QUEUE} does not change what it runs.
+   */
+  private static Process node(Map<String, String> env, Path log) throws java.io.IOException {
+    ProcessBuilder pb = new ProcessBuilder("node", WORKER.toString()).redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("GOWORK_"));
+    pb.environment().putAll(env);
+    return pb.start();
   }
 
   /** The item's status once finished: the long poll answers when it ends. */
