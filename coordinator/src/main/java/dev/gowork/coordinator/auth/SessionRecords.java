@@ -8,8 +8,10 @@ import java.util.Locale;
 
 /**
  * The session record of one worker on {@code <p>.sessions} (key = worker id), version 1:
- * {@code {"v":1,"workerId","nonce","expiresAt","registeredAt" (epoch ms),"state":"active|expired|revoked"}}.
- * Never the session key: a restarted coordinator derives it again from the secret and these fields.
+ * {@code {"v":1,"workerId","nonce","expiresAt","registeredAt" (epoch ms),"state":"active|expired|revoked",
+ * "name"?}}. Never the session key: a restarted coordinator derives it again from the secret and these fields.
+ * {@code name} (the worker's, informative) was added later: a record without it, or with one that is not a
+ * valid name, reads as a worker without a name, and a coordinator that predates it ignores it.
  */
 final class SessionRecords {
   private static final WireCodec CODEC = WireCodec.defaults();
@@ -24,11 +26,14 @@ final class SessionRecords {
     n.put("expiresAt", e.sessionExpiresAt);
     n.put("registeredAt", e.registeredAt);
     n.put("state", e.state.wireName());
+    if (e.name != null) {
+      n.put("name", e.name);
+    }
     return CODEC.write(n);
   }
 
   /** The decoded record's fields; {@code problem[0]} says why when it returns null. */
-  record Stored(String workerId, String nonce, long expiresAt, long registeredAt, WorkerState state) {}
+  record Stored(String workerId, String nonce, long expiresAt, long registeredAt, WorkerState state, String name) {}
 
   static Stored decode(String key, byte[] value, String[] problem) {
     Decoded<JsonNode> d = CODEC.parse(value);
@@ -57,6 +62,8 @@ final class SessionRecords {
       problem[0] = "invalid session record (workerId, nonce, expiresAt, registeredAt or state)";
       return null;
     }
-    return new Stored(id, nonce, expires.asLong(), registered.asLong(), state);
+    JsonNode name = n.get("name");
+    String shown = name != null && name.isTextual() && WorkerNames.isValid(name.textValue()) ? name.textValue() : null;
+    return new Stored(id, nonce, expires.asLong(), registered.asLong(), state, shown);
   }
 }

@@ -7,6 +7,8 @@ final class WorkerEntry {
   final String workerId;
   final long registeredAt;
   final TokenBucket failures;
+  /** The name the worker gave at registration ({@link WorkerNames#check}ed), or null; informative only. */
+  String name;
   long lastSeen;
   String challenge;
   long challengeExpiresAt;
@@ -48,7 +50,7 @@ final class WorkerEntry {
 
   WorkerSummary summary() {
     return new WorkerSummary(workerId, Instant.ofEpochMilli(registeredAt), Instant.ofEpochMilli(lastSeen),
-        sessionExpiresAt < 0 ? null : Instant.ofEpochMilli(sessionExpiresAt), state);
+        sessionExpiresAt < 0 ? null : Instant.ofEpochMilli(sessionExpiresAt), state, name);
   }
 
   @Override

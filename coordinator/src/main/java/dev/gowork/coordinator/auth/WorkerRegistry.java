@@ -37,7 +37,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Durability: each opened or ended session appends its record ({@link SessionRecords}, never the
  * key) to the {@link Journal}, and {@link #verify} returns only once it is committed, so a result
  * signed with the key still verifies after a coordinator restart ({@link #restore} re-derives it).
- * Unanswered registrations are not stored: a worker that was mid-handshake registers again.
+ * Unanswered registrations are not stored: a worker that was mid-handshake registers again. The name a
+ * worker gave at registration is kept in its session record, so other coordinators and a restarted one
+ * list it too; a worker that verifies with another coordinator than the one it registered with is listed
+ * without it (only the id crosses between them before the session record).
  *
  * <p>Bounds: registering is anonymous, so nothing a registration leaves behind may crowd out real
  * workers. Unanswered registrations (and ids a verify named but nobody has answered for) live in a
@@ -96,14 +99,17 @@ public final class WorkerRegistry implements Workers {
   }
 
   @Override
-  public Registration register() {
+  public Registration register(String name) {
+    WorkerNames.check(name);
     long now = clock.millis();
     byte[] id = new byte[8];
     RANDOM.nextBytes(id);
     String workerId = "w-" + HexFormat.of().formatHex(id) + "-" + Long.toString(now, 36);
     String challenge = keys.challenge(workerId);
+    WorkerEntry e = newEntry(workerId, challenge, now, now);
+    e.name = name;
     synchronized (pending) {
-      pending.put(workerId, newEntry(workerId, challenge, now, now));
+      pending.put(workerId, e);
     }
     events.event(EventType.WORKER_REGISTERED).worker(workerId).fire();
     return new Registration(workerId, challenge);
@@ -492,6 +498,7 @@ public final class WorkerRegistry implements Workers {
     e.nonce = s.nonce();
     e.sessionExpiresAt = s.expiresAt();
     e.state = s.state();
+    e.name = s.name();
     if (s.state() == WorkerState.ACTIVE) {
       e.sessionKey = keys.derive(s.workerId(), s.nonce(), s.expiresAt());
     } else {

@@ -7,6 +7,15 @@ import java.time.Instant;
  *
  * @param lastSeen the last verify, get or accepted result
  * @param sessionExpiresAt {@code null} before verification
+ * @param name the name the worker gave when it registered (a replica's {@code GOWORK_WORKER_NAME}), or
+ *     {@code null}: informative only, never used to authenticate
  */
 public record WorkerSummary(String workerId, Instant registeredAt, Instant lastSeen, Instant sessionExpiresAt,
-    WorkerState state) {}
+    WorkerState state, String name) {
+
+  /** A summary of a worker that gave no name. */
+  public WorkerSummary(String workerId, Instant registeredAt, Instant lastSeen, Instant sessionExpiresAt,
+      WorkerState state) {
+    this(workerId, registeredAt, lastSeen, sessionExpiresAt, state, null);
+  }
+}

@@ -17,7 +17,19 @@ public interface Workers {
    * Registers a new worker: a fresh id and a single-use challenge (fires {@code worker_registered}).
    * Anyone may register, so an unanswered registration holds no place a real worker needs.
    */
-  Registration register();
+  default Registration register() {
+    return register(null);
+  }
+
+  /**
+   * As {@link #register()}, for a worker that gives a name (a replica's {@code GOWORK_WORKER_NAME}):
+   * kept with its registration and, once it verifies, with its session, and listed by {@link #list}.
+   * Informative only: it plays no part in authentication.
+   *
+   * @param name 1-100 characters without control characters, or null for none
+   * @throws dev.gowork.broker.GoWorkException INVALID_ARGUMENT for a name outside those bounds
+   */
+  Registration register(String name);
 
   /**
    * Checks the worker's answer to its challenge and opens a session (fires {@code worker_verify}).

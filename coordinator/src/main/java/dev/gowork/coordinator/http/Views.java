@@ -47,10 +47,11 @@ final class Views {
     return n;
   }
 
-  /** {@code {"workerId","state","registeredAt","lastSeen","sessionExpiresAt"}}. */
+  /** {@code {"workerId","name","state","registeredAt","lastSeen","sessionExpiresAt"}} ({@code name} null when none was given). */
   static ObjectNode worker(WorkerSummary w) {
     ObjectNode n = object();
     n.put("workerId", w.workerId());
+    n.put("name", w.name());
     n.put("state", w.state().wireName());
     time(n, "registeredAt", w.registeredAt());
     time(n, "lastSeen", w.lastSeen());

@@ -11,6 +11,7 @@ import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.coordinator.WorkServer;
 import dev.gowork.coordinator.auth.Registration;
 import dev.gowork.coordinator.auth.Session;
+import dev.gowork.coordinator.auth.WorkerNames;
 import dev.gowork.coordinator.work.Progress;
 import java.util.List;
 import java.util.Optional;
@@ -39,12 +40,10 @@ final class WorkerApi {
         new Route("POST", "/v1/work/{id}/progress", Access.WORKER, codec, this::progress));
   }
 
-  /** Longest worker name a registration may give (a replica's {@code GOWORK_WORKER_NAME} has the same bound). */
-  static final int MAX_NAME_CHARS = 100;
-
-  /** Optional body {@code {"queue", "name"}}: checked, then only informative. */
+  /** Optional body {@code {"queue", "name"}}: checked; the name is kept with the worker and listed. */
   private Answer register(Call call) {
     JsonNode body = call.optionalJson();
+    String name = null;
     if (body != null) {
       if (!body.isObject()) {
         throw new GoWorkException(ErrorCode.MALFORMED, "the body must be a JSON object {\"queue\", \"name\"} or empty");
@@ -58,15 +57,10 @@ final class WorkerApi {
         Topics.validateQueue(body.get("queue").textValue());
       }
       if (body.hasNonNull("name")) {
-        String name = body.get("name").textValue();
-        if (name.isBlank() || name.length() > MAX_NAME_CHARS || name.chars().anyMatch(Character::isISOControl)) {
-          throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "'name' must be 1-" + MAX_NAME_CHARS
-              + " characters without control characters (a replica's GOWORK_WORKER_NAME), was "
-              + name.length() + " characters");
-        }
+        name = WorkerNames.check(body.get("name").textValue());
       }
     }
-    Registration r = server.workers().register();
+    Registration r = server.workers().register(name);
     ObjectNode n = Views.object();
     n.put("workerId", r.workerId());
     n.put("challenge", r.challenge());
