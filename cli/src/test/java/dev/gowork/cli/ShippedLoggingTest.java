@@ -40,6 +40,25 @@ class ShippedLoggingTest {
     }
   }
 
+  @Test
+  void theControllersFirstStartActivationWarningIsNotLoggedButItsOtherWarningsAre() throws IOException {
+    String controller = "org.apache.kafka.controller.QuorumController";
+    String firstStart = "[QuorumController id=1] Performing controller activation. The metadata log appears to be empty. "
+        + "Appending 12 bootstrap record(s) in metadata transaction at metadata.version 4.4-IV0 from bootstrap "
+        + "source 'the binary bootstrap metadata file: /data/kafka/bootstrap.checkpoint'.";
+    String aborting = "[QuorumController id=1] Performing controller activation. Aborting partial bootstrap records "
+        + "transaction at offset 7. Re-appending 12 bootstrap record(s) in new metadata transaction at metadata.version "
+        + "4.4-IV0 from bootstrap source 'the default bootstrap'.";
+    for (URL url : shippedConfigurations()) {
+      LoggerConfig c = load(url).getLoggerConfig(controller);
+      assertEquals(controller, c.getName(), url.toString());
+      assertTrue(c.isFiltered(warn(controller, firstStart)), url.toString());
+      assertFalse(c.isFiltered(warn(controller, aborting)), url.toString());
+      assertFalse(c.isFiltered(warn(controller, "[QuorumController id=1] Some other controller warning")), url.toString());
+      assertEquals(Level.WARN, c.getLevel(), url.toString());
+    }
+  }
+
   private static List<URL> shippedConfigurations() throws IOException {
     List<URL> found = new ArrayList<>();
     for (URL url : Collections.list(ShippedLoggingTest.class.getClassLoader().getResources("log4j2.xml"))) {
@@ -61,6 +80,10 @@ class ShippedLoggingTest {
   }
 
   private static LogEvent warn(String message) {
-    return Log4jLogEvent.newBuilder().setLoggerName(SENDER).setLevel(Level.WARN).setMessage(new SimpleMessage(message)).build();
+    return warn(SENDER, message);
+  }
+
+  private static LogEvent warn(String logger, String message) {
+    return Log4jLogEvent.newBuilder().setLoggerName(logger).setLevel(Level.WARN).setMessage(new SimpleMessage(message)).build();
   }
 }
