@@ -4,6 +4,7 @@ import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.process.StopSignals;
 import dev.gowork.coordinator.config.CoordinatorSettings;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -43,7 +44,15 @@ public final class Main {
 
   /** As {@link #run(String...)} with an injected environment; {@code started} gets the running service. */
   static int run(Map<String, String> env, Consumer<CoordinatorService> started, String... args) {
+    return run(env, null, started, args);
+  }
+
+  /** As above, with error lines going to {@code errors} (stderr when null). */
+  static int run(Map<String, String> env, PrintWriter errors, Consumer<CoordinatorService> started, String... args) {
     CommandLine cl = new CommandLine(CoordinatorSettings.commandSpec());
+    if (errors != null) {
+      cl.setErr(errors);
+    }
     PrintWriter err = cl.getErr();
     ParseResult parsed;
     try {
@@ -70,16 +79,16 @@ public final class Main {
       return 2;
     }
     LOG.info("starting with {}", settings);
+    long startedAt = System.nanoTime();
     CoordinatorService service;
     try {
       service = CoordinatorService.start(settings);
     } catch (RuntimeException e) {
-      if (e instanceof GoWorkException) {
-        LOG.error("coordinator failed to start: {}", e.getMessage()); // the message says what to fix
-      } else {
-        LOG.error("coordinator failed to start: {}", e.getMessage(), e);
-      }
-      err.println("coordinator: failed to start: " + e.getMessage());
+      // One line on stderr (docs/cli.md), not a log line too: a GoWorkException's message says what to fix;
+      // anything else is named by its class, with its stack trace at DEBUG for whoever turns that on.
+      LOG.debug("the coordinator failed to start", e);
+      String why = e instanceof GoWorkException && e.getMessage() != null ? e.getMessage() : e.toString();
+      err.println("coordinator: failed to start: " + why.replaceAll("\\s*\\R\\s*", " "));
       err.flush();
       return 1;
     }
@@ -98,6 +107,22 @@ public final class Main {
     } catch (IllegalStateException shuttingDown) {
       // the hook is what closed the service
     }
+    LOG.info("coordinator stopped after running {}", ran(Duration.ofNanos(System.nanoTime() - startedAt)));
     return 0;
+  }
+
+  /** A run time for people: {@code 45s}, {@code 12m 03s}, {@code 3h 07m 12s}, {@code 2d 4h 07m}. */
+  static String ran(Duration d) {
+    long s = Math.max(0, d.toSeconds());
+    if (s < 60) {
+      return s + "s";
+    }
+    if (s < 3600) {
+      return String.format("%dm %02ds", s / 60, s % 60);
+    }
+    if (s < 86_400) {
+      return String.format("%dh %02dm %02ds", s / 3600, s % 3600 / 60, s % 60);
+    }
+    return String.format("%dd %dh %02dm", s / 86_400, s % 86_400 / 3600, s % 3600 / 60);
   }
 }

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gowork.broker.testing.KafkaExtension;
 import dev.gowork.broker.testing.TestKafka;
+import dev.gowork.coordinator.testing.CapturedWarnings;
 import dev.gowork.coordinator.testing.Poll;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -35,20 +38,33 @@ class MainTest {
     env.put("GOWORK_DATA_DIR", dir.resolve("data").toString());
     env.put("GOWORK_EMBEDDED_KAFKA_PORT", "0");
     CompletableFuture<CoordinatorService> started = new CompletableFuture<>();
-    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
-        () -> Main.run(env, started::complete, "--http-port", "0"));
-    CoordinatorService service = started.get(60, TimeUnit.SECONDS);
-    try {
-      assertTrue(service.embeddedKafka().isPresent());
-      assertEquals("127.0.0.1", service.baseUrl().getHost(), "embedded mode listens on loopback by default");
-      assertTrue(Files.isDirectory(dir.resolve("data").resolve("kafka")), "the broker's data is under GOWORK_DATA_DIR");
-      HttpClient client = HttpClient.newHttpClient();
-      URI readyz = service.baseUrl().resolve("/readyz");
-      Poll.until(() -> status(client, readyz) == 200, Duration.ofSeconds(20), "/readyz to answer 200");
-    } finally {
-      service.close();
+    try (CapturedWarnings said = CapturedWarnings.from(org.apache.logging.log4j.Level.INFO, Main.class.getName())) {
+      CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
+          () -> Main.run(env, started::complete, "--http-port", "0"));
+      CoordinatorService service = started.get(60, TimeUnit.SECONDS);
+      try {
+        assertTrue(service.embeddedKafka().isPresent());
+        assertEquals("127.0.0.1", service.baseUrl().getHost(), "embedded mode listens on loopback by default");
+        assertTrue(Files.isDirectory(dir.resolve("data").resolve("kafka")), "the broker's data is under GOWORK_DATA_DIR");
+        HttpClient client = HttpClient.newHttpClient();
+        URI readyz = service.baseUrl().resolve("/readyz");
+        Poll.until(() -> status(client, readyz) == 200, Duration.ofSeconds(20), "/readyz to answer 200");
+      } finally {
+        service.close();
+      }
+      assertEquals(0, exit.get(30, TimeUnit.SECONDS));
+      assertTrue(said.lines().stream().anyMatch(l -> l.matches(".*: coordinator stopped after running \\d+s")),
+          "one line says the coordinator has stopped: " + said.lines());
     }
-    assertEquals(0, exit.get(30, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void theRunTimeInTheStoppedLineReadsAtAGlance() {
+    assertEquals("0s", Main.ran(Duration.ZERO));
+    assertEquals("59s", Main.ran(Duration.ofMillis(59_999)));
+    assertEquals("12m 03s", Main.ran(Duration.ofSeconds(12 * 60 + 3)));
+    assertEquals("3h 07m 12s", Main.ran(Duration.ofSeconds(3 * 3600 + 7 * 60 + 12)));
+    assertEquals("2d 4h 07m", Main.ran(Duration.ofSeconds(2 * 86_400 + 4 * 3600 + 7 * 60 + 59)));
   }
 
   @Test
@@ -67,7 +83,15 @@ class MainTest {
       env.put("GOWORK_TOPIC_PREFIX", kafka.topicPrefix());
       env.put("GOWORK_HTTP_HOST", "127.0.0.1");
       env.put("GOWORK_HTTP_PORT", Integer.toString(taken.getLocalPort()));
-      assertEquals(1, Main.run(env));
+      StringWriter err = new StringWriter();
+      try (CapturedWarnings logged = CapturedWarnings.start("dev.gowork.coordinator.Main")) {
+        assertEquals(1, Main.run(env, new PrintWriter(err), service -> { }));
+        assertEquals(java.util.List.of(), logged.lines(), "the failure is not logged as well as printed");
+      }
+      String[] lines = err.toString().split("\\R");
+      assertEquals(1, lines.length, "one line on stderr: " + err);
+      assertTrue(lines[0].startsWith("coordinator: failed to start: ") && lines[0].contains(
+          Integer.toString(taken.getLocalPort())), lines[0]);
     }
     try (org.apache.kafka.clients.admin.Admin admin = kafka.clients().admin()) {
       assertTrue(admin.listTopics().names().get().stream().noneMatch(t -> t.startsWith(kafka.topicPrefix() + ".")),
