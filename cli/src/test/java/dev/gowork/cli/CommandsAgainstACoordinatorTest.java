@@ -92,6 +92,16 @@ class CommandsAgainstACoordinatorTest {
       assertEquals("completed", done.get("state").asText(), waited.out());
       assertEquals(7, done.get("result").get("n").asInt(), waited.out());
 
+      // Delayed work has run no attempt yet, and says so.
+      Console delayed = new Console(env);
+      assertEquals(0, delayed.run("submit", "--delay", "600", "{\"ms\":1}"), delayed.err());
+      String delayedId = delayed.out().strip();
+      Console waiting = new Console(env);
+      assertEquals(0, waiting.run("status", delayedId), waiting.err());
+      assertTrue(waiting.out().contains("state      scheduled\n") && waiting.out().contains("attempts   0 of 1\n"),
+          waiting.out());
+      assertEquals(0, new Console(env).run("cancel", delayedId));
+
       // Long work cancelled while it runs: the worker is told, the sleep handler stops at once (it
       // honours cancellation), and no result is written.
       Console longOne = new Console(env);
@@ -131,6 +141,8 @@ class CommandsAgainstACoordinatorTest {
       assertEquals(0, overview.run("status"), overview.err());
       assertTrue(overview.out().startsWith("QUEUE"), overview.out());
       assertTrue(overview.out().contains("\ndefault "), overview.out());
+      // The replica's name (GOWORK_WORKER_NAME, by default <host>-<pid>) is listed with its worker id.
+      assertTrue(overview.out().contains("WORKERID") && overview.out().contains(" NAME "), overview.out());
 
       Console dead = new Console(env);
       assertEquals(0, dead.run("dead"), dead.err());

@@ -62,7 +62,10 @@ public final class StatusView {
   private static final java.util.Set<String> UNFINISHED = java.util.Set.of("scheduled", "queued", "running",
       "retry_wait");
 
-  /** One work item's status ({@code GET /v1/work/{id}}) as aligned "name  value" lines. */
+  /**
+   * One work item's status ({@code GET /v1/work/{id}}) as aligned "name  value" lines; scheduled work shows
+   * {@code attempts 0 of N}, since none has run yet.
+   */
   public static String work(JsonNode w) {
     StringBuilder b = new StringBuilder();
     field(b, "workId", text(w, "workId"));
@@ -70,6 +73,10 @@ public final class StatusView {
     field(b, "state", text(w, "state"));
     String attempts = text(w, "attempts");
     String max = text(w, "maxAttempts");
+    if ("scheduled".equals(text(w, "state")) && attempts != null) {
+      // The coordinator gives scheduled work the number of the attempt it will run as (1): none has run yet.
+      attempts = "0";
+    }
     field(b, "attempts", attempts == null ? null : max == null ? attempts : attempts + " of " + max);
     field(b, "workerId", text(w, "workerId"));
     JsonNode progress = w.get("progress");

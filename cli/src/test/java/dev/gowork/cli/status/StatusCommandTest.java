@@ -67,6 +67,16 @@ class StatusCommandTest {
   }
 
   @Test
+  void scheduledWorkShowsThatNoAttemptHasRunYet() {
+    String scheduled = "{\"workId\":\"later\",\"queue\":\"default\",\"state\":\"scheduled\",\"attempts\":1,"
+        + "\"maxAttempts\":2,\"runAt\":\"2026-01-01T01:00:00.000Z\"}";
+    String text = StatusView.work(dev.gowork.broker.wire.WireCodec.defaults().parse(
+        scheduled.getBytes(java.nio.charset.StandardCharsets.UTF_8)).value());
+    assertTrue(text.contains("attempts   0 of 2\n"), text);
+    assertTrue(text.contains("runAt      2026-01-01T01:00:00.000Z\n"), text);
+  }
+
+  @Test
   void waitingLongPollsUntilTheWorkEndsAndTheExitCodeSaysWhetherItCompleted() {
     java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
     StubCoordinator slow = new StubCoordinator().on("GET", "/v1/work/slow", r -> new Answer(200,
