@@ -36,7 +36,7 @@ class DashboardScriptTest {
     try (RunningService api = RunningService.start(RunningService.env(kafka))) {
       String workId = api.producer("POST", "/v1/work", "{\"data\":{\"x\":\"<b>bold</b>\"},\"timeoutSeconds\":60}")
           .json().get("workId").asText();
-      String workerId = api.send("POST", "/v1/workers", null).json().get("workerId").asText();
+      String workerId = api.send("POST", "/v1/workers", "{\"name\":\"web-1\"}").json().get("workerId").asText();
       List<String> dead = List.of(die(api), die(api));
       String busyId = api.producer("POST", "/v1/work", "{\"data\":2,\"timeoutSeconds\":60,\"queue\":\"busy\"}")
           .json().get("workId").asText();
@@ -79,7 +79,8 @@ class DashboardScriptTest {
           new ObjectMapper().valueToTree(List.of(running.get(0).get(0), running.get(0).get(1), running.get(0).get(2),
               running.get(0).get(3), running.get(0).get(4))).toString());
       assertTrue(running.get(0).get(5).asText().endsWith(" s ago"), running.toString());
-      assertTrue(shown.get("workers").toString().contains("[\"" + workerId + "\",\"pending\""), shown.toString());
+      assertTrue(shown.get("workers").toString().contains("[\"" + workerId + "\",\"pending\",\"web-1\""),
+          shown.toString());
       assertEquals(2, shown.get("dead").size(), shown.toString());
       JsonNode schedule = shown.get("schedules").get(0);
       assertEquals("[\"nightly\",\"0 2 * * * (UTC)\",\"default\",\"–\"]", new ObjectMapper().valueToTree(List.of(

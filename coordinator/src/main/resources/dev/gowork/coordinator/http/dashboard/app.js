@@ -198,9 +198,10 @@
         actions = el('span', undefined, 'actions');
         actions.append(revoke);
       }
-      return [w.workerId, w.state, ago(w.registeredAt), ago(w.lastSeen), ago(w.sessionExpiresAt), actions];
+      return [w.workerId, w.state, w.name || '–', ago(w.registeredAt), ago(w.lastSeen), ago(w.sessionExpiresAt),
+        actions];
     });
-    fill('workers', rows, 6, 'no workers registered');
+    fill('workers', rows, 7, 'no workers registered');
   }
 
   function showRunning(body) {
