@@ -85,10 +85,10 @@ public final class Main {
       service = CoordinatorService.start(settings);
     } catch (RuntimeException e) {
       // One line on stderr (docs/cli.md), not a log line too: a GoWorkException's message says what to fix;
-      // anything else is named by its class, with its stack trace at DEBUG for whoever turns that on.
+      // anything else is named by its class; with their causes, where the reason often is (a Kafka client
+      // that cannot be built says only "Failed to construct kafka producer"). The stack trace is at DEBUG.
       LOG.debug("the coordinator failed to start", e);
-      String why = e instanceof GoWorkException && e.getMessage() != null ? e.getMessage() : e.toString();
-      err.println("coordinator: failed to start: " + why.replaceAll("\\s*\\R\\s*", " "));
+      err.println("coordinator: failed to start: " + reason(e));
       err.flush();
       return 1;
     }
@@ -109,6 +109,24 @@ public final class Main {
     }
     LOG.info("coordinator stopped after running {}", ran(Duration.ofNanos(System.nanoTime() - startedAt)));
     return 0;
+  }
+
+  /**
+   * {@code e} on one line: a GoWorkException's message (else the exception's class and message), then each
+   * cause whose message that line does not already hold, as {@code "; caused by: <class>: <message>"}.
+   */
+  static String reason(Throwable e) {
+    StringBuilder why = new StringBuilder(e instanceof GoWorkException && e.getMessage() != null ? e.getMessage()
+        : e.toString());
+    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    seen.add(e);
+    for (Throwable t = e.getCause(); t != null && seen.add(t); t = t.getCause()) {
+      String m = t.getMessage();
+      if (m == null || !why.toString().contains(m)) {
+        why.append("; caused by: ").append(t);
+      }
+    }
+    return why.toString().replaceAll("\\s*\\R\\s*", " ");
   }
 
   /** A run time for people: {@code 45s}, {@code 12m 03s}, {@code 3h 07m 12s}, {@code 2d 4h 07m}. */

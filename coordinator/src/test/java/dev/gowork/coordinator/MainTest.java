@@ -102,6 +102,30 @@ class MainTest {
         "the work server's threads to end");
   }
 
+  /**
+   * The one stderr line said only the outermost exception: a Kafka client that could not be built said
+   * "KafkaException: Failed to create new KafkaAdminClient" (or "Failed to construct kafka producer"), and
+   * why (here the missing trust store a GOWORK_KAFKA_* setting names) was only in its cause, logged at
+   * DEBUG. The line now carries the causes too.
+   */
+  @Test
+  void aStartFailureWhoseReasonIsInItsCauseSaysTheCauseOnItsOneLine(TestKafka kafka, @TempDir Path dir) {
+    Map<String, String> env = new HashMap<>(SECRETS);
+    env.put("GOWORK_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    env.put("GOWORK_TOPIC_PREFIX", kafka.topicPrefix());
+    env.put("GOWORK_HTTP_HOST", "127.0.0.1");
+    env.put("GOWORK_HTTP_PORT", "0");
+    env.put("GOWORK_KAFKA_SECURITY_PROTOCOL", "SSL");
+    String missing = dir.resolve("no-such-truststore.jks").toString();
+    env.put("GOWORK_KAFKA_SSL_TRUSTSTORE_LOCATION", missing);
+    env.put("GOWORK_KAFKA_SSL_TRUSTSTORE_PASSWORD", "changeit");
+    StringWriter err = new StringWriter();
+    assertEquals(1, Main.run(env, new PrintWriter(err), service -> { }));
+    String[] lines = err.toString().split("\\R");
+    assertEquals(1, lines.length, "one line on stderr: " + err);
+    assertTrue(lines[0].startsWith("coordinator: failed to start: ") && lines[0].contains(missing), lines[0]);
+  }
+
   @Test
   void aTakenEmbeddedKafkaPortExitsWith1BeforeABrokerStarts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
