@@ -6,6 +6,7 @@ import dev.gowork.coordinator.config.CoordinatorSettings;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -113,7 +114,7 @@ public final class Main {
 
   /**
    * {@code e} on one line: a GoWorkException's message (else the exception's class and message), then each
-   * cause whose message that line does not already hold, as {@code "; caused by: <class>: <message>"}.
+   * cause with a message that line does not already hold, as {@code "; caused by: <class>: <message>"}.
    */
   static String reason(Throwable e) {
     StringBuilder why = new StringBuilder(e instanceof GoWorkException && e.getMessage() != null ? e.getMessage()
@@ -122,7 +123,8 @@ public final class Main {
     seen.add(e);
     for (Throwable t = e.getCause(); t != null && seen.add(t); t = t.getCause()) {
       String m = t.getMessage();
-      if (m == null || !why.toString().contains(m)) {
+      // A cause without a message adds only its class; one the line already says (in any case) adds nothing.
+      if (m != null && !m.isBlank() && !why.toString().toLowerCase(Locale.ROOT).contains(m.toLowerCase(Locale.ROOT))) {
         why.append("; caused by: ").append(t);
       }
     }

@@ -212,6 +212,25 @@ class MainTest {
     assertEquals(List.of(), logged, "the failure is said once, on stderr, not logged again");
   }
 
+  /**
+   * docs/worker.md says any error at start is one line on stderr, but only a GoWorkException was caught: a
+   * Kafka client the replica could not build (here a GOWORK_KAFKA_* trust store that does not exist) escaped
+   * Main.run as a KafkaException, a stack trace saying "Failed to construct kafka share consumer" at the top.
+   */
+  @Test
+  void aKafkaClientThatCannotBeBuiltIsOneLineNamingWhyAndExitsWithOne(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    String missing = dir.resolve("no-such-truststore.jks").toString();
+    try (StubCoordinator coordinator = new StubCoordinator(SECRET, "127.0.0.1:9", "gw")) {
+      assertEquals(Main.FAILED, run(env("GOWORK_HANDLER", "echo", "GOWORK_COORDINATOR_URL", coordinator.url().toString(),
+          "GOWORK_KAFKA_SECURITY_PROTOCOL", "SSL", "GOWORK_KAFKA_SSL_TRUSTSTORE_LOCATION", missing,
+          "GOWORK_KAFKA_SSL_TRUSTSTORE_PASSWORD", "changeit")));
+    }
+    assertEquals(1, err.toString().lines().count(), err.toString());
+    assertTrue(err.toString().startsWith("gowork worker: could not start: ") && err.toString().contains(missing),
+        err.toString());
+  }
+
   @Test
   void aBadSettingIsOneLineOnStderr() {
     assertEquals(Main.USAGE, run(env("GOWORK_HANDLER", "echo", "GOWORK_CONCURRENCY", "lots")));
