@@ -5,6 +5,7 @@ import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.kafka.BootstrapServers;
 import dev.gowork.broker.signing.SharedSecret;
 import dev.gowork.broker.topic.Topics;
+import dev.gowork.broker.wire.WorkerNameRule;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,9 +70,8 @@ public record WorkerSettings(SharedSecret secret, URI coordinatorUrl, String que
     });
     checkDuration(shutdownGrace, WorkerSetting.SHUTDOWN_GRACE_SECONDS, Duration.ZERO, Duration.ofHours(1));
     kafka = Map.copyOf(Objects.requireNonNull(kafka, WorkerSetting.KAFKA.env()));
-    check(workerName != null && !workerName.isBlank() && workerName.length() <= 100
-        && workerName.chars().noneMatch(Character::isISOControl), WorkerSetting.WORKER_NAME, workerName,
-        "1-100 printable characters");
+    check(WorkerNameRule.isValid(workerName), WorkerSetting.WORKER_NAME, workerName,
+        "1-" + WorkerNameRule.MAX_CHARS + " printable characters, without control or format characters");
     checkDuration(lockDuration, WorkerSetting.SHARE_LOCK_SECONDS, Duration.ofSeconds(1), Duration.ofHours(1));
     check(deliveryLimit >= 2 && deliveryLimit <= 10, WorkerSetting.SHARE_DELIVERY_LIMIT, deliveryLimit, "2..10");
     heartbeatInterval = heartbeatInterval == null ? Optional.empty() : heartbeatInterval;

@@ -43,6 +43,15 @@ class WorkerSettingsTest {
   }
 
   @Test
+  void aWorkerNameThatIsNotTheTextItLooksLikeIsRefusedAtStart() {
+    assertEquals("eu-web-1", WorkerSettings.fromEnv(env("GOWORK_WORKER_NAME", "eu-web-1")).workerName());
+    GoWorkException e = assertThrows(GoWorkException.class,
+        () -> WorkerSettings.fromEnv(env("GOWORK_WORKER_NAME", "web\u202E1")));
+    assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+    assertTrue(e.getMessage().contains("GOWORK_WORKER_NAME"), e.getMessage());
+  }
+
+  @Test
   void environmentVariablesAreRead() {
     WorkerSettings s = WorkerSettings.fromEnv(env("GOWORK_COORDINATOR_URL", "https://c.example:9443",
         "GOWORK_QUEUE", "emails", "GOWORK_HANDLER", "echo", "GOWORK_CONCURRENCY", "7",
