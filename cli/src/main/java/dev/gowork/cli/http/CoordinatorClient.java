@@ -1,6 +1,7 @@
 package dev.gowork.cli.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gowork.broker.ConnectFailures;
 import dev.gowork.broker.tls.TrustedCertificates;
 import dev.gowork.broker.wire.Decoded;
 import dev.gowork.broker.wire.WireCodec;
@@ -10,13 +11,11 @@ import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
@@ -125,7 +124,7 @@ public final class CoordinatorClient {
       a = exchange(method, path, body);
     } catch (ConnectException e) {
       throw CliException.failed("cannot reach the coordinator at " + base + " (" + urlSetting + "): "
-          + (unresolved(e) ? "unknown host '" + base.getHost() + "'" : "connection refused"), e);
+          + ConnectFailures.describe(e, base.getHost()), e);
     } catch (HttpConnectTimeoutException e) {
       boolean https = "https".equalsIgnoreCase(base.getScheme());
       // A plain-HTTP server that is sent a TLS hello waits for a request line that never comes: over
@@ -173,15 +172,6 @@ public final class CoordinatorClient {
     return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
   }
 
-  /** True when the host name did not resolve (the JDK reports it as a failed connect). */
-  private static boolean unresolved(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
-        return true;
-      }
-    }
-    return false;
-  }
 
   private Answer exchange(String method, String path, JsonNode body) throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(requestTimeout)

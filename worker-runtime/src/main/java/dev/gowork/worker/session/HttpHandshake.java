@@ -2,6 +2,7 @@ package dev.gowork.worker.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gowork.broker.ConnectFailures;
 import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.signing.SharedSecret;
@@ -14,13 +15,11 @@ import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -194,9 +193,10 @@ public final class HttpHandshake implements Handshake {
   private String whatHappened(IOException e) {
     URI url = URI.create(baseUrl);
     boolean https = "https".equalsIgnoreCase(url.getScheme());
-    if (e instanceof ConnectException) {
-      return unresolved(e) ? "unknown host '" + url.getHost() + "' (check GOWORK_COORDINATOR_URL)"
-          : "connection refused (is the coordinator running, and is GOWORK_COORDINATOR_URL its address?)";
+    if (e instanceof ConnectException c) {
+      return ConnectFailures.describe(c, url.getHost()) + (ConnectFailures.unresolved(e)
+          ? " (check GOWORK_COORDINATOR_URL)"
+          : " (is the coordinator running, and is GOWORK_COORDINATOR_URL its address?)");
     }
     if (e instanceof HttpConnectTimeoutException) {
       // A plain-HTTP server sent a TLS hello waits for a request line that never comes.
@@ -211,15 +211,6 @@ public final class HttpHandshake implements Handshake {
         + " (is GOWORK_COORDINATOR_URL the URL of a GoWork coordinator?)";
   }
 
-  /** True when the host name did not resolve (the JDK reports it as a failed connect). */
-  private static boolean unresolved(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
-        return true;
-      }
-    }
-    return false;
-  }
 
   private String errorOf(byte[] answer) {
     Decoded<JsonNode> json = answer.length > MAX_ANSWER_BYTES ? null : codec.parse(answer);
