@@ -35,6 +35,8 @@ final class Handout {
   private static final int MAX_TAKES = 5;
   private final java.util.concurrent.atomic.AtomicInteger underWay = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean stopping;
+  /** When the first {@link #stop} stops waiting ({@link System#nanoTime}); guarded by {@code underWay}. */
+  private long stopEnd;
   private final WorkerRegistry workers;
   private final QueueTopics queues;
   private final TakeNextWork taker;
@@ -79,16 +81,24 @@ final class Handout {
   }
 
   /**
-   * Refuses hand-outs from now on, and waits up to {@code timeout} for those under way to end.
+   * Refuses hand-outs from now on, and waits up to {@code timeout} after the first call for those under
+   * way to end (a later call waits for what is left of that, so two closes do not wait twice).
    *
-   * @return false when some were still under way after {@code timeout}
+   * @return false when some were still under way when the wait ended
    */
   boolean stop(java.time.Duration timeout) {
-    stopping = true;
-    taker.stopTaking();
-    long end = System.nanoTime() + timeout.toNanos();
+    long end;
     synchronized (underWay) {
-      for (long left = timeout.toNanos(); underWay.get() > 0 && left > 0; left = end - System.nanoTime()) {
+      if (!stopping) {
+        stopEnd = System.nanoTime() + timeout.toNanos();
+      }
+      stopping = true;
+      // A second call (the HTTP service's close, then the work server's) waits no longer than the first.
+      end = stopEnd;
+    }
+    taker.stopTaking();
+    synchronized (underWay) {
+      for (long left = end - System.nanoTime(); underWay.get() > 0 && left > 0; left = end - System.nanoTime()) {
         try {
           java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(underWay, left);
         } catch (InterruptedException e) {
