@@ -127,8 +127,8 @@ const view = () => ({
   await settle();
   out.afterCancelWork = { status: ids.status.textContent, running: ids.running.rows(), confirmed: confirmed.slice() };
   // An active worker's row ends with its revoke button; a pending one's with nothing.
-  const revocable = ids.workers.tBodies[0].children.find((tr) => tr.children[5].children.length > 0);
-  revocable.children[5].children[0].children[0].dispatch('click');
+  const revocable = ids.workers.tBodies[0].children.find((tr) => tr.children[6].children.length > 0);
+  revocable.children[6].children[0].children[0].dispatch('click');
   await settle();
   out.afterRevoke = { status: ids.status.textContent, workers: ids.workers.rows(), confirmed: confirmed.slice() };
   // A queue row's last cell holds its pause button (confirmAnswer is still yes).
