@@ -1,12 +1,12 @@
 package dev.gowork.coordinator;
 
+import dev.gowork.broker.ErrorLines;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.process.StopSignals;
 import dev.gowork.coordinator.config.CoordinatorSettings;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -89,7 +89,7 @@ public final class Main {
       // anything else is named by its class; with their causes, where the reason often is (a Kafka client
       // that cannot be built says only "Failed to construct kafka producer"). The stack trace is at DEBUG.
       LOG.debug("the coordinator failed to start", e);
-      err.println("coordinator: failed to start: " + reason(e));
+      err.println("coordinator: failed to start: " + ErrorLines.oneLine(e));
       err.flush();
       return 1;
     }
@@ -112,24 +112,6 @@ public final class Main {
     return 0;
   }
 
-  /**
-   * {@code e} on one line: a GoWorkException's message (else the exception's class and message), then each
-   * cause with a message that line does not already hold, as {@code "; caused by: <class>: <message>"}.
-   */
-  static String reason(Throwable e) {
-    StringBuilder why = new StringBuilder(e instanceof GoWorkException && e.getMessage() != null ? e.getMessage()
-        : e.toString());
-    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    seen.add(e);
-    for (Throwable t = e.getCause(); t != null && seen.add(t); t = t.getCause()) {
-      String m = t.getMessage();
-      // A cause without a message adds only its class; one the line already says (in any case) adds nothing.
-      if (m != null && !m.isBlank() && !why.toString().toLowerCase(Locale.ROOT).contains(m.toLowerCase(Locale.ROOT))) {
-        why.append("; caused by: ").append(t);
-      }
-    }
-    return why.toString().replaceAll("\\s*\\R\\s*", " ");
-  }
 
   /** A run time for people: {@code 45s}, {@code 12m 03s}, {@code 3h 07m 12s}, {@code 2d 4h 07m}. */
   static String ran(Duration d) {

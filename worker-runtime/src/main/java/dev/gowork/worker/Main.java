@@ -1,6 +1,7 @@
 package dev.gowork.worker;
 
 import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.ErrorLines;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.process.StopSignals;
 import dev.gowork.broker.signing.SharedSecret;
@@ -21,7 +22,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -127,12 +127,12 @@ public final class Main {
       runtime = builder.start();
     } catch (GoWorkException e) {
       // One line, as every command's errors are; not logged as well: the log goes to stderr too.
-      err.println("gowork worker: could not start: " + reason(e));
+      err.println("gowork worker: could not start: " + ErrorLines.oneLine(e));
       boolean settingProblem = e.code() == ErrorCode.UNAUTHENTICATED || e.code() == ErrorCode.INVALID_ARGUMENT;
       return settingProblem ? USAGE : FAILED;
     } catch (RuntimeException e) {
       LOG.debug("the worker failed to start", e);
-      err.println("gowork worker: could not start: " + reason(e));
+      err.println("gowork worker: could not start: " + ErrorLines.oneLine(e));
       return FAILED;
     }
     started.set(runtime);
@@ -147,25 +147,6 @@ public final class Main {
     return runtime.failure().isPresent() ? FAILED : OK;
   }
 
-  /**
-   * {@code e} on one line: a GoWorkException's message (else the exception's class and message), then each
-   * cause with a message that line does not already hold ({@code "; caused by: <class>: <message>"}): a Kafka
-   * client that cannot be built says only "Failed to create new KafkaAdminClient", and why is in its causes.
-   */
-  static String reason(Throwable e) {
-    StringBuilder why = new StringBuilder(e instanceof GoWorkException && e.getMessage() != null ? e.getMessage()
-        : e.toString());
-    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    seen.add(e);
-    for (Throwable t = e.getCause(); t != null && seen.add(t); t = t.getCause()) {
-      String m = t.getMessage();
-      // A cause without a message adds only its class; one the line already says (in any case) adds nothing.
-      if (m != null && !m.isBlank() && !why.toString().toLowerCase(Locale.ROOT).contains(m.toLowerCase(Locale.ROOT))) {
-        why.append("; caused by: ").append(t);
-      }
-    }
-    return why.toString().replaceAll("\\s*\\R\\s*", " ");
-  }
 
   /** A Prometheus registry with the JVM's own meters (memory, GC, threads, CPU, uptime). */
   private static PrometheusMeterRegistry meters() {
