@@ -46,7 +46,7 @@ public final class ScheduleCommand implements Callable<Integer> {
   String action;
 
   @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "The schedule's name, for show, set, run "
-      + "and delete: 1-100 letters, digits, '.', '_' or '-'.")
+      + "and delete: 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit.")
   String name;
 
   @Option(names = "--cron", paramLabel = "EXPR", description = "When it runs: a cron expression (set).")
