@@ -201,6 +201,11 @@ final class FollowState implements AutoCloseable {
 
   /**
    * Waits until every record committed to the topics it follows before this call has been applied.
+   * "Committed" as the broker answers for readers: a transaction's commit returns before the broker
+   * moves the readable end (the last stable offset) past its records, so a record this coordinator
+   * itself just committed may not be covered. No caller needs that: this coordinator's own state and
+   * session records are in its memory already, and its own schedules and pauses are awaited by content
+   * ({@code awaitReadBack}), or counted as still on their way ({@code QueuePauses.awaitsReadBack}).
    *
    * @return false when that did not happen within {@code timeout} (Kafka slow or away)
    */

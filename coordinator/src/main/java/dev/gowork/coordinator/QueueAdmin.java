@@ -61,7 +61,7 @@ final class QueueAdmin {
         reason == null || reason.isBlank() ? null : reason.strip());
     if (paused) {
       prepareQueue.accept(queue);
-    } else if (!pauses.isPaused(queue) && catchUp.getAsBoolean() && !pauses.isPaused(queue)) {
+    } else if (leftAsItIs(queue)) {
       return n;
     }
     pauses.write(n);
@@ -72,6 +72,17 @@ final class QueueAdmin {
     }
     LOG.info("queue {} {}{}", queue, paused ? "paused" : "resumed", n.reason() == null ? "" : ": " + n.reason());
     return n;
+  }
+
+  /**
+   * Whether resuming {@code queue} writes nothing: it is not paused here, also once caught up with what
+   * was committed to {@code queuesTopic}. Catching up does not cover a notice this coordinator wrote
+   * itself and has not read back (a commit returns before the broker lets readers see it), so while one
+   * is on its way, a resume is written.
+   */
+  boolean leftAsItIs(String queue) {
+    return !pauses.isPaused(queue) && !pauses.awaitsReadBack(queue) && catchUp.getAsBoolean()
+        && !pauses.isPaused(queue);
   }
 
   /** {@link WorkServer#cancelQueue}. */

@@ -23,6 +23,8 @@ public final class QueuePauses {
   private final Map<String, QueueNotice> paused = new TreeMap<>();
   /** The last notice read per queue (paused or not), for {@link #awaitReadBack}. */
   private final Map<String, QueueNotice> last = new TreeMap<>();
+  /** The last notice this coordinator wrote per queue, until it (or a later one) is read back. */
+  private final Map<String, QueueNotice> unread = new TreeMap<>();
 
   public QueuePauses(Journal journal, WireCodec codec) {
     this.journal = journal;
@@ -31,6 +33,9 @@ public final class QueuePauses {
 
   /** Writes {@code notice} to the journal; it takes effect once read back ({@link #awaitReadBack}). */
   public void write(QueueNotice notice) {
+    synchronized (this) {
+      unread.put(notice.queue(), notice);
+    }
     journal.put(Journal.Kind.QUEUE, notice.queue(), notice.encode(codec));
   }
 
@@ -62,6 +67,9 @@ public final class QueuePauses {
         last.remove(key);
       } else {
         last.put(key, n);
+        if (unread.containsKey(key) && covers(n, unread.get(key))) {
+          unread.remove(key);
+        }
       }
       notifyAll();
     }
@@ -69,6 +77,15 @@ public final class QueuePauses {
 
   public synchronized boolean isPaused(String queue) {
     return paused.containsKey(queue);
+  }
+
+  /**
+   * True while a notice this coordinator wrote for {@code queue} was not read back: its commit may have
+   * returned before the broker let readers see it, so what was read here may still change. A notice
+   * whose commit failed stays unread until a later one for the queue is read.
+   */
+  public synchronized boolean awaitsReadBack(String queue) {
+    return unread.containsKey(queue);
   }
 
   /** The paused queues, by name, with their notices. */
@@ -86,7 +103,7 @@ public final class QueuePauses {
     long end = System.nanoTime() + timeout.toNanos();
     while (true) {
       QueueNotice seen = last.get(notice.queue());
-      if (seen != null && (seen.equals(notice) || seen.changedAt().isAfter(notice.changedAt()))) {
+      if (seen != null && covers(seen, notice)) {
         return true;
       }
       long left = end - System.nanoTime();
@@ -100,6 +117,11 @@ public final class QueuePauses {
         return false;
       }
     }
+  }
+
+  /** True when {@code seen}, read back, is {@code written} or a later notice. */
+  private static boolean covers(QueueNotice seen, QueueNotice written) {
+    return seen.equals(written) || seen.changedAt().isAfter(written.changedAt());
   }
 
   /** A notice for {@code queue} at {@code now}. */
