@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * logged and the loop goes on. A failing poll is logged and retried after a pause; a failing commit is
  * retried by the committer, the changes kept. Being fenced by another instance stops the loop for
  * good. A result for work not known yet holds its partition for a while ({@link UnknownWorkHold}).
+ * A record read again (the consumer went back behind what it decided, or an unstick) is told to the
+ * pipeline as such ({@link ReadAgain}), so that it is not reported as a replay.
  * {@code Journal.flush()} wakes the consumer so that waiting callers are served by the next
  * commit. Before partitions move to another coordinator, and on {@link #close()}, the loop waits until
  * what it handed off is committed; {@link #crash()} drops it. Partitions lost without a hand-over (the
@@ -51,6 +53,7 @@ public final class ConsumeResults implements AutoCloseable {
   private final Owner owner;
   private final Clock clock;
   private final UnknownWorkHold unknown = new UnknownWorkHold();
+  private final ReadAgain readAgain = new ReadAgain();
   private final Thread thread;
   private volatile boolean running = true;
   /** Why the loop ended on an exception of its own, or null ({@link #failure} also asks the committer). */
@@ -191,7 +194,7 @@ public final class ConsumeResults implements AutoCloseable {
     for (ConsumerRecord<String, byte[]> r : records) {
       Optional<Verdict> verdict = Optional.empty();
       try {
-        verdict = pipeline.accept(r);
+        verdict = pipeline.accept(r, readAgain.of(tp, r.offset()));
       } catch (RuntimeException e) {
         LOG.error("result record {}-{}@{} could not be processed", r.topic(), r.partition(), r.offset(), e);
       }
@@ -205,6 +208,7 @@ public final class ConsumeResults implements AutoCloseable {
             + "after its retention)", r.topic(), r.partition(), r.offset(), r.key());
       }
       unknown.decided(tp, r.offset());
+      readAgain.decided(tp, r.offset());
       commits.consumed(r.topic(), r.partition(), r.offset());
     }
   }
@@ -214,8 +218,9 @@ public final class ConsumeResults implements AutoCloseable {
    * (no position) whose committed offset is pending with no coordinator transaction open to settle
    * it; an idle coordinator whose partitions all have positions asks Kafka nothing. One still stuck
    * 10 s later is started from its last stable committed offset. Results
-   * read again there were either applied and committed (their work is finished, so they are refused)
-   * or never committed (so they are applied now).
+   * read again there were either applied and committed (their work is finished, so they are refused,
+   * the {@code result_rejected} event saying so: {@link ResultPipeline#READ_AGAIN_AFTER_UNSTICK}) or
+   * never committed (so they are applied now).
    */
   private void unstickIfIdle(boolean idle) {
     long now = System.nanoTime();
@@ -245,7 +250,18 @@ public final class ConsumeResults implements AutoCloseable {
             + "committed offset, {}", tp, Duration.ofNanos(now - since).toSeconds(), e.getValue());
         consumer.seek(tp, e.getValue());
         suspects.remove(tp);
+        endNow(tp).ifPresent(end -> readAgain.unstuck(tp, end));
       }
+    }
+  }
+
+  /** The partition's end as this (read-committed) consumer sees it, or empty when Kafka does not answer. */
+  private Optional<Long> endNow(TopicPartition tp) {
+    try {
+      return Optional.ofNullable(consumer.endOffsets(List.of(tp), Duration.ofSeconds(5)).get(tp));
+    } catch (RuntimeException e) {
+      LOG.debug("no end offset of {}: {}", tp, e.toString());
+      return Optional.empty();
     }
   }
 

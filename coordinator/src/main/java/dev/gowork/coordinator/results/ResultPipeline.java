@@ -27,6 +27,8 @@ import java.util.function.BooleanSupplier;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.record.TimestampType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decides what a result does. Every result, from Kafka or from this process, ends up in
@@ -41,6 +43,11 @@ import org.apache.kafka.common.record.TimestampType;
  * A {@code running} notice passes the same checks and marks the work running
  * ({@link WorkTable#noteRunning}), unless one signed later was applied to the attempt.
  * Never throws for bad input, so one record cannot stop the loop.
+ *
+ * <p>A record the results loop reads again ({@link ReadAgain}) is not a replay: refused because this
+ * coordinator decided it before, it is logged, not reported again. Read again after a partition was
+ * unstuck, a refusal by its work's state carries {@link #READ_AGAIN_AFTER_UNSTICK} in {@code error};
+ * failed authentication is reported as always.
  */
 public final class ResultPipeline {
   /**
@@ -50,6 +57,9 @@ public final class ResultPipeline {
    */
   public static final Verdict NOT_KNOWN = new Verdict(null, "unknown work");
   private static final String HANDED_OUT = "handedOut";
+  /** Appended to the reason of a refusal by the work's state of a result read again after an unstick. */
+  public static final String READ_AGAIN_AFTER_UNSTICK = " (read again after its results partition was unstuck)";
+  private static final Logger LOG = LoggerFactory.getLogger(ResultPipeline.class);
 
   private final WireCodec codec;
   private final WorkerRegistry workers;
@@ -109,6 +119,11 @@ public final class ResultPipeline {
    * verdict; one whose work or worker is not known yet is answered {@link #NOT_KNOWN}).
    */
   public Optional<Verdict> accept(ConsumerRecord<String, byte[]> rec) {
+    return accept(rec, ReadAgain.Kind.FIRST);
+  }
+
+  /** {@link #accept(ConsumerRecord)} for a record read as {@code again} says. */
+  Optional<Verdict> accept(ConsumerRecord<String, byte[]> rec, ReadAgain.Kind again) {
     OwnerRequests forwarded = requests;
     if (forwarded != null && OwnerRequests.isRequest(rec)) {
       // Not known yet: held like a result for work not known yet (UnknownWorkHold), then applied.
@@ -122,15 +137,17 @@ public final class ResultPipeline {
       return Optional.empty();
     }
     ResultEnvelope r = d.value();
+    // Failed authentication is reported as always, unless this coordinator decided this very record before.
+    ReadAgain.Kind checked = again == ReadAgain.Kind.DECIDED_HERE ? again : ReadAgain.Kind.FIRST;
     String workerId = ResultHeaders.read(rec.headers(), ResultHeaders.WORKER_ID);
     String tsText = ResultHeaders.read(rec.headers(), ResultHeaders.TIMESTAMP);
     String signature = ResultHeaders.read(rec.headers(), ResultHeaders.SIGNATURE);
     String shownWorker = shortOrNull(workerId);
     if (workerId == null || tsText == null || signature == null) {
-      return Optional.of(reject(r, shownWorker, "missing authentication headers"));
+      return Optional.of(reject(r, shownWorker, "missing authentication headers", checked));
     }
     if (rec.key() != null && !rec.key().equals(r.workId())) {
-      return Optional.of(reject(r, shownWorker, "record key does not match the work id"));
+      return Optional.of(reject(r, shownWorker, "record key does not match the work id", checked));
     }
     long ts = TimestampWindow.parse(tsText);
     // When the broker stamps the append time (our results topic does), a result is also judged by
@@ -140,20 +157,20 @@ public final class ResultPipeline {
     boolean timelyNow = ts >= 0 && window.accepts(ts, clock.instant());
     long timelyAt = ts >= 0 && appended >= 0 && window.accepts(ts, Instant.ofEpochMilli(appended)) ? appended : -1;
     if (!timelyNow && timelyAt < 0) {
-      return Optional.of(reject(r, shownWorker, "timestamp outside the accepted window"));
+      return Optional.of(reject(r, shownWorker, "timestamp outside the accepted window", checked));
     }
     Optional<String> key = sessionKey(workerId, timelyNow, timelyAt);
     if (key.isEmpty() && catchUp.getAsBoolean()) {
       key = sessionKey(workerId, timelyNow, timelyAt);
     }
     if (key.isEmpty()) {
-      return Optional.of(reject(r, shownWorker, "unknown or expired session"));
+      return Optional.of(reject(r, shownWorker, "unknown or expired session", checked));
     }
     if (!Signatures.checkResult(key.get(), r.workId(), r.attempt(), r.status(), ts, rec.value(), signature)) {
-      return Optional.of(reject(r, shownWorker, "bad signature"));
+      return Optional.of(reject(r, shownWorker, "bad signature", checked));
     }
     if (r.workerId() != null && !r.workerId().equals(workerId)) {
-      return Optional.of(reject(r, shownWorker, "worker id in the result does not match the signer"));
+      return Optional.of(reject(r, shownWorker, "worker id in the result does not match the signer", checked));
     }
     // Only an authenticated result may make this coordinator wait for the others' state.
     if (!table.knows(r.workId()) && !(catchUp.getAsBoolean() && table.knows(r.workId()))) {
@@ -164,7 +181,7 @@ public final class ResultPipeline {
       boolean handedOut = isHandedOut(r.result()) && seal.isSealed(rec, workerId, ts);
       return Optional.of(noteRunning(r, workerId, ts, handedOut));
     }
-    return Optional.of(apply(r, workerId));
+    return Optional.of(apply(r, workerId, again));
   }
 
   /**
@@ -211,21 +228,21 @@ public final class ResultPipeline {
 
   /** Applies a result that did not cross Kafka (the in-process {@code submit(Work)}); still refuses replays. */
   public Verdict applyTrusted(ResultEnvelope r) {
-    return apply(r, r.workerId());
+    return apply(r, r.workerId(), ReadAgain.Kind.FIRST);
   }
 
-  private Verdict apply(ResultEnvelope r, String workerId) {
+  private Verdict apply(ResultEnvelope r, String workerId, ReadAgain.Kind again) {
     if (!table.owns(r.workId())) {
       return new Verdict(null, WorkTable.NOT_OWNED);
     }
     if (!replays.firstTime(r.workId(), r.attempt())) {
-      return reject(r, workerId, "replayed result for attempt " + r.attempt());
+      return reject(r, workerId, "replayed result for attempt " + r.attempt(), again);
     }
     long now = clock.millis();
     Verdict v = table.applyResult(r, workerId, now);
     if (!v.accepted()) {
       replays.forget(r.workId(), r.attempt());
-      return reject(r, workerId, v.rejection());
+      return reject(r, workerId, v.rejection(), again);
     }
     if (v.retry()) {
       long wait = backoff.delayMillis(r.attempt(), ThreadLocalRandom.current().nextDouble());
@@ -234,10 +251,19 @@ public final class ResultPipeline {
     return v;
   }
 
-  private Verdict reject(ResultEnvelope r, String workerId, String reason) {
-    String queue = table.ref(r.workId()).map(WorkRef::queue).orElse(null);
-    events.event(EventType.RESULT_REJECTED).queue(queue).work(r.workId()).worker(workerId).attempt(r.attempt())
-        .error(reason).fire();
+  /**
+   * Reports a refusal as {@code result_rejected}; not for a record this coordinator decided before (its
+   * first reading was reported, or accepted), which is logged instead.
+   */
+  private Verdict reject(ResultEnvelope r, String workerId, String reason, ReadAgain.Kind again) {
+    if (again == ReadAgain.Kind.DECIDED_HERE) {
+      LOG.info("result for work {} attempt {} read again (decided here before) and refused: {}", r.workId(),
+          r.attempt(), reason);
+    } else {
+      String queue = table.ref(r.workId()).map(WorkRef::queue).orElse(null);
+      events.event(EventType.RESULT_REJECTED).queue(queue).work(r.workId()).worker(workerId).attempt(r.attempt())
+          .error(again == ReadAgain.Kind.AFTER_UNSTICK ? reason + READ_AGAIN_AFTER_UNSTICK : reason).fire();
+    }
     return new Verdict(table.status(r.workId()).map(s -> s.state()).orElse(null), reason);
   }
 

@@ -147,6 +147,50 @@ class ResultPipelineTest {
     assertEquals(1, retries.size());
   }
 
+  /**
+   * The results loop went back behind records it decided (the group dropped this coordinator and it
+   * rejoined at the last committed offset, or its member epoch went stale): the same record read again
+   * is no replay, and its first reading was reported already (or accepted), so nothing is reported.
+   */
+  @Test
+  void aRecordReadAgainThatThisCoordinatorDecidedIsNotReportedAsAReplay() {
+    add("a", 2);
+    ConsumerRecord<String, byte[]> failed = record(new ResultEnvelope("a", 1, ResultStatus.FAILED, null, "boom", null,
+        1), session.sessionKey());
+    ConsumerRecord<String, byte[]> forged = record(completed("a", 1), Signatures.randomToken());
+    assertTrue(pipeline.accept(failed).orElseThrow().retry());
+    assertEquals("bad signature", pipeline.accept(forged).orElseThrow().rejection());
+
+    assertEquals("replayed result for attempt 1",
+        pipeline.accept(failed, ReadAgain.Kind.DECIDED_HERE).orElseThrow().rejection());
+    assertEquals("bad signature", pipeline.accept(forged, ReadAgain.Kind.DECIDED_HERE).orElseThrow().rejection());
+    assertEquals(List.of("bad signature"), rejections().stream().map(Event::error).toList(),
+        "only the first reading of the forged record");
+    assertEquals(WorkState.RETRY_WAIT, table.status("a").orElseThrow().state());
+    assertEquals(1, retries.size());
+  }
+
+  /**
+   * After an unstick (UnstableOffsets), a restarted coordinator reads again results that the one before
+   * it applied: their work is finished. The refusal is reported, saying it is a reading again; a result
+   * that fails authentication there is reported as any other.
+   */
+  @Test
+  void aResultReadAgainAfterAnUnstickIsRefusedSayingSoAndAForgedOneIsReportedAsAnyOther() {
+    add("a", 1);
+    ConsumerRecord<String, byte[]> done = record(completed("a", 1), session.sessionKey());
+    assertTrue(pipeline.accept(done).orElseThrow().accepted());
+    ResultPipeline restarted = new ResultPipeline(codec, workers, table, retries, Backoff.defaults(),
+        TimestampWindow.defaults(), events, clock, 1000);
+
+    assertEquals("work is already completed", restarted.accept(done, ReadAgain.Kind.AFTER_UNSTICK).orElseThrow()
+        .rejection());
+    restarted.accept(record(completed("a", 1), Signatures.randomToken()), ReadAgain.Kind.AFTER_UNSTICK);
+    assertEquals(List.of("work is already completed" + ResultPipeline.READ_AGAIN_AFTER_UNSTICK, "bad signature"),
+        rejections().stream().map(Event::error).toList());
+    assertEquals(WorkState.COMPLETED, table.status("a").orElseThrow().state());
+  }
+
   private static ResultEnvelope running(String id, int attempt, com.fasterxml.jackson.databind.JsonNode result) {
     return new ResultEnvelope(id, attempt, ResultStatus.RUNNING, result, null, null, 1000);
   }
