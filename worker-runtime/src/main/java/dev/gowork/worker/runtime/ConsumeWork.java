@@ -344,7 +344,7 @@ final class ConsumeWork implements Runnable {
       lane.pause(now.plus(POLL_FAILURE_PAUSE));
       // Renewed records cannot come back from a poll that fails: past the patience their locks are
       // presumed lost, or a lane whose polls keep failing would stay RENEWING for good.
-      lane.checkRenewal(now, lockOf(lane));
+      lane.checkRenewal(lockOf(lane));
       return;
     }
     List<Held> batch = new ArrayList<>(records.count());
@@ -372,7 +372,7 @@ final class ConsumeWork implements Runnable {
       lane.hold(batch);
       submit(batch);
     }
-    lane.checkRenewal(now, lockOf(lane));
+    lane.checkRenewal(lockOf(lane));
   }
 
   /** Decodes one acquired record: into {@code batch} to run, or rejected, or answered as timed out. */
@@ -571,7 +571,7 @@ final class ConsumeWork implements Runnable {
         }
       }
       if (lane.queued().size() == 1) {
-        lane.renew(now); // with the results of its batch still being written (or waiting for the session)
+        lane.renew(); // with the results of its batch still being written (or waiting for the session)
       }
     }
   }
@@ -587,7 +587,7 @@ final class ConsumeWork implements Runnable {
     List<Held> due = Lane.dueForRenewal(lane.writing(), lockOf(lane), now);
     if (!due.isEmpty()) {
       LOG.debug("lane {}: renewing the locks of {}, whose results are not written yet", lane.index, due);
-      lane.renewWriting(due, now);
+      lane.renewWriting(due);
     }
   }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -46,8 +47,11 @@ final class Lane implements AutoCloseable {
   final int index;
   private final ShareConsumer<String, byte[]> consumer;
   private final Stats stats;
+  /** A monotonic time source ({@link System#nanoTime}): the RENEW patience must not move with the wall clock. */
+  private final LongSupplier nanoTime;
   private State state = State.IDLE;
-  private Instant renewSentAt;
+  /** When the last RENEW was sent, in {@link #nanoTime}. */
+  private long renewSentNanos;
   private boolean ackPending;
   private Instant pausedUntil = Instant.MIN;
   private boolean closed;
@@ -61,9 +65,14 @@ final class Lane implements AutoCloseable {
   private boolean partlyBack;
 
   Lane(int index, ShareConsumer<String, byte[]> consumer, Stats stats) {
+    this(index, consumer, stats, System::nanoTime);
+  }
+
+  Lane(int index, ShareConsumer<String, byte[]> consumer, Stats stats, LongSupplier nanoTime) {
     this.index = index;
     this.consumer = consumer;
     this.stats = stats;
+    this.nanoTime = nanoTime;
     consumer.setAcknowledgementCommitCallback(this::onCommitted);
   }
 
@@ -204,20 +213,20 @@ final class Lane implements AutoCloseable {
    * acknowledged: renewing the head alone had to wait for every such write, and while a result
    * waited for an expired session to be renewed, the head's lock ran out and its work ran twice.
    */
-  void renew(Instant now) {
+  void renew() {
     List<Held> unacknowledged = new ArrayList<>();
     unacknowledged.add(queue.peekFirst());
     writing.stream().filter(h -> !h.lockLost).forEach(unacknowledged::add);
-    send(unacknowledged, now);
+    send(unacknowledged);
   }
 
   /**
    * Extends the locks of {@code results} (of {@link #writing()}) while nothing of the lane runs: they
-   * come back from a later {@link #poll()}, as in {@link #renew(Instant)}.
+   * come back from a later {@link #poll()}, as in {@link #renew()}.
    */
-  void renewWriting(List<Held> results, Instant now) {
+  void renewWriting(List<Held> results) {
     if (queue.isEmpty() && state == State.IDLE && !closed && writing.containsAll(results)) {
-      send(results, now);
+      send(results);
     }
   }
 
@@ -240,7 +249,7 @@ final class Lane implements AutoCloseable {
     return due ? ours : List.of();
   }
 
-  private void send(List<Held> records, Instant now) {
+  private void send(List<Held> records) {
     try {
       for (Held h : records) {
         consumer.acknowledge(h.record, AcknowledgeType.RENEW);
@@ -248,7 +257,7 @@ final class Lane implements AutoCloseable {
       consumer.commitAsync();
       renewing.addAll(records);
       state = State.RENEWING;
-      renewSentAt = now;
+      renewSentNanos = nanoTime.getAsLong();
     } catch (IllegalStateException | KafkaException e) {
       LOG.warn("lane {}: could not renew the locks on {}: {}", index, records, e.toString());
       records.forEach(h -> h.lockLost = true);
@@ -294,10 +303,12 @@ final class Lane implements AutoCloseable {
   /**
    * After a poll: gives up on renewed records that have not come back within {@code patience}, or
    * that did not come back with the others (they come back together): the lane may not poll again
-   * while a record that came back is unacknowledged.
+   * while a record that came back is unacknowledged. The patience is measured on {@link #nanoTime}:
+   * on the wall clock, a step forward past it while a RENEW was out ended the renewals of a running
+   * handler (its lock presumed lost), and its work ran again elsewhere.
    */
-  void checkRenewal(Instant now, Duration patience) {
-    if (state == State.RENEWING && (partlyBack || !now.isBefore(renewSentAt.plus(patience)))) {
+  void checkRenewal(Duration patience) {
+    if (state == State.RENEWING && (partlyBack || nanoTime.getAsLong() - renewSentNanos >= patience.toNanos())) {
       LOG.warn("lane {}: {} did not come back after RENEW; their locks are presumed lost", index, renewing);
       loseLocks(List.copyOf(renewing));
     }

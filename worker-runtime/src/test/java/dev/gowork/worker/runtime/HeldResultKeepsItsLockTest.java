@@ -17,8 +17,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +30,7 @@ import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.ShareConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -117,8 +121,7 @@ class HeldResultKeepsItsLockTest {
       RuntimeFixture.awaitTrue("the held result's lock renewed", () -> watched.renewals(work) >= 1,
           Duration.ofSeconds(30));
 
-      // Past the work's deadline at the moment a renewed record comes back, when no RENEW is out (one
-      // out while the clock jumps past its patience would be presumed lost, and renewed no more anyway).
+      // Past the work's deadline at the moment a renewed record comes back, when no RENEW is out.
       AtomicInteger renewedBefore = new AtomicInteger(-1);
       watched.whenPolled(work, () -> {
         renewedBefore.set(watched.renewals(work));
@@ -139,8 +142,7 @@ class HeldResultKeepsItsLockTest {
    * The handler returns while its record is out for RENEW, and its result waits for the session. The
    * record stayed the head of its lane then (settled, so no renewal looked at it again) instead of
    * joining the results being written, and its lock ran out. The session expires while the handler
-   * runs (the clock jumps as a renewed record comes back, when no RENEW is out, since one out while
-   * the clock jumps past its patience is presumed lost); the poll thread is then held in the next
+   * runs (the clock jumps as a renewed record comes back); the poll thread is then held in the next
    * RENEW until the handler has returned, so that the lane learns of it before the record comes back.
    */
   @Test
@@ -261,7 +263,16 @@ class HeldResultKeepsItsLockTest {
     private final Map<String, Runnable> whenPolled = new ConcurrentHashMap<>();
 
     private final Map<String, Runnable> whenRenewed = new ConcurrentHashMap<>();
+    private final Set<String> withheld = ConcurrentHashMap.newKeySet();
     private final AtomicInteger failedPolls = new AtomicInteger();
+
+    /**
+     * Leaves {@code w}'s record out of the next poll that brings it, as if its partition's leader
+     * answered later: it is RENEWed on the real consumer instead, and comes back from a later poll.
+     */
+    void withholdNext(WorkEnvelope w) {
+      withheld.add(w.workId());
+    }
 
     /** Polls that threw IllegalStateException (e.g. a record of the last fetch left unacknowledged). */
     int failedPolls() {
@@ -305,6 +316,7 @@ class HeldResultKeepsItsLockTest {
               throw e.getCause();
             }
             if (method.getName().equals("poll")) {
+              answer = withhold(real, (ConsumerRecords<String, byte[]>) answer);
               for (ConsumerRecord<String, byte[]> r : (ConsumerRecords<String, byte[]>) answer) {
                 Runnable then = whenPolled.remove(r.key());
                 if (then != null) {
@@ -314,6 +326,21 @@ class HeldResultKeepsItsLockTest {
             }
             return answer;
           });
+    }
+
+    private ConsumerRecords<String, byte[]> withhold(ShareConsumer<String, byte[]> real,
+        ConsumerRecords<String, byte[]> polled) {
+      Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> kept = new HashMap<>();
+      boolean any = false;
+      for (ConsumerRecord<String, byte[]> r : polled) {
+        if (withheld.remove(r.key())) {
+          real.acknowledge(r, AcknowledgeType.RENEW);
+          any = true;
+        } else {
+          kept.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), k -> new ArrayList<>()).add(r);
+        }
+      }
+      return any ? new ConsumerRecords<>(kept, Map.of()) : polled;
     }
 
     private static void count(Map<String, AtomicInteger> m, String key) {

@@ -69,7 +69,7 @@ class LaneRenewingTest {
       // Say its lock was lost (a renewal the broker refused): acknowledged as far as the consumer knows.
       consumer.acknowledge(lost.record, AcknowledgeType.RELEASE);
       lost.lockLost = true;
-      lane.renewWriting(List.of(kept), now);
+      lane.renewWriting(List.of(kept));
       assertEquals(Lane.State.RENEWING, lane.state());
 
       assertTrue(lane.finish(lost, AcknowledgeType.ACCEPT), "the lost record's result was written");
