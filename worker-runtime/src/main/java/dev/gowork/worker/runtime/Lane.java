@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,14 +45,18 @@ final class Lane implements AutoCloseable {
 
   enum State { IDLE, BUSY, RENEWING }
 
+  /**
+   * How many polls that bring back others of the lane's renewed records a record out for RENEW may
+   * miss after the first such poll before it is presumed lost (see {@link #checkRenewal}).
+   */
+  static final int FURTHER_POLLS_FOR_STRAGGLERS = 2;
+
   final int index;
   private final ShareConsumer<String, byte[]> consumer;
   private final Stats stats;
   /** A monotonic time source ({@link System#nanoTime}): the RENEW patience must not move with the wall clock. */
   private final LongSupplier nanoTime;
   private State state = State.IDLE;
-  /** When the last RENEW was sent, in {@link #nanoTime}. */
-  private long renewSentNanos;
   private boolean ackPending;
   private Instant pausedUntil = Instant.MIN;
   private boolean closed;
@@ -60,9 +65,19 @@ final class Lane implements AutoCloseable {
   /** Records whose handler returned (or that were never run) while their result is being written. */
   private final List<Held> writing = new ArrayList<>();
   /** Records sent back with RENEW that have not come back yet; the lane is {@link State#RENEWING} while any is. */
-  private final List<Held> renewing = new ArrayList<>();
-  /** Some renewed records came back in the last poll while others did not (see {@link #checkRenewal}). */
-  private boolean partlyBack;
+  private final Map<Held, Renewal> renewing = new LinkedHashMap<>();
+  /** The lane's records that came back in the current poll (see {@link #checkRenewal}). */
+  private final List<Held> cameBack = new ArrayList<>();
+
+  /** A record out for RENEW: when it was sent ({@link #nanoTime}), and the polls it missed since. */
+  private static final class Renewal {
+    final long sentNanos;
+    int pollsMissed;
+
+    Renewal(long sentNanos) {
+      this.sentNanos = sentNanos;
+    }
+  }
 
   Lane(int index, ShareConsumer<String, byte[]> consumer, Stats stats) {
     this(index, consumer, stats, System::nanoTime);
@@ -187,7 +202,7 @@ final class Lane implements AutoCloseable {
    * @return false when {@code h} is not this lane's, or its acknowledgement was deferred
    */
   boolean finish(Held h, AcknowledgeType type) {
-    if (renewing.contains(h) && !h.lockLost) {
+    if (renewing.containsKey(h) && !h.lockLost) {
       h.deferredAck = type;
       return false;
     }
@@ -255,9 +270,9 @@ final class Lane implements AutoCloseable {
         consumer.acknowledge(h.record, AcknowledgeType.RENEW);
       }
       consumer.commitAsync();
-      renewing.addAll(records);
+      long sentAt = nanoTime.getAsLong();
+      records.forEach(h -> renewing.put(h, new Renewal(sentAt)));
       state = State.RENEWING;
-      renewSentNanos = nanoTime.getAsLong();
     } catch (IllegalStateException | KafkaException e) {
       LOG.warn("lane {}: could not renew the locks on {}: {}", index, records, e.toString());
       records.forEach(h -> h.lockLost = true);
@@ -290,10 +305,10 @@ final class Lane implements AutoCloseable {
     held.lockRefreshedAt = now;
     held.lockLost = false;
     renewing.remove(held);
+    cameBack.add(held);
     if (renewing.isEmpty()) {
       state = queue.isEmpty() ? State.IDLE : State.BUSY;
     }
-    partlyBack = !renewing.isEmpty();
     if (held.deferredAck != null) {
       finish(held, held.deferredAck);
     }
@@ -301,18 +316,49 @@ final class Lane implements AutoCloseable {
   }
 
   /**
-   * After a poll: gives up on renewed records that have not come back within {@code patience}, or
-   * that did not come back with the others (they come back together): the lane may not poll again
-   * while a record that came back is unacknowledged. The patience is measured on {@link #nanoTime}:
-   * on the wall clock, a step forward past it while a RENEW was out ended the renewals of a running
-   * handler (its lock presumed lost), and its work ran again elsewhere.
+   * After a poll (or a failed one): gives up on each renewed record that has not come back
+   * ({@link #presumedLost}), and renews again those that came back while others are still out.
+   * Records of different partitions come back in different polls when their leaders differ, so one
+   * that missed a poll that brought back the others is not lost yet. The lane must keep polling for
+   * it, and a poll fails ("All records must be acknowledged") while a record of the last poll is
+   * unacknowledged: those that came back and still need their lock go out for RENEW again. (They
+   * used to be given up at once, with their work still running here: the lock ran out and the work
+   * ran again elsewhere.) The patience is measured on {@link #nanoTime}: on the wall clock, a step
+   * forward past it while a RENEW was out ended a running handler's renewals the same way.
    */
   void checkRenewal(Duration patience) {
-    if (state == State.RENEWING && (partlyBack || nanoTime.getAsLong() - renewSentNanos >= patience.toNanos())) {
-      LOG.warn("lane {}: {} did not come back after RENEW; their locks are presumed lost", index, renewing);
-      loseLocks(List.copyOf(renewing));
+    long now = nanoTime.getAsLong();
+    List<Held> lost = new ArrayList<>();
+    renewing.forEach((h, r) -> {
+      if (!cameBack.isEmpty()) {
+        r.pollsMissed++;
+      }
+      if (presumedLost(r.sentNanos, r.pollsMissed, now, patience)) {
+        lost.add(h);
+      }
+    });
+    if (!lost.isEmpty()) {
+      LOG.warn("lane {}: {} did not come back after RENEW; their locks are presumed lost", index, lost);
+      loseLocks(lost);
     }
-    partlyBack = false;
+    if (!renewing.isEmpty()) {
+      List<Held> again = cameBack.stream().filter(h -> !h.lockLost && !renewing.containsKey(h)
+          && (queue.contains(h) || writing.contains(h))).toList();
+      if (!again.isEmpty()) {
+        send(again);
+      }
+    }
+    cameBack.clear();
+  }
+
+  /**
+   * Whether a record out for RENEW since {@code sentNanos} (of {@link System#nanoTime}), which has
+   * missed {@code pollsMissed} polls that brought back others of its lane's renewed records, is
+   * presumed lost at {@code nowNanos}: once {@code patience} has passed, or once it has missed the
+   * first such poll and {@link #FURTHER_POLLS_FOR_STRAGGLERS} more, whichever comes first.
+   */
+  static boolean presumedLost(long sentNanos, int pollsMissed, long nowNanos, Duration patience) {
+    return pollsMissed > FURTHER_POLLS_FOR_STRAGGLERS || nowNanos - sentNanos >= patience.toNanos();
   }
 
   private void loseLocks(List<Held> lost) {
@@ -367,7 +413,7 @@ final class Lane implements AutoCloseable {
       return;
     }
     LOG.warn("lane {}: the broker refused acknowledgements {}: {}", index, offsets, error.toString());
-    List<Held> refused = renewing.stream().filter(h -> offsets.entrySet().stream().anyMatch(e ->
+    List<Held> refused = renewing.keySet().stream().filter(h -> offsets.entrySet().stream().anyMatch(e ->
         e.getKey().topic().equals(h.key.topic()) && e.getKey().partition() == h.key.partition()
             && e.getValue().contains(h.key.offset()))).toList();
     if (!refused.isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.gowork.worker.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,6 +53,18 @@ class PoliciesTest {
         "past every deadline, all are left to run out");
     later.lockLost = true;
     assertEquals(List.of(), Lane.dueForRenewal(writing, lock, clock.instant().plusSeconds(60)));
+  }
+
+  @Test
+  void aRecordOutForRenewIsPresumedLostAfterThePatienceOrTwoMorePollsThatBroughtBackOthers() {
+    Duration patience = Duration.ofSeconds(30);
+    long sent = Long.MAX_VALUE - 1_000; // System.nanoTime may wrap around
+    assertFalse(Lane.presumedLost(sent, 0, sent, patience));
+    assertFalse(Lane.presumedLost(sent, 1, sent, patience), "it may come back in a later poll");
+    assertFalse(Lane.presumedLost(sent, 1 + Lane.FURTHER_POLLS_FOR_STRAGGLERS - 1,
+        sent + patience.toNanos() - 1, patience));
+    assertTrue(Lane.presumedLost(sent, 1 + Lane.FURTHER_POLLS_FOR_STRAGGLERS, sent, patience));
+    assertTrue(Lane.presumedLost(sent, 0, sent + patience.toNanos(), patience), "the patience ran out");
   }
 
   /** A record acquired at {@code acquiredAt} whose work is due {@code timeout} after now. */
