@@ -143,6 +143,10 @@ public final class WorkServer implements AutoCloseable {
   private final ScheduleChanges scheduleChanges;
   private final ForgetFinishedWork forgetFinishedWork;
   private final FinishWaiters finishWaiters;
+  /** The calls that change state, refused once {@link #close()} begins; it waits for those admitted. */
+  private final ChangeGate changes = new ChangeGate();
+  private final GatedWorkers gatedWorkers;
+  private final Duration changesEnding;
   private volatile FireSchedules fireSchedules;
   private ConsumeResults consumeResults;
   private volatile RebuildState.Summary rebuilt;
@@ -156,6 +160,7 @@ public final class WorkServer implements AutoCloseable {
     Duration sendTimeout = b.sendTimeout;
     handoutIdle = b.handoutIdle;
     handoutsEnding = b.getPollTimeout.multipliedBy(2).plusSeconds(10);
+    changesEnding = sendTimeout;
     commitInterval = b.commitInterval;
     tick = b.tick;
     kafka = b.kafka;
@@ -209,6 +214,7 @@ public final class WorkServer implements AutoCloseable {
     submissions = new Submissions(workers, table, ownership, pipeline, journal, codec, producer, topics, clock,
         sendTimeout, seal);
     handout = new Handout(workers, queues, taker, table, events, clock, pauses, submissions::sendRunningNotice);
+    gatedWorkers = new GatedWorkers(workers, changes);
     queueAdmin = new QueueAdmin(pauses, table, forward, journal, clock, topics.queues(), sendTimeout, queues::ensure,
         () -> follower.catchUp(CATCH_UP));
     deadLetters = new DeadLetters(table, forward, republisher, timeouts, retries, journal, clock);
@@ -346,7 +352,7 @@ public final class WorkServer implements AutoCloseable {
   /** Publishes many items, sending all before waiting once; see {@link #add}. */
   public void addAll(Collection<Work> work) {
     requireStarted();
-    intake.addAll(work);
+    changes.run(() -> intake.addAll(work));
   }
 
   /**
@@ -360,7 +366,7 @@ public final class WorkServer implements AutoCloseable {
    */
   public CompletableFuture<Void> addAllAsync(Collection<Work> work) {
     requireStarted();
-    return intake.addAllAsync(work);
+    return changes.runAsync(() -> intake.addAllAsync(work));
   }
 
   /** The next work of the default queue for an HTTP worker; see {@link #get(String, String, String)}. */
@@ -415,7 +421,7 @@ public final class WorkServer implements AutoCloseable {
    */
   public void submit(Work work) {
     requireStarted();
-    submissions.submit(work);
+    changes.run(() -> submissions.submit(work));
   }
 
   /** Work queued, running or waiting to retry, over all queues (the seed's {@code QueueSize}). */
@@ -467,8 +473,16 @@ public final class WorkServer implements AutoCloseable {
     return loop == null || closed ? Optional.empty() : loop.failure();
   }
 
-  /** Worker registration and sessions (the seed's {@code ws.Workers}). */
+  /**
+   * Worker registration and sessions (the seed's {@code ws.Workers}); {@code verify} and {@code revoke}
+   * are refused once the server is closing, as {@link #cancel} is.
+   */
   public Workers workers() {
+    return gatedWorkers;
+  }
+
+  /** The registry itself, for tests that drive its duties. */
+  WorkerRegistry registry() {
     return workers;
   }
 
@@ -502,7 +516,7 @@ public final class WorkServer implements AutoCloseable {
    */
   public ScheduleStatus schedule(Schedule s) {
     requireStarted();
-    return scheduleChanges.define(s);
+    return changes.run(() -> scheduleChanges.define(s));
   }
 
   /**
@@ -513,7 +527,7 @@ public final class WorkServer implements AutoCloseable {
    */
   public boolean unschedule(String name) {
     requireStarted();
-    return scheduleChanges.delete(name);
+    return changes.run(() -> scheduleChanges.delete(name));
   }
 
   /**
@@ -525,7 +539,7 @@ public final class WorkServer implements AutoCloseable {
    */
   public String runScheduleNow(String name) {
     requireStarted();
-    return scheduleChanges.runNow(name);
+    return changes.run(() -> scheduleChanges.runNow(name));
   }
 
   /** Runs of schedules whose work this coordinator added since it started. */
@@ -586,13 +600,15 @@ public final class WorkServer implements AutoCloseable {
   public WorkStatus cancel(String workId, String reason) {
     requireStarted();
     checkReason(reason);
-    if (forward.enabled() && !table.owns(workId)) {
-      return forward.cancel(workId, reason);
-    }
-    WorkStatus s = table.cancel(workId, reason, clock.millis());
-    journal.flushAndWait();
-    LOG.info("work {} cancelled", workId);
-    return s;
+    return changes.run(() -> {
+      if (forward.enabled() && !table.owns(workId)) {
+        return forward.cancel(workId, reason);
+      }
+      WorkStatus s = table.cancel(workId, reason, clock.millis());
+      journal.flushAndWait();
+      LOG.info("work {} cancelled", workId);
+      return s;
+    });
   }
 
   /**
@@ -632,7 +648,7 @@ public final class WorkServer implements AutoCloseable {
     requireStarted();
     Topics.validateQueue(queue);
     checkReason(reason);
-    return queueAdmin.setPaused(queue, paused, reason);
+    return changes.run(() -> queueAdmin.setPaused(queue, paused, reason));
   }
 
   /**
@@ -659,7 +675,7 @@ public final class WorkServer implements AutoCloseable {
     requireStarted();
     Topics.validateQueue(queue);
     checkReason(reason);
-    return queueAdmin.cancelQueue(queue, reason);
+    return changes.run(() -> queueAdmin.cancelQueue(queue, reason));
   }
 
   /**
@@ -671,7 +687,7 @@ public final class WorkServer implements AutoCloseable {
    */
   public void requeue(String workId) {
     requireStarted();
-    deadLetters.requeue(workId);
+    changes.run(() -> deadLetters.requeue(workId));
   }
 
   /**
@@ -685,7 +701,7 @@ public final class WorkServer implements AutoCloseable {
    */
   public void deleteDead(String workId) {
     requireStarted();
-    deadLetters.delete(workId);
+    changes.run(() -> deadLetters.delete(workId));
   }
 
   /**
@@ -736,9 +752,10 @@ public final class WorkServer implements AutoCloseable {
   }
 
   /**
-   * Refuses {@code get} (UNAVAILABLE) and waits for hand-outs under way ({@link #stopHandouts}), so that
-   * their {@code running} state is committed; then stops consuming and the background duties, delivers
-   * queued events, and closes the Kafka clients.
+   * Refuses the calls that change state ({@code add}, {@code cancel}, {@code requeue}, {@code revoke}…:
+   * UNAVAILABLE, nothing changed) and {@code get}, and waits for those under way ({@link #stopHandouts},
+   * then up to the send timeout for the changes), so that what they did is committed; then stops
+   * consuming and the background duties, delivers queued events, and closes the Kafka clients.
    */
   @Override
   public synchronized void close() {
@@ -746,7 +763,11 @@ public final class WorkServer implements AutoCloseable {
       return;
     }
     closed = true;
+    changes.refuse();
     stopHandouts();
+    if (!changes.awaitNone(changesEnding)) {
+      LOG.warn("changes still under way after {}: they may fail with their commit refused", changesEnding);
+    }
     table.finishAllWatches();
     finishWaiters.shutdown();
     tasks.close();
@@ -808,9 +829,11 @@ public final class WorkServer implements AutoCloseable {
   }
 
   private void requireStarted() {
-    if (!started || closed) {
-      throw new GoWorkException(ErrorCode.UNAVAILABLE, closed ? "the work server is closed"
-          : "the work server is not started: call start() first");
+    if (closed) {
+      throw new ClosingException("the work server is closed");
+    }
+    if (!started) {
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, "the work server is not started: call start() first");
     }
   }
 }

@@ -15,7 +15,6 @@ import dev.gowork.broker.wire.Event;
 import dev.gowork.broker.wire.EventType;
 import dev.gowork.coordinator.auth.Registration;
 import dev.gowork.coordinator.auth.Session;
-import dev.gowork.coordinator.auth.WorkerRegistry;
 import dev.gowork.coordinator.state.TransactionalWriter;
 import dev.gowork.coordinator.testing.EventsTopic;
 import dev.gowork.coordinator.testing.MutableClock;
@@ -71,7 +70,7 @@ class SessionExpiryHandOverTest {
    */
   private Set<String> stallFirstOwnershipChecks(WorkServer a) {
     Set<String> stalled = ConcurrentHashMap.newKeySet();
-    ((WorkerRegistry) a.workers()).endsSessionsOf(id -> {
+    a.registry().endsSessionsOf(id -> {
       boolean owns = a.ownedPartitions().contains(Ownership.partitionOf(id, 6));
       if (owns && stalled.add(id)) {
         awaitRelease();
@@ -202,7 +201,7 @@ class SessionExpiryHandOverTest {
     List<Thread> forgetting = new ArrayList<>();
     while (stalled.size() < sessions.size()) {
       int before = stalled.size();
-      Thread t = new Thread(((WorkerRegistry) a.workers())::expireSessions, "test-expire-sessions");
+      Thread t = new Thread(a.registry()::expireSessions, "test-expire-sessions");
       t.start();
       forgetting.add(t);
       Poll.until(() -> stalled.size() > before, WAIT, "a to check its ownership of another ended session");
