@@ -10,11 +10,14 @@ import dev.gowork.coordinator.events.EventDispatcher;
 import dev.gowork.coordinator.queue.QueuePauses;
 import dev.gowork.coordinator.queue.QueueTopics;
 import dev.gowork.coordinator.queue.TakeNextWork;
+import dev.gowork.coordinator.queue.WorkPublisher;
 import dev.gowork.coordinator.work.Lifecycle;
 import dev.gowork.coordinator.work.Verdict;
 import dev.gowork.coordinator.work.WorkTable;
 import java.time.Clock;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The seed's {@code Get}, for workers that do not speak Kafka: authenticates the worker, takes the
@@ -29,14 +32,21 @@ import java.util.Optional;
  * <p>At close, {@link #stop} refuses new hand-outs (UNAVAILABLE: an HTTP worker gets 503 with
  * {@code Retry-After}) and waits for those under way, before the server stops committing its state:
  * a record taken (ACCEPTed) is then always started and its {@code running} state committed, never
- * left queued with no record for any worker to take.
+ * left queued with no record for any worker to take. One still under way when that wait runs out is
+ * abandoned: its caller may be gone by the time it ends (the HTTP service closes its connections next),
+ * so whatever it takes from then on is given back, published again to its queue, instead of being
+ * marked running for nobody; the decision and the abandonment are made under one lock.
  */
 final class Handout {
   private static final int MAX_TAKES = 5;
+  private static final Logger LOG = LoggerFactory.getLogger(Handout.class);
   private final java.util.concurrent.atomic.AtomicInteger underWay = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean stopping;
   /** When the first {@link #stop} stops waiting ({@link System#nanoTime}); guarded by {@code underWay}. */
   private long stopEnd;
+  /** Set once a {@link #stop} has stopped waiting: what is taken from then on is given back; guarded by {@code underWay}. */
+  private boolean abandoned;
+  private final WorkPublisher publisher;
   private final WorkerRegistry workers;
   private final QueueTopics queues;
   private final TakeNextWork taker;
@@ -56,7 +66,8 @@ final class Handout {
   }
 
   Handout(WorkerRegistry workers, QueueTopics queues, TakeNextWork taker, WorkTable table, EventDispatcher events,
-      Clock clock, QueuePauses pauses, RunningNotice notice) {
+      Clock clock, QueuePauses pauses, RunningNotice notice, WorkPublisher publisher) {
+    this.publisher = publisher;
     this.pauses = pauses;
     this.notice = notice;
     this.workers = workers;
@@ -82,9 +93,10 @@ final class Handout {
 
   /**
    * Refuses hand-outs from now on, and waits up to {@code timeout} after the first call for those under
-   * way to end (a later call waits for what is left of that, so two closes do not wait twice).
+   * way to end (a later call waits for what is left of that, so two closes do not wait twice). Those
+   * still under way then are abandoned: what they take is given back to its queue.
    *
-   * @return false when some were still under way when the wait ended
+   * @return false when some were still under way when the wait ended (logged once)
    */
   boolean stop(java.time.Duration timeout) {
     long end;
@@ -98,20 +110,73 @@ final class Handout {
     }
     taker.stopTaking();
     synchronized (underWay) {
-      for (long left = end - System.nanoTime(); underWay.get() > 0 && left > 0; left = end - System.nanoTime()) {
-        try {
-          java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(underWay, left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
+      boolean ended = awaitNone(end);
+      if (!ended && !abandoned) {
+        LOG.warn("hand-outs still under way after {}: they give their work back to its queue once their takes end",
+            timeout);
+        abandoned = true;
       }
-      return underWay.get() == 0;
+      return ended;
     }
   }
 
+  /**
+   * Waits up to {@code timeout} for the hand-outs under way to end (after {@link #stop}: for the abandoned
+   * ones to give their records back once their takes ended).
+   *
+   * @return false when some were still under way then
+   */
+  boolean awaitEnded(java.time.Duration timeout) {
+    synchronized (underWay) {
+      return awaitNone(System.nanoTime() + timeout.toNanos());
+    }
+  }
+
+  /** Waits, holding the monitor of {@code underWay}, until none is under way or {@code end} ({@link System#nanoTime}). */
+  private boolean awaitNone(long end) {
+    for (long left = end - System.nanoTime(); underWay.get() > 0 && left > 0; left = end - System.nanoTime()) {
+      try {
+        java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(underWay, left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return underWay.get() == 0;
+  }
+
   private static GoWorkException closing() {
-    return new GoWorkException(ErrorCode.UNAVAILABLE, "the work server is closing: ask again shortly");
+    return ClosingException.closing();
+  }
+
+  /**
+   * True when the record just taken may be handed out; false once {@link #stop} has abandoned the
+   * hand-outs under way, and then it has been given back: published again to its queue, as the attempt
+   * this delivery is, so another worker takes it (the work's state stays as it was).
+   */
+  private boolean mayHandOut(WorkEnvelope w) {
+    synchronized (underWay) {
+      if (!abandoned) {
+        return true;
+      }
+    }
+    try {
+      publisher.send(w, publisher.encode(w), (meta, error) -> {
+        if (error != null) {
+          notGivenBack(w, error);
+        }
+      });
+      LOG.info("work {} was taken after the coordinator stopped waiting for hand-outs: given back to queue '{}'",
+          w.workId(), w.queue());
+    } catch (RuntimeException e) {
+      notGivenBack(w, e);
+    }
+    return false;
+  }
+
+  private static void notGivenBack(WorkEnvelope w, Exception why) {
+    LOG.warn("work {} was taken as the coordinator closed and could not be given back to queue '{}': it stays "
+        + "queued, with no record for a worker to take, until its deadline: {}", w.workId(), w.queue(), why.toString());
   }
 
   private Optional<WorkEnvelope> handOut(String workerId, String sessionKey, String queue) {
@@ -155,6 +220,9 @@ final class Handout {
       }
       WorkEnvelope w = taken.get().work();
       long now = clock.millis();
+      if (!mayHandOut(w)) {
+        throw closing();
+      }
       if (w.isExpired(clock.instant())) {
         table.expire(w.workId(), now);
         events.event(EventType.GET_WORK_ERROR).queue(queue).work(w.workId()).worker(workerId).attempt(w.attempt())

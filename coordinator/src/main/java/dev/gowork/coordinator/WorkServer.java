@@ -102,6 +102,8 @@ public final class WorkServer implements AutoCloseable {
   /** How long a result for unknown work or an unknown worker waits for other coordinators' state. */
   private static final Duration CATCH_UP = Duration.ofSeconds(2);
   private static final Duration CATCH_UP_ON_ASSIGNMENT = Duration.ofSeconds(30);
+  /** How long {@link #close()} waits for hand-outs past their take to give their records back. */
+  private static final Duration HANDOUTS_GIVING_BACK = Duration.ofSeconds(5);
   private final Topics topics;
   private final Clock clock;
   private final Duration handoutIdle;
@@ -213,7 +215,8 @@ public final class WorkServer implements AutoCloseable {
     intake = new Intake(queues, publisher, table, timeouts, events, clock, sendTimeout, journal, retries);
     submissions = new Submissions(workers, table, ownership, pipeline, journal, codec, producer, topics, clock,
         sendTimeout, seal);
-    handout = new Handout(workers, queues, taker, table, events, clock, pauses, submissions::sendRunningNotice);
+    handout = new Handout(workers, queues, taker, table, events, clock, pauses, submissions::sendRunningNotice,
+        publisher);
     gatedWorkers = new GatedWorkers(workers, changes);
     queueAdmin = new QueueAdmin(pauses, table, forward, journal, clock, topics.queues(), sendTimeout, queues::ensure,
         () -> follower.catchUp(CATCH_UP));
@@ -737,18 +740,21 @@ public final class WorkServer implements AutoCloseable {
    * (the HTTP service closes its connections only after this): {@code get} is refused from now on
    * (UNAVAILABLE), a {@code get} waiting for a record ends at once (UNAVAILABLE; nothing is taken), and
    * one that has taken its record finishes (the work is marked running and returned). Waits up to one
-   * take's worth of time (its lock, its poll and a 5 s commit, plus 10 s) for those under way. Safe to
-   * call more than once, and before {@link #close()}; the server carries on otherwise.
+   * take's worth of time (its lock, its poll and a 5 s commit, plus 10 s) for those under way; one still
+   * under way then hands nothing out: once its take ends, it gives the record back to the queue (published
+   * again, as the attempt it would have been) and is refused, so that no work is marked running for a
+   * caller that is no longer there. Safe to call more than once, and before {@link #close()}; the server
+   * carries on otherwise.
    *
-   * @return false when some hand-outs were still under way when the wait ran out (logged)
+   * @return false when some hand-outs were still under way when the wait ran out (logged once)
    */
   public boolean stopHandouts() {
-    if (handout.stop(handoutsEnding)) {
-      return true;
-    }
-    LOG.warn("hand-outs still under way after {}: work they take may stay running until its deadline",
-        handoutsEnding);
-    return false;
+    return stopHandouts(handoutsEnding);
+  }
+
+  /** {@link #stopHandouts()} waiting up to {@code wait} (tests). */
+  boolean stopHandouts(Duration wait) {
+    return handout.stop(wait);
   }
 
   /**
@@ -764,7 +770,12 @@ public final class WorkServer implements AutoCloseable {
     }
     closed = true;
     changes.refuse();
-    stopHandouts();
+    if (!stopHandouts()) {
+      // Closing the consumers waits for the takes under way; those hand-outs then give their records
+      // back, before the producer closes.
+      taker.close();
+      handout.awaitEnded(HANDOUTS_GIVING_BACK);
+    }
     if (!changes.awaitNone(changesEnding)) {
       LOG.warn("changes still under way after {}: they may fail with their commit refused", changesEnding);
     }

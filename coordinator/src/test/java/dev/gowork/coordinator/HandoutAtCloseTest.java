@@ -1,6 +1,7 @@
 package dev.gowork.coordinator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gowork.broker.ErrorCode;
@@ -100,6 +101,41 @@ class HandoutAtCloseTest extends ServerFixture {
       assertEquals(200, r.statusCode(), r.toString());
       assertTrue(r.body().toString().contains(work.id()), "the worker has the work: " + r.body());
     }
+  }
+
+  /**
+   * A POST /v1/work/next that had taken its record but was still under way when the close's wait for
+   * hand-outs ran out (about 10 s; here cut short) went on, after the service had closed its connection,
+   * to mark the work running for a worker that never got the answer: it stayed running until its deadline.
+   * Now a hand-out the close stopped waiting for hands nothing out: it gives its record back to the queue,
+   * and the work stays queued for the next hand-out.
+   */
+  @Test
+  void aHandOutThatOutlivesTheCloseWaitGivesItsWorkBack(TestKafka k) throws Exception {
+    PausesAfterATake pause = new PausesAfterATake(clock);
+    start(k, b -> b.clock(pause)).start();
+    Session s = handshake();
+    Work work = server.createWork("x", 600);
+    server.add(work);
+    try (Service http = new Service(k)) {
+      CompletableFuture<Object> asked = CompletableFuture.supplyAsync(() -> Poll.until(() -> {
+        Object r = http.next(s, "default");
+        return r instanceof HttpResponse<?> h && h.statusCode() == 204 ? null : r;
+      }, WAIT, "an answer other than 204"));
+      assertTrue(pause.taken.await(WAIT.toSeconds(), TimeUnit.SECONDS), "a record taken");
+      assertFalse(server.stopHandouts(Duration.ofMillis(100)), "the wait for hand-outs ran out");
+      // Waits its grace for the request in flight, closes the connections, then interrupts its threads:
+      // the held hand-out goes on from there (or when resumed, whichever comes first).
+      http.service.close();
+      pause.resume.countDown();
+      Object answer = asked.join();
+      assertFalse(answer instanceof HttpResponse<?> r && r.statusCode() == 200, "handed out after the close: " + answer);
+    }
+    server.close(); // waits for the hand-out to have given its record back
+    crashAndRestart(() -> { }); // already closed: only starts a new server on the same topics
+    assertEquals(WorkState.QUEUED, server.status(work.id()).orElseThrow().state(), "not running for nobody");
+    assertEquals(work.id(), Poll.until(() -> server.get(s.workerId(), s.sessionKey()).orElse(null), WAIT,
+        "the work handed out by the new server").workId());
   }
 
   /**
