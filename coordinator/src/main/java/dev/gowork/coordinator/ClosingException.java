@@ -5,7 +5,8 @@ import dev.gowork.broker.GoWorkException;
 
 /**
  * A call refused because the work server is closing or closed (UNAVAILABLE; over HTTP a 503 with
- * {@code Retry-After}): nothing was changed or taken for it.
+ * {@code Retry-After}): nothing was changed or taken for it. Not a failure: the HTTP service counts
+ * these and logs the count once as it closes, where a failure gets a warning each.
  */
 public final class ClosingException extends GoWorkException {
   private static final long serialVersionUID = 1L;

@@ -13,6 +13,7 @@ import dev.gowork.coordinator.auth.Session;
 import dev.gowork.coordinator.config.CoordinatorSettings;
 import dev.gowork.coordinator.http.HttpService;
 import dev.gowork.coordinator.metrics.ServiceMetrics;
+import dev.gowork.coordinator.testing.CapturedWarnings;
 import dev.gowork.coordinator.testing.Poll;
 import dev.gowork.coordinator.work.WorkState;
 import java.io.IOException;
@@ -24,12 +25,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -168,12 +171,44 @@ class HandoutAtCloseTest extends ServerFixture {
         "the work handed out by the new server").workId());
   }
 
+  /**
+   * Each POST /v1/work/next refused as the service closed logged a WARN, so a shutdown with many HTTP
+   * workers long-polling printed a wall of them. Now the refusals at close are counted and logged once, at
+   * INFO, when the service has closed; real failures keep their WARN.
+   */
+  @Test
+  void refusalsAtCloseAreLoggedOnceWithTheirCount(TestKafka k) throws Exception {
+    start(k, b -> b.getPollTimeout(Duration.ofSeconds(30))).start();
+    Session s = handshake();
+    List<String> queues = List.of("long-poll-1", "long-poll-2", "long-poll-3"); // one share consumer each
+    try (Service http = new Service(k);
+        CapturedWarnings logs = CapturedWarnings.from(Level.INFO, "dev.gowork.coordinator.http")) {
+      List<CompletableFuture<Object>> asked = queues.stream()
+          .map(q -> CompletableFuture.supplyAsync(() -> http.next(s, q))).toList();
+      Poll.until(() -> httpThreadsPolling() == queues.size(), WAIT, "every worker's call waiting in its poll");
+      http.service.close();
+      for (CompletableFuture<Object> a : asked) {
+        Object answer = a.join();
+        assertTrue(answer instanceof HttpResponse<?> r && r.statusCode() == 503, String.valueOf(answer));
+      }
+      List<String> lines = logs.lines();
+      assertTrue(lines.stream().noneMatch(l -> l.contains("ErrorAnswers")), "a warning per refusal: " + lines);
+      assertEquals(1, lines.stream().filter(l -> l.contains("HttpService") && l.contains("3 requests refused"))
+          .count(), lines.toString());
+    }
+  }
+
   /** True when an HTTP thread is in a hand-out's poll of its share consumer. */
   private static boolean anHttpThreadPolls() {
+    return httpThreadsPolling() > 0;
+  }
+
+  /** How many HTTP threads are in a hand-out's poll of a share consumer. */
+  private static long httpThreadsPolling() {
     return Thread.getAllStackTraces().entrySet().stream()
         .filter(e -> e.getKey().getName().startsWith("gowork-http-"))
-        .anyMatch(e -> java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals("poll")
-            && f.getClassName().contains("ShareConsumer")));
+        .filter(e -> java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals("poll")
+            && f.getClassName().contains("ShareConsumer"))).count();
   }
 
   /** The HTTP API over the fixture's server, as the coordinator service runs it, and a worker's HTTP client. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
+import dev.gowork.coordinator.ClosingException;
 import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +38,8 @@ final class ErrorAnswers {
       LOG.error("{} failed", request, e);
       return internal();
     }
-    if (code.httpStatus() >= 500) {
+    // A refusal at close is no failure: the service logs how many there were once, as it closes.
+    if (code.httpStatus() >= 500 && !(e instanceof ClosingException)) {
       LOG.warn("{}: {}", request, e.getMessage());
     }
     Answer a = error(code.httpStatus(), code, e.getMessage() == null ? code.wireName() : e.getMessage());

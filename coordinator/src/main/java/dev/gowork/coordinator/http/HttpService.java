@@ -20,8 +20,11 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The coordinator's HTTP API (docs/coordinator.md) on the JDK's {@link HttpServer}: JSON in and out, a
@@ -39,6 +42,7 @@ import javax.net.ssl.SSLContext;
  * }</pre>
  */
 public final class HttpService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpService.class);
   private static final int QUEUED_REQUESTS = 1024;
   /** Threads kept for /healthz, /readyz and /metrics when every other request is busy. */
   private static final int PROBE_THREADS = 2;
@@ -59,6 +63,7 @@ public final class HttpService implements AutoCloseable {
   /** The management listener and its threads, or null. */
   private final HttpServer management;
   private final ThreadPoolExecutor managementPool;
+  private final AtomicBoolean refusalsLogged = new AtomicBoolean();
 
   private HttpService(HttpServer server, ThreadPoolExecutor pool, Router router, Runnable stopHandouts,
       HttpServer management, ThreadPoolExecutor managementPool) {
@@ -199,7 +204,8 @@ public final class HttpService implements AutoCloseable {
    * finishes), lets the requests in flight finish (up to 5 s from then), then stops listening and ends
    * the threads. So every record handed out is answered on a connection still open: none is marked
    * running for a worker that never receives it. The work server's {@code get} stays refused from then
-   * on. Safe to call more than once.
+   * on. The requests refused meanwhile (503 with {@code Retry-After}: long-polling HTTP workers, say) are
+   * logged as one line with their count, not one warning each. Safe to call more than once.
    */
   @Override
   public void close() {
@@ -228,6 +234,11 @@ public final class HttpService implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       pool.shutdownNow();
+    }
+    long refused = router.refusedAtClose();
+    if (refused > 0 && refusalsLogged.compareAndSet(false, true)) {
+      LOG.info("{} requests refused while the coordinator shut down (503 with Retry-After: asked again elsewhere or "
+          + "later)", refused);
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.signing.Signatures;
 import dev.gowork.broker.wire.WireCodec;
+import dev.gowork.coordinator.ClosingException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
@@ -36,6 +37,8 @@ final class Router implements HttpHandler {
   private final WireCodec writer;
   private final RequestCounter counter;
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** Requests answered 503 because the coordinator is closing (this router, or the work server). */
+  private final java.util.concurrent.atomic.AtomicLong refusedAtClose = new java.util.concurrent.atomic.AtomicLong();
   /** Answers not written yet (long polls). */
   private final Set<CompletableFuture<Answer>> pending = ConcurrentHashMap.newKeySet();
   private volatile boolean closing;
@@ -94,7 +97,9 @@ final class Router implements HttpHandler {
   void startClosing() {
     closing = true;
     for (CompletableFuture<Answer> later : pending) {
-      later.complete(shuttingDown());
+      if (later.complete(shuttingDown())) {
+        refusedAtClose.incrementAndGet();
+      }
     }
   }
 
@@ -103,6 +108,11 @@ final class Router implements HttpHandler {
 
   int inFlight() {
     return inFlight.get();
+  }
+
+  /** How many requests were refused because the coordinator is closing. */
+  long refusedAtClose() {
+    return refusedAtClose.get();
   }
 
   private void answer(HttpExchange exchange) {
@@ -143,6 +153,7 @@ final class Router implements HttpHandler {
       }
       if (closing) {
         answer = shuttingDown();
+        refusedAtClose.incrementAndGet();
       } else if (route == null) {
         if (!allowed.isEmpty()) {
           routeName = bestTemplate;
@@ -167,6 +178,9 @@ final class Router implements HttpHandler {
         }
       }
     } catch (RuntimeException e) {
+      if (e instanceof ClosingException) {
+        refusedAtClose.incrementAndGet();
+      }
       answer = ErrorAnswers.of(e, shown(method) + " " + shown(rawPath));
     }
     if (answer.later() != null) {
@@ -187,7 +201,9 @@ final class Router implements HttpHandler {
     inFlight.incrementAndGet();
     pending.add(later);
     if (closing) {
-      later.complete(shuttingDown());
+      if (later.complete(shuttingDown())) {
+        refusedAtClose.incrementAndGet();
+      }
     }
     later.whenComplete((a, e) -> {
       try {
