@@ -13,6 +13,7 @@ import dev.gowork.coordinator.queue.TakeNextWork;
 import dev.gowork.coordinator.queue.WorkPublisher;
 import dev.gowork.coordinator.work.Lifecycle;
 import dev.gowork.coordinator.work.Verdict;
+import dev.gowork.coordinator.work.WorkState;
 import dev.gowork.coordinator.work.WorkTable;
 import java.time.Clock;
 import java.util.Optional;
@@ -152,13 +153,21 @@ final class Handout {
   /**
    * True when the record just taken may be handed out; false once {@link #stop} has abandoned the
    * hand-outs under way, and then it has been given back: published again to its queue, as the attempt
-   * this delivery is, so another worker takes it (the work's state stays as it was).
+   * this delivery is, so another worker takes it (the work's state stays as it was). Unless the hand-out
+   * would have skipped it ({@link #startable}): then it is dropped as a hand-out drops it.
    */
   private boolean mayHandOut(WorkEnvelope w) {
     synchronized (underWay) {
       if (!abandoned) {
         return true;
       }
+    }
+    if (!startable(w)) {
+      // Skipped, as a hand-out skips it: given back, the record would run work that has ended (or runs).
+      LOG.info("work {} was taken after the coordinator stopped waiting for hand-outs; not given back: it is {}",
+          w.workId(), table.status(w.workId()).map(st -> st.state().wireName() + " (attempt " + st.attempts() + ")")
+              .orElse("unknown"));
+      return false;
     }
     try {
       publisher.send(w, publisher.encode(w), (meta, error) -> {
@@ -172,6 +181,20 @@ final class Handout {
       notGivenBack(w, e);
     }
     return false;
+  }
+
+  /**
+   * Whether the hand-out would start this record's attempt rather than skip it, as far as this
+   * coordinator's state says ({@link WorkTable#start} decides for its own work): its own work queued at
+   * this attempt or a later one, or running an earlier one; another coordinator's work not ended
+   * ({@link #endedAsMirrored}, checked before).
+   */
+  private boolean startable(WorkEnvelope w) {
+    if (!table.knows(w.workId()) || !table.owns(w.workId())) {
+      return true;
+    }
+    return table.status(w.workId()).map(s -> s.state() == WorkState.QUEUED && w.attempt() >= s.attempts()
+        || s.state() == WorkState.RUNNING && w.attempt() > s.attempts()).orElse(true);
   }
 
   private static void notGivenBack(WorkEnvelope w, Exception why) {
@@ -220,9 +243,6 @@ final class Handout {
       }
       WorkEnvelope w = taken.get().work();
       long now = clock.millis();
-      if (!mayHandOut(w)) {
-        throw closing();
-      }
       if (w.isExpired(clock.instant())) {
         table.expire(w.workId(), now);
         events.event(EventType.GET_WORK_ERROR).queue(queue).work(w.workId()).worker(workerId).attempt(w.attempt())
@@ -233,6 +253,9 @@ final class Handout {
         // Another coordinator owns it and has ended it (cancelled it, say) since the record was sent:
         // its Kafka workers skip it through <p>.control, which an HTTP worker does not read.
         continue;
+      }
+      if (!mayHandOut(w)) {
+        throw closing();
       }
       boolean startedHere = false;
       if (table.knows(w.workId()) && table.owns(w.workId())) {

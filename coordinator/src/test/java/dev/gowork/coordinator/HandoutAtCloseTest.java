@@ -142,6 +142,48 @@ class HandoutAtCloseTest extends ServerFixture {
   }
 
   /**
+   * A hand-out the close stopped waiting for gave back whatever record it took, before looking at the
+   * work: a record that hand-out would have skipped (its work completed, say, as when a late ACCEPT let the
+   * record come back) was published to the queue again, where a worker took it and ran the finished work a
+   * second time. Now it gives back only a record that would have been handed out.
+   */
+  @Test
+  void aHandOutThatOutlivesTheCloseWaitGivesNothingBackForFinishedWork(TestKafka k) throws Exception {
+    PausesAfterATake pause = new PausesAfterATake(clock);
+    start(k, b -> b.clock(pause)).start();
+    Session s = handshake();
+    Work work = server.createWork("x", 600);
+    server.add(work);
+    server.submit(work.withResult("done")); // finished while its record is still in the queue
+    assertEquals(WorkState.COMPLETED, server.status(work.id()).orElseThrow().state());
+
+    CompletableFuture<Object> asked = CompletableFuture.supplyAsync(() -> {
+      try {
+        return Poll.until(() -> server.get(s.workerId(), s.sessionKey()).orElse(null), WAIT, "a hand-out");
+      } catch (GoWorkException e) {
+        return e;
+      }
+    });
+    assertTrue(pause.taken.await(WAIT.toSeconds(), TimeUnit.SECONDS), "a record taken");
+    assertFalse(server.stopHandouts(Duration.ofMillis(100)), "the wait for hand-outs ran out");
+    pause.resume.countDown();
+    Object answer = asked.join();
+    assertTrue(answer instanceof GoWorkException e && e.code() == ErrorCode.UNAVAILABLE, "answered: " + answer);
+    server.close(); // waits for the hand-out to have ended
+
+    assertEquals(1, records(k, server.topics().work("default")), "records of the queue: given back");
+  }
+
+  /** How many records {@code topic} holds (its partitions' end offsets). */
+  private static long records(TestKafka k, String topic) {
+    try (org.apache.kafka.clients.consumer.Consumer<String, byte[]> c = k.clients().consumer(null, Map.of())) {
+      List<org.apache.kafka.common.TopicPartition> tps = c.partitionsFor(topic, WAIT).stream()
+          .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+      return c.endOffsets(tps, WAIT).values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  /**
    * A POST /v1/work/next waiting in its poll for a record (up to getPollTimeout, here 30 s) as the service
    * closed went on waiting through the 5 s grace, and its connection was then closed under it: the worker
    * got no answer, and a record arriving meanwhile was taken for nobody. Now it ends at once with 503 and
