@@ -18,6 +18,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -44,9 +45,11 @@ import org.slf4j.LoggerFactory;
  * deadline is signalled, then interrupted after the cancel grace and reported {@code timed_out}
  * (its slot is freed even if the thread ignores the interrupt). A result finished while the session
  * is expired waits for its renewal ({@link PublishResults}), its record's lock renewed up to its
- * deadline ({@link #keepWaitingResults}). A long handler's lock is renewed at
- * half the lock duration; the renewed record comes back from the next poll and is recognised by
- * {@link RecordKey}, not run again. If this thread or the JVM dies, the broker releases the records.
+ * deadline ({@link #keepWaitingResults}). A long handler's lock is renewed at half the lock
+ * duration, measured on {@link #nanoTime} (a lock is a duration: a step of the wall clock must not put
+ * its renewal off; work deadlines stay on the {@link Clock}); the renewed record comes back from the
+ * next poll and is recognised by {@link RecordKey}, not run again. If this thread or the JVM dies,
+ * the broker releases the records.
  *
  * <p>(A long class because lanes, held records, renewals and acknowledgements are this one thread's
  * state, kept unsynchronised by never leaving it; {@link Lane}, {@link RunWork} and {@link Held} hold
@@ -70,6 +73,8 @@ final class ConsumeWork implements Runnable {
   private final ExecutorService workThreads;
   private final Supplier<Session> session;
   private final Clock clock;
+  /** The monotonic time source that locks are renewed on ({@link System#nanoTime}, shared with the lanes). */
+  private final LongSupplier nanoTime;
   private final Stats stats;
   private final Duration cancelGrace;
   private final Duration lockDuration;
@@ -126,7 +131,8 @@ final class ConsumeWork implements Runnable {
 
   ConsumeWork(WorkerSettings settings, String workTopic, String resultsTopic, IntFunction<Lane> openLane,
       Producer<String, byte[]> producer, WorkHandler handler, ExecutorService workThreads, Supplier<Session> session,
-      Clock clock, Stats stats, Cancellations cancellations, java.util.function.BooleanSupplier queuePaused) {
+      Clock clock, LongSupplier nanoTime, Stats stats, Cancellations cancellations,
+      java.util.function.BooleanSupplier queuePaused) {
     this.queuePaused = queuePaused;
     this.workTopic = workTopic;
     this.slots = settings.concurrency();
@@ -135,6 +141,7 @@ final class ConsumeWork implements Runnable {
     this.workThreads = workThreads;
     this.session = session;
     this.clock = clock;
+    this.nanoTime = nanoTime;
     this.stats = stats;
     this.cancelGrace = settings.cancelGrace();
     this.lockDuration = settings.lockDuration();
@@ -205,6 +212,7 @@ final class ConsumeWork implements Runnable {
         return;
       }
       Instant now = clock.instant();
+      long nowNanos = nanoTime.getAsLong();
       lastTurnMillis = now.toEpochMilli();
       Completion c;
       while ((c = completions.poll()) != null) {
@@ -226,7 +234,7 @@ final class ConsumeWork implements Runnable {
       enforceDeadlines(now);
       stopCancelled(now);
       announceRunning(now);
-      renewLocks(now);
+      renewLocks(now, nowNanos);
       if (draining && drained(now)) {
         if (publisher.waitingForSession() > 0) {
           LOG.warn("{} results waited for a renewed session and were not written; their work goes back to the group",
@@ -239,7 +247,7 @@ final class ConsumeWork implements Runnable {
       for (Lane lane : lanes) {
         lane.flush(accepting);
       }
-      Duration wait = nextWait(now, accepting);
+      Duration wait = nextWait(now, nowNanos, accepting);
       Lane idle = wait.equals(TICK) && accepting ? idleLane(now) : null;
       if (idle != null) {
         waitInPoll(idle, wait);
@@ -349,7 +357,7 @@ final class ConsumeWork implements Runnable {
     }
     List<Held> batch = new ArrayList<>(records.count());
     for (ConsumerRecord<String, byte[]> r : records) {
-      if (renewing && lane.returned(r, now)) {
+      if (renewing && lane.returned(r)) {
         continue;
       }
       if (decided.containsKey(RecordKey.of(r))) {
@@ -394,7 +402,7 @@ final class ConsumeWork implements Runnable {
       return;
     }
     int attempt = (int) Math.min(Integer.MAX_VALUE, (long) work.attempt() + Math.max(0, deliveries - 1));
-    Held held = new Held(lane, r, work, attempt, new RunContext(work, attempt, clock), now);
+    Held held = new Held(lane, r, work, attempt, new RunContext(work, attempt, clock), nanoTime.getAsLong());
     if (work.isExpired(now)) {
       lane.holdWriting(held);
       held.settle(Held.Fate.PUBLISH);
@@ -554,15 +562,15 @@ final class ConsumeWork implements Runnable {
    * lock is renewed, and with it those of the batch's results still being written. A lane with
    * nothing running renews its results still being written on their own ({@link #keepWaitingResults}).
    */
-  private void renewLocks(Instant now) {
+  private void renewLocks(Instant now, long nowNanos) {
     for (Lane lane : lanes) {
       Held h = lane.held();
       if (h == null && lane.state() == Lane.State.IDLE && !lane.isClosed()) {
-        keepWaitingResults(lane, now);
+        keepWaitingResults(lane, now, nowNanos);
         continue;
       }
       if (lane.state() != Lane.State.BUSY || h == null || h.lockLost || h.isSettled()
-          || now.isBefore(h.lockRefreshedAt.plus(lockOf(lane).dividedBy(2)))) {
+          || !h.halfLockPassed(lockOf(lane), nowNanos)) {
         continue;
       }
       for (Held q : lane.queued()) {
@@ -583,8 +591,8 @@ final class ConsumeWork implements Runnable {
    * which ran the work again although this one had finished it. Also while draining: the shutdown
    * grace bounds it, and the close hands back what is still unacknowledged.
    */
-  private void keepWaitingResults(Lane lane, Instant now) {
-    List<Held> due = Lane.dueForRenewal(lane.writing(), lockOf(lane), now);
+  private void keepWaitingResults(Lane lane, Instant now, long nowNanos) {
+    List<Held> due = Lane.dueForRenewal(lane.writing(), lockOf(lane), now, nowNanos);
     if (!due.isEmpty()) {
       LOG.debug("lane {}: renewing the locks of {}, whose results are not written yet", lane.index, due);
       lane.renewWriting(due);
@@ -679,7 +687,7 @@ final class ConsumeWork implements Runnable {
     return valid;
   }
 
-  private Duration nextWait(Instant now, boolean accepting) {
+  private Duration nextWait(Instant now, long nowNanos, boolean accepting) {
     Instant next = now.plus(IDLE_WAIT);
     for (Lane lane : lanes) {
       if (lane.isClosed()) {
@@ -693,7 +701,7 @@ final class ConsumeWork implements Runnable {
         next = min(next, DeadlinePolicy.nextCheck(h.work.deadline(), cancelGrace, h.cancelSignalled));
       }
       if (h != null && !h.lockLost && !h.isSettled()) {
-        next = min(next, h.lockRefreshedAt.plus(lockOf(lane).dividedBy(2)));
+        next = min(next, now.plus(h.untilHalfLock(lockOf(lane), nowNanos)));
       }
       if (h != null && !h.announced && !h.isSettled() && h.startedAt() != null) {
         next = min(next, h.startedAt().plus(runningNotice));

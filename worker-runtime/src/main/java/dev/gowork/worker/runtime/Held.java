@@ -1,6 +1,7 @@
 package dev.gowork.worker.runtime;
 
 import dev.gowork.broker.wire.WorkEnvelope;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
@@ -36,7 +37,11 @@ final class Held {
   final int attempt;
   final RunContext context;
   ConsumerRecord<String, byte[]> record;
-  Instant lockRefreshedAt;
+  /**
+   * When the broker last gave or extended this record's lock, on the replica's monotonic nanoTime
+   * ({@link System#nanoTime}): the lock is a duration from then, which a wall-clock step must not move.
+   */
+  long lockRefreshedNanos;
   boolean cancelSignalled;
   /** An acknowledgement waiting for the record to come back from RENEW. */
   AcknowledgeType deferredAck;
@@ -55,14 +60,27 @@ final class Held {
   private final AtomicReference<Object> state = new AtomicReference<>(NEW);
 
   Held(Lane lane, ConsumerRecord<String, byte[]> record, WorkEnvelope work, int attempt, RunContext context,
-      Instant acquiredAt) {
+      long acquiredNanos) {
     this.lane = lane;
     this.key = RecordKey.of(record);
     this.record = record;
     this.work = work;
     this.attempt = attempt;
     this.context = context;
-    this.lockRefreshedAt = acquiredAt;
+    this.lockRefreshedNanos = acquiredNanos;
+  }
+
+  /**
+   * How long after {@code nowNanos} (same source as {@link #lockRefreshedNanos}) half of {@code lock}
+   * will have passed since the lock was last refreshed: zero or less once it is time to renew it.
+   */
+  Duration untilHalfLock(Duration lock, long nowNanos) {
+    return lock.dividedBy(2).minusNanos(nowNanos - lockRefreshedNanos);
+  }
+
+  /** True once half of {@code lock} has passed since the lock was last refreshed (see {@link #untilHalfLock}). */
+  boolean halfLockPassed(Duration lock, long nowNanos) {
+    return untilHalfLock(lock, nowNanos).compareTo(Duration.ZERO) <= 0;
   }
 
   /** True for the one caller that decides the record's fate (started or not). */

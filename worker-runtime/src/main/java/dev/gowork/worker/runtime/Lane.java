@@ -54,7 +54,10 @@ final class Lane implements AutoCloseable {
   final int index;
   private final ShareConsumer<String, byte[]> consumer;
   private final Stats stats;
-  /** A monotonic time source ({@link System#nanoTime}): the RENEW patience must not move with the wall clock. */
+  /**
+   * A monotonic time source ({@link System#nanoTime}): the RENEW patience, and when a record's lock was
+   * last refreshed, must not move with the wall clock.
+   */
   private final LongSupplier nanoTime;
   private State state = State.IDLE;
   private boolean ackPending;
@@ -247,20 +250,20 @@ final class Lane implements AutoCloseable {
 
   /**
    * Which of a lane's results in {@code writing}, with nothing of the lane running, to renew at
-   * {@code now}: all whose lock is still ours, once one of them has reached half of {@code lock}, while
-   * the deadline of the work of one of them has not passed; else none. Past the last deadline the
-   * coordinator times the work out and refuses its results, so the locks are left to run out: the
-   * records go back to the group, whose next holder reports them timed out without running them,
-   * instead of staying with a replica that cannot report them (its session expired) for as long as
-   * that lasts. They are renewed together, never some of them: the renewed records come back from the
-   * lane's next poll, which fails ("All records must be acknowledged") while a record of the last
-   * fetch is left unacknowledged, so one left out past its deadline lost its sibling's lock as well,
-   * and its slot.
+   * {@code now} ({@code nowNanos} on the lane's monotonic source): all whose lock is still ours, once
+   * one of them has reached half of {@code lock}, while the deadline of the work of one of them has not
+   * passed; else none. Past the last deadline the coordinator times the work out and refuses its
+   * results, so the locks are left to run out: the records go back to the group, whose next holder
+   * reports them timed out without running them, instead of staying with a replica that cannot report
+   * them (its session expired) for as long as that lasts. They are renewed together, never some of
+   * them: the renewed records come back from the lane's next poll, which fails ("All records must be
+   * acknowledged") while a record of the last fetch is left unacknowledged, so one left out past its
+   * deadline lost its sibling's lock as well, and its slot.
    */
-  static List<Held> dueForRenewal(List<Held> writing, Duration lock, Instant now) {
+  static List<Held> dueForRenewal(List<Held> writing, Duration lock, Instant now, long nowNanos) {
     List<Held> ours = writing.stream().filter(h -> !h.lockLost).toList();
     boolean due = ours.stream().anyMatch(h -> !h.work.isExpired(now))
-        && ours.stream().anyMatch(h -> !now.isBefore(h.lockRefreshedAt.plus(lock.dividedBy(2))));
+        && ours.stream().anyMatch(h -> h.halfLockPassed(lock, nowNanos));
     return due ? ours : List.of();
   }
 
@@ -292,7 +295,7 @@ final class Lane implements AutoCloseable {
    *
    * @return true when {@code r} was one of the lane's unacknowledged records
    */
-  boolean returned(ConsumerRecord<String, byte[]> r, Instant now) {
+  boolean returned(ConsumerRecord<String, byte[]> r) {
     RecordKey key = RecordKey.of(r);
     Held held = queue.peekFirst();
     if (held == null || !held.key.equals(key)) {
@@ -302,7 +305,7 @@ final class Lane implements AutoCloseable {
       return false;
     }
     held.record = r;
-    held.lockRefreshedAt = now;
+    held.lockRefreshedNanos = nanoTime.getAsLong();
     held.lockLost = false;
     renewing.remove(held);
     cameBack.add(held);

@@ -31,6 +31,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ShareConsumer;
@@ -67,6 +68,8 @@ public final class WorkerRuntime implements AutoCloseable {
   private final WorkerSettings settings;
   private final Stats stats;
   private final Clock clock;
+  /** A monotonic time source for lock renewals ({@link System#nanoTime} but in tests): a lock is a duration. */
+  private final LongSupplier nanoTime;
   /** The registry given to the builder, or null, and the meters this replica registered there. */
   private final MeterRegistry meterRegistry;
   private final List<Meter> meters = new CopyOnWriteArrayList<>();
@@ -87,9 +90,10 @@ public final class WorkerRuntime implements AutoCloseable {
   private volatile RenewSession renewal;
   private String workTopic;
 
-  private WorkerRuntime(WorkerSettings settings, Clock clock, MeterRegistry meters) {
+  private WorkerRuntime(WorkerSettings settings, Clock clock, LongSupplier nanoTime, MeterRegistry meters) {
     this.settings = settings;
     this.clock = clock;
+    this.nanoTime = nanoTime;
     this.meterRegistry = meters;
     Timer handlerTime = meters == null ? null : WorkerMeters.handlerTimer(meters, settings.queue());
     if (handlerTime != null) {
@@ -122,8 +126,8 @@ public final class WorkerRuntime implements AutoCloseable {
     Map<String, Object> overrides = Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.batchSize(),
         ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 250);
     loop = new ConsumeWork(settings, workTopic, topics.results(),
-        i -> new Lane(i, wrapConsumer.apply(clients.shareConsumer(group, overrides)), stats),
-        producer, handler, workThreads, session::get, clock, stats, cancellations,
+        i -> new Lane(i, wrapConsumer.apply(clients.shareConsumer(group, overrides)), stats, nanoTime),
+        producer, handler, workThreads, session::get, clock, nanoTime, stats, cancellations,
         () -> paused.isPaused(settings.queue()));
     pollThread = new Thread(loop, "gowork-consume-" + settings.queue());
     pollThread.start();
@@ -359,6 +363,7 @@ public final class WorkerRuntime implements AutoCloseable {
     private WorkHandler handler;
     private Handshake handshake;
     private Clock clock = Clock.systemUTC();
+    private LongSupplier nanoTime = System::nanoTime;
     private MeterRegistry meters;
     private UnaryOperator<ShareConsumer<String, byte[]>> wrapConsumer = c -> c;
 
@@ -381,6 +386,12 @@ public final class WorkerRuntime implements AutoCloseable {
     /** The clock for deadlines, sessions and result timestamps; the system UTC clock by default. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The monotonic time source that lock renewals are timed on, instead of {@link System#nanoTime} (tests). */
+    Builder nanoTime(LongSupplier nanoTime) {
+      this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
       return this;
     }
 
@@ -413,7 +424,7 @@ public final class WorkerRuntime implements AutoCloseable {
       Handshake hs = handshake != null ? handshake : new HttpHandshake(settings.coordinatorUrl(), settings.secret(),
           settings.queue(), settings.workerName(), clock, settings.coordinatorCaFile().map(
               f -> TrustedCertificates.fromPem(f, WorkerSetting.COORDINATOR_CA_FILE.env())).orElse(null));
-      WorkerRuntime runtime = new WorkerRuntime(settings, clock, meters);
+      WorkerRuntime runtime = new WorkerRuntime(settings, clock, nanoTime, meters);
       runtime.wrapConsumer = wrapConsumer;
       try {
         runtime.start(h, hs);

@@ -66,9 +66,8 @@ class LaneRenewingTest {
         lane.poll(Duration.ofMillis(200)).forEach(polled::add);
       }
       assertEquals(2, polled.size(), "both records acquired in one poll");
-      Instant now = Instant.now();
-      Held lost = held(lane, polled.get(0), now);
-      Held kept = held(lane, polled.get(1), now);
+      Held lost = held(lane, polled.get(0));
+      Held kept = held(lane, polled.get(1));
       lane.hold(List.of(lost, kept));
       lane.handlerDone(lost);
       lane.handlerDone(kept);
@@ -85,7 +84,7 @@ class LaneRenewingTest {
       until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (!back && System.nanoTime() < until) {
         for (ConsumerRecord<String, byte[]> r : lane.poll(Duration.ofMillis(200))) {
-          if (lane.returned(r, Instant.now())) {
+          if (lane.returned(r)) {
             back = true;
           } else {
             lane.acknowledge(r, AcknowledgeType.RELEASE); // the released record, delivered again
@@ -204,9 +203,8 @@ class LaneRenewingTest {
       }
       assertEquals(2, polled.size(), "both records acquired in one poll");
       assertEquals("a", polled.get(0).key());
-      Instant now = Instant.now();
-      a = held(lane, polled.get(0), now);
-      b = held(lane, polled.get(1), now);
+      a = held(lane, polled.get(0), nanos.get());
+      b = held(lane, polled.get(1), nanos.get());
       lane.hold(List.of(a, b));
       lane.handlerDone(a);
       lane.handlerDone(b);
@@ -226,7 +224,7 @@ class LaneRenewingTest {
           Held h = RecordKey.of(r).equals(a.key) ? a : RecordKey.of(r).equals(b.key) ? b : null;
           if (withheld.contains(h)) {
             consumer.acknowledge(r, AcknowledgeType.RENEW);
-          } else if (h != null && lane.returned(r, Instant.now())) {
+          } else if (h != null && lane.returned(r)) {
             back.add(h);
           } else {
             lane.acknowledge(r, AcknowledgeType.RELEASE);
@@ -244,7 +242,11 @@ class LaneRenewingTest {
     }
   }
 
-  private Held held(Lane lane, ConsumerRecord<String, byte[]> r, Instant now) {
-    return new Held(lane, r, work, 1, new RunContext(work, 1, Clock.systemUTC()), now);
+  private Held held(Lane lane, ConsumerRecord<String, byte[]> r) {
+    return held(lane, r, System.nanoTime());
+  }
+
+  private Held held(Lane lane, ConsumerRecord<String, byte[]> r, long acquiredNanos) {
+    return new Held(lane, r, work, 1, new RunContext(work, 1, Clock.systemUTC()), acquiredNanos);
   }
 }

@@ -39,20 +39,40 @@ class PoliciesTest {
   @Test
   void resultsWaitingAloneInALaneAreRenewedTogetherAtHalfTheLockUntilTheirDeadline() {
     Duration lock = Duration.ofSeconds(30);
-    Held early = waiting(clock.instant(), Duration.ofMinutes(1));
-    Held later = waiting(clock.instant().plusSeconds(10), Duration.ofMinutes(5));
+    Instant t = clock.instant();
+    long n = Long.MAX_VALUE - seconds(20); // System.nanoTime may wrap around
+    Held early = waiting(n, Duration.ofMinutes(1));
+    Held later = waiting(n + seconds(10), Duration.ofMinutes(5));
     List<Held> writing = List.of(early, later);
-    assertEquals(List.of(), Lane.dueForRenewal(writing, lock, clock.instant().plusSeconds(14)));
-    assertEquals(writing, Lane.dueForRenewal(writing, lock, clock.instant().plusSeconds(15)), "the earliest is due");
-    early.lockRefreshedAt = clock.instant().plusSeconds(15);
-    later.lockRefreshedAt = clock.instant().plusSeconds(15);
-    assertEquals(List.of(), Lane.dueForRenewal(writing, lock, clock.instant().plusSeconds(29)));
-    assertEquals(writing, Lane.dueForRenewal(writing, lock, clock.instant().plusSeconds(60)),
+    assertEquals(List.of(), Lane.dueForRenewal(writing, lock, t.plusSeconds(14), n + seconds(14)));
+    assertEquals(writing, Lane.dueForRenewal(writing, lock, t.plusSeconds(15), n + seconds(15)), "the earliest is due");
+    early.lockRefreshedNanos = n + seconds(15);
+    later.lockRefreshedNanos = n + seconds(15);
+    assertEquals(List.of(), Lane.dueForRenewal(writing, lock, t.plusSeconds(29), n + seconds(29)));
+    assertEquals(writing, Lane.dueForRenewal(writing, lock, t.plusSeconds(60), n + seconds(60)),
         "past its deadline, the first is renewed with the second (a record left out fails the lane's next poll)");
-    assertEquals(List.of(), Lane.dueForRenewal(writing, lock, clock.instant().plusSeconds(301)),
+    assertEquals(List.of(), Lane.dueForRenewal(writing, lock, t.plusSeconds(301), n + seconds(301)),
         "past every deadline, all are left to run out");
     later.lockLost = true;
-    assertEquals(List.of(), Lane.dueForRenewal(writing, lock, clock.instant().plusSeconds(60)));
+    assertEquals(List.of(), Lane.dueForRenewal(writing, lock, t.plusSeconds(60), n + seconds(60)));
+  }
+
+  /** The half lock runs on the monotonic source from the lock's last refresh; deadlines on the clock. */
+  @Test
+  void aLockIsRenewedAtHalfItsDurationWhicheverWayTheWallClockSteps() {
+    Duration lock = Duration.ofSeconds(30);
+    Instant t = clock.instant();
+    long n = -seconds(5);
+    Held h = waiting(n, Duration.ofMinutes(5));
+    assertEquals(Duration.ofSeconds(15), h.untilHalfLock(lock, n));
+    assertEquals(Duration.ofSeconds(-1), h.untilHalfLock(lock, n + seconds(16)));
+    Instant steppedBack = t.minus(Duration.ofMinutes(10));
+    assertEquals(List.of(h), Lane.dueForRenewal(List.of(h), lock, steppedBack.plusSeconds(15), n + seconds(15)),
+        "due although the wall clock stepped back past half the lock");
+    assertEquals(List.of(), Lane.dueForRenewal(List.of(h), lock, t.plus(Duration.ofMinutes(4)), n + seconds(14)),
+        "not due early although the wall clock stepped forward");
+    assertEquals(List.of(), Lane.dueForRenewal(List.of(h), lock, t.plus(Duration.ofMinutes(6)), n + seconds(15)),
+        "past the deadline on the wall clock, not renewed");
   }
 
   @Test
@@ -67,12 +87,16 @@ class PoliciesTest {
     assertTrue(Lane.presumedLost(sent, 0, sent + patience.toNanos(), patience), "the patience ran out");
   }
 
-  /** A record acquired at {@code acquiredAt} whose work is due {@code timeout} after now. */
-  private Held waiting(Instant acquiredAt, Duration timeout) {
+  /** A record acquired at {@code acquiredNanos} whose work is due {@code timeout} after now. */
+  private Held waiting(long acquiredNanos, Duration timeout) {
     dev.gowork.broker.wire.WorkEnvelope work = dev.gowork.worker.testing.Works.work("q",
         dev.gowork.worker.testing.Works.data(), clock.instant(), timeout);
     return new Held(null, new org.apache.kafka.clients.consumer.ConsumerRecord<>("t", 0, 0, "k", new byte[0]), work, 1,
-        new RunContext(work, 1, clock), acquiredAt);
+        new RunContext(work, 1, clock), acquiredNanos);
+  }
+
+  private static long seconds(long s) {
+    return Duration.ofSeconds(s).toNanos();
   }
 
   @Test
