@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,28 +34,25 @@ import org.slf4j.LoggerFactory;
  * and every record of a poll must be acknowledged before the next poll. It does keep fetching in the
  * background, though: what it acquires meanwhile waits in its buffer, possibly past its lock, and
  * comes out after the long record, copy after copy ({@link ConsumeWork} ACCEPTs, unrun, copies of
- * records already decided). A single consumer could thus not
- * refill free slots while a long handler runs. Per-slot consumers keep acquisition equal to free
- * slots. Only the poll thread calls this class; {@link #closeInBackground} hands the consumer over
- * to a thread of its own for its last commit and close.
+ * records already decided). A single consumer could thus not refill free slots while a long handler
+ * runs. Per-slot consumers keep acquisition equal to free slots. Only the poll thread calls this
+ * class; {@link #closeInBackground} hands the consumer over to a thread of its own for its last
+ * commit and close.
+ *
+ * <p>(Past 400 lines for its comments, each a consumer rule whose breach once cost a lock or a slot;
+ * the records out for RENEW are kept by {@link Renewals}.)
  */
 final class Lane implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Lane.class);
 
   enum State { IDLE, BUSY, RENEWING }
 
-  /**
-   * How many polls that bring back others of the lane's renewed records a record out for RENEW may
-   * miss after the first such poll before it is presumed lost (see {@link #checkRenewal}).
-   */
-  static final int FURTHER_POLLS_FOR_STRAGGLERS = 2;
-
   final int index;
   private final ShareConsumer<String, byte[]> consumer;
   private final Stats stats;
   /**
-   * A monotonic time source ({@link System#nanoTime}): the RENEW patience, and when a record's lock was
-   * last refreshed, must not move with the wall clock.
+   * A monotonic time source ({@link System#nanoTime}), shared with {@link #renewing}: when a record's
+   * lock was last refreshed must not move with the wall clock.
    */
   private final LongSupplier nanoTime;
   private State state = State.IDLE;
@@ -68,19 +64,7 @@ final class Lane implements AutoCloseable {
   /** Records whose handler returned (or that were never run) while their result is being written. */
   private final List<Held> writing = new ArrayList<>();
   /** Records sent back with RENEW that have not come back yet; the lane is {@link State#RENEWING} while any is. */
-  private final Map<Held, Renewal> renewing = new LinkedHashMap<>();
-  /** The lane's records that came back in the current poll (see {@link #checkRenewal}). */
-  private final List<Held> cameBack = new ArrayList<>();
-
-  /** A record out for RENEW: when it was sent ({@link #nanoTime}), and the polls it missed since. */
-  private static final class Renewal {
-    final long sentNanos;
-    int pollsMissed;
-
-    Renewal(long sentNanos) {
-      this.sentNanos = sentNanos;
-    }
-  }
+  private final Renewals renewing;
 
   Lane(int index, ShareConsumer<String, byte[]> consumer, Stats stats) {
     this(index, consumer, stats, System::nanoTime);
@@ -91,6 +75,7 @@ final class Lane implements AutoCloseable {
     this.consumer = consumer;
     this.stats = stats;
     this.nanoTime = nanoTime;
+    this.renewing = new Renewals(nanoTime);
     consumer.setAcknowledgementCommitCallback(this::onCommitted);
   }
 
@@ -205,7 +190,7 @@ final class Lane implements AutoCloseable {
    * @return false when {@code h} is not this lane's, or its acknowledgement was deferred
    */
   boolean finish(Held h, AcknowledgeType type) {
-    if (renewing.containsKey(h) && !h.lockLost) {
+    if (renewing.isOut(h) && !h.lockLost) {
       h.deferredAck = type;
       return false;
     }
@@ -273,8 +258,7 @@ final class Lane implements AutoCloseable {
         consumer.acknowledge(h.record, AcknowledgeType.RENEW);
       }
       consumer.commitAsync();
-      long sentAt = nanoTime.getAsLong();
-      records.forEach(h -> renewing.put(h, new Renewal(sentAt)));
+      renewing.sent(records);
       state = State.RENEWING;
     } catch (IllegalStateException | KafkaException e) {
       LOG.warn("lane {}: could not renew the locks on {}: {}", index, records, e.toString());
@@ -307,9 +291,8 @@ final class Lane implements AutoCloseable {
     held.record = r;
     held.lockRefreshedNanos = nanoTime.getAsLong();
     held.lockLost = false;
-    renewing.remove(held);
-    cameBack.add(held);
-    if (renewing.isEmpty()) {
+    renewing.cameBack(held);
+    if (!renewing.anyOut()) {
       state = queue.isEmpty() ? State.IDLE : State.BUSY;
     }
     if (held.deferredAck != null) {
@@ -319,57 +302,35 @@ final class Lane implements AutoCloseable {
   }
 
   /**
-   * After a poll (or a failed one): gives up on each renewed record that has not come back
-   * ({@link #presumedLost}), and renews again those that came back while others are still out.
-   * Records of different partitions come back in different polls when their leaders differ, so one
-   * that missed a poll that brought back the others is not lost yet. The lane must keep polling for
-   * it, and a poll fails ("All records must be acknowledged") while a record of the last poll is
+   * After a poll (or a failed one): gives up on each renewed record presumed lost ({@link Renewals}),
+   * and renews again those that came back while others are still out. The lane must keep polling for
+   * those, and a poll fails ("All records must be acknowledged") while a record of the last poll is
    * unacknowledged: those that came back and still need their lock go out for RENEW again. (They
    * used to be given up at once, with their work still running here: the lock ran out and the work
-   * ran again elsewhere.) The patience is measured on {@link #nanoTime}: on the wall clock, a step
-   * forward past it while a RENEW was out ended a running handler's renewals the same way.
+   * ran again elsewhere.)
    */
   void checkRenewal(Duration patience) {
-    long now = nanoTime.getAsLong();
-    List<Held> lost = new ArrayList<>();
-    renewing.forEach((h, r) -> {
-      if (!cameBack.isEmpty()) {
-        r.pollsMissed++;
-      }
-      if (presumedLost(r.sentNanos, r.pollsMissed, now, patience)) {
-        lost.add(h);
-      }
-    });
+    List<Held> lost = renewing.presumedLost(patience);
     if (!lost.isEmpty()) {
       LOG.warn("lane {}: {} did not come back after RENEW; their locks are presumed lost", index, lost);
       loseLocks(lost);
     }
-    if (!renewing.isEmpty()) {
-      List<Held> again = cameBack.stream().filter(h -> !h.lockLost && !renewing.containsKey(h)
+    List<Held> back = renewing.endPoll();
+    if (renewing.anyOut()) {
+      List<Held> again = back.stream().filter(h -> !h.lockLost && !renewing.isOut(h)
           && (queue.contains(h) || writing.contains(h))).toList();
       if (!again.isEmpty()) {
         send(again);
       }
     }
-    cameBack.clear();
-  }
-
-  /**
-   * Whether a record out for RENEW since {@code sentNanos} (of {@link System#nanoTime}), which has
-   * missed {@code pollsMissed} polls that brought back others of its lane's renewed records, is
-   * presumed lost at {@code nowNanos}: once {@code patience} has passed, or once it has missed the
-   * first such poll and {@link #FURTHER_POLLS_FOR_STRAGGLERS} more, whichever comes first.
-   */
-  static boolean presumedLost(long sentNanos, int pollsMissed, long nowNanos, Duration patience) {
-    return pollsMissed > FURTHER_POLLS_FOR_STRAGGLERS || nowNanos - sentNanos >= patience.toNanos();
   }
 
   private void loseLocks(List<Held> lost) {
     for (Held h : lost) {
       h.lockLost = true;
-      renewing.remove(h);
+      renewing.giveUp(h);
     }
-    if (renewing.isEmpty()) {
+    if (!renewing.anyOut()) {
       state = queue.isEmpty() ? State.IDLE : State.BUSY;
     }
     for (Held h : lost) {
@@ -416,7 +377,7 @@ final class Lane implements AutoCloseable {
       return;
     }
     LOG.warn("lane {}: the broker refused acknowledgements {}: {}", index, offsets, error.toString());
-    List<Held> refused = renewing.keySet().stream().filter(h -> offsets.entrySet().stream().anyMatch(e ->
+    List<Held> refused = renewing.out().stream().filter(h -> offsets.entrySet().stream().anyMatch(e ->
         e.getKey().topic().equals(h.key.topic()) && e.getKey().partition() == h.key.partition()
             && e.getValue().contains(h.key.offset()))).toList();
     if (!refused.isEmpty()) {

@@ -134,7 +134,7 @@ class LaneRenewingTest {
   void aRenewedRecordThatStaysAwayIsPresumedLostAfterTwoMorePolls(TestKafka kafka) throws Exception {
     try (TwoResults two = new TwoResults(kafka, new AtomicLong())) {
       two.lane.renewWriting(List.of(two.a, two.b));
-      for (int poll = 1; poll <= 1 + Lane.FURTHER_POLLS_FOR_STRAGGLERS; poll++) {
+      for (int poll = 1; poll <= 1 + Renewals.FURTHER_POLLS_FOR_STRAGGLERS; poll++) {
         assertFalse(two.b.lockLost, "presumed lost before poll " + poll);
         assertEquals(Set.of(two.a), two.pollUntilBack(Set.of(two.b)));
       }

@@ -79,12 +79,12 @@ class PoliciesTest {
   void aRecordOutForRenewIsPresumedLostAfterThePatienceOrTwoMorePollsThatBroughtBackOthers() {
     Duration patience = Duration.ofSeconds(30);
     long sent = Long.MAX_VALUE - 1_000; // System.nanoTime may wrap around
-    assertFalse(Lane.presumedLost(sent, 0, sent, patience));
-    assertFalse(Lane.presumedLost(sent, 1, sent, patience), "it may come back in a later poll");
-    assertFalse(Lane.presumedLost(sent, 1 + Lane.FURTHER_POLLS_FOR_STRAGGLERS - 1,
+    assertFalse(Renewals.presumedLost(sent, 0, sent, patience));
+    assertFalse(Renewals.presumedLost(sent, 1, sent, patience), "it may come back in a later poll");
+    assertFalse(Renewals.presumedLost(sent, 1 + Renewals.FURTHER_POLLS_FOR_STRAGGLERS - 1,
         sent + patience.toNanos() - 1, patience));
-    assertTrue(Lane.presumedLost(sent, 1 + Lane.FURTHER_POLLS_FOR_STRAGGLERS, sent, patience));
-    assertTrue(Lane.presumedLost(sent, 0, sent + patience.toNanos(), patience), "the patience ran out");
+    assertTrue(Renewals.presumedLost(sent, 1 + Renewals.FURTHER_POLLS_FOR_STRAGGLERS, sent, patience));
+    assertTrue(Renewals.presumedLost(sent, 0, sent + patience.toNanos(), patience), "the patience ran out");
   }
 
   /** A record acquired at {@code acquiredNanos} whose work is due {@code timeout} after now. */
