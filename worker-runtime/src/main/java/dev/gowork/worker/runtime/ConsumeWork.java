@@ -248,7 +248,7 @@ final class ConsumeWork implements Runnable {
         lane.flush(accepting);
       }
       Duration wait = nextWait(now, nowNanos, accepting);
-      Lane idle = wait.equals(TICK) && accepting ? idleLane(now) : null;
+      Lane idle = wait.equals(TICK) && accepting ? idleLane() : null;
       if (idle != null) {
         waitInPoll(idle, wait);
       } else {
@@ -305,10 +305,10 @@ final class ConsumeWork implements Runnable {
   }
 
   /** An idle lane that may take work, taking turns, or null. */
-  private Lane idleLane(Instant now) {
+  private Lane idleLane() {
     for (int i = 0; i < lanes.size(); i++) {
       Lane lane = lanes.get((nextWaitLane + i) % lanes.size());
-      if (lane.state() == Lane.State.IDLE && !lane.hasUnfinished() && !lane.isClosed() && !lane.isPaused(now)) {
+      if (lane.state() == Lane.State.IDLE && !lane.hasUnfinished() && !lane.isClosed() && !lane.isPaused()) {
         nextWaitLane = (lane.index + 1) % lanes.size();
         return lane;
       }
@@ -337,7 +337,7 @@ final class ConsumeWork implements Runnable {
 
   private void pollLane(Lane lane, boolean accepting, Instant now, Duration wait) {
     boolean renewing = lane.state() == Lane.State.RENEWING;
-    if (lane.isClosed() || lane.isPaused(now) || (!renewing && (!accepting || lane.hasUnfinished()))) {
+    if (lane.isClosed() || lane.isPaused() || (!renewing && (!accepting || lane.hasUnfinished()))) {
       return;
     }
     ConsumerRecords<String, byte[]> records;
@@ -349,7 +349,7 @@ final class ConsumeWork implements Runnable {
     } catch (KafkaException | IllegalStateException e) {
       LOG.warn("lane {}: poll failed, pausing it for {} s: {}", lane.index, POLL_FAILURE_PAUSE.toSeconds(),
           e.toString());
-      lane.pause(now.plus(POLL_FAILURE_PAUSE));
+      lane.pause(POLL_FAILURE_PAUSE);
       // Renewed records cannot come back from a poll that fails: past the patience their locks are
       // presumed lost, or a lane whose polls keep failing would stay RENEWING for good.
       lane.checkRenewal(lockOf(lane));

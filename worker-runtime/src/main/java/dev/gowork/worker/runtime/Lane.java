@@ -57,7 +57,8 @@ final class Lane implements AutoCloseable {
   private final LongSupplier nanoTime;
   private State state = State.IDLE;
   private boolean ackPending;
-  private Instant pausedUntil = Instant.MIN;
+  /** Until when (on {@link #nanoTime}) the lane skips polling after a failed poll. */
+  private long pausedUntilNanos;
   private boolean closed;
   /** Records of the last poll whose handler has not returned; the head runs first. */
   private final ArrayDeque<Held> queue = new ArrayDeque<>();
@@ -76,6 +77,7 @@ final class Lane implements AutoCloseable {
     this.stats = stats;
     this.nanoTime = nanoTime;
     this.renewing = new Renewals(nanoTime);
+    this.pausedUntilNanos = nanoTime.getAsLong();
     consumer.setAcknowledgementCommitCallback(this::onCommitted);
   }
 
@@ -123,13 +125,17 @@ final class Lane implements AutoCloseable {
     consumer.wakeup();
   }
 
-  boolean isPaused(Instant now) {
-    return now.isBefore(pausedUntil);
+  boolean isPaused() {
+    return pausedUntilNanos - nanoTime.getAsLong() > 0;
   }
 
-  /** Skips polling until {@code until}, after a failed poll. */
-  void pause(Instant until) {
-    pausedUntil = until;
+  /**
+   * Skips polling for {@code d}, after a failed poll; timed on {@link #nanoTime}, since a step back of
+   * the wall clock lengthened the pause by its size (a lane with records out for RENEW then never saw
+   * them come back, and the lock of its running record ran out).
+   */
+  void pause(Duration d) {
+    pausedUntilNanos = nanoTime.getAsLong() + d.toNanos();
   }
 
   /** Takes newly acquired records to run in this order. */

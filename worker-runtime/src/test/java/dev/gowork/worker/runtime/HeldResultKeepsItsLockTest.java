@@ -30,6 +30,7 @@ import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.ShareConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -267,6 +268,7 @@ class HeldResultKeepsItsLockTest {
     private final Map<String, Runnable> whenRenewed = new ConcurrentHashMap<>();
     private final Set<String> withheld = ConcurrentHashMap.newKeySet();
     private final AtomicInteger failedPolls = new AtomicInteger();
+    private volatile Runnable failNextPoll;
 
     /**
      * Leaves {@code w}'s record out of the next poll that brings it, as if its partition's leader
@@ -274,6 +276,14 @@ class HeldResultKeepsItsLockTest {
      */
     void withholdNext(WorkEnvelope w) {
       withheld.add(w.workId());
+    }
+
+    /**
+     * Makes the next poll fail without reaching the consumer (a KafkaException, as when the broker
+     * cannot be reached), running {@code then} on the poll thread first.
+     */
+    void failNextPoll(Runnable then) {
+      failNextPoll = then;
     }
 
     /** Polls that threw IllegalStateException (e.g. a record of the last fetch left unacknowledged). */
@@ -300,6 +310,12 @@ class HeldResultKeepsItsLockTest {
     ShareConsumer<String, byte[]> wrap(ShareConsumer<String, byte[]> real) {
       return (ShareConsumer<String, byte[]>) Proxy.newProxyInstance(ShareConsumer.class.getClassLoader(),
           new Class<?>[] {ShareConsumer.class}, (proxy, method, args) -> {
+            Runnable failing = failNextPoll;
+            if (method.getName().equals("poll") && failing != null) {
+              failNextPoll = null;
+              failing.run();
+              throw new KafkaException("the test failed this poll");
+            }
             if (method.getName().equals("acknowledge") && args.length == 2 && args[1] == AcknowledgeType.RENEW) {
               String key = ((ConsumerRecord<String, byte[]>) args[0]).key();
               count(renewed, key);
