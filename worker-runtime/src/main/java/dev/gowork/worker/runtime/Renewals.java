@@ -10,9 +10,12 @@ import java.util.function.LongSupplier;
 /**
  * A lane's records out for RENEW, and when to give up on one that does not come back. Records of
  * different partitions come back in different polls when their leaders differ, so one that missed a
- * poll that brought back others is not lost yet: it is presumed lost once it has missed the first such
- * poll and {@link #FURTHER_POLLS_FOR_STRAGGLERS} more, or once the patience (the lock) has passed since
- * its own RENEW, whichever comes first. The patience runs on a monotonic source: on the wall clock, a
+ * poll that brought back others is not lost yet: it is presumed lost once the patience (the lock) has
+ * passed since its own RENEW, or earlier once it has missed the first such poll and
+ * {@link #FURTHER_POLLS_FOR_STRAGGLERS} more and a tenth of the patience has passed. (Counting polls
+ * alone gave up too soon: those that came back go out again at once and return a round trip later,
+ * so three polls can take a few milliseconds, and a straggler given up is no longer renewed while its
+ * result waits, so its lock could run out.) The patience runs on a monotonic source: on the wall clock, a
  * step forward past it while a RENEW was out ended a running handler's renewals. Only the lane's
  * thread uses this class (the poll thread, or the thread that closes it).
  */
@@ -22,6 +25,8 @@ final class Renewals {
    * miss after the first such poll before it is presumed lost.
    */
   static final int FURTHER_POLLS_FOR_STRAGGLERS = 2;
+  /** The share of the patience a straggler is waited for at least, however many polls it misses. */
+  static final int STRAGGLER_WAIT_SHARE_OF_PATIENCE = 10;
 
   /** A monotonic time source ({@link System#nanoTime}). */
   private final LongSupplier nanoTime;
@@ -103,9 +108,12 @@ final class Renewals {
    * Whether a record out for RENEW since {@code sentNanos} (of {@link System#nanoTime}), which has
    * missed {@code pollsMissed} polls that brought back others of its lane's renewed records, is
    * presumed lost at {@code nowNanos}: once {@code patience} has passed, or once it has missed the
-   * first such poll and {@link #FURTHER_POLLS_FOR_STRAGGLERS} more, whichever comes first.
+   * first such poll and {@link #FURTHER_POLLS_FOR_STRAGGLERS} more and a tenth of {@code patience} has
+   * passed.
    */
   static boolean presumedLost(long sentNanos, int pollsMissed, long nowNanos, Duration patience) {
-    return pollsMissed > FURTHER_POLLS_FOR_STRAGGLERS || nowNanos - sentNanos >= patience.toNanos();
+    long waited = nowNanos - sentNanos;
+    return waited >= patience.toNanos() || (pollsMissed > FURTHER_POLLS_FOR_STRAGGLERS
+        && waited >= patience.toNanos() / STRAGGLER_WAIT_SHARE_OF_PATIENCE);
   }
 }

@@ -76,14 +76,17 @@ class PoliciesTest {
   }
 
   @Test
-  void aRecordOutForRenewIsPresumedLostAfterThePatienceOrTwoMorePollsThatBroughtBackOthers() {
+  void aRecordOutForRenewIsPresumedLostAfterThePatienceOrTwoMorePollsThatBroughtBackOthersAndATenthOfIt() {
     Duration patience = Duration.ofSeconds(30);
     long sent = Long.MAX_VALUE - 1_000; // System.nanoTime may wrap around
     assertFalse(Renewals.presumedLost(sent, 0, sent, patience));
     assertFalse(Renewals.presumedLost(sent, 1, sent, patience), "it may come back in a later poll");
     assertFalse(Renewals.presumedLost(sent, 1 + Renewals.FURTHER_POLLS_FOR_STRAGGLERS - 1,
         sent + patience.toNanos() - 1, patience));
-    assertTrue(Renewals.presumedLost(sent, 1 + Renewals.FURTHER_POLLS_FOR_STRAGGLERS, sent, patience));
+    long share = patience.toNanos() / Renewals.STRAGGLER_WAIT_SHARE_OF_PATIENCE;
+    assertFalse(Renewals.presumedLost(sent, 1 + Renewals.FURTHER_POLLS_FOR_STRAGGLERS, sent + share - 1, patience),
+        "polls missed in quick succession: not yet");
+    assertTrue(Renewals.presumedLost(sent, 1 + Renewals.FURTHER_POLLS_FOR_STRAGGLERS, sent + share, patience));
     assertTrue(Renewals.presumedLost(sent, 0, sent + patience.toNanos(), patience), "the patience ran out");
   }
 
