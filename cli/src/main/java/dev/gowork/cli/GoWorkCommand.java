@@ -9,6 +9,7 @@ import dev.gowork.cli.delegate.CoordinatorCommand;
 import dev.gowork.cli.delegate.WorkerCommand;
 import dev.gowork.cli.demo.DemoCommand;
 import dev.gowork.cli.events.EventsCommand;
+import dev.gowork.cli.kafka.KafkaCommand;
 import dev.gowork.cli.settings.CliContext;
 import dev.gowork.cli.settings.CliException;
 import dev.gowork.cli.soak.SoakCommand;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Spec;
         "'gowork demo' runs a coordinator, two workers and 10,000 work items on this machine."},
     subcommands = {CoordinatorCommand.class, WorkerCommand.class, SubmitCommand.class, StatusCommand.class,
         CancelCommand.class, QueueCommand.class, DeadCommand.class, ScheduleCommand.class, EventsCommand.class,
-        DemoCommand.class, BenchCommand.class, SoakCommand.class, CommandLine.HelpCommand.class})
+        KafkaCommand.class, DemoCommand.class, BenchCommand.class, SoakCommand.class, CommandLine.HelpCommand.class})
 final class GoWorkCommand implements Callable<Integer> {
   private final CliContext context;
 

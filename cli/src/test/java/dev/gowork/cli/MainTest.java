@@ -14,8 +14,8 @@ class MainTest {
   void withoutACommandPrintsTheCommandsAndExits2() {
     Console c = new Console(Map.of());
     assertEquals(2, c.run());
-    for (String command : new String[] {"coordinator", "worker", "submit", "status", "cancel", "queue", "dead", "schedule", "events", "demo",
-        "bench", "soak"}) {
+    for (String command : new String[] {"coordinator", "worker", "submit", "status", "cancel", "queue", "dead", "schedule", "events", "kafka",
+        "demo", "bench", "soak"}) {
       assertTrue(c.err().contains(command), command + " missing from:\n" + c.err());
     }
   }
@@ -36,8 +36,8 @@ class MainTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : new String[] {"submit", "status", "cancel", "queue", "dead", "schedule", "events", "demo", "bench",
-        "soak"}) {
+    for (String command : new String[] {"submit", "status", "cancel", "queue", "dead", "schedule", "events", "kafka", "demo",
+        "bench", "soak"}) {
       Console c = new Console(Map.of());
       assertEquals(0, c.run(command, "--help"), command);
       assertTrue(c.out().startsWith("Usage: gowork " + command), c.out());
@@ -48,8 +48,8 @@ class MainTest {
   void helpTextIsNotBrokenIntoStrayLines() {
     // A description or footer line longer than the help width wraps, leaving its last word alone on a
     // line before the next one ("Other GOWORK_*" / "variables" / "are not passed ..." in demo's footer).
-    for (String command : new String[] {"submit", "status", "cancel", "queue", "dead", "schedule", "events", "demo", "bench",
-        "soak"}) {
+    for (String command : new String[] {"submit", "status", "cancel", "queue", "dead", "schedule", "events", "kafka", "demo",
+        "bench", "soak"}) {
       Console c = new Console(Map.of());
       assertEquals(0, c.run(command, "--help"), command);
       c.out().lines().filter(l -> !l.isBlank() && !l.startsWith(" ") && !l.strip().contains(" ") && !l.endsWith(":")
