@@ -59,6 +59,23 @@ class ShippedLoggingTest {
     }
   }
 
+  @Test
+  void aPendingOffsetWhileAnotherCoordinatorsTransactionIsOpenIsNotLoggedButOtherOffsetWarningsAre() throws IOException {
+    // Logged every 5 s per partition by a coordinator that took over a killed one's partitions, until Kafka
+    // aborts the killed one's transaction (a minute): the answer the coordinator asks for, not a problem.
+    String handler = "org.apache.kafka.clients.admin.internals.ListConsumerGroupOffsetsHandler";
+    String pending = "[AdminClient clientId=adminclient-1] Skipping return offset for gowork.results-0 due to error "
+        + "UNSTABLE_OFFSET_COMMIT.";
+    for (URL url : shippedConfigurations()) {
+      LoggerConfig c = load(url).getLoggerConfig(handler);
+      assertEquals(handler, c.getName(), url.toString());
+      assertTrue(c.isFiltered(warn(handler, pending)), url.toString());
+      assertFalse(c.isFiltered(warn(handler, "[AdminClient clientId=adminclient-1] Skipping return offset for "
+          + "gowork.results-0 due to error UNKNOWN_TOPIC_OR_PARTITION.")), url.toString());
+      assertEquals(Level.WARN, c.getLevel(), url.toString());
+    }
+  }
+
   private static List<URL> shippedConfigurations() throws IOException {
     List<URL> found = new ArrayList<>();
     for (URL url : Collections.list(ShippedLoggingTest.class.getClassLoader().getResources("log4j2.xml"))) {
