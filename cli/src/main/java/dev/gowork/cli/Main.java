@@ -13,7 +13,8 @@ import java.util.List;
 import picocli.CommandLine;
 
 /**
- * The {@code gowork} command: {@code coordinator | worker | submit | status | dead | events | demo | bench | soak}.
+ * The {@code gowork} command: {@code coordinator | worker | submit | status | cancel | queue | dead | schedule | events
+ * | kafka | demo | bench | soak}.
  *
  * <pre>{@code
  * int code = Main.run("submit", "{\"x\":1}");   // returns the exit code, never exits
