@@ -113,7 +113,10 @@ public final class CoordinatorService implements AutoCloseable {
       return e;
     }
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof org.apache.kafka.common.errors.TimeoutException) {
+      // The client's own timeout, or a wait for an admin call that ran out first (AdminCalls: "Creating topic
+      // 'gowork.state' did not finish within 60 s"): which one comes first is a matter of timing.
+      if (t instanceof org.apache.kafka.common.errors.TimeoutException
+          || t instanceof java.util.concurrent.TimeoutException) {
         return new GoWorkException(ErrorCode.UNAVAILABLE, "Kafka at " + external.get()
             + " (GOWORK_BOOTSTRAP_SERVERS) did not answer in time: is it running and reachable from here, with "
             + "the right GOWORK_KAFKA_* settings (e.g. SECURITY_PROTOCOL)? (" + e.getMessage() + ")", e);

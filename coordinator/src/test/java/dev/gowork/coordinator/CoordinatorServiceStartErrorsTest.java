@@ -26,6 +26,20 @@ class CoordinatorServiceStartErrorsTest {
   }
 
   @Test
+  void anAdminCallThatRanOutOfTimeIsNamedWithTheSettingToo() {
+    // Seen with two coordinators started on a GOWORK_BOOTSTRAP_SERVERS where nothing listened: one said
+    // "did not answer", the other only "Creating topic 'gowork.state' did not finish within 60 s".
+    GoWorkException raw = new GoWorkException(ErrorCode.UNAVAILABLE, "could not create the results ... topics: "
+        + "Creating topic 'gowork.state' did not finish within 60 s", new org.apache.kafka.common.KafkaException(
+            "Creating topic 'gowork.state' did not finish within 60 s", new java.util.concurrent.TimeoutException()));
+    RuntimeException e = CoordinatorService.explain(raw, Optional.of("127.0.0.1:19463"));
+    assertTrue(e.getMessage().startsWith("Kafka at 127.0.0.1:19463 (GOWORK_BOOTSTRAP_SERVERS) did not answer"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("did not finish within 60 s"), e.getMessage());
+    assertSame(raw, e.getCause());
+  }
+
+  @Test
   void otherFailuresAndTheEmbeddedBrokerKeepTheirOwnMessage() {
     GoWorkException taken = new GoWorkException(ErrorCode.UNAVAILABLE, "cannot listen on 127.0.0.1:8080");
     assertSame(taken, CoordinatorService.explain(taken, Optional.of("kafka-1:9092")));
