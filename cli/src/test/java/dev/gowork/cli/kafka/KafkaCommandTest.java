@@ -53,17 +53,24 @@ class KafkaCommandTest {
     }
     assertEquals("hello", readOne(bootstrap));
 
+    // A second broker on the folder is refused, in one line, before it touches it.
+    Console second = new Console(Map.of("GOWORK_DATA_DIR", dir.resolve("kafka").toString()));
+    assertEquals(1, second.run("kafka", "--port", "0"), second.err());
+    assertTrue(second.err().startsWith("gowork: could not start Kafka on port 0 with data in ")
+        && second.err().contains("is in use by another embedded Kafka"), second.err());
+    assertEquals(1, second.err().lines().count(), second.err());
+
     assertEquals(0, stop(first), Files.readString(dir.resolve("first.log")));
     assertTrue(Files.readString(dir.resolve("first.log")).contains("gowork kafka: stopped"),
         Files.readString(dir.resolve("first.log")));
 
     // Started again with the same settings, it has the same address and what was written before.
-    Process second = start(env, dir.resolve("second.log"));
+    Process again = start(env, dir.resolve("again.log"));
     try {
-      assertEquals(bootstrap, awaitAddress(second, dir.resolve("second.log")));
+      assertEquals(bootstrap, awaitAddress(again, dir.resolve("again.log")));
       assertEquals("hello", readOne(bootstrap));
     } finally {
-      assertEquals(0, stop(second), Files.readString(dir.resolve("second.log")));
+      assertEquals(0, stop(again), Files.readString(dir.resolve("again.log")));
     }
   }
 
