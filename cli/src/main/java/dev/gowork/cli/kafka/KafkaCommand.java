@@ -23,9 +23,10 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "kafka", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Runs a Kafka broker of its own, for coordinators that come and go (failover).",
-        "It is the single-node broker 'gowork coordinator' embeds when GOWORK_BOOTSTRAP_SERVERS is unset,",
-        "in the foreground. Once it answers clients it prints GOWORK_BOOTSTRAP_SERVERS=<address>: give",
-        "that to coordinators, workers and 'gowork events'. SIGTERM or Ctrl-C stops it; its data stays."},
+        "It is the single-node broker that 'gowork coordinator' embeds when",
+        "GOWORK_BOOTSTRAP_SERVERS is unset, in the foreground. Once it answers clients",
+        "it prints GOWORK_BOOTSTRAP_SERVERS=<address>: give that to coordinators,",
+        "workers and 'gowork events'. SIGTERM or Ctrl-C stops it; its data stays."},
     footer = {"", "It listens on 127.0.0.1 only: for one machine. Elsewhere, use a Kafka 4.x cluster.",
         "Example: gowork kafka --data-dir /var/lib/gowork/kafka"})
 public final class KafkaCommand implements Callable<Integer> {
