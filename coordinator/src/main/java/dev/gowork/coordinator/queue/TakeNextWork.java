@@ -37,12 +37,13 @@ import org.slf4j.LoggerFactory;
  * {@code CloseIdleHandouts} task), and the Kafka workers get those partitions back.
  *
  * <p>Concurrency: a share consumer is single-threaded, so each queue's consumer is used under its
- * own lock; a caller that cannot get the lock within the poll timeout gets nothing. A new consumer
+ * own lock; a caller that cannot get the lock within the poll timeout gets nothing, and one waiting for
+ * it when {@link #stopTaking} is called gets nothing at once. A new consumer
  * needs a second or more to join its group, so the first calls on a queue usually come back empty.
  */
 public final class TakeNextWork implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TakeNextWork.class);
-  private final KafkaClients clients;
+  private final ShareConsumers consumers;
   private final Topics topics;
   private final WireCodec codec;
   private final Duration pollTimeout;
@@ -50,10 +51,19 @@ public final class TakeNextWork implements AutoCloseable {
   private volatile boolean closed;
 
   public TakeNextWork(KafkaClients clients, Topics topics, WireCodec codec, Duration pollTimeout) {
-    this.clients = clients;
+    this(clients::shareConsumer, topics, codec, pollTimeout);
+  }
+
+  TakeNextWork(ShareConsumers consumers, Topics topics, WireCodec codec, Duration pollTimeout) {
+    this.consumers = consumers;
     this.topics = topics;
     this.codec = codec;
     this.pollTimeout = pollTimeout;
+  }
+
+  /** Where the share consumers come from: {@link KafkaClients#shareConsumer} (a test may hold one up). */
+  interface ShareConsumers {
+    ShareConsumer<String, byte[]> create(String groupId, Map<String, Object> overrides);
   }
 
   /**
@@ -83,7 +93,7 @@ public final class TakeNextWork implements AutoCloseable {
     }
     Slot slot = slots.computeIfAbsent(queue, q -> new Slot());
     try {
-      if (!slot.lock.tryLock(pollTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!lockForTake(slot)) {
         return Optional.empty();
       }
     } catch (InterruptedException e) {
@@ -96,7 +106,7 @@ public final class TakeNextWork implements AutoCloseable {
       }
       slot.lastUsed = System.nanoTime();
       if (slot.consumer == null) {
-        slot.consumer = clients.shareConsumer(topics.shareGroup(queue), Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1));
+        slot.consumer = consumers.create(topics.shareGroup(queue), Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1));
         slot.consumer.subscribe(List.of(topics.work(queue)));
       }
       synchronized (slot) {
@@ -146,27 +156,59 @@ public final class TakeNextWork implements AutoCloseable {
       throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not take work from queue '" + queue + "': "
           + e.getMessage(), e);
     } finally {
-      slot.lock.unlock();
+      unlock(slot);
     }
   }
 
   /**
-   * Takes nothing more: a call from now on answers empty, a call waiting in its poll is woken and
-   * answers empty at once, and a record polled meanwhile is RELEASEd to the group, not handed out. A
-   * record already taken is not affected: its ACCEPT is committed and the call returns it.
+   * Takes the slot's lock, waiting up to the poll timeout for it.
+   *
+   * @return false when the wait ran out, or takes stopped before it got the lock
+   */
+  private boolean lockForTake(Slot slot) throws InterruptedException {
+    long end = System.nanoTime() + pollTimeout.toNanos();
+    // Waits on the slot's monitor, not in the lock's own queue, so that stopTaking can wake it.
+    synchronized (slot) {
+      for (long left = pollTimeout.toNanos(); !closed; left = end - System.nanoTime()) {
+        if (slot.lock.tryLock()) {
+          return true;
+        }
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(slot, left);
+      }
+      return false;
+    }
+  }
+
+  /** Releases the slot's lock and wakes the calls waiting for it. */
+  private static void unlock(Slot slot) {
+    slot.lock.unlock();
+    synchronized (slot) {
+      slot.notifyAll();
+    }
+  }
+
+  /**
+   * Takes nothing more: a call from now on answers empty, a call waiting for its queue's lock or in its
+   * poll is woken and answers empty at once, and a record polled meanwhile is RELEASEd to the group, not
+   * handed out. A record already taken is not affected: its ACCEPT is committed and the call returns it.
    * {@link #close} still closes the consumers.
    */
   public void stopTaking() {
     closed = true;
-    slots.values().forEach(TakeNextWork::wakeIfPolling);
+    slots.values().forEach(TakeNextWork::wake);
   }
 
   /**
-   * Ends the slot's poll if one is under way. Only a poll: a pending wakeup would make the commit of a
-   * record just taken throw, and that record's ACCEPT would then be unknown (taken by Kafka or not).
+   * Wakes the calls waiting for the slot's lock, and ends its poll if one is under way. Only a poll: a
+   * pending wakeup would make the commit of a record just taken throw, and that record's ACCEPT would
+   * then be unknown (taken by Kafka or not).
    */
-  private static void wakeIfPolling(Slot slot) {
+  private static void wake(Slot slot) {
     synchronized (slot) {
+      slot.notifyAll();
       if (slot.polling && slot.consumer != null) {
         slot.consumer.wakeup();
       }
@@ -190,7 +232,7 @@ public final class TakeNextWork implements AutoCloseable {
             closedQueues.add(queue);
           }
         } finally {
-          slot.lock.unlock();
+          unlock(slot);
         }
       }
     });
@@ -212,7 +254,7 @@ public final class TakeNextWork implements AutoCloseable {
   public void close() {
     closed = true;
     for (Slot s : slots.values()) {
-      wakeIfPolling(s);
+      wake(s);
       s.lock.lock();
       try {
         if (s.consumer != null) {
@@ -220,12 +262,13 @@ public final class TakeNextWork implements AutoCloseable {
           s.consumer = null;
         }
       } finally {
-        s.lock.unlock();
+        unlock(s);
       }
     }
   }
 
   private static final class Slot {
+    /** Held by the call using the consumer; a take waits for it on the slot's monitor ({@code lockForTake}). */
     final ReentrantLock lock = new ReentrantLock();
     ShareConsumer<String, byte[]> consumer;
     /** True while a call is in {@code consumer.poll}; guarded by the slot's monitor. */
