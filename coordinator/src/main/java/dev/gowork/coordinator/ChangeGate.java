@@ -8,7 +8,8 @@ import java.util.function.Supplier;
 
 /**
  * Admits the calls that change state (add, cancel, requeue, revoke…) until the server begins to close,
- * and lets {@link WorkServer#close()} wait for those admitted before it stops committing. So a call
+ * and lets {@link WorkServer#close()} wait for those admitted before it stops committing (and the HTTP
+ * service's close before it closes their connections: {@link WorkServer#awaitChanges}). So a call
  * either is refused before it changes anything ({@link ClosingException}), or runs to its commit: none
  * changes the work table and then fails because the commit was refused (its caller told it failed while
  * this coordinator's memory says it happened).
@@ -16,6 +17,8 @@ import java.util.function.Supplier;
 final class ChangeGate {
   private final AtomicInteger underWay = new AtomicInteger();
   private volatile boolean refusing;
+  /** Set by the first {@link #awaitNone}: from then on the last change to end wakes its waiters. */
+  private volatile boolean awaited;
 
   /**
    * Runs {@code change} unless the server is closing.
@@ -57,11 +60,12 @@ final class ChangeGate {
   }
 
   /**
-   * Waits up to {@code timeout} for the changes under way to end.
+   * Waits up to {@code timeout} for the changes under way to end (refusing none: {@link #refuse} does).
    *
    * @return false when some were still under way then
    */
   boolean awaitNone(Duration timeout) {
+    awaited = true; // before reading the count: a change ending after that read wakes this wait
     long end = System.nanoTime() + timeout.toNanos();
     synchronized (underWay) {
       for (long left = timeout.toNanos(); underWay.get() > 0 && left > 0; left = end - System.nanoTime()) {
@@ -86,7 +90,7 @@ final class ChangeGate {
   }
 
   private void leave() {
-    if (underWay.decrementAndGet() == 0 && refusing) {
+    if (underWay.decrementAndGet() == 0 && awaited) {
       synchronized (underWay) {
         underWay.notifyAll();
       }

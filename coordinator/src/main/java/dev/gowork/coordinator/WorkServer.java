@@ -758,6 +758,18 @@ public final class WorkServer implements AutoCloseable {
   }
 
   /**
+   * For a front end that must answer its callers before it stops (the HTTP service closes its connections
+   * only after this): waits up to the send timeout for the calls that change state under way ({@code add},
+   * {@code cancel}, {@code requeue}, {@code revoke}…) to end, their commit included. Refuses none ({@link
+   * #close()} does), so the server carries on.
+   *
+   * @return false when some were still under way when the wait ran out
+   */
+  public boolean awaitChanges() {
+    return changes.awaitNone(changesEnding);
+  }
+
+  /**
    * Refuses the calls that change state ({@code add}, {@code cancel}, {@code requeue}, {@code revoke}…:
    * UNAVAILABLE, nothing changed) and {@code get}, and waits for those under way ({@link #stopHandouts},
    * then up to the send timeout for the changes), so that what they did is committed; then stops

@@ -17,10 +17,12 @@ import dev.gowork.coordinator.testing.Poll;
 import dev.gowork.coordinator.testing.TestWorker;
 import dev.gowork.coordinator.work.WorkState;
 import dev.gowork.coordinator.work.WorkStatus;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -31,12 +33,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Calls that change state (cancel, requeue, revoke…) as the work server closes: each is either refused
- * before it changes anything, or runs to its commit; none is left changed in memory and failed.
+ * before it changes anything, or runs to its commit; none is left changed in memory and failed. Over
+ * HTTP, one under way as the HTTP service closes is answered.
  */
 @ExtendWith(KafkaExtension.class)
 class ChangesAtCloseTest extends ServerFixture {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String CHANGE_THREAD = "test-change";
+  private static final String CLOSING_THREAD = "test-http-close";
 
   /**
    * A cancel that had passed its checks when close() began changed the work table, then failed with 503
@@ -96,6 +100,45 @@ class ChangesAtCloseTest extends ServerFixture {
   }
 
   /**
+   * HttpService.close() waited 5 s for the requests in flight, then closed their connections (and 5 s later
+   * interrupted its threads): a cancel still under way then (waiting for its commit while Kafka was slow)
+   * was cut off, its caller saw a closed connection, and the cancel was usually committed anyway. Now the
+   * service waits for the work server's changes under way before it closes the connections: the cancel is
+   * answered as done.
+   */
+  @Test
+  void aCancelUnderWayWhenTheHttpServiceClosesIsAnswered(TestKafka k) throws Exception {
+    PausesAChange pause = new PausesAChange(clock);
+    start(k, b -> b.clock(pause)).start();
+    Work work = server.createWork("x", 600);
+    server.add(work);
+    try (ServiceOnServer http = new ServiceOnServer(k, server)) {
+      CompletableFuture<Object> asked = CompletableFuture.supplyAsync(
+          () -> http.post("/v1/work/" + work.id() + "/cancel", "{\"reason\":\"withdrawn\"}"));
+      assertTrue(pause.held.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the cancel held");
+      CompletableFuture<Void> closing = CompletableFuture.runAsync(http.service::close,
+          r -> new Thread(r, CLOSING_THREAD).start());
+      // Resumed once the close waits for the changes (the fix), or once the caller's call ended without it (before).
+      Poll.until(() -> asked.isDone() || closeAwaitsChanges(), WAIT, "the close waiting, or the caller's call ended");
+      pause.resume.countDown();
+      closing.join();
+      Object answer = asked.join();
+      assertTrue(answer instanceof HttpResponse<?>, "the caller got no answer: " + answer);
+      HttpResponse<?> r = (HttpResponse<?>) answer;
+      assertEquals(200, r.statusCode(), r.toString());
+      assertTrue(r.body().toString().contains("cancelled"), "answered as done: " + r.body());
+    }
+    assertEquals(WorkState.CANCELLED, server.status(work.id()).orElseThrow().state());
+  }
+
+  /** True when the HTTP service's close waits for the work server's changes under way. */
+  private static boolean closeAwaitsChanges() {
+    return Thread.getAllStackTraces().entrySet().stream()
+        .filter(e -> e.getKey().getName().equals(CLOSING_THREAD))
+        .anyMatch(e -> Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals("awaitChanges")));
+  }
+
+  /**
    * Runs {@code change} on its own thread, holds it at its first reading of the clock (just before it
    * changes the table), closes the server meanwhile, and lets it go on once the server refuses changes.
    *
@@ -139,7 +182,10 @@ class ChangesAtCloseTest extends ServerFixture {
     return work;
   }
 
-  /** The server's clock, which holds the first reading made on the change's thread until the test resumes it. */
+  /**
+   * The server's clock, which holds the first reading made on the change's thread (or, for a change asked
+   * over HTTP, within a change on an HTTP thread) until the test resumes it.
+   */
   private static final class PausesAChange extends Clock {
     final CountDownLatch held = new CountDownLatch(1);
     final CountDownLatch resume = new CountDownLatch(1);
@@ -163,7 +209,7 @@ class ChangesAtCloseTest extends ServerFixture {
     }
 
     private void pauseIfTheChange() {
-      if (Thread.currentThread().getName().equals(CHANGE_THREAD) && paused.compareAndSet(false, true)) {
+      if (onTheChangesThread() && paused.compareAndSet(false, true)) {
         held.countDown();
         try {
           resume.await(WAIT.toSeconds() * 2, TimeUnit.SECONDS);
@@ -171,6 +217,13 @@ class ChangesAtCloseTest extends ServerFixture {
           Thread.currentThread().interrupt();
         }
       }
+    }
+
+    private static boolean onTheChangesThread() {
+      String name = Thread.currentThread().getName();
+      return name.equals(CHANGE_THREAD) || name.startsWith("gowork-http-")
+          && StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+              .walk(frames -> frames.anyMatch(f -> f.getDeclaringClass() == ChangeGate.class));
     }
 
     @Override

@@ -10,16 +10,9 @@ import dev.gowork.broker.testing.KafkaExtension;
 import dev.gowork.broker.testing.TestKafka;
 import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.coordinator.auth.Session;
-import dev.gowork.coordinator.config.CoordinatorSettings;
-import dev.gowork.coordinator.http.HttpService;
-import dev.gowork.coordinator.metrics.ServiceMetrics;
 import dev.gowork.coordinator.testing.CapturedWarnings;
 import dev.gowork.coordinator.testing.Poll;
 import dev.gowork.coordinator.work.WorkState;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,7 +20,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -40,8 +32,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(KafkaExtension.class)
 class HandoutAtCloseTest extends ServerFixture {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  /** The HTTP service's settings need one; the work server has the fixture's. */
-  private static final String SECRET_TEXT = "handout-at-close-secret-0123456789-abcdef";
 
   /**
    * close() stopped committing the state (the results loop and its transactional writer) before it
@@ -87,7 +77,7 @@ class HandoutAtCloseTest extends ServerFixture {
     Session s = handshake();
     Work work = server.createWork("x", 600);
     server.add(work);
-    try (Service http = new Service(k)) {
+    try (ServiceOnServer http = new ServiceOnServer(k, server)) {
       CompletableFuture<Object> asked = CompletableFuture.supplyAsync(() -> Poll.until(() -> {
         Object r = http.next(s, "default");
         return r instanceof HttpResponse<?> h && h.statusCode() == 204 ? null : r;
@@ -120,7 +110,7 @@ class HandoutAtCloseTest extends ServerFixture {
     Session s = handshake();
     Work work = server.createWork("x", 600);
     server.add(work);
-    try (Service http = new Service(k)) {
+    try (ServiceOnServer http = new ServiceOnServer(k, server)) {
       CompletableFuture<Object> asked = CompletableFuture.supplyAsync(() -> Poll.until(() -> {
         Object r = http.next(s, "default");
         return r instanceof HttpResponse<?> h && h.statusCode() == 204 ? null : r;
@@ -194,7 +184,7 @@ class HandoutAtCloseTest extends ServerFixture {
   void aHandOutWaitingForARecordEndsWith503WhenTheServiceCloses(TestKafka k) throws Exception {
     start(k, b -> b.getPollTimeout(Duration.ofSeconds(30))).start();
     Session s = handshake();
-    try (Service http = new Service(k)) {
+    try (ServiceOnServer http = new ServiceOnServer(k, server)) {
       CompletableFuture<Object> asked = CompletableFuture.supplyAsync(() -> http.next(s, "default"));
       Poll.until(HandoutAtCloseTest::anHttpThreadPolls, WAIT, "the worker's call waiting in its poll");
       http.service.close();
@@ -223,7 +213,7 @@ class HandoutAtCloseTest extends ServerFixture {
     start(k, b -> b.getPollTimeout(Duration.ofSeconds(30))).start();
     Session s = handshake();
     List<String> queues = List.of("long-poll-1", "long-poll-2", "long-poll-3"); // one share consumer each
-    try (Service http = new Service(k);
+    try (ServiceOnServer http = new ServiceOnServer(k, server);
         CapturedWarnings logs = CapturedWarnings.from(Level.INFO, "dev.gowork.coordinator.http")) {
       List<CompletableFuture<Object>> asked = queues.stream()
           .map(q -> CompletableFuture.supplyAsync(() -> http.next(s, q))).toList();
@@ -251,42 +241,6 @@ class HandoutAtCloseTest extends ServerFixture {
         .filter(e -> e.getKey().getName().startsWith("gowork-http-"))
         .filter(e -> java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals("poll")
             && f.getClassName().contains("ShareConsumer"))).count();
-  }
-
-  /** The HTTP API over the fixture's server, as the coordinator service runs it, and a worker's HTTP client. */
-  private final class Service implements AutoCloseable {
-    final HttpService service;
-    final ServiceMetrics metrics;
-    final HttpClient client = HttpClient.newHttpClient();
-
-    Service(TestKafka k) {
-      CoordinatorSettings settings = CoordinatorSettings.parse(Map.of("GOWORK_SECRET", SECRET_TEXT,
-          "GOWORK_API_TOKEN", "handout-at-close-token-0123456789", "GOWORK_BOOTSTRAP_SERVERS", k.bootstrapServers(),
-          "GOWORK_TOPIC_PREFIX", k.topicPrefix(), "GOWORK_HTTP_HOST", "127.0.0.1", "GOWORK_HTTP_PORT", "0"));
-      metrics = ServiceMetrics.bind(server);
-      service = HttpService.start(settings, server, k.bootstrapServers(), metrics, Optional::empty);
-    }
-
-    /** POST /v1/work/next as an HTTP worker: the response, or the IOException when there was none. */
-    Object next(Session s, String queue) {
-      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port()
-          + "/v1/work/next?queue=" + queue)).timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.noBody())
-          .header("X-Gowork-Worker-Id", s.workerId()).header("Authorization", "Bearer " + s.sessionKey()).build();
-      try {
-        return client.send(request, HttpResponse.BodyHandlers.ofString());
-      } catch (IOException e) {
-        return e;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return e;
-      }
-    }
-
-    @Override
-    public void close() {
-      service.close();
-      metrics.close();
-    }
   }
 
   private boolean refused(Session s) {

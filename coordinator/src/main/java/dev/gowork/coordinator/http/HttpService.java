@@ -22,6 +22,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,17 +61,20 @@ public final class HttpService implements AutoCloseable {
   private final Router router;
   /** Stops the work server's hand-outs ({@link WorkServer#stopHandouts}) when this service closes. */
   private final Runnable stopHandouts;
+  /** Waits for the work server's changes under way ({@link WorkServer#awaitChanges}) when this service closes. */
+  private final BooleanSupplier awaitChanges;
   /** The management listener and its threads, or null. */
   private final HttpServer management;
   private final ThreadPoolExecutor managementPool;
   private final AtomicBoolean refusalsLogged = new AtomicBoolean();
 
   private HttpService(HttpServer server, ThreadPoolExecutor pool, Router router, Runnable stopHandouts,
-      HttpServer management, ThreadPoolExecutor managementPool) {
+      BooleanSupplier awaitChanges, HttpServer management, ThreadPoolExecutor managementPool) {
     this.server = server;
     this.pool = pool;
     this.router = router;
     this.stopHandouts = stopHandouts;
+    this.awaitChanges = awaitChanges;
     this.management = management;
     this.managementPool = managementPool;
   }
@@ -152,7 +156,8 @@ public final class HttpService implements AutoCloseable {
       management.start();
     }
     server.start();
-    return new HttpService(server, pool, router, workServer::stopHandouts, management, managementPool);
+    return new HttpService(server, pool, router, workServer::stopHandouts, workServer::awaitChanges, management,
+        managementPool);
   }
 
   /** An HTTPS server when {@code tls} is there (TLS 1.2 or 1.3, the JDK's defaults), else plain HTTP. */
@@ -201,17 +206,25 @@ public final class HttpService implements AutoCloseable {
   /**
    * Answers new requests with 503, stops the work server's hand-outs ({@link WorkServer#stopHandouts}:
    * a {@code POST /v1/work/next} waiting for a record gets 503 at once, one that has taken its record
-   * finishes), lets the requests in flight finish (up to 5 s from then), then stops listening and ends
-   * the threads. So every record handed out is answered on a connection still open: none is marked
-   * running for a worker that never receives it. The work server's {@code get} stays refused from then
-   * on. The requests refused meanwhile (503 with {@code Retry-After}: long-polling HTTP workers, say) are
-   * logged as one line with their count, not one warning each. Safe to call more than once.
+   * finishes), waits for the work server's changes under way ({@link WorkServer#awaitChanges}: an add or a
+   * cancel waiting for its commit, up to the send timeout), lets the other requests in flight finish (up to
+   * 5 s from then), then stops listening and ends the threads. So every record handed out, and every
+   * such change, is answered on a connection still open: no work is marked running for a worker that never
+   * receives it, and no change is cut off with its caller left to guess whether it took effect. The work
+   * server's {@code get} stays refused from then on; its other calls are not. The requests refused
+   * meanwhile (503 with {@code Retry-After}: long-polling HTTP workers, say) are logged as one line with
+   * their count, not one warning each. Safe to call more than once.
    */
   @Override
   public void close() {
     router.startClosing();
     // Before the grace: a hand-out under way after it would take its record for a connection closed below.
     stopHandouts.run();
+    // A change may wait longer than the grace for its commit (Kafka slow): it is answered, not cut off.
+    if (!awaitChanges.getAsBoolean()) {
+      LOG.warn("requests that change state still under way as the HTTP service closes: their connections may be "
+          + "closed before they are answered (the change may still take effect)");
+    }
     long end = System.nanoTime() + GRACE.toNanos();
     while (router.inFlight() > 0 && System.nanoTime() < end) {
       try {
