@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * duration, measured on {@link #nanoTime} (a lock is a duration: a step of the wall clock must not put
  * its renewal off; work deadlines stay on the {@link Clock}); the renewed record comes back from the
  * next poll and is recognised by {@link RecordKey}, not run again. If this thread or the JVM dies,
- * the broker releases the records.
+ * the broker releases the records. The {@code running} notices and their {@code durationMs} are timed
+ * on {@link #nanoTime} as well.
  *
  * <p>(A long class because lanes, held records, renewals and acknowledgements are this one thread's
  * state, kept unsynchronised by never leaving it; {@link Lane}, {@link RunWork} and {@link Held} hold
@@ -73,7 +74,10 @@ final class ConsumeWork implements Runnable {
   private final ExecutorService workThreads;
   private final Supplier<Session> session;
   private final Clock clock;
-  /** The monotonic time source that locks are renewed on ({@link System#nanoTime}, shared with the lanes). */
+  /**
+   * The monotonic time source ({@link System#nanoTime}, shared with the lanes and work threads) that
+   * durations are measured on: locks, how long a handler has run, the notices' intervals.
+   */
   private final LongSupplier nanoTime;
   private final Stats stats;
   private final Duration cancelGrace;
@@ -231,9 +235,9 @@ final class ConsumeWork implements Runnable {
       for (Lane lane : lanes) {
         pollLane(lane, accepting, now);
       }
-      enforceDeadlines(now);
+      enforceDeadlines(now, nowNanos);
       stopCancelled(now);
-      announceRunning(now);
+      announceRunning(nowNanos);
       renewLocks(now, nowNanos);
       if (draining && drained(now)) {
         if (publisher.waitingForSession() > 0) {
@@ -416,7 +420,7 @@ final class ConsumeWork implements Runnable {
   /** Runs {@code batch} on one work thread; hands it back to the group if no thread can take it. */
   private void submit(List<Held> batch) {
     try {
-      workThreads.execute(new RunBatch(batch, handler, publisher, clock, stats, cancellations));
+      workThreads.execute(new RunBatch(batch, handler, publisher, clock, nanoTime, stats, cancellations));
     } catch (RejectedExecutionException e) {
       batch.forEach(this::releaseUnstarted);
     }
@@ -456,7 +460,7 @@ final class ConsumeWork implements Runnable {
     }
   }
 
-  private void enforceDeadlines(Instant now) {
+  private void enforceDeadlines(Instant now, long nowNanos) {
     for (Lane lane : lanes) {
       Held h = lane.held();
       if (h == null || h.isSettled() || h.run == null) {
@@ -472,7 +476,7 @@ final class ConsumeWork implements Runnable {
             interrupt(h);
             LOG.warn("{} was still running {} ms after its deadline; interrupted it", h, cancelGrace.toMillis());
             publisher.publish(h, ResultStatus.TIMED_OUT, null, "the handler did not stop by the deadline "
-                + h.work.deadline(), Math.max(0, Duration.between(h.startedAt(now), now).toMillis()));
+                + h.work.deadline(), h.ranFor(nowNanos).toMillis());
           }
         }
         case NONE -> { }
@@ -488,7 +492,7 @@ final class ConsumeWork implements Runnable {
   private void stopCancelled(Instant now) {
     for (Lane lane : lanes) {
       Held h = lane.held();
-      if (h == null || h.isSettled() || h.run == null || h.startedAt() == null
+      if (h == null || h.isSettled() || h.run == null || !h.started()
           || !cancellations.contains(h.work.workId())) {
         continue;
       }
@@ -514,24 +518,30 @@ final class ConsumeWork implements Runnable {
 
   /**
    * Tells the coordinator about each handler that has run for {@link #runningNotice} (once per attempt),
-   * and sends its latest progress report, at most once per {@link #PROGRESS_INTERVAL}.
+   * and sends its latest progress report, at most once per {@link #PROGRESS_INTERVAL}; both timed, and
+   * the notice's running time measured, on {@link #nanoTime} ({@code nowNanos}).
    */
-  private void announceRunning(Instant now) {
+  private void announceRunning(long nowNanos) {
     for (Lane lane : lanes) {
       Held h = lane.held();
-      Instant started = h == null ? null : h.startedAt();
-      if (started == null || h.isSettled() || h.cancelledAt != null) {
+      if (h == null || !h.started() || h.isSettled() || h.cancelledAt != null) {
         continue;
       }
-      boolean first = !h.announced && !now.isBefore(started.plus(runningNotice));
+      Duration ran = h.ranFor(nowNanos);
+      boolean first = !h.announced && ran.compareTo(runningNotice) >= 0;
       boolean progress = h.context.hasProgress()
-          && (h.announcedAt == null || !now.isBefore(h.announcedAt.plus(PROGRESS_INTERVAL)));
+          && (!h.announced || untilProgress(h, nowNanos).compareTo(Duration.ZERO) <= 0);
       if (first || progress) {
         h.announced = true;
-        h.announcedAt = now;
-        publisher.announce(h, Duration.between(started, now).toMillis(), h.context.takeProgress());
+        h.announcedNanos = nowNanos;
+        publisher.announce(h, ran.toMillis(), h.context.takeProgress());
       }
     }
+  }
+
+  /** How long after {@code nowNanos} the next progress report of {@code h} (announced) may be sent. */
+  private static Duration untilProgress(Held h, long nowNanos) {
+    return PROGRESS_INTERVAL.minusNanos(nowNanos - h.announcedNanos);
   }
 
   /**
@@ -703,11 +713,11 @@ final class ConsumeWork implements Runnable {
       if (h != null && !h.lockLost && !h.isSettled()) {
         next = min(next, now.plus(h.untilHalfLock(lockOf(lane), nowNanos)));
       }
-      if (h != null && !h.announced && !h.isSettled() && h.startedAt() != null) {
-        next = min(next, h.startedAt().plus(runningNotice));
+      if (h != null && !h.announced && !h.isSettled() && h.started()) {
+        next = min(next, now.plus(runningNotice.minus(h.ranFor(nowNanos))));
       }
-      if (h != null && h.announcedAt != null && !h.isSettled() && h.context.hasProgress()) {
-        next = min(next, h.announcedAt.plus(PROGRESS_INTERVAL));
+      if (h != null && h.announced && !h.isSettled() && h.context.hasProgress()) {
+        next = min(next, now.plus(untilProgress(h, nowNanos)));
       }
       if (h != null && h.cancelledAt != null && !h.isSettled()) {
         next = min(next, h.cancelledAt.plus(cancelGrace));

@@ -49,13 +49,15 @@ final class Held {
   boolean lockLost;
   /** The coordinator was told that this attempt runs ({@code running} notice sent). */
   boolean announced;
-  /** When the last {@code running} notice was sent, or null. */
-  Instant announcedAt;
+  /** When the last {@code running} notice was sent, on the monotonic nanoTime; set once {@link #announced}. */
+  long announcedNanos;
   /** When the poll thread signalled the handler that the work was cancelled, or null. */
   Instant cancelledAt;
   /** The batch that runs this record on a work thread; null until submitted. */
   volatile RunBatch run;
-  private volatile Instant startedAt;
+  /** When the handler started, on the monotonic nanoTime; set before {@link #started}. */
+  private volatile long startedNanos;
+  private volatile boolean started;
   /** {@link #NEW}, {@link #STARTED}, or the {@link Fate} once settled. */
   private final AtomicReference<Object> state = new AtomicReference<>(NEW);
 
@@ -105,24 +107,30 @@ final class Held {
     return state.get() instanceof Fate;
   }
 
-  /** Marks the handler started (work thread): false when the record was settled first, and must not run. */
-  boolean start(Instant now) {
+  /**
+   * Marks the handler started at {@code nowNanos} on the replica's monotonic nanoTime (work thread):
+   * false when the record was settled first, and must not run.
+   */
+  boolean start(long nowNanos) {
     if (state.compareAndSet(NEW, STARTED)) {
-      startedAt = now;
+      startedNanos = nowNanos;
+      started = true;
       return true;
     }
     return false;
   }
 
-  /** When the handler started, or null while it has not. */
-  Instant startedAt() {
-    return startedAt;
+  /** True once the handler has started (it may have ended since). */
+  boolean started() {
+    return started;
   }
 
-  /** When the handler started, or {@code fallback} if it never did. */
-  Instant startedAt(Instant fallback) {
-    Instant s = startedAt;
-    return s == null ? fallback : s;
+  /**
+   * How long the handler has run at {@code nowNanos} (same source as {@link #start}): zero if it has
+   * not started, never negative (a round that read the time before the handler started).
+   */
+  Duration ranFor(long nowNanos) {
+    return started ? Duration.ofNanos(Math.max(0, nowNanos - startedNanos)) : Duration.ZERO;
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.gowork.worker.runtime;
 import dev.gowork.worker.handler.WorkHandler;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Runs the records of one poll back to back on one work thread, each through {@link RunWork}, so a
@@ -21,19 +22,21 @@ final class RunBatch implements Runnable {
   private final WorkHandler handler;
   private final PublishResults publisher;
   private final Clock clock;
+  private final LongSupplier nanoTime;
   private final Stats stats;
   private final Cancellations cancellations;
   private Held current;
   private Thread thread;
   private boolean abandoned;
 
-  RunBatch(List<Held> records, WorkHandler handler, PublishResults publisher, Clock clock, Stats stats,
-      Cancellations cancellations) {
+  RunBatch(List<Held> records, WorkHandler handler, PublishResults publisher, Clock clock, LongSupplier nanoTime,
+      Stats stats, Cancellations cancellations) {
     this.records = List.copyOf(records);
     this.cancellations = cancellations;
     this.handler = handler;
     this.publisher = publisher;
     this.clock = clock;
+    this.nanoTime = nanoTime;
     this.stats = stats;
     this.records.forEach(h -> h.run = this);
   }
@@ -49,7 +52,7 @@ final class RunBatch implements Runnable {
         thread = Thread.currentThread();
         Thread.interrupted();
       }
-      new RunWork(h, handler, publisher, clock, stats, cancellations).run();
+      new RunWork(h, handler, publisher, clock, nanoTime, stats, cancellations).run();
     }
     synchronized (this) {
       current = null;

@@ -4,15 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.gowork.broker.wire.ResultStatus;
 import dev.gowork.worker.handler.WorkHandler;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs the handler for one held record on a work thread and publishes its outcome: {@code completed}
  * with the returned value, {@code failed} with the exception's message, or {@code timed_out} when it
- * ends at or after the deadline. A throwing handler is reported, never propagated.
+ * ends at or after the deadline. A throwing handler is reported, never propagated. How long it ran
+ * ({@code durationMs}) is measured on the replica's monotonic nanoTime, so a step of the wall clock
+ * cannot make it wrong or negative; the deadline is on the {@link Clock}.
  */
 final class RunWork implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(RunWork.class);
@@ -21,16 +24,18 @@ final class RunWork implements Runnable {
   private final WorkHandler handler;
   private final PublishResults publisher;
   private final Clock clock;
+  private final LongSupplier nanoTime;
   private final Stats stats;
   private final Cancellations cancellations;
 
-  RunWork(Held held, WorkHandler handler, PublishResults publisher, Clock clock, Stats stats,
+  RunWork(Held held, WorkHandler handler, PublishResults publisher, Clock clock, LongSupplier nanoTime, Stats stats,
       Cancellations cancellations) {
     this.held = held;
     this.cancellations = cancellations;
     this.handler = handler;
     this.publisher = publisher;
     this.clock = clock;
+    this.nanoTime = nanoTime;
     this.stats = stats;
   }
 
@@ -52,10 +57,10 @@ final class RunWork implements Runnable {
       }
       return;
     }
-    if (!held.start(start)) {
+    long startNanos = nanoTime.getAsLong();
+    if (!held.start(startNanos)) {
       return;
     }
-    long startNanos = System.nanoTime();
     JsonNode result = null;
     String error = null;
     try {
@@ -67,9 +72,10 @@ final class RunWork implements Runnable {
         LOG.debug("handler failure on {}", held, e);
       }
     }
-    stats.handled(System.nanoTime() - startNanos);
+    long ranNanos = Math.max(0, nanoTime.getAsLong() - startNanos);
+    stats.handled(ranNanos);
     Instant end = clock.instant();
-    long ms = Math.max(0, Duration.between(start, end).toMillis());
+    long ms = TimeUnit.NANOSECONDS.toMillis(ranNanos);
     if (cancellations.contains(held.work.workId())) {
       if (held.settle(Held.Fate.DROP)) {
         publisher.dropped(held);
