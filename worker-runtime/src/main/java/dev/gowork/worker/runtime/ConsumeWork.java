@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * duration, measured on {@link #nanoTime} (a lock is a duration: a step of the wall clock must not put
  * its renewal off; work deadlines stay on the {@link Clock}); the renewed record comes back from the
  * next poll and is recognised by {@link RecordKey}, not run again. If this thread or the JVM dies,
- * the broker releases the records. The {@code running} notices and their {@code durationMs} are timed
- * on {@link #nanoTime} as well.
+ * the broker releases the records. The {@code running} notices and their {@code durationMs}, and the
+ * cancel grace of cancelled work, are timed on {@link #nanoTime} as well.
  *
  * <p>(A long class because lanes, held records, renewals and acknowledgements are this one thread's
  * state, kept unsynchronised by never leaving it; {@link Lane}, {@link RunWork} and {@link Held} hold
@@ -76,7 +76,7 @@ final class ConsumeWork implements Runnable {
   private final Clock clock;
   /**
    * The monotonic time source ({@link System#nanoTime}, shared with the lanes and work threads) that
-   * durations are measured on: locks, how long a handler has run, the notices' intervals.
+   * durations are measured on: locks, how long a handler has run, the notices' intervals, the cancel grace.
    */
   private final LongSupplier nanoTime;
   private final Stats stats;
@@ -236,7 +236,7 @@ final class ConsumeWork implements Runnable {
         pollLane(lane, accepting, now);
       }
       enforceDeadlines(now, nowNanos);
-      stopCancelled(now);
+      stopCancelled(nowNanos);
       announceRunning(nowNanos);
       renewLocks(now, nowNanos);
       if (draining && drained(now)) {
@@ -486,26 +486,32 @@ final class ConsumeWork implements Runnable {
 
   /**
    * Stops the handlers of work the coordinator cancelled: signals each through its context, then,
-   * if it still runs after the cancel grace, interrupts it. Either way no result is written and the
-   * record is ACCEPTed (the work is decided).
+   * if it still runs after the cancel grace (timed on {@link #nanoTime}), interrupts it. Either way no
+   * result is written and the record is ACCEPTed (the work is decided).
    */
-  private void stopCancelled(Instant now) {
+  private void stopCancelled(long nowNanos) {
     for (Lane lane : lanes) {
       Held h = lane.held();
       if (h == null || h.isSettled() || h.run == null || !h.started()
           || !cancellations.contains(h.work.workId())) {
         continue;
       }
-      if (h.cancelledAt == null) {
-        h.cancelledAt = now;
+      if (!h.cancelled) {
+        h.cancelled = true;
+        h.cancelledNanos = nowNanos;
         h.context.cancel();
         LOG.info("{} was cancelled; signalled its handler to stop", h);
-      } else if (!now.isBefore(h.cancelledAt.plus(cancelGrace)) && h.settle(Held.Fate.DROP)) {
+      } else if (untilCancelGraceEnds(h, nowNanos).compareTo(Duration.ZERO) <= 0 && h.settle(Held.Fate.DROP)) {
         interrupt(h);
         LOG.warn("{} was cancelled and still running {} ms later; interrupted it", h, cancelGrace.toMillis());
         drop(h);
       }
     }
+  }
+
+  /** How long after {@code nowNanos} the cancel grace of {@code h} (cancelled) ends. */
+  private Duration untilCancelGraceEnds(Held h, long nowNanos) {
+    return cancelGrace.minusNanos(nowNanos - h.cancelledNanos);
   }
 
   /** Ends {@code h} with no result: its work was cancelled. */
@@ -524,7 +530,7 @@ final class ConsumeWork implements Runnable {
   private void announceRunning(long nowNanos) {
     for (Lane lane : lanes) {
       Held h = lane.held();
-      if (h == null || !h.started() || h.isSettled() || h.cancelledAt != null) {
+      if (h == null || !h.started() || h.isSettled() || h.cancelled) {
         continue;
       }
       Duration ran = h.ranFor(nowNanos);
@@ -719,8 +725,8 @@ final class ConsumeWork implements Runnable {
       if (h != null && h.announced && !h.isSettled() && h.context.hasProgress()) {
         next = min(next, now.plus(untilProgress(h, nowNanos)));
       }
-      if (h != null && h.cancelledAt != null && !h.isSettled()) {
-        next = min(next, h.cancelledAt.plus(cancelGrace));
+      if (h != null && h.cancelled && !h.isSettled()) {
+        next = min(next, now.plus(untilCancelGraceEnds(h, nowNanos)));
       }
     }
     if (draining) {

@@ -2,7 +2,6 @@ package dev.gowork.worker.runtime;
 
 import dev.gowork.broker.wire.WorkEnvelope;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -51,8 +50,10 @@ final class Held {
   boolean announced;
   /** When the last {@code running} notice was sent, on the monotonic nanoTime; set once {@link #announced}. */
   long announcedNanos;
-  /** When the poll thread signalled the handler that the work was cancelled, or null. */
-  Instant cancelledAt;
+  /** The poll thread signalled the handler that the work was cancelled. */
+  boolean cancelled;
+  /** When it did, on the monotonic nanoTime (the cancel grace runs from then); set once {@link #cancelled}. */
+  long cancelledNanos;
   /** The batch that runs this record on a work thread; null until submitted. */
   volatile RunBatch run;
   /** When the handler started, on the monotonic nanoTime; set before {@link #started}. */

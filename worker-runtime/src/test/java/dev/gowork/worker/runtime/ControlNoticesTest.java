@@ -202,7 +202,7 @@ class ControlNoticesTest {
   }
 
   /** Writes the coordinator's notice for {@code w}, as {@code WorkTable.cancel} does. */
-  private static void cancel(Producer<String, byte[]> producer, RuntimeFixture f, WorkEnvelope w) throws Exception {
+  static void cancel(Producer<String, byte[]> producer, RuntimeFixture f, WorkEnvelope w) throws Exception {
     byte[] value = new CancelNotice(w.workId(), w.queue(), w.attempt(), w.deadline(), Instant.now(), "test")
         .encode(WireCodec.defaults());
     producer.send(new ProducerRecord<>(f.topics.control(), w.workId(), value)).get();
