@@ -111,8 +111,8 @@ final class ConsumeWork implements Runnable {
   private static final int DECIDED_REMEMBERED = 10_000;
   /** The lane whose poll the loop waits in, or null (set by the poll thread, read by any). */
   private volatile Lane waitingIn;
-  /** When the loop last began a round, in epoch milliseconds of its clock (read by any thread). */
-  private volatile long lastTurnMillis;
+  /** When the loop last began a round, on {@link #nanoTime} (read by any thread). */
+  private volatile long lastTurnNanos;
   private int nextWaitLane;
   /** Lanes closed while the queue is paused, by index, to be reopened when it is resumed. */
   private final boolean[] parked;
@@ -153,14 +153,17 @@ final class ConsumeWork implements Runnable {
     this.runningNotice = settings.runningNotice();
     this.cancellations = cancellations;
     this.publisher = new PublishResults(producer, resultsTopic, codec, session, clock, this::complete);
-    this.lastTurnMillis = clock.millis();
+    this.lastTurnNanos = nanoTime.getAsLong();
     this.parked = new boolean[slots];
     this.parking = new Thread[slots];
   }
 
-  /** When the loop last began a round (it begins one at least every 100 ms while it runs). */
-  Instant lastTurn() {
-    return Instant.ofEpochMilli(lastTurnMillis);
+  /**
+   * How long ago the loop last began a round (it begins one at least every 100 ms while it runs), on
+   * {@link #nanoTime}: a step of the wall clock must not make the loop look stuck (any thread).
+   */
+  Duration sinceLastTurn() {
+    return Duration.ofNanos(nanoTime.getAsLong() - lastTurnNanos);
   }
 
   /** Asks the loop to stop taking work and drain within the shutdown grace. */
@@ -217,7 +220,7 @@ final class ConsumeWork implements Runnable {
       }
       Instant now = clock.instant();
       long nowNanos = nanoTime.getAsLong();
-      lastTurnMillis = now.toEpochMilli();
+      lastTurnNanos = nowNanos;
       Completion c;
       while ((c = completions.poll()) != null) {
         handle(c);

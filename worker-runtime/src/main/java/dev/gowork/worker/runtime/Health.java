@@ -11,8 +11,8 @@ import java.util.Optional;
  * <ul>
  *   <li>Live: starting, running, or draining for a shutdown. Not live once stopped, when the consume
  *       loop failed (the reason says so; the cause is in the replica's log, not in the answer), or
- *       when it has not begun a round for {@link #STALL_LIMIT} (it begins one at least every 100 ms):
- *       a process in that state should be restarted.
+ *       when it has not begun a round for {@link #STALL_LIMIT} (it begins one at least every 100 ms),
+ *       measured on a monotonic clock: a process in that state should be restarted.
  *   <li>Ready: running with a valid session. Not while starting, draining, stopped, or while its
  *       session has expired and renewal has not yet succeeded.
  * </ul>
@@ -38,9 +38,10 @@ public record Health(boolean live, boolean ready, String reason) {
    * Judges a started replica.
    *
    * @param failure why the consume loop stopped on its own, if it did
-   * @param lastTurn when the consume loop last began a round
+   * @param sinceLastTurn how long ago the consume loop last began a round, on a monotonic clock (a step
+   *     of the wall clock must not make a running replica look stuck)
    */
-  static Health judge(Instant now, boolean closing, boolean closed, Optional<Throwable> failure, Instant lastTurn,
+  static Health judge(boolean closing, boolean closed, Optional<Throwable> failure, Duration sinceLastTurn,
       boolean sessionValid, Instant sessionExpiresAt) {
     if (failure.isPresent()) {
       // Not the exception's text: it may name brokers, topics or credentials' principals, and the probe
@@ -53,10 +54,9 @@ public record Health(boolean live, boolean ready, String reason) {
     if (closing) {
       return new Health(true, false, "draining for shutdown");
     }
-    Duration idle = Duration.between(lastTurn, now);
-    if (idle.compareTo(STALL_LIMIT) > 0) {
-      return new Health(false, false, "the consume loop has not turned for " + idle.toSeconds() + " s (limit "
-          + STALL_LIMIT.toSeconds() + " s)");
+    if (sinceLastTurn.compareTo(STALL_LIMIT) > 0) {
+      return new Health(false, false, "the consume loop has not turned for " + sinceLastTurn.toSeconds()
+          + " s (limit " + STALL_LIMIT.toSeconds() + " s)");
     }
     if (!sessionValid) {
       return new Health(true, false, "the session expired at " + sessionExpiresAt

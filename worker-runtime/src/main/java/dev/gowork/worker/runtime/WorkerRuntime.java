@@ -68,7 +68,10 @@ public final class WorkerRuntime implements AutoCloseable {
   private final WorkerSettings settings;
   private final Stats stats;
   private final Clock clock;
-  /** A monotonic time source for lock renewals ({@link System#nanoTime} but in tests): a lock is a duration. */
+  /**
+   * A monotonic time source ({@link System#nanoTime} but in tests) for what is a duration: lock renewals,
+   * how long handlers run, the cancel grace, the stall check of {@link #health()}.
+   */
   private final LongSupplier nanoTime;
   /** The registry given to the builder, or null, and the meters this replica registered there. */
   private final MeterRegistry meterRegistry;
@@ -189,7 +192,7 @@ public final class WorkerRuntime implements AutoCloseable {
   public Health health() {
     Instant now = clock.instant();
     Session s = session.get();
-    return Health.judge(now, closing.get(), closed.isDone(), failure(), loop.lastTurn(), s.isValid(now),
+    return Health.judge(closing.get(), closed.isDone(), failure(), loop.sinceLastTurn(), s.isValid(now),
         s.expiresAt());
   }
 
@@ -389,7 +392,7 @@ public final class WorkerRuntime implements AutoCloseable {
       return this;
     }
 
-    /** The monotonic time source that lock renewals are timed on, instead of {@link System#nanoTime} (tests). */
+    /** The monotonic time source that durations are measured on, instead of {@link System#nanoTime} (tests). */
     Builder nanoTime(LongSupplier nanoTime) {
       this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
       return this;

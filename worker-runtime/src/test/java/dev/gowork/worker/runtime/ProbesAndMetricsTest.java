@@ -1,6 +1,7 @@
 package dev.gowork.worker.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gowork.broker.testing.KafkaExtension;
@@ -8,7 +9,8 @@ import dev.gowork.broker.testing.TestKafka;
 import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.worker.handler.WorkHandler;
 import dev.gowork.worker.http.WorkerHttp;
-import dev.gowork.worker.testing.FakeClock;
+import dev.gowork.worker.runtime.HeldResultKeepsItsLockTest.Watched;
+import dev.gowork.worker.testing.SkippingClock;
 import dev.gowork.worker.testing.Works;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -17,7 +19,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -119,17 +120,62 @@ class ProbesAndMetricsTest {
     }
   }
 
+  /**
+   * The stall check measures how long ago the loop began a round on the replica's monotonic source,
+   * and the loop marks each round. Seen from inside the loop's poll, where it cannot begin a round:
+   * once more than the limit has passed it looks stuck; at its next round it no longer does.
+   */
   @Test
   void theConsumeLoopMarksEachTurnSoAReplicaIsNotTakenForStuck(TestKafka kafka) throws Exception {
     try (RuntimeFixture f = new RuntimeFixture(kafka)) {
-      FakeClock clock = new FakeClock(Instant.now());
-      WorkerRuntime r = f.start(f.settings(1), (data, ctx) -> data, clock);
+      SkippingClock clock = new SkippingClock();
+      Watched watched = new Watched();
+      WorkerRuntime r = WorkerRuntime.builder(f.settings(1).workPartitions(1).build()).handler((data, ctx) -> data)
+          .clock(clock).nanoTime(clock::nanoTime).wrapConsumers(watched::wrap).start();
+      f.adopt(r);
       assertEquals(new Health(true, true, "ok"), r.health());
-      clock.advance(Health.STALL_LIMIT.plusMinutes(1));
-      // Until the loop's next turn (within 100 ms) it looks stuck on the clock that just jumped; then not.
+      Health inPoll = healthInPoll(f, watched, r, () -> clock.advance(Health.STALL_LIMIT.plusMinutes(1)));
+      assertFalse(inPoll.live(), inPoll.toString());
+      assertTrue(inPoll.reason().startsWith("the consume loop has not turned for"), inPoll.reason());
       RuntimeFixture.awaitTrue("the loop's next turn", () -> r.health().live(), Duration.ofSeconds(10));
       assertEquals(new Health(true, true, "ok"), r.health());
     }
+  }
+
+  /**
+   * The stall check compared the loop's last round and now on the wall clock, read by two threads: a
+   * step forward of the wall clock (NTP, a resumed VM) past the limit made a running replica fail its
+   * liveness probe until the loop's next round, so a probe at that moment could have it restarted.
+   */
+  @Test
+  void aWallClockStepForwardPastTheStallLimitDoesNotMakeARunningReplicaLookStuck(TestKafka kafka)
+      throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka)) {
+      SkippingClock clock = new SkippingClock();
+      Watched watched = new Watched();
+      WorkerRuntime r = WorkerRuntime.builder(f.settings(1).workPartitions(1).build()).handler((data, ctx) -> data)
+          .clock(clock).nanoTime(clock::nanoTime).wrapConsumers(watched::wrap).start();
+      f.adopt(r);
+      Health inPoll = healthInPoll(f, watched, r, () -> clock.skip(Health.STALL_LIMIT.plusMinutes(1)));
+      assertEquals(new Health(true, true, "ok"), inPoll);
+    }
+  }
+
+  /**
+   * Sends work and, when the replica's poll brings it (on its poll thread, so before the loop's next
+   * round), runs {@code step}, then asks the replica's health.
+   */
+  private static Health healthInPoll(RuntimeFixture f, Watched watched, WorkerRuntime r, Runnable step)
+      throws Exception {
+    AtomicReference<Health> seen = new AtomicReference<>();
+    WorkEnvelope work = f.work(Works.data(), Duration.ofHours(4));
+    watched.whenPolled(work, () -> {
+      step.run();
+      seen.set(r.health());
+    });
+    f.send(work);
+    RuntimeFixture.awaitTrue("the work polled", () -> seen.get() != null, Duration.ofSeconds(30));
+    return seen.get();
   }
 
   private void assertAnswer(String url, int status, String bodyPart) throws Exception {
