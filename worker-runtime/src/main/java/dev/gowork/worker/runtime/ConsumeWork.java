@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * duration, measured on {@link #nanoTime} (a lock is a duration: a step of the wall clock must not put
  * its renewal off; work deadlines stay on the {@link Clock}); the renewed record comes back from the
  * next poll and is recognised by {@link RecordKey}, not run again. If this thread or the JVM dies,
- * the broker releases the records. The {@code running} notices and their {@code durationMs}, and the
- * cancel grace of cancelled work, are timed on {@link #nanoTime} as well.
+ * the broker releases the records. The {@code running} notices and their {@code durationMs}, the
+ * cancel grace of cancelled work and the shutdown grace are timed on {@link #nanoTime} as well.
  *
  * <p>(A long class because lanes, held records, renewals and acknowledgements are this one thread's
  * state, kept unsynchronised by never leaving it; {@link Lane}, {@link RunWork} and {@link Held} hold
@@ -76,7 +76,7 @@ final class ConsumeWork implements Runnable {
   private final Clock clock;
   /**
    * The monotonic time source ({@link System#nanoTime}, shared with the lanes and work threads) that
-   * durations are measured on: locks, how long a handler has run, the notices' intervals, the cancel grace.
+   * durations are measured on: locks, how long a handler has run, the notices' intervals, the graces.
    */
   private final LongSupplier nanoTime;
   private final Stats stats;
@@ -129,8 +129,12 @@ final class ConsumeWork implements Runnable {
   private volatile boolean drainAsked;
   private volatile boolean crashAsked;
   private boolean draining;
-  private Instant drainDeadline;
-  private Instant giveUpAt;
+  /** When the shutdown grace ends, on {@link #nanoTime} (a step of the wall clock must not shorten it). */
+  private long drainDeadlineNanos;
+  /** True once the shutdown grace is over (what was undone is released). */
+  private boolean graceOver;
+  /** Once the grace is over, until when the last result writes are waited for, on {@link #nanoTime}. */
+  private long giveUpAtNanos;
   private boolean sessionWarned;
 
   ConsumeWork(WorkerSettings settings, String workTopic, String resultsTopic, IntFunction<Lane> openLane,
@@ -226,7 +230,7 @@ final class ConsumeWork implements Runnable {
         handle(c);
       }
       if (drainAsked && !draining) {
-        startDraining(now);
+        startDraining(nowNanos);
       }
       boolean paused = queuePaused.getAsBoolean();
       boolean usable = sessionUsable(now);
@@ -242,7 +246,7 @@ final class ConsumeWork implements Runnable {
       stopCancelled(nowNanos);
       announceRunning(nowNanos);
       renewLocks(now, nowNanos);
-      if (draining && drained(now)) {
+      if (draining && drained(nowNanos)) {
         if (publisher.waitingForSession() > 0) {
           LOG.warn("{} results waited for a renewed session and were not written; their work goes back to the group",
               publisher.waitingForSession());
@@ -622,9 +626,9 @@ final class ConsumeWork implements Runnable {
     return lane.brokerLockMs().filter(ms -> ms > 0).map(Duration::ofMillis).orElse(lockDuration);
   }
 
-  private void startDraining(Instant now) {
+  private void startDraining(long nowNanos) {
     draining = true;
-    drainDeadline = now.plus(shutdownGrace);
+    drainDeadlineNanos = nowNanos + shutdownGrace.toNanos();
     LOG.info("draining: taking no new work; {} running, up to {} s to finish", stats.snapshot().inFlight(),
         shutdownGrace.toSeconds());
     for (Lane lane : lanes) {
@@ -633,7 +637,7 @@ final class ConsumeWork implements Runnable {
   }
 
   /** True once nothing is held, or the grace and a last wait for result writes are over. */
-  private boolean drained(Instant now) {
+  private boolean drained(long nowNanos) {
     boolean allClosed = true;
     for (Lane lane : lanes) {
       if (!lane.hasUnfinished()) {
@@ -644,8 +648,9 @@ final class ConsumeWork implements Runnable {
     if (allClosed) {
       return true;
     }
-    if (giveUpAt == null && !now.isBefore(drainDeadline)) {
-      giveUpAt = now.plus(CLOSE_TIMEOUT);
+    if (!graceOver && nowNanos - drainDeadlineNanos >= 0) {
+      graceOver = true;
+      giveUpAtNanos = nowNanos + CLOSE_TIMEOUT.toNanos();
       for (Lane lane : lanes) {
         for (Held h : lane.queued()) {
           if (h.settle(Held.Fate.RELEASE)) {
@@ -659,7 +664,7 @@ final class ConsumeWork implements Runnable {
         }
       }
     }
-    return giveUpAt != null && !now.isBefore(giveUpAt);
+    return graceOver && nowNanos - giveUpAtNanos >= 0;
   }
 
   /**
@@ -733,7 +738,7 @@ final class ConsumeWork implements Runnable {
       }
     }
     if (draining) {
-      next = min(next, giveUpAt != null ? giveUpAt : drainDeadline);
+      next = min(next, now.plusNanos((graceOver ? giveUpAtNanos : drainDeadlineNanos) - nowNanos));
     }
     Duration d = Duration.between(now, next);
     return d.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : d;
