@@ -12,7 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes over the work of results partitions as the coordinator group hands them out: first reads the
+ * Takes over the work of results partitions as the coordinator group hands them out: first fences the
+ * transactions that coordinators gone from the group left open ({@code AbandonedTransactions}: until
+ * Kafka's transaction timeout they hide what was written after them and keep the results offsets they
+ * committed pending, so the partitions' results could not be read), then reads the
  * other coordinators' state to its end (bounded), then owns the partitions and plans the timeouts and
  * retries of their unfinished work. A partition given up is simply no longer owned. At start,
  * {@link #awaitFirst} waits (bounded) for the first ones.
@@ -25,9 +28,15 @@ final class PartitionOwner implements ConsumeResults.Owner {
   private final WorkTable table;
   private final Topics topics;
   private final Duration catchUp;
+  private final Runnable fenceAbandoned;
 
-  /** @param catchUp how long a hand-out may wait for the other coordinators' state */
-  PartitionOwner(FollowState follower, Ownership ownership, WorkTable table, Topics topics, Duration catchUp) {
+  /**
+   * @param catchUp how long a hand-out may wait for the other coordinators' state
+   * @param fenceAbandoned fences the transactions of coordinators gone from the group (bounded; never throws)
+   */
+  PartitionOwner(FollowState follower, Ownership ownership, WorkTable table, Topics topics, Duration catchUp,
+      Runnable fenceAbandoned) {
+    this.fenceAbandoned = fenceAbandoned;
     this.follower = follower;
     this.ownership = ownership;
     this.table = table;
@@ -37,6 +46,7 @@ final class PartitionOwner implements ConsumeResults.Owner {
 
   @Override
   public void gained(Collection<Integer> partitions) {
+    fenceAbandoned.run();
     if (!follower.catchUp(catchUp)) {
       LOG.warn("taking results partitions {} before the state of other coordinators was read to its end",
           partitions);

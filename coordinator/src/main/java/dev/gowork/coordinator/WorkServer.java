@@ -131,6 +131,7 @@ public final class WorkServer implements AutoCloseable {
   private final Journal journal;
   private final TransactionalWriter writer;
   private final AbortHangingTransactions hanging;
+  private final FenceAbandonedTransactions fenceAbandoned;
   private final Duration rebuildTimeout;
   private final String txId;
   private final HandlerFeed handlerFeed;
@@ -181,6 +182,7 @@ public final class WorkServer implements AutoCloseable {
     List<String> groups = List.of(topics.coordinatorGroup(), topics.handlerGroup());
     String writers = topics.prefix() + ".coordinator-";
     hanging = new AbortHangingTransactions(admin, writer.topics(), groups, writers);
+    fenceAbandoned = new FenceAbandonedTransactions(admin, topics.coordinatorGroup(), txId, writers);
     rebuildTimeout = b.rebuildTimeout;
     events = EventDispatcher.toJournal(clock, journal, codec);
     handlerFeed = new HandlerFeed(kafka, topics.events(), topics.handlerGroup(), txId, codec, events);
@@ -288,7 +290,8 @@ public final class WorkServer implements AutoCloseable {
       LOG.warn("{} was not read to its end within {}; schedules show and run once it is", topics.schedules(),
           CATCH_UP_ON_ASSIGNMENT);
     }
-    PartitionOwner owner = new PartitionOwner(follower, ownership, table, topics, CATCH_UP_ON_ASSIGNMENT);
+    PartitionOwner owner = new PartitionOwner(follower, ownership, table, topics, CATCH_UP_ON_ASSIGNMENT,
+        fenceAbandoned);
     // Static membership (classic protocol): a replacement with the same instance id takes the crashed
     // member's results partitions at once instead of after its session timeout (45 s). Cooperative
     // assignment: when a coordinator joins or leaves, only the partitions that move change owner.
@@ -305,6 +308,7 @@ public final class WorkServer implements AutoCloseable {
     tasks.every("ExpireSessions", tick.multipliedBy(4), workers::expireSessions);
     tasks.every("ForgetFinishedWork", Duration.ofSeconds(1), forgetFinishedWork);
     tasks.every("AbortHangingTransactions", AbortHangingTransactions.INTERVAL, hanging);
+    tasks.every("FenceAbandonedTransactions", FenceAbandonedTransactions.INTERVAL, fenceAbandoned);
     tasks.every("CloseIdleHandouts", Duration.ofSeconds(1), new CloseIdleHandouts(taker, handoutIdle));
     fireSchedules = new FireSchedules(schedules, ownership::owns, () -> follower.catchUp(CATCH_UP_ON_ASSIGNMENT), intake,
         table::knows, clock);
@@ -713,6 +717,15 @@ public final class WorkServer implements AutoCloseable {
    */
   public long hangingTransactionsAborted() {
     return hanging.abortedCount();
+  }
+
+  /**
+   * Transactional ids of coordinators gone from the group whose open transaction this coordinator
+   * fenced since start, so that Kafka aborted it at once (see docs/coordinator.md): each is a
+   * coordinator killed or cut off while it had a transaction open.
+   */
+  public long abandonedTransactionsFenced() {
+    return fenceAbandoned.fencedCount();
   }
 
   /** Dead letters forgotten since start because they were older than the retention or beyond the cap. */

@@ -50,6 +50,9 @@ public final class ServiceMetrics implements AutoCloseable {
     FunctionCounter.builder("gowork.transactions.hanging.aborted", server, WorkServer::hangingTransactionsAborted)
         .description("Transactions found hanging on the coordinator's partitions (a broker stopped uncleanly) and "
             + "aborted, one per partition").register(registry);
+    FunctionCounter.builder("gowork.transactions.abandoned.fenced", server, WorkServer::abandonedTransactionsFenced)
+        .description("Transactional ids of coordinators gone from the group (killed, cut off) fenced to abort the "
+            + "transaction they left open").register(registry);
     Gauge.builder("gowork.schedules", server, s -> s.schedules().size())
         .description("Schedules of repeating work defined for this topic prefix").register(registry);
     FunctionCounter.builder("gowork.schedule.runs", server, WorkServer::scheduleRuns)
