@@ -47,10 +47,15 @@ public final class TransactionalWriter implements AutoCloseable {
   private boolean open;
   private volatile CommitWatcher watcher = CommitWatcher.NONE;
 
-  /** Another coordinator with the same transactional id took over. */
+  /**
+   * Another coordinator with the same transactional id took over, or another coordinator fenced the
+   * id after the coordinators' group dropped this one ({@link AbandonedTransactions}).
+   */
   public static final class Fenced extends RuntimeException {
     Fenced(Throwable cause) {
-      super("this coordinator was fenced by another instance with the same transactional id: " + cause, cause);
+      super("this coordinator was fenced: another instance with the same transactional id took it over, or another "
+          + "coordinator fenced a transaction it found open while the coordinators' group had dropped this one: "
+          + cause, cause);
     }
   }
 
