@@ -55,6 +55,18 @@ public final class KafkaClients {
             ConsumerConfig.GROUP_PROTOCOL_CONFIG, ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG);
 
     /**
+     * Properties of a consumer group's membership: meaningless for a consumer without a group (one that
+     * only uses {@code assign}), which leaves them out. With them, such a consumer (of the default
+     * {@code consumer} protocol) refused {@code session.timeout.ms}, so
+     * {@code GOWORK_KAFKA_SESSION_TIMEOUT_MS}, meant for the coordinators' classic groups, stopped the
+     * coordinator's state readers from starting.
+     */
+    private static final List<String> GROUP_ONLY = List.of(
+            ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+            ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG,
+            ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG);
+
+    /**
      * The prefix of the properties only a share consumer knows ({@code share.acquire.mode}, ...): a
      * consumer of any other group refuses them, so they are dropped from its pass-through.
      */
@@ -102,7 +114,8 @@ public final class KafkaClients {
     /**
      * A consumer of the group protocol {@code consumer}: read-committed, manual commits,
      * starting from the earliest offset when the group has none. Pass-through properties of share
-     * consumers only ({@code share.*}) are left out.
+     * consumers only ({@code share.*}) are left out, and without a group those of a group's membership
+     * ({@code session.timeout.ms}, {@code heartbeat.interval.ms}, ...).
      *
      * @param groupId the consumer group, or null for a consumer that only uses {@code assign}
      * @param overrides client properties over GoWork's defaults
@@ -121,6 +134,9 @@ public final class KafkaClients {
             }
         });
         putOrRemove(config, ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        if (groupId == null) {
+            GROUP_ONLY.forEach(config::remove);
+        }
         return new KafkaConsumer<>(withBootstrap(config), new StringDeserializer(), new ByteArrayDeserializer());
     }
 

@@ -102,6 +102,20 @@ class KafkaClientsTest {
     }
 
     @Test
+    void consumerWithoutAGroupLeavesOutTheGroupsSessionSettings() {
+        // GOWORK_KAFKA_SESSION_TIMEOUT_MS, meant for the coordinators' (classic) groups, once stopped the
+        // coordinator: its state readers, of the default consumer protocol, refused session.timeout.ms.
+        KafkaClients clients = new KafkaClients("127.0.0.1:1",
+                Map.of("session.timeout.ms", "10000", "heartbeat.interval.ms", "3000", "client.id", "x"));
+        try (Consumer<String, byte[]> consumer = clients.consumer(null, Map.of())) {
+            assertTrue(consumer.subscription().isEmpty());
+        }
+        try (Consumer<String, byte[]> consumer = clients.consumer("g", Map.of("group.protocol", "classic"))) {
+            assertTrue(consumer.subscription().isEmpty());
+        }
+    }
+
+    @Test
     void refusesBlankArguments() {
         assertThrows(IllegalArgumentException.class, () -> new KafkaClients(" ", Map.of()));
         KafkaClients clients = new KafkaClients("127.0.0.1:1", Map.of());
