@@ -28,12 +28,28 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code gowork kafka} as a user runs it: a process of its own, used by Kafka clients, stopped by SIGTERM. */
 class KafkaCommandTest {
+  /** The brokers this test started, each a process of its own: ended after the test however it went. */
+  private final List<Process> started = new ArrayList<>();
+
+  /**
+   * Kills a broker that a failed assertion left running (its stop is asserted in the test itself): it
+   * would outlive the test JVM, holding its port and its deleted data folder.
+   */
+  @AfterEach
+  void killBrokersLeftRunning() throws InterruptedException {
+    for (Process p : started) {
+      if (p.isAlive()) {
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
 
   @Test
   @Timeout(240)
@@ -91,14 +107,16 @@ class KafkaCommandTest {
     assertTrue(c.err().contains("GOWORK_EMBEDDED_KAFKA_PORT must be an integer"), c.err());
   }
 
-  private static Process start(Map<String, String> env, Path log) throws IOException {
+  private Process start(Map<String, String> env, Path log) throws IOException {
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-Xmx512m"));
     command.addAll(Console.CHILD_JVM_OPTIONS);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.gowork.cli.Main", "kafka"));
     ProcessBuilder pb = new ProcessBuilder(command).redirectError(log.toFile()).redirectInput(new File("/dev/null"));
     pb.environment().keySet().removeIf(k -> k.startsWith("GOWORK_"));
     pb.environment().putAll(env);
-    return pb.start();
+    Process p = pb.start();
+    started.add(p);
+    return p;
   }
 
   /**
