@@ -22,9 +22,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TakeNextWorkTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   /** Far longer than the test waits for a call that stopTaking should end. */
-  private static final Duration LONG_POLL = Duration.ofSeconds(60);
-  /** A generous bound on "at once" that a take still waiting for its lock would not meet. */
-  private static final Duration ENDS_WITHIN = Duration.ofSeconds(20);
+  private static final Duration LONG_POLL = Duration.ofMinutes(10);
+  /** A bound on "at once" only a stalled machine would miss, and a take still waiting for its lock would not meet. */
+  private static final Duration ENDS_WITHIN = Duration.ofMinutes(2);
   private static final String WAITING_THREAD = "test-waiting-take";
 
   /**
