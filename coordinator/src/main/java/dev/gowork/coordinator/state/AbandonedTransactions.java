@@ -34,8 +34,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A transactional id is fenced only when all of these hold:
  * <ul>
- *   <li>it starts with the prefix's coordinators' transactional id prefix ({@code <p>.coordinator-}):
- *       other applications' transactions are never touched;</li>
+ *   <li>it is the prefix's coordinators' transactional id prefix ({@code <p>.coordinator-}) followed by
+ *       an instance id ({@link #INSTANCE_ID}, which has no dot): other applications' transactions are
+ *       never touched, nor those of another GoWork prefix that starts with {@code <p>.coordinator-}
+ *       (prefix {@code gowork.coordinator-eu}: ids {@code gowork.coordinator-eu.coordinator-0});</li>
  *   <li>it is not this coordinator's own id, and not the group instance id of a member of the
  *       coordinators' group ({@code <p>.coordinator}, whose static members' instance ids are their
  *       transactional ids); and the group lists this coordinator among its members, or nothing is fenced
@@ -58,6 +60,9 @@ public final class AbandonedTransactions {
   private static final Logger LOG = LoggerFactory.getLogger(AbandonedTransactions.class);
   /** How long a transaction must have been open to be taken for abandoned. */
   public static final Duration FLOOR = Duration.ofSeconds(10);
+  /** What follows the prefix in a coordinator's transactional id: its instance id (as WorkServerBuilder checks). */
+  static final String INSTANCE_ID = "[A-Za-z0-9_-]{1,64}";
+  private static final Pattern INSTANCE_ID_PATTERN = Pattern.compile(INSTANCE_ID);
 
   private final Admin admin;
   private final String group;
@@ -96,7 +101,7 @@ public final class AbandonedTransactions {
     try {
       Collection<TransactionListing> ongoing = await(admin.listTransactions(new ListTransactionsOptions()
           .filterStates(List.of(TransactionState.ONGOING))
-          .filterOnTransactionalIdPattern(Pattern.quote(transactionalIdPrefix) + ".*")
+          .filterOnTransactionalIdPattern(Pattern.quote(transactionalIdPrefix) + INSTANCE_ID)
           .filterOnDuration(FLOOR.toMillis())
           .timeoutMs((int) callTimeout.toMillis())).all());
       if (ongoing.isEmpty()) {
@@ -127,8 +132,8 @@ public final class AbandonedTransactions {
   }
 
   /**
-   * Of the {@code ongoing} transactions (those open past the floor), the transactional ids to fence: of
-   * this prefix, {@code Ongoing}, neither {@code ownId} nor a member's instance id; none at all when
+   * Of the {@code ongoing} transactions (those open past the floor), the transactional ids to fence: the
+   * prefix and an instance id, {@code Ongoing}, neither {@code ownId} nor a member's instance id; none at all when
    * {@code members} lacks {@code ownId}.
    */
   static Set<String> toFence(Collection<TransactionListing> ongoing, Collection<String> members, String ownId,
@@ -139,7 +144,8 @@ public final class AbandonedTransactions {
     }
     for (TransactionListing t : ongoing) {
       String id = t.transactionalId();
-      if (id != null && id.startsWith(prefix) && t.state() == TransactionState.ONGOING && !id.equals(ownId)
+      if (id != null && id.startsWith(prefix) && INSTANCE_ID_PATTERN.matcher(id.substring(prefix.length())).matches()
+          && t.state() == TransactionState.ONGOING && !id.equals(ownId)
           && !members.contains(id)) {
         out.add(id);
       }
