@@ -43,8 +43,11 @@ import org.slf4j.LoggerFactory;
  *       transactional ids); and the group lists this coordinator among its members, or nothing is fenced
  *       (a look at the group taken while this coordinator is not in it proves nothing about the others);</li>
  *   <li>its transaction coordinator lists it {@code Ongoing} for longer than a floor ({@link #FLOOR}):
- *       a healthy coordinator's transaction lasts milliseconds, so one starting up, whose first
- *       transactions may come before it joins the group, is never fenced. The broker measures the
+ *       a coordinator's transaction lasts milliseconds while Kafka answers, so one starting up, whose
+ *       first transactions may come before it joins the group, is not fenced. (A slow Kafka can hold a
+ *       live coordinator's transaction open until {@code transaction.timeout.ms}: {@code TransactionalWriter}
+ *       asks again for a commit that timed out. Its membership keeps it safe, not the floor; one whose
+ *       join has not reached the group by then would be fenced.) The broker measures the
  *       age with its own clock ({@code ListTransactions}' duration filter), so no clock skew between
  *       the coordinator and the broker counts.</li>
  * </ul>
