@@ -121,6 +121,16 @@ public final class KafkaClients {
      * @param overrides client properties over GoWork's defaults
      */
     public Consumer<String, byte[]> consumer(String groupId, Map<String, Object> overrides) {
+        return new KafkaConsumer<>(consumerConfig(groupId, overrides), new StringDeserializer(),
+                new ByteArrayDeserializer());
+    }
+
+    /**
+     * The properties {@link #consumer} creates its consumer with. The group's instance id given in
+     * {@code overrides} is GoWork's identity of the member (a coordinator's static membership, which its
+     * transactional id matches): a pass-through {@code group.instance.id} does not replace it.
+     */
+    Map<String, Object> consumerConfig(String groupId, Map<String, Object> overrides) {
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -134,10 +144,13 @@ public final class KafkaClients {
             }
         });
         putOrRemove(config, ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        if (overrides.containsKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) {
+            config.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, overrides.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG));
+        }
         if (groupId == null) {
             GROUP_ONLY.forEach(config::remove);
         }
-        return new KafkaConsumer<>(withBootstrap(config), new StringDeserializer(), new ByteArrayDeserializer());
+        return withBootstrap(config);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.gowork.broker.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -113,6 +114,20 @@ class KafkaClientsTest {
         try (Consumer<String, byte[]> consumer = clients.consumer("g", Map.of("group.protocol", "classic"))) {
             assertTrue(consumer.subscription().isEmpty());
         }
+    }
+
+    @Test
+    void aConsumerOfAGroupKeepsTheSessionSettingsAndItsOwnInstanceId() {
+        KafkaClients clients = new KafkaClients("127.0.0.1:1",
+                Map.of("session.timeout.ms", "10000", "group.instance.id", "operator-set"));
+        Map<String, Object> grouped = clients.consumerConfig("g", Map.of("group.instance.id", "p.coordinator-a"));
+        assertEquals("10000", grouped.get("session.timeout.ms"));
+        // The coordinators' static membership must match their transactional ids: an operator's
+        // GOWORK_KAFKA_GROUP_INSTANCE_ID once replaced it, and fenced coordinators could not be told apart.
+        assertEquals("p.coordinator-a", grouped.get("group.instance.id"));
+        Map<String, Object> alone = clients.consumerConfig(null, Map.of());
+        assertFalse(alone.containsKey("session.timeout.ms"));
+        assertFalse(alone.containsKey("group.instance.id"));
     }
 
     @Test
