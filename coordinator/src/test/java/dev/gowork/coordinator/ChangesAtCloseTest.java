@@ -18,15 +18,10 @@ import dev.gowork.coordinator.testing.TestWorker;
 import dev.gowork.coordinator.work.WorkState;
 import dev.gowork.coordinator.work.WorkStatus;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -50,7 +45,7 @@ class ChangesAtCloseTest extends ServerFixture {
    */
   @Test
   void aCancelUnderWayWhenTheServerClosesIsCommitted(TestKafka k) throws Exception {
-    PausesAChange pause = new PausesAChange(clock);
+    PausingClock pause = new PausingClock(clock, ChangesAtCloseTest::onTheChangesThread, WAIT.multipliedBy(2));
     start(k, b -> b.clock(pause)).start();
     Work work = server.createWork("x", 600);
     Work other = server.createWork("y", 600);
@@ -68,7 +63,7 @@ class ChangesAtCloseTest extends ServerFixture {
   /** As for a cancel: a requeue of a dead letter under way as the server closes is committed, not half done. */
   @Test
   void aRequeueUnderWayWhenTheServerClosesIsCommitted(TestKafka k) throws Exception {
-    PausesAChange pause = new PausesAChange(clock);
+    PausingClock pause = new PausingClock(clock, ChangesAtCloseTest::onTheChangesThread, WAIT.multipliedBy(2));
     start(k, b -> b.clock(pause)).start();
     Work work = deadLetter(worker(handshake()));
 
@@ -85,7 +80,7 @@ class ChangesAtCloseTest extends ServerFixture {
   /** As for a cancel: a worker's revocation under way as the server closes is committed, not half done. */
   @Test
   void aRevocationUnderWayWhenTheServerClosesIsCommitted(TestKafka k) throws Exception {
-    PausesAChange pause = new PausesAChange(clock);
+    PausingClock pause = new PausingClock(clock, ChangesAtCloseTest::onTheChangesThread, WAIT.multipliedBy(2));
     start(k, b -> b.clock(pause)).start();
     Session s = handshake();
 
@@ -108,7 +103,7 @@ class ChangesAtCloseTest extends ServerFixture {
    */
   @Test
   void aCancelUnderWayWhenTheHttpServiceClosesIsAnswered(TestKafka k) throws Exception {
-    PausesAChange pause = new PausesAChange(clock);
+    PausingClock pause = new PausingClock(clock, ChangesAtCloseTest::onTheChangesThread, WAIT.multipliedBy(2));
     start(k, b -> b.clock(pause)).start();
     Work work = server.createWork("x", 600);
     server.add(work);
@@ -144,7 +139,7 @@ class ChangesAtCloseTest extends ServerFixture {
    *
    * @return what the change returned, or what it threw
    */
-  private Object underWayAsTheServerCloses(PausesAChange pause, Supplier<Object> change) throws Exception {
+  private Object underWayAsTheServerCloses(PausingClock pause, Supplier<Object> change) throws Exception {
     CompletableFuture<Object> changing = CompletableFuture.supplyAsync(() -> {
       try {
         return change.get();
@@ -183,57 +178,13 @@ class ChangesAtCloseTest extends ServerFixture {
   }
 
   /**
-   * The server's clock, which holds the first reading made on the change's thread (or, for a change asked
-   * over HTTP, within a change on an HTTP thread) until the test resumes it.
+   * True on the change's thread, or, for a change asked over HTTP, within a change (its gate) on an
+   * HTTP thread: where the server's clock holds the change's first reading.
    */
-  private static final class PausesAChange extends Clock {
-    final CountDownLatch held = new CountDownLatch(1);
-    final CountDownLatch resume = new CountDownLatch(1);
-    private final AtomicBoolean paused = new AtomicBoolean();
-    private final Clock base;
-
-    PausesAChange(Clock base) {
-      this.base = base;
-    }
-
-    @Override
-    public long millis() {
-      pauseIfTheChange();
-      return base.millis();
-    }
-
-    @Override
-    public Instant instant() {
-      pauseIfTheChange();
-      return base.instant();
-    }
-
-    private void pauseIfTheChange() {
-      if (onTheChangesThread() && paused.compareAndSet(false, true)) {
-        held.countDown();
-        try {
-          resume.await(WAIT.toSeconds() * 2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
-
-    private static boolean onTheChangesThread() {
-      String name = Thread.currentThread().getName();
-      return name.equals(CHANGE_THREAD) || name.startsWith("gowork-http-")
-          && StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
-              .walk(frames -> frames.anyMatch(f -> f.getDeclaringClass() == ChangeGate.class));
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return base.getZone();
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
+  private static boolean onTheChangesThread() {
+    String name = Thread.currentThread().getName();
+    return name.equals(CHANGE_THREAD) || name.startsWith("gowork-http-")
+        && StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+            .walk(frames -> frames.anyMatch(f -> f.getDeclaringClass() == ChangeGate.class));
   }
 }

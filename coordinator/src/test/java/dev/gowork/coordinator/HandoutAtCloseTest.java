@@ -14,16 +14,11 @@ import dev.gowork.coordinator.testing.CapturedWarnings;
 import dev.gowork.coordinator.testing.Poll;
 import dev.gowork.coordinator.work.WorkState;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -42,7 +37,7 @@ class HandoutAtCloseTest extends ServerFixture {
    */
   @Test
   void aHandOutUnderWayWhenTheServerClosesHasItsRunningStateCommitted(TestKafka k) throws Exception {
-    PausesAfterATake pause = new PausesAfterATake(clock);
+    PausingClock pause = new PausingClock(clock, PausingClock.readBy(Handout.class), WAIT.multipliedBy(2));
     start(k, b -> b.clock(pause)).start();
     Session s = handshake();
     Work work = server.createWork("x", 600);
@@ -50,7 +45,7 @@ class HandoutAtCloseTest extends ServerFixture {
 
     CompletableFuture<WorkEnvelope> handedOut = CompletableFuture.supplyAsync(() -> Poll.until(
         () -> server.get(s.workerId(), s.sessionKey()).orElse(null), WAIT, "the work handed out"));
-    assertTrue(pause.taken.await(WAIT.toSeconds(), TimeUnit.SECONDS), "a record taken");
+    assertTrue(pause.held.await(WAIT.toSeconds(), TimeUnit.SECONDS), "a record taken");
     CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
     Poll.until(() -> refused(s), WAIT, "get refused: the server is closing");
     pause.resume.countDown();
@@ -72,7 +67,7 @@ class HandoutAtCloseTest extends ServerFixture {
    */
   @Test
   void aHandOutUnderWayWhenTheServiceClosesIsAnsweredToItsWorker(TestKafka k) throws Exception {
-    PausesAfterATake pause = new PausesAfterATake(clock);
+    PausingClock pause = new PausingClock(clock, PausingClock.readBy(Handout.class), WAIT.multipliedBy(2));
     start(k, b -> b.clock(pause)).start();
     Session s = handshake();
     Work work = server.createWork("x", 600);
@@ -82,7 +77,7 @@ class HandoutAtCloseTest extends ServerFixture {
         Object r = http.next(s, "default");
         return r instanceof HttpResponse<?> h && h.statusCode() == 204 ? null : r;
       }, WAIT, "an answer other than 204"));
-      assertTrue(pause.taken.await(WAIT.toSeconds(), TimeUnit.SECONDS), "a record taken");
+      assertTrue(pause.held.await(WAIT.toSeconds(), TimeUnit.SECONDS), "a record taken");
       CompletableFuture<Void> closing = CompletableFuture.runAsync(http.service::close);
       // Resumed once hand-outs are refused (the fix), or once the worker's call ended without it (before).
       Poll.until(() -> asked.isDone() || refused(s), WAIT, "get refused, or the worker's call ended");
@@ -105,7 +100,7 @@ class HandoutAtCloseTest extends ServerFixture {
    */
   @Test
   void aHandOutThatOutlivesTheCloseWaitGivesItsWorkBack(TestKafka k) throws Exception {
-    PausesAfterATake pause = new PausesAfterATake(clock);
+    PausingClock pause = new PausingClock(clock, PausingClock.readBy(Handout.class), WAIT.multipliedBy(2));
     start(k, b -> b.clock(pause)).start();
     Session s = handshake();
     Work work = server.createWork("x", 600);
@@ -115,7 +110,7 @@ class HandoutAtCloseTest extends ServerFixture {
         Object r = http.next(s, "default");
         return r instanceof HttpResponse<?> h && h.statusCode() == 204 ? null : r;
       }, WAIT, "an answer other than 204"));
-      assertTrue(pause.taken.await(WAIT.toSeconds(), TimeUnit.SECONDS), "a record taken");
+      assertTrue(pause.held.await(WAIT.toSeconds(), TimeUnit.SECONDS), "a record taken");
       assertFalse(server.stopHandouts(Duration.ofMillis(100)), "the wait for hand-outs ran out");
       // Waits its grace for the request in flight, closes the connections, then interrupts its threads:
       // the held hand-out goes on from there (or when resumed, whichever comes first).
@@ -139,7 +134,7 @@ class HandoutAtCloseTest extends ServerFixture {
    */
   @Test
   void aHandOutThatOutlivesTheCloseWaitGivesNothingBackForFinishedWork(TestKafka k) throws Exception {
-    PausesAfterATake pause = new PausesAfterATake(clock);
+    PausingClock pause = new PausingClock(clock, PausingClock.readBy(Handout.class), WAIT.multipliedBy(2));
     start(k, b -> b.clock(pause)).start();
     Session s = handshake();
     Work work = server.createWork("x", 600);
@@ -154,7 +149,7 @@ class HandoutAtCloseTest extends ServerFixture {
         return e;
       }
     });
-    assertTrue(pause.taken.await(WAIT.toSeconds(), TimeUnit.SECONDS), "a record taken");
+    assertTrue(pause.held.await(WAIT.toSeconds(), TimeUnit.SECONDS), "a record taken");
     assertFalse(server.stopHandouts(Duration.ofMillis(100)), "the wait for hand-outs ran out");
     pause.resume.countDown();
     Object answer = asked.join();
@@ -250,57 +245,6 @@ class HandoutAtCloseTest extends ServerFixture {
     } catch (GoWorkException e) {
       assertEquals(ErrorCode.UNAVAILABLE, e.code(), e.getMessage());
       return true;
-    }
-  }
-
-  /**
-   * The server's clock, which holds the first hand-out that took a record (its first reading of the
-   * clock is made right after the take, before it marks the work running) until the test resumes it.
-   */
-  private static final class PausesAfterATake extends Clock {
-    final CountDownLatch taken = new CountDownLatch(1);
-    final CountDownLatch resume = new CountDownLatch(1);
-    private final AtomicBoolean paused = new AtomicBoolean();
-    private final Clock base;
-
-    PausesAfterATake(Clock base) {
-      this.base = base;
-    }
-
-    @Override
-    public long millis() {
-      pauseIfAHandout();
-      return base.millis();
-    }
-
-    @Override
-    public Instant instant() {
-      pauseIfAHandout();
-      return base.instant();
-    }
-
-    private void pauseIfAHandout() {
-      Class<?> caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(
-          frames -> frames.map(StackWalker.StackFrame::getDeclaringClass).filter(c -> c != PausesAfterATake.class)
-              .findFirst().orElseThrow());
-      if (caller == Handout.class && paused.compareAndSet(false, true)) {
-        taken.countDown();
-        try {
-          resume.await(WAIT.toSeconds() * 2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return base.getZone();
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
     }
   }
 }
