@@ -76,6 +76,20 @@ class ShippedLoggingTest {
     }
   }
 
+  @Test
+  void anInternalTopicAlreadyCreatedByAnotherClientIsNotLoggedButAFailedCreationIs() throws IOException {
+    // Seen in the broker of 'gowork kafka' as two coordinators started together on a fresh data folder.
+    String manager = "org.apache.kafka.server.DefaultAutoTopicCreationManager";
+    for (URL url : shippedConfigurations()) {
+      LoggerConfig c = load(url).getLoggerConfig(manager);
+      assertEquals(manager, c.getName(), url.toString());
+      assertTrue(c.isFiltered(warn(manager, "Auto topic creation failed for __transaction_state with error "
+          + "'TOPIC_ALREADY_EXISTS': Topic '__transaction_state' already exists..")), url.toString());
+      assertFalse(c.isFiltered(warn(manager, "Auto topic creation failed for __transaction_state with error "
+          + "'INVALID_REPLICATION_FACTOR': Replication factor: 3 larger than available brokers: 1.")), url.toString());
+    }
+  }
+
   private static List<URL> shippedConfigurations() throws IOException {
     List<URL> found = new ArrayList<>();
     for (URL url : Collections.list(ShippedLoggingTest.class.getClassLoader().getResources("log4j2.xml"))) {
