@@ -56,8 +56,9 @@ import org.slf4j.LoggerFactory;
  * transaction, if any, end now: its committer is stopped, so nothing of it retries against the fenced
  * id. A replacement started with the gone coordinator's id takes the id over itself
  * ({@code initTransactions}), aborting the transaction; it is safe from the fence once its own
- * transactions are the young ones, but one that takes the id over in the milliseconds between this
- * check's listing and its fence is fenced too, and stops committing (not live) until restarted.
+ * transactions are the young ones, but one that takes the id over between this check's second look
+ * (listing and members, just before the fence) and the fence is fenced too, and stops committing (not
+ * live) until restarted.
  */
 public final class AbandonedTransactions {
   private static final Logger LOG = LoggerFactory.getLogger(AbandonedTransactions.class);
@@ -102,15 +103,18 @@ public final class AbandonedTransactions {
    */
   public List<String> fenceAll() {
     try {
-      Collection<TransactionListing> ongoing = await(admin.listTransactions(new ListTransactionsOptions()
-          .filterStates(List.of(TransactionState.ONGOING))
-          .filterOnTransactionalIdPattern(Pattern.quote(transactionalIdPrefix) + INSTANCE_ID)
-          .filterOnDuration(FLOOR.toMillis())
-          .timeoutMs((int) callTimeout.toMillis())).all());
+      Collection<TransactionListing> ongoing = ongoingPastTheFloor();
       if (ongoing.isEmpty()) {
         return List.of();
       }
       Set<String> fence = toFence(ongoing, members(), ownId, transactionalIdPrefix);
+      if (fence.isEmpty()) {
+        return List.of();
+      }
+      // A second look just before the fence: a replacement that took one of these ids over since the first
+      // (its initTransactions aborted the old transaction) is no longer listed, or is a member by now. It
+      // narrows the race with such a replacement to this look's duration; it cannot close it.
+      fence.retainAll(toFence(ongoingPastTheFloor(), members(), ownId, transactionalIdPrefix));
       if (fence.isEmpty()) {
         return List.of();
       }
@@ -127,6 +131,16 @@ public final class AbandonedTransactions {
       Thread.currentThread().interrupt();
       return List.of();
     }
+  }
+
+  /** This prefix's coordinators' transactions that have been {@code Ongoing} for longer than the floor. */
+  private Collection<TransactionListing> ongoingPastTheFloor()
+      throws ExecutionException, InterruptedException, TimeoutException {
+    return await(admin.listTransactions(new ListTransactionsOptions()
+        .filterStates(List.of(TransactionState.ONGOING))
+        .filterOnTransactionalIdPattern(Pattern.quote(transactionalIdPrefix) + INSTANCE_ID)
+        .filterOnDuration(FLOOR.toMillis())
+        .timeoutMs((int) callTimeout.toMillis())).all());
   }
 
   /** Transactional ids fenced so far. */
