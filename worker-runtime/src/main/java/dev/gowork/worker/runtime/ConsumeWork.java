@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * and closed on this thread only. Handler threads ({@link RunWork}) and producer callbacks touch only
  * a {@link Held}'s atomics and put {@link Completion}s on a queue that this thread drains. Between
  * rounds the thread waits: while a slot is free, up to 5 ms in the poll of one free slot (taking
- * turns; a completion wakes it), so records for that slot start as soon as they arrive; else on the
+ * turns; a completion wakes it; 50 ms once no record has come for a second, {@link PollPace}), so
+ * records for that slot start as soon as they arrive; else on the
  * queue, until the next deadline or renewal. A record is ACCEPTed only after its result is durably
  * written, or with no result when its work was cancelled ({@link Cancellations}); RELEASEd when the
  * write fails or at shutdown; REJECTed when undecodable.
@@ -58,7 +59,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ConsumeWork implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumeWork.class);
-  private static final Duration TICK = Duration.ofMillis(5);
   private static final Duration IDLE_WAIT = Duration.ofMillis(100);
   /** After the shutdown grace, how long the last result writes may take before the lanes close. */
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
@@ -111,6 +111,10 @@ final class ConsumeWork implements Runnable {
   private static final int DECIDED_REMEMBERED = 10_000;
   /** The lane whose poll the loop waits in, or null (set by the poll thread, read by any). */
   private volatile Lane waitingIn;
+  /** How long a round waits in a free slot's poll: short while records come, longer once quiet. */
+  private final PollPace pace;
+  /** When a poll last brought records back, on {@link #nanoTime} (read by any thread, for tests). */
+  private volatile long lastRecordsNanos;
   /** When the loop last began a round, on {@link #nanoTime} (read by any thread). */
   private volatile long lastTurnNanos;
   private int nextWaitLane;
@@ -158,6 +162,7 @@ final class ConsumeWork implements Runnable {
     this.cancellations = cancellations;
     this.publisher = new PublishResults(producer, resultsTopic, codec, session, clock, this::complete);
     this.lastTurnNanos = nanoTime.getAsLong();
+    this.pace = new PollPace(lastTurnNanos);
     this.parked = new boolean[slots];
     this.parking = new Thread[slots];
   }
@@ -258,8 +263,9 @@ final class ConsumeWork implements Runnable {
       for (Lane lane : lanes) {
         lane.flush(accepting);
       }
-      Duration wait = nextWait(now, nowNanos, accepting);
-      Lane idle = wait.equals(TICK) && accepting ? idleLane() : null;
+      Duration wait = nextWait(now, nowNanos, accepting, pace.tick(nowNanos));
+      // With a free slot the wait is at most the pace's tick: spent in that slot's poll.
+      Lane idle = accepting ? idleLane() : null;
       if (idle != null) {
         waitInPoll(idle, wait);
       } else {
@@ -308,6 +314,11 @@ final class ConsumeWork implements Runnable {
       }
     }
     parkedLanes = closed;
+  }
+
+  /** When a poll last brought records back, on {@link #nanoTime} (tests). */
+  long lastRecordsNanos() {
+    return lastRecordsNanos;
   }
 
   /** Lanes closed for a pause or an expired session (tests). */
@@ -365,6 +376,11 @@ final class ConsumeWork implements Runnable {
       // presumed lost, or a lane whose polls keep failing would stay RENEWING for good.
       lane.checkRenewal(lockOf(lane));
       return;
+    }
+    if (!records.isEmpty()) {
+      long nowNanos = nanoTime.getAsLong();
+      pace.recordsCame(nowNanos);
+      lastRecordsNanos = pace.lastRecordsNanos();
     }
     List<Held> batch = new ArrayList<>(records.count());
     for (ConsumerRecord<String, byte[]> r : records) {
@@ -711,14 +727,17 @@ final class ConsumeWork implements Runnable {
     return valid;
   }
 
-  private Duration nextWait(Instant now, long nowNanos, boolean accepting) {
+  private Duration nextWait(Instant now, long nowNanos, boolean accepting, Duration tick) {
     Instant next = now.plus(IDLE_WAIT);
     for (Lane lane : lanes) {
       if (lane.isClosed()) {
         continue;
       }
-      if (lane.state() == Lane.State.RENEWING || (lane.state() == Lane.State.IDLE && accepting)) {
-        return TICK;
+      if (lane.state() == Lane.State.RENEWING) {
+        return PollPace.BUSY;
+      }
+      if (lane.state() == Lane.State.IDLE && accepting) {
+        return tick;
       }
       Held h = lane.held();
       if (h != null && !h.isSettled() && h.run != null) {

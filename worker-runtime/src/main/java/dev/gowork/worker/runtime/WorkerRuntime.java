@@ -266,6 +266,11 @@ public final class WorkerRuntime implements AutoCloseable {
     return closing.get();
   }
 
+  /** When a poll of the consume loop last brought records back, on the monotonic clock (tests). */
+  long lastRecordsNanos() {
+    return loop == null ? 0 : loop.lastRecordsNanos();
+  }
+
   /** Slots whose consumer is closed while the queue is paused or the session expired (tests). */
   int parkedSlots() {
     return loop == null ? 0 : loop.parkedLanes();
