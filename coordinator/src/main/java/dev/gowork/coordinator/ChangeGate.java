@@ -7,12 +7,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * Admits the calls that change state (add, cancel, requeue, revoke…) until the server begins to close,
- * and lets {@link WorkServer#close()} wait for those admitted before it stops committing (and the HTTP
- * service's close before it closes their connections: {@link WorkServer#awaitChanges}). So a call
- * either is refused before it changes anything ({@link ClosingException}), or runs to its commit: none
- * changes the work table and then fails because the commit was refused (its caller told it failed while
- * this coordinator's memory says it happened).
+ * Admits the calls that change state (add, cancel, requeue, revoke, an HTTP worker's result or progress…)
+ * until the server begins to close, and lets {@link WorkServer#close()} wait for those admitted before it
+ * stops committing and closes its producer (and the HTTP service's close before it closes their
+ * connections: {@link WorkServer#awaitChanges}). So a call either is refused before it changes or
+ * publishes anything ({@link ClosingException}), or runs to its commit or publication: none changes the
+ * work table, or sends a result to {@code <p>.results}, and then fails or is cut off (its caller told it
+ * failed while it took effect).
  */
 final class ChangeGate {
   private final AtomicInteger underWay = new AtomicInteger();

@@ -398,27 +398,31 @@ public final class WorkServer implements AutoCloseable {
   /**
    * Submits an HTTP worker's result: checks the session, then publishes it to the results topic
    * signed with that session key, so that one pipeline handles every result. Returns once Kafka has it.
+   * Refused once the server is closing, as {@link #cancel} is; one under way then is published before
+   * the server closes.
    *
    * @throws GoWorkException UNAUTHENTICATED (bad session), NOT_FOUND (unknown work), TIMED_OUT, CONFLICT
-   *     (already finished), TOO_LARGE, UNAVAILABLE
+   *     (already finished), TOO_LARGE, UNAVAILABLE ({@link ClosingException} when refused at close:
+   *     nothing was published, send it again)
    */
   public void submit(String workerId, String sessionKey, ResultEnvelope result) {
     requireStarted();
-    submissions.submit(workerId, sessionKey, result);
+    changes.run(() -> submissions.submit(workerId, sessionKey, result));
   }
 
   /**
    * An HTTP worker's progress report on the work it took: published to the results topic as a signed
    * {@code running} notice, as a Kafka worker's, so status queries show it (on every coordinator). A
-   * refusal tells the worker its work is over: finished, cancelled or timed out.
+   * refusal tells the worker its work is over: finished, cancelled or timed out. Refused at close, and
+   * waited for by it, as {@link #submit(String, String, ResultEnvelope)} is.
    *
    * @throws GoWorkException UNAUTHENTICATED (bad session), NOT_FOUND (unknown work), TIMED_OUT, CONFLICT
    *     (finished, cancelled, or handed to another worker), RATE_LIMITED (within a second of its last
-   *     report), UNAVAILABLE
+   *     report), UNAVAILABLE ({@link ClosingException} when refused at close)
    */
   public void reportProgress(String workerId, String sessionKey, String workId, int attempt, Progress progress) {
     requireStarted();
-    submissions.reportProgress(workerId, sessionKey, workId, attempt, progress);
+    changes.run(() -> submissions.reportProgress(workerId, sessionKey, workId, attempt, progress));
   }
 
   /**
@@ -773,7 +777,8 @@ public final class WorkServer implements AutoCloseable {
   /**
    * For a front end that must answer its callers before it stops (the HTTP service closes its connections
    * only after this): waits up to the send timeout for the calls that change state under way ({@code add},
-   * {@code cancel}, {@code requeue}, {@code revoke}…) to end, their commit included. Refuses none ({@link
+   * {@code cancel}, {@code requeue}, {@code revoke}, an HTTP worker's result or progress…) to end, their
+   * commit (or publication) included. Refuses none ({@link
    * #close()} does), so the server carries on.
    *
    * @return false when some were still under way when the wait ran out
@@ -783,9 +788,10 @@ public final class WorkServer implements AutoCloseable {
   }
 
   /**
-   * Refuses the calls that change state ({@code add}, {@code cancel}, {@code requeue}, {@code revoke}…:
-   * UNAVAILABLE, nothing changed) and {@code get}, and waits for those under way ({@link #stopHandouts},
-   * then up to the send timeout for the changes), so that what they did is committed; then stops
+   * Refuses the calls that change state ({@code add}, {@code cancel}, {@code requeue}, {@code revoke}, an
+   * HTTP worker's result or progress…: UNAVAILABLE, nothing changed or published) and {@code get}, and waits
+   * for those under way ({@link #stopHandouts}, then up to the send timeout for the changes), so that what
+   * they did is committed or published; then stops
    * consuming and the background duties, delivers queued events, and closes the Kafka clients.
    */
   @Override

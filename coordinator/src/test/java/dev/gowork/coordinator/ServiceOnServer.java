@@ -40,6 +40,13 @@ final class ServiceOnServer implements AutoCloseable {
         .header("X-Gowork-Worker-Id", s.workerId()).header("Authorization", "Bearer " + s.sessionKey()));
   }
 
+  /** A POST with a JSON body as an HTTP worker (a result, a progress report). */
+  Object postAsWorker(Session s, String path, String json) {
+    return send(request(path).POST(HttpRequest.BodyPublishers.ofString(json))
+        .header("Content-Type", "application/json")
+        .header("X-Gowork-Worker-Id", s.workerId()).header("Authorization", "Bearer " + s.sessionKey()));
+  }
+
   /** A POST with a JSON body as a producer, with the API token. */
   Object post(String path, String json) {
     return send(request(path).POST(HttpRequest.BodyPublishers.ofString(json))

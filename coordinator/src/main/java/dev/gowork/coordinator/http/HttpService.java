@@ -207,7 +207,8 @@ public final class HttpService implements AutoCloseable {
    * Answers new requests with 503, stops the work server's hand-outs ({@link WorkServer#stopHandouts}:
    * a {@code POST /v1/work/next} waiting for a record gets 503 at once, one that has taken its record
    * finishes), waits for the work server's changes under way ({@link WorkServer#awaitChanges}: an add or a
-   * cancel waiting for its commit, up to the send timeout), lets the other requests in flight finish (up to
+   * cancel waiting for its commit, an HTTP worker's result or progress for Kafka's acknowledgement, up to
+   * the send timeout), lets the other requests in flight finish (up to
    * 5 s from then), then stops listening and ends the threads. So every record handed out, and every
    * such change, is answered on a connection still open: no work is marked running for a worker that never
    * receives it, and no change is cut off with its caller left to guess whether it took effect. The work
