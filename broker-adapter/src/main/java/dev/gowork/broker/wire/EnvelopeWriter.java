@@ -95,6 +95,7 @@ final class EnvelopeWriter {
     writeIfPresent(g, "queue", e.queue());
     writeIfPresent(g, "workId", e.workId());
     writeIfPresent(g, "workerId", e.workerId());
+    writeIfPresent(g, "workerName", e.workerName());
     if (e.attempt() != null) {
       g.writeFieldName(F_ATTEMPT);
       g.writeNumber(e.attempt().intValue());

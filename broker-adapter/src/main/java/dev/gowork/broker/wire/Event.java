@@ -5,12 +5,14 @@ import java.util.Objects;
 
 /**
  * One lifecycle event, as handlers receive it and as {@code <p>.events} carries it:
- * {@code {"schema":"gowork.event/v1","id","type","time","queue","workId","workerId","attempt","maxAttempts",
- * "durationMs","error"}}.
+ * {@code {"schema":"gowork.event/v1","id","type","time","queue","workId","workerId","workerName","attempt",
+ * "maxAttempts","durationMs","error"}}.
  * Fields that do not apply are {@code null} (absent on the wire). The field set only grows by addition.
  *
  * @param id a random UUID, unique per event
  * @param type the event id
+ * @param workerName the name the worker gave when it registered ({@link WorkerNameRule}), when the
+ *     coordinator knows it, or {@code null}: informative only, never an identity
  * @param attempt the attempt number, or {@code null}
  * @param maxAttempts for work events, the attempts the work may have (a {@code work_failed} with
  *     {@code attempt >= maxAttempts} ended the work), or {@code null}
@@ -23,6 +25,7 @@ public record Event(
     String queue,
     String workId,
     String workerId,
+    String workerName,
     Integer attempt,
     Integer maxAttempts,
     Long durationMs,
@@ -36,10 +39,16 @@ public record Event(
     Objects.requireNonNull(time, "time");
   }
 
+  /** An event without {@code workerName}. */
+  public Event(String id, EventType type, Instant time, String queue, String workId, String workerId, Integer attempt,
+      Integer maxAttempts, Long durationMs, String error) {
+    this(id, type, time, queue, workId, workerId, null, attempt, maxAttempts, durationMs, error);
+  }
+
   /** An event without {@code maxAttempts} (worker events, and work events written before it existed). */
   public Event(String id, EventType type, Instant time, String queue, String workId, String workerId, Integer attempt,
       Long durationMs, String error) {
-    this(id, type, time, queue, workId, workerId, attempt, null, durationMs, error);
+    this(id, type, time, queue, workId, workerId, null, attempt, null, durationMs, error);
   }
 
   /** The Kafka key: the work id, or the worker id for worker events. */

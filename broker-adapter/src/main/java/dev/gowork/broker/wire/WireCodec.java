@@ -49,7 +49,8 @@ public final class WireCodec {
   private static final String[] RESULT_FIELDS = {
       "schema", "workId", "attempt", "status", "result", "error", "workerId", "durationMs"};
   private static final String[] EVENT_FIELDS = {
-      "schema", "id", "type", "time", "queue", "workId", "workerId", "attempt", "maxAttempts", "durationMs", "error"};
+      "schema", "id", "type", "time", "queue", "workId", "workerId", "workerName", "attempt", "maxAttempts", "durationMs",
+      "error"};
   private final ObjectMapper mapper;
   private final JavaType nodeType;
   private final DefaultDeserializationContext contexts;
@@ -167,6 +168,7 @@ public final class WireCodec {
     putIfPresent(n, "queue", e.queue());
     putIfPresent(n, "workId", e.workId());
     putIfPresent(n, "workerId", e.workerId());
+    putIfPresent(n, "workerName", e.workerName());
     if (e.attempt() != null) {
       n.put("attempt", e.attempt());
     }
@@ -374,6 +376,8 @@ public final class WireCodec {
     String queue = f.nullableString("queue");
     String workId = f.nullableString("workId");
     String workerId = f.nullableString("workerId");
+    // Shown to people (gowork events, dashboards): a name the rule refuses reads as none, as in a session record.
+    String workerName = f.nullableString("workerName");
     long attempt = f.positiveLong("attempt", false, -1);
     long maxAttempts = f.positiveLong("maxAttempts", false, -1);
     long durationMs = f.positiveLong("durationMs", false, -1);
@@ -385,7 +389,8 @@ public final class WireCodec {
     if (f.failed()) {
       return f.failure();
     }
-    return Decoded.ok(new Event(id, type, time, queue, workId, workerId, attempt < 0 ? null : clampToInt(attempt),
+    return Decoded.ok(new Event(id, type, time, queue, workId, workerId,
+        WorkerNameRule.isValid(workerName) ? workerName : null, attempt < 0 ? null : clampToInt(attempt),
         maxAttempts < 0 ? null : clampToInt(maxAttempts), durationMs < 0 ? null : durationMs, error));
   }
 

@@ -110,7 +110,7 @@ final class RandomWire {
   Event event() {
     EventType[] types = EventType.values();
     return new Event(text(), types[random.nextInt(types.length)], instant(), textOrNull(), textOrNull(),
-        textOrNull(), random.nextBoolean() ? null : random.nextInt(), random.nextBoolean() ? null : random.nextInt(),
+        textOrNull(), textOrNull(), random.nextBoolean() ? null : random.nextInt(), random.nextBoolean() ? null : random.nextInt(),
         random.nextBoolean() ? null : random.nextLong(), textOrNull());
   }
 }

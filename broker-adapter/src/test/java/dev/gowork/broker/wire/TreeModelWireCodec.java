@@ -124,6 +124,7 @@ final class TreeModelWireCodec {
     putIfPresent(n, "queue", e.queue());
     putIfPresent(n, "workId", e.workId());
     putIfPresent(n, "workerId", e.workerId());
+    putIfPresent(n, "workerName", e.workerName());
     if (e.attempt() != null) {
       n.put("attempt", e.attempt());
     }
@@ -245,6 +246,7 @@ final class TreeModelWireCodec {
     String queue = f.nullableString("queue");
     String workId = f.nullableString("workId");
     String workerId = f.nullableString("workerId");
+    String workerName = f.nullableString("workerName");
     long attempt = f.positiveLong("attempt", false, -1);
     long maxAttempts = f.positiveLong("maxAttempts", false, -1);
     long durationMs = f.positiveLong("durationMs", false, -1);
@@ -256,7 +258,8 @@ final class TreeModelWireCodec {
     if (f.failed()) {
       return f.failure();
     }
-    return Decoded.ok(new Event(id, type, time, queue, workId, workerId, attempt < 0 ? null : (int) attempt,
+    return Decoded.ok(new Event(id, type, time, queue, workId, workerId,
+        WorkerNameRule.isValid(workerName) ? workerName : null, attempt < 0 ? null : (int) attempt,
         maxAttempts < 0 ? null : (int) maxAttempts, durationMs < 0 ? null : durationMs, error));
   }
 

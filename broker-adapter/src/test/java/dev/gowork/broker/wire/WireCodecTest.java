@@ -51,6 +51,22 @@ class WireCodecTest {
   }
 
   @Test
+  void aWorkerEventCarriesTheWorkersNameEscapedAndOneWithoutAValidNameReadsAsUnnamed() {
+    String name = "build \"east\" \\ nœud";
+    var e = new Event("id-3", EventType.WORKER_VERIFY, T0, null, null, "w-1", name, null, null, null, null);
+    byte[] bytes = codec.encode(e);
+    String json = new String(bytes, StandardCharsets.UTF_8);
+    assertTrue(json.contains("\"workerId\":\"w-1\",\"workerName\":\"build \\\"east\\\" \\\\ nœud\""), json);
+    assertEquals(e, codec.decodeEvent(bytes).value());
+    assertEquals(name, codec.toJson(e).get("workerName").textValue());
+    // Written by hand (the coordinator checks names at registration): a name the rule refuses is not shown.
+    String refused = json.replace("build", "\\u202ebuild");
+    assertNull(codec.decodeEvent(refused.getBytes(StandardCharsets.UTF_8)).value().workerName(), refused);
+    var unnamed = new Event("id-4", EventType.WORKER_VERIFY, T0, null, null, "w-1", null, null, null, null, null);
+    assertFalse(new String(codec.encode(unnamed), StandardCharsets.UTF_8).contains("workerName"));
+  }
+
+  @Test
   void eventRoundTripsAndOmitsAbsentFields() {
     var e = new Event("id-1", EventType.WORK_COMPLETE, T0, "default", "w-1", "worker-1", 1, 12L, null);
     byte[] bytes = codec.encode(e);
