@@ -209,20 +209,23 @@ final class Handout {
     Topics.validateQueue(queue);
     if (!workers.authenticate(workerId, sessionKey)) {
       if (workers.mayReportFailure()) {
-        events.event(EventType.GET_WORK_ERROR).queue(queue).worker(workers.shownId(workerId)).error("unauthenticated")
-            .fire();
+        String shown = workers.shownId(workerId);
+        events.event(EventType.GET_WORK_ERROR).queue(queue).worker(shown).workerName(workers.name(shown))
+            .error("unauthenticated").fire();
       }
       throw new GoWorkException(ErrorCode.UNAUTHENTICATED, "unknown worker or invalid session");
     }
+    String name = workers.name(workerId);
     if (pauses.isPaused(queue)) {
-      events.event(EventType.GET_WORK_EMPTY).queue(queue).worker(workerId).fire();
+      events.event(EventType.GET_WORK_EMPTY).queue(queue).worker(workerId).workerName(name).fire();
       return Optional.empty();
     }
     try {
       queues.ensure(queue);
     } catch (GoWorkException e) {
       if (e.code() == ErrorCode.CONFLICT) { // a new queue past GOWORK_MAX_QUEUES: seen in the events too
-        events.event(EventType.GET_WORK_ERROR).queue(queue).worker(workerId).error(e.getMessage()).fire();
+        events.event(EventType.GET_WORK_ERROR).queue(queue).worker(workerId).workerName(name).error(e.getMessage())
+            .fire();
       }
       throw e;
     }
@@ -245,8 +248,8 @@ final class Handout {
       long now = clock.millis();
       if (w.isExpired(clock.instant())) {
         table.expire(w.workId(), now);
-        events.event(EventType.GET_WORK_ERROR).queue(queue).work(w.workId()).worker(workerId).attempt(w.attempt())
-            .error("work timed out").fire();
+        events.event(EventType.GET_WORK_ERROR).queue(queue).work(w.workId()).worker(workerId).workerName(name)
+            .attempt(w.attempt()).error("work timed out").fire();
         continue;
       }
       if (endedAsMirrored(w)) {
@@ -264,22 +267,22 @@ final class Handout {
         // handed out as another coordinator's work is, not dropped.
         if (!v.accepted() && !WorkTable.NOT_OWNED.equals(v.rejection())) {
           if ("work timed out".equals(v.rejection())) {
-            events.event(EventType.GET_WORK_ERROR).queue(queue).work(w.workId()).worker(workerId)
+            events.event(EventType.GET_WORK_ERROR).queue(queue).work(w.workId()).worker(workerId).workerName(name)
                 .attempt(w.attempt()).error(v.rejection()).fire();
           }
           continue;
         }
         startedHere = v.accepted();
       }
-      events.event(EventType.GET_WORK).queue(queue).work(w.workId()).worker(workerId).attempt(w.attempt())
-          .maxAttempts(w.maxAttempts()).fire();
+      events.event(EventType.GET_WORK).queue(queue).work(w.workId()).worker(workerId).workerName(name)
+          .attempt(w.attempt()).maxAttempts(w.maxAttempts()).fire();
       if (!startedHere) {
         // Another coordinator's work (or not mirrored yet): its owner marks it running and fires work_started.
         notice.send(w.workId(), w.attempt(), workerId, sessionKey);
       }
       return Optional.of(w);
     }
-    events.event(EventType.GET_WORK_EMPTY).queue(queue).worker(workerId).fire();
+    events.event(EventType.GET_WORK_EMPTY).queue(queue).worker(workerId).workerName(name).fire();
     return Optional.empty();
   }
 

@@ -111,7 +111,7 @@ public final class WorkerRegistry implements Workers {
     synchronized (pending) {
       pending.put(workerId, e);
     }
-    events.event(EventType.WORKER_REGISTERED).worker(workerId).fire();
+    events.event(EventType.WORKER_REGISTERED).worker(workerId).workerName(name).fire();
     return new Registration(workerId, challenge);
   }
 
@@ -125,6 +125,7 @@ public final class WorkerRegistry implements Workers {
     long now = clock.millis();
     WorkerEntry known = workerId == null || workerId.length() > MAX_ID_CHARS ? null : find(workerId, now);
     String shownId = known == null ? null : workerId;
+    String shownName = known == null ? null : nameOf(known);
     // Only an open registration can still be answered, so only it has a rate limit: a verified worker's
     // id, or one whose challenge expired, is answered exactly as an id nobody registered (401, never 429),
     // so that a wrong answer does not tell known ids from unknown ones.
@@ -134,7 +135,8 @@ public final class WorkerRegistry implements Workers {
     // worker_verify_error events a flood writes to Kafka.
     if (e != null && !e.failures.hasToken(now)) {
       if (globalFailures.tryTake(now)) {
-        events.event(EventType.WORKER_VERIFY_ERROR).worker(shownId).error("rate limited").fire();
+        events.event(EventType.WORKER_VERIFY_ERROR).worker(shownId).workerName(shownName).error("rate limited")
+            .fire();
       }
       throw new GoWorkException(ErrorCode.RATE_LIMITED, "too many failed verifications; try again later");
     }
@@ -163,7 +165,7 @@ public final class WorkerRegistry implements Workers {
       e.failures.tryTake(now);
     }
     if (globalFailures.tryTake(now)) {
-      events.event(EventType.WORKER_VERIFY_ERROR).worker(shownId).error(REFUSED).fire();
+      events.event(EventType.WORKER_VERIFY_ERROR).worker(shownId).workerName(shownName).error(REFUSED).fire();
     }
     throw new GoWorkException(ErrorCode.UNAUTHENTICATED, REFUSED);
   }
@@ -267,7 +269,7 @@ public final class WorkerRegistry implements Workers {
               + "(the one that owns its results partition), which changed just now; try again");
         }
         if (e.end(WorkerState.REVOKED, now)) {
-          events.event(EventType.WORKER_EXPIRED).worker(workerId).error("revoked").fire();
+          events.event(EventType.WORKER_EXPIRED).worker(workerId).workerName(e.name).error("revoked").fire();
           // Tells the replica holding the session, so it verifies again instead of writing refused results.
           journal.put(Journal.Kind.CONTROL, workerId, new RevokeNotice(workerId, Instant.ofEpochMilli(now))
               .encode(WireCodec.defaults()));
@@ -394,6 +396,26 @@ public final class WorkerRegistry implements Workers {
     }
   }
 
+  /**
+   * The name {@code workerId} gave when it registered, for events about it: null when it gave none, or
+   * when this registry does not know the id (see {@link #shownId}).
+   */
+  public String name(String workerId) {
+    WorkerEntry e = workerId == null ? null : entries.get(workerId);
+    if (e == null) {
+      synchronized (pending) {
+        e = workerId == null ? null : pending.get(workerId);
+      }
+    }
+    return e == null ? null : nameOf(e);
+  }
+
+  private static String nameOf(WorkerEntry e) {
+    synchronized (e) {
+      return e.name;
+    }
+  }
+
   /** Notes that a worker was seen (e.g. an accepted result). */
   public void touch(String workerId) {
     WorkerEntry e = workerId == null ? null : entries.get(workerId);
@@ -448,7 +470,7 @@ public final class WorkerRegistry implements Workers {
     e.sessionKey = keys.derive(e.workerId, e.nonce, e.sessionExpiresAt);
     e.state = WorkerState.ACTIVE;
     e.lastSeen = now;
-    events.event(EventType.WORKER_VERIFY).worker(e.workerId).fire();
+    events.event(EventType.WORKER_VERIFY).worker(e.workerId).workerName(e.name).fire();
     save(e);
     return new Session(e.workerId, e.sessionKey, Instant.ofEpochMilli(e.sessionExpiresAt));
   }
@@ -472,7 +494,8 @@ public final class WorkerRegistry implements Workers {
         if (!decides.test(e.workerId) || !e.end(WorkerState.EXPIRED, now)) {
           return false;
         }
-        events.event(EventType.WORKER_EXPIRED).worker(e.workerId).error("session expired").fire();
+        events.event(EventType.WORKER_EXPIRED).worker(e.workerId).workerName(e.name).error("session expired")
+            .fire();
         save(e);
         return true;
       });

@@ -310,6 +310,7 @@ public final class EventDispatcher implements AutoCloseable {
     private String queue;
     private String workId;
     private String workerId;
+    private String workerName;
     private Integer attempt;
     private Integer maxAttempts;
     private Long durationMs;
@@ -331,6 +332,12 @@ public final class EventDispatcher implements AutoCloseable {
 
     public Draft worker(String id) {
       workerId = id;
+      return this;
+    }
+
+    /** The worker's name as its registration gave it (already checked there), or null for none. */
+    public Draft workerName(String name) {
+      workerName = name;
       return this;
     }
 
@@ -367,7 +374,7 @@ public final class EventDispatcher implements AutoCloseable {
       long hi = (r.nextLong() & ~0xF000L) | 0x4000L;
       long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
       Event e = new Event(new UUID(hi, lo).toString(), type, clock.instant().truncatedTo(ChronoUnit.MILLIS), queue,
-          workId, workerId, attempt, maxAttempts, durationMs, error);
+          workId, workerId, workerName, attempt, maxAttempts, durationMs, error);
       emit(e);
       return e;
     }

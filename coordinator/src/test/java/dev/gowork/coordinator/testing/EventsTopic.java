@@ -1,5 +1,6 @@
 package dev.gowork.coordinator.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.gowork.broker.kafka.KafkaClients;
 import dev.gowork.broker.wire.Event;
 import dev.gowork.broker.wire.EventType;
@@ -26,7 +27,17 @@ public final class EventsTopic {
 
   public static List<Event> readAll(KafkaClients clients, String topic) {
     WireCodec codec = WireCodec.defaults();
-    List<Event> out = new ArrayList<>();
+    return values(clients, topic).stream().map(v -> codec.decodeEvent(v).orThrow()).toList();
+  }
+
+  /** The events as the JSON an analytics reader parses (fields this version does not know included). */
+  public static List<JsonNode> readAllJson(KafkaClients clients, String topic) {
+    WireCodec codec = WireCodec.defaults();
+    return values(clients, topic).stream().map(v -> codec.parse(v).orThrow()).toList();
+  }
+
+  private static List<byte[]> values(KafkaClients clients, String topic) {
+    List<byte[]> out = new ArrayList<>();
     try (Consumer<String, byte[]> c = clients.consumer(null, Map.of())) {
       List<TopicPartition> tps = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
           .map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -43,7 +54,7 @@ public final class EventsTopic {
           return Assertions.fail("the events topic was not read to its end in 60 s");
         }
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
-          out.add(codec.decodeEvent(r.value()).orThrow());
+          out.add(r.value());
         }
       }
     }
