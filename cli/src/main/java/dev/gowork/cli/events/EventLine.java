@@ -5,7 +5,8 @@ import dev.gowork.broker.wire.Event;
 /**
  * One event as one human-readable line: the time, the type, then {@code name=value} for each field
  * that applies, e.g.
- * {@code 2026-11-28T10:00:00.123Z work_complete       queue=default work=5b0c… worker=w-1f… attempt=1 durationMs=12}.
+ * {@code 2026-11-28T10:00:00.123Z work_complete       queue=default work=5b0c… worker=w-1f… attempt=1 durationMs=12};
+ * free text ({@code workerName}, {@code error}) is quoted.
  */
 public final class EventLine {
   private static final int TYPE_WIDTH = 19;
@@ -20,14 +21,20 @@ public final class EventLine {
     field(b, "queue", e.queue());
     field(b, "work", e.workId());
     field(b, "worker", e.workerId());
+    quoted(b, "workerName", e.workerName());
     field(b, "attempt", e.attempt());
     field(b, "maxAttempts", e.maxAttempts());
     field(b, "durationMs", e.durationMs());
-    if (e.error() != null) {
-      b.append("error=\"").append(e.error().replace("\\", "\\\\").replace("\"", "\\\"")
+    quoted(b, "error", e.error());
+    return b.toString().stripTrailing();
+  }
+
+  /** Free text (a worker's name may hold spaces), in quotes, with quotes, backslashes and line breaks escaped. */
+  private static void quoted(StringBuilder b, String name, String value) {
+    if (value != null) {
+      b.append(name).append("=\"").append(value.replace("\\", "\\\\").replace("\"", "\\\"")
           .replace("\n", "\\n").replace("\r", "\\r")).append("\" ");
     }
-    return b.toString().stripTrailing();
   }
 
   private static void field(StringBuilder b, String name, Object value) {

@@ -37,6 +37,14 @@ class EventLineTest {
   }
 
   @Test
+  void aWorkersNameIsShownQuotedAfterItsIdSoSpacesAndQuotesCannotPassForOtherFields() {
+    Event e = new Event("id", EventType.WORKER_VERIFY, T, null, null, "w-9", "build \"7\" error=x", null, null, null,
+        null);
+    assertEquals("2026-11-28T10:00:00.123Z worker_verify        worker=w-9 workerName=\"build \\\"7\\\" error=x\"",
+        EventLine.format(e));
+  }
+
+  @Test
   void theFilterKeepsTheGivenTypesAndQueues() {
     EventFilter f = EventFilter.parse(List.of("work_complete,work_timeout"), List.of("images"));
     assertTrue(f.test(new Event("i", EventType.WORK_TIMEOUT, T, "images", "w", null, 1, 5L, null)));
