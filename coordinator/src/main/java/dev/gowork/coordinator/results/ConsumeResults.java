@@ -318,6 +318,7 @@ public final class ConsumeResults implements AutoCloseable {
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       unknown.forget(partitions);
       owner.lost(ids(partitions));
+      pipeline.lost(ids(partitions));
       if (!crashing && !commits.awaitCommitted(commits.handOff(consumer.groupMetadata()), LAST_COMMIT)) {
         commits.forget(partitions);
       }
@@ -335,6 +336,7 @@ public final class ConsumeResults implements AutoCloseable {
       boolean alone = owner.holdsAll();
       unknown.forget(partitions);
       owner.lost(ids(partitions));
+      pipeline.lost(ids(partitions));
       commits.forget(partitions);
       if (alone && !partitions.isEmpty()) {
         // No other member held a partition: nobody re-reads these results meanwhile, and this one gets

@@ -22,6 +22,7 @@ import dev.gowork.coordinator.work.WorkRef;
 import dev.gowork.coordinator.work.WorkTable;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.concurrent.ThreadLocalRandom;
@@ -226,6 +227,15 @@ public final class ResultPipeline {
     return open.isPresent() || timelyAt < 0 ? open : workers.sessionKeyAt(workerId, timelyAt);
   }
 
+  /**
+   * This coordinator no longer holds results {@code partitions}: forgets which of their work's results
+   * it accepted, so that, holding one again, it judges a result read again there by the work's state
+   * then (the coordinator that held it meanwhile may have moved it on) and not as a replay.
+   */
+  void lost(Collection<Integer> partitions) {
+    replays.forgetPartitions(partitions);
+  }
+
   /** Applies a result that did not cross Kafka (the in-process {@code submit(Work)}); still refuses replays. */
   public Verdict applyTrusted(ResultEnvelope r) {
     return apply(r, r.workerId(), ReadAgain.Kind.FIRST);
@@ -235,7 +245,7 @@ public final class ResultPipeline {
     if (!table.owns(r.workId())) {
       return new Verdict(null, WorkTable.NOT_OWNED);
     }
-    if (!replays.firstTime(r.workId(), r.attempt())) {
+    if (!replays.firstTime(r.workId(), r.attempt(), table.partitionOf(r.workId()))) {
       return reject(r, workerId, "replayed result for attempt " + r.attempt(), again);
     }
     long now = clock.millis();

@@ -84,6 +84,11 @@ public final class WorkTable {
     return ownership.owns(workId);
   }
 
+  /** The results partition whose holder decides about {@code workId}. */
+  public int partitionOf(String workId) {
+    return ownership.partitionOf(workId);
+  }
+
   /**
    * What {@link #restore} rebuilt: enough for the caller to track its deadline and plan its retry, or
    * its release when it was added with a delay ({@code runAt}, epoch ms; -1 otherwise). {@code updatedAt}

@@ -23,6 +23,8 @@ import dev.gowork.coordinator.retry.Backoff;
 import dev.gowork.coordinator.retry.RetryPlan;
 import dev.gowork.coordinator.testing.EventLog;
 import dev.gowork.coordinator.testing.MutableClock;
+import dev.gowork.coordinator.state.Journal;
+import dev.gowork.coordinator.work.Ownership;
 import dev.gowork.coordinator.work.Progress;
 import dev.gowork.coordinator.work.WorkState;
 import dev.gowork.coordinator.work.WorkTable;
@@ -189,6 +191,49 @@ class ResultPipelineTest {
     assertEquals(List.of("work is already completed" + ResultPipeline.READ_AGAIN_AFTER_UNSTICK, "bad signature"),
         rejections().stream().map(Event::error).toList());
     assertEquals(WorkState.COMPLETED, table.status("a").orElseThrow().state());
+  }
+
+  /**
+   * A coordinator that lost a results partition (the hand-over commit failed, say) and holds it again
+   * reads its results again from the committed offset: one it accepted before the loss is judged by
+   * its work's state as it is now (another coordinator decided that work meanwhile), not refused as a
+   * replay by what this one remembered. A replay on a partition it kept is still refused as one.
+   */
+  @Test
+  void aResultReadAgainAfterItsPartitionWasLostAndRegainedIsJudgedByItsWorkNotAsAReplay() {
+    Ownership ownership = Ownership.byPartition(2);
+    ownership.gained(List.of(0, 1));
+    WorkTable split = new WorkTable(events, codec, Journal.discarding(), ownership);
+    ResultPipeline owner = new ResultPipeline(codec, workers, split, retries, Backoff.defaults(),
+        TimestampWindow.defaults(), events, clock, 1000);
+    String lost = idIn(0, 2);
+    String kept = idIn(1, 2);
+    Instant now = clock.instant();
+    for (String id : List.of(lost, kept)) {
+      split.queued(new WorkEnvelope(id, "default", 1, 1, 60, TextNode.valueOf("d"), now, now.plusSeconds(60)),
+          now.toEpochMilli());
+    }
+    ConsumerRecord<String, byte[]> lostDone = record(completed(lost, 1), session.sessionKey());
+    ConsumerRecord<String, byte[]> keptDone = record(completed(kept, 1), session.sessionKey());
+    assertTrue(owner.accept(lostDone).orElseThrow().accepted());
+    assertTrue(owner.accept(keptDone).orElseThrow().accepted());
+
+    ownership.lost(List.of(0));
+    owner.lost(List.of(0));
+    ownership.gained(List.of(0));
+
+    assertEquals("work is already completed", owner.accept(lostDone, ReadAgain.Kind.DECIDED_HERE).orElseThrow()
+        .rejection(), "judged by the work's state");
+    assertEquals("replayed result for attempt 1", owner.accept(keptDone).orElseThrow().rejection());
+  }
+
+  /** A work id that Kafka's default partitioner puts in {@code partition} of {@code partitions}. */
+  private static String idIn(int partition, int partitions) {
+    for (int i = 0; ; i++) {
+      if (Ownership.partitionOf("w" + i, partitions) == partition) {
+        return "w" + i;
+      }
+    }
   }
 
   private static ResultEnvelope running(String id, int attempt, com.fasterxml.jackson.databind.JsonNode result) {
