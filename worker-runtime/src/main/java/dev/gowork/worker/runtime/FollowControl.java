@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * exist (a coordinator older than cancellation) is looked for again every few seconds ({@code
  * <p>.queues}, of a coordinator older than pausing, is not looked for again); a notice of an
  * unknown schema (a newer coordinator's) is skipped. Kafka errors are logged and retried; the thread
- * ends at {@link #close()}.
+ * ends at {@link #close()}. Cancelled ids are purged every 30 s on the monotonic {@code nanoTime}, each
+ * one once its deadline (wall clock) has passed: a step of the wall clock neither stops the purge nor
+ * brings it forward.
  */
 final class FollowControl implements Runnable, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FollowControl.class);
@@ -53,17 +56,21 @@ final class FollowControl implements Runnable, AutoCloseable {
   private final PausedQueues paused;
   private final java.util.function.Consumer<String> revoked;
   private final Clock clock;
+  /** A monotonic time source ({@link System#nanoTime} but in tests) for the purge's cadence. */
+  private final LongSupplier nanoTime;
   private final WireCodec codec = WireCodec.defaults();
   final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
   private final CountDownLatch stop = new CountDownLatch(1);
   private volatile boolean closed;
   private volatile Consumer<String, byte[]> consumer;
   private Map<TopicPartition, Long> startEnd;
-  private long nextPurge;
+  /** When the next purge is due, on {@link #nanoTime}. */
+  private long nextPurgeNanos;
   private boolean missingWarned;
 
   FollowControl(Supplier<Consumer<String, byte[]>> open, String topic, String queuesTopic,
-      Cancellations cancellations, PausedQueues paused, java.util.function.Consumer<String> revoked, Clock clock) {
+      Cancellations cancellations, PausedQueues paused, java.util.function.Consumer<String> revoked, Clock clock,
+      LongSupplier nanoTime) {
     this.open = open;
     this.topic = topic;
     this.queuesTopic = queuesTopic;
@@ -71,6 +78,8 @@ final class FollowControl implements Runnable, AutoCloseable {
     this.paused = paused;
     this.revoked = revoked;
     this.clock = clock;
+    this.nanoTime = nanoTime;
+    this.nextPurgeNanos = nanoTime.getAsLong();
   }
 
   @Override
@@ -177,10 +186,10 @@ final class FollowControl implements Runnable, AutoCloseable {
   }
 
   private void purge() {
-    long now = clock.millis();
-    if (now >= nextPurge) {
-      cancellations.forgetExpired(now);
-      nextPurge = now + PURGE_EVERY.toMillis();
+    long nowNanos = nanoTime.getAsLong();
+    if (nowNanos - nextPurgeNanos >= 0) {
+      cancellations.forgetExpired(clock.millis());
+      nextPurgeNanos = nowNanos + PURGE_EVERY.toNanos();
     }
   }
 

@@ -70,7 +70,7 @@ public final class WorkerRuntime implements AutoCloseable {
   private final Clock clock;
   /**
    * A monotonic time source ({@link System#nanoTime} but in tests) for what is a duration: lock renewals,
-   * how long handlers run, the cancel grace, the stall check of {@link #health()}.
+   * how long handlers run, the cancel grace, the stall check of {@link #health()}, the purge of cancelled ids.
    */
   private final LongSupplier nanoTime;
   /** The registry given to the builder, or null, and the meters this replica registered there. */
@@ -148,7 +148,7 @@ public final class WorkerRuntime implements AutoCloseable {
    */
   private void followControl(KafkaClients clients, String topic, String queuesTopic) {
     controlFollower = new FollowControl(() -> clients.consumer(null, FollowControl.CONSUMER_SETTINGS),
-        topic, queuesTopic, cancellations, paused, this::revoked, clock);
+        topic, queuesTopic, cancellations, paused, this::revoked, clock, nanoTime);
     Thread t = new Thread(controlFollower, "gowork-control-" + settings.queue());
     t.setDaemon(true);
     t.start();

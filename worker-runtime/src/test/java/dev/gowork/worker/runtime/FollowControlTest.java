@@ -44,7 +44,8 @@ class FollowControlTest {
               throw e.getCause();
             }
           });
-    }, control, queues, new Cancellations(), new PausedQueues(), id -> { }, Clock.systemUTC());
+    }, control, queues, new Cancellations(), new PausedQueues(), id -> { }, Clock.systemUTC(),
+        System::nanoTime);
     CompletableFuture<Integer> pollsWhenCaughtUp = follower.caughtUp.thenApply(done -> polls.get());
     Thread t = new Thread(follower, "follow-control-test");
     t.start();
