@@ -489,15 +489,17 @@ final class ConsumeWork implements Runnable {
       if (h == null || h.isSettled() || h.run == null) {
         continue;
       }
-      switch (DeadlinePolicy.decide(h.work.deadline(), cancelGrace, now, h.cancelSignalled)) {
+      switch (DeadlinePolicy.decide(h.work.deadline(), cancelGrace, now, sinceDeadlineSignal(h, nowNanos))) {
         case SIGNAL -> {
           h.cancelSignalled = true;
+          h.cancelSignalledNanos = nowNanos;
           h.context.cancel();
         }
         case INTERRUPT -> {
           if (h.settle(Held.Fate.PUBLISH)) {
             interrupt(h);
-            LOG.warn("{} was still running {} ms after its deadline; interrupted it", h, cancelGrace.toMillis());
+            LOG.warn("{} was still running {} ms after it was signalled at its deadline; interrupted it", h,
+                cancelGrace.toMillis());
             publisher.publish(h, ResultStatus.TIMED_OUT, null, "the handler did not stop by the deadline "
                 + h.work.deadline(), h.ranFor(nowNanos).toMillis());
           }
@@ -505,6 +507,11 @@ final class ConsumeWork implements Runnable {
         case NONE -> { }
       }
     }
+  }
+
+  /** How long ago {@code h}'s handler was signalled at its deadline, on {@link #nanoTime}; null while it was not. */
+  private static Duration sinceDeadlineSignal(Held h, long nowNanos) {
+    return h.cancelSignalled ? Duration.ofNanos(nowNanos - h.cancelSignalledNanos) : null;
   }
 
   /**
@@ -741,7 +748,8 @@ final class ConsumeWork implements Runnable {
       }
       Held h = lane.held();
       if (h != null && !h.isSettled() && h.run != null) {
-        next = min(next, DeadlinePolicy.nextCheck(h.work.deadline(), cancelGrace, h.cancelSignalled));
+        next = min(next, now.plus(DeadlinePolicy.untilNextCheck(h.work.deadline(), cancelGrace, now,
+            sinceDeadlineSignal(h, nowNanos))));
       }
       if (h != null && !h.lockLost && !h.isSettled()) {
         next = min(next, now.plus(h.untilHalfLock(lockOf(lane), nowNanos)));

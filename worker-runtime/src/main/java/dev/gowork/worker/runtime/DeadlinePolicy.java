@@ -3,7 +3,12 @@ package dev.gowork.worker.runtime;
 import java.time.Duration;
 import java.time.Instant;
 
-/** What to do about running work at {@code now}: nothing, signal cancellation, or interrupt and give up. */
+/**
+ * What to do about running work at {@code now}: nothing, signal cancellation, or interrupt and give up.
+ * The signal comes at the deadline, on the wall clock (an absolute time); the interrupt the grace after
+ * the signal, a duration the caller measures on its monotonic source, so that a step of the wall clock
+ * after the signal neither puts the interrupt off nor brings it forward.
+ */
 enum DeadlinePolicy {
   NONE,
   /** The deadline has come: complete the context's cancellation. */
@@ -11,18 +16,16 @@ enum DeadlinePolicy {
   /** The grace after the signal is over: interrupt the handler and report {@code timed_out}. */
   INTERRUPT;
 
-  static DeadlinePolicy decide(Instant deadline, Duration grace, Instant now, boolean signalled) {
-    if (now.isBefore(deadline)) {
-      return NONE;
+  /** @param sinceSignal how long ago the handler was signalled (monotonic), or null while it was not */
+  static DeadlinePolicy decide(Instant deadline, Duration grace, Instant now, Duration sinceSignal) {
+    if (sinceSignal == null) {
+      return now.isBefore(deadline) ? NONE : SIGNAL;
     }
-    if (!signalled) {
-      return SIGNAL;
-    }
-    return now.isBefore(deadline.plus(grace)) ? NONE : INTERRUPT;
+    return sinceSignal.compareTo(grace) < 0 ? NONE : INTERRUPT;
   }
 
-  /** The next moment {@link #decide} may answer differently. */
-  static Instant nextCheck(Instant deadline, Duration grace, boolean signalled) {
-    return signalled ? deadline.plus(grace) : deadline;
+  /** How long after {@code now} {@link #decide} may answer differently (negative when it may already). */
+  static Duration untilNextCheck(Instant deadline, Duration grace, Instant now, Duration sinceSignal) {
+    return sinceSignal == null ? Duration.between(now, deadline) : grace.minus(sinceSignal);
   }
 }

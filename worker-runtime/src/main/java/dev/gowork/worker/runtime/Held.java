@@ -41,7 +41,10 @@ final class Held {
    * ({@link System#nanoTime}): the lock is a duration from then, which a wall-clock step must not move.
    */
   long lockRefreshedNanos;
+  /** The poll thread signalled the handler that the deadline has come. */
   boolean cancelSignalled;
+  /** When it did, on the monotonic nanoTime (the grace before the interrupt runs from then). */
+  long cancelSignalledNanos;
   /** An acknowledgement waiting for the record to come back from RENEW. */
   AcknowledgeType deferredAck;
   /** The broker no longer counts this record as ours (a RENEW failed or never came back). */

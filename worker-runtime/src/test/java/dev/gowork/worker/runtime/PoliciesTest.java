@@ -24,16 +24,26 @@ class PoliciesTest {
   void deadlineSignalsThenInterruptsAfterTheGrace() {
     Instant deadline = clock.instant().plusSeconds(10);
     Duration grace = Duration.ofSeconds(2);
-    assertEquals(DeadlinePolicy.NONE, DeadlinePolicy.decide(deadline, grace, clock.instant(), false));
+    assertEquals(DeadlinePolicy.NONE, DeadlinePolicy.decide(deadline, grace, clock.instant(), null));
+    assertEquals(Duration.ofSeconds(10), DeadlinePolicy.untilNextCheck(deadline, grace, clock.instant(), null));
     clock.advance(Duration.ofSeconds(10));
-    assertEquals(DeadlinePolicy.SIGNAL, DeadlinePolicy.decide(deadline, grace, clock.instant(), false));
-    assertEquals(DeadlinePolicy.NONE, DeadlinePolicy.decide(deadline, grace, clock.instant(), true));
-    clock.advance(Duration.ofMillis(1999));
-    assertEquals(DeadlinePolicy.NONE, DeadlinePolicy.decide(deadline, grace, clock.instant(), true));
-    clock.advance(Duration.ofMillis(1));
-    assertEquals(DeadlinePolicy.INTERRUPT, DeadlinePolicy.decide(deadline, grace, clock.instant(), true));
-    assertEquals(deadline, DeadlinePolicy.nextCheck(deadline, grace, false));
-    assertEquals(deadline.plus(grace), DeadlinePolicy.nextCheck(deadline, grace, true));
+    assertEquals(DeadlinePolicy.SIGNAL, DeadlinePolicy.decide(deadline, grace, clock.instant(), null));
+    assertEquals(DeadlinePolicy.NONE, DeadlinePolicy.decide(deadline, grace, clock.instant(), Duration.ZERO));
+    assertEquals(DeadlinePolicy.NONE, DeadlinePolicy.decide(deadline, grace, clock.instant(), Duration.ofMillis(1999)));
+    assertEquals(DeadlinePolicy.INTERRUPT, DeadlinePolicy.decide(deadline, grace, clock.instant(), grace));
+    assertEquals(Duration.ofMillis(500), DeadlinePolicy.untilNextCheck(deadline, grace, clock.instant(),
+        Duration.ofMillis(1500)));
+  }
+
+  /** The grace runs from the signal: the wall clock stepped back below the deadline does not put the interrupt off. */
+  @Test
+  void theGraceAfterTheDeadlineSignalIgnoresTheWallClock() {
+    Instant deadline = clock.instant();
+    Duration grace = Duration.ofSeconds(2);
+    Instant steppedBack = deadline.minus(Duration.ofMinutes(10));
+    assertEquals(DeadlinePolicy.INTERRUPT, DeadlinePolicy.decide(deadline, grace, steppedBack, grace));
+    assertEquals(Duration.ofSeconds(1), DeadlinePolicy.untilNextCheck(deadline, grace, steppedBack,
+        Duration.ofSeconds(1)));
   }
 
   @Test
