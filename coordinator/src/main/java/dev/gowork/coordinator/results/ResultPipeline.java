@@ -245,7 +245,7 @@ public final class ResultPipeline {
     if (!table.owns(r.workId())) {
       return new Verdict(null, WorkTable.NOT_OWNED);
     }
-    if (!replays.firstTime(r.workId(), r.attempt(), table.partitionOf(r.workId()))) {
+    if (!replays.firstTime(r.workId(), r.attempt(), table.partitionOf(r.workId()), table.incarnation(r.workId()))) {
       return reject(r, workerId, "replayed result for attempt " + r.attempt(), again);
     }
     long now = clock.millis();

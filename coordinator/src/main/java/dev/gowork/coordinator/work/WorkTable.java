@@ -340,6 +340,15 @@ public final class WorkTable {
     return items.containsKey(workId);
   }
 
+  /**
+   * Which incarnation of {@code workId} this table holds: its item's creation time (epoch ms), or -1 when
+   * it holds none. A work id added again after its item was forgotten names new work.
+   */
+  public long incarnation(String workId) {
+    WorkRecord r = items.get(workId);
+    return r == null ? -1 : r.createdAt;
+  }
+
   public Optional<WorkRef> ref(String workId) {
     WorkRecord r = items.get(workId);
     if (r == null) {

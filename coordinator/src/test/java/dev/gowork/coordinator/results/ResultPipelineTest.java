@@ -150,6 +150,27 @@ class ResultPipelineTest {
   }
 
   /**
+   * A caller's own work id may be added again once its finished item was forgotten (after the finished
+   * work's retention): that is new work, and its first result completes it. It was refused as a "replayed
+   * result for attempt 1", so the new item waited for its deadline.
+   */
+  @Test
+  void aWorkIdAddedAgainAfterItsItemWasForgottenTakesItsFirstResult() {
+    add("order-7", 1);
+    assertTrue(pipeline.accept(record(completed("order-7", 1), session.sessionKey())).orElseThrow().accepted());
+    clock.advance(java.time.Duration.ofHours(2));
+    table.forgetFinishedBefore(clock.millis());
+    assertTrue(table.status("order-7").isEmpty(), "forgotten");
+    Registration again = workers.register();
+    session = workers.verify(again.workerId(), Signatures.verifyResponse(SECRET, again.workerId(), again.challenge()));
+
+    add("order-7", 1);
+    assertTrue(pipeline.accept(record(completed("order-7", 1), session.sessionKey())).orElseThrow().accepted());
+    assertEquals(WorkState.COMPLETED, table.status("order-7").orElseThrow().state());
+    assertEquals(List.of(), rejections());
+  }
+
+  /**
    * The results loop went back behind records it decided (the group dropped this coordinator and it
    * rejoined at the last committed offset, or its member epoch went stale): the same record read again
    * is no replay, and its first reading was reported already (or accepted), so nothing is reported.
