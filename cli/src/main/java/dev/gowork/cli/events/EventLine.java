@@ -29,17 +29,71 @@ public final class EventLine {
     return b.toString().stripTrailing();
   }
 
-  /** Free text (a worker's name may hold spaces), in quotes, with quotes, backslashes and line breaks escaped. */
+  /**
+   * Free text (a worker's name may hold spaces, an error anything a handler threw), in quotes: quotes and
+   * backslashes escaped, and every character a terminal could act on or that would hide the rest (control
+   * characters, among them ESC, C1 controls, Unicode format characters such as a right-to-left override,
+   * line and paragraph separators) written as an escape: a backslash and {@code n}, {@code r}, {@code t}, or
+   * {@code u} and four hex digits.
+   */
   private static void quoted(StringBuilder b, String name, String value) {
     if (value != null) {
-      b.append(name).append("=\"").append(value.replace("\\", "\\\\").replace("\"", "\\\"")
-          .replace("\n", "\\n").replace("\r", "\\r")).append("\" ");
+      b.append(name).append("=\"");
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        switch (c) {
+          case '\\' -> b.append("\\\\");
+          case '"' -> b.append("\\\"");
+          case '\n' -> b.append("\\n");
+          case '\r' -> b.append("\\r");
+          case '\t' -> b.append("\\t");
+          default -> {
+            if (shownAsIs(c)) {
+              b.append(c);
+            } else {
+              b.append(String.format("\\u%04x", (int) c));
+            }
+          }
+        }
+      }
+      b.append("\" ");
     }
   }
 
+  private static boolean shownAsIs(char c) {
+    if (Character.isISOControl(c)) {
+      return false;
+    }
+    int type = Character.getType(c);
+    return type != Character.FORMAT && type != Character.LINE_SEPARATOR && type != Character.PARAGRAPH_SEPARATOR
+        && type != Character.UNASSIGNED && type != Character.PRIVATE_USE;
+  }
+
+  /**
+   * An identifier or a number, as it is; quoted like free text when it holds anything else (the events
+   * topic is written by whoever may write to it, so a queue or id there can be any text).
+   */
   private static void field(StringBuilder b, String name, Object value) {
     if (value != null) {
-      b.append(name).append('=').append(value).append(' ');
+      String text = value.toString();
+      if (plain(text)) {
+        b.append(name).append('=').append(text).append(' ');
+      } else {
+        quoted(b, name, text);
+      }
     }
+  }
+
+  private static boolean plain(String text) {
+    if (text.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c <= ' ' || c > '~' || c == '"' || c == '\\') {
+        return false;
+      }
+    }
+    return true;
   }
 }

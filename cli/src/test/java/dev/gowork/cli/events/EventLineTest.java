@@ -44,6 +44,28 @@ class EventLineTest {
         EventLine.format(e));
   }
 
+  /**
+   * An error is whatever a handler threw, and the topic's text whatever its writers put there: escape
+   * sequences (ESC, a C1 CSI), a right-to-left override or a line separator reached the terminal as they
+   * were, able to recolour, move the cursor or hide what follows.
+   */
+  @Test
+  void controlAndFormatCharactersInFreeTextAreEscapedNotSentToTheTerminal() {
+    String error = "red\u001b[31m csi\u009b2J tab\t rlo\u202eevil ls\u2028end bell\u0007 é ok";
+    Event e = new Event("id", EventType.WORK_FAILED, T, "default", "wk-1", "w-9", 1, 1, 5L, error);
+    assertEquals("2026-11-28T10:00:00.123Z work_failed          queue=default work=wk-1 worker=w-9 attempt=1 maxAttempts=1"
+        + " durationMs=5 error=\"red\\u001b[31m csi\\u009b2J tab\\t rlo\\u202eevil ls\\u2028end bell\\u0007 é ok\"",
+        EventLine.format(e));
+  }
+
+  /** A queue or id read from the topic is shown as it is only when it is plain; otherwise quoted and escaped. */
+  @Test
+  void anIdentifierThatIsNotPlainIsQuotedAndEscaped() {
+    Event e = new Event("id", EventType.ADD_WORK, T, "q \u001b[2J", "wk=1 x", null, null, null, null);
+    assertEquals("2026-11-28T10:00:00.123Z add_work             queue=\"q \\u001b[2J\" work=\"wk=1 x\"",
+        EventLine.format(e));
+  }
+
   @Test
   void theFilterKeepsTheGivenTypesAndQueues() {
     EventFilter f = EventFilter.parse(List.of("work_complete,work_timeout"), List.of("images"));
