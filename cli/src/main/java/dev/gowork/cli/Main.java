@@ -1,5 +1,6 @@
 package dev.gowork.cli;
 
+import dev.gowork.broker.ErrorLines;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.cli.delegate.MainDelegate;
 import dev.gowork.cli.settings.CliContext;
@@ -75,7 +76,11 @@ public final class Main {
         context.err().println("gowork: " + unknown);
         return CliException.USAGE;
       }
-      context.err().println("gowork: " + e.getMessage() + " (see '" + command + " --help')");
+      // Never the unmatched values themselves: a token or secret typed as a flag would land in a log.
+      String problem = e instanceof CommandLine.UnmatchedArgumentException u
+          ? ErrorLines.unknownArguments(u.getUnmatched(), u.getCommandLine().getCommandSpec().optionsMap().keySet())
+          : e.getMessage();
+      context.err().println("gowork: " + problem + " (see '" + command + " --help')");
       return CliException.USAGE;
     });
     return line.execute(args);
@@ -92,29 +97,10 @@ public final class Main {
     }
     String typed = u.getUnmatched().get(0);
     List<String> like = e.getCommandLine().getSubcommands().keySet().stream()
-        .filter(name -> distance(name, typed) <= 2).toList();
+        .filter(name -> ErrorLines.editDistance(name, typed) <= 2).toList();
     return "unknown command '" + typed + "'"
         + (like.isEmpty() ? "" : " (did you mean " + String.join(" or ", like) + "?)")
         + "; 'gowork --help' lists the commands";
-  }
-
-  /** Edits (insertions, deletions, substitutions, swaps of neighbours) that turn {@code a} into {@code b}. */
-  static int distance(String a, String b) {
-    int[][] d = new int[a.length() + 1][b.length() + 1];
-    for (int i = 0; i <= a.length(); i++) {
-      for (int j = 0; j <= b.length(); j++) {
-        if (i == 0 || j == 0) {
-          d[i][j] = i + j;
-          continue;
-        }
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-        }
-      }
-    }
-    return d[a.length()][b.length()];
   }
 
   /** True when an argument after the command, before any {@code --}, is {@code -V} or {@code --version}. */

@@ -84,11 +84,22 @@ class MainTest {
   void aBadOptionIsOneLineThatPointsToTheHelp() {
     Console c = new Console(Map.of());
     assertEquals(2, c.run("status", "--bogus"));
-    assertEquals("gowork: Unknown option: '--bogus' (see 'gowork status --help')\n", c.err());
+    assertEquals("gowork: unknown option '--bogus' (see 'gowork status --help')\n", c.err());
+    Console typo = new Console(Map.of());
+    assertEquals(2, typo.run("submit", "--wiat", "30", "{}"));
+    assertEquals("gowork: unknown option '--wiat' (did you mean --wait?) (see 'gowork submit --help')\n", typo.err());
     Console d = new Console(Map.of());
     assertEquals(2, d.run("demo", "--items", "abc"));
     assertTrue(d.err().startsWith("gowork: Invalid value for option '--items': 'abc' is not an int"), d.err());
     assertEquals(1, d.err().lines().count(), d.err());
+  }
+
+  @Test
+  void aTokenTypedAsAFlagIsNotPrinted() {
+    Console c = new Console(Map.of());
+    assertEquals(2, c.run("submit", "--api-token=typed-token-0123456789", "{}"));
+    assertEquals("gowork: unknown option '--api-token'; secrets are read only from the environment or a *_FILE, never "
+        + "from a flag (see 'gowork submit --help')\n", c.err());
   }
 
   @Test

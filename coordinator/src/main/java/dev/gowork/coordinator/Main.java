@@ -58,6 +58,10 @@ public final class Main {
     ParseResult parsed;
     try {
       parsed = cl.parseArgs(args);
+    } catch (CommandLine.UnmatchedArgumentException e) {
+      err.println("coordinator: " + CoordinatorSettings.unknown(e) + " (see --help)");
+      err.flush();
+      return 2;
     } catch (CommandLine.ParameterException e) {
       err.println("coordinator: " + e.getMessage() + " (see --help)");
       err.flush();

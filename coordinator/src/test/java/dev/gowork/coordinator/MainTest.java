@@ -68,6 +68,24 @@ class MainTest {
   }
 
   @Test
+  void aSecretTypedAsAFlagIsNotPrinted() {
+    for (String[] args : new String[][] {{"--secret=typed-secret-0123456789-abcdefghij"},
+        {"--secret", "typed-secret-0123456789-abcdefghij"}, {"typed-secret-0123456789-abcdefghij"}}) {
+      StringWriter err = new StringWriter();
+      assertEquals(2, Main.run(SECRETS, new PrintWriter(err), service -> { }, args));
+      assertTrue(!err.toString().contains("typed-secret") && err.toString().contains("secrets are read only from the "
+          + "environment"), err.toString());
+    }
+  }
+
+  @Test
+  void aMistypedFlagIsNamedWithTheOneMeant() {
+    StringWriter err = new StringWriter();
+    assertEquals(2, Main.run(SECRETS, new PrintWriter(err), service -> { }, "--htp-port", "9000"));
+    assertEquals("coordinator: unknown option '--htp-port' (did you mean --http-port?) (see --help)", err.toString().strip());
+  }
+
+  @Test
   void badSettingsExitWith2AndHelpWith0() {
     assertEquals(2, Main.run(Map.of(), "--http-port", "0"), "no secret");
     assertEquals(2, Main.run(SECRETS, "--http-port", "-3"));

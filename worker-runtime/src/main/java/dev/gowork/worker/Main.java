@@ -77,10 +77,7 @@ public final class Main {
       handler = HandlerRegistry.builtIns().resolve(settings.handler().orElseThrow(() -> new GoWorkException(
           ErrorCode.INVALID_ARGUMENT, WorkerSetting.HANDLER.label() + " must be set, e.g. to echo")));
     } catch (CommandLine.UnmatchedArgumentException e) {
-      // Never echo the arguments: a secret passed by mistake as a flag would land in logs.
-      err.println("gowork worker: unknown option or argument at position " + (e.getUnmatched().isEmpty() ? "?"
-          : String.valueOf(indexOf(args, e.getUnmatched().get(0)) + 1))
-          + "; the secret is read only from GOWORK_SECRET or GOWORK_SECRET_FILE, never from a flag (see --help)");
+      err.println("gowork worker: " + unknown(e) + " (see --help)");
       return USAGE;
     } catch (CommandLine.ParameterException e) {
       err.println("gowork worker: " + e.getMessage() + " (see --help)");
@@ -147,6 +144,11 @@ public final class Main {
     return runtime.failure().isPresent() ? FAILED : OK;
   }
 
+
+  /** The unknown flags, named without their values (a secret typed as a flag stays out of logs). */
+  private static String unknown(CommandLine.UnmatchedArgumentException e) {
+    return ErrorLines.unknownArguments(e.getUnmatched(), e.getCommandLine().getCommandSpec().optionsMap().keySet());
+  }
 
   /** A Prometheus registry with the JVM's own meters (memory, GC, threads, CPU, uptime). */
   private static PrometheusMeterRegistry meters() {
@@ -227,14 +229,5 @@ public final class Main {
       }
     }
     return spec;
-  }
-
-  private static int indexOf(String[] args, String arg) {
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals(arg)) {
-        return i;
-      }
-    }
-    return -1;
   }
 }

@@ -243,6 +243,20 @@ class MainTest {
         err.toString());
   }
 
+  @Test
+  void aMistypedFlagIsNamedWithTheOneMeant() {
+    assertEquals(Main.USAGE, run(env("GOWORK_HANDLER", "echo"), "--concurency", "2"));
+    assertEquals("gowork worker: unknown option '--concurency' (did you mean --concurrency?) (see --help)",
+        err.toString().strip());
+  }
+
+  @Test
+  void aSecretTypedAsAFlagIsNotPrinted() {
+    assertEquals(Main.USAGE, run(env("GOWORK_HANDLER", "echo"), "--secret=" + SECRET));
+    assertEquals("gowork worker: unknown option '--secret'; secrets are read only from the environment or a *_FILE, "
+        + "never from a flag (see --help)", err.toString().strip());
+  }
+
   /** Collects what {@code dev.gowork.worker.Main} logs at WARN or above, until closed. */
   private static AutoCloseable listen(List<String> lines) {
     LoggerContext context = (LoggerContext) LogManager.getContext(false);

@@ -1,6 +1,7 @@
 package dev.gowork.coordinator.config;
 
 import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.ErrorLines;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.signing.SharedSecret;
 import dev.gowork.broker.topic.ShareGroupSettings;
@@ -110,10 +111,17 @@ public final class CoordinatorSettings {
     ParseResult parsed;
     try {
       parsed = new CommandLine(commandSpec()).parseArgs(args);
+    } catch (CommandLine.UnmatchedArgumentException e) {
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, unknown(e));
     } catch (CommandLine.ParameterException e) {
       throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
     }
     return resolve(parsed, env);
+  }
+
+  /** The unknown flags of a parse of {@link #commandSpec()}, named without their values (a secret stays out of logs). */
+  public static String unknown(CommandLine.UnmatchedArgumentException e) {
+    return ErrorLines.unknownArguments(e.getUnmatched(), e.getCommandLine().getCommandSpec().optionsMap().keySet());
   }
 
   /**
