@@ -77,7 +77,8 @@ public final class HandlerRegistry {
       type = Class.forName(className, true, loader());
     } catch (ClassNotFoundException e) {
       throw invalid(SETTING + " '" + shown + "' is neither a built-in handler " + named.keySet()
-          + " nor a class on the classpath");
+          + " nor a class on the classpath; check the name, and with ./gowork name its jar (or class folder) in"
+          + " GOWORK_CLASSPATH");
     } catch (LinkageError | RuntimeException e) {
       // The class is there, but it (or a class it needs) cannot be loaded or initialised: say why,
       // rather than that it is missing.

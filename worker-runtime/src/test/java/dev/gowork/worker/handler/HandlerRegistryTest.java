@@ -98,7 +98,13 @@ class HandlerRegistryTest {
     assertTrue(e.getMessage().contains("GOWORK_HANDLER") && e.getMessage().contains("was found but cannot be loaded")
         && e.getMessage().contains("no database configured"), e.getMessage());
     String absent = assertThrows(GoWorkException.class, () -> registry.resolve("com.example.Absent")).getMessage();
-    assertTrue(absent.endsWith("nor a class on the classpath"), absent);
+    assertTrue(absent.contains("nor a class on the classpath"), absent);
+  }
+
+  @Test
+  void aClassNotFoundSaysWhereTheLauncherLooksForJars() {
+    String absent = assertThrows(GoWorkException.class, () -> registry.resolve("com.example.Resize")).getMessage();
+    assertTrue(absent.endsWith("with ./gowork name its jar (or class folder) in GOWORK_CLASSPATH"), absent);
   }
 
   public static final class BrokenStatic implements WorkHandler {
