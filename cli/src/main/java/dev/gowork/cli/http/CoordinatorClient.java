@@ -124,7 +124,7 @@ public final class CoordinatorClient {
       a = exchange(method, path, body);
     } catch (ConnectException e) {
       throw CliException.failed("cannot reach the coordinator at " + base + " (" + urlSetting + "): "
-          + ConnectFailures.describe(e, base.getHost()), e);
+          + ConnectFailures.describe(e, base.getHost()) + " (is the coordinator running, and is that its address?)", e);
     } catch (HttpConnectTimeoutException e) {
       boolean https = "https".equalsIgnoreCase(base.getScheme());
       // A plain-HTTP server that is sent a TLS hello waits for a request line that never comes: over

@@ -94,7 +94,8 @@ public final class Settings {
       }
       return uri;
     } catch (URISyntaxException e) {
-      throw CliException.usage(name + " is not a valid URL: '" + shorten(text) + "' (" + e.getReason() + ")");
+      // e.g. '127.0.0.1:8080', which has no scheme: say what it takes rather than the parser's complaint.
+      throw CliException.usage(name + " must be an http:// or https:// URL with a host; was '" + shorten(text) + "'");
     }
   }
 

@@ -40,6 +40,12 @@ class SettingsTest {
   }
 
   @Test
+  void anAddressWithoutASchemeIsToldWhatAUrlTakes() {
+    CliException e = assertThrows(CliException.class, () -> env.httpUrl("--url", "127.0.0.1:8080", null, "http://d"));
+    assertEquals("--url must be an http:// or https:// URL with a host; was '127.0.0.1:8080'", e.getMessage());
+  }
+
+  @Test
   void queuesAreCheckedAndNamed() {
     assertEquals("images", env.queue("--queue", "images", "GOWORK_QUEUE", null));
     CliException e = assertThrows(CliException.class, () -> env.queue("--queue", null, "GOWORK_QUEUE", null));

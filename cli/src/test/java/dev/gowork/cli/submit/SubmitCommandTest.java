@@ -253,6 +253,7 @@ class SubmitCommandTest {
   void anUnreachableCoordinatorIsNamedWithItsSetting() {
     Console c = new Console(Map.of("GOWORK_COORDINATOR_URL", "http://127.0.0.1:1"));
     assertEquals(1, c.run("submit", "{}"));
-    assertTrue(c.err().contains("cannot reach the coordinator at http://127.0.0.1:1 (GOWORK_COORDINATOR_URL)"), c.err());
+    assertTrue(c.err().contains("cannot reach the coordinator at http://127.0.0.1:1 (GOWORK_COORDINATOR_URL): "
+        + "connection refused (is the coordinator running, and is that its address?)"), c.err());
   }
 }
