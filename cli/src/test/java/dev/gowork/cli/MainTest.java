@@ -148,7 +148,7 @@ class MainTest {
     assertEquals(0, c.run("soak", "--help"));
     for (String option : new String[] {"--items", "--replicas", "--kill-every", "--max-kills", "--handler", "--sleep-ms",
         "--concurrency", "--max-attempts", "--work-timeout", "--seed", "--data-dir", "--ready-timeout", "--timeout",
-        "--settle", "--ledger-timeout"}) {
+        "--settle", "--ledger-timeout", "--coordinators", "--kill"}) {
       assertTrue(c.out().contains(option), option + " missing from:\n" + c.out());
     }
   }
@@ -158,6 +158,19 @@ class MainTest {
     Console c = new Console(Map.of());
     assertEquals(2, c.run("soak", "--handler", "fail"));
     assertTrue(c.err().contains("--handler must be echo or sleep; was 'fail'"), c.err());
+  }
+
+  @Test
+  void soakRefusesCoordinatorKillsWithOneCoordinatorAndAnUnknownVictimBeforeStartingAnything() {
+    Console c = new Console(Map.of());
+    assertEquals(2, c.run("soak", "--kill", "coordinators"));
+    assertTrue(c.err().contains("--kill coordinators needs --coordinators 2 or more"), c.err());
+    Console d = new Console(Map.of());
+    assertEquals(2, d.run("soak", "--coordinators", "2", "--kill", "brokers"));
+    assertTrue(d.err().contains("--kill must be workers, coordinators or both; was 'brokers'"), d.err());
+    Console e = new Console(Map.of());
+    assertEquals(2, e.run("soak", "--coordinators", "9"));
+    assertTrue(e.err().contains("--coordinators"), e.err());
   }
 
   @Test

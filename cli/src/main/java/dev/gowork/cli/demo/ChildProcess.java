@@ -37,7 +37,17 @@ public final class ChildProcess {
    */
   static ChildProcess startJava(String name, String java, List<String> jvmOptions, String classPath, String mainClass,
       Map<String, String> env, Path log) {
-    List<String> command = Stream.of(List.of(java), jvmOptions, List.of("-cp", classPath, mainClass))
+    return startJava(name, java, jvmOptions, classPath, mainClass, List.of(), env, log);
+  }
+
+  /**
+   * Starts {@code java [jvmOptions] -cp classPath mainClass [args]} with exactly {@code env} as its environment.
+   *
+   * @throws UncheckedIOException when the process cannot start
+   */
+  public static ChildProcess startJava(String name, String java, List<String> jvmOptions, String classPath,
+      String mainClass, List<String> args, Map<String, String> env, Path log) {
+    List<String> command = Stream.of(List.of(java), jvmOptions, List.of("-cp", classPath, mainClass), args)
         .flatMap(List::stream).toList();
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -69,12 +79,12 @@ public final class ChildProcess {
   }
 
   /** The exit code, or -1 while running. */
-  int exitCode() {
+  public int exitCode() {
     return process.isAlive() ? -1 : process.exitValue();
   }
 
   /** SIGTERM, then SIGKILL when still running after {@code graceMillis}; waits for the end. */
-  void stop(long graceMillis) {
+  public void stop(long graceMillis) {
     if (!process.isAlive()) {
       return;
     }
@@ -96,7 +106,7 @@ public final class ChildProcess {
    *
    * @return true when the process has ended within {@code waitMillis}
    */
-  boolean kill(long waitMillis) {
+  public boolean kill(long waitMillis) {
     process.destroyForcibly();
     try {
       return process.waitFor(waitMillis, TimeUnit.MILLISECONDS);
@@ -107,7 +117,7 @@ public final class ChildProcess {
   }
 
   /** The last {@code lines} lines of the log, each indented, or a note when it cannot be read. */
-  String tail(int lines) {
+  public String tail(int lines) {
     Deque<String> last = new ArrayDeque<>(lines);
     try (Stream<String> all = Files.lines(log, StandardCharsets.UTF_8)) {
       all.forEach(l -> {

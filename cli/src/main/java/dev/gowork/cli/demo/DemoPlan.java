@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -36,7 +37,24 @@ public record DemoPlan(int items, int workers, int concurrency, int workTimeoutS
         System.getProperty("java.class.path"), MainDelegate.COORDINATOR.className(), MainDelegate.WORKER.className());
   }
 
-  private static int freePort() {
+  /** The parent's environment without any GOWORK_* setting (they would point the children elsewhere), plus the secret. */
+  public Map<String, String> childEnv() {
+    Map<String, String> env = new HashMap<>();
+    parentEnv.forEach((k, v) -> {
+      if (!k.startsWith("GOWORK_")) {
+        env.put(k, v);
+      }
+    });
+    env.put("GOWORK_SECRET", secret);
+    return env;
+  }
+
+  /**
+   * A free port on 127.0.0.1 now (another process may take it before it is used).
+   *
+   * @throws CliException failed when none is found
+   */
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     } catch (IOException e) {

@@ -9,7 +9,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -107,8 +106,13 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Starts one worker replica named {@code name} (its log is {@code <name>.log}) running {@code handler}. */
   public ChildProcess startWorker(String name, String handler) {
+    return startWorker(name, handler, coordinatorUrl());
+  }
+
+  /** Starts one worker replica named {@code name} running {@code handler} that registers with {@code coordinator}. */
+  public ChildProcess startWorker(String name, String handler, URI coordinator) {
     Map<String, String> env = childEnv();
-    env.put("GOWORK_COORDINATOR_URL", coordinatorUrl().toString());
+    env.put("GOWORK_COORDINATOR_URL", coordinator.toString());
     env.put("GOWORK_HANDLER", handler);
     if ("echo".equals(handler)) {
       env.put("GOWORK_BATCH_SIZE", "32"); // echo is short: each slot takes and runs 32 records per share fetch
@@ -210,16 +214,8 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /** The parent's environment without any GOWORK_* setting (they would point the demo elsewhere), plus the secret. */
   private Map<String, String> childEnv() {
-    Map<String, String> env = new HashMap<>();
-    plan.parentEnv().forEach((k, v) -> {
-      if (!k.startsWith("GOWORK_")) {
-        env.put(k, v);
-      }
-    });
-    env.put("GOWORK_SECRET", plan.secret());
-    return env;
+    return plan.childEnv();
   }
 
   private static CliException failure(String what, ChildProcess c) {

@@ -2,15 +2,17 @@ package dev.gowork.cli.soak;
 
 import dev.gowork.cli.demo.ChildProcess;
 import dev.gowork.cli.demo.LocalCluster;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 /**
  * The soak's chaos: every {@code every} milliseconds, once the first item has finished and while
- * others are unfinished (so that the replicas are busy with work), kills one worker
- * replica picked at random with SIGKILL (no shutdown, no acknowledgement, no last result) and starts
- * a replacement under a new name, so that the number of replicas stays the same; after
+ * others are unfinished (so that the replicas are busy with work), kills one process picked by
+ * {@link Victims} with SIGKILL (no shutdown, no acknowledgement, no last result, no commit). A worker
+ * replica gets a replacement under a new name at once, so that the number of replicas stays the
+ * same; a coordinator is restarted with its own id and port, at once or after the delay the victims
+ * chose, and the next pause starts once it is ready again (so that only one is down at a time); after
  * {@code maxKills} kills (0: no limit) it ends.
  *
  * <p>Runs on its own thread until {@link #stop}; {@link #kills} may be read from any thread. A
@@ -20,11 +22,22 @@ final class KillReplicas implements Runnable {
   /**
    * One kill.
    *
+   * @param replacement the new worker, or the restarted coordinator (same name)
    * @param doneBefore accepted items with a terminal event just before the kill
    * @param acceptedBefore items accepted just before the kill
+   * @param restartAfterMillis for a coordinator, how long it stayed down before its restart began; -1 for a worker
    */
   record Kill(int number, String victim, long pid, String replacement, long atNanos, int doneBefore,
-      int acceptedBefore) {
+      int acceptedBefore, long restartAfterMillis) {
+
+    /** A worker's kill. */
+    Kill(int number, String victim, long pid, String replacement, long atNanos, int doneBefore, int acceptedBefore) {
+      this(number, victim, pid, replacement, atNanos, doneBefore, acceptedBefore, -1);
+    }
+
+    boolean coordinator() {
+      return restartAfterMillis >= 0;
+    }
 
     /** True when items had started to finish and some accepted ones were not finished yet. */
     boolean inFlight() {
@@ -33,10 +46,12 @@ final class KillReplicas implements Runnable {
   }
 
   private final LocalCluster cluster;
+  private final SoakCoordinators coordinators;
+  private final Duration readyTimeout;
   private final String handler;
   private final long everyMillis;
   private final int maxKills;
-  private final Random random;
+  private final Victims victims;
   private final Ledger progress;
   private final int firstReplacement;
   private final List<Kill> kills = new ArrayList<>();
@@ -44,16 +59,20 @@ final class KillReplicas implements Runnable {
   private volatile RuntimeException failure;
 
   /**
+   * @param coordinators the coordinators that may be killed, or null (one coordinator, never killed)
+   * @param readyTimeout how long a restarted coordinator may take to be ready
    * @param progress the live ledger: a kill happens only while it has unfinished items
    * @param firstReplacement the number of the first replacement ({@code worker-<n>}); the next ones count up
    */
-  KillReplicas(LocalCluster cluster, String handler, long everyMillis, int maxKills, Random random, Ledger progress,
-      int firstReplacement) {
+  KillReplicas(LocalCluster cluster, SoakCoordinators coordinators, Duration readyTimeout, String handler,
+      long everyMillis, int maxKills, Victims victims, Ledger progress, int firstReplacement) {
     this.cluster = cluster;
+    this.coordinators = coordinators;
+    this.readyTimeout = readyTimeout;
     this.handler = handler;
     this.everyMillis = everyMillis;
     this.maxKills = maxKills;
-    this.random = random;
+    this.victims = victims;
     this.progress = progress;
     this.firstReplacement = firstReplacement;
   }
@@ -62,23 +81,47 @@ final class KillReplicas implements Runnable {
   public void run() {
     int next = firstReplacement;
     try {
-      while ((maxKills == 0 || kills().size() < maxKills) && pause()) {
+      while ((maxKills == 0 || kills().size() < maxKills) && pause(everyMillis)) {
         int accepted = progress.acceptedCount();
         int done = progress.accounted();
         List<ChildProcess> workers = cluster.workers();
         if (done == 0 || done >= accepted || workers.isEmpty()) {
           continue;
         }
-        ChildProcess victim = workers.get(random.nextInt(workers.size()));
+        Victims.Victim v = victims.next(workers.size(), coordinators == null ? 0 : coordinators.size());
+        if (v.coordinator()) {
+          killCoordinator(v, done, accepted);
+          continue;
+        }
+        ChildProcess victim = workers.get(v.index());
         long at = System.nanoTime();
         cluster.kill(victim);
-        ChildProcess replacement = cluster.startWorker("worker-" + next++, handler);
-        synchronized (kills) {
-          kills.add(new Kill(kills.size() + 1, victim.name(), victim.pid(), replacement.name(), at, done, accepted));
-        }
+        String name = "worker-" + next++;
+        ChildProcess replacement = coordinators == null ? cluster.startWorker(name, handler)
+            : cluster.startWorker(name, handler, coordinators.url(next % coordinators.size()));
+        add(new Kill(kills().size() + 1, victim.name(), victim.pid(), replacement.name(), at, done, accepted));
       }
     } catch (RuntimeException e) {
       failure = e;
+    }
+  }
+
+  /**
+   * Kills coordinator {@code v.index()}, waits the victim's delay, restarts it. A {@link #stop} during
+   * the delay leaves it down (the soak is ending; its replacement is null).
+   */
+  private void killCoordinator(Victims.Victim v, int done, int accepted) {
+    long at = System.nanoTime();
+    ChildProcess victim = coordinators.kill(v.index());
+    boolean restart = v.restartAfterMillis() == 0 || pause(v.restartAfterMillis());
+    ChildProcess again = restart ? coordinators.restart(v.index(), readyTimeout) : null;
+    add(new Kill(kills().size() + 1, victim.name(), victim.pid(), again == null ? null : again.name(), at, done,
+        accepted, v.restartAfterMillis()));
+  }
+
+  private void add(Kill kill) {
+    synchronized (kills) {
+      kills.add(kill);
     }
   }
 
@@ -101,10 +144,10 @@ final class KillReplicas implements Runnable {
     return failure;
   }
 
-  private synchronized boolean pause() {
-    long until = System.currentTimeMillis() + everyMillis;
+  private synchronized boolean pause(long millis) {
+    long until = System.currentTimeMillis() + millis;
     try {
-      for (long left = everyMillis; !stopped && left > 0; left = until - System.currentTimeMillis()) {
+      for (long left = millis; !stopped && left > 0; left = until - System.currentTimeMillis()) {
         wait(left);
       }
     } catch (InterruptedException e) {

@@ -50,9 +50,17 @@ final class RunSoak {
    *
    * @param runNanos from the first submit to the last item's first terminal event (or to the timeout)
    * @param evidence every offending id and its events, or null when the ledger is clean
+   * @param takeovers what the coordinators' logs say of takeovers and fences, or null with one coordinator
    */
   record Outcome(Ledger.Report ledger, List<KillReplicas.Kill> kills, long runNanos, boolean readToEnd,
-      Path evidence) {}
+      Path evidence, SoakCoordinators.Takeovers takeovers) {}
+
+  /**
+   * How long a coordinator killed for a late restart stays down: past the coordinators' session
+   * timeout (10 s, then the others take its partitions over) and the fence (its transaction open for
+   * over 10 s, checked every 5 s).
+   */
+  static final long LATE_RESTART_MILLIS = 25_000;
 
   private final CliContext context;
   private final SoakPlan plan;
@@ -66,9 +74,12 @@ final class RunSoak {
   }
 
   Outcome call() {
-    out.printf("soak: %,d items, %d replicas x %d (handler %s), a SIGKILL every %s, maxAttempts %d, seed %d%n",
-        plan.items(), plan.replicas(), plan.cluster().concurrency(), handlerText(),
+    out.printf("soak: %,d items, %d replicas x %d (handler %s), a SIGKILL%s every %s, maxAttempts %d, seed %d%n",
+        plan.items(), plan.replicas(), plan.cluster().concurrency(), handlerText(), victimText(),
         plan.killEveryMillis() == 0 ? "never" : plan.killEveryMillis() / 1000 + " s", plan.maxAttempts(), plan.seed());
+    if (plan.coordinators() > 1) {
+      return callSeveral();
+    }
     out.printf("soak: coordinator on http://127.0.0.1:%d, embedded Kafka on 127.0.0.1:%d, data and logs in %s%n",
         plan.cluster().httpPort(), plan.cluster().kafkaPort(), plan.cluster().dataDir());
     LocalCluster cluster = new LocalCluster(plan.cluster(), context.err(), "soak");
@@ -82,29 +93,63 @@ final class RunSoak {
       }
       cluster.awaitWorkers(client, plan.readyTimeout());
       out.printf("soak: coordinator and %d replicas ready in %.1f s%n", plan.replicas(), (System.nanoTime() - began) / 1e9);
-      return run(cluster, client);
+      return run(cluster, null, client);
     } catch (RuntimeException e) {
       context.err().println("soak: failed; the logs are in " + cluster.logDir());
       throw e;
     }
   }
 
-  private Outcome run(LocalCluster cluster, CoordinatorClient client) {
+  /** Several coordinators: a broker of their own, the coordinators, the workers spread over their URLs. */
+  private Outcome callSeveral() {
+    SoakCoordinators coordinators = new SoakCoordinators(plan.cluster(), plan.coordinators(), context.err());
+    LocalCluster cluster = new LocalCluster(plan.cluster(), context.err(), "soak");
+    List<String> where = new ArrayList<>();
+    for (int i = 0; i < coordinators.size(); i++) {
+      where.add(SoakCoordinators.instanceId(i) + " on " + coordinators.url(i));
+    }
+    out.printf("soak: coordinators %s (session timeout %s ms), Kafka (gowork kafka) on %s, data and logs in %s%n",
+        String.join(", ", where), SoakCoordinators.SESSION_TIMEOUT_MS, coordinators.bootstrapServers(),
+        plan.cluster().dataDir());
+    try (coordinators; cluster) {
+      long began = System.nanoTime();
+      coordinators.start(plan.readyTimeout());
+      for (int i = 1; i <= plan.replicas(); i++) {
+        cluster.startWorker("worker-" + i, plan.handler(), coordinators.url(i % coordinators.size()));
+      }
+      cluster.awaitWorkers(coordinators.client(0), plan.readyTimeout());
+      out.printf("soak: %d coordinators and %d replicas ready in %.1f s%n", coordinators.size(), plan.replicas(),
+          (System.nanoTime() - began) / 1e9);
+      return run(cluster, coordinators, coordinators.client(0));
+    } catch (RuntimeException e) {
+      context.err().println("soak: failed; the logs are in " + cluster.logDir());
+      throw e;
+    }
+  }
+
+  /** @param coordinators the coordinators when there are several, else null (the cluster's one) */
+  private Outcome run(LocalCluster cluster, SoakCoordinators coordinators, CoordinatorClient client) {
     Ledger live = new Ledger(false, System::nanoTime);
     FollowEvents follow = FollowEvents.open(cluster.bootstrapServers(), Map.of(), topic, true);
     follow.assign(Duration.ofSeconds(10));
     Thread following = daemon("FollowSoakEvents", () -> follow.run(new LiveSink(live)));
     following.start();
-    KillReplicas killer = new KillReplicas(cluster, plan.handler(), plan.killEveryMillis(), plan.maxKills(),
-        new Random(plan.seed()), live, plan.replicas() + 1);
+    KillReplicas killer = new KillReplicas(cluster, coordinators, plan.readyTimeout(), plan.handler(),
+        plan.killEveryMillis(), plan.maxKills(), new Victims(plan.kill(), new Random(plan.seed()), LATE_RESTART_MILLIS),
+        live, plan.replicas() + 1);
     Thread killing = daemon("KillReplicas", killer);
     long started = System.nanoTime();
-    CompletableFuture<List<String>> submitted = CompletableFuture.supplyAsync(() -> submit(client, live));
+    SubmitToLiveCoordinators across = coordinators == null ? null : new SubmitToLiveCoordinators(
+        coordinators.clients(),
+        workOptions(), plan.readyTimeout());
+    CompletableFuture<List<String>> submitted = CompletableFuture.supplyAsync(
+        () -> across == null ? submit(client, live) : across.submit(data(), "soak-" + plan.seed() + "-",
+            ids -> live.accepted(ids, plan.maxAttempts())));
     try {
       if (plan.killEveryMillis() > 0) {
         killing.start();
       }
-      boolean finished = watch(cluster, live, killer, submitted, started);
+      boolean finished = watch(cluster, coordinators, live, killer, submitted, started);
       long runNanos = (finished ? live.lastAccountedNanos() : System.nanoTime()) - started;
       killer.stop();
       join(killing);
@@ -122,7 +167,11 @@ final class RunSoak {
       Map<String, List<Ledger.Entry>> shown = new LinkedHashMap<>();
       SoakReport.offending(report, SoakReport.SHOWN).forEach(id -> shown.put(id, ledger.history(id)));
       out.print(SoakReport.summary(plan, report, killer.kills(), runNanos, toEnd, evidence, shown));
-      return new Outcome(report, killer.kills(), runNanos, toEnd, evidence);
+      SoakCoordinators.Takeovers takeovers = coordinators == null ? null : coordinators.takeovers();
+      if (takeovers != null) {
+        out.print(SoakReport.coordinators(killer.kills(), takeovers, across.resent()));
+      }
+      return new Outcome(report, killer.kills(), runNanos, toEnd, evidence, takeovers);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw CliException.failed("interrupted");
@@ -137,18 +186,26 @@ final class RunSoak {
   }
 
   private List<String> submit(CoordinatorClient client, Ledger live) {
+    return new BatchSubmitter(client, workOptions(), WireCodec.defaults())
+        .submit(data(), ids -> live.accepted(ids, plan.maxAttempts()));
+  }
+
+  private List<JsonNode> data() {
     List<JsonNode> data = new ArrayList<>(plan.items());
     for (int i = 0; i < plan.items(); i++) {
       ObjectNode item = JsonNodeFactory.instance.objectNode().put("n", i);
       data.add(plan.handler().equals("sleep") ? item.put("ms", plan.sleepMs()) : item);
     }
-    return new BatchSubmitter(client, new WorkOptions(null, plan.cluster().workTimeoutSeconds(), plan.maxAttempts()),
-        WireCodec.defaults()).submit(data, ids -> live.accepted(ids, plan.maxAttempts()));
+    return data;
+  }
+
+  private WorkOptions workOptions() {
+    return new WorkOptions(null, plan.cluster().workTimeoutSeconds(), plan.maxAttempts());
   }
 
   /** Shows progress until every item is finished (true) or the time is up (false). */
-  private boolean watch(LocalCluster cluster, Ledger live, KillReplicas killer, CompletableFuture<List<String>> submitted,
-      long started) throws InterruptedException, ExecutionException {
+  private boolean watch(LocalCluster cluster, SoakCoordinators coordinators, Ledger live, KillReplicas killer,
+      CompletableFuture<List<String>> submitted, long started) throws InterruptedException, ExecutionException {
     boolean console = context.interactive();
     long every = console ? 200 : 2_000;
     long deadline = started + plan.runTimeout().toNanos();
@@ -157,8 +214,11 @@ final class RunSoak {
     int killsShown = 0;
     while (!(submitted.isDone() && live.accounted() >= submitted.get().size())) {
       cluster.checkAlive();
+      if (coordinators != null) {
+        coordinators.checkAlive();
+      }
       if (killer.failure() != null) {
-        throw CliException.failed("could not replace a killed replica: " + killer.failure().getMessage(),
+        throw CliException.failed("could not replace a killed process: " + killer.failure().getMessage(),
             killer.failure());
       }
       if (System.nanoTime() - deadline > 0) {
@@ -198,6 +258,14 @@ final class RunSoak {
       context.err().println("soak: cannot write " + file + ": " + FileErrors.why(e, file));
       return null;
     }
+  }
+
+  private String victimText() {
+    return switch (plan.kill()) {
+      case WORKERS -> "";
+      case COORDINATORS -> " of a coordinator";
+      case BOTH -> " of a worker or a coordinator";
+    };
   }
 
   private String handlerText() {

@@ -24,10 +24,15 @@ import picocli.CommandLine.Option;
             + "terminal event (work_complete, work_timeout, work_dead; work_failed when maxAttempts is 1), "
             + "none missing, none doubled, and none for an id that was never accepted.",
         "Starts a coordinator (with its embedded Kafka) and the replicas as child processes and stops "
-            + "everything it started, also on failure or Ctrl-C. Exits 0 only when the ledger is clean."},
+            + "everything it started, also on failure or Ctrl-C. Exits 0 only when the ledger is clean.",
+        "With --coordinators N (2 or more) it starts a Kafka broker of their own (gowork kafka) and N coordinators "
+            + "on it; --kill coordinators (or both) then kills a coordinator with SIGKILL and restarts it with its "
+            + "id and port, at once or after 25 s (chosen by the seed), so that both recovery paths run: the "
+            + "replacement aborting its own open transaction, and the other coordinators taking over and fencing it."},
     footer = {"", "Environment: GOWORK_CONCURRENCY (default: number of cores). Other GOWORK_* variables are not "
         + "passed to the children, so the soak never touches a real coordinator's settings or data.",
-        "Examples: gowork soak", "          gowork soak --items 3000 --kill-every 2 --handler sleep --sleep-ms 20"})
+        "Examples: gowork soak", "          gowork soak --items 3000 --kill-every 2 --handler sleep --sleep-ms 20",
+        "          gowork soak --coordinators 2 --kill coordinators -n 20000 --kill-every 20"})
 public final class SoakCommand implements Callable<Integer> {
   @Option(names = {"-n", "--items"}, paramLabel = "N", description = "Work items to run (default 50000).")
   Integer items;
@@ -41,6 +46,14 @@ public final class SoakCommand implements Callable<Integer> {
 
   @Option(names = "--max-kills", paramLabel = "N", description = "Stop killing after N kills (default 0: no limit).")
   Integer maxKills;
+
+  @Option(names = "--coordinators", paramLabel = "N",
+      description = "Coordinators (default 1, with its embedded Kafka; 2 or more share a Kafka broker of their own).")
+  Integer coordinators;
+
+  @Option(names = "--kill", paramLabel = "workers|coordinators|both",
+      description = "What the kills hit (default workers; coordinators and both need --coordinators 2 or more).")
+  String kill;
 
   @Option(names = "--handler", paramLabel = "echo|sleep", description = "The workers' built-in handler (default echo).")
   String handler;
@@ -117,11 +130,17 @@ public final class SoakCommand implements Callable<Integer> {
     int ms = s.integer("--sleep-ms", sleepMs, null, 10, 0, 60_000);
     long theSeed = seed != null ? s.integer("--seed", seed, null, 0, 0, Integer.MAX_VALUE)
         : new SecureRandom().nextInt(Integer.MAX_VALUE);
+    int coordinatorCount = s.integer("--coordinators", coordinators, null, 1, 1, 8);
+    Victims.Target target = Victims.Target.of(s.string("--kill", kill, null, "workers"));
+    if (target != Victims.Target.WORKERS && coordinatorCount < 2) {
+      throw CliException.usage("--kill " + target.id() + " needs --coordinators 2 or more (one coordinator runs "
+          + "the embedded Kafka, and a soak without a live coordinator cannot go on); --coordinators was " + coordinatorCount);
+    }
     Duration ready = Duration.ofSeconds(s.integer("--ready-timeout", readyTimeout, null, 180, 1, 3600));
     Duration run = Duration.ofSeconds(s.integer("--timeout", timeout, null, 1800, 1, 86_400));
     Duration wait = Duration.ofSeconds(s.integer("--settle", settle, null, 5, 0, 600));
     Duration read = Duration.ofSeconds(s.integer("--ledger-timeout", ledgerTimeout, null, 120, 1, 3600));
     DemoPlan cluster = DemoPlan.local(n, r, c, workSeconds, DataFolder.create(dataDir, "gowork-soak-"), context.env());
-    return new SoakPlan(cluster, h, ms, attempts, every, kills, theSeed, ready, run, read, wait);
+    return new SoakPlan(cluster, h, ms, attempts, every, kills, theSeed, coordinatorCount, target, ready, run, read, wait);
   }
 }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** The soak's summary names a bad ledger, the offending ids with their events, and exits 1. */
 class SoakReportTest {
   private static final SoakPlan PLAN = new SoakPlan(new DemoPlan(3, 3, 2, 60, Path.of("/tmp/soak"), 1, 2, "s", "t",
-      Map.of(), "java", "cp", "C", "W"), "echo", 0, 3, 10_000, 0, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO,
+      Map.of(), "java", "cp", "C", "W"), "echo", 0, 3, 10_000, 0, 1, 1, Victims.Target.WORKERS, Duration.ZERO, Duration.ZERO, Duration.ZERO,
       Duration.ZERO);
 
   @Test
@@ -43,7 +43,27 @@ class SoakReportTest {
         + "      work_complete attempt 2 by w-1 (event e3, 1@2)\n"), text);
     assertTrue(text.contains("  missing c:\n      add_work attempt 1 by w-1 (event e4, 2@1)\n"), text);
     assertTrue(text.contains("every offending id and its events: /tmp/soak/ledger-problems.txt"), text);
-    assertEquals(1, SoakCommand.exitCode(new RunSoak.Outcome(r, kills, 1, true, null)));
+    assertEquals(1, SoakCommand.exitCode(new RunSoak.Outcome(r, kills, 1, true, null, null)));
+  }
+
+  @Test
+  void coordinatorKillsSayHowTheCoordinatorCameBackAndTheSummaryCountsTakeoversAndFences() {
+    KillReplicas.Kill atOnce = new KillReplicas.Kill(1, "coordinator-a", 42, "coordinator-a", 0, 10, 100, 0);
+    KillReplicas.Kill late = new KillReplicas.Kill(2, "coordinator-b", 43, "coordinator-b", 0, 20, 100, 25_000);
+    KillReplicas.Kill ended = new KillReplicas.Kill(3, "coordinator-a", 44, null, 0, 90, 100, 25_000);
+    KillReplicas.Kill worker = new KillReplicas.Kill(4, "worker-1", 45, "worker-4", 0, 95, 100);
+
+    assertEquals("soak: kill 1: coordinator-a (pid 42) with SIGKILL at 10 of 100 done; restarted it with its id at once",
+        SoakReport.kill(atOnce, 100));
+    assertEquals("soak: kill 2: coordinator-b (pid 43) with SIGKILL at 20 of 100 done; restarted it with its id after "
+        + "25 s", SoakReport.kill(late, 100));
+    assertEquals("soak: kill 3: coordinator-a (pid 44) with SIGKILL at 90 of 100 done; not restarted (the soak ended)",
+        SoakReport.kill(ended, 100));
+    assertEquals("soak: kill 4: worker-1 (pid 45) with SIGKILL at 95 of 100 done; started worker-4",
+        SoakReport.kill(worker, 100));
+    assertEquals("  coordinators: 3 kills (1 restarted at once, 1 late); partitions gained 7 times (2 with unfinished "
+        + "work taken over), transactions fenced 1; batches sent again 2" + System.lineSeparator(),
+        SoakReport.coordinators(List.of(atOnce, late, ended, worker), new SoakCoordinators.Takeovers(7, 2, 1), 2));
   }
 
   private static Event event(String id, String workId, EventType type, int attempt) {
