@@ -22,10 +22,10 @@ final class KillReplicas implements Runnable {
   /**
    * One kill.
    *
-   * @param replacement the new worker, or the restarted coordinator (same name)
+   * @param replacement the new worker, or the coordinator restarted under the victim's name
    * @param doneBefore accepted items with a terminal event just before the kill
    * @param acceptedBefore items accepted just before the kill
-   * @param restartAfterMillis for a coordinator, how long it stayed down before its restart began; -1 for a worker
+   * @param restartAfterMillis for a coordinator, how long it stays down before its restart begins; -1 for a worker
    */
   record Kill(int number, String victim, long pid, String replacement, long atNanos, int doneBefore,
       int acceptedBefore, long restartAfterMillis) {
@@ -107,16 +107,17 @@ final class KillReplicas implements Runnable {
   }
 
   /**
-   * Kills coordinator {@code v.index()}, waits the victim's delay, restarts it. A {@link #stop} during
-   * the delay leaves it down (the soak is ending; its replacement is null).
+   * Kills coordinator {@code v.index()}, counts the kill, waits the victim's delay, restarts it. A
+   * {@link #stop} during the delay leaves it down (the soak is ending).
    */
   private void killCoordinator(Victims.Victim v, int done, int accepted) {
     long at = System.nanoTime();
     ChildProcess victim = coordinators.kill(v.index());
-    boolean restart = v.restartAfterMillis() == 0 || pause(v.restartAfterMillis());
-    ChildProcess again = restart ? coordinators.restart(v.index(), readyTimeout) : null;
-    add(new Kill(kills().size() + 1, victim.name(), victim.pid(), again == null ? null : again.name(), at, done,
-        accepted, v.restartAfterMillis()));
+    add(new Kill(kills().size() + 1, victim.name(), victim.pid(), victim.name(), at, done, accepted,
+        v.restartAfterMillis()));
+    if (v.restartAfterMillis() == 0 || pause(v.restartAfterMillis())) {
+      coordinators.restart(v.index(), readyTimeout);
+    }
   }
 
   private void add(Kill kill) {

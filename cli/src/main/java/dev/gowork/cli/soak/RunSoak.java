@@ -66,6 +66,7 @@ final class RunSoak {
   private final SoakPlan plan;
   private final PrintStream out;
   private final String topic = Topics.of(Topics.DEFAULT_PREFIX).events();
+  private int killsShown;
 
   RunSoak(CliContext context, SoakPlan plan) {
     this.context = context;
@@ -153,6 +154,7 @@ final class RunSoak {
       long runNanos = (finished ? live.lastAccountedNanos() : System.nanoTime()) - started;
       killer.stop();
       join(killing);
+      showKills(killer.kills(), false); // a kill after the last look of the watch
       List<String> ids = submitted.get();
       out.printf("soak: %s; waiting %d s for late events, then checking the ledger%n", finished
           ? String.format("all %,d items finished", ids.size())
@@ -211,7 +213,6 @@ final class RunSoak {
     long deadline = started + plan.runTimeout().toNanos();
     long lastAt = started;
     int lastDone = 0;
-    int killsShown = 0;
     while (!(submitted.isDone() && live.accounted() >= submitted.get().size())) {
       cluster.checkAlive();
       if (coordinators != null) {
@@ -226,9 +227,7 @@ final class RunSoak {
       }
       Thread.sleep(every);
       List<KillReplicas.Kill> kills = killer.kills();
-      for (; killsShown < kills.size(); killsShown++) {
-        out.print((console ? "\r" : "") + SoakReport.kill(kills.get(killsShown), plan.items()) + System.lineSeparator());
-      }
+      showKills(kills, console);
       long now = System.nanoTime();
       int done = live.accounted();
       double rate = (done - lastDone) / Math.max((now - lastAt) / 1e9, 1e-3);
@@ -242,6 +241,12 @@ final class RunSoak {
       out.println();
     }
     return true;
+  }
+
+  private void showKills(List<KillReplicas.Kill> kills, boolean console) {
+    for (; killsShown < kills.size(); killsShown++) {
+      out.print((console ? "\r" : "") + SoakReport.kill(kills.get(killsShown), plan.items()) + System.lineSeparator());
+    }
   }
 
   private Path writeEvidence(Ledger ledger, Ledger.Report report) {

@@ -37,7 +37,7 @@ final class SoakCoordinators implements AutoCloseable {
   private static final int TAIL_LINES = 30;
   private static final String BROKER_READY = "GOWORK_BOOTSTRAP_SERVERS=";
   private static final Pattern GAINED = Pattern.compile("owns results partitions .* \\((\\d+) unfinished items taken over\\)");
-  private static final String FENCED = "AbandonedTransactions - fencing the transactional ids";
+  private static final String FENCED = "AbandonedTransactions fencing the transactional ids";
 
   /** What the coordinators' logs say about partition ownership, counted over every start. */
   record Takeovers(int gains, int gainsWithUnfinishedWork, int fences) {}
@@ -208,6 +208,7 @@ final class SoakCoordinators implements AutoCloseable {
   private ChildProcess startCoordinator(int index) {
     Map<String, String> env = plan.childEnv();
     env.put("GOWORK_BOOTSTRAP_SERVERS", bootstrapServers());
+    env.put("GOWORK_DATA_DIR", plan.dataDir().toString()); // unused with a broker given; kept off the working folder
     env.put("GOWORK_INSTANCE_ID", instanceId(index));
     env.put("GOWORK_HTTP_HOST", "127.0.0.1");
     env.put("GOWORK_HTTP_PORT", Integer.toString(ports.get(index)));
