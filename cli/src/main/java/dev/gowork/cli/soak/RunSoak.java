@@ -37,7 +37,8 @@ import java.util.concurrent.ExecutionException;
  * terminal event (or the time is up); then a pause for late events, the ledger check proper (a fresh
  * read of the whole topic, {@link ReadLedger}), the summary, and, when the ledger is not clean, the
  * evidence written to {@code <dataDir>/ledger-problems.txt}. {@link LocalCluster#close} stops every
- * child whatever happens.
+ * child whatever happens. With several coordinators, {@link SoakCoordinators} runs them and their
+ * broker, {@link SubmitToLiveCoordinators} submits, and the kills may hit coordinators too.
  *
  * <p>Threads: the follower fills the live ledger; the submitter (a pool thread) tells it which ids
  * were accepted; the killer reads it to kill only while items are unfinished; the calling thread
@@ -140,9 +141,8 @@ final class RunSoak {
         live, plan.replicas() + 1);
     Thread killing = daemon("KillReplicas", killer);
     long started = System.nanoTime();
-    SubmitToLiveCoordinators across = coordinators == null ? null : new SubmitToLiveCoordinators(
-        coordinators.clients(),
-        workOptions(), plan.readyTimeout());
+    SubmitToLiveCoordinators across = coordinators == null ? null
+        : new SubmitToLiveCoordinators(coordinators.clients(), workOptions(), plan.readyTimeout());
     CompletableFuture<List<String>> submitted = CompletableFuture.supplyAsync(
         () -> across == null ? submit(client, live) : across.submit(data(), "soak-" + plan.seed() + "-",
             ids -> live.accepted(ids, plan.maxAttempts())));
