@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * flight, then the ledger check on the events topic. Each item sleeps 40 ms on a replica running 2 at
  * once, so 500 items take at least 3.3 s from the first one done: the kills, a second apart from the
  * first finished item on, hit a running soak. The second test does the same with two coordinators on
- * a broker of their own, one of them killed once and restarted with its id at once.
+ * a broker of their own and one replica: 300 items, coordinator b killed once and restarted with its
+ * id at once.
  */
 class SoakEndToEndTest {
   private static final int ITEMS = 500;
@@ -73,8 +74,8 @@ class SoakEndToEndTest {
     command.items = items;
     command.coordinators = 2;
     command.kill = "coordinators";
-    command.replicas = 2;
-    command.concurrency = 2;
+    command.replicas = 1; // with Kafka and 2 coordinators, 4 JVMs: as many as the test above starts
+    command.concurrency = 4;
     command.handler = "sleep";
     command.sleepMs = 40;
     command.killEvery = 1;
