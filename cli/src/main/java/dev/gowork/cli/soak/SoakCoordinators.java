@@ -156,18 +156,25 @@ final class SoakCoordinators implements AutoCloseable {
 
   /** Counts, in every coordinator's log, the partitions gained and the transactions fenced. */
   Takeovers takeovers() {
+    List<String> all = new ArrayList<>();
+    for (int i = 0; i < size(); i++) {
+      all.addAll(lines(plan.dataDir().resolve("logs").resolve(name(i) + ".log")));
+    }
+    return takeovers(all);
+  }
+
+  /** Counts, in coordinators' log lines, the partitions gained and the transactions fenced. */
+  static Takeovers takeovers(List<String> lines) {
     int gains = 0;
     int withWork = 0;
     int fences = 0;
-    for (int i = 0; i < size(); i++) {
-      for (String line : lines(plan.dataDir().resolve("logs").resolve(name(i) + ".log"))) {
-        Matcher m = GAINED.matcher(line);
-        if (m.find()) {
-          gains++;
-          withWork += Integer.parseInt(m.group(1)) > 0 ? 1 : 0;
-        }
-        fences += line.contains(FENCED) ? 1 : 0;
+    for (String line : lines) {
+      Matcher m = GAINED.matcher(line);
+      if (m.find()) {
+        gains++;
+        withWork += Integer.parseInt(m.group(1)) > 0 ? 1 : 0;
       }
+      fences += line.contains(FENCED) ? 1 : 0;
     }
     return new Takeovers(gains, withWork, fences);
   }
