@@ -106,11 +106,14 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Starts one worker replica named {@code name} (its log is {@code <name>.log}) running {@code handler}. */
   public ChildProcess startWorker(String name, String handler) {
-    return startWorker(name, handler, coordinatorUrl());
+    return startWorker(name, handler, coordinatorUrl(), Map.of());
   }
 
-  /** Starts one worker replica named {@code name} running {@code handler} that registers with {@code coordinator}. */
-  public ChildProcess startWorker(String name, String handler, URI coordinator) {
+  /**
+   * Starts one worker replica named {@code name} running {@code handler} that registers with {@code coordinator},
+   * with {@code settings} (GOWORK_* variables) on top of the ones given here.
+   */
+  public ChildProcess startWorker(String name, String handler, URI coordinator, Map<String, String> settings) {
     Map<String, String> env = childEnv();
     env.put("GOWORK_COORDINATOR_URL", coordinator.toString());
     env.put("GOWORK_HANDLER", handler);
@@ -118,6 +121,7 @@ public final class LocalCluster implements AutoCloseable {
       env.put("GOWORK_BATCH_SIZE", "32"); // echo is short: each slot takes and runs 32 records per share fetch
     }
     env.put("GOWORK_CONCURRENCY", Integer.toString(plan.concurrency()));
+    env.putAll(settings);
     return start(name, plan.workerMain(), List.of("-Xmx384m"), env);
   }
 

@@ -98,7 +98,8 @@ final class KillReplicas implements Runnable {
         cluster.kill(victim);
         String name = "worker-" + next++;
         ChildProcess replacement = coordinators == null ? cluster.startWorker(name, handler)
-            : cluster.startWorker(name, handler, coordinators.url(next % coordinators.size()));
+            : cluster.startWorker(name, handler, coordinators.url(next % coordinators.size()),
+                SoakCoordinators.WORKER_SETTINGS);
         add(new Kill(kills().size() + 1, victim.name(), victim.pid(), replacement.name(), at, done, accepted));
       }
     } catch (RuntimeException e) {

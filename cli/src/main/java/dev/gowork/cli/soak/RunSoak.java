@@ -117,7 +117,8 @@ final class RunSoak {
       long began = System.nanoTime();
       coordinators.start(plan.readyTimeout());
       for (int i = 1; i <= plan.replicas(); i++) {
-        cluster.startWorker("worker-" + i, plan.handler(), coordinators.url(i % coordinators.size()));
+        cluster.startWorker("worker-" + i, plan.handler(), coordinators.url(i % coordinators.size()),
+            SoakCoordinators.WORKER_SETTINGS);
       }
       cluster.awaitWorkers(coordinators.client(0), plan.readyTimeout());
       out.printf("soak: %d coordinators and %d replicas ready in %.1f s%n", coordinators.size(), plan.replicas(),

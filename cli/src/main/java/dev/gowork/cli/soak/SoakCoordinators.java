@@ -84,6 +84,13 @@ final class SoakCoordinators implements AutoCloseable {
         Duration.ofSeconds(60));
   }
 
+  /**
+   * What a worker of these coordinators needs: it registers with one of them, which may be down (killed,
+   * restarting) when the worker starts, for up to the late restart plus a slow start; the default 20 tries
+   * (about 75 s) gave up within that, and a worker that gives up ends the soak. 200 tries are about 16 min.
+   */
+  static final Map<String, String> WORKER_SETTINGS = Map.of("GOWORK_HANDSHAKE_ATTEMPTS", "200");
+
   /** A client of every coordinator, in order. */
   List<CoordinatorClient> clients() {
     List<CoordinatorClient> clients = new ArrayList<>();
