@@ -37,7 +37,8 @@ final class SoakCoordinators implements AutoCloseable {
   private static final int TAIL_LINES = 30;
   private static final String BROKER_READY = "GOWORK_BOOTSTRAP_SERVERS=";
   private static final Pattern GAINED = Pattern.compile("owns results partitions .* \\((\\d+) unfinished items taken over\\)");
-  private static final String FENCED = "AbandonedTransactions fencing the transactional ids";
+  /** The shipped layout logs "AbandonedTransactions fencing ...", the tests' "AbandonedTransactions - fencing ...". */
+  private static final Pattern FENCED = Pattern.compile("AbandonedTransactions (- )?fencing the transactional ids");
 
   /** What the coordinators' logs say about partition ownership, counted over every start. */
   record Takeovers(int gains, int gainsWithUnfinishedWork, int fences) {}
@@ -181,7 +182,7 @@ final class SoakCoordinators implements AutoCloseable {
         gains++;
         withWork += Integer.parseInt(m.group(1)) > 0 ? 1 : 0;
       }
-      fences += line.contains(FENCED) ? 1 : 0;
+      fences += FENCED.matcher(line).find() ? 1 : 0;
     }
     return new Takeovers(gains, withWork, fences);
   }
