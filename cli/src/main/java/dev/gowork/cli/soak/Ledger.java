@@ -47,6 +47,7 @@ final class Ledger {
   private final Map<String, List<Entry>> history = new HashMap<>();
   private final Set<String> accounted = new HashSet<>();
   private final Map<EventType, Integer> eventCounts = new EnumMap<>(EventType.class);
+  private final Map<String, Integer> rejections = new java.util.TreeMap<>();
   private int undecodable;
   private long lastAccountedNanos;
 
@@ -79,6 +80,9 @@ final class Ledger {
   /** One event read from the topic, at {@code where} ({@code partition@offset}, or null). */
   synchronized void record(Event e, String where) {
     eventCounts.merge(e.type(), 1, Integer::sum);
+    if (e.type() == EventType.RESULT_REJECTED) {
+      rejections.merge(reason(e.error()), 1, Integer::sum);
+    }
     String id = e.workId();
     if (id == null) {
       return;
@@ -93,6 +97,18 @@ final class Ledger {
         judge(id, entry);
       }
     }
+  }
+
+  /**
+   * A refusal's reason with its numbers (attempts, times) as {@code N}, so that refusals for one reason
+   * count together; cut at 80 characters.
+   */
+  static String reason(String error) {
+    if (error == null || error.isBlank()) {
+      return "(no reason given)";
+    }
+    String r = error.replaceAll("[0-9]+", "N").strip();
+    return r.length() > 80 ? r.substring(0, 80) + "…" : r;
   }
 
   /** A record that is not a valid event. */
@@ -142,7 +158,7 @@ final class Ledger {
       }
     });
     return new Report(maxAttempts.size(), terminalByType, missing, doubled, strays, laterAttempt,
-        new EnumMap<>(eventCounts), undecodable);
+        new EnumMap<>(eventCounts), new java.util.TreeMap<>(rejections), undecodable);
   }
 
   private List<Entry> terminal(String id, int attempts) {
@@ -161,11 +177,12 @@ final class Ledger {
    * @param terminalByType terminal events of accepted ids, by type (a doubled id counts each)
    * @param laterAttempt ids whose one terminal event came from an attempt after the first
    * @param eventCounts every event read, by type
+   * @param rejections the {@code result_rejected} events, by {@link #reason}
    * @param undecodable records that were not valid events
    */
   record Report(int accepted, Map<EventType, Integer> terminalByType, List<String> missing,
       Map<String, List<Entry>> doubled, Map<String, List<Entry>> strays, int laterAttempt,
-      Map<EventType, Integer> eventCounts, int undecodable) {
+      Map<EventType, Integer> eventCounts, Map<String, Integer> rejections, int undecodable) {
 
     /** Every accepted id has exactly one terminal event, and no other id has one. */
     boolean clean() {

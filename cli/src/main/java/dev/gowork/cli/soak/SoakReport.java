@@ -74,6 +74,9 @@ final class SoakReport {
         + "work_retry events: %,d; undecodable records: %,d%n", r.laterAttempt(),
         r.eventCounts().getOrDefault(EventType.RESULT_REJECTED, 0),
         r.eventCounts().getOrDefault(EventType.WORK_RETRY, 0), r.undecodable()));
+    r.rejections().entrySet().stream()
+        .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+        .forEach(e -> b.append(String.format(Locale.ROOT, "    result_rejected %,d: %s%n", e.getValue(), e.getKey())));
     b.append(String.format(Locale.ROOT, "  ledger: %,d accepted, missing %,d, doubled %,d, never accepted %,d: %s%n",
         r.accepted(), r.missing().size(), r.doubled().size(), r.strays().size(), r.clean() ? "CLEAN" : "NOT CLEAN"));
     if (!readToEnd) {

@@ -46,6 +46,23 @@ class SoakReportTest {
     assertEquals(1, SoakCommand.exitCode(new RunSoak.Outcome(r, kills, 1, true, null, null)));
   }
 
+  /** The refusals are counted by reason, their numbers aside, most frequent first. */
+  @Test
+  void refusedResultsAreCountedByReason() {
+    Ledger ledger = new Ledger(false, () -> 1);
+    ledger.accepted(List.of("a", "b"), 3);
+    ledger.record(rejected("r1", "a", "unknown or expired session"), null);
+    ledger.record(rejected("r2", "a", "replayed result for attempt 1"), null);
+    ledger.record(rejected("r3", "b", "replayed result for attempt 2"), null);
+    ledger.record(rejected("r4", "b", null), null);
+
+    String text = SoakReport.summary(PLAN, ledger.report(), List.of(), 1_000_000_000L, true, null, Map.of());
+
+    assertTrue(text.contains("result_rejected events: 4;"), text);
+    assertTrue(text.contains("    result_rejected 2: replayed result for attempt N\n"
+        + "    result_rejected 1: (no reason given)\n    result_rejected 1: unknown or expired session\n"), text);
+  }
+
   @Test
   void coordinatorKillsSayHowTheCoordinatorCameBackAndTheSummaryCountsTakeoversAndFences() {
     KillReplicas.Kill atOnce = new KillReplicas.Kill(1, "coordinator-a", 42, "coordinator-a", 0, 10, 100, 0);
@@ -61,6 +78,10 @@ class SoakReportTest {
     assertEquals("  coordinators: 2 kills (1 restarted at once, 1 late); partitions gained 7 times (2 with unfinished "
         + "work taken over), transactions fenced 1; batches sent again 2" + System.lineSeparator(),
         SoakReport.coordinators(List.of(atOnce, late, worker), new SoakCoordinators.Takeovers(7, 2, 1), 2));
+  }
+
+  private static Event rejected(String id, String workId, String error) {
+    return new Event(id, EventType.RESULT_REJECTED, Instant.EPOCH, "default", workId, "w-1", 1, null, error);
   }
 
   private static Event event(String id, String workId, EventType type, int attempt) {
