@@ -2,14 +2,22 @@ package dev.gowork.broker;
 
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** An exception as the one line a command prints when it cannot start. */
 public final class ErrorLines {
+  /** A word that names a secret, with more letters or digits glued to it: {@code --api-tokenVALUE}. */
+  /** Past this length (and the longest option known, plus two) a long option has a value glued to it. */
+  private static final int GLUED_AFTER = 32;
+  private static final Pattern GLUED_TO_SECRET_WORD = Pattern.compile("(?i)(secret|token|password)(?=[a-z0-9])");
+
   private ErrorLines() {}
 
   /**
@@ -33,18 +41,31 @@ public final class ErrorLines {
   }
 
   /**
-   * The line for command-line arguments a command does not know: the options typed (up to any {@code =}) and
-   * the likely ones meant, e.g. {@code unknown option '--concurency' (did you mean --concurrency?)}, but never
-   * a value, since a secret passed by mistake as a flag or an argument would land in a log.
+   * The line for command-line arguments a command does not know: the options typed and the likely ones meant,
+   * e.g. {@code unknown option '--concurency' (did you mean --concurrency?)}, but never a value, since a secret
+   * passed by mistake as a flag or an argument would land in a log. So an option is named only up to what
+   * may be a value: a long one up to its {@code =} (or any other character no option name has), not at all
+   * when that is longer than 32 characters and than the longest option known plus two (a value glued to it),
+   * and else only up to a word such as {@code token} with letters glued to it ({@code --api-tokenVALUE});
+   * a short one as its first letter ({@code -sVALUE} is {@code -s} and its value). Not named at all: the
+   * argument right after an option named whole (it may be that option's value, even one that starts with
+   * {@code -}), and every argument after {@code --} (values, whatever they look like).
    *
+   * @param args the command line as typed (to find {@code --})
    * @param unmatched the arguments the parser could not place, as typed
    * @param known the command's option names; those within two edits of one typed are named
    */
-  public static String unknownArguments(List<String> unmatched, Collection<String> known) {
+  public static String unknownArguments(List<String> args, List<String> unmatched, Collection<String> known) {
+    int end = args.indexOf("--");
+    Set<String> afterEnd = end < 0 ? Set.of() : new HashSet<>(args.subList(end + 1, args.size()));
+    int longest = known.stream().mapToInt(String::length).max().orElse(0);
     Set<String> options = new LinkedHashSet<>();
+    boolean mayBeAValue = false;
     for (String a : unmatched) {
-      if (a.startsWith("-") && a.length() > 1) {
-        options.add(a.contains("=") ? a.substring(0, a.indexOf('=')) : a);
+      String name = mayBeAValue || afterEnd.contains(a) ? null : optionName(a, longest);
+      mayBeAValue = a.equals(name);
+      if (name != null) {
+        options.add(name);
       }
     }
     String secretsNote = "secrets are read only from the environment or a *_FILE, never from a flag";
@@ -63,6 +84,31 @@ public final class ErrorLines {
       line.append("; ").append(secretsNote);
     }
     return line.toString();
+  }
+
+  /** The option {@code a} names, without anything that may be a value; null when it names none to show. */
+  private static String optionName(String a, int longestKnown) {
+    boolean isLong = a.startsWith("--");
+    int first = isLong ? 2 : 1;
+    if (!a.startsWith("-") || a.length() <= first || !isNameLetter(a.charAt(first))) {
+      return null;
+    }
+    if (!isLong) {
+      return a.substring(0, 2);
+    }
+    int i = first;
+    while (i < a.length() && (a.charAt(i) == '-' || isNameLetter(a.charAt(i)))) {
+      i++;
+    }
+    if (i > Math.max(longestKnown + 2, GLUED_AFTER)) {
+      return null;
+    }
+    Matcher glued = GLUED_TO_SECRET_WORD.matcher(a).region(0, i);
+    return a.substring(0, glued.find() ? glued.end() : i);
+  }
+
+  private static boolean isNameLetter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
   }
 
   /** Edits (insertions, deletions, substitutions, swaps of neighbours) that turn {@code a} into {@code b}. */

@@ -1,6 +1,7 @@
 package dev.gowork.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -34,20 +35,46 @@ class ErrorLinesTest {
 
   @Test
   void unknownArgumentsNameTheOptionsTypedAndTheLikelyOnes() {
-    assertEquals("unknown option '--concurency' (did you mean --concurrency?)",
-        ErrorLines.unknownArguments(List.of("--concurency", "2"), List.of("-c", "--concurrency", "--queue")));
-    assertEquals("unknown options '--htp-port', '-x'", ErrorLines.unknownArguments(List.of("--htp-port=9000", "-x"), List.of()));
+    assertEquals("unknown option '--concurency' (did you mean --concurrency?)", unknown(List.of("--concurency", "2"),
+        List.of("-c", "--concurrency", "--queue")));
+    assertEquals("unknown options '--htp-port', '-x' (did you mean --http-port?)", unknown(List.of("--htp-port=9000", "-x"), List.of("--http-port")));
   }
 
   @Test
   void unknownArgumentsNeverShowAValueSinceItMayBeASecret() {
-    String flag = ErrorLines.unknownArguments(List.of("--secret=TOPSECRET"), List.of());
-    assertEquals("unknown option '--secret'; secrets are read only from the environment or a *_FILE, never from a flag",
-        flag);
-    String apart = ErrorLines.unknownArguments(List.of("--api-token", "TOPSECRET"), List.of());
-    assertEquals("unknown option '--api-token'; secrets are read only from the environment or a *_FILE, never from a flag",
-        apart);
-    assertEquals("an argument not understood (not shown: secrets are read only from the environment or a *_FILE, never "
-        + "from a flag)", ErrorLines.unknownArguments(List.of("TOPSECRET"), List.of()));
+    String note = "secrets are read only from the environment or a *_FILE, never from a flag";
+    assertEquals("unknown option '--secret'; " + note, unknown(List.of("--secret=TOPSECRET"), List.of("--queue")));
+    assertEquals("unknown option '--api-token'; " + note, unknown(List.of("--api-token", "TOPSECRET"), List.of("--queue")));
+    assertEquals("an argument not understood (not shown: " + note + ")", unknown(List.of("TOPSECRET"), List.of()));
+  }
+
+  @Test
+  void aValueGluedToAnUnknownOptionOrThatLooksLikeOneIsNotShown() {
+    List<String> known = List.of("-q", "--queue", "--url", "--http-port");
+    String note = "secrets are read only from the environment or a *_FILE, never from a flag";
+    assertEquals("unknown option '-s'", unknown(List.of("-sTOPSECRET"), known), "a short option's glued value");
+    assertEquals("unknown option '--api-token'; " + note, unknown(List.of("--api-token", "-TOPSECRET"), known),
+        "a value that starts with a dash, after a mistyped flag");
+    assertEquals("unknown option '-t'", unknown(List.of("-t", "--TOPSECRET"), known));
+    assertEquals("unknown option '--secret'; " + note, unknown(List.of("--secret:TOPSECRET"), known));
+    assertEquals("unknown option '--api-token'; " + note, unknown(List.of("--api-tokenTOPSECRET"), known));
+    assertEquals("an argument not understood (not shown: " + note + ")",
+        unknown(List.of("--urlTOPSECRET0123456789abcdefghijklmnopqrstuvwxyz"), known), "a value glued to a long option");
+    assertEquals("unknown options '--bogus', '-x'", unknown(List.of("--bogus=1", "-x"), known));
+  }
+
+  @Test
+  void argumentsAfterTheEndOfOptionsAreValuesAndNeverShown() {
+    List<String> args = List.of("--queue", "q", "--", "-sTOPSECRET", "--secret=TOPSECRET", "TOPSECRET");
+    assertEquals("3 arguments not understood (not shown: secrets are read only from the environment or a *_FILE, "
+        + "never from a flag)", ErrorLines.unknownArguments(args, List.of("-sTOPSECRET", "--secret=TOPSECRET",
+        "TOPSECRET"), List.of("--queue")));
+  }
+
+  /** The line for {@code unmatched}, typed as the whole command line. */
+  private static String unknown(List<String> unmatched, List<String> known) {
+    String line = ErrorLines.unknownArguments(unmatched, unmatched, known);
+    assertFalse(line.contains("TOPSECRET"), line);
+    return line;
   }
 }

@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import picocli.CommandLine;
 
 /**
@@ -78,7 +79,8 @@ public final class Main {
       }
       // Never the unmatched values themselves: a token or secret typed as a flag would land in a log.
       String problem = e instanceof CommandLine.UnmatchedArgumentException u
-          ? ErrorLines.unknownArguments(u.getUnmatched(), u.getCommandLine().getCommandSpec().optionsMap().keySet())
+          ? ErrorLines.unknownArguments(List.of(args2), u.getUnmatched(),
+              u.getCommandLine().getCommandSpec().optionsMap().keySet())
           : e.getMessage();
       context.err().println("gowork: " + problem + " (see '" + command + " --help')");
       return CliException.USAGE;
@@ -88,7 +90,7 @@ public final class Main {
 
   /**
    * The message for a first argument that is no command ({@code gowork sumbit}), naming the likely
-   * one; null for any other parameter error.
+   * one (named only when it looks like a command word); null for any other parameter error.
    */
   private static String unknownCommand(CommandLine.ParameterException e) {
     if (!(e instanceof CommandLine.UnmatchedArgumentException u) || e.getCommandLine().getParent() != null
@@ -96,8 +98,14 @@ public final class Main {
       return null;
     }
     String typed = u.getUnmatched().get(0);
-    List<String> like = e.getCommandLine().getSubcommands().keySet().stream()
-        .filter(name -> ErrorLines.editDistance(name, typed) <= 2).toList();
+    Set<String> commands = e.getCommandLine().getSubcommands().keySet();
+    int longest = commands.stream().mapToInt(String::length).max().orElse(0);
+    if (!typed.matches("[A-Za-z][A-Za-z0-9-]*") || typed.length() > longest + 2) {
+      // Not shown: no command looks like it, and it may be a secret typed in the wrong place.
+      return "the first argument is no command (not shown: secrets are read only from the environment or a *_FILE); "
+          + "'gowork --help' lists the commands";
+    }
+    List<String> like = commands.stream().filter(name -> ErrorLines.editDistance(name, typed) <= 2).toList();
     return "unknown command '" + typed + "'"
         + (like.isEmpty() ? "" : " (did you mean " + String.join(" or ", like) + "?)")
         + "; 'gowork --help' lists the commands";

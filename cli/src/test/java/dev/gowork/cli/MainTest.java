@@ -1,6 +1,7 @@
 package dev.gowork.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -100,6 +101,20 @@ class MainTest {
     assertEquals(2, c.run("submit", "--api-token=typed-token-0123456789", "{}"));
     assertEquals("gowork: unknown option '--api-token'; secrets are read only from the environment or a *_FILE, never "
         + "from a flag (see 'gowork submit --help')\n", c.err());
+  }
+
+  @Test
+  void aSecretTypedInTheWrongPlaceIsNotPrinted() {
+    String secret = "typed-secret-0123456789-abcdefghij";
+    for (String[] args : new String[][] {{"status", "-s" + secret}, {"status", "--api-token", "-" + secret},
+        {"events", "--", "-s" + secret}, {"events", "--api-token" + secret}, {secret, "status"}}) {
+      Console c = new Console(Map.of());
+      assertEquals(2, c.run(args), String.join(" ", args));
+      assertFalse(c.err().contains("typed-secret") || c.err().contains("0123456789"), c.err());
+    }
+    Console shortFlag = new Console(Map.of());
+    assertEquals(2, shortFlag.run("status", "-s" + secret));
+    assertEquals("gowork: unknown option '-s' (see 'gowork status --help')\n", shortFlag.err());
   }
 
   @Test

@@ -59,7 +59,7 @@ public final class Main {
     try {
       parsed = cl.parseArgs(args);
     } catch (CommandLine.UnmatchedArgumentException e) {
-      err.println("coordinator: " + CoordinatorSettings.unknown(e) + " (see --help)");
+      err.println("coordinator: " + CoordinatorSettings.unknown(e, args) + " (see --help)");
       err.flush();
       return 2;
     } catch (CommandLine.ParameterException e) {

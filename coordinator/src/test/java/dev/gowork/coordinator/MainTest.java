@@ -79,6 +79,17 @@ class MainTest {
   }
 
   @Test
+  void aSecretGluedToAShortFlagOrAfterTheEndOfOptionsIsNotPrinted() {
+    for (String[] args : new String[][] {{"-styped-secret-0123456789-abcdefghij"},
+        {"--api-token", "-typed-secret-0123456789-abcdefghij"}, {"--", "-styped-secret-0123456789-abcdefghij"},
+        {"--secret:typed-secret-0123456789-abcdefghij"}}) {
+      StringWriter err = new StringWriter();
+      assertEquals(2, Main.run(SECRETS, new PrintWriter(err), service -> { }, args));
+      assertTrue(!err.toString().contains("typed-secret") && err.toString().startsWith("coordinator: "), err.toString());
+    }
+  }
+
+  @Test
   void aMistypedFlagIsNamedWithTheOneMeant() {
     StringWriter err = new StringWriter();
     assertEquals(2, Main.run(SECRETS, new PrintWriter(err), service -> { }, "--htp-port", "9000"));

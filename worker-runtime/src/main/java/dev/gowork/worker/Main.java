@@ -22,6 +22,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -77,7 +78,7 @@ public final class Main {
       handler = HandlerRegistry.builtIns().resolve(settings.handler().orElseThrow(() -> new GoWorkException(
           ErrorCode.INVALID_ARGUMENT, WorkerSetting.HANDLER.label() + " must be set, e.g. to echo")));
     } catch (CommandLine.UnmatchedArgumentException e) {
-      err.println("gowork worker: " + unknown(e) + " (see --help)");
+      err.println("gowork worker: " + unknown(e, args) + " (see --help)");
       return USAGE;
     } catch (CommandLine.ParameterException e) {
       err.println("gowork worker: " + e.getMessage() + " (see --help)");
@@ -146,8 +147,9 @@ public final class Main {
 
 
   /** The unknown flags, named without their values (a secret typed as a flag stays out of logs). */
-  private static String unknown(CommandLine.UnmatchedArgumentException e) {
-    return ErrorLines.unknownArguments(e.getUnmatched(), e.getCommandLine().getCommandSpec().optionsMap().keySet());
+  private static String unknown(CommandLine.UnmatchedArgumentException e, String[] args) {
+    return ErrorLines.unknownArguments(List.of(args), e.getUnmatched(),
+        e.getCommandLine().getCommandSpec().optionsMap().keySet());
   }
 
   /** A Prometheus registry with the JVM's own meters (memory, GC, threads, CPU, uptime). */

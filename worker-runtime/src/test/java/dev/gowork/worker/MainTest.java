@@ -257,6 +257,15 @@ class MainTest {
         + "never from a flag (see --help)", err.toString().strip());
   }
 
+  @Test
+  void aSecretGluedToAShortFlagOrAfterTheEndOfOptionsIsNotPrinted() {
+    assertEquals(Main.USAGE, run(env("GOWORK_HANDLER", "echo"), "-s" + SECRET));
+    assertEquals("gowork worker: unknown option '-s' (see --help)", err.toString().strip());
+    err.getBuffer().setLength(0);
+    assertEquals(Main.USAGE, run(env("GOWORK_HANDLER", "echo"), "--", "-s" + SECRET));
+    assertFalse(err.toString().contains(SECRET), err.toString());
+  }
+
   /** Collects what {@code dev.gowork.worker.Main} logs at WARN or above, until closed. */
   private static AutoCloseable listen(List<String> lines) {
     LoggerContext context = (LoggerContext) LogManager.getContext(false);

@@ -112,16 +112,20 @@ public final class CoordinatorSettings {
     try {
       parsed = new CommandLine(commandSpec()).parseArgs(args);
     } catch (CommandLine.UnmatchedArgumentException e) {
-      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, unknown(e));
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, unknown(e, args));
     } catch (CommandLine.ParameterException e) {
       throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
     }
     return resolve(parsed, env);
   }
 
-  /** The unknown flags of a parse of {@link #commandSpec()}, named without their values (a secret stays out of logs). */
-  public static String unknown(CommandLine.UnmatchedArgumentException e) {
-    return ErrorLines.unknownArguments(e.getUnmatched(), e.getCommandLine().getCommandSpec().optionsMap().keySet());
+  /**
+   * The unknown flags of a parse of {@code args} with {@link #commandSpec()}, named without their values (a
+   * secret stays out of logs).
+   */
+  public static String unknown(CommandLine.UnmatchedArgumentException e, String... args) {
+    return ErrorLines.unknownArguments(List.of(args), e.getUnmatched(),
+        e.getCommandLine().getCommandSpec().optionsMap().keySet());
   }
 
   /**
