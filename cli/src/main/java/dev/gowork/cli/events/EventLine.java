@@ -33,14 +33,15 @@ public final class EventLine {
    * Free text (a worker's name may hold spaces, an error anything a handler threw), in quotes: quotes and
    * backslashes escaped, and every character a terminal could act on or that would hide the rest (control
    * characters, among them ESC, C1 controls, Unicode format characters such as a right-to-left override,
-   * line and paragraph separators) written as an escape: a backslash and {@code n}, {@code r}, {@code t}, or
-   * {@code u} and four hex digits.
+   * line and paragraph separators, in or beyond the BMP, and a lone surrogate) written as an escape: a backslash
+   * and {@code n}, {@code r}, {@code t}, or {@code u} and four hex digits (one per UTF-16 unit).
    */
   private static void quoted(StringBuilder b, String name, String value) {
     if (value != null) {
       b.append(name).append("=\"");
-      for (int i = 0; i < value.length(); i++) {
-        char c = value.charAt(i);
+      // By code point: a format character beyond the BMP (a tag character, U+E0000-E007F, hides text) is
+      // two chars, each of which alone looks harmless.
+      value.codePoints().forEach(c -> {
         switch (c) {
           case '\\' -> b.append("\\\\");
           case '"' -> b.append("\\\"");
@@ -49,24 +50,26 @@ public final class EventLine {
           case '\t' -> b.append("\\t");
           default -> {
             if (shownAsIs(c)) {
-              b.append(c);
+              b.appendCodePoint(c);
             } else {
-              b.append(String.format("\\u%04x", (int) c));
+              for (char unit : Character.toChars(c)) {
+                b.append(String.format("\\u%04x", (int) unit));
+              }
             }
           }
         }
-      }
+      });
       b.append("\" ");
     }
   }
 
-  private static boolean shownAsIs(char c) {
+  private static boolean shownAsIs(int c) {
     if (Character.isISOControl(c)) {
       return false;
     }
     int type = Character.getType(c);
     return type != Character.FORMAT && type != Character.LINE_SEPARATOR && type != Character.PARAGRAPH_SEPARATOR
-        && type != Character.UNASSIGNED && type != Character.PRIVATE_USE;
+        && type != Character.UNASSIGNED && type != Character.PRIVATE_USE && type != Character.SURROGATE;
   }
 
   /**

@@ -58,6 +58,19 @@ class EventLineTest {
         EventLine.format(e));
   }
 
+  /**
+   * A format character beyond the BMP is two chars, neither of them a format character: tag characters
+   * (U+E0000-E007F), which terminals draw as nothing and which can carry hidden text, reached the terminal.
+   * An emoji is shown as it is; a lone surrogate is escaped.
+   */
+  @Test
+  void formatCharactersBeyondTheBmpAreEscapedToo() {
+    String error = "tag\uDB40\uDC41\uDB40\uDC7F smile\uD83D\uDE00 lone\uD800.";
+    Event e = new Event("id", EventType.WORK_FAILED, T, null, "wk-1", null, 1, null, error);
+    assertEquals("2026-11-28T10:00:00.123Z work_failed          work=wk-1 attempt=1 error=\"tag\\udb40\\udc41"
+        + "\\udb40\\udc7f smile\uD83D\uDE00 lone\\ud800.\"", EventLine.format(e));
+  }
+
   /** A queue or id read from the topic is shown as it is only when it is plain; otherwise quoted and escaped. */
   @Test
   void anIdentifierThatIsNotPlainIsQuotedAndEscaped() {
