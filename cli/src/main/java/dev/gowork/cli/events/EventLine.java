@@ -1,12 +1,13 @@
 package dev.gowork.cli.events;
 
 import dev.gowork.broker.wire.Event;
+import dev.gowork.cli.text.TerminalText;
 
 /**
  * One event as one human-readable line: the time, the type, then {@code name=value} for each field
  * that applies, e.g.
  * {@code 2026-11-28T10:00:00.123Z work_complete       queue=default work=5b0c… worker=w-1f… attempt=1 durationMs=12};
- * free text ({@code workerName}, {@code error}) is quoted.
+ * free text ({@code workerName}, {@code error}) is quoted and escaped ({@link TerminalText}).
  */
 public final class EventLine {
   private static final int TYPE_WIDTH = 19;
@@ -29,47 +30,11 @@ public final class EventLine {
     return b.toString().stripTrailing();
   }
 
-  /**
-   * Free text (a worker's name may hold spaces, an error anything a handler threw), in quotes: quotes and
-   * backslashes escaped, and every character a terminal could act on or that would hide the rest (control
-   * characters, among them ESC, C1 controls, Unicode format characters such as a right-to-left override,
-   * line and paragraph separators, in or beyond the BMP, and a lone surrogate) written as an escape: a backslash
-   * and {@code n}, {@code r}, {@code t}, or {@code u} and four hex digits (one per UTF-16 unit).
-   */
+  /** Free text (a worker's name may hold spaces, an error anything a handler threw), quoted and escaped. */
   private static void quoted(StringBuilder b, String name, String value) {
     if (value != null) {
-      b.append(name).append("=\"");
-      // By code point: a format character beyond the BMP (a tag character, U+E0000-E007F, hides text) is
-      // two chars, each of which alone looks harmless.
-      value.codePoints().forEach(c -> {
-        switch (c) {
-          case '\\' -> b.append("\\\\");
-          case '"' -> b.append("\\\"");
-          case '\n' -> b.append("\\n");
-          case '\r' -> b.append("\\r");
-          case '\t' -> b.append("\\t");
-          default -> {
-            if (shownAsIs(c)) {
-              b.appendCodePoint(c);
-            } else {
-              for (char unit : Character.toChars(c)) {
-                b.append(String.format("\\u%04x", (int) unit));
-              }
-            }
-          }
-        }
-      });
-      b.append("\" ");
+      b.append(name).append('=').append(TerminalText.quoted(value)).append(' ');
     }
-  }
-
-  private static boolean shownAsIs(int c) {
-    if (Character.isISOControl(c)) {
-      return false;
-    }
-    int type = Character.getType(c);
-    return type != Character.FORMAT && type != Character.LINE_SEPARATOR && type != Character.PARAGRAPH_SEPARATOR
-        && type != Character.UNASSIGNED && type != Character.PRIVATE_USE && type != Character.SURROGATE;
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.gowork.cli.status;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gowork.cli.http.WorkIds;
 import dev.gowork.cli.settings.CliException;
+import dev.gowork.cli.text.TerminalText;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -170,6 +171,6 @@ public final class StatusView {
   }
 
   private static void field(StringBuilder b, String name, String value) {
-    b.append(String.format("%-10s %s%n", name, value == null ? "-" : value));
+    b.append(String.format("%-10s %s%n", name, value == null ? "-" : TerminalText.shown(value)));
   }
 }

@@ -1,9 +1,13 @@
 package dev.gowork.cli.status;
 
+import dev.gowork.cli.text.TerminalText;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A plain text table: columns padded to their widest cell, two spaces apart; cells over 60 characters are cut. */
+/**
+ * A plain text table: columns padded to their widest cell, two spaces apart; cells over 60 characters are cut,
+ * and what a terminal could act on in them is escaped ({@link TerminalText}).
+ */
 public final class Table {
   private static final int MAX_CELL = 60;
   private final List<String> header;
@@ -18,7 +22,7 @@ public final class Table {
     List<String> r = new ArrayList<>(header.size());
     for (int i = 0; i < header.size(); i++) {
       String c = i < cells.size() ? cells.get(i) : "";
-      c = c == null ? "-" : c.replace('\n', ' ');
+      c = c == null ? "-" : TerminalText.shown(c.replace('\n', ' '));
       r.add(c.length() > MAX_CELL ? c.substring(0, MAX_CELL - 3) + "..." : c);
     }
     rows.add(r);

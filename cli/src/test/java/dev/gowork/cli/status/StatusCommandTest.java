@@ -76,6 +76,20 @@ class StatusCommandTest {
     assertTrue(text.contains("runAt      2026-01-01T01:00:00.000Z\n"), text);
   }
 
+  /**
+   * A work's error is whatever its handler threw, and its progress message what the worker wrote: an escape
+   * sequence (ESC, a C1 CSI) or a right-to-left override in them reached the terminal as they were.
+   */
+  @Test
+  void escapeSequencesInAWorksErrorOrProgressAreShownEscaped() {
+    String failed = "{\"workId\":\"w\",\"state\":\"failed\",\"progress\":{\"percent\":5,\"message\":\"a\\u009b2J\"},"
+        + "\"error\":\"red\\u001b[31m rlo\\u202eevil\"}";
+    String text = StatusView.work(dev.gowork.broker.wire.WireCodec.defaults().parse(
+        failed.getBytes(java.nio.charset.StandardCharsets.UTF_8)).value());
+    assertTrue(text.contains("error      red\\u001b[31m rlo\\u202eevil\n"), text);
+    assertTrue(text.contains("progress   5% a\\u009b2J\n"), text);
+  }
+
   @Test
   void waitingLongPollsUntilTheWorkEndsAndTheExitCodeSaysWhetherItCompleted() {
     java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
