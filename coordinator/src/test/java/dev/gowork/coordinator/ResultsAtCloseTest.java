@@ -96,6 +96,41 @@ class ResultsAtCloseTest extends ServerFixture {
     assertEquals(202, r.statusCode(), r.toString());
   }
 
+  /**
+   * The HTTP service's close waited for the changes under way once, then gave the other requests 5 s: a
+   * result whose request was still before the change gate then (its session being checked, a body read
+   * slowly) entered it during those 5 s and, still publishing when they ran out (Kafka slow), had its
+   * connection closed, while its result was published anyway. Now the close waits for such changes too.
+   */
+  @Test
+  void aResultThatReachesTheGateDuringTheGraceIsAnswered(TestKafka k) throws Exception {
+    PausingClock signing = new PausingClock(clock, ResultsAtCloseTest::signingForACaller, WAIT.multipliedBy(2));
+    PausingClock checking = new PausingClock(signing, ResultsAtCloseTest::checkingAnHttpResultsSession,
+        WAIT.multipliedBy(2));
+    start(k, b -> b.clock(checking)).start();
+    Session s = handshake();
+    Work work = server.createWork("x", 600);
+    server.add(work);
+
+    try (ServiceOnServer http = new ServiceOnServer(kafka, server)) {
+      CompletableFuture<Object> asked = CompletableFuture.supplyAsync(() -> http.postAsWorker(s, "/v1/work/"
+          + work.id() + "/result", "{\"workId\":\"" + work.id() + "\",\"attempt\":1,\"status\":\"completed\"}"));
+      assertTrue(checking.held.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the call held before the gate");
+      CompletableFuture<Void> closing = CompletableFuture.runAsync(http.service::close,
+          r -> new Thread(r, CLOSING_THREAD).start());
+      Poll.until(() -> closingWaitsIn("sleep"), WAIT, "the close past its wait for the changes, in its grace");
+      checking.resume.countDown();
+      assertTrue(signing.held.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the call held in the gate, publishing");
+      Poll.until(() -> closing.isDone() || closingWaitsIn("awaitChanges"), WAIT, "the close waiting, or ended");
+      signing.resume.countDown();
+      closing.join();
+      Object answer = asked.join();
+      HttpResponse<?> r = assertInstanceOf(HttpResponse.class, answer, "the worker got no answer");
+      assertEquals(202, r.statusCode(), r.toString());
+    }
+    Poll.until(() -> server.status(work.id()).orElseThrow().state() == WorkState.COMPLETED, WAIT, "the result applied");
+  }
+
   /** As for a result: a POST /v1/work/{id}/progress under way as the HTTP service closes is answered. */
   @Test
   void aProgressReportUnderWayWhenTheHttpServiceClosesIsAnswered(TestKafka k) throws Exception {
@@ -155,5 +190,12 @@ class ResultsAtCloseTest extends ServerFixture {
     return (name.equals(SUBMIT_THREAD) || name.startsWith("gowork-http-"))
         && StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
             .walk(frames -> frames.anyMatch(f -> f.getDeclaringClass() == SignedResult.class));
+  }
+
+  /** The session check of an HTTP worker's result, before the call reaches the work server's change gate. */
+  private static boolean checkingAnHttpResultsSession() {
+    return Thread.currentThread().getName().startsWith("gowork-http-")
+        && StackWalker.getInstance().walk(frames -> frames.anyMatch(f -> f.getMethodName().equals("result")
+            && f.getClassName().endsWith(".WorkerApi")));
   }
 }

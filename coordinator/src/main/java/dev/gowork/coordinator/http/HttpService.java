@@ -209,7 +209,8 @@ public final class HttpService implements AutoCloseable {
    * finishes), waits for the work server's changes under way ({@link WorkServer#awaitChanges}: an add or a
    * cancel waiting for its commit, an HTTP worker's result or progress for Kafka's acknowledgement, up to
    * the send timeout), lets the other requests in flight finish (up to
-   * 5 s from then), then stops listening and ends the threads. So every record handed out, and every
+   * 5 s from then; a change one of them began meanwhile is waited for as well, and 5 s more given to answer),
+   * then stops listening and ends the threads. So every record handed out, and every
    * such change, is answered on a connection still open: no work is marked running for a worker that never
    * receives it, and no change is cut off with its caller left to guess whether it took effect. The work
    * server's {@code get} stays refused from then on; its other calls are not. The requests refused
@@ -226,14 +227,15 @@ public final class HttpService implements AutoCloseable {
       LOG.warn("requests that change state still under way as the HTTP service closes: their connections may be "
           + "closed before they are answered (the change may still take effect)");
     }
-    long end = System.nanoTime() + GRACE.toNanos();
-    while (router.inFlight() > 0 && System.nanoTime() < end) {
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
+    awaitInFlight();
+    if (router.inFlight() > 0) {
+      // One that was still before its change then (its session being checked, its body read) may have begun
+      // it during the grace: it is waited for too, then given the grace to answer, not cut off meanwhile.
+      if (!awaitChanges.getAsBoolean()) {
+        LOG.warn("requests that change state still under way after the grace: their connections may be closed "
+            + "before they are answered (the change may still take effect)");
       }
+      awaitInFlight();
     }
     server.stop(0);
     if (management != null) {
@@ -253,6 +255,19 @@ public final class HttpService implements AutoCloseable {
     if (refused > 0 && refusalsLogged.compareAndSet(false, true)) {
       LOG.info("{} requests refused while the coordinator shut down (503 with Retry-After: asked again elsewhere or "
           + "later)", refused);
+    }
+  }
+
+  /** Waits up to {@link #GRACE} for the requests in flight to end. */
+  private void awaitInFlight() {
+    long end = System.nanoTime() + GRACE.toNanos();
+    while (router.inFlight() > 0 && System.nanoTime() < end) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 }
