@@ -740,11 +740,13 @@ final class ConsumeWork implements Runnable {
       if (lane.isClosed()) {
         continue;
       }
+      // A lane waiting for renewed records polls at the busy pace, a free one at the pace of the queue,
+      // whichever lane comes first.
       if (lane.state() == Lane.State.RENEWING) {
-        return PollPace.BUSY;
-      }
-      if (lane.state() == Lane.State.IDLE && accepting) {
-        return tick;
+        next = min(next, now.plus(PollPace.BUSY));
+      } else if (lane.state() == Lane.State.IDLE && accepting) {
+        next = min(next, now.plus(tick));
+        continue;
       }
       Held h = lane.held();
       if (h != null && !h.isSettled() && h.run != null) {
