@@ -92,6 +92,25 @@ final class EnvelopeFields {
     return string(name, false);
   }
 
+  /**
+   * An optional string a reader can do without (an event's {@code workerName}, {@code error}...): null
+   * when absent or not a string, so that a mistyped one costs the field, never the envelope.
+   */
+  String optionalString(String name) {
+    JsonNode v = field(name, false);
+    return v != null && v.isTextual() ? v.textValue() : null;
+  }
+
+  /**
+   * An optional non-negative integer a reader can do without (an event's {@code attempt}...): -1 when
+   * absent or anything else (another type, a fraction, a negative or a number past {@code long}).
+   */
+  long optionalCount(String name) {
+    JsonNode v = field(name, false);
+    return v != null && v.getNodeType() == JsonNodeType.NUMBER && v.isIntegralNumber() && v.canConvertToLong()
+        && v.asLong() >= 0 ? v.asLong() : -1;
+  }
+
   String id(String name) {
     String s = string(name, true);
     if (s != null && (s.isEmpty() || s.length() > WireCodec.MAX_ID_LENGTH)) {

@@ -27,7 +27,10 @@ import java.time.Instant;
  *
  * <p>Decoding is strict and total: malformed JSON, a value over {@link #maxRecordBytes()}, nesting
  * deeper than {@link #MAX_NESTING_DEPTH}, a missing or mistyped field, or an unknown schema version
- * comes back as a {@link Decoded} failure, never as an exception. Thread-safe.
+ * comes back as a {@link Decoded} failure, never as an exception. One exception: an event's optional
+ * fields ({@code queue}, {@code workId}, {@code workerId}, {@code workerName}, {@code attempt},
+ * {@code maxAttempts}, {@code durationMs}, {@code error}) read as absent when mistyped, so that a
+ * reader of {@code <p>.events} never loses an event over a field it cannot use. Thread-safe.
  *
  * <p>The envelopes are written and read with Jackson's streaming API, not through a tree: only the
  * free-form parts (work {@code data}, result {@code result}) become {@link JsonNode}s. The output
@@ -373,15 +376,16 @@ public final class WireCodec {
     String id = f.string("id", true);
     String typeText = f.string("type", true);
     Instant time = f.instant("time", true);
-    String queue = f.nullableString("queue");
-    String workId = f.nullableString("workId");
-    String workerId = f.nullableString("workerId");
+    // The optional fields read as absent when mistyped: a reader must not lose the event over one it cannot use.
+    String queue = f.optionalString("queue");
+    String workId = f.optionalString("workId");
+    String workerId = f.optionalString("workerId");
     // Shown to people (gowork events, dashboards): a name the rule refuses reads as none, as in a session record.
-    String workerName = f.nullableString("workerName");
-    long attempt = f.positiveLong("attempt", false, -1);
-    long maxAttempts = f.positiveLong("maxAttempts", false, -1);
-    long durationMs = f.positiveLong("durationMs", false, -1);
-    String error = f.nullableString("error");
+    String workerName = f.optionalString("workerName");
+    long attempt = f.optionalCount("attempt");
+    long maxAttempts = f.optionalCount("maxAttempts");
+    long durationMs = f.optionalCount("durationMs");
+    String error = f.optionalString("error");
     EventType type = EventType.fromId(typeText);
     if (!f.failed() && type == null) {
       f.fail(DecodeError.Kind.INVALID_FIELD, "event field 'type' is unknown: '" + typeText + "'");

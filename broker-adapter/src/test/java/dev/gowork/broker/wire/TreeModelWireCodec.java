@@ -243,14 +243,15 @@ final class TreeModelWireCodec {
     String id = f.string("id", true);
     String typeText = f.string("type", true);
     Instant time = f.instant("time", true);
-    String queue = f.nullableString("queue");
-    String workId = f.nullableString("workId");
-    String workerId = f.nullableString("workerId");
-    String workerName = f.nullableString("workerName");
-    long attempt = f.positiveLong("attempt", false, -1);
-    long maxAttempts = f.positiveLong("maxAttempts", false, -1);
-    long durationMs = f.positiveLong("durationMs", false, -1);
-    String error = f.nullableString("error");
+    // Since the optional fields read as absent when mistyped (as in WireCodec), not a decoding failure.
+    String queue = f.optionalString("queue");
+    String workId = f.optionalString("workId");
+    String workerId = f.optionalString("workerId");
+    String workerName = f.optionalString("workerName");
+    long attempt = f.optionalCount("attempt");
+    long maxAttempts = f.optionalCount("maxAttempts");
+    long durationMs = f.optionalCount("durationMs");
+    String error = f.optionalString("error");
     EventType type = EventType.fromId(typeText);
     if (!f.failed() && type == null) {
       f.fail(DecodeError.Kind.INVALID_FIELD, "event field 'type' is unknown: '" + typeText + "'");
@@ -259,8 +260,8 @@ final class TreeModelWireCodec {
       return f.failure();
     }
     return Decoded.ok(new Event(id, type, time, queue, workId, workerId,
-        WorkerNameRule.isValid(workerName) ? workerName : null, attempt < 0 ? null : (int) attempt,
-        maxAttempts < 0 ? null : (int) maxAttempts, durationMs < 0 ? null : durationMs, error));
+        WorkerNameRule.isValid(workerName) ? workerName : null, attempt < 0 ? null : (int) Math.min(attempt, Integer.MAX_VALUE),
+        maxAttempts < 0 ? null : (int) Math.min(maxAttempts, Integer.MAX_VALUE), durationMs < 0 ? null : durationMs, error));
   }
 
   private static void putIfPresent(ObjectNode n, String field, String value) {
@@ -331,6 +332,20 @@ final class TreeModelWireCodec {
 
     String nullableString(String name) {
       return string(name, false);
+    }
+
+    String optionalString(String name) {
+      JsonNode v = field(name, false);
+      return v != null && v.isTextual() ? v.textValue() : null;
+    }
+
+    long optionalCount(String name) {
+      JsonNode v = field(name, false);
+      if (v == null || v.getNodeType() != JsonNodeType.NUMBER || !v.canConvertToLong() || !v.isIntegralNumber()
+          || v.asLong() < 0) {
+        return -1;
+      }
+      return v.asLong();
     }
 
     String id(String name) {

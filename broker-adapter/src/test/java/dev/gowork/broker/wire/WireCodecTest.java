@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class WireCodecTest {
   private final WireCodec codec = WireCodec.defaults();
@@ -46,8 +48,38 @@ class WireCodecTest {
     String older = "{\"schema\":\"gowork.event/v1\",\"id\":\"e\",\"type\":\"work_failed\","
         + "\"time\":\"2026-11-28T10:00:00.123Z\",\"attempt\":1}";
     assertNull(codec.decodeEvent(older.getBytes(StandardCharsets.UTF_8)).value().maxAttempts());
-    String negative = older.replace("\"attempt\":1", "\"attempt\":1,\"maxAttempts\":-1");
-    assertFalse(codec.decodeEvent(negative.getBytes(StandardCharsets.UTF_8)).isOk(), negative);
+  }
+
+  private static final String EVENT = "{\"schema\":\"gowork.event/v1\",\"id\":\"e\",\"type\":\"work_complete\","
+      + "\"time\":\"2026-11-28T10:00:00.123Z\",\"queue\":\"q\",\"workId\":\"wk-1\",\"workerId\":\"w-1\","
+      + "\"workerName\":\"build-7\",\"attempt\":2,\"maxAttempts\":3,\"durationMs\":12,\"error\":\"boom\"}";
+  private static final Event AS_WRITTEN = new Event("e", EventType.WORK_COMPLETE, T0, "q", "wk-1", "w-1", "build-7", 2,
+      3, 12L, "boom");
+
+  /** {@link #EVENT} with {@code field} holding {@code value}, as someone writing to the events topic may put it. */
+  private Decoded<Event> eventWith(String field, String value) {
+    String json = EVENT.replaceFirst("\"" + field + "\":(\"[^\"]*\"|[0-9]+)", "\"" + field + "\":" + value);
+    assertTrue(json.contains("\"" + field + "\":" + value), json);
+    return codec.decodeEvent(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aWorkerNameThatIsNotAStringReadsAsAbsentAndTheEventIsKept() {
+    assertEquals(AS_WRITTEN, codec.decodeEvent(EVENT.getBytes(StandardCharsets.UTF_8)).value());
+    for (String notAString : List.of("7", "true", "[\"build-7\"]", "{\"name\":\"build-7\"}")) {
+      Decoded<Event> d = eventWith("workerName", notAString);
+      assertTrue(d.isOk(), notAString + ": " + d);
+      assertEquals(new Event("e", EventType.WORK_COMPLETE, T0, "q", "wk-1", "w-1", null, 2, 3, 12L, "boom"), d.value());
+    }
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @CsvSource(delimiter = '|', value = {"queue | 7", "workId | {\"id\":1}", "workerId | [\"w-1\"]", "error | true",
+      "attempt | \"2\"", "maxAttempts | -1", "durationMs | 1.5"})
+  void anOptionalEventFieldThatCannotBeReadReadsAsAbsentAndTheEventIsKept(String field, String value) {
+    Decoded<Event> d = eventWith(field, value);
+    assertTrue(d.isOk(), field + "=" + value + ": " + d);
+    assertEquals(codec.toJson(AS_WRITTEN).without(field), codec.toJson(d.value()));
   }
 
   @Test
