@@ -191,6 +191,7 @@ public final class WorkServer implements AutoCloseable {
     table = new WorkTable(events, codec, journal, ownership);
     workers = new WorkerRegistry(b.secret, clock, events, b.auth, journal);
     workers.endsSessionsOf(ownership::owns);
+    table.namesWorkersWith(workers::verifiedName);
     schedules = new Schedules(journal);
     pauses = new QueuePauses(journal, codec);
     follower = new FollowState(kafka, admin, topics, txId, table, workers, timeouts, retries, b.backoff, clock,

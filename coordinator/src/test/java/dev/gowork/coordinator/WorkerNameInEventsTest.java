@@ -13,6 +13,9 @@ import dev.gowork.broker.testing.KafkaExtension;
 import dev.gowork.broker.testing.TestKafka;
 import dev.gowork.broker.wire.Event;
 import dev.gowork.broker.wire.EventType;
+import dev.gowork.broker.wire.ResultEnvelope;
+import dev.gowork.broker.wire.ResultStatus;
+import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.coordinator.auth.Registration;
 import dev.gowork.coordinator.auth.Session;
 import dev.gowork.coordinator.testing.EventsTopic;
@@ -68,6 +71,57 @@ class WorkerNameInEventsTest extends ServerFixture {
             && s.workerId().equals(n.path("workerId").textValue())).findFirst().orElse(null),
         Duration.ofSeconds(60), "worker_expired of " + s.workerId());
     assertEquals(NAME, expired.path("workerName").textValue(), expired.toString());
+  }
+
+  /**
+   * The work events about a worker name it too, so that a reader of the events topic can tell which replica
+   * finished the work without joining them with worker events (compacted away, or never read): the
+   * {@code work_complete} of work a named worker completed carries its name, and so does the
+   * {@code result_rejected} of its result sent again; those of an unnamed worker carry none.
+   */
+  @Test
+  void theWorkEventsOfANamedWorkerCarryItsNameAndThoseOfAnUnnamedOneDoNot(TestKafka k) {
+    start(k);
+    Session named = verified(NAME);
+    Session unnamed = verified(null);
+    WorkEnvelope ofNamed = completes(named);
+    WorkEnvelope ofUnnamed = completes(unnamed);
+    worker(named).send(ofNamed, ResultStatus.COMPLETED, "again", null);
+    worker(unnamed).send(ofUnnamed, ResultStatus.COMPLETED, "again", null);
+
+    for (EventType t : List.of(EventType.WORK_COMPLETE, EventType.RESULT_REJECTED)) {
+      JsonNode fromNamed = awaitOnTopic(t, ofNamed.workId());
+      JsonNode fromUnnamed = awaitOnTopic(t, ofUnnamed.workId());
+      assertEquals(named.workerId(), fromNamed.path("workerId").textValue(), fromNamed.toString());
+      assertEquals(NAME, fromNamed.path("workerName").textValue(), fromNamed.toString());
+      assertEquals(unnamed.workerId(), fromUnnamed.path("workerId").textValue(), fromUnnamed.toString());
+      assertFalse(fromUnnamed.has("workerName"), fromUnnamed.toString());
+      assertEquals(NAME, log.await(t, ofNamed.workId()).workerName(), t.id() + " as a handler sees it");
+      assertNull(log.await(t, ofUnnamed.workId()).workerName(), t.id() + " as a handler sees it");
+    }
+  }
+
+  private Session verified(String name) {
+    Registration r = server.workers().register(name);
+    return server.workers().verify(r.workerId(), Signatures.verifyResponse(SECRET, r.workerId(), r.challenge()));
+  }
+
+  /** Adds work, which the worker takes over HTTP and completes. */
+  private WorkEnvelope completes(Session s) {
+    server.add(server.createWork(Map.of("job", "resize"), 60));
+    WorkEnvelope got = Poll.until(() -> server.get(s.workerId(), s.sessionKey()).orElse(null), Duration.ofSeconds(60),
+        "work for " + s.workerId());
+    server.submit(s.workerId(), s.sessionKey(), new ResultEnvelope(got.workId(), got.attempt(),
+        ResultStatus.COMPLETED, null, null, null, 1));
+    log.await(EventType.WORK_COMPLETE, got.workId());
+    return got;
+  }
+
+  /** The event of {@code type} about {@code workId} as JSON on the events topic, once it is there. */
+  private JsonNode awaitOnTopic(EventType type, String workId) {
+    return Poll.until(() -> EventsTopic.readAllJson(kafka.clients(), topics.events()).stream()
+        .filter(n -> type.id().equals(n.path("type").textValue()) && workId.equals(n.path("workId").textValue()))
+        .findFirst().orElse(null), Duration.ofSeconds(60), type.id() + " of " + workId + " on the events topic");
   }
 
   /** Registers, answers wrongly once, verifies, polls an empty queue, and has the session revoked. */

@@ -7,8 +7,11 @@ final class WorkerEntry {
   final String workerId;
   final long registeredAt;
   final TokenBucket failures;
-  /** The name the worker gave at registration ({@link WorkerNames#check}ed), or null; informative only. */
-  String name;
+  /**
+   * The name the worker gave at registration ({@link WorkerNames#check}ed), or null; informative only.
+   * Final, so it may be read without the monitor ({@link WorkerRegistry#verifiedName}).
+   */
+  final String name;
   long lastSeen;
   String challenge;
   long challengeExpiresAt;
@@ -18,8 +21,9 @@ final class WorkerEntry {
   WorkerState state = WorkerState.PENDING;
   long endedAt = -1;
 
-  WorkerEntry(String workerId, String challenge, long now, long challengeTtl, TokenBucket failures) {
+  WorkerEntry(String workerId, String name, String challenge, long now, long challengeTtl, TokenBucket failures) {
     this.workerId = workerId;
+    this.name = name;
     this.challenge = challenge;
     this.registeredAt = now;
     this.lastSeen = now;

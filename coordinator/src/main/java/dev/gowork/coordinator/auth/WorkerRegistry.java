@@ -106,8 +106,7 @@ public final class WorkerRegistry implements Workers {
     RANDOM.nextBytes(id);
     String workerId = "w-" + HexFormat.of().formatHex(id) + "-" + Long.toString(now, 36);
     String challenge = keys.challenge(workerId);
-    WorkerEntry e = newEntry(workerId, challenge, now, now);
-    e.name = name;
+    WorkerEntry e = newEntry(workerId, name, challenge, now, now);
     synchronized (pending) {
       pending.put(workerId, e);
     }
@@ -115,8 +114,8 @@ public final class WorkerRegistry implements Workers {
     return new Registration(workerId, challenge);
   }
 
-  private WorkerEntry newEntry(String workerId, String challenge, long issuedAt, long now) {
-    return new WorkerEntry(workerId, challenge, issuedAt, settings.challengeTtl().toMillis(),
+  private WorkerEntry newEntry(String workerId, String name, String challenge, long issuedAt, long now) {
+    return new WorkerEntry(workerId, name, challenge, issuedAt, settings.challengeTtl().toMillis(),
         new TokenBucket(settings.workerFailureBurst(), settings.workerFailureRefill().toMillis(), now));
   }
 
@@ -125,7 +124,7 @@ public final class WorkerRegistry implements Workers {
     long now = clock.millis();
     WorkerEntry known = workerId == null || workerId.length() > MAX_ID_CHARS ? null : find(workerId, now);
     String shownId = known == null ? null : workerId;
-    String shownName = known == null ? null : nameOf(known);
+    String shownName = known == null ? null : known.name;
     // Only an open registration can still be answered, so only it has a rate limit: a verified worker's
     // id, or one whose challenge expired, is answered exactly as an id nobody registered (401, never 429),
     // so that a wrong answer does not tell known ids from unknown ones.
@@ -216,7 +215,7 @@ public final class WorkerRegistry implements Workers {
     if (issuedAt > now + CLOCK_SKEW_MILLIS || now - issuedAt >= ttl) {
       return null;
     }
-    return newEntry(workerId, keys.challenge(workerId), issuedAt, now);
+    return newEntry(workerId, null, keys.challenge(workerId), issuedAt, now);
   }
 
   @Override
@@ -407,13 +406,18 @@ public final class WorkerRegistry implements Workers {
         e = workerId == null ? null : pending.get(workerId);
       }
     }
-    return e == null ? null : nameOf(e);
+    return e == null ? null : e.name;
   }
 
-  private static String nameOf(WorkerEntry e) {
-    synchronized (e) {
-      return e.name;
-    }
+  /**
+   * The name of {@code workerId} when it is a verified worker of this table (its session open or ended
+   * within the hour), for the work events about it; null when it gave none, or verified with another
+   * coordinator than the one it registered with (its session record has no name then). One map lookup,
+   * no lock: it is on the path of every result.
+   */
+  public String verifiedName(String workerId) {
+    WorkerEntry e = workerId == null ? null : entries.get(workerId);
+    return e == null ? null : e.name;
   }
 
   /** Notes that a worker was seen (e.g. an accepted result). */
@@ -515,13 +519,12 @@ public final class WorkerRegistry implements Workers {
       return false;
     }
     long now = clock.millis();
-    WorkerEntry e = new WorkerEntry(s.workerId(), null, s.registeredAt(), 0,
+    WorkerEntry e = new WorkerEntry(s.workerId(), s.name(), null, s.registeredAt(), 0,
         new TokenBucket(settings.workerFailureBurst(), settings.workerFailureRefill().toMillis(), now));
     e.challenge = null;
     e.nonce = s.nonce();
     e.sessionExpiresAt = s.expiresAt();
     e.state = s.state();
-    e.name = s.name();
     if (s.state() == WorkerState.ACTIVE) {
       e.sessionKey = keys.derive(s.workerId(), s.nonce(), s.expiresAt());
     } else {

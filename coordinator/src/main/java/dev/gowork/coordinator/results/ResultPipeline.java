@@ -271,7 +271,8 @@ public final class ResultPipeline {
           r.attempt(), reason);
     } else {
       String queue = table.ref(r.workId()).map(WorkRef::queue).orElse(null);
-      events.event(EventType.RESULT_REJECTED).queue(queue).work(r.workId()).worker(workerId).attempt(r.attempt())
+      events.event(EventType.RESULT_REJECTED).queue(queue).work(r.workId()).worker(workerId)
+          .workerName(workers.verifiedName(workerId)).attempt(r.attempt())
           .error(again == ReadAgain.Kind.AFTER_UNSTICK ? reason + READ_AGAIN_AFTER_UNSTICK : reason).fire();
     }
     return new Verdict(table.status(r.workId()).map(s -> s.state()).orElse(null), reason);

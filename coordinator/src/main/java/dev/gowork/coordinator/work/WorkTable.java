@@ -61,6 +61,7 @@ public final class WorkTable {
   private final Journal journal;
   private final WorkStateCodec records;
   private final Ownership ownership;
+  private volatile Function<String, String> workerNames = workerId -> null;
 
   public WorkTable(EventDispatcher events, WireCodec codec) {
     this(events, codec, Journal.discarding(), Ownership.everything());
@@ -77,6 +78,16 @@ public final class WorkTable {
     this.records = new WorkStateCodec(codec);
     this.ownership = ownership;
     this.retention = new Retention(items, ownership, journal);
+  }
+
+  /**
+   * Has the work events that name a worker ({@code work_started}, {@code work_complete}, {@code work_failed},
+   * {@code work_dead}, {@code work_timeout}, {@code work_cancelled}) carry its name as {@code names} gives it
+   * for a worker id, null for none (the default gives none). Called with the record's lock held, for each
+   * such event: a map lookup, no more.
+   */
+  public void namesWorkersWith(Function<String, String> names) {
+    this.workerNames = names;
   }
 
   /** True when this coordinator decides about {@code workId} (see {@link Ownership}). */
@@ -508,8 +519,7 @@ public final class WorkTable {
     r.noticeAt = noticeAt;
     r.updatedAt = now;
     r.republishPending = false;
-    events.event(EventType.WORK_STARTED).queue(r.queue).work(r.workId).worker(workerId).attempt(r.attempt)
-        .maxAttempts(r.maxAttempts).fire();
+    about(EventType.WORK_STARTED, r).fire();
     save(r);
   }
 
@@ -673,8 +683,7 @@ public final class WorkTable {
       r.outcome = why == null ? "cancelled" : "cancelled: " + why;
       r.republishPending = false;
       ended(r, now);
-      events.event(EventType.WORK_CANCELLED).queue(r.queue).work(workId).worker(r.workerId).attempt(r.attempt)
-          .maxAttempts(r.maxAttempts).durationMs(now - r.createdAt).error(why).fire();
+      about(EventType.WORK_CANCELLED, r).durationMs(now - r.createdAt).error(why).fire();
       save(r);
       journal.put(Journal.Kind.CONTROL, workId, new CancelNotice(workId, r.queue, r.attempt,
           Instant.ofEpochMilli(r.deadline), Instant.ofEpochMilli(now), why).encode(codec));
@@ -805,12 +814,18 @@ public final class WorkTable {
 
   // ------------------------------------------------------------------ transitions (hold the record's lock)
 
+  /** An event about {@code r}'s current attempt, with its worker's id and name when it has a worker. */
+  private EventDispatcher.Draft about(EventType type, WorkRecord r) {
+    String worker = r.workerId;
+    return events.event(type).queue(r.queue).work(r.workId).worker(worker)
+        .workerName(worker == null ? null : workerNames.apply(worker)).attempt(r.attempt).maxAttempts(r.maxAttempts);
+  }
+
   private Verdict complete(WorkRecord r, ResultEnvelope res, long now) {
     r.moveTo(WorkState.COMPLETED, now);
     r.outcome = res.result() == null ? null : codec.write(res.result());
     ended(r, now);
-    events.event(EventType.WORK_COMPLETE).queue(r.queue).work(r.workId).worker(r.workerId).attempt(r.attempt).maxAttempts(r.maxAttempts)
-        .durationMs(now - r.createdAt).fire();
+    about(EventType.WORK_COMPLETE, r).durationMs(now - r.createdAt).fire();
     save(r);
     return Verdict.accepted(r.state);
   }
@@ -820,12 +835,10 @@ public final class WorkTable {
         : r.maxAttempts > 1 ? WorkState.DEAD : WorkState.FAILED;
     r.moveTo(next, now);
     r.outcome = error;
-    events.event(EventType.WORK_FAILED).queue(r.queue).work(r.workId).worker(r.workerId).attempt(r.attempt).maxAttempts(r.maxAttempts)
-        .durationMs(now - r.createdAt).error(error).fire();
+    about(EventType.WORK_FAILED, r).durationMs(now - r.createdAt).error(error).fire();
     if (next == WorkState.DEAD) {
       retention.died(r.workId, now);
-      events.event(EventType.WORK_DEAD).queue(r.queue).work(r.workId).worker(r.workerId).attempt(r.attempt).maxAttempts(r.maxAttempts)
-          .durationMs(now - r.createdAt).error(error).fire();
+      about(EventType.WORK_DEAD, r).durationMs(now - r.createdAt).error(error).fire();
     }
     if (next != WorkState.RETRY_WAIT) {
       ended(r, now);
@@ -845,8 +858,7 @@ public final class WorkTable {
     }
     r.outcome = error;
     ended(r, now);
-    events.event(EventType.WORK_TIMEOUT).queue(r.queue).work(r.workId).worker(r.workerId).attempt(r.attempt).maxAttempts(r.maxAttempts)
-        .durationMs(now - r.createdAt).error(error).fire();
+    about(EventType.WORK_TIMEOUT, r).durationMs(now - r.createdAt).error(error).fire();
     save(r);
     return true;
   }

@@ -22,8 +22,7 @@ class SessionRecordsTest {
 
   @Test
   void theNameIsWrittenAndReadBack() {
-    WorkerEntry e = new WorkerEntry("w-1", null, 1000, 0, new TokenBucket(1, 1000, 0));
-    e.name = "box-1";
+    WorkerEntry e = new WorkerEntry("w-1", "box-1", null, 1000, 0, new TokenBucket(1, 1000, 0));
     e.nonce = "n0nce";
     e.sessionExpiresAt = 5000;
     e.state = WorkerState.ACTIVE;
