@@ -30,6 +30,7 @@ import dev.gowork.coordinator.schedule.Schedule;
 import dev.gowork.coordinator.schedule.ScheduleStatus;
 import dev.gowork.coordinator.schedule.Schedules;
 import dev.gowork.coordinator.state.CommitChanges;
+import dev.gowork.coordinator.state.InstanceTakeover;
 import dev.gowork.coordinator.state.Journal;
 import dev.gowork.coordinator.state.TransactionalWriter;
 import dev.gowork.coordinator.timeout.ExpireTimedOutWork;
@@ -135,6 +136,7 @@ public final class WorkServer implements AutoCloseable {
   private final Duration rebuildTimeout;
   private final String txId;
   private final HandlerFeed handlerFeed;
+  private final InstanceTakeover takeover;
   private final Ownership ownership = Ownership.byPartition(QueueTopics.RESULT_PARTITIONS);
   private final FollowState follower;
   private final Schedules schedules;
@@ -185,7 +187,8 @@ public final class WorkServer implements AutoCloseable {
     fenceAbandoned = new FenceAbandonedTransactions(admin, topics.coordinatorGroup(), txId, writers);
     rebuildTimeout = b.rebuildTimeout;
     events = EventDispatcher.toJournal(clock, journal, codec);
-    handlerFeed = new HandlerFeed(kafka, topics.events(), topics.handlerGroup(), txId, codec, events);
+    takeover = new InstanceTakeover(txId);
+    handlerFeed = new HandlerFeed(kafka, topics.events(), topics.handlerGroup(), txId, codec, events, takeover);
     writer.watch(handlerFeed);
     handlerFeed.runHandlersAt(b.handlerTiming);
     table = new WorkTable(events, codec, journal, ownership);
@@ -299,7 +302,7 @@ public final class WorkServer implements AutoCloseable {
     consumeResults = new ConsumeResults(kafka.consumer(topics.coordinatorGroup(), Map.of(
         ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic", ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, txId,
         ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName())),
-        topics.results(), pipeline, new CommitChanges(journal, writer, commitInterval), owner, clock,
+        topics.results(), pipeline, new CommitChanges(journal, writer, commitInterval, takeover), owner, clock,
         admin, topics.coordinatorGroup(), java.util.regex.Pattern.quote(topics.prefix() + ".coordinator-") + ".*");
     consumeResults.start();
     owner.awaitFirst();
@@ -476,13 +479,28 @@ public final class WorkServer implements AutoCloseable {
 
   /**
    * Why this server no longer applies results although it was not closed: another coordinator with
-   * the same instance id fenced its transactions, or they failed for good. Empty while it works (and
-   * before {@code start()}). The service's {@code /healthz} answers 503 with it, so an orchestrator
-   * replaces the process.
+   * the same instance id took it over (fenced its transactions or its group membership), or its
+   * commits failed for good. Empty while it works (and before {@code start()}). The service's
+   * {@code /healthz} answers 503 with it, so an orchestrator replaces the process.
    */
   public Optional<String> failure() {
     ConsumeResults loop = consumeResults;
-    return loop == null || closed ? Optional.empty() : loop.failure();
+    if (closed) {
+      return Optional.empty();
+    }
+    Optional<String> takenOver = takeover.why().map(Throwable::getMessage);
+    return takenOver.isPresent() || loop == null ? takenOver : loop.failure();
+  }
+
+  /**
+   * Runs {@code action} once another coordinator started with this one's instance id has taken it
+   * over (at once if it has): this server then has stopped consuming and committing for good, and
+   * {@link #failure()} says why. It runs on one of the server's threads and must not block on it:
+   * to close the server, start the close on a thread of its own, as {@code gowork coordinator} does
+   * before it exits with status 3.
+   */
+  public void onTakeover(Runnable action) {
+    takeover.onTakeover(action);
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.gowork.broker.wire.Decoded;
 import dev.gowork.broker.wire.Event;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.coordinator.state.CommitWatcher;
+import dev.gowork.coordinator.state.InstanceTakeover;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
@@ -57,6 +59,9 @@ import org.slf4j.LoggerFactory;
  * topic's end (history is not replayed into new handlers); later starts resume where the group
  * committed.
  *
+ * <p>Another coordinator started with this one's instance id fences its membership: the feed then
+ * stops for good, without rejoining, which would fence the newer one's in turn ({@link InstanceTakeover}).
+ *
  * <p>(One long class because the feed loop and the fast path share the claims on event places and
  * the offsets to commit.)
  */
@@ -77,6 +82,7 @@ public final class HandlerFeed implements CommitWatcher, AutoCloseable {
   private final String instanceId;
   private final WireCodec codec;
   private final EventDispatcher dispatcher;
+  private final InstanceTakeover takeover;
   private final Thread thread;
   private Consumer<String, byte[]> consumer;
   private volatile boolean running = true;
@@ -93,15 +99,17 @@ public final class HandlerFeed implements CommitWatcher, AutoCloseable {
   /**
    * @param instanceId this coordinator's static group member id: a replacement with the same id takes
    *     over the crashed one's partitions at once instead of after the session timeout
+   * @param takeover where this coordinator being taken over is recorded, by this feed or another duty
    */
   public HandlerFeed(KafkaClients kafka, String topic, String group, String instanceId, WireCodec codec,
-      EventDispatcher dispatcher) {
+      EventDispatcher dispatcher, InstanceTakeover takeover) {
     this.kafka = kafka;
     this.topic = topic;
     this.group = group;
     this.instanceId = instanceId;
     this.codec = codec;
     this.dispatcher = dispatcher;
+    this.takeover = takeover;
     this.thread = new Thread(this::loop, "gowork-handler-feed");
     this.thread.setDaemon(true);
   }
@@ -186,7 +194,7 @@ public final class HandlerFeed implements CommitWatcher, AutoCloseable {
     long lastCommit = System.nanoTime();
     try {
       consumer.subscribe(List.of(topic), new Rebalance(done));
-      while (running) {
+      while (running && !takeover.happened()) {
         ConsumerRecords<String, byte[]> batch = poll();
         if (batch != null && !batch.isEmpty() && (!handle(batch, done) || crashing)) {
           return;
@@ -196,20 +204,21 @@ public final class HandlerFeed implements CommitWatcher, AutoCloseable {
           lastCommit = System.nanoTime();
         }
       }
-      if (!crashing) {
+      if (!crashing && !takeover.happened()) {
         readToEnd(done);
       }
     } catch (RuntimeException e) {
       LOG.error("the handler feed stopped", e);
     } finally {
-      if (!crashing) {
+      if (!crashing && !takeover.happened()) {
         commit(done, true);
       }
       try {
         // A static member stays in the group when it merely closes, keeping its events partitions from the
         // other coordinators until the session timeout (45 s); leaving hands them over at once (its offsets
-        // are committed above). A crash stays in, so a same-id replacement takes them back at once.
-        consumer.close(crashing ? CloseOptions.timeout(Duration.ZERO)
+        // are committed above). A crash stays in, so a same-id replacement takes them back at once; a feed
+        // taken over has no membership left.
+        consumer.close(crashing || takeover.happened() ? CloseOptions.timeout(Duration.ZERO)
             : CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(5)));
       } catch (RuntimeException e) {
@@ -223,6 +232,9 @@ public final class HandlerFeed implements CommitWatcher, AutoCloseable {
     try {
       return consumer.poll(POLL);
     } catch (WakeupException e) {
+      return null;
+    } catch (FencedInstanceIdException e) {
+      takeover.noticed("membership of the handlers' group (" + group + ")", e);
       return null;
     } catch (KafkaException e) {
       LOG.warn("polling {} for handlers failed; retrying in 1 s: {}", topic, e.toString());
@@ -524,7 +536,7 @@ public final class HandlerFeed implements CommitWatcher, AutoCloseable {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       owned(partitions, false);
-      if (!crashing) {
+      if (!crashing && !takeover.happened()) {
         commit(done, true);
       }
     }

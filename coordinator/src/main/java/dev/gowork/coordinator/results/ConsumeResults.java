@@ -1,6 +1,7 @@
 package dev.gowork.coordinator.results;
 
 import dev.gowork.coordinator.state.CommitChanges;
+import dev.gowork.coordinator.state.InstanceTakeover;
 import dev.gowork.coordinator.work.Verdict;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,9 +34,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failure modes: the pipeline never throws for bad input; anything else thrown for a record is
  * logged and the loop goes on. A failing poll is logged and retried after a pause; a failing commit is
- * retried by the committer, the changes kept. Being fenced by another instance stops the loop for
- * good. A result for work not known yet holds its partition for a while ({@link UnknownWorkHold}).
- * A record read again (the consumer went back behind what it decided, or an unstick) is told to the
+ * retried by the committer, the changes kept. Being fenced by another coordinator with the same
+ * instance id (its transactions, or its group membership) stops the loop for good, its uncommitted
+ * changes dropped, and it does not rejoin: that would fence the newer one's membership in turn
+ * ({@link InstanceTakeover}). A result for work not known yet holds its partition for a while
+ * ({@link UnknownWorkHold}). A record read again (the consumer went back behind what it decided, or an unstick) is told to the
  * pipeline as such ({@link ReadAgain}), so that it is not reported as a replay.
  * {@code Journal.flush()} wakes the consumer so that waiting callers are served by the next
  * commit. Before partitions move to another coordinator, and on {@link #close()}, the loop waits until
@@ -50,6 +54,7 @@ public final class ConsumeResults implements AutoCloseable {
   private final String topic;
   private final ResultPipeline pipeline;
   private final CommitChanges commits;
+  private final InstanceTakeover takeover;
   private final Owner owner;
   private final Clock clock;
   private final UnknownWorkHold unknown = new UnknownWorkHold();
@@ -104,6 +109,7 @@ public final class ConsumeResults implements AutoCloseable {
     this.topic = topic;
     this.pipeline = pipeline;
     this.commits = commits;
+    this.takeover = commits.takeover();
     this.thread = new Thread(this::loop, "gowork-consume-results");
     this.thread.setDaemon(true);
   }
@@ -113,6 +119,9 @@ public final class ConsumeResults implements AutoCloseable {
    * by another coordinator with the same instance id, or failed for good), or empty while it works.
    */
   public Optional<String> failure() {
+    if (takeover.happened()) {
+      return takeover.why().map(Throwable::getMessage);
+    }
     String why = stoppedBecause;
     if (why == null && commits.failure() != null) {
       why = "nothing can be committed any more: " + commits.failure().getMessage();
@@ -134,11 +143,19 @@ public final class ConsumeResults implements AutoCloseable {
           batch = consumer.poll(Duration.ofMillis(100));
         } catch (WakeupException e) {
           // a flush asked for a cut, or closing
+        } catch (FencedInstanceIdException e) {
+          takeover.noticed("membership of the coordinators' group (" + consumer.groupMetadata().groupId() + ")", e);
         } catch (RuntimeException e) {
           LOG.warn("polling {} failed; retrying in 1 s", topic, e);
           pause();
         }
         if (crashing) {
+          return;
+        }
+        if (takeover.happened()) {
+          // Whatever is pending is the newer coordinator's to decide again: it reads from the last
+          // committed offsets, and this one can no longer commit.
+          commits.takenOver(takeover.why().orElseThrow());
           return;
         }
         ConsumerGroupMetadata group = consumer.groupMetadata();
@@ -155,7 +172,9 @@ public final class ConsumeResults implements AutoCloseable {
           commits.handOff(group);
         }
         if (commits.failure() != null) {
-          LOG.error("the results loop stops: nothing can be committed any more ({})", commits.failure().toString());
+          if (!takeover.happened()) {
+            LOG.error("the results loop stops: nothing can be committed any more ({})", commits.failure().toString());
+          }
           return;
         }
       }
@@ -170,12 +189,14 @@ public final class ConsumeResults implements AutoCloseable {
       if (crashing) {
         commits.crash();
       } else {
-        commits.close(LAST_COMMIT, new IllegalStateException("the results consumer is closed"));
+        commits.close(LAST_COMMIT, takeover.why().<RuntimeException>map(t -> t)
+            .orElseGet(() -> new IllegalStateException("the results consumer is closed")));
       }
       try {
         // A static member stays in the group when it closes; leaving hands its partitions to the other
-        // coordinators at once. A crash leaves it in, so a same-id replacement takes them back at once.
-        consumer.close(crashing ? CloseOptions.timeout(Duration.ZERO)
+        // coordinators at once. A crash leaves it in, so a same-id replacement takes them back at once;
+        // one taken over has no membership left to leave.
+        consumer.close(crashing || takeover.happened() ? CloseOptions.timeout(Duration.ZERO)
             : CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(5)));
       } catch (RuntimeException e) {
@@ -338,6 +359,9 @@ public final class ConsumeResults implements AutoCloseable {
       owner.lost(ids(partitions));
       pipeline.lost(ids(partitions));
       commits.forget(partitions);
+      if (takeover.happened()) {
+        return; // the loop stops (and said why)
+      }
       if (alone && !partitions.isEmpty()) {
         // No other member held a partition: nobody re-reads these results meanwhile, and this one gets
         // them back when it rejoins; what it decided stays its own to commit.

@@ -40,6 +40,7 @@ public final class CommitChanges {
 
   private final Journal journal;
   private final TransactionalWriter writer;
+  private final InstanceTakeover takeover;
   private final Thread thread;
   /** Results processed since the last cut (results thread only). */
   private final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -76,11 +77,22 @@ public final class CommitChanges {
    * @throws IllegalArgumentException if {@code interval} is negative
    */
   public CommitChanges(Journal journal, TransactionalWriter writer, Duration interval) {
+    this(journal, writer, interval, null);
+  }
+
+  /**
+   * As above; being fenced is recorded in {@code takeover} (shared with the coordinator's other duties),
+   * null for one of this committer's own.
+   *
+   * @throws IllegalArgumentException if {@code interval} is negative
+   */
+  public CommitChanges(Journal journal, TransactionalWriter writer, Duration interval, InstanceTakeover takeover) {
     if (interval.isNegative()) {
       throw new IllegalArgumentException("interval must not be negative, was " + interval);
     }
     this.journal = journal;
     this.writer = writer;
+    this.takeover = takeover != null ? takeover : new InstanceTakeover(writer.transactionalId());
     this.intervalNanos = interval.toNanos();
     this.lastStart = System.nanoTime() - intervalNanos;
     this.thread = new Thread(this::loop, "gowork-commit");
@@ -176,6 +188,11 @@ public final class CommitChanges {
     }
   }
 
+  /** Where being fenced is recorded (shared with the coordinator's other duties). */
+  public InstanceTakeover takeover() {
+    return takeover;
+  }
+
   /** Why the committer stopped for good (fenced, or a bug), or null while it runs. */
   public RuntimeException failure() {
     return failure;
@@ -239,7 +256,9 @@ public final class CommitChanges {
         }
       }
     } catch (TransactionalWriter.Fenced e) {
-      LOG.error("{}; this coordinator stops committing", e.getMessage());
+      // Logged once, by the takeover (the results loop or the handler feed may have noticed it first).
+      takeover.noticed("transactional id " + writer.transactionalId() + " (or fenced it after the coordinators' "
+          + "group had dropped this one)", e.getCause());
       fail(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -278,6 +297,13 @@ public final class CommitChanges {
   public void abandon(RuntimeException why) {
     LOG.error("{}", why.getMessage());
     fail(why);
+  }
+
+  /** As {@link #abandon}, when another coordinator took this one over (its takeover logged it already). */
+  public void takenOver(InstanceTakeover.TakenOver why) {
+    if (failure == null) {
+      fail(why);
+    }
   }
 
   /** Stops for good: waiters fail; nothing more is committed. */

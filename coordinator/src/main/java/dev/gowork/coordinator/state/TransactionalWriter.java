@@ -40,6 +40,7 @@ public final class TransactionalWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TransactionalWriter.class);
   private final Supplier<Producer<String, byte[]>> factory;
   private final Map<Journal.Kind, String> topics;
+  private final String id;
   private final byte[] writer;
   /** Header on every state and session record: the transactional id of the coordinator that wrote it. */
   public static final String WRITER_HEADER = "gowork-writer";
@@ -63,11 +64,17 @@ public final class TransactionalWriter implements AutoCloseable {
   public TransactionalWriter(Supplier<Producer<String, byte[]>> factory, String writerId, String stateTopic,
       String sessionsTopic, String eventsTopic, String controlTopic, String schedulesTopic, String queuesTopic) {
     this.factory = factory;
+    this.id = writerId;
     this.writer = writerId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     // An EnumMap: looked up per record, and Map.of's probing showed in a burst's profile (2026-12-06).
     this.topics = new EnumMap<>(Map.of(Journal.Kind.STATE, stateTopic, Journal.Kind.SESSION, sessionsTopic,
         Journal.Kind.EVENT, eventsTopic, Journal.Kind.CONTROL, controlTopic, Journal.Kind.SCHEDULE, schedulesTopic,
         Journal.Kind.QUEUE, queuesTopic));
+  }
+
+  /** This coordinator's transactional id. */
+  public String transactionalId() {
+    return id;
   }
 
   /** The topics this writer writes in its transactions. */

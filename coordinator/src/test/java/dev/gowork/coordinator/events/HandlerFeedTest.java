@@ -10,6 +10,7 @@ import dev.gowork.broker.wire.EventType;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.coordinator.state.CommitChanges;
 import dev.gowork.coordinator.state.CommitWatcher;
+import dev.gowork.coordinator.state.InstanceTakeover;
 import dev.gowork.coordinator.state.Journal;
 import dev.gowork.coordinator.state.TransactionalWriter;
 import java.time.Clock;
@@ -106,7 +107,8 @@ class HandlerFeedTest {
   }
 
   private HandlerFeed startFeed(EventDispatcher d) {
-    HandlerFeed f = new HandlerFeed(kafka.clients(), events, group, "coordinator-0", WireCodec.defaults(), d);
+    HandlerFeed f = new HandlerFeed(kafka.clients(), events, group, "coordinator-0", WireCodec.defaults(), d,
+        new InstanceTakeover("coordinator-0"));
     f.prepare(admin, WAIT);
     f.start();
     until(() -> f.owns(0) && f.owns(1), "the feed to own both events partitions");
