@@ -44,6 +44,7 @@ public final class CoordinatorService implements AutoCloseable {
   private final Optional<EmbeddedKafka> embedded;
   private final URI baseUrl;
   private final CountDownLatch closed = new CountDownLatch(1);
+  private volatile boolean takenOver;
 
   private CoordinatorService(Deque<AutoCloseable> opened, HttpService http, WorkServer server,
       String bootstrapServers, Optional<EmbeddedKafka> embedded, String host) {
@@ -93,6 +94,7 @@ public final class CoordinatorService implements AutoCloseable {
       HttpService http = HttpService.start(s, server, bootstrap, metrics, readiness);
       opened.push(http);
       CoordinatorService c = new CoordinatorService(opened, http, server, bootstrap, embedded, s.httpHost());
+      server.onTakeover(c::closeAfterTakeover);
       LOG.info("coordinator listening on {} (kafka {}, prefix {}); dashboard at {}/dashboard", c.baseUrl, bootstrap,
           s.topics().prefix(), c.baseUrl);
       http.managementPort().ifPresent(p -> LOG.info("probes and metrics also on {}://{}:{} (/healthz, /readyz, "
@@ -201,6 +203,20 @@ public final class CoordinatorService implements AutoCloseable {
   /** The running work server (to add handlers, or work in-process). */
   public WorkServer workServer() {
     return server;
+  }
+
+  /**
+   * True when the service closed (or is closing) because another coordinator started with its instance
+   * id took it over: {@code Main} then exits with status 3, so that a supervisor sees it.
+   */
+  public boolean takenOver() {
+    return takenOver;
+  }
+
+  /** Closes gracefully on a thread of its own: called on one of the work server's threads, which close joins. */
+  private void closeAfterTakeover() {
+    takenOver = true;
+    new Thread(this::close, "gowork-takeover-close").start();
   }
 
   /** Blocks until {@link #close()} has finished. */

@@ -21,12 +21,16 @@ import picocli.CommandLine.ParseResult;
  * work server and the embedded broker, in that order.
  *
  * <p>Exit codes: 0 after a clean shutdown or {@code --help}; 2 for a bad flag or setting (the
- * message names it); 1 when the service cannot start (e.g. Kafka unreachable, port taken).
+ * message names it); 1 when the service cannot start (e.g. Kafka unreachable, port taken); 3 after
+ * another coordinator started with the same instance id took this one over (it closes gracefully
+ * first; the log's error says whether two live coordinators share an id).
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
   /** Every env var the coordinator reads by exact name, plus any {@code GOWORK_KAFKA_<NAME>}. */
   public static final List<String> ENV_VARS = CoordinatorSettings.ENV_VARS;
+  /** Exit status after another coordinator with the same instance id took this one over. */
+  static final int TAKEN_OVER = 3;
 
   private Main() {}
 
@@ -112,7 +116,13 @@ public final class Main {
     } catch (IllegalStateException shuttingDown) {
       // the hook is what closed the service
     }
-    LOG.info("coordinator stopped after running {}", ran(Duration.ofNanos(System.nanoTime() - startedAt)));
+    String ran = ran(Duration.ofNanos(System.nanoTime() - startedAt));
+    if (service.takenOver()) {
+      LOG.warn("coordinator stopped after running {}: another coordinator took over its instance id (exit status {})",
+          ran, TAKEN_OVER);
+      return TAKEN_OVER;
+    }
+    LOG.info("coordinator stopped after running {}", ran);
     return 0;
   }
 

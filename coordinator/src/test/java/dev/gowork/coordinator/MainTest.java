@@ -168,6 +168,36 @@ class MainTest {
     assertTrue(!java.nio.file.Files.exists(dir.resolve("kafka")), "no broker was formatted or started");
   }
 
+  /**
+   * A second coordinator started with this one's instance id (e.g. {@code gowork coordinator} run twice):
+   * the first closes and exits with 3, so that a supervisor sees it, instead of running on with its
+   * memberships taken from it and taking them back (SameInstanceIdTest has the work server's side).
+   */
+  @Test
+  void aCoordinatorTakenOverByAnotherWithItsInstanceIdClosesAndExitsWith3(TestKafka kafka) throws Exception {
+    Map<String, String> env = new HashMap<>(SECRETS);
+    env.put("GOWORK_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    env.put("GOWORK_TOPIC_PREFIX", kafka.topicPrefix());
+    env.put("GOWORK_HTTP_HOST", "127.0.0.1");
+    CompletableFuture<CoordinatorService> started = new CompletableFuture<>();
+    try (CapturedWarnings said = CapturedWarnings.from(org.apache.logging.log4j.Level.ERROR, "dev.gowork")) {
+      CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
+          () -> Main.run(env, started::complete, "--http-port", "0"));
+      CoordinatorService first = started.get(60, TimeUnit.SECONDS);
+      URI healthz = first.baseUrl().resolve("/healthz");
+      assertEquals(200, status(HttpClient.newHttpClient(), healthz));
+      try (WorkServer second = WorkServer.builder().secret(dev.gowork.broker.signing.SharedSecret.of(
+          SECRETS.get("GOWORK_SECRET"))).kafka(kafka.clients()).topics(dev.gowork.broker.topic.Topics.of(
+          kafka.topicPrefix())).build().start()) {
+        assertEquals(Main.TAKEN_OVER, exit.get(60, TimeUnit.SECONDS));
+        assertTrue(first.takenOver());
+        assertTrue(second.failure().isEmpty(), () -> second.failure().get());
+      }
+      assertEquals(1, said.lines().stream().filter(l -> l.contains("GOWORK_INSTANCE_ID")).count(),
+          "the takeover is logged once: " + said.lines());
+    }
+  }
+
   private static int status(HttpClient client, URI uri) {
     try {
       return client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
