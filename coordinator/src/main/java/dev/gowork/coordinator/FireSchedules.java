@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,7 @@ final class FireSchedules implements Runnable {
   private final Intake intake;
   private final Predicate<String> knows;
   private final Clock clock;
+  private final LongSupplier nanoTime;
   private static final long RETRY_AFTER_MS = 5_000;
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final java.util.concurrent.atomic.LongAdder runs = new java.util.concurrent.atomic.LongAdder();
@@ -45,15 +47,17 @@ final class FireSchedules implements Runnable {
   /**
    * @param readToEnd true once the schedules topic was read to its end (may wait a while)
    * @param knows whether a work id was added already (a run added before a restart or a hand-over)
+   * @param nanoTime the monotonic time source of the retry after a failed run, {@code System::nanoTime} outside tests
    */
   FireSchedules(Schedules schedules, Predicate<String> owns, BooleanSupplier readToEnd, Intake intake,
-      Predicate<String> knows, Clock clock) {
+      Predicate<String> knows, Clock clock, LongSupplier nanoTime) {
     this.schedules = schedules;
     this.owns = owns;
     this.readToEnd = readToEnd;
     this.intake = intake;
     this.knows = knows;
     this.clock = clock;
+    this.nanoTime = nanoTime;
   }
 
   @Override

@@ -22,6 +22,7 @@ import dev.gowork.coordinator.work.WorkTable;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Future;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -48,16 +49,18 @@ final class Submissions {
   private final Producer<String, byte[]> producer;
   private final Topics topics;
   private final Clock clock;
+  private final LongSupplier nanoTime;
   private final Duration sendTimeout;
   private final HandoutSeal seal;
 
   /**
+   * @param nanoTime the monotonic time source of the progress rate limit, {@code System::nanoTime} outside tests
    * @param sendTimeout how long a result may wait for Kafka's acknowledgement
    * @param seal seals the hand-out mark of the running notices this coordinator sends other owners
    */
   Submissions(WorkerRegistry workers, WorkTable table, Ownership ownership, ResultPipeline pipeline, Journal journal,
-      WireCodec codec, Producer<String, byte[]> producer, Topics topics, Clock clock, Duration sendTimeout,
-      HandoutSeal seal) {
+      WireCodec codec, Producer<String, byte[]> producer, Topics topics, Clock clock,
+      LongSupplier nanoTime, Duration sendTimeout, HandoutSeal seal) {
     this.seal = seal;
     this.workers = workers;
     this.table = table;
@@ -68,6 +71,7 @@ final class Submissions {
     this.producer = producer;
     this.topics = topics;
     this.clock = clock;
+    this.nanoTime = nanoTime;
     this.sendTimeout = sendTimeout;
   }
 

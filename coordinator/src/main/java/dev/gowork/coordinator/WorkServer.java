@@ -107,6 +107,8 @@ public final class WorkServer implements AutoCloseable {
   private static final Duration HANDOUTS_GIVING_BACK = Duration.ofSeconds(5);
   private final Topics topics;
   private final Clock clock;
+  /** Local durations (rate limits, put-offs, retries of a failed schedule run) are measured on it. */
+  private final java.util.function.LongSupplier nanoTime;
   private final Duration handoutIdle;
   /** How long {@link #close()} waits for hand-outs under way: one take (its lock, its poll, a 5 s commit). */
   private final Duration handoutsEnding;
@@ -161,6 +163,7 @@ public final class WorkServer implements AutoCloseable {
   WorkServer(WorkServerBuilder b) {
     topics = b.topics;
     clock = b.clock;
+    nanoTime = b.nanoTime;
     WireCodec codec = b.codec;
     Duration sendTimeout = b.sendTimeout;
     handoutIdle = b.handoutIdle;
@@ -192,7 +195,7 @@ public final class WorkServer implements AutoCloseable {
     writer.watch(handlerFeed);
     handlerFeed.runHandlersAt(b.handlerTiming);
     table = new WorkTable(events, codec, journal, ownership);
-    workers = new WorkerRegistry(b.secret, clock, events, b.auth, journal);
+    workers = new WorkerRegistry(b.secret, clock, nanoTime, events, b.auth, journal);
     workers.endsSessionsOf(ownership::owns);
     table.namesWorkersWith(workers::verifiedName);
     schedules = new Schedules(journal);
@@ -220,7 +223,7 @@ public final class WorkServer implements AutoCloseable {
     }
     intake = new Intake(queues, publisher, table, timeouts, events, clock, sendTimeout, journal, retries);
     submissions = new Submissions(workers, table, ownership, pipeline, journal, codec, producer, topics, clock,
-        sendTimeout, seal);
+        nanoTime, sendTimeout, seal);
     handout = new Handout(workers, queues, taker, table, events, clock, pauses, submissions::sendRunningNotice,
         publisher);
     gatedWorkers = new GatedWorkers(workers, changes);
@@ -308,14 +311,15 @@ public final class WorkServer implements AutoCloseable {
     owner.awaitFirst();
     handlerFeed.start();
     tasks.every("ExpireTimedOutWork", tick, new ExpireTimedOutWork(timeouts, table::expire, clock));
-    tasks.every("RepublishRetries", tick, new RepublishRetries(retries, table, republisher, clock));
+    tasks.every("RepublishRetries", tick,
+        new RepublishRetries(retries, table, republisher, clock, nanoTime));
     tasks.every("ExpireSessions", tick.multipliedBy(4), workers::expireSessions);
     tasks.every("ForgetFinishedWork", Duration.ofSeconds(1), forgetFinishedWork);
     tasks.every("AbortHangingTransactions", AbortHangingTransactions.INTERVAL, hanging);
     tasks.every("FenceAbandonedTransactions", FenceAbandonedTransactions.INTERVAL, fenceAbandoned);
     tasks.every("CloseIdleHandouts", Duration.ofSeconds(1), new CloseIdleHandouts(taker, handoutIdle));
     fireSchedules = new FireSchedules(schedules, ownership::owns, () -> follower.catchUp(CATCH_UP_ON_ASSIGNMENT), intake,
-        table::knows, clock);
+        table::knows, clock, nanoTime);
     tasks.every("FireSchedules", tick, fireSchedules);
   }
 

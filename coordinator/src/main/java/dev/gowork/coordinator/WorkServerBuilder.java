@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * Settings of a {@link WorkServer}, each with a named default and checked by {@link #build()}; an
@@ -27,6 +28,7 @@ public final class WorkServerBuilder {
   KafkaClients kafka;
   Topics topics = Topics.of(Topics.DEFAULT_PREFIX);
   Clock clock = Clock.systemUTC();
+  LongSupplier nanoTime = System::nanoTime;
   AuthSettings auth = AuthSettings.defaults();
   TimestampWindow resultWindow = TimestampWindow.defaults();
   ShareGroupSettings shareGroup = ShareGroupSettings.defaults();
@@ -89,6 +91,17 @@ public final class WorkServerBuilder {
   /** The clock every timeout, expiry and backoff decision uses (default UTC system clock). */
   public WorkServerBuilder clock(Clock c) {
     clock = c;
+    return this;
+  }
+
+  /**
+   * The monotonic time source that local durations are measured on (verify rate limits, forgetting ended
+   * workers, a failed schedule run's retry, a failed republication's put-off, the progress rate limit),
+   * instead of {@link System#nanoTime} (tests). Times that are shown, stored or shared with other
+   * coordinators (deadlines, sessions, backoff from a record's time) stay on {@link #clock}.
+   */
+  WorkServerBuilder nanoTime(LongSupplier n) {
+    nanoTime = n;
     return this;
   }
 
@@ -271,6 +284,7 @@ public final class WorkServerBuilder {
     require(kafka != null, "kafka", "is required");
     require(topics != null, "topics", "is required");
     require(clock != null, "clock", "is required");
+    require(nanoTime != null, "nanoTime", "is required");
     require(auth != null, "auth", "is required");
     require(resultWindow != null && positive(resultWindow.maxAge()) && !resultWindow.maxSkew().isNegative(),
         "resultWindow", "needs a positive maxAge and a non-negative maxSkew, was " + resultWindow);

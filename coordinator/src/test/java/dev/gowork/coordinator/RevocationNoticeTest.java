@@ -53,7 +53,7 @@ class RevocationNoticeTest {
   private final EventDispatcher events = new EventDispatcher(clock, log);
   private final WorkTable table = new WorkTable(events, codec);
   /** This coordinator's mirror of the sessions: it has not read the revocation yet. */
-  private final WorkerRegistry workers = new WorkerRegistry(ServerFixture.SECRET, clock, events,
+  private final WorkerRegistry workers = new WorkerRegistry(ServerFixture.SECRET, clock, clock::nanoTime, events,
       AuthSettings.defaults());
   private final ResultPipeline pipeline = new ResultPipeline(codec, workers, table, new RetryPlan(),
       Backoff.defaults(), TimestampWindow.defaults(), events, clock, 1000);

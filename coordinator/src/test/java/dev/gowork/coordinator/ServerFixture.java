@@ -65,6 +65,7 @@ abstract class ServerFixture {
 
   private WorkServer build() {
     WorkServerBuilder b = WorkServer.builder().secret(SECRET).kafka(kafka.clients()).topics(topics).clock(clock)
+        .nanoTime(clock::nanoTime)
         .shareGroupSettings(FAST_GROUP).retryBackoff(Duration.ofMillis(100), Duration.ofMillis(200))
         .getPollTimeout(Duration.ofMillis(100));
     customization.accept(b);

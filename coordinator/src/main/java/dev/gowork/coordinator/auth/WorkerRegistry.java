@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * The workers a coordinator knows, their challenges and sessions. Implements {@link Workers} for
@@ -63,6 +64,7 @@ public final class WorkerRegistry implements Workers {
   private final SharedSecret secret;
   private final SessionKeys keys;
   private final Clock clock;
+  private final LongSupplier nanoTime;
   private final EventDispatcher events;
   private final AuthSettings settings;
   private final TokenBucket globalFailures;
@@ -75,16 +77,20 @@ public final class WorkerRegistry implements Workers {
   private volatile java.util.function.Consumer<String> revokeElsewhere;
   private volatile java.util.function.Consumer<String> announceRevocation;
 
-  public WorkerRegistry(SharedSecret secret, Clock clock, EventDispatcher events, AuthSettings settings) {
-    this(secret, clock, events, settings, Journal.discarding());
+  /** @param nanoTime the monotonic time source of local durations, {@code System::nanoTime} outside tests */
+  public WorkerRegistry(SharedSecret secret, Clock clock, LongSupplier nanoTime, EventDispatcher events,
+      AuthSettings settings) {
+    this(secret, clock, nanoTime, events, settings, Journal.discarding());
   }
 
-  public WorkerRegistry(SharedSecret secret, Clock clock, EventDispatcher events, AuthSettings settings,
-      Journal journal) {
+  /** @param nanoTime the monotonic time source of local durations, {@code System::nanoTime} outside tests */
+  public WorkerRegistry(SharedSecret secret, Clock clock, LongSupplier nanoTime, EventDispatcher events,
+      AuthSettings settings, Journal journal) {
     this.journal = journal;
     this.secret = secret;
     this.keys = new SessionKeys(secret);
     this.clock = clock;
+    this.nanoTime = nanoTime;
     this.events = events;
     this.settings = settings;
     this.globalFailures = new TokenBucket(settings.globalFailureBurst(), settings.globalFailureRefill().toMillis(),

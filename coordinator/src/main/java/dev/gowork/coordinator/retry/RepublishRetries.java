@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,17 +46,21 @@ public final class RepublishRetries implements Runnable {
   private final WorkTable table;
   private final Republisher republisher;
   private final Clock clock;
+  private final LongSupplier nanoTime;
   /**
    * By work id, publications whose wait ran out (the producer keeps trying up to its delivery
    * timeout): the next try waits for that one instead of sending another copy. Task thread only.
    */
   private final Map<String, Unanswered> unanswered = new HashMap<>();
 
-  public RepublishRetries(RetryPlan plan, WorkTable table, Republisher republisher, Clock clock) {
+  /** @param nanoTime the monotonic time source of the put-offs, {@code System::nanoTime} outside tests */
+  public RepublishRetries(RetryPlan plan, WorkTable table, Republisher republisher, Clock clock,
+      LongSupplier nanoTime) {
     this.plan = plan;
     this.table = table;
     this.republisher = republisher;
     this.clock = clock;
+    this.nanoTime = nanoTime;
   }
 
   @Override

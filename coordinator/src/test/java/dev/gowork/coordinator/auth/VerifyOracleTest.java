@@ -24,7 +24,8 @@ class VerifyOracleTest {
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
   private final EventLog log = new EventLog();
   private final EventDispatcher events = new EventDispatcher(clock, log);
-  private final WorkerRegistry registry = new WorkerRegistry(SECRET, clock, events, AuthSettings.defaults());
+  private final WorkerRegistry registry = new WorkerRegistry(SECRET, clock, clock::nanoTime, events,
+      AuthSettings.defaults());
 
   @AfterEach
   void close() {

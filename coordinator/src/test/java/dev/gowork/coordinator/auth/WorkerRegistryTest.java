@@ -28,7 +28,8 @@ class WorkerRegistryTest {
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
   private final EventLog log = new EventLog();
   private final EventDispatcher events = new EventDispatcher(clock, log);
-  private final WorkerRegistry registry = new WorkerRegistry(SECRET, clock, events, AuthSettings.defaults());
+  private final WorkerRegistry registry = new WorkerRegistry(SECRET, clock, clock::nanoTime, events,
+      AuthSettings.defaults());
 
   @AfterEach
   void close() {
@@ -198,7 +199,7 @@ class WorkerRegistryTest {
   }
 
   private WorkerRegistry capped(int maxWorkers) {
-    return new WorkerRegistry(SECRET, clock, events, new AuthSettings(Duration.ofHours(1),
+    return new WorkerRegistry(SECRET, clock, clock::nanoTime, events, new AuthSettings(Duration.ofHours(1),
         Duration.ofMinutes(5), 5, Duration.ofSeconds(10), 100, Duration.ofMillis(100), maxWorkers));
   }
 
@@ -251,7 +252,7 @@ class WorkerRegistryTest {
   @Test
   void aWorkerMayVerifyWithAnotherCoordinatorOfThePrefixWhileItsChallengeIsOpen() {
     EventDispatcher otherEvents = new EventDispatcher(clock, new EventLog());
-    WorkerRegistry other = new WorkerRegistry(SECRET, clock, otherEvents, AuthSettings.defaults());
+    WorkerRegistry other = new WorkerRegistry(SECRET, clock, clock::nanoTime, otherEvents, AuthSettings.defaults());
     try {
       Registration r = registry.register();
       clock.advance(Duration.ofMinutes(1));

@@ -48,7 +48,8 @@ class ResultPipelineTest {
   private final EventLog log = new EventLog();
   private final EventDispatcher events = new EventDispatcher(clock, log);
   private final WorkTable table = new WorkTable(events, codec);
-  private final WorkerRegistry workers = new WorkerRegistry(SECRET, clock, events, AuthSettings.defaults());
+  private final WorkerRegistry workers = new WorkerRegistry(SECRET, clock, clock::nanoTime, events,
+      AuthSettings.defaults());
   private final RetryPlan retries = new RetryPlan();
   private final ResultPipeline pipeline = new ResultPipeline(codec, workers, table, retries, Backoff.defaults(),
       TimestampWindow.defaults(), events, clock, 1000);

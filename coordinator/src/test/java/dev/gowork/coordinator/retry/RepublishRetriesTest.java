@@ -81,7 +81,7 @@ class RepublishRetriesTest {
         Producer<String, byte[]> producer = away.producer()) {
       Republisher republisher = new Republisher(reader, new WorkPublisher(producer, codec, Topics.of("nowhere")),
           Topics.of("nowhere"), Duration.ofMillis(300));
-      new RepublishRetries(plan, table, republisher, clock).run();
+      new RepublishRetries(plan, table, republisher, clock, clock::nanoTime).run();
     } finally {
       events.close();
     }
@@ -155,7 +155,7 @@ class RepublishRetriesTest {
       // The reader's consumer is made (and the record read) before the short waits start.
       new Republisher(b.reader, b.publisher, b.topics, Duration.ofSeconds(30)).payload(table.ref("a").orElseThrow());
       RepublishRetries retries = new RepublishRetries(plan, table, new Republisher(b.reader,
-          new WorkPublisher(lingering, codec, b.topics), b.topics, Duration.ofSeconds(2)), clock);
+          new WorkPublisher(lingering, codec, b.topics), b.topics, Duration.ofSeconds(2)), clock, clock::nanoTime);
       plan.schedule("a", 2, clock.millis());
       retries.run();
       assertEquals(1, plan.size(), "its wait ran out: put off");
@@ -189,7 +189,7 @@ class RepublishRetriesTest {
       reader = new EnvelopeReader(k.clients(), codec);
       publisher = new WorkPublisher(producer, codec, topics);
       retries = new RepublishRetries(plan, table, new Republisher(reader, publisher, topics, Duration.ofSeconds(10)),
-          clock);
+          clock, clock::nanoTime);
     }
 
     /** Publishes {@code id} (attempt 1 of 2) and fails that attempt: it waits to retry. */
