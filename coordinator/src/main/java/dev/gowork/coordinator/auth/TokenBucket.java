@@ -1,34 +1,37 @@
 package dev.gowork.coordinator.auth;
 
+import java.time.Duration;
+
 /**
- * A token bucket on caller-supplied time: {@code capacity} tokens, refilled at one per
- * {@code refillMillis}. Thread-safe.
+ * A token bucket on caller-supplied monotonic time ({@link System#nanoTime} or a test's): {@code capacity}
+ * tokens, refilled at one per {@code refill}. A refill is a duration, so a step of the wall clock (NTP, a
+ * resumed VM) neither holds it back nor mints tokens. Thread-safe.
  */
 final class TokenBucket {
   private final int capacity;
-  private final long refillMillis;
+  private final long refillNanos;
   private double tokens;
-  private long last;
+  private long lastNanos;
 
-  TokenBucket(int capacity, long refillMillis, long now) {
-    if (capacity < 1 || refillMillis < 1) {
-      throw new IllegalArgumentException("capacity and refillMillis must be positive");
+  TokenBucket(int capacity, Duration refill, long nowNanos) {
+    if (capacity < 1 || refill.toNanos() < 1) {
+      throw new IllegalArgumentException("capacity and refill must be positive");
     }
     this.capacity = capacity;
-    this.refillMillis = refillMillis;
+    this.refillNanos = refill.toNanos();
     this.tokens = capacity;
-    this.last = now;
+    this.lastNanos = nowNanos;
   }
 
   /** True when at least one token is there (takes none). */
-  synchronized boolean hasToken(long now) {
-    refill(now);
+  synchronized boolean hasToken(long nowNanos) {
+    refill(nowNanos);
     return tokens >= 1;
   }
 
   /** Takes a token; false (and nothing taken) when empty. */
-  synchronized boolean tryTake(long now) {
-    refill(now);
+  synchronized boolean tryTake(long nowNanos) {
+    refill(nowNanos);
     if (tokens < 1) {
       return false;
     }
@@ -36,10 +39,11 @@ final class TokenBucket {
     return true;
   }
 
-  private void refill(long now) {
-    if (now > last) {
-      tokens = Math.min(capacity, tokens + (double) (now - last) / refillMillis);
-      last = now;
+  private void refill(long nowNanos) {
+    long passed = nowNanos - lastNanos; // overflow-safe, as nanoTime must be compared
+    if (passed > 0) {
+      tokens = Math.min(capacity, tokens + (double) passed / refillNanos);
+      lastNanos = nowNanos;
     }
   }
 }

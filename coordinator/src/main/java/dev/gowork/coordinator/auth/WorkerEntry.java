@@ -19,7 +19,9 @@ final class WorkerEntry {
   long sessionExpiresAt = -1;
   String sessionKey;
   WorkerState state = WorkerState.PENDING;
-  long endedAt = -1;
+  /** Whether the session ended (expired or revoked), and when, on the monotonic nanoTime (forgotten an hour later). */
+  boolean ended;
+  long endedAtNanos;
 
   WorkerEntry(String workerId, String name, String challenge, long now, long challengeTtl, TokenBucket failures) {
     this.workerId = workerId;
@@ -39,8 +41,11 @@ final class WorkerEntry {
     return state == WorkerState.ACTIVE && now < sessionExpiresAt;
   }
 
-  /** Ends the session; true only for the first ending, which fires {@code worker_expired}. */
-  boolean end(WorkerState how, long now) {
+  /**
+   * Ends the session at {@code nowNanos} (monotonic); true only for the first ending, which fires
+   * {@code worker_expired}.
+   */
+  boolean end(WorkerState how, long nowNanos) {
     if (state == WorkerState.EXPIRED || state == WorkerState.REVOKED) {
       return false;
     }
@@ -48,7 +53,8 @@ final class WorkerEntry {
     state = how;
     sessionKey = null;
     challenge = null;
-    endedAt = now;
+    ended = true;
+    endedAtNanos = nowNanos;
     return hadSession || how == WorkerState.REVOKED;
   }
 

@@ -33,7 +33,10 @@ import java.util.function.LongSupplier;
  * in constant time and derives the session key with {@link SessionKeys}. Failed answers spend a token from a per-worker and a global
  * bucket; with either bucket empty, verify answers {@code RATE_LIMITED} without checking. Every
  * failure says the same thing, so it reveals nothing. Each entry is changed under its own monitor;
- * time comes from the injected clock only.
+ * time comes from the injected sources only: times that are shown or shared with other coordinators
+ * (registration, challenge and session expiry, last seen) from the clock, and what is a local duration
+ * (the buckets' refill, forgetting an ended worker an hour later) from the monotonic nanoTime, so that a
+ * step of the wall clock (NTP, a resumed VM) neither stalls nor hurries them.
  *
  * <p>Durability: each opened or ended session appends its record ({@link SessionRecords}, never the
  * key) to the {@link Journal}, and {@link #verify} returns only once it is committed, so a result
@@ -59,7 +62,8 @@ public final class WorkerRegistry implements Workers {
       "w-[0-9a-f]{16}-[0-9a-z]{1,13}");
   private static final int MAX_RESPONSE_CHARS = 512;
   private static final String REFUSED = "worker verification failed";
-  private static final long KEEP_ENDED_MILLIS = 3_600_000L;
+  /** How long an ended worker is kept (listed, its ended session known), on the monotonic nanoTime. */
+  private static final long KEEP_ENDED_NANOS = java.time.Duration.ofHours(1).toNanos();
 
   private final SharedSecret secret;
   private final SessionKeys keys;
@@ -93,8 +97,8 @@ public final class WorkerRegistry implements Workers {
     this.nanoTime = nanoTime;
     this.events = events;
     this.settings = settings;
-    this.globalFailures = new TokenBucket(settings.globalFailureBurst(), settings.globalFailureRefill().toMillis(),
-        clock.millis());
+    this.globalFailures = new TokenBucket(settings.globalFailureBurst(), settings.globalFailureRefill(),
+        nanoTime.getAsLong());
     int cap = settings.maxWorkers();
     this.pending = new LinkedHashMap<>() {
       @Override
@@ -112,7 +116,7 @@ public final class WorkerRegistry implements Workers {
     RANDOM.nextBytes(id);
     String workerId = "w-" + HexFormat.of().formatHex(id) + "-" + Long.toString(now, 36);
     String challenge = keys.challenge(workerId);
-    WorkerEntry e = newEntry(workerId, name, challenge, now, now);
+    WorkerEntry e = newEntry(workerId, name, challenge, now);
     synchronized (pending) {
       pending.put(workerId, e);
     }
@@ -120,14 +124,18 @@ public final class WorkerRegistry implements Workers {
     return new Registration(workerId, challenge);
   }
 
-  private WorkerEntry newEntry(String workerId, String name, String challenge, long issuedAt, long now) {
-    return new WorkerEntry(workerId, name, challenge, issuedAt, settings.challengeTtl().toMillis(),
-        new TokenBucket(settings.workerFailureBurst(), settings.workerFailureRefill().toMillis(), now));
+  private WorkerEntry newEntry(String workerId, String name, String challenge, long issuedAt) {
+    return new WorkerEntry(workerId, name, challenge, issuedAt, settings.challengeTtl().toMillis(), workerFailures());
+  }
+
+  private TokenBucket workerFailures() {
+    return new TokenBucket(settings.workerFailureBurst(), settings.workerFailureRefill(), nanoTime.getAsLong());
   }
 
   @Override
   public Session verify(String workerId, String response) {
     long now = clock.millis();
+    long nowNanos = nanoTime.getAsLong();
     WorkerEntry known = workerId == null || workerId.length() > MAX_ID_CHARS ? null : find(workerId, now);
     String shownId = known == null ? null : workerId;
     String shownName = known == null ? null : known.name;
@@ -138,8 +146,8 @@ public final class WorkerRegistry implements Workers {
     // Guesses are limited per worker id. Failures elsewhere never refuse a right answer (a flood of
     // wrong answers for made-up ids would otherwise lock every worker out); they only cap how many
     // worker_verify_error events a flood writes to Kafka.
-    if (e != null && !e.failures.hasToken(now)) {
-      if (globalFailures.tryTake(now)) {
+    if (e != null && !e.failures.hasToken(nowNanos)) {
+      if (globalFailures.tryTake(nowNanos)) {
         events.event(EventType.WORKER_VERIFY_ERROR).worker(shownId).workerName(shownName).error("rate limited")
             .fire();
       }
@@ -167,9 +175,9 @@ public final class WorkerRegistry implements Workers {
       }
     }
     if (e != null) {
-      e.failures.tryTake(now);
+      e.failures.tryTake(nowNanos);
     }
-    if (globalFailures.tryTake(now)) {
+    if (globalFailures.tryTake(nowNanos)) {
       events.event(EventType.WORKER_VERIFY_ERROR).worker(shownId).workerName(shownName).error(REFUSED).fire();
     }
     throw new GoWorkException(ErrorCode.UNAUTHENTICATED, REFUSED);
@@ -221,7 +229,7 @@ public final class WorkerRegistry implements Workers {
     if (issuedAt > now + CLOCK_SKEW_MILLIS || now - issuedAt >= ttl) {
       return null;
     }
-    return newEntry(workerId, null, keys.challenge(workerId), issuedAt, now);
+    return newEntry(workerId, null, keys.challenge(workerId), issuedAt);
   }
 
   @Override
@@ -273,7 +281,7 @@ public final class WorkerRegistry implements Workers {
           throw new GoWorkException(ErrorCode.CONFLICT, "worker " + workerId + " belongs to another coordinator "
               + "(the one that owns its results partition), which changed just now; try again");
         }
-        if (e.end(WorkerState.REVOKED, now)) {
+        if (e.end(WorkerState.REVOKED, nanoTime.getAsLong())) {
           events.event(EventType.WORKER_EXPIRED).worker(workerId).workerName(e.name).error("revoked").fire();
           // Tells the replica holding the session, so it verifies again instead of writing refused results.
           journal.put(Journal.Kind.CONTROL, workerId, new RevokeNotice(workerId, Instant.ofEpochMilli(now))
@@ -385,7 +393,7 @@ public final class WorkerRegistry implements Workers {
    * rate {@code worker_verify_error} is (the global bucket), so a flood writes few events.
    */
   public boolean mayReportFailure() {
-    return globalFailures.tryTake(clock.millis());
+    return globalFailures.tryTake(nanoTime.getAsLong());
   }
 
   /**
@@ -439,12 +447,13 @@ public final class WorkerRegistry implements Workers {
   /**
    * The {@code ExpireSessions} duty: ends sessions past their expiry (fires {@code worker_expired}
    * once each), drops unanswered registrations whose challenge expired, and forgets ended workers
-   * after an hour.
+   * after an hour (on the monotonic nanoTime).
    *
    * @return how many sessions it ended
    */
   public int expireSessions() {
     long now = clock.millis();
+    long nowNanos = nanoTime.getAsLong();
     int ended = 0;
     synchronized (pending) {
       pending.values().removeIf(e -> !e.challengeOpen(now));
@@ -453,7 +462,7 @@ public final class WorkerRegistry implements Workers {
       synchronized (e) {
         if (expireIfDue(e, now)) {
           ended++;
-        } else if (e.endedAt >= 0 && now - e.endedAt > KEEP_ENDED_MILLIS && entries.remove(e.workerId, e)
+        } else if (e.ended && nowNanos - e.endedAtNanos > KEEP_ENDED_NANOS && entries.remove(e.workerId, e)
             && e.nonce != null) {
           forgotten(e);
         }
@@ -501,7 +510,7 @@ public final class WorkerRegistry implements Workers {
       // the journal after it dropped the partition, so an expiry decided as owner is committed before
       // the new owner reads the sessions, and one not yet decided is left to the new owner.
       return journal.atomically(() -> {
-        if (!decides.test(e.workerId) || !e.end(WorkerState.EXPIRED, now)) {
+        if (!decides.test(e.workerId) || !e.end(WorkerState.EXPIRED, nanoTime.getAsLong())) {
           return false;
         }
         events.event(EventType.WORKER_EXPIRED).worker(e.workerId).workerName(e.name).error("session expired")
@@ -524,9 +533,7 @@ public final class WorkerRegistry implements Workers {
     if (s == null) {
       return false;
     }
-    long now = clock.millis();
-    WorkerEntry e = new WorkerEntry(s.workerId(), s.name(), null, s.registeredAt(), 0,
-        new TokenBucket(settings.workerFailureBurst(), settings.workerFailureRefill().toMillis(), now));
+    WorkerEntry e = new WorkerEntry(s.workerId(), s.name(), null, s.registeredAt(), 0, workerFailures());
     e.challenge = null;
     e.nonce = s.nonce();
     e.sessionExpiresAt = s.expiresAt();
@@ -534,7 +541,8 @@ public final class WorkerRegistry implements Workers {
     if (s.state() == WorkerState.ACTIVE) {
       e.sessionKey = keys.derive(s.workerId(), s.nonce(), s.expiresAt());
     } else {
-      e.endedAt = now;
+      e.ended = true;
+      e.endedAtNanos = nanoTime.getAsLong();
     }
     entries.put(s.workerId(), e);
     return true;

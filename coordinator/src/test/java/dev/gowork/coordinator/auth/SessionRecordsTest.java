@@ -22,7 +22,7 @@ class SessionRecordsTest {
 
   @Test
   void theNameIsWrittenAndReadBack() {
-    WorkerEntry e = new WorkerEntry("w-1", "box-1", null, 1000, 0, new TokenBucket(1, 1000, 0));
+    WorkerEntry e = new WorkerEntry("w-1", "box-1", null, 1000, 0, new TokenBucket(1, java.time.Duration.ofSeconds(1), 0));
     e.nonce = "n0nce";
     e.sessionExpiresAt = 5000;
     e.state = WorkerState.ACTIVE;
