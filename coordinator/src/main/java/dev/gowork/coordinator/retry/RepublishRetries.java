@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * RETRY_WAIT back to QUEUED with the next attempt (fires {@code work_retry}) and publishes it again.
  * The state changes first, so a fast worker's result for the new attempt is never refused as early.
  * A retry whose record is not located yet, or whose publication fails (Kafka away), is put off by a
- * second, {@value #MAX_TRIES} times, then by {@value #LONG_PUT_OFF_MILLIS} ms at a time, until it is
+ * second, {@value #MAX_TRIES} times, then by {@value #LONG_PUT_OFF_MILLIS} ms at a time (on the monotonic
+ * nanoTime: a step of the wall clock neither holds a put-off retry back nor hurries it), until it is
  * published or the item leaves the state it waits in (timed out at its deadline, cancelled, handed
  * over): a Kafka outage longer than the first put-offs must not leave queued work unpublished. A retry
  * whose bookkeeping throws (a bug, not Kafka) is put off the same way, not dropped.
@@ -66,9 +68,10 @@ public final class RepublishRetries implements Runnable {
   @Override
   public void run() {
     long now = clock.millis();
-    List<RetryPlan.Due> due = plan.due(now);
+    long nowNanos = nanoTime.getAsLong();
+    List<RetryPlan.Due> due = plan.due(now, nowNanos);
     for (int i = 0; i < due.size(); i++) {
-      if (!retry(due.get(i), now)) {
+      if (!retry(due.get(i), now, nowNanos)) {
         List<RetryPlan.Due> rest = due.subList(i + 1, due.size());
         if (!rest.isEmpty()) {
           LOG.info("{} more due retries wait for the next round: a publication just failed", rest.size());
@@ -80,15 +83,15 @@ public final class RepublishRetries implements Runnable {
   }
 
   /** @return false when the publication failed (and was put off), true otherwise */
-  private boolean retry(RetryPlan.Due d, long now) {
+  private boolean retry(RetryPlan.Due d, long now, long nowNanos) {
     WorkRef ref;
     try {
-      ref = requeue(d, now);
+      ref = requeue(d, now, nowNanos);
     } catch (RuntimeException e) {
       // A bug, not Kafka: put off as a failed publication is, not dropped (the item would wait, queued
       // and unpublished, for its deadline); the other due retries still go this round.
       LOG.warn("retry of work {} (attempt {}) failed unexpectedly", d.workId(), d.attempt(), e);
-      putOff(d, d.attempt(), now, d.requeued(), e.toString());
+      putOff(d, d.attempt(), nowNanos, d.requeued(), e.toString());
       return true;
     }
     if (ref == null) {
@@ -107,7 +110,7 @@ public final class RepublishRetries implements Runnable {
       if (send != null && !send.isDone()) {
         unanswered.put(d.workId(), new Unanswered(ref.attempt(), send));
       }
-      putOff(d, ref.attempt(), now, true, e.getMessage());
+      putOff(d, ref.attempt(), nowNanos, true, e.getMessage());
       return false;
     }
     try {
@@ -125,7 +128,7 @@ public final class RepublishRetries implements Runnable {
    *
    * @return what to publish; null when there is nothing to publish (now)
    */
-  private WorkRef requeue(RetryPlan.Due d, long now) {
+  private WorkRef requeue(RetryPlan.Due d, long now, long nowNanos) {
     if (!table.owns(d.workId())) {
       return null; // another coordinator owns it now, and plans its retry
     }
@@ -141,7 +144,7 @@ public final class RepublishRetries implements Runnable {
         return null;
       }
       if (!ref.get().located()) {
-        putOff(d, d.attempt(), now, false, "its first publication is not acknowledged yet");
+        putOff(d, d.attempt(), nowNanos, false, "its first publication is not acknowledged yet");
         return null;
       }
       if (!(d.release() ? table.released(d.workId(), now) : table.retried(d.workId(), d.attempt(), now))) {
@@ -169,8 +172,11 @@ public final class RepublishRetries implements Runnable {
   /** A publication whose wait ran out while the producer still had it (it may reach Kafka later). */
   private record Unanswered(int attempt, Future<RecordMetadata> send) {}
 
-  /** @param attempt the attempt the table holds for it (a release's is its work's first) */
-  private void putOff(RetryPlan.Due d, int attempt, long now, boolean requeued, String why) {
+  /**
+   * @param attempt the attempt the table holds for it (a release's is its work's first)
+   * @param nowNanos when the round began, on the monotonic nanoTime: the put-off counts from then
+   */
+  private void putOff(RetryPlan.Due d, int attempt, long nowNanos, boolean requeued, String why) {
     int tries = d.tries() + 1;
     if (tries == MAX_TRIES) {
       LOG.warn("retry of work {} (attempt {}) failed {} times: {}; tried again every {} s until it is published or "
@@ -178,6 +184,7 @@ public final class RepublishRetries implements Runnable {
     } else {
       LOG.info("retry of work {} put off: {}", d.workId(), why);
     }
-    plan.again(d, attempt, now + (tries >= MAX_TRIES ? LONG_PUT_OFF_MILLIS : PUT_OFF_MILLIS), requeued);
+    long wait = TimeUnit.MILLISECONDS.toNanos(tries >= MAX_TRIES ? LONG_PUT_OFF_MILLIS : PUT_OFF_MILLIS);
+    plan.again(d, attempt, nowNanos + wait, requeued);
   }
 }

@@ -85,10 +85,11 @@ class RepublishRetriesTest {
     } finally {
       events.close();
     }
-    List<RetryPlan.Due> stillDue = plan.due(now);
+    long nowNanos = clock.nanoTime();
+    List<RetryPlan.Due> stillDue = plan.due(now, nowNanos);
     assertEquals(2, stillDue.size(), "the retries after the failed one are due still: " + stillDue);
     stillDue.forEach(d -> assertEquals(0, d.tries(), "not tried: " + d));
-    List<RetryPlan.Due> putOff = plan.due(now + 1_000);
+    List<RetryPlan.Due> putOff = plan.due(now, nowNanos + Duration.ofSeconds(1).toNanos());
     assertEquals(1, putOff.size(), putOff.toString());
     assertEquals(1, putOff.get(0).tries(), "the failed one is put off as before: " + putOff);
   }
