@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -32,7 +33,8 @@ final class FireSchedules implements Runnable {
   private final Schedules schedules;
   private final Predicate<String> owns;
   private final BooleanSupplier readToEnd;
-  private final Intake intake;
+  /** Adds a run's work ({@link Intake#addAllAsync}). */
+  private final Function<List<Work>, CompletableFuture<Void>> add;
   private final Predicate<String> knows;
   private final Clock clock;
   private final LongSupplier nanoTime;
@@ -46,15 +48,16 @@ final class FireSchedules implements Runnable {
 
   /**
    * @param readToEnd true once the schedules topic was read to its end (may wait a while)
+   * @param add adds a run's work, as {@link Intake#addAllAsync} does
    * @param knows whether a work id was added already (a run added before a restart or a hand-over)
    * @param nanoTime the monotonic time source of the retry after a failed run, {@code System::nanoTime} outside tests
    */
-  FireSchedules(Schedules schedules, Predicate<String> owns, BooleanSupplier readToEnd, Intake intake,
-      Predicate<String> knows, Clock clock, LongSupplier nanoTime) {
+  FireSchedules(Schedules schedules, Predicate<String> owns, BooleanSupplier readToEnd,
+      Function<List<Work>, CompletableFuture<Void>> add, Predicate<String> knows, Clock clock, LongSupplier nanoTime) {
     this.schedules = schedules;
     this.owns = owns;
     this.readToEnd = readToEnd;
-    this.intake = intake;
+    this.add = add;
     this.knows = knows;
     this.clock = clock;
     this.nanoTime = nanoTime;
@@ -85,7 +88,7 @@ final class FireSchedules implements Runnable {
     try {
       Work work = Work.create(s.data(), s.timeoutSeconds()).withQueue(s.queue()).withMaxAttempts(s.maxAttempts())
           .withId(id);
-      added = intake.addAllAsync(List.of(work));
+      added = add.apply(List.of(work));
     } catch (RuntimeException e) { // whatever it is, the schedule must not stay in flight for good
       added = CompletableFuture.failedFuture(e);
     }

@@ -318,8 +318,8 @@ public final class WorkServer implements AutoCloseable {
     tasks.every("AbortHangingTransactions", AbortHangingTransactions.INTERVAL, hanging);
     tasks.every("FenceAbandonedTransactions", FenceAbandonedTransactions.INTERVAL, fenceAbandoned);
     tasks.every("CloseIdleHandouts", Duration.ofSeconds(1), new CloseIdleHandouts(taker, handoutIdle));
-    fireSchedules = new FireSchedules(schedules, ownership::owns, () -> follower.catchUp(CATCH_UP_ON_ASSIGNMENT), intake,
-        table::knows, clock, nanoTime);
+    fireSchedules = new FireSchedules(schedules, ownership::owns, () -> follower.catchUp(CATCH_UP_ON_ASSIGNMENT),
+        intake::addAllAsync, table::knows, clock, nanoTime);
     tasks.every("FireSchedules", tick, fireSchedules);
   }
 
