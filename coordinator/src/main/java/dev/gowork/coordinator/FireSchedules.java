@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A run's work id is {@code <name>@<run time>}: should a run be repeated (a crash between the add
  * and the record of the run, a hand-over), the add finds the id known and the run counts as done. An
- * add that fails (Kafka away) is tried again 5 s later; one run of a schedule is in flight at a time,
- * until its record is committed.
+ * add that fails (Kafka away) is tried again 5 s later (on the monotonic nanoTime: a step of the wall
+ * clock neither holds the retry back nor hurries it; when runs are due stays on the wall clock); one run
+ * of a schedule is in flight at a time, until its record is committed.
  */
 final class FireSchedules implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(FireSchedules.class);
@@ -39,10 +40,11 @@ final class FireSchedules implements Runnable {
   private final Clock clock;
   private final LongSupplier nanoTime;
   private static final long RETRY_AFTER_MS = 5_000;
+  private static final long RETRY_AFTER_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(RETRY_AFTER_MS);
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final java.util.concurrent.atomic.LongAdder runs = new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder failures = new java.util.concurrent.atomic.LongAdder();
-  /** After a failed run, a schedule waits {@value #RETRY_AFTER_MS} ms (its clock's) before it is tried again. */
+  /** After a failed run, a schedule waits {@value #RETRY_AFTER_MS} ms: until when, on {@link #nanoTime}. */
   private final Map<String, Long> retryAt = new ConcurrentHashMap<>();
   private boolean ready;
 
@@ -72,10 +74,11 @@ final class FireSchedules implements Runnable {
         return;
       }
     }
-    long now = clock.millis();
+    long nowNanos = nanoTime.getAsLong();
     for (Schedules.Due due : schedules.due(clock.instant(), owns)) {
       String name = due.schedule().name();
-      if (retryAt.getOrDefault(name, Long.MIN_VALUE) <= now && inFlight.add(name)) {
+      Long retry = retryAt.get(name);
+      if ((retry == null || retry - nowNanos <= 0) && inFlight.add(name)) {
         fire(due);
       }
     }
@@ -108,7 +111,7 @@ final class FireSchedules implements Runnable {
       if (error == null) {
         retryAt.remove(s.name());
       } else {
-        retryAt.put(s.name(), clock.millis() + RETRY_AFTER_MS);
+        retryAt.put(s.name(), nanoTime.getAsLong() + RETRY_AFTER_NANOS);
         failures.increment();
         LOG.warn("schedule {} could not add or record its run for {} (tried again in {} s): {}", s.name(),
             due.at(), RETRY_AFTER_MS / 1000, unwrap(error).getMessage());
