@@ -21,6 +21,7 @@ import dev.gowork.coordinator.work.WorkStatus;
 import dev.gowork.coordinator.work.WorkTable;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.Producer;
@@ -35,6 +36,10 @@ import org.slf4j.LoggerFactory;
  * notice is checked (session, work still open), signed with its session key and published to
  * {@code <p>.results}, so that one pipeline, on the coordinator that owns the work, handles every
  * result. The application's own {@code submit(Work)} is applied at once, to work this coordinator owns.
+ *
+ * <p>Progress reports of one work item pass here at most once per {@link #PROGRESS_INTERVAL}, timed on
+ * the monotonic nanoTime from the last one this coordinator passed on: a local duration, so a step of the
+ * wall clock (NTP, a resumed VM) neither refuses reports for the size of the step nor lets a flood through.
  */
 final class Submissions {
   private static final Logger LOG = LoggerFactory.getLogger(Submissions.class);
@@ -50,6 +55,9 @@ final class Submissions {
   private final Topics topics;
   private final Clock clock;
   private final LongSupplier nanoTime;
+  /** By work id, when a progress report was last passed on, on {@link #nanoTime}; pruned once an interval. */
+  private final ConcurrentHashMap<String, Long> progressPassed = new ConcurrentHashMap<>();
+  private volatile long prunedNanos;
   private final Duration sendTimeout;
   private final HandoutSeal seal;
 
@@ -72,6 +80,7 @@ final class Submissions {
     this.topics = topics;
     this.clock = clock;
     this.nanoTime = nanoTime;
+    this.prunedNanos = nanoTime.getAsLong();
     this.sendTimeout = sendTimeout;
   }
 
@@ -94,14 +103,39 @@ final class Submissions {
     if (!workers.authenticate(workerId, sessionKey)) {
       throw new GoWorkException(ErrorCode.UNAUTHENTICATED, "unknown worker or invalid session");
     }
-    WorkStatus s = checkOpen(workId, workerId);
-    if (s.progress() != null && s.updatedAt() != null
-        && clock.instant().isBefore(s.updatedAt().plus(PROGRESS_INTERVAL))) {
+    checkOpen(workId, workerId);
+    long passed = passProgress(workId);
+    try {
+      publishSigned(new ResultEnvelope(workId, attempt, ResultStatus.RUNNING, progress.toJson(), null, workerId, -1),
+          workerId, sessionKey);
+    } catch (RuntimeException e) {
+      progressPassed.remove(workId, passed); // not sent: the worker may try again at once
+      throw e;
+    }
+  }
+
+  /**
+   * Notes a progress report of {@code workId} as passed on now, on {@link #nanoTime}, and returns that time.
+   *
+   * @throws GoWorkException RATE_LIMITED when one was passed on less than {@link #PROGRESS_INTERVAL} ago
+   */
+  private long passProgress(String workId) {
+    long now = nanoTime.getAsLong();
+    long interval = PROGRESS_INTERVAL.toNanos();
+    if (now - prunedNanos >= interval) {
+      prunedNanos = now;
+      progressPassed.values().removeIf(at -> now - at >= interval);
+    }
+    boolean[] passes = new boolean[1];
+    progressPassed.compute(workId, (id, last) -> {
+      passes[0] = last == null || now - last >= interval;
+      return passes[0] ? now : last;
+    });
+    if (!passes[0]) {
       throw new GoWorkException(ErrorCode.RATE_LIMITED, "progress of work " + workId + " was reported less than "
           + PROGRESS_INTERVAL.toSeconds() + " s ago; report at most once a second");
     }
-    publishSigned(new ResultEnvelope(workId, attempt, ResultStatus.RUNNING, progress.toJson(), null, workerId, -1),
-        workerId, sessionKey);
+    return now;
   }
 
   /**
