@@ -42,7 +42,8 @@ class CancelQueueForwardFailureTest {
 
   private WorkServer coordinator(TestKafka k, String instanceId) {
     WorkServer s = WorkServer.builder().secret(ServerFixture.SECRET).kafka(ServerFixture.fastRebalancing(k))
-        .topics(topics).clock(clock).shareGroupSettings(ServerFixture.FAST_GROUP).sendTimeout(Duration.ofSeconds(10))
+        .topics(topics).clock(clock).nanoTime(clock::nanoTime).shareGroupSettings(ServerFixture.FAST_GROUP)
+        .sendTimeout(Duration.ofSeconds(10))
         .instanceId(instanceId).operatorKey("operator-key-0123456789").build();
     open.add(s);
     return s.start();

@@ -57,6 +57,7 @@ class CrashedCoordinatorsOpenTransactionTest {
 
   private WorkServer coordinator(KafkaClients clients, Topics topics, String instanceId) {
     WorkServer s = WorkServer.builder().secret(ServerFixture.SECRET).kafka(clients).topics(topics).clock(clock)
+        .nanoTime(clock::nanoTime)
         .shareGroupSettings(ServerFixture.FAST_GROUP).retryBackoff(Duration.ofMillis(100), Duration.ofMillis(200))
         .commitInterval(Duration.ofMillis(20)).instanceId(instanceId).build();
     open.add(s);

@@ -60,7 +60,7 @@ class ForwardToOwnerTest {
 
   private WorkServer coordinator(TestKafka k, String instanceId) {
     WorkServer s = WorkServer.builder().secret(ServerFixture.SECRET).kafka(ServerFixture.fastRebalancing(k))
-        .topics(topics).clock(clock).shareGroupSettings(ServerFixture.FAST_GROUP)
+        .topics(topics).clock(clock).nanoTime(clock::nanoTime).shareGroupSettings(ServerFixture.FAST_GROUP)
         .retryBackoff(Duration.ofMillis(100), Duration.ofMillis(200)).commitInterval(Duration.ofMillis(20))
         .instanceId(instanceId).operatorKey(OPERATOR_KEY).build();
     open.add(s);

@@ -41,7 +41,7 @@ class HandoutOfOthersWorkStartedTest {
 
   private WorkServer coordinator(TestKafka k, Topics topics, String instanceId) {
     WorkServer s = WorkServer.builder().secret(ServerFixture.SECRET).kafka(ServerFixture.fastRebalancing(k))
-        .topics(topics).clock(clock).shareGroupSettings(ServerFixture.FAST_GROUP)
+        .topics(topics).clock(clock).nanoTime(clock::nanoTime).shareGroupSettings(ServerFixture.FAST_GROUP)
         .getPollTimeout(Duration.ofMillis(100)).workPartitions(1).instanceId(instanceId)
         .operatorKey("operator-key-0123456789").build();
     s.onEvent(log);

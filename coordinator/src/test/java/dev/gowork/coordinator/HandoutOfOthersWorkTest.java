@@ -35,7 +35,7 @@ class HandoutOfOthersWorkTest {
 
   private WorkServer coordinator(TestKafka k, String instanceId) {
     WorkServer s = WorkServer.builder().secret(ServerFixture.SECRET).kafka(ServerFixture.fastRebalancing(k))
-        .topics(topics).clock(clock).shareGroupSettings(ServerFixture.FAST_GROUP)
+        .topics(topics).clock(clock).nanoTime(clock::nanoTime).shareGroupSettings(ServerFixture.FAST_GROUP)
         .retryBackoff(Duration.ofMillis(100), Duration.ofMillis(200)).commitInterval(Duration.ofMillis(20))
         .getPollTimeout(Duration.ofMillis(100)).workPartitions(1).instanceId(instanceId)
         .operatorKey("operator-key-0123456789").build();

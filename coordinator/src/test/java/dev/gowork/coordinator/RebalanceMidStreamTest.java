@@ -67,7 +67,8 @@ class RebalanceMidStreamTest {
 
   private WorkServer coordinator(String instanceId) {
     WorkServer s = WorkServer.builder().secret(ServerFixture.SECRET).kafka(kafka.clients()).topics(topics)
-        .clock(clock).shareGroupSettings(ServerFixture.FAST_GROUP).instanceId(instanceId).build();
+        .clock(clock).nanoTime(clock::nanoTime).shareGroupSettings(ServerFixture.FAST_GROUP).instanceId(instanceId)
+        .build();
     open.add(s);
     return s.start();
   }

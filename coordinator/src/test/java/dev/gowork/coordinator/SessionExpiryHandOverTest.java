@@ -86,6 +86,7 @@ class SessionExpiryHandOverTest {
     KafkaClients clients = new KafkaClients(k.bootstrapServers(), Map.of("group.protocol", "classic",
         "heartbeat.interval.ms", "100"));
     WorkServer s = WorkServer.builder().secret(ServerFixture.SECRET).kafka(clients).topics(topics).clock(clock)
+        .nanoTime(clock::nanoTime)
         .shareGroupSettings(ServerFixture.FAST_GROUP).commitInterval(Duration.ofMillis(20)).instanceId(instanceId)
         .build();
     open.add(s);

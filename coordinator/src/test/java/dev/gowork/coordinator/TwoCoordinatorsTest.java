@@ -66,6 +66,7 @@ class TwoCoordinatorsTest {
 
   private WorkServer coordinator(KafkaClients clients, Topics topics, String instanceId, Duration commitInterval) {
     WorkServer s = WorkServer.builder().secret(ServerFixture.SECRET).kafka(clients).topics(topics).clock(clock)
+        .nanoTime(clock::nanoTime)
         .shareGroupSettings(ServerFixture.FAST_GROUP).retryBackoff(Duration.ofMillis(100), Duration.ofMillis(200))
         .commitInterval(commitInterval).instanceId(instanceId).build();
     List<Event> seen = new CopyOnWriteArrayList<>();

@@ -63,6 +63,7 @@ class WorkServerFailureTest extends ServerFixture {
     start(k);
     assertTrue(server.failure().isEmpty());
     try (WorkServer replacement = WorkServer.builder().secret(SECRET).kafka(k.clients()).topics(topics).clock(clock)
+        .nanoTime(clock::nanoTime)
         .shareGroupSettings(FAST_GROUP).build().start()) {
       // The old one learns it at its next transaction.
       try {
