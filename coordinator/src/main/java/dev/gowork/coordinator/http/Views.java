@@ -18,8 +18,9 @@ final class Views {
 
   /**
    * {@code {"workId","queue","state","attempts","maxAttempts","result","error","workerId","createdAt","updatedAt",
-   * "deadline"}}, {@code "progress":{"percent","message"}} while running work has reported some, and
-   * {@code "runAt"} for work added with a delay.
+   * "deadline"}}, {@code "workerName"} when the worker table knows that worker's name,
+   * {@code "progress":{"percent","message"}} while running work has reported some, and {@code "runAt"} for
+   * work added with a delay.
    */
   static ObjectNode status(WorkStatus s) {
     ObjectNode n = object();
@@ -35,6 +36,9 @@ final class Views {
     }
     n.put("error", s.error());
     n.put("workerId", s.workerId());
+    if (s.workerName() != null) {
+      n.put("workerName", s.workerName());
+    }
     time(n, "createdAt", s.createdAt());
     time(n, "updatedAt", s.updatedAt());
     time(n, "deadline", s.deadline());

@@ -73,7 +73,8 @@ final class WorkRecord {
     return new WorkRef(workId, queue, partition, offset, attempt, maxAttempts, Instant.ofEpochMilli(deadline), parked);
   }
 
-  WorkStatus status(WireCodec codec) {
+  /** A snapshot, with {@code workerName} the name of {@link #workerId} (null for none). */
+  WorkStatus status(WireCodec codec, String workerName) {
     JsonNode result = null;
     String error = null;
     if (outcome instanceof byte[] bytes) {
@@ -81,7 +82,7 @@ final class WorkRecord {
     } else if (outcome instanceof String s) {
       error = s;
     }
-    return new WorkStatus(workId, queue, state, attempt, maxAttempts, result, error, workerId,
+    return new WorkStatus(workId, queue, state, attempt, maxAttempts, result, error, workerId, workerName,
         Instant.ofEpochMilli(createdAt), Instant.ofEpochMilli(updatedAt), Instant.ofEpochMilli(deadline),
         state == WorkState.RUNNING ? progress : null, runAt < 0 ? null : Instant.ofEpochMilli(runAt));
   }

@@ -82,9 +82,10 @@ public final class WorkTable {
 
   /**
    * Has the work events that name a worker ({@code work_started}, {@code work_complete}, {@code work_failed},
-   * {@code work_dead}, {@code work_timeout}, {@code work_cancelled}) carry its name as {@code names} gives it
-   * for a worker id, null for none (the default gives none). Called with the record's lock held, for each
-   * such event: a map lookup, no more.
+   * {@code work_dead}, {@code work_timeout}, {@code work_cancelled}) and the snapshots ({@link #status},
+   * {@link #running}, {@link #deadLetters}, {@link #cancel}) carry its name as {@code names} gives it for a
+   * worker id, null for none (the default gives none). Called with the record's lock held, for each such
+   * event and snapshot: a map lookup, no more.
    */
   public void namesWorkersWith(Function<String, String> names) {
     this.workerNames = names;
@@ -687,7 +688,7 @@ public final class WorkTable {
       save(r);
       journal.put(Journal.Kind.CONTROL, workId, new CancelNotice(workId, r.queue, r.attempt,
           Instant.ofEpochMilli(r.deadline), Instant.ofEpochMilli(now), why).encode(codec));
-      return r.status(codec);
+      return snapshot(r);
     });
   }
 
@@ -710,7 +711,7 @@ public final class WorkTable {
       return Optional.empty();
     }
     synchronized (r) {
-      return Optional.of(r.status(codec));
+      return Optional.of(snapshot(r));
     }
   }
 
@@ -743,7 +744,7 @@ public final class WorkTable {
     for (WorkRecord r : items.values()) {
       synchronized (r) {
         if (r.state == WorkState.RUNNING) {
-          out.add(r.status(codec));
+          out.add(snapshot(r));
         }
       }
     }
@@ -814,11 +815,20 @@ public final class WorkTable {
 
   // ------------------------------------------------------------------ transitions (hold the record's lock)
 
+  /** {@code r} as {@link WorkStatus}, with its worker's name when known. */
+  private WorkStatus snapshot(WorkRecord r) {
+    return r.status(codec, workerName(r));
+  }
+
   /** An event about {@code r}'s current attempt, with its worker's id and name when it has a worker. */
   private EventDispatcher.Draft about(EventType type, WorkRecord r) {
-    String worker = r.workerId;
-    return events.event(type).queue(r.queue).work(r.workId).worker(worker)
-        .workerName(worker == null ? null : workerNames.apply(worker)).attempt(r.attempt).maxAttempts(r.maxAttempts);
+    return events.event(type).queue(r.queue).work(r.workId).worker(r.workerId).workerName(workerName(r))
+        .attempt(r.attempt).maxAttempts(r.maxAttempts);
+  }
+
+  /** The name of {@code r}'s worker, null when it has none or the worker table does not know its name. */
+  private String workerName(WorkRecord r) {
+    return r.workerId == null ? null : workerNames.apply(r.workerId);
   }
 
   private Verdict complete(WorkRecord r, ResultEnvelope res, long now) {

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The dashboard's script as served, run in Node (skipped where there is none) against a live
- * coordinator on a minimal DOM: a refused token, the tables (running work and schedules among them), a lookup, deleting and requeueing dead
+ * coordinator on a minimal DOM: a refused token, the tables (running work, by its worker's name, and schedules among them), a lookup, deleting and requeueing dead
  * letters, cancelling running work, revoking a worker's session, and forgetting the token.
  */
 @ExtendWith(KafkaExtension.class)
@@ -42,7 +42,7 @@ class DashboardScriptTest {
           .json().get("workId").asText();
       assertEquals(200, api.producer("PUT", "/v1/schedules/nightly", "{\"cron\":\"0 2 * * *\",\"data\":null,"
           + "\"timeoutSeconds\":60}").status());
-      DocOnlyWorker busy = new DocOnlyWorker(api.base, RunningService.SECRET).handshake();
+      DocOnlyWorker busy = new DocOnlyWorker(api.base, RunningService.SECRET).handshake("<i>busy-1</i>");
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (busy.next("busy").isEmpty()) {
         assertTrue(System.nanoTime() < end, "work " + busyId + " was not handed out within 60 s");
@@ -75,7 +75,7 @@ class DashboardScriptTest {
           doomed.get(6), doomed.get(7))).toString(), "a paused queue offers resume");
       JsonNode running = shown.get("running");
       assertEquals(1, running.size(), running.toString());
-      assertEquals("[\"" + busyId + "\",\"busy\",\"" + busy.workerId + "\",\"1 of 1\",\"–\"]",
+      assertEquals("[\"" + busyId + "\",\"busy\",\"<i>busy-1</i> (" + busy.workerId + ")\",\"1 of 1\",\"–\"]",
           new ObjectMapper().valueToTree(List.of(running.get(0).get(0), running.get(0).get(1), running.get(0).get(2),
               running.get(0).get(3), running.get(0).get(4))).toString());
       assertTrue(running.get(0).get(5).asText().endsWith(" s ago"), running.toString());

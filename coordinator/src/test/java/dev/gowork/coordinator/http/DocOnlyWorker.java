@@ -58,7 +58,16 @@ final class DocOnlyWorker {
 
   /** POST /v1/workers, then POST /v1/workers/{id}/verify with base64(HMAC-SHA256(secret, "gowork-verify:" + id + ":" + challenge)). */
   DocOnlyWorker handshake() throws Exception {
-    JsonNode reg = JSON.readTree(post("/v1/workers", "{}", false).body());
+    return handshake(null);
+  }
+
+  /** The same, registering with {@code {"name"}} when {@code name} is not null. */
+  DocOnlyWorker handshake(String name) throws Exception {
+    ObjectNode registration = JSON.createObjectNode();
+    if (name != null) {
+      registration.put("name", name);
+    }
+    JsonNode reg = JSON.readTree(post("/v1/workers", registration.toString(), false).body());
     workerId = reg.get("workerId").asText();
     String response = hmac(secret.getBytes(StandardCharsets.UTF_8),
         "gowork-verify:" + workerId + ":" + reg.get("challenge").asText());

@@ -217,7 +217,9 @@
       });
       const actions = el('span', undefined, 'actions');
       actions.append(stop);
-      return [item.workId, item.queue, item.workerId, item.attempts + ' of ' + item.maxAttempts, progress,
+      // The name is the worker's own choice: shown as text, as everything else.
+      const worker = item.workerName ? item.workerName + ' (' + item.workerId + ')' : item.workerId;
+      return [item.workId, item.queue, worker, item.attempts + ' of ' + item.maxAttempts, progress,
         ago(item.updatedAt), actions];
     });
     fill('running', rows, 7, 'nothing reported running', '; GET /v1/running lists up to 10,000', body.total);
