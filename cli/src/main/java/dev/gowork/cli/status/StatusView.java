@@ -64,8 +64,10 @@ public final class StatusView {
       "retry_wait");
 
   /**
-   * One work item's status ({@code GET /v1/work/{id}}) as aligned "name  value" lines; scheduled work shows
-   * {@code attempts 0 of N}, since none has run yet.
+   * One work item's status ({@code GET /v1/work/{id}}) as aligned "name  value" lines, each value through
+   * {@link TerminalText#shown}; scheduled work shows {@code attempts 0 of N}, since none has run yet, and
+   * {@code workerName} is shown under {@code workerId} when the coordinator knows it (as the workers table
+   * shows a worker's name beside its id).
    */
   public static String work(JsonNode w) {
     StringBuilder b = new StringBuilder();
@@ -80,6 +82,9 @@ public final class StatusView {
     }
     field(b, "attempts", attempts == null ? null : max == null ? attempts : attempts + " of " + max);
     field(b, "workerId", text(w, "workerId"));
+    if (text(w, "workerName") != null) {
+      field(b, "workerName", text(w, "workerName"));
+    }
     JsonNode progress = w.get("progress");
     if (progress != null && progress.isObject()) {
       String message = text(progress, "message");

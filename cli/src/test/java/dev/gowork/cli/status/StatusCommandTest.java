@@ -90,6 +90,24 @@ class StatusCommandTest {
     assertTrue(text.contains("progress   5% a\\u009b2J\n"), text);
   }
 
+  /**
+   * A status names its worker by the name it registered with, under the opaque id, when the coordinator
+   * knows it; the name is the worker's own choice, so what a terminal would act on in it is escaped.
+   */
+  @Test
+  void theWorkersNameIsShownUnderItsIdEscapedAndLeftOutWhenUnknown() {
+    try (StubCoordinator named = new StubCoordinator().on("GET", "/v1/work/named", r -> new Answer(200,
+        "{\"workId\":\"named\",\"state\":\"running\",\"workerId\":\"w-5d1c\","
+            + "\"workerName\":\"box-7\\u001b[2J\\u202e\"}"))) {
+      Console c = new Console(Map.of("GOWORK_COORDINATOR_URL", named.url()));
+      assertEquals(0, c.run("status", "named"), c.err());
+      assertTrue(c.out().contains("workerId   w-5d1c\nworkerName box-7\\u001b[2J\\u202e\n"), c.out());
+    }
+    Console c = new Console(env);
+    assertEquals(0, c.run("status", "abc"), c.err());
+    assertTrue(c.out().contains("workerId   w-1\n") && !c.out().contains("workerName"), c.out());
+  }
+
   @Test
   void waitingLongPollsUntilTheWorkEndsAndTheExitCodeSaysWhetherItCompleted() {
     java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
