@@ -13,10 +13,16 @@ import java.util.regex.Pattern;
 
 /** An exception as the one line a command prints when it cannot start. */
 public final class ErrorLines {
-  /** A word that names a secret, with more letters or digits glued to it: {@code --api-tokenVALUE}. */
   /** Past this length (and the longest option known, plus two) a long option has a value glued to it. */
   private static final int GLUED_AFTER = 32;
+  /** A word that names a secret, with more letters or digits glued to it: {@code --api-tokenVALUE}. */
   private static final Pattern GLUED_TO_SECRET_WORD = Pattern.compile("(?i)(secret|token|password)(?=[a-z0-9])");
+  /** A setting (flag or env var) whose value is a secret or names a file that holds one. */
+  private static final Pattern SECRET_SETTING = Pattern.compile("(?i).*(secret|token|password).*");
+  private static final Pattern NUMBER = Pattern.compile("-?[0-9]+(\\.[0-9]+)?");
+  private static final Pattern QUOTED = Pattern.compile("'([^']*)'");
+  /** Longest value an error line quotes. */
+  private static final int QUOTED_MAX = 100;
 
   private ErrorLines() {}
 
@@ -84,6 +90,70 @@ public final class ErrorLines {
       line.append("; ").append(secretsNote);
     }
     return line.toString();
+  }
+
+  /**
+   * Whether an error line may quote {@code value}, given to {@code setting} (a flag or an env var): not when the
+   * setting holds a secret or names a file that does (a secret typed after {@code --secret-file} by mistake
+   * would land in a log), nor when the value starts with {@code -} and is no number (a flag whose value was
+   * forgotten took the next argument: another option, or a secret typed as one, as in {@code -t -sSECRET}).
+   */
+  public static boolean mayQuote(String setting, String value) {
+    boolean secretSetting = setting != null && SECRET_SETTING.matcher(setting).matches();
+    return !secretSetting && (value == null || !value.startsWith("-") || NUMBER.matcher(value).matches());
+  }
+
+  /**
+   * {@code value} as an error line shows it: quoted ({@code 'abc'}, cut past 100 characters), or, where
+   * {@link #mayQuote} says no, {@code <not shown: ...>} with the reason; {@code unset} for null.
+   *
+   * @param setting the flag or env var it was given to
+   */
+  public static String quoted(String setting, String value) {
+    if (value == null) {
+      return "unset";
+    }
+    if (!mayQuote(setting, value)) {
+      return notShown(setting);
+    }
+    return "'" + (value.length() > QUOTED_MAX ? value.substring(0, QUOTED_MAX) + "…" : value) + "'";
+  }
+
+  /**
+   * The line for an option's value that the command-line parser refused: the parser's own message, which
+   * quotes it ({@code Invalid value for option '--timeout': 'abc' is not an int}), unless it quotes an
+   * argument that {@link #mayQuote} keeps out ({@code -t -sSECRET}); then the option and what it takes,
+   * without the value.
+   *
+   * @param message the parser's message
+   * @param option the option whose value was refused, or null when the parser does not say
+   * @param takes what the option takes, e.g. {@code SECONDS}
+   * @param known the command's option names, which the message may quote
+   */
+  public static String refusedValue(String message, String option, String takes, Collection<String> known) {
+    Matcher quoted = QUOTED.matcher(message);
+    StringBuilder line = new StringBuilder();
+    boolean hidden = false;
+    while (quoted.find()) {
+      String q = quoted.group(1);
+      boolean shown = known.contains(q) || mayQuote(option, q);
+      hidden |= !shown;
+      quoted.appendReplacement(line, Matcher.quoteReplacement(shown ? quoted.group() : notShown(option)));
+    }
+    quoted.appendTail(line);
+    if (!hidden) {
+      return message;
+    }
+    if (option == null) {
+      return line.toString();
+    }
+    return "option '" + option + "' takes " + takes + "; was " + notShown(option);
+  }
+
+  /** What an error line shows in place of a value given to {@code setting}, where {@link #mayQuote} said no. */
+  private static String notShown(String setting) {
+    return setting != null && SECRET_SETTING.matcher(setting).matches() ? "<not shown: the setting is a secret's>"
+        : "<not shown: it starts with '-', so it may be the next option (after a forgotten value) or a secret>";
   }
 
   /** The option {@code a} names, without anything that may be a value; null when it names none to show. */

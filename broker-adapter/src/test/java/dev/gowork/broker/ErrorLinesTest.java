@@ -71,6 +71,33 @@ class ErrorLinesTest {
         "TOPSECRET"), List.of("--queue")));
   }
 
+  @Test
+  void aValueRefusedByTheParserIsShownUnlessItMayBeTheNextOptionOrASecret() {
+    List<String> known = List.of("-t", "--timeout", "-q", "--queue");
+    assertEquals("Invalid value for option '--timeout': 'abc' is not an int", ErrorLines.refusedValue(
+        "Invalid value for option '--timeout': 'abc' is not an int", "--timeout", "SECONDS", known));
+    assertEquals("option '--timeout' takes SECONDS; was <not shown: it starts with '-', so it may be the next option "
+        + "(after a forgotten value) or a secret>", ErrorLines.refusedValue(
+        "Invalid value for option '--timeout': '-sTOPSECRET' is not an int", "--timeout", "SECONDS", known));
+    assertEquals("Expected parameter for option '--queue' but found '-q'", ErrorLines.refusedValue(
+        "Expected parameter for option '--queue' but found '-q'", "--queue", "QUEUE", known),
+        "a known option is shown");
+    String line = ErrorLines.refusedValue("Expected parameter for option '--queue' but found '-qTOPSECRET'", null, null,
+        known);
+    assertFalse(line.contains("TOPSECRET"), line);
+  }
+
+  @Test
+  void aSettingsValueIsQuotedUnlessItMayBeTheNextOptionOrASecret() {
+    assertEquals("'abc'", ErrorLines.quoted("--http-port", "abc"));
+    assertEquals("'-3'", ErrorLines.quoted("--http-port", "-3"), "a negative number is no option");
+    assertEquals("unset", ErrorLines.quoted("--http-port", null));
+    assertEquals("<not shown: it starts with '-', so it may be the next option (after a forgotten value) or a secret>",
+        ErrorLines.quoted("--http-port", "--api-token=TOPSECRET"));
+    assertEquals("<not shown: the setting is a secret's>", ErrorLines.quoted("--secret-file", "TOPSECRET"));
+    assertEquals("<not shown: the setting is a secret's>", ErrorLines.quoted("GOWORK_API_TOKEN_FILE", "/run/t"));
+  }
+
   /** The line for {@code unmatched}, typed as the whole command line. */
   private static String unknown(List<String> unmatched, List<String> known) {
     String line = ErrorLines.unknownArguments(unmatched, unmatched, known);

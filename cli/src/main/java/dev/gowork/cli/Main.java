@@ -77,11 +77,12 @@ public final class Main {
         context.err().println("gowork: " + unknown);
         return CliException.USAGE;
       }
-      // Never the unmatched values themselves: a token or secret typed as a flag would land in a log.
+      // Never the unmatched values themselves, nor a value that may be another option or a secret: a token
+      // or secret typed as a flag would land in a log.
       String problem = e instanceof CommandLine.UnmatchedArgumentException u
           ? ErrorLines.unknownArguments(List.of(args2), u.getUnmatched(),
               u.getCommandLine().getCommandSpec().optionsMap().keySet())
-          : e.getMessage();
+          : refusedValue(e);
       context.err().println("gowork: " + problem + " (see '" + command + " --help')");
       return CliException.USAGE;
     });
@@ -109,6 +110,17 @@ public final class Main {
     return "unknown command '" + typed + "'"
         + (like.isEmpty() ? "" : " (did you mean " + String.join(" or ", like) + "?)")
         + "; 'gowork --help' lists the commands";
+  }
+
+  /** The line for a value the parser refused, without the value when it may be another option or a secret. */
+  private static String refusedValue(CommandLine.ParameterException e) {
+    CommandLine.Model.ArgSpec arg = e.getArgSpec();
+    if (arg == null && e instanceof CommandLine.MissingParameterException m && !m.getMissing().isEmpty()) {
+      arg = m.getMissing().get(0);
+    }
+    String option = arg instanceof CommandLine.Model.OptionSpec o ? o.longestName() : null;
+    return ErrorLines.refusedValue(e.getMessage(), option, arg == null ? null : arg.paramLabel(),
+        e.getCommandLine().getCommandSpec().optionsMap().keySet());
   }
 
   /** True when an argument after the command, before any {@code --}, is {@code -V} or {@code --version}. */

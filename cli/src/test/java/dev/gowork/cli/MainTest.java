@@ -118,6 +118,28 @@ class MainTest {
   }
 
   @Test
+  void aFlagWhoseValueWasForgottenDoesNotShowTheArgumentItTookInstead() {
+    String secret = "typed-secret-0123456789-abcdefghij";
+    Console timeout = new Console(Map.of());
+    assertEquals(2, timeout.run("submit", "-t", "-s" + secret, "{}"));
+    assertEquals("gowork: option '--timeout' takes SECONDS; was <not shown: it starts with '-', so it may be the next "
+        + "option (after a forgotten value) or a secret> (see 'gowork submit --help')\n", timeout.err());
+    for (String[] args : new String[][] {{"submit", "--wait", "--api-token=" + secret, "{}"},
+        {"submit", "--url", "--api-token=" + secret, "{}"}, {"submit", "--queue", "--api-token=" + secret, "{}"},
+        {"status", "--url", "-s" + secret}, {"events", "--type", "-s" + secret},
+        {"bench", "--workload", "-s" + secret}, {"submit", "--queue", "-q" + secret, "{}"}}) {
+      Console c = new Console(Map.of());
+      assertEquals(2, c.run(args), String.join(" ", args));
+      assertFalse(c.err().contains("typed-secret") || c.err().contains("0123456789"), c.err());
+      assertTrue(c.err().contains("<not shown: it starts with '-'"), c.err());
+    }
+    Console ordinary = new Console(Map.of());
+    assertEquals(2, ordinary.run("submit", "--timeout", "abc", "{}"));
+    assertTrue(ordinary.err().startsWith("gowork: Invalid value for option '--timeout': 'abc' is not an int"),
+        ordinary.err());
+  }
+
+  @Test
   void anUnknownCommandIsAUsageError() {
     Console c = new Console(Map.of());
     assertEquals(2, c.run("frobnicate"));

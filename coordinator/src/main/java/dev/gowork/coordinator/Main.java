@@ -67,7 +67,7 @@ public final class Main {
       err.flush();
       return 2;
     } catch (CommandLine.ParameterException e) {
-      err.println("coordinator: " + e.getMessage() + " (see --help)");
+      err.println("coordinator: " + CoordinatorSettings.refused(e) + " (see --help)");
       err.flush();
       return 2;
     }

@@ -90,6 +90,22 @@ class MainTest {
   }
 
   @Test
+  void aFlagWhoseValueWasForgottenDoesNotShowTheArgumentItTookInstead() {
+    for (String[] args : new String[][] {{"--http-port", "-htyped-secret-0123456789-abcdefghij"},
+        {"--http-port", "--api-token=typed-secret-0123456789-abcdefghij"},
+        {"--run-handlers-at", "-styped-secret-0123456789-abcdefghij"}}) {
+      StringWriter err = new StringWriter();
+      assertEquals(2, Main.run(SECRETS, new PrintWriter(err), service -> { }, args));
+      assertTrue(!err.toString().contains("typed-secret") && err.toString().contains("<not shown: it starts with '-'")
+          && err.toString().contains(args[0]), err.toString());
+    }
+    StringWriter err = new StringWriter();
+    assertEquals(2, Main.run(SECRETS, new PrintWriter(err), service -> { }, "--http-port", "abc"));
+    assertEquals("coordinator: --http-port (GOWORK_HTTP_PORT) must be an integer from 0 to 65535, was 'abc'",
+        err.toString().strip());
+  }
+
+  @Test
   void aMistypedFlagIsNamedWithTheOneMeant() {
     StringWriter err = new StringWriter();
     assertEquals(2, Main.run(SECRETS, new PrintWriter(err), service -> { }, "--htp-port", "9000"));

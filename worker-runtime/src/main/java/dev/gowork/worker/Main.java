@@ -81,7 +81,7 @@ public final class Main {
       err.println("gowork worker: " + unknown(e, args) + " (see --help)");
       return USAGE;
     } catch (CommandLine.ParameterException e) {
-      err.println("gowork worker: " + e.getMessage() + " (see --help)");
+      err.println("gowork worker: " + refused(e) + " (see --help)");
       return USAGE;
     } catch (GoWorkException e) {
       err.println("gowork worker: " + e.getMessage());
@@ -150,6 +150,16 @@ public final class Main {
   private static String unknown(CommandLine.UnmatchedArgumentException e, String[] args) {
     return ErrorLines.unknownArguments(List.of(args), e.getUnmatched(),
         e.getCommandLine().getCommandSpec().optionsMap().keySet());
+  }
+
+  /** A flag's value the parser refused, without the value when it may be another option or a secret. */
+  private static String refused(CommandLine.ParameterException e) {
+    CommandLine.Model.ArgSpec arg = e.getArgSpec();
+    if (arg == null && e instanceof CommandLine.MissingParameterException m && !m.getMissing().isEmpty()) {
+      arg = m.getMissing().get(0);
+    }
+    return ErrorLines.refusedValue(e.getMessage(), arg instanceof OptionSpec o ? o.longestName() : null,
+        arg == null ? null : arg.paramLabel(), e.getCommandLine().getCommandSpec().optionsMap().keySet());
   }
 
   /** A Prometheus registry with the JVM's own meters (memory, GC, threads, CPU, uptime). */

@@ -244,6 +244,25 @@ class MainTest {
   }
 
   @Test
+  void aFlagWhoseValueWasForgottenDoesNotShowTheArgumentItTookInstead() {
+    String secret = "typed-secret-0123456789-abcdefghij";
+    for (String[] args : new String[][] {{"--queue", "-h" + secret}, {"--concurrency", "--api-token=" + secret},
+        {"--coordinator-url", "-s" + secret}, {"--http-port", "-s" + secret}}) {
+      err.getBuffer().setLength(0);
+      assertEquals(Main.USAGE, run(env("GOWORK_HANDLER", "echo"), args), String.join(" ", args));
+      assertTrue(!err.toString().contains("typed-secret") && err.toString().contains("<not shown: it starts with '-'"),
+          err.toString());
+    }
+  }
+
+  @Test
+  void aSecretTypedAfterSecretFileIsNotShown() {
+    assertEquals(Main.USAGE, run(Map.of("GOWORK_HANDLER", "echo"), "--secret-file", "typed-secret-0123456789-abcdef"));
+    assertEquals("gowork worker: GOWORK_SECRET_FILE names a file that cannot be read: <not shown: the setting is a "
+        + "secret's>", err.toString().strip());
+  }
+
+  @Test
   void aMistypedFlagIsNamedWithTheOneMeant() {
     assertEquals(Main.USAGE, run(env("GOWORK_HANDLER", "echo"), "--concurency", "2"));
     assertEquals("gowork worker: unknown option '--concurency' (did you mean --concurrency?) (see --help)",

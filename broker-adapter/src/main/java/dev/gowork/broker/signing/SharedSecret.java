@@ -1,6 +1,7 @@
 package dev.gowork.broker.signing;
 
 import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.ErrorLines;
 import dev.gowork.broker.GoWorkException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -81,7 +82,7 @@ public final class SharedSecret {
       Path path = Path.of(file);
       if (Files.size(path) > MAX_FILE_BYTES) {
         throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, fileName + " names a file over "
-            + MAX_FILE_BYTES / 1024 + " KiB: " + file);
+            + MAX_FILE_BYTES / 1024 + " KiB: " + ErrorLines.quoted(fileName, file));
       }
       String s = Files.readString(path, StandardCharsets.UTF_8);
       if (s.endsWith("\r\n")) {
@@ -93,7 +94,8 @@ public final class SharedSecret {
     } catch (GoWorkException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
-      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, fileName + " names a file that cannot be read: " + file);
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, fileName + " names a file that cannot be read: "
+          + ErrorLines.quoted(fileName, file));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.gowork.cli.bench;
 
+import dev.gowork.broker.ErrorLines;
 import dev.gowork.broker.kafka.KafkaClients;
 import dev.gowork.broker.signing.Signatures;
 import dev.gowork.cli.demo.DataFolder;
@@ -162,24 +163,28 @@ public final class BenchCommand implements Callable<Integer> {
     int paced = s.integer("--paced-items", pacedItems, null, (int) Math.min(n, 20L * r), 1, 100_000_000);
     String which = s.string("--workload", workload, null, "both").toLowerCase(Locale.ROOT);
     if (!which.matches("burst|paced|both")) {
-      throw CliException.usage("--workload must be burst, paced or both; was '" + which + "'");
+      throw CliException.usage("--workload must be burst, paced or both; was "
+          + ErrorLines.quoted("--workload", which));
     }
     String m = s.string("--mode", mode, null, "threads").toLowerCase(Locale.ROOT);
     if (!m.matches("threads|processes")) {
-      throw CliException.usage("--mode must be threads or processes; was '" + m + "'");
+      throw CliException.usage("--mode must be threads or processes; was " + ErrorLines.quoted("--mode", m));
     }
     String brokerMode = s.string("--broker", broker, null, "process").toLowerCase(Locale.ROOT);
     if (!brokerMode.matches("process|in-process")) {
-      throw CliException.usage("--broker must be process or in-process; was '" + brokerMode + "'");
+      throw CliException.usage("--broker must be process or in-process; was "
+          + ErrorLines.quoted("--broker", brokerMode));
     }
     String acquire = s.string("--raw-acquire-mode", rawAcquireMode, null, "batch_optimized");
     if (!acquire.matches("batch_optimized|record_limit")) {
-      throw CliException.usage("--raw-acquire-mode must be batch_optimized or record_limit; was '" + acquire + "'");
+      throw CliException.usage("--raw-acquire-mode must be batch_optimized or record_limit; was "
+          + ErrorLines.quoted("--raw-acquire-mode", acquire));
     }
     String handlersAt = s.string("--run-handlers-at", runHandlersAt, "GOWORK_RUN_HANDLERS_AT", "commit")
         .toLowerCase(Locale.ROOT);
     if (!handlersAt.matches("commit|apply")) {
-      throw CliException.usage("--run-handlers-at must be commit or apply; was '" + handlersAt + "'");
+      throw CliException.usage("--run-handlers-at must be commit or apply; was "
+          + ErrorLines.quoted("--run-handlers-at", handlersAt));
     }
     int w = s.integer("--workers", workers, null, 2, 1, 64);
     Map<String, String> kafkaEnv = new HashMap<>();

@@ -1,5 +1,6 @@
 package dev.gowork.cli.events;
 
+import dev.gowork.broker.ErrorLines;
 import dev.gowork.broker.wire.Event;
 import dev.gowork.broker.wire.EventType;
 import dev.gowork.cli.settings.CliException;
@@ -34,7 +35,7 @@ public record EventFilter(Set<EventType> types, Set<String> queues) {
     for (String id : split(typeFlags)) {
       EventType t = EventType.fromId(id);
       if (t == null) {
-        throw CliException.usage("--type: unknown event type '" + id + "'; known: "
+        throw CliException.usage("--type: unknown event type " + ErrorLines.quoted("--type", id) + "; known: "
             + Arrays.stream(EventType.values()).map(EventType::id).collect(Collectors.joining(", ")));
       }
       types.add(t);

@@ -1,5 +1,6 @@
 package dev.gowork.cli.events;
 
+import dev.gowork.broker.ErrorLines;
 import dev.gowork.broker.kafka.KafkaClients;
 import dev.gowork.broker.topic.Topics;
 import dev.gowork.broker.wire.DecodeError;
@@ -75,8 +76,8 @@ public final class EventsCommand implements Callable<Integer> {
     try {
       kafka = KafkaClients.fromFileAndEnv(context.env());
     } catch (UncheckedIOException | InvalidPathException e) {
-      throw CliException.usage(KafkaClients.PROPERTIES_FILE_ENV + " must name a readable Java properties file; was '"
-          + context.env().get(KafkaClients.PROPERTIES_FILE_ENV) + "'");
+      throw CliException.usage(KafkaClients.PROPERTIES_FILE_ENV + " must name a readable Java properties file; was "
+          + ErrorLines.quoted(KafkaClients.PROPERTIES_FILE_ENV, context.env().get(KafkaClients.PROPERTIES_FILE_ENV)));
     }
     FollowEvents follow = FollowEvents.open(bootstrap, kafka, topics.events(), fromBeginning);
     try {

@@ -1,5 +1,6 @@
 package dev.gowork.cli.kafka;
 
+import dev.gowork.broker.ErrorLines;
 import dev.gowork.broker.embedded.EmbeddedKafka;
 import dev.gowork.broker.process.StopSignals;
 import dev.gowork.cli.settings.CliContext;
@@ -90,7 +91,8 @@ public final class KafkaCommand implements Callable<Integer> {
       }
       return Path.of(dir).toAbsolutePath().normalize();
     } catch (InvalidPathException e) {
-      throw CliException.usage(DATA_DIR_ENV + " (--data-dir) is not a valid path: '" + dir + "'");
+      throw CliException.usage(DATA_DIR_ENV + " (--data-dir) is not a valid path: "
+          + ErrorLines.quoted("--data-dir", dir));
     }
   }
 

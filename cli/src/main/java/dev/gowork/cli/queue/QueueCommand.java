@@ -3,6 +3,7 @@ package dev.gowork.cli.queue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gowork.broker.ErrorLines;
 import dev.gowork.cli.http.CoordinatorClient;
 import dev.gowork.cli.http.ProducerSettings;
 import dev.gowork.cli.settings.CliContext;
@@ -55,11 +56,12 @@ public final class QueueCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (!List.of("pause", "resume").contains(action)) {
-      throw CliException.usage("queue: unknown action '" + action + "'; use pause QUEUE or resume QUEUE");
+      throw CliException.usage("queue: unknown action " + ErrorLines.quoted(null, action)
+          + "; use pause QUEUE or resume QUEUE");
     }
     if (!QUEUE.matcher(queue).matches()) {
-      throw CliException.usage("a queue name is 1-100 letters, digits, '_' or '-'; was '"
-          + (queue.length() > 40 ? queue.substring(0, 40) + "…" : queue) + "'");
+      throw CliException.usage("a queue name is 1-100 letters, digits, '_' or '-'; was "
+          + ErrorLines.quoted(null, queue.length() > 40 ? queue.substring(0, 40) + "…" : queue));
     }
     if (reason != null && (action.equals("resume") || reason.length() > MAX_REASON_CHARS)) {
       throw CliException.usage(action.equals("resume") ? "--reason is for 'queue pause'"

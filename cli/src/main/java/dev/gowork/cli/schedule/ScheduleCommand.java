@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gowork.broker.ErrorLines;
 import dev.gowork.broker.wire.Decoded;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.cli.http.CoordinatorClient;
@@ -98,7 +99,7 @@ public final class ScheduleCommand implements Callable<Integer> {
     }
     if (name != null && !NAME.matcher(name).matches()) {
       throw CliException.usage("a schedule name is 1-100 letters, digits, '.', '_' or '-', starting with a letter or"
-          + " digit; was '" + (name.length() > 40 ? name.substring(0, 40) + "…" : name) + "'");
+          + " digit; was " + ErrorLines.quoted(null, name.length() > 40 ? name.substring(0, 40) + "…" : name));
     }
     boolean definition = cron != null || zone != null || every != null || data != null || timeout != null
         || queue != null || maxAttempts != null;

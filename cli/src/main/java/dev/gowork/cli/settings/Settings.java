@@ -1,5 +1,6 @@
 package dev.gowork.cli.settings;
 
+import dev.gowork.broker.ErrorLines;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.topic.Topics;
 import java.io.IOException;
@@ -14,7 +15,8 @@ import java.util.Objects;
 /**
  * Resolves each setting from its flag, then its {@code GOWORK_*} environment variable, then its
  * default, and validates it. Every error names the flag or variable the bad value came from, and
- * the value, and is a {@link CliException#usage usage} error (exit code 2).
+ * the value unless it may be another option or a secret ({@link ErrorLines#quoted}), and is a
+ * {@link CliException#usage usage} error (exit code 2).
  *
  * <pre>{@code
  * Settings s = context.settings();
@@ -68,8 +70,8 @@ public final class Settings {
     try {
       v = Integer.parseInt(s.value);
     } catch (NumberFormatException e) {
-      throw CliException.usage(s.name + " must be an integer between " + min + " and " + max + "; was '"
-          + shorten(s.value) + "'");
+      throw CliException.usage(s.name + " must be an integer between " + min + " and " + max + "; was "
+          + ErrorLines.quoted(s.name, s.value));
     }
     if (v < min || v > max) {
       throw CliException.usage(s.name + " must be between " + min + " and " + max + "; was " + v);
@@ -90,13 +92,18 @@ public final class Settings {
       URI uri = new URI(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
       String scheme = uri.getScheme();
       if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-        throw CliException.usage(name + " must be an http:// or https:// URL with a host; was '" + shorten(text) + "'");
+        throw notAUrl(name, text);
       }
       return uri;
     } catch (URISyntaxException e) {
       // e.g. '127.0.0.1:8080', which has no scheme: say what it takes rather than the parser's complaint.
-      throw CliException.usage(name + " must be an http:// or https:// URL with a host; was '" + shorten(text) + "'");
+      throw notAUrl(name, text);
     }
+  }
+
+  private static CliException notAUrl(String name, String text) {
+    return CliException.usage(name + " must be an http:// or https:// URL with a host; was "
+        + ErrorLines.quoted(name, text));
   }
 
   /**
@@ -113,7 +120,9 @@ public final class Settings {
     try {
       return Topics.validateQueue(s.value);
     } catch (GoWorkException e) {
-      throw CliException.usage(s.name + ": " + e.getMessage());
+      throw CliException.usage(s.name + ": " + (ErrorLines.mayQuote(s.name, s.value) ? e.getMessage()
+          : "queue name " + ErrorLines.quoted(s.name, s.value) + " is invalid: use 1-" + Topics.MAX_QUEUE_LENGTH
+          + " characters of A-Z a-z 0-9 _ -"));
     }
   }
 
@@ -130,7 +139,9 @@ public final class Settings {
     try {
       return Topics.of(s.value);
     } catch (GoWorkException e) {
-      throw CliException.usage(s.name + ": " + e.getMessage());
+      throw CliException.usage(s.name + ": " + (ErrorLines.mayQuote(s.name, s.value) ? e.getMessage()
+          : "topic prefix " + ErrorLines.quoted(s.name, s.value)
+          + " is invalid: use 1-100 characters of A-Z a-z 0-9 _ - separated by single dots"));
     }
   }
 
@@ -156,15 +167,16 @@ public final class Settings {
     try {
       Path p = Path.of(file);
       if (Files.size(p) > 64 * 1024) {
-        throw CliException.usage(fileEnvName + " names a file over 64 KiB: " + file);
+        throw CliException.usage(fileEnvName + " names a file over 64 KiB: " + ErrorLines.quoted(fileEnvName, file));
       }
       String s = Files.readString(p).replaceFirst("\r?\n$", "");
       if (s.isEmpty()) {
-        throw CliException.usage(fileEnvName + " names an empty file: " + file);
+        throw CliException.usage(fileEnvName + " names an empty file: " + ErrorLines.quoted(fileEnvName, file));
       }
       return s;
     } catch (IOException | InvalidPathException e) {
-      throw CliException.usage(fileEnvName + " names a file that cannot be read: " + file);
+      throw CliException.usage(fileEnvName + " names a file that cannot be read: "
+          + ErrorLines.quoted(fileEnvName, file));
     }
   }
 
@@ -179,10 +191,6 @@ public final class Settings {
       }
     }
     return null;
-  }
-
-  private static String shorten(String s) {
-    return s.length() <= 80 ? s : s.substring(0, 77) + "...";
   }
 
   private record Source(String name, String value) {}

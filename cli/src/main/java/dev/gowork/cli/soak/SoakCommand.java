@@ -1,5 +1,6 @@
 package dev.gowork.cli.soak;
 
+import dev.gowork.broker.ErrorLines;
 import dev.gowork.cli.demo.DemoPlan;
 import dev.gowork.cli.demo.DataFolder;
 import dev.gowork.cli.demo.TemporaryData;
@@ -121,7 +122,7 @@ public final class SoakCommand implements Callable<Integer> {
         WorkerSettings.MAX_CONCURRENCY);
     String h = s.string("--handler", handler, null, "echo").toLowerCase(Locale.ROOT);
     if (!h.equals("echo") && !h.equals("sleep")) {
-      throw CliException.usage("--handler must be echo or sleep; was '" + h + "'");
+      throw CliException.usage("--handler must be echo or sleep; was " + ErrorLines.quoted("--handler", h));
     }
     int workSeconds = s.integer("--work-timeout", workTimeout, null, 1800, 1, 86_400);
     long every = s.integer("--kill-every", killEvery, null, 10, 0, 86_400) * 1000L;

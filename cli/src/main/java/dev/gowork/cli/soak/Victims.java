@@ -1,5 +1,6 @@
 package dev.gowork.cli.soak;
 
+import dev.gowork.broker.ErrorLines;
 import dev.gowork.cli.settings.CliException;
 import java.util.Locale;
 import java.util.Random;
@@ -24,7 +25,8 @@ final class Victims {
       try {
         return valueOf(flag.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw CliException.usage("--kill must be workers, coordinators or both; was '" + flag + "'");
+        throw CliException.usage("--kill must be workers, coordinators or both; was "
+            + ErrorLines.quoted("--kill", flag));
       }
     }
 

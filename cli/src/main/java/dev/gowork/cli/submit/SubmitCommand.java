@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gowork.broker.ErrorLines;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.cli.http.ProducerSettings;
 import dev.gowork.cli.http.WaitForWork;
@@ -142,7 +143,7 @@ public final class SubmitCommand implements Callable<Integer> {
     if (!workId.matches("[A-Za-z0-9._:@-]+")) {
       // As the coordinator checks it, so that a bad --id is a usage error (exit 2) with nothing sent.
       throw CliException.usage("--id must be 1-" + WorkIds.MAX_LENGTH
-          + " letters, digits, '.', '_', ':', '@' or '-'; was '" + workId + "'");
+          + " letters, digits, '.', '_', ':', '@' or '-'; was " + ErrorLines.quoted("--id", workId));
     }
     ObjectNode item = options.item(items.get(0));
     item.put("workId", workId);

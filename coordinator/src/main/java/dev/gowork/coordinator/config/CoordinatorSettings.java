@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import javax.net.ssl.SSLContext;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParseResult;
@@ -114,7 +115,7 @@ public final class CoordinatorSettings {
     } catch (CommandLine.UnmatchedArgumentException e) {
       throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, unknown(e, args));
     } catch (CommandLine.ParameterException e) {
-      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, refused(e));
     }
     return resolve(parsed, env);
   }
@@ -126,6 +127,19 @@ public final class CoordinatorSettings {
   public static String unknown(CommandLine.UnmatchedArgumentException e, String... args) {
     return ErrorLines.unknownArguments(List.of(args), e.getUnmatched(),
         e.getCommandLine().getCommandSpec().optionsMap().keySet());
+  }
+
+  /**
+   * The line for a flag's value that a parse with {@link #commandSpec()} refused (a flag without its value), without
+   * the value when it may be another option or a secret ({@link ErrorLines#refusedValue}).
+   */
+  public static String refused(CommandLine.ParameterException e) {
+    ArgSpec arg = e.getArgSpec();
+    if (arg == null && e instanceof CommandLine.MissingParameterException m && !m.getMissing().isEmpty()) {
+      arg = m.getMissing().get(0);
+    }
+    return ErrorLines.refusedValue(e.getMessage(), arg instanceof OptionSpec o ? o.longestName() : null,
+        arg == null ? null : arg.paramLabel(), e.getCommandLine().getCommandSpec().optionsMap().keySet());
   }
 
   /**

@@ -1,13 +1,14 @@
 package dev.gowork.coordinator.config;
 
 import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.ErrorLines;
 import dev.gowork.broker.GoWorkException;
 import java.util.EnumMap;
 import java.util.Map;
 
 /**
  * Looks a setting up in order (flag, env var, default) and checks it; every error names the setting
- * by where its value came from, and quotes the bad value.
+ * by where its value came from, and quotes the bad value (unless it may be another option or a secret).
  */
 final class SettingValues {
   private final Map<Setting, String> flags;
@@ -54,19 +55,16 @@ final class SettingValues {
     return (int) number(s, min, max);
   }
 
-  /** An error naming the setting as the user gave it (flag or env var) and its value. */
+  /**
+   * An error naming the setting as the user gave it (flag or env var) and its value, unless that may be another
+   * option or a secret ({@link ErrorLines#quoted}).
+   */
   GoWorkException invalid(Setting s, String problem) {
-    return new GoWorkException(ErrorCode.INVALID_ARGUMENT, name(s) + " " + problem + ", was " + quote(text(s)));
+    return new GoWorkException(ErrorCode.INVALID_ARGUMENT, name(s) + " " + problem + ", was "
+        + ErrorLines.quoted(s.flag, text(s)));
   }
 
   String name(Setting s) {
     return flags.containsKey(s) ? s.flag + " (" + s.env + ")" : s.env + " (" + s.flag + ")";
-  }
-
-  static String quote(String v) {
-    if (v == null) {
-      return "unset";
-    }
-    return "'" + (v.length() > 100 ? v.substring(0, 100) + "…" : v) + "'";
   }
 }

@@ -1,6 +1,7 @@
 package dev.gowork.coordinator.config;
 
 import dev.gowork.broker.ErrorCode;
+import dev.gowork.broker.ErrorLines;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.signing.SharedSecret;
 import java.io.IOException;
@@ -49,7 +50,7 @@ final class TlsKeys {
     char[] password = SharedSecret.readValueOrFile(env, PASSWORD, PASSWORD_FILE).toCharArray();
     try {
       if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-        throw invalid(name + " names no readable file: " + file);
+        throw invalid(name + " names no readable file: " + ErrorLines.quoted(name, file.toString()));
       }
       if (Files.size(file) > MAX_KEYSTORE_BYTES) {
         throw invalid(name + " names a file of " + Files.size(file) + " bytes, not a key store: " + file);

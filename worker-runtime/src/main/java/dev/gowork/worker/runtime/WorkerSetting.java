@@ -108,12 +108,14 @@ public enum WorkerSetting {
     return description + " Env " + env + (defaultText == null ? "." : "; default " + defaultText + ".");
   }
 
-  /** The error for a bad value: names this setting, what it must be, and the value (cut at 120 characters). */
+  /**
+   * The error for a bad value: names this setting, what it must be, and the value, unless that may be another
+   * option or a secret ({@link dev.gowork.broker.ErrorLines#quoted}).
+   */
   public dev.gowork.broker.GoWorkException invalid(Object value, String expected) {
-    String shown = String.valueOf(value);
-    shown = shown.length() > 120 ? shown.substring(0, 120) + "…" : shown;
     return new dev.gowork.broker.GoWorkException(dev.gowork.broker.ErrorCode.INVALID_ARGUMENT,
-        label() + " must be " + expected + "; was '" + shown + "'");
+        label() + " must be " + expected + "; was "
+            + dev.gowork.broker.ErrorLines.quoted(label(), String.valueOf(value)));
   }
 
   /** How error messages name it: {@code GOWORK_QUEUE (--queue)}. */
