@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.IntSupplier;
 
 /**
  * The configuration of a single-node KRaft broker that is also its own controller, with a
@@ -73,6 +74,23 @@ final class BrokerProperties {
         Properties props = new Properties();
         props.putAll(p);
         return props;
+    }
+
+    /**
+     * A port from {@code freePorts} other than {@code taken}: the broker's port may be one chosen a moment
+     * ago and not bound yet, which the system can hand out again (the controller listener then failed to
+     * bind, as a demo once did).
+     *
+     * @throws IllegalStateException when 100 ports in a row were {@code taken}
+     */
+    static int freePortOtherThan(int taken, IntSupplier freePorts) {
+        for (int i = 0; i < 100; i++) {
+            int port = freePorts.getAsInt();
+            if (port != taken) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("No free port on " + HOST + " other than " + taken);
     }
 
     /** A port that was free on the loopback address a moment ago. */

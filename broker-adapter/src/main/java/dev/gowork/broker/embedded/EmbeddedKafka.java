@@ -76,7 +76,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         long began = System.nanoTime();
         Path logDir = dataDir.resolve("kafka");
-        Properties props = BrokerProperties.of(port, BrokerProperties.freePort(), logDir, overrides);
+        Properties props = BrokerProperties.of(port,
+            BrokerProperties.freePortOtherThan(port, BrokerProperties::freePort), logDir, overrides);
         KafkaConfig config = KafkaConfig.fromProps(props, false);
         DataFolderLock lock = DataFolderLock.acquire(logDir, dataDir);
         KafkaRaftServer started = null;

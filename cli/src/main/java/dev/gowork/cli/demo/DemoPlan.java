@@ -7,8 +7,14 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.IntSupplier;
 
 /**
  * Everything one demo (or soak) run was resolved to; {@link LocalCluster} starts its processes from
@@ -32,7 +38,8 @@ public record DemoPlan(int items, int workers, int concurrency, int workTimeoutS
    */
   public static DemoPlan local(int items, int workers, int concurrency, int workTimeoutSeconds, Path dataDir,
       Map<String, String> parentEnv) {
-    return new DemoPlan(items, workers, concurrency, workTimeoutSeconds, dataDir, freePort(), freePort(),
+    List<Integer> ports = freePortsApart(2, List.of(), DemoPlan::freePort);
+    return new DemoPlan(items, workers, concurrency, workTimeoutSeconds, dataDir, ports.get(0), ports.get(1),
         Signatures.randomToken(), Signatures.randomToken(), parentEnv, javaLauncher(),
         System.getProperty("java.class.path"), MainDelegate.COORDINATOR.className(), MainDelegate.WORKER.className());
   }
@@ -60,6 +67,26 @@ public record DemoPlan(int items, int workers, int concurrency, int workTimeoutS
     } catch (IOException e) {
       throw CliException.failed("cannot find a free port on 127.0.0.1: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * {@code count} ports from {@code freePorts}, different from each other and from {@code taken}: a port
+   * found free is not bound until its process starts, so the system may hand it out again meanwhile.
+   *
+   * @throws CliException failed when 100 ports in a row were already taken
+   */
+  public static List<Integer> freePortsApart(int count, Collection<Integer> taken, IntSupplier freePorts) {
+    Set<Integer> seen = new LinkedHashSet<>(taken);
+    List<Integer> ports = new ArrayList<>(count);
+    for (int misses = 0; ports.size() < count; ) {
+      int port = freePorts.getAsInt();
+      if (seen.add(port)) {
+        ports.add(port);
+      } else if (++misses == 100) {
+        throw CliException.failed("cannot find " + count + " free ports on 127.0.0.1 apart from " + seen);
+      }
+    }
+    return ports;
   }
 
   private static String javaLauncher() {

@@ -53,9 +53,8 @@ final class SoakCoordinators implements AutoCloseable {
   SoakCoordinators(DemoPlan plan, int count, PrintStream notices) {
     this.plan = plan;
     this.running = new AtomicReferenceArray<>(count);
-    for (int i = 0; i < count; i++) {
-      ports.add(i == 0 ? plan.httpPort() : DemoPlan.freePort());
-    }
+    ports.add(plan.httpPort());
+    ports.addAll(DemoPlan.freePortsApart(count - 1, List.of(plan.httpPort(), plan.kafkaPort()), DemoPlan::freePort));
     this.hook = new Thread(() -> {
       notices.println("soak: interrupted; stopping the coordinators and Kafka");
       stopAll();
