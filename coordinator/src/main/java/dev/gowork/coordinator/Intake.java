@@ -156,7 +156,7 @@ final class Intake {
       throw new GoWorkException(ErrorCode.UNAVAILABLE, "the state was not committed to Kafka within " + sendTimeout,
           cause);
     }
-    throw new GoWorkException(ErrorCode.UNAVAILABLE, "the state could not be committed: " + cause, cause);
+    throw new GoWorkException(ErrorCode.UNAVAILABLE, Journal.notCommitted(cause), cause);
   }
 
   /** The outcome of each send of one batch; {@link #all} completes when every send answered. */

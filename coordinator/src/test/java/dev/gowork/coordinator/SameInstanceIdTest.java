@@ -1,6 +1,7 @@
 package dev.gowork.coordinator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,6 +94,10 @@ class SameInstanceIdTest {
       GoWorkException refused = assertThrows(GoWorkException.class,
           () -> first.add(first.createWork("after the takeover", 60)));
       assertEquals(ErrorCode.UNAVAILABLE, refused.code(), "refused with a retryable error");
+      assertTrue(refused.getMessage().startsWith("the state could not be committed: fenced: another coordinator"),
+          refused.getMessage());
+      assertFalse(refused.getMessage().matches(".*\\b(java|dev\\.gowork|org\\.apache)\\..*"),
+          "no class name for a client: " + refused.getMessage());
 
       Map<String, String> members = members(admin, topics);
       Session s = session(second);

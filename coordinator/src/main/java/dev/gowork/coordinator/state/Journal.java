@@ -138,10 +138,19 @@ public final class Journal {
       Thread.currentThread().interrupt();
       throw new GoWorkException(ErrorCode.UNAVAILABLE, "interrupted while waiting for the state to be committed", e);
     } catch (ExecutionException e) {
-      throw new GoWorkException(ErrorCode.UNAVAILABLE, "the state could not be committed: " + e.getCause(), e);
+      throw new GoWorkException(ErrorCode.UNAVAILABLE, notCommitted(e.getCause()), e);
     } catch (TimeoutException e) {
       throw new GoWorkException(ErrorCode.UNAVAILABLE, "the state was not committed to Kafka within " + flushTimeout, e);
     }
+  }
+
+  /**
+   * Why changes were not committed, in words an HTTP client may read: the cause's message, never its
+   * class (an internal detail).
+   */
+  public static String notCommitted(Throwable cause) {
+    String why = cause == null ? null : cause.getMessage();
+    return "the state could not be committed: " + (why == null || why.isBlank() ? "Kafka refused it" : why);
   }
 
   /** Takes everything appended so far (whole {@link #atomically} units only). */
