@@ -214,15 +214,24 @@ public final class TransactionalWriter implements AutoCloseable {
     }
   }
 
-  /** Aborts the open transaction on the same producer; false when that failed (fenced, or Kafka away). */
+  /**
+   * Aborts the open transaction on the same producer; false when that failed (fenced, or the producer was
+   * closed). An abort whose answer did not come within {@code max.block.ms} (Kafka away) is asked again on
+   * the same producer, as Kafka allows: only the broker's answer tells a transaction it aborted from a
+   * takeover, and a takeover stops this coordinator for good.
+   */
   private boolean abortOnThisProducer() {
-    try {
-      producer.abortTransaction();
-      open = false;
-      return true;
-    } catch (RuntimeException e) {
-      LOG.debug("abort after a stale epoch failed: {}", e.toString());
-      return false;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        producer.abortTransaction();
+        open = false;
+        return true;
+      } catch (TimeoutException e) {
+        LOG.warn("no answer to abort {} after a stale producer epoch in time; asking again", attempt);
+      } catch (RuntimeException e) {
+        LOG.debug("abort after a stale epoch failed: {}", e.toString());
+        return false;
+      }
     }
   }
 

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TransactionState;
@@ -26,6 +27,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,6 +53,8 @@ class StaleProducerEpochTest {
   private String prefix;
   private String txId;
   private Admin admin;
+  /** How many aborts of the writer's producers go unanswered in time (a TimeoutException) before one is sent. */
+  private final AtomicInteger abortsUnanswered = new AtomicInteger();
 
   @BeforeEach
   void setUp(TestKafka k) throws Exception {
@@ -79,6 +83,27 @@ class StaleProducerEpochTest {
     List<Journal.Entry> changes = changes();
 
     assertFalse(writer.commit(changes, Map.of(), null), "the transaction the broker aborted did not commit");
+    assertTrue(writer.commit(changes, Map.of(), null), "the same changes committed in the next transaction");
+    writer.close();
+    assertEquals(List.of("completed"), committed(prefix + ".state"));
+    assertEquals(List.of("work_complete"), committed(prefix + ".events"));
+  }
+
+  /**
+   * Found 2026-12-07: the abort that tells a broker-aborted transaction from a takeover took an abort
+   * unanswered within {@code max.block.ms} (Kafka away for a moment) for a fence, so the coordinator
+   * stopped for good, and {@code gowork coordinator} exited 3 saying another coordinator took its id.
+   */
+  @Test
+  void aTransactionTheBrokerTimedOutWhoseAbortGoesUnansweredOnceIsWrittenAgainNotTakenForFencing() throws Exception {
+    KafkaClients oneSecond = new KafkaClients(kafka.bootstrapServers(), Map.of("transaction.timeout.ms", "1000"));
+    TransactionalWriter writer = writer(oneSecond, () -> Poll.until(this::aborted, WAIT,
+        "the broker to abort the transaction that outlived its timeout"));
+    abortsUnanswered.set(1);
+    List<Journal.Entry> changes = changes();
+
+    assertFalse(writer.commit(changes, Map.of(), null), "the transaction the broker aborted did not commit");
+    assertEquals(0, abortsUnanswered.get(), "the abort went unanswered once");
     assertTrue(writer.commit(changes, Map.of(), null), "the same changes committed in the next transaction");
     writer.close();
     assertEquals(List.of("completed"), committed(prefix + ".state"));
@@ -121,6 +146,9 @@ class StaleProducerEpochTest {
             if (m.getName().equals("send") && ((ProducerRecord<?, ?>) args[0]).topic().endsWith(".events")
                 && first.getAndSet(false)) {
               meanwhile.run();
+            }
+            if (m.getName().equals("abortTransaction") && abortsUnanswered.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+              throw new TimeoutException("Timeout expired after 60000ms while awaiting EndTxn(false)");
             }
             try {
               return m.invoke(real, args);
