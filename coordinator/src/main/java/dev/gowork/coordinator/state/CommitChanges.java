@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * Stopping commits what is pending at once.
  *
  * <p>Failure modes: what fails to commit stays pending and goes into the next attempt (after a
- * pause), whole and in order. Being fenced stops the committer for good; {@link #failure()} says so
- * and the results loop stops. {@link #crash()} stops without committing what is pending.
+ * pause), whole and in order. Being fenced (a takeover) or refused as not authorized stops the
+ * committer for good; {@link #failure()} says which, and the results loop stops. {@link #crash()} stops without committing what is pending.
  */
 public final class CommitChanges {
   private static final Logger LOG = LoggerFactory.getLogger(CommitChanges.class);
@@ -259,6 +259,9 @@ public final class CommitChanges {
       // Logged once, by the takeover (the results loop or the handler feed may have noticed it first).
       takeover.noticed("transactional id " + writer.transactionalId() + " (or fenced it after the coordinators' "
           + "group had dropped this one)", e.getCause());
+      fail(e);
+    } catch (TransactionalWriter.NotAuthorized e) {
+      LOG.error("{}; this coordinator stops committing", e.getMessage());
       fail(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -60,6 +60,17 @@ public final class TransactionalWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * Kafka refused the transaction as not authorized (its ACLs): this coordinator cannot commit, and it is
+   * not a takeover, so it says what to fix instead.
+   */
+  public static final class NotAuthorized extends RuntimeException {
+    NotAuthorized(String transactionalId, AuthorizationException cause) {
+      super("Kafka refused this coordinator's transaction as not authorized: allow transactional id "
+          + transactionalId + " and its topics and group (" + cause + ")", cause);
+    }
+  }
+
   /** @param writerId this coordinator's transactional id, put on its state and session records */
   public TransactionalWriter(Supplier<Producer<String, byte[]>> factory, String writerId, String stateTopic,
       String sessionsTopic, String eventsTopic, String controlTopic, String schedulesTopic, String queuesTopic) {
@@ -110,6 +121,7 @@ public final class TransactionalWriter implements AutoCloseable {
    *
    * @return true when committed; false when it failed and may be retried with the same entries
    * @throws Fenced when another instance owns the transactional id now
+   * @throws NotAuthorized when Kafka refused it as not authorized
    */
   boolean commit(List<Journal.Entry> entries, Map<TopicPartition, OffsetAndMetadata> offsets,
       ConsumerGroupMetadata group) {
@@ -158,10 +170,14 @@ public final class TransactionalWriter implements AutoCloseable {
       }
       discard();
       throw new Fenced(e);
-    } catch (ProducerFencedException | AuthorizationException e) {
+    } catch (ProducerFencedException e) {
       discard();
       aborted(outcome);
       throw new Fenced(e);
+    } catch (AuthorizationException e) {
+      discard();
+      aborted(outcome);
+      throw new NotAuthorized(id, e);
     } catch (KafkaException | IllegalStateException e) {
       LOG.warn("committing {} changes failed ({}); the producer is replaced and the changes retried", entries.size(),
           e.toString());

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gowork.broker.testing.KafkaExtension;
 import dev.gowork.broker.testing.TestKafka;
+import dev.gowork.coordinator.testing.Poll;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +28,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,9 +79,15 @@ class CommitChangesTest {
   }
 
   private void startCommitter(Duration interval) {
+    startCommitter(interval, () -> { });
+  }
+
+  /** With {@code beforeCommit} run before each {@code commitTransaction} of the real producer. */
+  private void startCommitter(Duration interval, Runnable beforeCommit) {
     journal = Journal.durable(WAIT);
     String txId = kafka.topicPrefix() + ".coordinator-0";
-    TransactionalWriter writer = new TransactionalWriter(() -> kafka.clients().transactionalProducer(txId), txId,
+    TransactionalWriter writer = new TransactionalWriter(() -> wrapped(kafka.clients().transactionalProducer(txId),
+        beforeCommit), txId,
         state, kafka.topicPrefix() + ".sessions", kafka.topicPrefix() + ".events",
         kafka.topicPrefix() + ".control", kafka.topicPrefix() + ".schedules",
         kafka.topicPrefix() + ".queues");
@@ -149,10 +159,43 @@ class CommitChangesTest {
     assertEquals(3, committedOffset());
   }
 
+  /**
+   * Found 2026-12-07: a transaction refused as not authorized (an ACL) was taken for a takeover, so the
+   * coordinator said another one with its instance id took it over, and {@code gowork coordinator} exited 3.
+   */
+  @Test
+  void aTransactionRefusedAsNotAuthorizedStopsTheCommitterSayingSoNotAsATakeover() throws Exception {
+    startCommitter(Duration.ZERO, () -> {
+      throw new TopicAuthorizationException(java.util.Set.of(state));
+    });
+    journal.put(Journal.Kind.STATE, "w-3", "three".getBytes(StandardCharsets.UTF_8));
+    commits.handOff(resultsConsumer.groupMetadata());
+
+    RuntimeException failure = Poll.until(commits::failure, WAIT, "the committer to stop");
+    assertFalse(commits.takeover().happened(), "taken for a takeover: " + failure.getMessage());
+    assertTrue(failure.getMessage().startsWith("Kafka refused this coordinator's transaction as not authorized"),
+        failure.getMessage());
+  }
+
   @Test
   void aNegativeIntervalIsRefused() {
     startCommitter(Duration.ZERO);
     assertThrows(IllegalArgumentException.class, () -> new CommitChanges(journal, null, Duration.ofMillis(-1)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Producer<String, byte[]> wrapped(Producer<String, byte[]> real, Runnable beforeCommit) {
+    return (Producer<String, byte[]>) Proxy.newProxyInstance(Producer.class.getClassLoader(),
+        new Class<?>[] {Producer.class}, (proxy, m, args) -> {
+          if (m.getName().equals("commitTransaction")) {
+            beforeCommit.run();
+          }
+          try {
+            return m.invoke(real, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
   }
 
   /** The keys a read_committed reader sees on partition 0 of {@code topic}. */
