@@ -99,6 +99,8 @@ class CrashedCoordinatorsOpenTransactionTest {
     Poll.until(() -> EventsTopic.terminalByWork(EventsTopic.readAll(k.clients(), topics.events())).keySet()
         .containsAll(ids), WAIT, "b to finish every item, a's included, before a's transaction times out");
     EventsTopic.assertOneTerminalEach(EventsTopic.readAll(k.clients(), topics.events()), ids, EventType.WORK_COMPLETE);
+    // Counted once the fence call returns, which can be after the abort it caused let b finish the work.
+    Poll.until(() -> b.abandonedTransactionsFenced() >= 1, WAIT, "b to count the fence");
     assertEquals(1, b.abandonedTransactionsFenced());
     assertFalse(b.failure().isPresent(), () -> b.failure().get());
   }
