@@ -545,11 +545,17 @@ public final class WorkServer implements AutoCloseable {
    * }</pre>
    *
    * @return the schedule as the coordinators now know it, with its next run time
-   * @throws GoWorkException CONFLICT when {@value Schedules#MAX_SCHEDULES} other schedules exist, or when its
+   * @throws GoWorkException INVALID_ARGUMENT when a cron expression never runs (e.g. "0 0 30 2 *");
+   *     CONFLICT when {@value Schedules#MAX_SCHEDULES} other schedules exist, or when its
    *     queue would be a new one past {@code GOWORK_MAX_QUEUES}; UNAVAILABLE when Kafka did not commit it in time
    */
   public ScheduleStatus schedule(Schedule s) {
     requireStarted();
+    if (s.nextRunAfter(clock.instant()).isEmpty()) {
+      // A typo such as April 31: defined, it would be listed and never run, with no error anywhere.
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "the cron expression '" + s.cron().orElse("") + "' of schedule '"
+          + s.name() + "' never runs (it names no date that exists, e.g. February 30): nothing was defined");
+    }
     return changes.run(() -> scheduleChanges.define(s));
   }
 

@@ -83,6 +83,8 @@ class ScheduleApiTest {
     assertError(define("ok", "{\"cron\":\"@daily\",\"everySeconds\":5,\"data\":1,\"timeoutSeconds\":5}"), 400,
         "exactly one of 'cron'");
     assertError(define("ok", "{\"cron\":\"61 * * * *\",\"data\":1,\"timeoutSeconds\":5}"), 400, "not a cron expression");
+    assertError(define("ok", "{\"cron\":\"0 9 31 4 *\",\"data\":1,\"timeoutSeconds\":5}"), 400,
+        "the cron expression '0 9 31 4 *' of schedule 'ok' never runs");
     assertError(define("ok", "{\"cron\":\"@daily\",\"zone\":\"Nowhere/Here\",\"data\":1,\"timeoutSeconds\":5}"), 400,
         "not a time zone");
     assertError(define("ok", "{\"everySeconds\":5,\"zone\":\"UTC\",\"data\":1,\"timeoutSeconds\":5}"), 400,
