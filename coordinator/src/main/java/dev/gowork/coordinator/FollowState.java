@@ -224,7 +224,7 @@ final class FollowState implements AutoCloseable {
       LOG.warn("could not read the end of {} and {}: {}", topics.state(), topics.sessions(), e.toString());
       return false;
     }
-    while (System.nanoTime() < deadline) {
+    while (System.nanoTime() - deadline < 0) {
       List<TopicPartition> behind = new ArrayList<>();
       ends.forEach((tp, end) -> {
         if (positions.getOrDefault(tp, 0L) < end) {

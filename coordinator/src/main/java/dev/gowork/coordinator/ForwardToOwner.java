@@ -319,7 +319,7 @@ final class ForwardToOwner implements OwnerRequests.Owner {
   private boolean await(BooleanSupplier done) {
     long end = System.nanoTime() + wait.toNanos();
     while (!done.getAsBoolean()) {
-      if (System.nanoTime() >= end) {
+      if (System.nanoTime() - end >= 0) {
         return false;
       }
       try {

@@ -73,7 +73,7 @@ final class PartitionOwner implements ConsumeResults.Owner {
   /** Waits (bounded) until the group gave this coordinator its first results partitions. */
   void awaitFirst() {
     long end = System.nanoTime() + FIRST_ASSIGNMENT.toNanos();
-    while (!ownership.ownsAny() && System.nanoTime() < end) {
+    while (!ownership.ownsAny() && System.nanoTime() - end < 0) {
       try {
         Thread.sleep(5);
       } catch (InterruptedException e) {

@@ -34,7 +34,7 @@ final class Readiness {
                 AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, 20);
         Exception last = null;
         try (Admin admin = Admin.create(config)) {
-            while (System.nanoTime() < deadline) {
+            while (System.nanoTime() - deadline < 0) {
                 try {
                     Collection<Node> nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(2_000))
                             .nodes().get();

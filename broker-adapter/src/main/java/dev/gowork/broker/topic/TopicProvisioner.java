@@ -95,7 +95,7 @@ public final class TopicProvisioner {
             return;
         }
         long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < end) {
+        while (System.nanoTime() - end < 0) {
             try {
                 Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> all =
                         new java.util.HashMap<>();

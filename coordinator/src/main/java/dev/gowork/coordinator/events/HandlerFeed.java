@@ -325,7 +325,7 @@ public final class HandlerFeed implements CommitWatcher, AutoCloseable {
     }
     // The end offsets may not cover a transaction that committed a moment ago (its markers come
     // after the commit returns): claimed events are waited for as well.
-    while (System.nanoTime() < end && (!caughtUp(ends) || claimsLeft())) {
+    while (System.nanoTime() - end < 0 && (!caughtUp(ends) || claimsLeft())) {
       ConsumerRecords<String, byte[]> batch = poll();
       if (batch != null && !batch.isEmpty() && !handle(batch, done)) {
         return;

@@ -261,7 +261,7 @@ public final class HttpService implements AutoCloseable {
   /** Waits up to {@link #GRACE} for the requests in flight to end. */
   private void awaitInFlight() {
     long end = System.nanoTime() + GRACE.toNanos();
-    while (router.inFlight() > 0 && System.nanoTime() < end) {
+    while (router.inFlight() > 0 && System.nanoTime() - end < 0) {
       try {
         Thread.sleep(10);
       } catch (InterruptedException e) {

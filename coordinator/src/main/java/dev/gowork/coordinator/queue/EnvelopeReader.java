@@ -49,7 +49,7 @@ public final class EnvelopeReader implements AutoCloseable {
     }
     consumer.seek(tp, offset);
     long end = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < end) {
+    while (System.nanoTime() - end < 0) {
       for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
         if (r.offset() == offset) {
           Decoded<WorkEnvelope> d = codec.decodeWork(r.value());

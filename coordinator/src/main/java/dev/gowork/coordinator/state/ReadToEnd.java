@@ -55,7 +55,7 @@ public final class ReadToEnd {
         if (end.isEmpty()) {
           break;
         }
-        if (System.nanoTime() > deadline) {
+        if (System.nanoTime() - deadline > 0) {
           throw new KafkaException("reading " + topic + " to its end took longer than " + timeout);
         }
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {

@@ -82,8 +82,8 @@ final class WorkRecord {
     } else if (outcome instanceof String s) {
       error = s;
     }
-    return new WorkStatus(workId, queue, state, attempt, maxAttempts, result, error, workerId, workerName,
+    return new WorkStatus(workId, queue, state, attempt, maxAttempts, result, error, workerId,
         Instant.ofEpochMilli(createdAt), Instant.ofEpochMilli(updatedAt), Instant.ofEpochMilli(deadline),
-        state == WorkState.RUNNING ? progress : null, runAt < 0 ? null : Instant.ofEpochMilli(runAt));
+        state == WorkState.RUNNING ? progress : null, runAt < 0 ? null : Instant.ofEpochMilli(runAt), workerName);
   }
 }

@@ -22,7 +22,7 @@ class AdminApiTest {
 
   private static WorkStatus dead(String id, long updatedAtMillis) {
     Instant updated = updatedAtMillis < 0 ? null : Instant.ofEpochMilli(updatedAtMillis);
-    return new WorkStatus(id, "default", WorkState.DEAD, 2, 2, null, "boom", "w-1", null, Instant.EPOCH, updated,
+    return new WorkStatus(id, "default", WorkState.DEAD, 2, 2, null, "boom", "w-1", Instant.EPOCH, updated,
         Instant.EPOCH.plusSeconds(60), null, null);
   }
 
