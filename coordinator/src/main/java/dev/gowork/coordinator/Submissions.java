@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * {@code <p>.results}, so that one pipeline, on the coordinator that owns the work, handles every
  * result. The application's own {@code submit(Work)} is applied at once, to work this coordinator owns.
  *
- * <p>Progress reports of one work item pass here at most once per {@link #PROGRESS_INTERVAL}, timed on
+ * <p>Progress reports of one attempt of a work item pass here at most once per {@link #PROGRESS_INTERVAL}
+ * (a new attempt has its own, so its first report is not refused for its predecessor's last), timed on
  * the monotonic nanoTime from the last one this coordinator passed on: a local duration, so a step of the
  * wall clock (NTP, a resumed VM) neither refuses reports for the size of the step nor lets a flood through.
  */
@@ -55,8 +56,8 @@ final class Submissions {
   private final Topics topics;
   private final Clock clock;
   private final LongSupplier nanoTime;
-  /** By work id, when a progress report was last passed on, on {@link #nanoTime}; pruned once an interval. */
-  private final ConcurrentHashMap<String, Long> progressPassed = new ConcurrentHashMap<>();
+  /** By attempt, when a progress report was last passed on, on {@link #nanoTime}; pruned once an interval. */
+  private final ConcurrentHashMap<Attempt, Long> progressPassed = new ConcurrentHashMap<>();
   private volatile long prunedNanos;
   private final Duration sendTimeout;
   private final HandoutSeal seal;
@@ -104,22 +105,26 @@ final class Submissions {
       throw new GoWorkException(ErrorCode.UNAUTHENTICATED, "unknown worker or invalid session");
     }
     checkOpen(workId, workerId);
-    long passed = passProgress(workId);
+    Attempt key = new Attempt(workId, attempt);
+    long passed = passProgress(key);
     try {
       publishSigned(new ResultEnvelope(workId, attempt, ResultStatus.RUNNING, progress.toJson(), null, workerId, -1),
           workerId, sessionKey);
     } catch (RuntimeException e) {
-      progressPassed.remove(workId, passed); // not sent: the worker may try again at once
+      progressPassed.remove(key, passed); // not sent: the worker may try again at once
       throw e;
     }
   }
 
+  /** One attempt of a work item: what the progress rate limit counts by. */
+  private record Attempt(String workId, int attempt) {}
+
   /**
-   * Notes a progress report of {@code workId} as passed on now, on {@link #nanoTime}, and returns that time.
+   * Notes a progress report of {@code key} as passed on now, on {@link #nanoTime}, and returns that time.
    *
    * @throws GoWorkException RATE_LIMITED when one was passed on less than {@link #PROGRESS_INTERVAL} ago
    */
-  private long passProgress(String workId) {
+  private long passProgress(Attempt key) {
     long now = nanoTime.getAsLong();
     long interval = PROGRESS_INTERVAL.toNanos();
     if (now - prunedNanos >= interval) {
@@ -127,13 +132,14 @@ final class Submissions {
       progressPassed.values().removeIf(at -> now - at >= interval);
     }
     boolean[] passes = new boolean[1];
-    progressPassed.compute(workId, (id, last) -> {
+    progressPassed.compute(key, (k, last) -> {
       passes[0] = last == null || now - last >= interval;
       return passes[0] ? now : last;
     });
     if (!passes[0]) {
-      throw new GoWorkException(ErrorCode.RATE_LIMITED, "progress of work " + workId + " was reported less than "
-          + PROGRESS_INTERVAL.toSeconds() + " s ago; report at most once a second");
+      throw new GoWorkException(ErrorCode.RATE_LIMITED, "progress of attempt " + key.attempt() + " of work "
+          + key.workId() + " was reported less than " + PROGRESS_INTERVAL.toSeconds()
+          + " s ago; report at most once a second");
     }
     return now;
   }
