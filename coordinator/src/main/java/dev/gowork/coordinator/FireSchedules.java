@@ -5,6 +5,7 @@ import dev.gowork.broker.GoWorkException;
 import dev.gowork.coordinator.schedule.Schedule;
 import dev.gowork.coordinator.schedule.Schedules;
 import java.time.Clock;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * <p>A run's work id is {@code <name>@<run time>}: should a run be repeated (a crash between the add
  * and the record of the run, a hand-over), the add finds the id known and the run counts as done. An
  * add that fails (Kafka away) is tried again 5 s later (on the monotonic nanoTime: a step of the wall
- * clock neither holds the retry back nor hurries it; when runs are due stays on the wall clock); one run
- * of a schedule is in flight at a time, until its record is committed.
+ * clock neither holds the retry back nor hurries it; when runs are due stays on the wall clock). That
+ * wait belongs to the run that failed: it is forgotten once that run is no longer due (its schedule
+ * deleted, redefined or handed over, or a later run time come), so a new definition of the name runs on
+ * time. One run of a schedule is in flight at a time, until its record is committed.
  */
 final class FireSchedules implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(FireSchedules.class);
@@ -44,8 +47,8 @@ final class FireSchedules implements Runnable {
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final java.util.concurrent.atomic.LongAdder runs = new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder failures = new java.util.concurrent.atomic.LongAdder();
-  /** After a failed run, a schedule waits {@value #RETRY_AFTER_MS} ms: until when, on {@link #nanoTime}. */
-  private final Map<String, Long> retryAt = new ConcurrentHashMap<>();
+  /** After a failed run, a schedule waits {@value #RETRY_AFTER_MS} ms: by schedule name, the run and until when. */
+  private final Map<String, Retry> retryAt = new ConcurrentHashMap<>();
   private boolean ready;
 
   /**
@@ -75,12 +78,25 @@ final class FireSchedules implements Runnable {
       }
     }
     long nowNanos = nanoTime.getAsLong();
-    for (Schedules.Due due : schedules.due(clock.instant(), owns)) {
+    List<Schedules.Due> dueNow = schedules.due(clock.instant(), owns);
+    forgetRetriesNoLongerDue(dueNow);
+    for (Schedules.Due due : dueNow) {
       String name = due.schedule().name();
-      Long retry = retryAt.get(name);
-      if ((retry == null || retry - nowNanos <= 0) && inFlight.add(name)) {
+      Retry retry = retryAt.get(name);
+      if ((retry == null || retry.atNanos() - nowNanos <= 0) && inFlight.add(name)) {
         fire(due);
       }
+    }
+  }
+
+  /** A run that failed, tried again at {@code atNanos} on {@link #nanoTime}. */
+  private record Retry(Schedules.Due run, long atNanos) {}
+
+  /** Drops the retries of runs not due any more: a deleted or redefined schedule does not keep the old one's wait. */
+  private void forgetRetriesNoLongerDue(List<Schedules.Due> dueNow) {
+    if (!retryAt.isEmpty()) {
+      Set<Schedules.Due> runs = new HashSet<>(dueNow);
+      retryAt.values().removeIf(r -> !runs.contains(r.run()));
     }
   }
 
@@ -111,7 +127,7 @@ final class FireSchedules implements Runnable {
       if (error == null) {
         retryAt.remove(s.name());
       } else {
-        retryAt.put(s.name(), nanoTime.getAsLong() + RETRY_AFTER_NANOS);
+        retryAt.put(s.name(), new Retry(due, nanoTime.getAsLong() + RETRY_AFTER_NANOS));
         failures.increment();
         LOG.warn("schedule {} could not add or record its run for {} (tried again in {} s): {}", s.name(),
             due.at(), RETRY_AFTER_MS / 1000, unwrap(error).getMessage());

@@ -10,4 +10,9 @@ public final class ReadBack {
   public static void defined(Schedules book, Schedule s, Instant definedAt) {
     book.apply(ScheduleRecords.DEFINITION + s.name(), ScheduleRecords.definition(s, definedAt));
   }
+
+  /** Applies the deletion of schedule {@code name} to {@code book}, as if read back. */
+  public static void deleted(Schedules book, String name) {
+    book.apply(ScheduleRecords.DEFINITION + name, null);
+  }
 }
