@@ -104,8 +104,10 @@ final class Submissions {
     if (!workers.authenticate(workerId, sessionKey)) {
       throw new GoWorkException(ErrorCode.UNAUTHENTICATED, "unknown worker or invalid session");
     }
-    checkOpen(workId, workerId);
-    Attempt key = new Attempt(workId, attempt);
+    WorkStatus open = checkOpen(workId, workerId);
+    // Attempt numbers past the item's maxAttempts share one limit: a worker naming ever higher ones would
+    // otherwise get another report a second with each.
+    Attempt key = new Attempt(workId, Math.min(attempt, Math.max(1, open.maxAttempts())));
     long passed = passProgress(key);
     try {
       publishSigned(new ResultEnvelope(workId, attempt, ResultStatus.RUNNING, progress.toJson(), null, workerId, -1),

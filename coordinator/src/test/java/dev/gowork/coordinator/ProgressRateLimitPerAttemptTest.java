@@ -51,6 +51,22 @@ class ProgressRateLimitPerAttemptTest extends ServerFixture {
     }, WAIT, "the new attempt's report shown");
   }
 
+  @Test
+  void attemptNumbersPastTheItemsMaxAttemptsShareOneLimit(TestKafka k) {
+    start(k).start();
+    Session s = handshake();
+    Work work = server.createWork("x", 7200).withMaxAttempts(2);
+    server.add(work);
+    WorkEnvelope first = handedOut(s, 1);
+    report(s, first, 10);
+    reportAs(s, work.id(), 2, 20); // the next attempt's own limit (its record may not have reached here yet)
+    // A worker naming ever higher attempts would otherwise get one more report a second per number.
+    assertEquals(ErrorCode.RATE_LIMITED, assertThrows(GoWorkException.class, () -> reportAs(s, work.id(), 3, 30))
+        .code(), "attempt 3 of 2");
+    assertEquals(ErrorCode.RATE_LIMITED, assertThrows(GoWorkException.class, () -> reportAs(s, work.id(), 999, 40))
+        .code(), "attempt 999 of 2");
+  }
+
   private WorkEnvelope handedOut(Session s, int attempt) {
     WorkEnvelope got = Poll.until(() -> server.get(s.workerId(), s.sessionKey()).orElse(null), WAIT,
         "attempt " + attempt + " handed out");
@@ -59,6 +75,10 @@ class ProgressRateLimitPerAttemptTest extends ServerFixture {
   }
 
   private void report(Session s, WorkEnvelope work, int percent) {
-    server.reportProgress(s.workerId(), s.sessionKey(), work.workId(), work.attempt(), new Progress(percent, null));
+    reportAs(s, work.workId(), work.attempt(), percent);
+  }
+
+  private void reportAs(Session s, String workId, int attempt, int percent) {
+    server.reportProgress(s.workerId(), s.sessionKey(), workId, attempt, new Progress(percent, null));
   }
 }
