@@ -75,8 +75,9 @@ class LocalDeployTest {
     try {
       assertScript(env, "up", "--replicas", "3", "--queue", QUEUE, "--handler", "sleep");
       recordPids();
-      assertEquals(4, startedPids.size(), "a coordinator and 3 workers have PID files");
-      assertEquals(4, alive().size(), "the coordinator and 3 workers run");
+      assertEquals(4, startedPids.size(), () -> "a coordinator and 3 workers have PID files\n" + logs());
+      assertEquals(4, alive().size(), () -> "the coordinator and 3 workers run, but only " + alive() + " of "
+          + startedPids + " do\n" + logs());
       String token = Files.readString(runDir.resolve("api-token")).strip();
 
       List<String> ids = submit(url, token, ITEMS, 0);
@@ -165,7 +166,6 @@ class LocalDeployTest {
     }
   }
 
-  /** Waits until at least {@code n} of {@code ids} are completed. */
   /**
    * A mistake in the command line is one line naming it and exit 2, as for every gowork command, before
    * anything starts: not a bash message with a line number ("line 281: 1: scale needs ...") and exit 1.
@@ -191,6 +191,7 @@ class LocalDeployTest {
     assertTrue(startedPids.isEmpty(), "nothing was started: " + startedPids);
   }
 
+  /** Waits until at least {@code n} of {@code ids} are completed. */
   private void awaitCount(String url, String token, List<String> ids, int n) throws Exception {
     long deadline = System.nanoTime() + DEADLINE.toNanos();
     while (true) {
