@@ -105,9 +105,9 @@ final class Submissions {
       throw new GoWorkException(ErrorCode.UNAUTHENTICATED, "unknown worker or invalid session");
     }
     WorkStatus open = checkOpen(workId, workerId);
-    // Attempt numbers past the item's maxAttempts share one limit: a worker naming ever higher ones would
-    // otherwise get another report a second with each.
-    Attempt key = new Attempt(workId, Math.min(attempt, Math.max(1, open.maxAttempts())));
+    // Attempt numbers outside 1..maxAttempts share the nearest one's limit: a worker naming ever higher (or,
+    // through a library caller, ever lower) ones would otherwise get another report a second with each.
+    Attempt key = new Attempt(workId, Math.min(Math.max(1, attempt), Math.max(1, open.maxAttempts())));
     long passed = passProgress(key);
     try {
       publishSigned(new ResultEnvelope(workId, attempt, ResultStatus.RUNNING, progress.toJson(), null, workerId, -1),

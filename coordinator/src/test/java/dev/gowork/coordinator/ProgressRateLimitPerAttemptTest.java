@@ -67,6 +67,21 @@ class ProgressRateLimitPerAttemptTest extends ServerFixture {
         .code(), "attempt 999 of 2");
   }
 
+  @Test
+  void attemptNumbersBelowOneShareTheFirstAttemptsLimit(TestKafka k) {
+    start(k).start();
+    Session s = handshake();
+    Work work = server.createWork("x", 7200).withMaxAttempts(2);
+    server.add(work);
+    WorkEnvelope first = handedOut(s, 1);
+    report(s, first, 10);
+    // WorkServer.reportProgress is public: a library caller may pass on whatever attempt a worker names.
+    assertEquals(ErrorCode.RATE_LIMITED, assertThrows(GoWorkException.class, () -> reportAs(s, work.id(), 0, 20))
+        .code(), "attempt 0");
+    assertEquals(ErrorCode.RATE_LIMITED, assertThrows(GoWorkException.class, () -> reportAs(s, work.id(), -7, 30))
+        .code(), "attempt -7");
+  }
+
   private WorkEnvelope handedOut(Session s, int attempt) {
     WorkEnvelope got = Poll.until(() -> server.get(s.workerId(), s.sessionKey()).orElse(null), WAIT,
         "attempt " + attempt + " handed out");
