@@ -73,7 +73,7 @@ public record DemoPlan(int items, int workers, int concurrency, int workTimeoutS
    * {@code count} ports from {@code freePorts}, different from each other and from {@code taken}: a port
    * found free is not bound until its process starts, so the system may hand it out again meanwhile.
    *
-   * @throws CliException failed when 100 ports in a row were already taken
+   * @throws CliException failed when 100 of the ports offered were already taken
    */
   public static List<Integer> freePortsApart(int count, Collection<Integer> taken, IntSupplier freePorts) {
     Set<Integer> seen = new LinkedHashSet<>(taken);
