@@ -4,13 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,42 +57,29 @@ class LocalStartTest {
   @Test
   void upWaitsUntilEveryNewWorkerIsReadyNotJustAlive() throws Exception {
     // Verifying takes a JVM worker seconds; the script used to call any replica alive after 3 s "started".
-    Run r = start("worker-1=ready:2", "worker-2=ready:6");
-    assertEquals(0, r.code, r.output);
-    assertTrue(r.output.contains("ticks:6\n"), "returned when worker-2 was ready:\n" + r.output);
+    SourcedScript.Run r = start("worker-1=ready:2", "worker-2=ready:6");
+    assertEquals(0, r.code(), r.output());
+    assertTrue(r.output().contains("ticks:6\n"), "returned when worker-2 was ready:\n" + r.output());
   }
 
   @Test
   void aWorkerThatExitsBeforeItIsReadyFailsTheCommandWithItsLog() throws Exception {
-    Run r = start("worker-1=ready:1", "worker-2=exit:5");
-    assertEquals(1, r.code, r.output);
-    assertTrue(r.output.contains("log of worker-2"), r.output);
-    assertTrue(r.output.contains("worker-2 exited right after it started"), r.output);
+    SourcedScript.Run r = start("worker-1=ready:1", "worker-2=exit:5");
+    assertEquals(1, r.code(), r.output());
+    assertTrue(r.output().contains("log of worker-2"), r.output());
+    assertTrue(r.output().contains("worker-2 exited right after it started"), r.output());
   }
 
   @Test
   void aWorkerNeverReadyIsNamedInAWarningAndLeftRunning() throws Exception {
-    Run r = start("worker-1=ready:1", "worker-2=never");
-    assertEquals(0, r.code, r.output);
-    assertTrue(r.output.contains("warning: worker-2 not ready within 10 s"), r.output);
-    assertFalse(r.output.contains("worker-1 not ready"), r.output);
+    SourcedScript.Run r = start("worker-1=ready:1", "worker-2=never");
+    assertEquals(0, r.code(), r.output());
+    assertTrue(r.output().contains("warning: worker-2 not ready within 10 s"), r.output());
+    assertFalse(r.output().contains("worker-1 not ready"), r.output());
   }
 
-  private record Run(int code, String output) {}
-
   /** Runs check_started on workers described as NAME=BEHAVIOUR, with a 10 s readiness deadline. */
-  private Run start(String... workers) throws Exception {
-    List<String> command = new ArrayList<>(List.of("bash", "-c", HARNESS, "harness",
-        RepoFiles.locate().path("deploy/local/gowork-local").toString()));
-    command.addAll(List.of(workers));
-    Path out = Files.createTempFile(runDir, "harness", ".out");
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    pb.environment().keySet().removeIf(k -> k.startsWith("GOWORK_"));
-    pb.environment().put("GOWORK_LOCAL_DIR", runDir.toString());
-    pb.environment().put("GOWORK_LOCAL_READY_SECONDS", "10");
-    Process p = pb.start();
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the harness did not finish");
-    return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+  private SourcedScript.Run start(String... workers) throws Exception {
+    return SourcedScript.run(runDir, HARNESS, Map.of("GOWORK_LOCAL_READY_SECONDS", "10"), workers);
   }
 }

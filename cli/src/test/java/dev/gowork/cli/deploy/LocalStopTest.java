@@ -4,13 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,19 +82,8 @@ class LocalStopTest {
 
   /** Runs stop_procs on workers described as NAME=BEHAVIOUR, with a 2 s grace period; returns what it printed. */
   private String stop(String... workers) throws Exception {
-    List<String> command = new ArrayList<>(List.of("bash", "-c", HARNESS, "harness",
-        RepoFiles.locate().path("deploy/local/gowork-local").toString()));
-    command.addAll(List.of(workers));
-    Path out = Files.createTempFile(runDir, "harness", ".out");
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    pb.environment().keySet().removeIf(k -> k.startsWith("GOWORK_"));
-    pb.environment().put("GOWORK_LOCAL_DIR", runDir.toString());
-    pb.environment().put("GOWORK_SHUTDOWN_GRACE_SECONDS", "2");
-    Process p = pb.start();
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the harness did not finish");
-    String printed = Files.readString(out, StandardCharsets.UTF_8);
-    assertEquals(0, p.exitValue(), printed);
-    return printed;
+    SourcedScript.Run r = SourcedScript.run(runDir, HARNESS, Map.of("GOWORK_SHUTDOWN_GRACE_SECONDS", "2"), workers);
+    assertEquals(0, r.code(), r.output());
+    return r.output();
   }
 }
