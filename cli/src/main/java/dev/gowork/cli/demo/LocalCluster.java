@@ -182,11 +182,7 @@ public final class LocalCluster implements AutoCloseable {
   @Override
   public void close() {
     stopAll();
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // the JVM is already shutting down; the hook runs stopAll, which is idempotent
-    }
+    ShutdownHooks.forget(hook);
   }
 
   private void stopAll() {

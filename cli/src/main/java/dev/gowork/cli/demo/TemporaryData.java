@@ -51,11 +51,7 @@ public final class TemporaryData implements AutoCloseable {
       return;
     }
     closed = true;
-    try {
-      Runtime.getRuntime().removeShutdownHook(onExit);
-    } catch (IllegalStateException exiting) {
-      // the hook runs already
-    }
+    ShutdownHooks.forget(onExit);
     drop();
   }
 

@@ -3,6 +3,7 @@ package dev.gowork.cli.kafka;
 import dev.gowork.broker.ErrorLines;
 import dev.gowork.broker.embedded.EmbeddedKafka;
 import dev.gowork.broker.process.StopSignals;
+import dev.gowork.cli.demo.ShutdownHooks;
 import dev.gowork.cli.settings.CliContext;
 import dev.gowork.cli.settings.CliException;
 import dev.gowork.cli.settings.Settings;
@@ -75,11 +76,7 @@ public final class KafkaCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
     }
     kafka.close();
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException shuttingDown) {
-      // the hook closes it too; close() is idempotent
-    }
+    ShutdownHooks.forget(hook);
     context.err().println("gowork kafka: stopped");
     return 0;
   }

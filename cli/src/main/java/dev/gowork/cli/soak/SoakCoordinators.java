@@ -2,6 +2,7 @@ package dev.gowork.cli.soak;
 
 import dev.gowork.cli.demo.ChildProcess;
 import dev.gowork.cli.demo.DemoPlan;
+import dev.gowork.cli.demo.ShutdownHooks;
 import dev.gowork.cli.http.CoordinatorClient;
 import dev.gowork.cli.settings.CliException;
 import java.io.IOException;
@@ -189,11 +190,7 @@ final class SoakCoordinators implements AutoCloseable {
   @Override
   public void close() {
     stopAll();
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // the JVM is already shutting down; the hook runs stopAll, which is idempotent
-    }
+    ShutdownHooks.forget(hook);
   }
 
   private void stopAll() {
