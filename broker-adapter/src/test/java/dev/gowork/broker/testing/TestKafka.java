@@ -36,6 +36,37 @@ public final class TestKafka {
         this.topicPrefix = newPrefix();
     }
 
+    /**
+     * A broker of the caller's own, started now with {@code brokerConfig} on top of the embedded
+     * defaults, for a test of a broker-wide limit the shared broker must not change. Closing the
+     * returned handle stops it and deletes its data.
+     */
+    public static Own ownBroker(java.util.Map<String, String> brokerConfig) {
+        java.nio.file.Path dir;
+        try {
+            dir = java.nio.file.Files.createTempDirectory("gowork-test-own-kafka-");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        EmbeddedKafka.Builder b = EmbeddedKafka.builder().dataDir(dir);
+        brokerConfig.forEach(b::brokerConfig);
+        EmbeddedKafka kafka = b.start();
+        SharedBroker broker = new SharedBroker(new KafkaClients(kafka.bootstrapServers(), java.util.Map.of()),
+                Optional.of(kafka), () -> {
+                    kafka.close();
+                    SharedBroker.deleteTree(dir);
+                });
+        return new Own(new TestKafka(broker), broker);
+    }
+
+    /** A broker of one test's own ({@link #ownBroker}); {@link #close} stops it. */
+    public record Own(TestKafka kafka, AutoCloseable broker) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            broker.close();
+        }
+    }
+
     /** The broker's address. */
     public String bootstrapServers() {
         return broker.clients().bootstrapServers();
