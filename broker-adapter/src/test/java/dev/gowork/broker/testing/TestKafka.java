@@ -56,13 +56,24 @@ public final class TestKafka {
                     kafka.close();
                     SharedBroker.deleteTree(dir);
                 });
-        return new Own(new TestKafka(broker), broker);
+        return new Own(broker);
     }
 
-    /** A broker of one test's own ({@link #ownBroker}); {@link #close} stops it. */
-    public record Own(TestKafka kafka, AutoCloseable broker) implements AutoCloseable {
+    /** A broker of one test class's own ({@link #ownBroker}); {@link #close} stops it. */
+    public static final class Own implements AutoCloseable {
+        private final SharedBroker broker;
+
+        private Own(SharedBroker broker) {
+            this.broker = broker;
+        }
+
+        /** The broker as one test sees it, with a topic prefix of its own (a new one each call). */
+        public TestKafka newTest() {
+            return new TestKafka(broker);
+        }
+
         @Override
-        public void close() throws Exception {
+        public void close() {
             broker.close();
         }
     }

@@ -25,6 +25,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.GroupMaxSizeReachedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,8 +67,12 @@ final class ConsumeWork implements Runnable {
   static final Duration LANE_CLOSE_TIMEOUT = Duration.ofSeconds(3);
   private static final Duration POLL_FAILURE_PAUSE = Duration.ofSeconds(1);
   private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
+  /** How long a slot that tried to join the share group again goes unrefused before it counts as in. */
+  private static final Duration REFUSAL_CONFIRM = Duration.ofSeconds(10);
 
   private final String workTopic;
+  /** The queue's share group, for the words of a log line. */
+  private final String group;
   private final int slots;
   private final IntFunction<Lane> openLane;
   private final WorkHandler handler;
@@ -140,13 +145,18 @@ final class ConsumeWork implements Runnable {
   /** Once the grace is over, until when the last result writes are waited for, on {@link #nanoTime}. */
   private long giveUpAtNanos;
   private boolean sessionWarned;
+  /** Slots the share group refused (it was full), and when each tries to join again. */
+  private final RefusedSlots refused;
+  /** {@link RefusedSlots#count()}, for the health probe and the meters on any thread. */
+  private volatile int refusedSlots;
 
-  ConsumeWork(WorkerSettings settings, String workTopic, String resultsTopic, IntFunction<Lane> openLane,
+  ConsumeWork(WorkerSettings settings, String workTopic, String group, String resultsTopic, IntFunction<Lane> openLane,
       Producer<String, byte[]> producer, WorkHandler handler, ExecutorService workThreads, Supplier<Session> session,
       Clock clock, LongSupplier nanoTime, Stats stats, Cancellations cancellations,
-      java.util.function.BooleanSupplier queuePaused) {
+      java.util.function.BooleanSupplier queuePaused, Duration rejoinEvery) {
     this.queuePaused = queuePaused;
     this.workTopic = workTopic;
+    this.group = group;
     this.slots = settings.concurrency();
     this.openLane = openLane;
     this.handler = handler;
@@ -165,6 +175,12 @@ final class ConsumeWork implements Runnable {
     this.pace = new PollPace(lastTurnNanos);
     this.parked = new boolean[slots];
     this.parking = new Thread[slots];
+    this.refused = new RefusedSlots(slots, rejoinEvery, REFUSAL_CONFIRM);
+  }
+
+  /** How many slots are out of the share group because it was full (any thread). */
+  int refusedSlots() {
+    return refusedSlots;
   }
 
   /**
@@ -243,6 +259,7 @@ final class ConsumeWork implements Runnable {
         parkOrReopen(paused || !usable, paused ? "the queue is paused" : "the session is expired");
       }
       boolean accepting = !draining && usable && !paused;
+      rejoinRefused(nowNanos, accepting);
       publisher.publishWaiting();
       for (Lane lane : lanes) {
         pollLane(lane, accepting, now);
@@ -316,6 +333,70 @@ final class ConsumeWork implements Runnable {
     parkedLanes = closed;
   }
 
+  /**
+   * The share group refused {@code lane}: it was full. Its consumer is dead (Kafka gives up on a member
+   * it refuses), so the lane is closed, once it holds nothing, and joins again later with a new one
+   * ({@link #rejoinRefused}); the other slots go on. One warning when the first slot is refused, not
+   * one per slot or attempt.
+   */
+  private void refuse(Lane lane, GroupMaxSizeReachedException e) {
+    boolean news = refused.refused(lane.index, nanoTime.getAsLong());
+    refusedSlots = refused.count();
+    if (!lane.hasUnfinished()) {
+      if (waitingIn == lane) {
+        waitingIn = null;
+      }
+      closeLane(lane);
+    }
+    if (news) {
+      LOG.warn("lane {}: the share group {} is full ({}); {} of {} slots take work, the rest try to join again every "
+          + "{} s. All replicas of a queue count against the brokers' group.share.max.size (200 members by default), "
+          + "each slot a member: lower GOWORK_CONCURRENCY or the number of replicas, or raise that broker setting",
+          lane.index, group, e.getMessage(), slots - refusedSlots, slots, refused.retryEvery().toSeconds());
+    } else {
+      LOG.debug("lane {}: the share group {} is full; {} of {} slots take work", lane.index, group,
+          slots - refusedSlots, slots);
+    }
+  }
+
+  /**
+   * Closes refused lanes once they hold nothing, counts in those that tried again unrefused, and lets one
+   * refused lane try to join again when it is due, while the loop takes work.
+   */
+  private void rejoinRefused(long nowNanos, boolean accepting) {
+    for (int i = 0; i < lanes.size(); i++) {
+      Lane lane = lanes.get(i);
+      if (refused.state(i) == RefusedSlots.State.REFUSED && !lane.isClosed() && !lane.hasUnfinished()) {
+        closeLane(lane);
+      }
+    }
+    refused.confirm(nowNanos).forEach(this::joined);
+    int due = accepting ? refused.dueForRetry(nowNanos) : -1;
+    if (due >= 0 && !parked[due] && lanes.get(due).isClosed()) {
+      try {
+        Lane lane = openLane.apply(due);
+        lane.subscribe(workTopic);
+        lanes.set(due, lane);
+        refused.retrying(due, nowNanos);
+        LOG.debug("lane {}: trying to join the share group {} again", due, group);
+      } catch (RuntimeException e) {
+        refused.refused(due, nowNanos);
+        LOG.warn("lane {}: could not open a consumer to join the share group again: {}", due, e.toString());
+      }
+    }
+    refusedSlots = refused.count();
+  }
+
+  /** A refused slot is in the share group now. */
+  private void joined(int slot) {
+    refusedSlots = refused.count();
+    if (refusedSlots == 0) {
+      LOG.info("lane {}: joined the share group {}; all {} slots take work again", slot, group, slots);
+    } else {
+      LOG.info("lane {}: joined the share group {}; {} of {} slots take work", slot, group, slots - refusedSlots, slots);
+    }
+  }
+
   /** When a poll last brought records back, on {@link #nanoTime} (tests). */
   long lastRecordsNanos() {
     return lastRecordsNanos;
@@ -368,6 +449,9 @@ final class ConsumeWork implements Runnable {
       if (!wait.isZero()) {
         now = clock.instant();
       }
+    } catch (GroupMaxSizeReachedException e) {
+      refuse(lane, e);
+      return;
     } catch (KafkaException | IllegalStateException e) {
       LOG.warn("lane {}: poll failed, pausing it for {} s: {}", lane.index, POLL_FAILURE_PAUSE.toSeconds(),
           e.toString());
@@ -381,6 +465,9 @@ final class ConsumeWork implements Runnable {
       long nowNanos = nanoTime.getAsLong();
       pace.recordsCame(nowNanos);
       lastRecordsNanos = pace.lastRecordsNanos();
+      if (refused.state(lane.index) != RefusedSlots.State.IN && refused.tookWork(lane.index)) {
+        joined(lane.index);
+      }
     }
     List<Held> batch = new ArrayList<>(records.count());
     for (ConsumerRecord<String, byte[]> r : records) {

@@ -13,8 +13,10 @@ import java.util.Optional;
  *       loop failed (the reason says so; the cause is in the replica's log, not in the answer), or
  *       when it has not begun a round for {@link #STALL_LIMIT} (it begins one at least every 100 ms),
  *       measured on a monotonic clock: a process in that state should be restarted.
- *   <li>Ready: running with a valid session. Not while starting, draining, stopped, or while its
- *       session has expired and renewal has not yet succeeded.
+ *   <li>Ready: running with a valid session and at least one slot in the queue's share group. Not
+ *       while starting, draining, stopped, while its session has expired and renewal has not yet
+ *       succeeded, or while the share group refuses all its slots (it is full). With some slots
+ *       refused it is ready, and the reason says how many take work.
  * </ul>
  *
  * @param live whether the replica works (a liveness probe)
@@ -43,6 +45,15 @@ public record Health(boolean live, boolean ready, String reason) {
    */
   static Health judge(boolean closing, boolean closed, Optional<Throwable> failure, Duration sinceLastTurn,
       boolean sessionValid, Instant sessionExpiresAt) {
+    return judge(closing, closed, failure, sinceLastTurn, sessionValid, sessionExpiresAt, 1, 0);
+  }
+
+  /**
+   * Judges a started replica of {@code slots} slots, {@code refusedSlots} of which the queue's share
+   * group refused (it was full).
+   */
+  static Health judge(boolean closing, boolean closed, Optional<Throwable> failure, Duration sinceLastTurn,
+      boolean sessionValid, Instant sessionExpiresAt, int slots, int refusedSlots) {
     if (failure.isPresent()) {
       // Not the exception's text: it may name brokers, topics or credentials' principals, and the probe
       // answers anyone who reaches the port.
@@ -61,6 +72,14 @@ public record Health(boolean live, boolean ready, String reason) {
     if (!sessionValid) {
       return new Health(true, false, "the session expired at " + sessionExpiresAt
           + "; taking no work until it is renewed");
+    }
+    if (refusedSlots >= slots) {
+      return new Health(true, false, "the queue's share group is full (the brokers' group.share.max.size): none of "
+          + "this replica's " + slots + " slots could join; trying again");
+    }
+    if (refusedSlots > 0) {
+      return new Health(true, true, "ok, with " + (slots - refusedSlots) + " of " + slots + " slots: the queue's "
+          + "share group is full (the brokers' group.share.max.size); the others try to join again");
     }
     return new Health(true, true, "ok");
   }

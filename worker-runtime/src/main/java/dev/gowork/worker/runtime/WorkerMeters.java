@@ -33,13 +33,13 @@ final class WorkerMeters {
   }
 
   /**
-   * Registers the counters and gauges that read {@code stats} (Micrometer holds it weakly: the
-   * runtime keeps it) and the slot count.
+   * Registers the counters and gauges that read {@code stats} and {@code loop} (Micrometer holds them
+   * weakly: the runtime keeps them) and the slot count.
    *
    * @return the meters, for the runtime to remove when it stops (so a replica started later with the
    *     same registry registers its own instead of finding these)
    */
-  static List<Meter> bind(MeterRegistry registry, String queue, int slots, Stats stats) {
+  static List<Meter> bind(MeterRegistry registry, String queue, int slots, Stats stats, ConsumeWork loop) {
     Tags q = Tags.of("queue", queue);
     List<Meter> meters = new ArrayList<>();
     meters.add(result(registry, q, "completed", stats, Counters::processed));
@@ -58,6 +58,9 @@ final class WorkerMeters {
         .description("Work records this replica holds now").tags(q).register(registry));
     meters.add(Gauge.builder("gowork.worker.slots", stats, s -> slots)
         .description("Work items this replica runs at once at most (GOWORK_CONCURRENCY)").tags(q).register(registry));
+    meters.add(Gauge.builder("gowork.worker.slots.refused", loop, ConsumeWork::refusedSlots)
+        .description("Slots out of the queue's share group because it was full (group.share.max.size); they try "
+            + "to join again every 30 s").tags(q).register(registry));
     return meters;
   }
 

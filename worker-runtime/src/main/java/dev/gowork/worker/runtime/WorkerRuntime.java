@@ -62,6 +62,8 @@ public final class WorkerRuntime implements AutoCloseable {
    * lanes' closes, all at once (3 s), then the producer's. deploy/ gives a replica its grace plus 10 s.
    */
   static final Duration STOP_AFTER_GRACE = Duration.ofSeconds(10);
+  /** How often a slot refused by a full share group tries to join again. */
+  static final Duration REJOIN_EVERY = Duration.ofSeconds(30);
   /** How long a starting replica waits to have read the cancel notices written before it started. */
   private static final Duration CANCELS_CATCH_UP = Duration.ofSeconds(10);
 
@@ -87,6 +89,7 @@ public final class WorkerRuntime implements AutoCloseable {
   private Thread pollThread;
   /** Wraps each lane's share consumer as it is created (tests observe them so). */
   private UnaryOperator<ShareConsumer<String, byte[]>> wrapConsumer = c -> c;
+  private Duration rejoinEvery = REJOIN_EVERY;
   private final Cancellations cancellations = new Cancellations();
   private final PausedQueues paused = new PausedQueues();
   private FollowControl controlFollower;
@@ -128,10 +131,10 @@ public final class WorkerRuntime implements AutoCloseable {
     String group = topics.shareGroup(settings.queue());
     Map<String, Object> overrides = Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.batchSize(),
         ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 250);
-    loop = new ConsumeWork(settings, workTopic, topics.results(),
+    loop = new ConsumeWork(settings, workTopic, group, topics.results(),
         i -> new Lane(i, wrapConsumer.apply(clients.shareConsumer(group, overrides)), stats, nanoTime),
         producer, handler, workThreads, session::get, clock, nanoTime, stats, cancellations,
-        () -> paused.isPaused(settings.queue()));
+        () -> paused.isPaused(settings.queue()), rejoinEvery);
     pollThread = new Thread(loop, "gowork-consume-" + settings.queue());
     pollThread.start();
     await(loop.ready);
@@ -188,12 +191,17 @@ public final class WorkerRuntime implements AutoCloseable {
     return stats.snapshot();
   }
 
+  /** How many slots the queue's share group refused because it was full (they try to join again). */
+  int refusedSlots() {
+    return loop.refusedSlots();
+  }
+
   /** Whether this replica is alive and takes work, with the reason when not (see {@link Health}). */
   public Health health() {
     Instant now = clock.instant();
     Session s = session.get();
     return Health.judge(closing.get(), closed.isDone(), failure(), loop.sinceLastTurn(), s.isValid(now),
-        s.expiresAt());
+        s.expiresAt(), settings.concurrency(), loop.refusedSlots());
   }
 
   /**
@@ -374,6 +382,7 @@ public final class WorkerRuntime implements AutoCloseable {
     private LongSupplier nanoTime = System::nanoTime;
     private MeterRegistry meters;
     private UnaryOperator<ShareConsumer<String, byte[]>> wrapConsumer = c -> c;
+    private Duration rejoinEvery = REJOIN_EVERY;
 
     private Builder(WorkerSettings settings) {
       this.settings = Objects.requireNonNull(settings, "settings");
@@ -412,6 +421,12 @@ public final class WorkerRuntime implements AutoCloseable {
       return this;
     }
 
+    /** How often a slot refused by a full share group tries to join again, instead of every 30 s (tests). */
+    Builder rejoinEvery(Duration d) {
+      this.rejoinEvery = Objects.requireNonNull(d, "rejoinEvery");
+      return this;
+    }
+
     /** Wraps each lane's share consumer, to watch what the replica does with it (tests). */
     Builder wrapConsumers(UnaryOperator<ShareConsumer<String, byte[]>> wrap) {
       this.wrapConsumer = Objects.requireNonNull(wrap, "wrap");
@@ -434,10 +449,12 @@ public final class WorkerRuntime implements AutoCloseable {
               f -> TrustedCertificates.fromPem(f, WorkerSetting.COORDINATOR_CA_FILE.env())).orElse(null));
       WorkerRuntime runtime = new WorkerRuntime(settings, clock, nanoTime, meters);
       runtime.wrapConsumer = wrapConsumer;
+      runtime.rejoinEvery = rejoinEvery;
       try {
         runtime.start(h, hs);
         if (meters != null) {
-          runtime.meters.addAll(WorkerMeters.bind(meters, settings.queue(), settings.concurrency(), runtime.stats));
+          runtime.meters.addAll(WorkerMeters.bind(meters, settings.queue(), settings.concurrency(), runtime.stats,
+              runtime.loop));
         }
         return runtime;
       } catch (RuntimeException e) {

@@ -21,7 +21,8 @@ public enum WorkerSetting {
   HANDLER("GOWORK_HANDLER", "--handler", "HANDLER", null,
       "Required: a built-in handler (echo, sleep, fail, noop) or a WorkHandler class name."),
   CONCURRENCY("GOWORK_CONCURRENCY", "--concurrency", "N", "the number of cores",
-      "Work items run at once, each by one share-group member (1-" + WorkerSettings.MAX_CONCURRENCY + ")."),
+      "Work items run at once, each by one share-group member (1-" + WorkerSettings.MAX_CONCURRENCY + "); the slots of "
+          + "all replicas of a queue count against the brokers' group.share.max.size (200 by default)."),
   BATCH_SIZE("GOWORK_BATCH_SIZE", "--batch-size", "N", "1",
       "Records each slot takes per share fetch and runs back to back on one thread (1-" + WorkerSettings.MAX_BATCH_SIZE
           + "): 32-128 for short handlers, 1 for long ones."),

@@ -58,4 +58,19 @@ class HealthTest {
     assertTrue(Health.starting().live());
     assertFalse(Health.starting().ready());
   }
+
+  @Test
+  void aReplicaWhoseEverySlotTheShareGroupRefusedIsLiveButNotReady() {
+    Health h = Health.judge(false, false, Optional.empty(), Duration.ZERO, true, LATER, 3, 3);
+    assertTrue(h.live());
+    assertFalse(h.ready());
+    assertTrue(h.reason().contains("share group is full") && h.reason().contains("group.share.max.size"), h.reason());
+  }
+
+  @Test
+  void aReplicaWithSomeSlotsRefusedIsReadyAndSaysHowManyTakeWork() {
+    Health h = Health.judge(false, false, Optional.empty(), Duration.ZERO, true, LATER, 3, 1);
+    assertTrue(h.ready());
+    assertTrue(h.reason().startsWith("ok, with 2 of 3 slots"), h.reason());
+  }
 }

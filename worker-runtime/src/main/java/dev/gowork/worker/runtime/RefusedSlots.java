@@ -1,0 +1,102 @@
+package dev.gowork.worker.runtime;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which slots the queue's share group refused to take in (it was full: the brokers'
+ * {@code group.share.max.size}, 200 members by default, counts every slot of every replica), and when
+ * each tries again. A refused slot's consumer is dead (Kafka gives up on a member it refuses), so the
+ * slot waits closed and joins again with a new consumer every {@code retryEvery}, one slot at a time:
+ * each refused attempt costs the broker a join and logs two errors of the Kafka client. A slot that
+ * tried again counts as in the group once it has taken work, or once {@code confirmAfter} has passed
+ * without a refusal (the broker refuses in its answer to the first heartbeat, well within that).
+ *
+ * <p>Times are on a monotonic clock ({@link System#nanoTime}). Only the poll thread uses this class.
+ */
+final class RefusedSlots {
+  enum State { IN, REFUSED, RETRYING }
+
+  private final State[] states;
+  /** When each REFUSED slot may try again, or when each RETRYING slot counts as in. */
+  private final long[] untilNanos;
+  private final Duration retryEvery;
+  private final Duration confirmAfter;
+
+  RefusedSlots(int slots, Duration retryEvery, Duration confirmAfter) {
+    this.states = new State[slots];
+    this.untilNanos = new long[slots];
+    java.util.Arrays.fill(states, State.IN);
+    this.retryEvery = retryEvery;
+    this.confirmAfter = confirmAfter;
+  }
+
+  State state(int slot) {
+    return states[slot];
+  }
+
+  /**
+   * Slot {@code slot} was refused at {@code nowNanos}.
+   *
+   * @return true when it is news: no slot was refused before (one warning per episode, not per slot)
+   */
+  boolean refused(int slot, long nowNanos) {
+    boolean news = count() == 0;
+    states[slot] = State.REFUSED;
+    untilNanos[slot] = nowNanos + retryEvery.toNanos();
+    return news;
+  }
+
+  /** The refused slot to try again now, or -1: none is due, or another one is trying already. */
+  int dueForRetry(long nowNanos) {
+    int due = -1;
+    for (int i = 0; i < states.length; i++) {
+      if (states[i] == State.RETRYING) {
+        return -1;
+      }
+      if (due < 0 && states[i] == State.REFUSED && nowNanos - untilNanos[i] >= 0) {
+        due = i;
+      }
+    }
+    return due;
+  }
+
+  /** Slot {@code slot} tries to join again with a new consumer, from {@code nowNanos}. */
+  void retrying(int slot, long nowNanos) {
+    states[slot] = State.RETRYING;
+    untilNanos[slot] = nowNanos + confirmAfter.toNanos();
+  }
+
+  /** Slot {@code slot} took work: it is in the group. @return true when it was not counted in before */
+  boolean tookWork(int slot) {
+    boolean was = states[slot] != State.IN;
+    states[slot] = State.IN;
+    return was;
+  }
+
+  /** The retrying slots that have gone {@code confirmAfter} without a refusal, now counted in. */
+  List<Integer> confirm(long nowNanos) {
+    List<Integer> in = new ArrayList<>();
+    for (int i = 0; i < states.length; i++) {
+      if (states[i] == State.RETRYING && nowNanos - untilNanos[i] >= 0) {
+        states[i] = State.IN;
+        in.add(i);
+      }
+    }
+    return in;
+  }
+
+  /** How many slots are out of the group (refused, or trying again and not yet counted in). */
+  int count() {
+    int n = 0;
+    for (State s : states) {
+      n += s == State.IN ? 0 : 1;
+    }
+    return n;
+  }
+
+  Duration retryEvery() {
+    return retryEvery;
+  }
+}
