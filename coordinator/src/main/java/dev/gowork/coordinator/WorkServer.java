@@ -100,6 +100,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class WorkServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkServer.class);
+  /** The results consumer's {@code fetch.max.wait.ms}: how long the broker holds a fetch while no result comes. */
+  private static final int RESULTS_FETCH_WAIT_MS = 500;
   /** How long a result for unknown work or an unknown worker waits for other coordinators' state. */
   private static final Duration CATCH_UP = Duration.ofSeconds(2);
   private static final Duration CATCH_UP_ON_ASSIGNMENT = Duration.ofSeconds(30);
@@ -299,12 +301,16 @@ public final class WorkServer implements AutoCloseable {
     }
     PartitionOwner owner = new PartitionOwner(follower, ownership, table, topics, CATCH_UP_ON_ASSIGNMENT,
         fenceAbandoned);
+    // A long fetch wait costs a result no latency: the broker answers a waiting fetch as soon as a
+    // result is written. The clients' 10 ms default made an idle coordinator's results consumer send
+    // ~100 empty fetches a second, the largest part of its idle CPU (docs/coordinator.md).
     // Static membership (classic protocol): a replacement with the same instance id takes the crashed
     // member's results partitions at once instead of after its session timeout (45 s). Cooperative
     // assignment: when a coordinator joins or leaves, only the partitions that move change owner.
     consumeResults = new ConsumeResults(kafka.consumer(topics.coordinatorGroup(), Map.of(
         ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic", ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, txId,
-        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName())),
+        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, RESULTS_FETCH_WAIT_MS)),
         topics.results(), pipeline, new CommitChanges(journal, writer, commitInterval, takeover), owner, clock,
         admin, topics.coordinatorGroup(), java.util.regex.Pattern.quote(topics.prefix() + ".coordinator-") + ".*");
     consumeResults.start();
