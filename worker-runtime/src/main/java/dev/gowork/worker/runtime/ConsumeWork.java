@@ -364,6 +364,9 @@ final class ConsumeWork implements Runnable {
    * refused lane try to join again when it is due, while the loop takes work.
    */
   private void rejoinRefused(long nowNanos, boolean accepting) {
+    if (refused.count() == 0) {
+      return;
+    }
     for (int i = 0; i < lanes.size(); i++) {
       Lane lane = lanes.get(i);
       if (refused.state(i) == RefusedSlots.State.REFUSED && !lane.isClosed() && !lane.hasUnfinished()) {

@@ -23,6 +23,8 @@ final class RefusedSlots {
   private final long[] untilNanos;
   private final Duration retryEvery;
   private final Duration confirmAfter;
+  /** How many slots are not {@link State#IN}. */
+  private int out;
 
   RefusedSlots(int slots, Duration retryEvery, Duration confirmAfter) {
     this.states = new State[slots];
@@ -42,8 +44,8 @@ final class RefusedSlots {
    * @return true when it is news: no slot was refused before (one warning per episode, not per slot)
    */
   boolean refused(int slot, long nowNanos) {
-    boolean news = count() == 0;
-    states[slot] = State.REFUSED;
+    boolean news = out == 0;
+    set(slot, State.REFUSED);
     untilNanos[slot] = nowNanos + retryEvery.toNanos();
     return news;
   }
@@ -64,14 +66,14 @@ final class RefusedSlots {
 
   /** Slot {@code slot} tries to join again with a new consumer, from {@code nowNanos}. */
   void retrying(int slot, long nowNanos) {
-    states[slot] = State.RETRYING;
+    set(slot, State.RETRYING);
     untilNanos[slot] = nowNanos + confirmAfter.toNanos();
   }
 
   /** Slot {@code slot} took work: it is in the group. @return true when it was not counted in before */
   boolean tookWork(int slot) {
     boolean was = states[slot] != State.IN;
-    states[slot] = State.IN;
+    set(slot, State.IN);
     return was;
   }
 
@@ -80,7 +82,7 @@ final class RefusedSlots {
     List<Integer> in = new ArrayList<>();
     for (int i = 0; i < states.length; i++) {
       if (states[i] == State.RETRYING && nowNanos - untilNanos[i] >= 0) {
-        states[i] = State.IN;
+        set(i, State.IN);
         in.add(i);
       }
     }
@@ -89,11 +91,12 @@ final class RefusedSlots {
 
   /** How many slots are out of the group (refused, or trying again and not yet counted in). */
   int count() {
-    int n = 0;
-    for (State s : states) {
-      n += s == State.IN ? 0 : 1;
-    }
-    return n;
+    return out;
+  }
+
+  private void set(int slot, State state) {
+    out += (state == State.IN ? 0 : 1) - (states[slot] == State.IN ? 0 : 1);
+    states[slot] = state;
   }
 
   Duration retryEvery() {
