@@ -79,7 +79,7 @@ public final class CoordinatorService implements AutoCloseable {
           .instanceId(s.instanceId()).runHandlersAt(HandlerTiming.parse(s.runHandlersAt()))
           .finishedRetention(s.finishedRetention()).finishedKept(s.finishedMaxItems()).maxQueues(s.maxQueues())
           .deadRetention(s.deadRetention()).deadKept(s.deadMaxItems())
-          .commitInterval(s.commitInterval())
+          .commitInterval(s.commitInterval()).shareGroupCheck(s.shareGroupCheck())
           .sessionTtl(s.sessionTtl()).shareGroupSettings(s.shareGroup()).workPartitions(s.workPartitions())
           .replicationFactor(s.replicationFactor()).operatorKey(s.apiToken()).build();
       opened.push(server);

@@ -15,9 +15,12 @@ import dev.gowork.coordinator.events.EventDispatcher;
 import dev.gowork.coordinator.forward.OwnerRequests;
 import dev.gowork.coordinator.events.EventHandler;
 import dev.gowork.coordinator.events.HandlerFeed;
+import dev.gowork.coordinator.queue.CountShareGroups;
 import dev.gowork.coordinator.queue.EnvelopeReader;
+import dev.gowork.coordinator.queue.GroupSize;
 import dev.gowork.coordinator.queue.QueuePauses;
 import dev.gowork.coordinator.queue.QueueTopics;
+import dev.gowork.coordinator.queue.ShareGroupSizes;
 import dev.gowork.coordinator.queue.TakeNextWork;
 import dev.gowork.coordinator.queue.WorkPublisher;
 import dev.gowork.coordinator.results.ConsumeResults;
@@ -126,6 +129,7 @@ public final class WorkServer implements AutoCloseable {
   private final TimeoutTracker timeouts = new TimeoutTracker();
   private final RetryPlan retries = new RetryPlan();
   private final QueueTopics queues;
+  private final ShareGroupSizes shareGroupSizes;
   private final TakeNextWork taker;
   private final EnvelopeReader reader;
   private final Republisher republisher;
@@ -206,6 +210,7 @@ public final class WorkServer implements AutoCloseable {
         schedules, pauses);
     queues = new QueueTopics(admin, topics, b.workPartitions, b.replicationFactor, b.shareGroup, b.maxQueues,
         b.queues, clock);
+    shareGroupSizes = new ShareGroupSizes(clock, b.shareGroupCheck);
     WorkPublisher publisher = new WorkPublisher(producer, codec, topics);
     taker = new TakeNextWork(kafka, topics, codec, b.getPollTimeout);
     reader = new EnvelopeReader(kafka, codec);
@@ -249,7 +254,7 @@ public final class WorkServer implements AutoCloseable {
    * groups; takes over the transactional id {@code <p>.coordinator-<instanceId>} (fencing an earlier
    * holder); rebuilds sessions and work from the state topics; then starts consuming results and the
    * background duties ({@code ExpireTimedOutWork}, {@code RepublishRetries}, {@code ExpireSessions},
-   * {@code ForgetFinishedWork}, {@code CloseIdleHandouts}, {@code FireSchedules}).
+   * {@code ForgetFinishedWork}, {@code CloseIdleHandouts}, {@code FireSchedules}, {@code CountShareGroups}).
    *
    * @throws GoWorkException UNAVAILABLE when Kafka cannot be reached or refuses; the server is then
    *     closed (its clients and threads stopped) and cannot be started again
@@ -327,6 +332,17 @@ public final class WorkServer implements AutoCloseable {
     fireSchedules = new FireSchedules(schedules, ownership::owns, () -> follower.catchUp(CATCH_UP_ON_ASSIGNMENT),
         intake::addAllAsync, table::knows, clock, nanoTime);
     tasks.every("FireSchedules", tick, fireSchedules);
+    // Runs each second; counts once per shareGroupCheck (ShareGroupSizes.due).
+    tasks.every("CountShareGroups", Duration.ofSeconds(1),
+        new CountShareGroups(admin, topics, this::listedQueues, shareGroupSizes));
+  }
+
+  /** The queues {@code GET /v1/queues} may list: prepared here, with unfinished work, or paused. */
+  private Set<String> listedQueues() {
+    Set<String> all = new java.util.TreeSet<>(queues.queues());
+    all.addAll(table.sizes().keySet());
+    all.addAll(pauses.paused().keySet());
+    return all;
   }
 
   /** Adds parameters passed to every handler (the seed's {@code AddParams}); returns this server. */
@@ -683,6 +699,16 @@ public final class WorkServer implements AutoCloseable {
    */
   public QueueNotice resumeQueue(String queue) {
     return setPaused(queue, false, null);
+  }
+
+  /**
+   * Each queue's share group {@code <p>.workers.<queue>} as last counted (every
+   * {@link WorkServerBuilder#shareGroupCheck}, 15 s by default), by queue: its members and the brokers'
+   * {@code group.share.max.size}. Every worker slot and every HTTP hand-out consumer of a coordinator is a
+   * member; a full group refuses further members, which then get no work. Reads no Kafka.
+   */
+  public Map<String, GroupSize> shareGroups() {
+    return shareGroupSizes.current();
   }
 
   /** The paused queues, by name. */

@@ -11,6 +11,7 @@ import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.coordinator.auth.AuthSettings;
 import dev.gowork.coordinator.events.HandlerTiming;
 import dev.gowork.coordinator.queue.QueueTopics;
+import dev.gowork.coordinator.queue.ShareGroupSizes;
 import dev.gowork.coordinator.retry.Backoff;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,6 +52,7 @@ public final class WorkServerBuilder {
   Duration rebuildTimeout = Duration.ofMinutes(2);
   HandlerTiming handlerTiming = HandlerTiming.COMMIT;
   Duration commitInterval = Duration.ofMillis(20);
+  Duration shareGroupCheck = ShareGroupSizes.DEFAULT_INTERVAL;
   byte[] operatorKey;
 
   WorkServerBuilder() {}
@@ -206,6 +208,16 @@ public final class WorkServerBuilder {
   }
 
   /**
+   * How often the members of the queues' share groups and the brokers' {@code group.share.max.size} are
+   * read for {@link WorkServer#shareGroups()} (default 15 s; 1 s to 1 h): one Admin call per interval,
+   * never one per request.
+   */
+  public WorkServerBuilder shareGroupCheck(Duration d) {
+    shareGroupCheck = d;
+    return this;
+  }
+
+  /**
    * How long dead letters stay listed and requeueable (default 7 days, Kafka's default retention of
    * the work topics that hold their payloads); older ones are forgotten.
    */
@@ -305,6 +317,8 @@ public final class WorkServerBuilder {
     require(positive(tick) && tick.toSeconds() <= 10, "tick", "must be positive and at most 10 s, was " + tick);
     require(commitInterval != null && !commitInterval.isNegative() && commitInterval.toSeconds() <= 10,
         "commitInterval", "must be 0 to 10 s, was " + commitInterval);
+    require(shareGroupCheck != null && shareGroupCheck.compareTo(Duration.ofSeconds(1)) >= 0
+        && shareGroupCheck.compareTo(Duration.ofHours(1)) <= 0, "shareGroupCheck", "must be 1 s to 1 h, was " + shareGroupCheck);
     require(codec != null, "codec", "is required");
     require(instanceId != null && instanceId.matches("[A-Za-z0-9_-]{1,64}"), "instanceId",
         "must be 1-64 characters of A-Z a-z 0-9 _ -, was " + instanceId);

@@ -67,6 +67,7 @@ public final class CoordinatorSettings {
   private final Duration deadRetention;
   private final int deadMaxItems;
   private final Duration commitInterval;
+  private final Duration shareGroupCheck;
 
   private CoordinatorSettings(SettingValues v, Map<String, String> env) {
     secret = Secrets.sharedSecret(env);
@@ -101,6 +102,7 @@ public final class CoordinatorSettings {
     deadRetention = Duration.ofSeconds(v.number(Setting.DEAD_RETENTION_SECONDS, 1, 31_536_000));
     deadMaxItems = v.integer(Setting.DEAD_MAX_ITEMS, 0, 10_000_000);
     commitInterval = Duration.ofMillis(v.number(Setting.COMMIT_INTERVAL_MS, 0, 10_000));
+    shareGroupCheck = Duration.ofSeconds(v.number(Setting.SHARE_GROUP_CHECK_SECONDS, 1, 3_600));
   }
 
   /**
@@ -316,6 +318,11 @@ public final class CoordinatorSettings {
     return commitInterval;
   }
 
+  /** {@code GOWORK_SHARE_GROUP_CHECK_SECONDS}: how often the queues' share groups are counted. */
+  public Duration shareGroupCheck() {
+    return shareGroupCheck;
+  }
+
   /** When in-process handlers see this coordinator's events: {@code commit} or {@code apply}. */
   public String runHandlersAt() {
     return runHandlersAt;
@@ -339,6 +346,6 @@ public final class CoordinatorSettings {
         + shareGroup.heartbeatInterval().map(Duration::toString).orElse("(broker)") + ", finishedRetention="
         + finishedRetention + ", finishedMaxItems=" + finishedMaxItems + ", maxQueues=" + maxQueues + ", deadRetention=" + deadRetention
         + ", deadMaxItems=" + deadMaxItems + ", runHandlersAt=" + runHandlersAt
-        + ", commitInterval=" + commitInterval + ", kafkaProperties=" + kafkaProperties.keySet() + "]";
+        + ", commitInterval=" + commitInterval + ", shareGroupCheck=" + shareGroupCheck + ", kafkaProperties=" + kafkaProperties.keySet() + "]";
   }
 }

@@ -49,6 +49,9 @@ enum Setting {
       "Deliveries of one work record before the broker gives it up (2-10)."),
   SHARE_HEARTBEAT_MS("GOWORK_SHARE_HEARTBEAT_MS", "--share-heartbeat-ms", "MS", null,
       "Share-group heartbeat of the queues' workers; unset keeps the broker's (5000 unless lowered)."),
+  SHARE_GROUP_CHECK_SECONDS("GOWORK_SHARE_GROUP_CHECK_SECONDS", "--share-group-check-seconds", "SECONDS", "15",
+      "How often the members of each queue's share group and the brokers' group.share.max.size are read for GET "
+          + "/v1/queues, the dashboard and the metrics (1-3600)."),
   FINISHED_RETENTION_SECONDS("GOWORK_FINISHED_RETENTION_SECONDS", "--finished-retention-seconds", "SECONDS", "3600",
       "How long completed, failed and timed-out work stays queryable by its id (1 to 604800); dead letters have "
           + "their own (GOWORK_DEAD_RETENTION_SECONDS)."),

@@ -7,6 +7,7 @@ import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.wire.QueueNotice;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.coordinator.WorkServer;
+import dev.gowork.coordinator.queue.GroupSize;
 import dev.gowork.coordinator.work.WorkState;
 import dev.gowork.coordinator.work.WorkStatus;
 import java.time.Instant;
@@ -51,12 +52,14 @@ final class AdminApi {
   }
 
   /**
-   * {@code {"queues": {"<q>": {"queued", "running", "retrying", "scheduled", "size", "paused"}}}}, size
-   * being their sum; a paused queue also has {@code "pausedAt"} and {@code "pauseReason"}.
+   * {@code {"queues": {"<q>": {"queued", "running", "retrying", "scheduled", "size", "paused", "shareGroup"}}}},
+   * size being their sum; a paused queue also has {@code "pausedAt"} and {@code "pauseReason"}. {@code shareGroup}
+   * is {@link Views#shareGroup}, as last counted in the background.
    */
   private Answer queues(Call call) {
     Map<String, Map<WorkState, Long>> byState = server.queueStates();
     Map<String, QueueNotice> paused = server.pausedQueues();
+    Map<String, GroupSize> groups = server.shareGroups();
     Map<String, Long> sizes = new java.util.TreeMap<>(server.queueSizes());
     paused.keySet().forEach(q -> sizes.putIfAbsent(q, 0L));
     ObjectNode n = Views.object();
@@ -75,6 +78,8 @@ final class AdminApi {
         Views.time(q, "pausedAt", p.changedAt());
         q.put("pauseReason", p.reason());
       }
+      GroupSize group = groups.get(queue);
+      q.set("shareGroup", Views.shareGroup(group != null ? group : GroupSize.unknown(server.topics().shareGroup(queue))));
     });
     return Answer.json(200, n);
   }

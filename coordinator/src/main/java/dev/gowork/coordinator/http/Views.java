@@ -3,6 +3,7 @@ package dev.gowork.coordinator.http;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gowork.coordinator.auth.WorkerSummary;
+import dev.gowork.coordinator.queue.GroupSize;
 import dev.gowork.coordinator.work.WorkStatus;
 import java.time.Instant;
 
@@ -60,6 +61,23 @@ final class Views {
     time(n, "registeredAt", w.registeredAt());
     time(n, "lastSeen", w.lastSeen());
     time(n, "sessionExpiresAt", w.sessionExpiresAt());
+    return n;
+  }
+
+  /**
+   * {@code {"name","members","maxMembers","full","checkedAt"}}, and {@code "warning"} when full; {@code members}
+   * and {@code checkedAt} are null until counted, {@code maxMembers} while the brokers' limit is unknown.
+   */
+  static ObjectNode shareGroup(GroupSize g) {
+    ObjectNode n = object();
+    n.put("name", g.group());
+    n.put("members", g.members());
+    n.put("maxMembers", g.maxMembers());
+    n.put("full", g.full());
+    time(n, "checkedAt", g.checkedAt());
+    if (g.full()) {
+      n.put("warning", GroupSize.FULL_WARNING);
+    }
     return n;
   }
 

@@ -2,6 +2,7 @@ package dev.gowork.coordinator.metrics;
 
 import dev.gowork.coordinator.auth.WorkerState;
 import dev.gowork.coordinator.auth.WorkerSummary;
+import dev.gowork.coordinator.queue.GroupSize;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -14,19 +15,32 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * Queue sizes by queue and workers by state, computed once per scrape (listing workers walks the
- * registry, so it is not done per gauge read).
+ * Queue sizes by queue, workers by state, and the queues' share groups as last counted, computed once per
+ * scrape (listing workers walks the registry, so it is not done per gauge read).
  */
 final class StateGauges {
   private final MultiGauge queueSize;
+  private final MultiGauge groupMembers;
+  private final MultiGauge groupMaxMembers;
+  private final MultiGauge groupFull;
+  private final Supplier<Map<String, GroupSize>> groups;
   private final Map<WorkerState, AtomicLong> workers = new EnumMap<>(WorkerState.class);
   private final Supplier<Map<String, Long>> queueSizes;
   private final Supplier<List<WorkerSummary>> workerList;
 
   StateGauges(MeterRegistry registry, Supplier<Map<String, Long>> queueSizes,
-      Supplier<List<WorkerSummary>> workerList) {
+      Supplier<List<WorkerSummary>> workerList, Supplier<Map<String, GroupSize>> groups) {
     this.queueSizes = queueSizes;
     this.workerList = workerList;
+    this.groups = groups;
+    groupMembers = MultiGauge.builder("gowork.queue.share.group.members")
+        .description("Members of the queue's share group as last counted: worker slots and HTTP hand-outs")
+        .register(registry);
+    groupMaxMembers = MultiGauge.builder("gowork.queue.share.group.max.members")
+        .description("The brokers' group.share.max.size for the queue's share group, when known").register(registry);
+    groupFull = MultiGauge.builder("gowork.queue.share.group.full")
+        .description("1 while the queue's share group is full (members >= group.share.max.size): workers that join"
+            + " get no work").register(registry);
     queueSize = MultiGauge.builder("gowork.queue.size")
         .description("Work queued, running or waiting to retry, per queue").register(registry);
     for (WorkerState s : WorkerState.values()) {
@@ -41,6 +55,22 @@ final class StateGauges {
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     queueSizes.get().forEach((queue, size) -> rows.add(MultiGauge.Row.of(Tags.of("queue", queue), size)));
     queueSize.register(rows, true);
+    List<MultiGauge.Row<?>> members = new ArrayList<>();
+    List<MultiGauge.Row<?>> limits = new ArrayList<>();
+    List<MultiGauge.Row<?>> full = new ArrayList<>();
+    groups.get().forEach((queue, g) -> {
+      Tags tags = Tags.of("queue", queue);
+      if (g.members() != null) {
+        members.add(MultiGauge.Row.of(tags, g.members()));
+      }
+      if (g.maxMembers() != null) {
+        limits.add(MultiGauge.Row.of(tags, g.maxMembers()));
+      }
+      full.add(MultiGauge.Row.of(tags, g.full() ? 1 : 0));
+    });
+    groupMembers.register(members, true);
+    groupMaxMembers.register(limits, true);
+    groupFull.register(full, true);
     Map<WorkerState, Long> counts = new EnumMap<>(WorkerState.class);
     for (WorkerSummary w : workerList.get()) {
       counts.merge(w.state(), 1L, Long::sum);

@@ -169,6 +169,15 @@ class CoordinatorSettingsTest {
   }
 
   @Test
+  void shareGroupsAreCountedEvery15SecondsUnlessTold() {
+    assertEquals(Duration.ofSeconds(15), CoordinatorSettings.parse(env()).shareGroupCheck());
+    assertEquals(Duration.ofSeconds(1),
+        CoordinatorSettings.parse(env("GOWORK_SHARE_GROUP_CHECK_SECONDS", "1")).shareGroupCheck());
+    assertTrue(error(env("GOWORK_SHARE_GROUP_CHECK_SECONDS", "0")).startsWith("GOWORK_SHARE_GROUP_CHECK_SECONDS "));
+    assertTrue(error(env("GOWORK_SHARE_GROUP_CHECK_SECONDS", "3601")).startsWith("GOWORK_SHARE_GROUP_CHECK_SECONDS "));
+  }
+
+  @Test
   void badNamesAreNamed() {
     assertTrue(error(env("GOWORK_TOPIC_PREFIX", "no spaces")).startsWith("GOWORK_TOPIC_PREFIX (--topic-prefix) "));
     assertTrue(error(env("GOWORK_HTTP_HOST", "bad host")).startsWith("GOWORK_HTTP_HOST (--http-host) "));
