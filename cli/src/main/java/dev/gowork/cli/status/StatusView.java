@@ -102,8 +102,10 @@ public final class StatusView {
   }
 
   /**
-   * {@code GET /v1/queues} as a table: QUEUE QUEUED RUNNING (and any further counts), and PAUSED (with
-   * the reason) when a queue is paused.
+   * {@code GET /v1/queues} as a table: QUEUE QUEUED RUNNING (and any further counts), PAUSED (with
+   * the reason) when a queue is paused, and MEMBERS of its share group against the brokers' limit when the
+   * coordinator counts them ({@code 3/200}, {@code 200/200 full}, {@code 3/unknown}, {@code -} before the first
+   * count); each full group's warning follows the table.
    */
   public static String queues(JsonNode answer) {
     JsonNode queues = answer == null ? null : answer.get("queues");
@@ -117,15 +119,21 @@ public final class StatusView {
       }
     }));
     boolean anyPaused = false;
+    boolean groups = false;
     for (JsonNode q : queues) {
       anyPaused |= q.path("paused").asBoolean(false);
+      groups |= q.path("shareGroup").isObject();
     }
     List<String> header = new ArrayList<>(List.of("QUEUE"));
     counts.forEach(c -> header.add(c.toUpperCase(Locale.ROOT)));
     if (anyPaused) {
       header.add("PAUSED");
     }
+    if (groups) {
+      header.add("MEMBERS");
+    }
     Table t = new Table(header);
+    StringBuilder warnings = new StringBuilder();
     for (Map.Entry<String, JsonNode> e : queues.properties()) {
       List<String> row = new ArrayList<>(List.of(e.getKey()));
       counts.forEach(c -> row.add(orZero(text(e.getValue(), c))));
@@ -134,9 +142,18 @@ public final class StatusView {
         row.add(!q.path("paused").asBoolean(false) ? "-"
             : q.hasNonNull("pauseReason") ? "yes: " + q.get("pauseReason").asText() : "yes");
       }
+      if (groups) {
+        JsonNode g = e.getValue().path("shareGroup");
+        row.add(members(g));
+        if (g.path("full").asBoolean(false)) {
+          warnings.append("queue ").append(e.getKey()).append(": share group ").append(text(g, "name"))
+              .append(" has ").append(text(g, "members")).append(" of ").append(text(g, "maxMembers"))
+              .append(" members; ").append(text(g, "warning")).append('\n');
+        }
+      }
       t.row(row);
     }
-    return t.render();
+    return t.render() + warnings;
   }
 
   /** {@code GET /v1/workers} as a table of every field the workers carry, the worker id first. */
@@ -169,6 +186,16 @@ public final class StatusView {
       return null;
     }
     return v.isValueNode() ? v.asText() : v.toString();
+  }
+
+  /** {@code 3/200}, {@code 2/2 full}, {@code 3/unknown}, or {@code -} when not counted. */
+  private static String members(JsonNode group) {
+    String members = text(group, "members");
+    if (members == null) {
+      return "-";
+    }
+    String max = text(group, "maxMembers");
+    return members + "/" + (max == null ? "unknown" : max) + (group.path("full").asBoolean(false) ? " full" : "");
   }
 
   private static String orZero(String s) {

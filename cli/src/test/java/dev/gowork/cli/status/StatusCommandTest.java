@@ -180,6 +180,30 @@ class StatusCommandTest {
   }
 
   @Test
+  void aQueuesShareGroupShowsItsMembersAgainstTheLimitAndAFullOneIsSaidSo() {
+    String full = "full: workers that join now get no work; lower GOWORK_CONCURRENCY of the replicas or raise"
+        + " group.share.max.size on the brokers";
+    try (StubCoordinator groups = new StubCoordinator()
+        .on("GET", "/v1/queues", r -> new Answer(200, "{\"queues\":{\"default\":{\"queued\":1,\"running\":0,"
+            + "\"shareGroup\":{\"name\":\"gowork.workers.default\",\"members\":2,\"maxMembers\":2,\"full\":true,"
+            + "\"checkedAt\":\"t\",\"warning\":\"" + full + "\"}},"
+            + "\"emails\":{\"queued\":7,\"running\":0,\"shareGroup\":{\"name\":\"gowork.workers.emails\","
+            + "\"members\":3,\"maxMembers\":null,\"full\":false,\"checkedAt\":\"t\"}},"
+            + "\"new\":{\"queued\":1,\"running\":0,\"shareGroup\":{\"name\":\"gowork.workers.new\","
+            + "\"members\":null,\"maxMembers\":null,\"full\":false,\"checkedAt\":null}}}}"))
+        .on("GET", "/v1/workers", r -> new Answer(200, "{\"workers\":[]}"))) {
+      Console c = new Console(Map.of("GOWORK_COORDINATOR_URL", groups.url()));
+      assertEquals(0, c.run("status"), c.err());
+      assertTrue(c.out().startsWith("""
+          QUEUE    QUEUED  RUNNING  MEMBERS
+          default  1       0        2/2 full
+          emails   7       0        3/unknown
+          new      1       0        -
+          """ + "queue default: share group gowork.workers.default has 2 of 2 members; " + full + "\n"), c.out());
+    }
+  }
+
+  @Test
   void jsonIsTheCoordinatorsAnswer() {
     Console c = new Console(env);
     assertEquals(0, c.run("status", "--json"), c.err());
