@@ -133,7 +133,7 @@ const view = () => ({
   out.afterRevoke = { status: ids.status.textContent, workers: ids.workers.rows(), confirmed: confirmed.slice() };
   // A queue row's last cell holds its pause button (confirmAnswer is still yes).
   const doomed = ids.queues.tBodies[0].children.find((tr) => tr.children[0].textContent === 'doomed');
-  doomed.children[7].children[0].children[0].dispatch('click');
+  doomed.children[doomed.children.length - 1].children[0].children[0].dispatch('click');
   await settle();
   out.afterPause = { status: ids.status.textContent, queues: ids.queues.rows() };
   blockMetrics = true;

@@ -178,9 +178,19 @@
         actions.append(toggle);
         const paused = q.paused ? 'paused' + (q.pauseReason ? ': ' + q.pauseReason : '') : '';
         return [name, number(q.queued), number(q.running), number(q.retrying), number(q.scheduled), number(q.size),
-          paused, actions];
+          paused, members(q.shareGroup), actions];
       });
-    fill('queues', rows, 8, 'no queues yet');
+    fill('queues', rows, 9, 'no queues yet');
+  }
+
+  /** A queue's share group against the brokers' limit: '3 / 200', '2 / 2 full' (with its warning), '–' before a count. */
+  function members(group) {
+    if (!group || !Number.isFinite(group.members)) return null;
+    const limit = Number.isFinite(group.maxMembers) ? number(group.maxMembers) : 'unknown';
+    const shown = el('span', number(group.members) + ' / ' + limit + (group.full ? ' full' : ''),
+      group.full ? 'error' : undefined);
+    if (group.full) shown.title = group.warning || 'full';
+    return shown;
   }
 
   function showWorkers(body) {
