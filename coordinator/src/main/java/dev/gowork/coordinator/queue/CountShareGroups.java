@@ -13,6 +13,9 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeConfigsOptions;
+import org.apache.kafka.clients.admin.DescribeShareGroupsOptions;
 import org.apache.kafka.clients.admin.ShareGroupDescription;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
@@ -27,12 +30,13 @@ import org.slf4j.LoggerFactory;
  * group (one {@code describeShareGroups}) and reads the brokers' {@code group.share.max.size} (one
  * {@code describeCluster}, one {@code describeConfigs}), and hands both to {@link ShareGroupSizes}. A group
  * that does not exist yet has 0 members; a group's limit is that of the broker coordinating it. What Kafka
- * refuses or does not answer within {@link #ANSWER} is left uncounted, so a run never throws.
+ * refuses, or does not answer within {@link #ANSWER_MS} of the run's start (for all groups together), is left
+ * uncounted, so a run never throws and ends within about that time.
  */
 public final class CountShareGroups implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(CountShareGroups.class);
   static final String MAX_SIZE = "group.share.max.size";
-  private static final long ANSWER = 10;
+  private static final int ANSWER_MS = 10_000;
 
   private final Admin admin;
   private final Topics topics;
@@ -57,10 +61,11 @@ public final class CountShareGroups implements Runnable {
     if (!sizes.due()) {
       return;
     }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ANSWER_MS);
     Map<String, String> groups = new TreeMap<>();
     queues.get().forEach(q -> groups.put(q, topics.shareGroup(q)));
-    Map<String, Described> described = describe(groups.values());
-    Map<Integer, Integer> limits = groups.isEmpty() ? Map.of() : limits();
+    Map<String, Described> described = describe(groups.values(), deadline);
+    Map<Integer, Integer> limits = groups.isEmpty() ? Map.of() : limits(deadline);
     Map<String, ShareGroupSizes.Count> counts = new TreeMap<>();
     groups.forEach((queue, group) -> {
       Described d = described.get(group);
@@ -71,21 +76,22 @@ public final class CountShareGroups implements Runnable {
   }
 
   /** The groups that were described, by name; a group that does not exist has no members. */
-  private Map<String, Described> describe(Collection<String> groups) {
+  private Map<String, Described> describe(Collection<String> groups, long deadline) {
     Map<String, Described> out = new HashMap<>();
     if (groups.isEmpty()) {
       return out;
     }
     Map<String, KafkaFuture<ShareGroupDescription>> futures;
     try {
-      futures = admin.describeShareGroups(groups).describedGroups();
+      futures = admin.describeShareGroups(groups, new DescribeShareGroupsOptions().timeoutMs(ANSWER_MS))
+          .describedGroups();
     } catch (KafkaException e) {
       LOG.debug("could not describe the share groups {}", groups, e);
       return out;
     }
     futures.forEach((group, f) -> {
       try {
-        ShareGroupDescription d = f.get(ANSWER, TimeUnit.SECONDS);
+        ShareGroupDescription d = f.get(left(deadline), TimeUnit.NANOSECONDS);
         out.put(group, new Described(d.members().size(), d.coordinator()));
       } catch (ExecutionException e) {
         if (e.getCause() instanceof GroupIdNotFoundException) {
@@ -94,7 +100,7 @@ public final class CountShareGroups implements Runnable {
           LOG.debug("could not describe share group {}", group, e.getCause());
         }
       } catch (TimeoutException e) {
-        LOG.debug("share group {} was not described within {} s", group, ANSWER);
+        LOG.debug("share group {} was not described within {} ms", group, ANSWER_MS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -103,16 +109,18 @@ public final class CountShareGroups implements Runnable {
   }
 
   /** {@code group.share.max.size} by broker id, of the brokers that answered. */
-  private Map<Integer, Integer> limits() {
+  private Map<Integer, Integer> limits(long deadline) {
     Map<Integer, Integer> out = new HashMap<>();
     String failure = null;
     try {
-      Collection<Node> nodes = admin.describeCluster().nodes().get(ANSWER, TimeUnit.SECONDS);
+      Collection<Node> nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(ANSWER_MS)).nodes()
+          .get(left(deadline), TimeUnit.NANOSECONDS);
       Map<ConfigResource, KafkaFuture<Config>> configs = admin.describeConfigs(nodes.stream()
-          .map(n -> new ConfigResource(ConfigResource.Type.BROKER, n.idString())).toList()).values();
+          .map(n -> new ConfigResource(ConfigResource.Type.BROKER, n.idString())).toList(),
+          new DescribeConfigsOptions().timeoutMs(ANSWER_MS)).values();
       for (var e : configs.entrySet()) {
         try {
-          ConfigEntry entry = e.getValue().get(ANSWER, TimeUnit.SECONDS).get(MAX_SIZE);
+          ConfigEntry entry = e.getValue().get(left(deadline), TimeUnit.NANOSECONDS).get(MAX_SIZE);
           if (entry != null && entry.value() != null) {
             out.put(Integer.valueOf(e.getKey().name()), Integer.valueOf(entry.value()));
           }
@@ -131,6 +139,10 @@ public final class CountShareGroups implements Runnable {
     }
     limitsFailed = out.isEmpty() && failure != null;
     return out;
+  }
+
+  private static long left(long deadline) {
+    return Math.max(0, deadline - System.nanoTime());
   }
 
   /** The limit of the group's coordinator, else the lowest of the brokers that answered; null when none did. */
