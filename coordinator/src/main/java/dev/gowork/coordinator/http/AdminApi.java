@@ -79,7 +79,8 @@ final class AdminApi {
         q.put("pauseReason", p.reason());
       }
       GroupSize group = groups.get(queue);
-      q.set("shareGroup", Views.shareGroup(group != null ? group : GroupSize.unknown(server.topics().shareGroup(queue))));
+      String name = server.topics().shareGroup(queue);
+      q.set("shareGroup", Views.shareGroup(group != null ? group : GroupSize.unknown(name)));
     });
     return Answer.json(200, n);
   }
