@@ -30,7 +30,7 @@ class FullShareGroupTest {
   void theListingShowsMembersAgainstTheBrokersLimit() throws Exception {
     try (TestKafka.Own own = TestKafka.ownBroker(Map.of("group.share.max.size", "2"));
         CapturedWarnings log = CapturedWarnings.from(Level.INFO, ShareGroupSizes.class.getName())) {
-      TestKafka kafka = own.kafka();
+      TestKafka kafka = own.newTest();
       Map<String, String> env = RunningService.env(kafka);
       env.put("GOWORK_SHARE_GROUP_CHECK_SECONDS", "1");
       List<ShareConsumer<String, byte[]>> members = new ArrayList<>();
