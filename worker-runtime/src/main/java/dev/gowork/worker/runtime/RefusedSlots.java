@@ -8,8 +8,9 @@ import java.util.List;
  * Which slots the queue's share group refused to take in (it was full: the brokers'
  * {@code group.share.max.size}, 200 members by default, counts every slot of every replica), and when
  * each tries again. A refused slot's consumer is dead (Kafka gives up on a member it refuses), so the
- * slot waits closed and joins again with a new consumer every {@code retryEvery}, one slot at a time:
- * each refused attempt costs the broker a join and logs two errors of the Kafka client. A slot that
+ * slot waits closed and joins again with a new consumer, one slot at a time and one attempt per
+ * {@code retryEvery} while the group refuses (any refusal puts every refused slot off that long): each
+ * refused attempt costs the broker a join and logs two errors of the Kafka client. A slot that
  * tried again counts as in the group once it has taken work, or once {@code confirmAfter} has passed
  * without a refusal (the broker refuses in its answer to the first heartbeat, well within that).
  *
@@ -39,14 +40,21 @@ final class RefusedSlots {
   }
 
   /**
-   * Slot {@code slot} was refused at {@code nowNanos}.
+   * Slot {@code slot} was refused at {@code nowNanos}: no refused slot tries again for {@code retryEvery}.
    *
    * @return true when it is news: no slot was refused before (one warning per episode, not per slot)
    */
   boolean refused(int slot, long nowNanos) {
     boolean news = out == 0;
     set(slot, State.REFUSED);
-    untilNanos[slot] = nowNanos + retryEvery.toNanos();
+    // The group is full now: every refused slot waits another interval, not only this one (the next
+    // trying at once would be refused as well, one after another, each a join and two errors).
+    long next = nowNanos + retryEvery.toNanos();
+    for (int i = 0; i < states.length; i++) {
+      if (states[i] == State.REFUSED && (i == slot || untilNanos[i] - next < 0)) {
+        untilNanos[i] = next;
+      }
+    }
     return news;
   }
 

@@ -57,4 +57,21 @@ class RefusedSlotsTest {
     assertEquals(0, slots.dueForRetry(T0 + 61 * S));
     assertEquals(List.of(), slots.confirm(T0 + 100 * S), "a refused slot is not counted in by time alone");
   }
+
+  @Test
+  void aRefusedRetryPutsEveryRefusedSlotOffAnotherInterval() {
+    slots.refused(0, T0);
+    slots.refused(1, T0);
+    slots.refused(2, T0);
+    slots.retrying(0, T0 + 30 * S);
+    slots.refused(0, T0 + 31 * S);
+    // The group is still full: the other slots trying at once, one after another, cost the broker a
+    // join and the log two errors each, every interval.
+    assertEquals(-1, slots.dueForRetry(T0 + 31 * S), "slot 1 waits an interval after slot 0 was refused again");
+    assertEquals(-1, slots.dueForRetry(T0 + 60 * S));
+    assertEquals(0, slots.dueForRetry(T0 + 61 * S));
+    slots.retrying(0, T0 + 61 * S);
+    assertEquals(List.of(0), slots.confirm(T0 + 71 * S));
+    assertEquals(1, slots.dueForRetry(T0 + 71 * S), "once one got in, the next tries at once");
+  }
 }
