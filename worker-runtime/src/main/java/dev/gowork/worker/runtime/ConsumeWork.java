@@ -299,12 +299,14 @@ final class ConsumeWork implements Runnable {
    * broker would count a delivery each time and hand it to the next such lane, and every lane would
    * run its stale copy at the resume (and the consumer would leave its group after
    * {@code max.poll.interval.ms}). Closing releases what a lane had acquired; a reopened lane joins
-   * the group again (about a heartbeat interval).
+   * the group again (about a heartbeat interval). The lanes of slots out of a full share group are
+   * {@link #rejoinRefused}'s to close and reopen.
    */
   private void parkOrReopen(boolean park, String why) {
     for (int i = 0; i < lanes.size(); i++) {
       Lane lane = lanes.get(i);
-      if (park && !parked[i] && lane.state() == Lane.State.IDLE && !lane.hasUnfinished() && !lane.isClosed()) {
+      if (park && !parked[i] && lane.state() == Lane.State.IDLE && !lane.hasUnfinished() && !lane.isClosed()
+          && refused.state(i) == RefusedSlots.State.IN) {
         parking[i] = closeLane(lane);
         parked[i] = true;
         LOG.info("lane {}: closed while {}", lane.index, why);
@@ -361,7 +363,9 @@ final class ConsumeWork implements Runnable {
 
   /**
    * Closes refused lanes once they hold nothing, counts in those that tried again unrefused, and lets one
-   * refused lane try to join again when it is due, while the loop takes work.
+   * refused lane try to join again when it is due, while the loop takes work. A lane trying again while
+   * the loop takes no work (paused, session expired, draining) is closed as a parked one would be, and
+   * tries again once it may: the group has not answered it, so time alone must not count it in.
    */
   private void rejoinRefused(long nowNanos, boolean accepting) {
     if (refused.count() == 0) {
@@ -369,8 +373,16 @@ final class ConsumeWork implements Runnable {
     }
     for (int i = 0; i < lanes.size(); i++) {
       Lane lane = lanes.get(i);
-      if (refused.state(i) == RefusedSlots.State.REFUSED && !lane.isClosed() && !lane.hasUnfinished()) {
+      RefusedSlots.State state = refused.state(i);
+      if (lane.isClosed() || lane.hasUnfinished() || state == RefusedSlots.State.IN) {
+        continue;
+      }
+      if (state == RefusedSlots.State.REFUSED) {
         closeLane(lane);
+      } else if (!accepting) {
+        closeLane(lane);
+        refused.unanswered(i, nowNanos);
+        LOG.debug("lane {}: closed while trying to join the share group {} again; it tries again later", i, group);
       }
     }
     refused.confirm(nowNanos).forEach(this::joined);

@@ -78,6 +78,15 @@ final class RefusedSlots {
     untilNanos[slot] = nowNanos + confirmAfter.toNanos();
   }
 
+  /**
+   * Slot {@code slot} stopped trying before the group answered (its lane closed while taking no work):
+   * refused as before, it tries again as soon as the loop lets it.
+   */
+  void unanswered(int slot, long nowNanos) {
+    states[slot] = State.REFUSED;
+    untilNanos[slot] = nowNanos;
+  }
+
   /** Slot {@code slot} took work: it is in the group. @return true when it was not counted in before */
   boolean tookWork(int slot) {
     boolean was = states[slot] != State.IN;
