@@ -83,7 +83,7 @@ final class RefusedSlots {
    * refused as before, it tries again as soon as the loop lets it.
    */
   void unanswered(int slot, long nowNanos) {
-    states[slot] = State.REFUSED;
+    set(slot, State.REFUSED);
     untilNanos[slot] = nowNanos;
   }
 

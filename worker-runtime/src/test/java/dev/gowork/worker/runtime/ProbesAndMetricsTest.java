@@ -64,9 +64,15 @@ class ProbesAndMetricsTest {
       works[4] = f.work(Works.data().put("fail", true), Duration.ofMinutes(1));
       f.send(works);
       results.await("5 results", all -> all.size() >= 5, Duration.ofSeconds(60));
+      // A result is in Kafka before the poll thread counts it (and acknowledges its record): wait for
+      // every count the assertions below read, not only the completed one.
       String completed = "gowork_worker_results_total{queue=\"default\",status=\"completed\"} 4.0";
-      RuntimeFixture.awaitTrue("the counters include the 5 results",
-          () -> get(base + "/metrics").body().contains(completed), Duration.ofSeconds(10));
+      String failed = "gowork_worker_results_total{queue=\"default\",status=\"failed\"} 1.0";
+      String idle = "gowork_worker_in_flight{queue=\"default\"} 0.0";
+      RuntimeFixture.awaitTrue("the counters include the 5 results", () -> {
+        String body = get(base + "/metrics").body();
+        return body.contains(completed) && body.contains(failed) && body.contains(idle);
+      }, Duration.ofSeconds(10));
 
       HttpResponse<String> metrics = get(base + "/metrics");
       assertEquals(200, metrics.statusCode());
