@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
@@ -20,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.ShareConsumer;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.GroupMaxSizeReachedException;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -43,10 +45,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class TakeNextWork implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TakeNextWork.class);
+  /** How long after the share group refused a consumer (it was full) a new one tries: then twice that, up to 30 s. */
+  static final Duration FULL_GROUP_FIRST_RETRY = Duration.ofSeconds(5);
+  static final Duration FULL_GROUP_RETRY = Duration.ofSeconds(30);
   private final ShareConsumers consumers;
   private final Topics topics;
   private final WireCodec codec;
   private final Duration pollTimeout;
+  private final LongSupplier nanoTime;
   private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -55,6 +61,11 @@ public final class TakeNextWork implements AutoCloseable {
   }
 
   TakeNextWork(ShareConsumers consumers, Topics topics, WireCodec codec, Duration pollTimeout) {
+    this(consumers, topics, codec, pollTimeout, System::nanoTime);
+  }
+
+  TakeNextWork(ShareConsumers consumers, Topics topics, WireCodec codec, Duration pollTimeout, LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
     this.consumers = consumers;
     this.topics = topics;
     this.codec = codec;
@@ -105,6 +116,9 @@ public final class TakeNextWork implements AutoCloseable {
         return Optional.empty();
       }
       slot.lastUsed = System.nanoTime();
+      if (slot.fullSince != null && nanoTime.getAsLong() - slot.fullUntilNanos < 0) {
+        throw fullGroup(queue, slot.fullSince);
+      }
       if (slot.consumer == null) {
         slot.consumer = consumers.create(topics.shareGroup(queue), Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1));
         slot.consumer.subscribe(List.of(topics.work(queue)));
@@ -134,6 +148,10 @@ public final class TakeNextWork implements AutoCloseable {
         first = take ? r : first;
         released |= !take;
       }
+      if (slot.fullSince != null && !polled.isEmpty()) {
+        slot.fullSince = null;
+        LOG.info("queue '{}': the HTTP hand-out's consumer joined the share group; HTTP workers get work again", queue);
+      }
       if (first == null) {
         if (released) {
           slot.consumer.commitSync(Duration.ofSeconds(5));
@@ -151,6 +169,21 @@ public final class TakeNextWork implements AutoCloseable {
           first.deliveryCount().map(Short::intValue).orElse(1)));
     } catch (WakeupException e) {
       return Optional.empty();
+    } catch (GroupMaxSizeReachedException e) {
+      discard(slot);
+      if (slot.fullSince == null) {
+        slot.fullSince = e.getMessage();
+        slot.fullRetry = FULL_GROUP_FIRST_RETRY;
+        LOG.warn("queue '{}': its share group is full ({}); HTTP workers get no work through this coordinator until it "
+            + "has room (its consumer tries to join again, every {} s at most). Every slot of every worker replica is a "
+            + "member: lower GOWORK_CONCURRENCY or raise group.share.max.size on the brokers", queue, e.getMessage(),
+            FULL_GROUP_RETRY.toSeconds());
+      } else {
+        slot.fullRetry = FULL_GROUP_RETRY.compareTo(slot.fullRetry.multipliedBy(2)) < 0 ? FULL_GROUP_RETRY
+            : slot.fullRetry.multipliedBy(2);
+      }
+      slot.fullUntilNanos = nanoTime.getAsLong() + slot.fullRetry.toNanos();
+      throw fullGroup(queue, slot.fullSince);
     } catch (KafkaException e) {
       discard(slot);
       throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not take work from queue '" + queue + "': "
@@ -239,6 +272,17 @@ public final class TakeNextWork implements AutoCloseable {
     return closedQueues;
   }
 
+  /**
+   * The answer while {@code queue}'s share group refuses this coordinator's consumer: it is full (the
+   * brokers' {@code group.share.max.size}). A refused consumer is dead, and a new one per call would cost
+   * the broker a join and log two errors each time, so a new one tries after {@link #FULL_GROUP_FIRST_RETRY},
+   * then twice as long each time it is refused again, up to {@link #FULL_GROUP_RETRY}.
+   */
+  private static GoWorkException fullGroup(String queue, String why) {
+    return new GoWorkException(ErrorCode.UNAVAILABLE, "could not take work from queue '" + queue + "': its share "
+        + "group is full (" + why + "; the brokers' group.share.max.size); try again later");
+  }
+
   private static void discard(Slot slot) {
     if (slot.consumer != null) {
       try {
@@ -273,6 +317,12 @@ public final class TakeNextWork implements AutoCloseable {
     ShareConsumer<String, byte[]> consumer;
     /** True while a call is in {@code consumer.poll}; guarded by the slot's monitor. */
     boolean polling;
+    /** Why the share group refused this queue's consumer (it was full), or null; under {@link #lock}. */
+    String fullSince;
+    /** Until when (on the monotonic clock) a call answers {@link #fullGroup} without trying; under {@link #lock}. */
+    long fullUntilNanos;
+    /** How long the last refusal puts the next try off: 5 s, then twice as long each time, up to 30 s. */
+    Duration fullRetry;
     /** {@link System#nanoTime} of the last call, under {@link #lock} (read without it by {@link #closeIdle}). */
     volatile long lastUsed;
   }
