@@ -16,6 +16,8 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -135,7 +137,9 @@ public final class TopicProvisioner {
      * member joins, since the start offset is fixed when the group first reads a partition. With
      * a dead-letter topic, also creates that topic (or enables dead letters on it) first.
      *
-     * @throws KafkaException if the broker refuses a setting, e.g. outside its bounds; the message names the group
+     * @throws ShareGroupSettingRefused if the brokers refuse a setting, outside the bounds they allow; the message
+     *     names the group and the GoWork setting to change
+     * @throws KafkaException if Kafka fails otherwise
      */
     public void configureShareGroup(String groupId, ShareGroupSettings settings) {
         if (groupId == null || groupId.isBlank()) {
@@ -153,8 +157,15 @@ public final class TopicProvisioner {
                 Long.toString(d.toMillis()))));
         settings.deadLetterTopic().ifPresent(topic -> ops.add(set("errors.deadletterqueue.topic.name", topic)));
         ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, groupId);
-        AdminCalls.await(admin.incrementalAlterConfigs(Map.of(group, ops)).all(),
-                "Configuring share group '" + groupId + "' with " + settings);
+        try {
+            AdminCalls.await(admin.incrementalAlterConfigs(Map.of(group, ops)).all(),
+                    "Configuring share group '" + groupId + "' with " + settings);
+        } catch (KafkaException e) {
+            if (e.getCause() instanceof InvalidConfigurationException || e.getCause() instanceof InvalidRequestException) {
+                throw new ShareGroupSettingRefused(groupId, e.getCause());
+            }
+            throw e;
+        }
     }
 
     private static AlterConfigOp set(String name, String value) {

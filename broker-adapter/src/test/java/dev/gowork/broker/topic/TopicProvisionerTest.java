@@ -132,9 +132,23 @@ class TopicProvisionerTest {
         ShareGroupSettings settings = new ShareGroupSettings(Duration.ofMinutes(10), 5, "earliest",
                 Optional.empty(), Optional.empty());
 
-        KafkaException error = assertThrows(KafkaException.class, () -> provisioner.configureShareGroup(group, settings));
+        // Refused as a setting to change, not as a Kafka outage: trying again would fail again.
+        ShareGroupSettingRefused error = assertThrows(ShareGroupSettingRefused.class,
+                () -> provisioner.configureShareGroup(group, settings));
 
         assertTrue(error.getMessage().contains(group), error.getMessage());
+        assertTrue(error.getMessage().contains("share.record.lock.duration.ms")
+                && error.getMessage().contains("GOWORK_SHARE_LOCK_SECONDS"), error.getMessage());
+    }
+
+    @Test
+    void aRefusalNamesTheGoWorkSettingOfTheGroupSettingTheBrokersNamed() {
+        assertTrue(ShareGroupSettingRefused.describe("g", "share.heartbeat.interval.ms must be in the range 5000 to 15000")
+                .contains("set GOWORK_SHARE_HEARTBEAT_MS"));
+        assertTrue(ShareGroupSettingRefused.describe("g", "share.delivery.count.limit must be ...")
+                .contains("set GOWORK_SHARE_DELIVERY_LIMIT"));
+        assertEquals("the brokers refused a setting of share group 'g': something else",
+                ShareGroupSettingRefused.describe("g", "something else"));
     }
 
     private Config config(ConfigResource.Type type, String name) throws Exception {

@@ -3,6 +3,7 @@ package dev.gowork.worker.runtime;
 import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.kafka.KafkaClients;
+import dev.gowork.broker.topic.ShareGroupSettingRefused;
 import dev.gowork.broker.topic.ShareGroupSettings;
 import dev.gowork.broker.topic.TopicProvisioner;
 import dev.gowork.broker.topic.TopicSpec;
@@ -34,6 +35,10 @@ final class ProvisionQueue {
         LOG.warn("the results topic {} does not exist yet; results wait until the coordinator creates it",
             topics.results());
       }
+    } catch (ShareGroupSettingRefused e) {
+      // A setting of ours outside the brokers' bounds: trying again would fail again (exit 2, not 1).
+      throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "could not prepare queue '" + queue + "': "
+          + e.getMessage(), e);
     } catch (KafkaException e) {
       throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not prepare queue '" + queue + "' on Kafka "
           + clients.bootstrapServers() + ": " + e.getMessage(), e);
