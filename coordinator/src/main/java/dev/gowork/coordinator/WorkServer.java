@@ -39,6 +39,7 @@ import dev.gowork.coordinator.state.TransactionalWriter;
 import dev.gowork.coordinator.timeout.ExpireTimedOutWork;
 import dev.gowork.coordinator.timeout.TimeoutTracker;
 import dev.gowork.coordinator.work.Ownership;
+import dev.gowork.coordinator.work.QueueLoad;
 import dev.gowork.coordinator.work.WorkState;
 import dev.gowork.coordinator.work.Progress;
 import dev.gowork.coordinator.work.WorkStatus;
@@ -477,7 +478,18 @@ public final class WorkServer implements AutoCloseable {
 
   /** Work not yet finished per queue and state (queued, running, retry_wait); walks every item, so not for hot paths. */
   public Map<String, Map<WorkState, Long>> queueStates() {
-    return table.sizesByState();
+    Map<String, Map<WorkState, Long>> m = new java.util.TreeMap<>();
+    queueLoads().forEach((queue, load) -> m.put(queue, load.byState()));
+    return m;
+  }
+
+  /**
+   * Work not yet finished per queue, by state, with each queue's latency now (on this server's clock): how long
+   * its oldest item that could run has waited, see {@link QueueLoad}. Counts the items this coordinator mirrors
+   * from others too. Walks every item, so not for hot paths.
+   */
+  public Map<String, QueueLoad> queueLoads() {
+    return table.loads(clock.millis());
   }
 
   /** The state of one work item, while the server remembers it. */

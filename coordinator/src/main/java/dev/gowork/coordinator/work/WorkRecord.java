@@ -65,6 +65,21 @@ final class WorkRecord {
     return true;
   }
 
+  /**
+   * Since when (epoch ms) it has waited to run, for its queue's latency; {@link Long#MAX_VALUE} while it cannot
+   * run (running, waiting to retry, finished). QUEUED: since it was queued, {@link #updatedAt}, which only a
+   * change of state sets while it stays queued (a retry or requeue queues it again, with a new attempt); but its
+   * run time when added with a delay and still on its first attempt, since its release to the queue can lag
+   * that. SCHEDULED: its run time, still to come until it is due.
+   */
+  long waitingSince() {
+    return switch (state) {
+      case QUEUED -> runAt >= 0 && attempt == 1 ? Math.min(runAt, updatedAt) : updatedAt;
+      case SCHEDULED -> runAt;
+      default -> Long.MAX_VALUE;
+    };
+  }
+
   boolean expiredAt(long now) {
     return now >= deadline;
   }

@@ -13,6 +13,7 @@ import dev.gowork.coordinator.state.Journal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -723,19 +724,47 @@ public final class WorkTable {
   }
 
   /**
-   * Items not yet terminal per queue and state (queued, running, waiting to retry). Walks every item:
-   * for occasional reports, not for hot paths.
+   * Each queue's unfinished work by state, and its latency at {@code now} (epoch ms; see {@link QueueLoad}), by
+   * queue name: this table's own items and those it mirrors. One walk over every item: for occasional reports
+   * (a request, a scrape), not for hot paths.
    */
-  public Map<String, Map<WorkState, Long>> sizesByState() {
-    Map<String, Map<WorkState, Long>> m = new TreeMap<>();
+  public Map<String, QueueLoad> loads(long now) {
+    Map<String, Tally> tallies = new HashMap<>();
     for (WorkRecord r : items.values()) {
       synchronized (r) {
         if (!Lifecycle.isTerminal(r.state)) {
-          m.computeIfAbsent(r.queue, q -> new EnumMap<>(WorkState.class)).merge(r.state, 1L, Long::sum);
+          tallies.computeIfAbsent(r.queue, q -> new Tally()).add(r, now);
         }
       }
     }
+    Map<String, QueueLoad> m = new TreeMap<>();
+    tallies.forEach((queue, t) -> m.put(queue, t.load(now)));
     return m;
+  }
+
+  /** One queue's counts during {@link #loads}. */
+  private static final class Tally {
+    private static final WorkState[] STATES = WorkState.values();
+    private final long[] byState = new long[STATES.length];
+    private long oldest = Long.MAX_VALUE;
+
+    void add(WorkRecord r, long now) {
+      byState[r.state.ordinal()]++;
+      long since = r.waitingSince();
+      if (since <= now && since < oldest) {
+        oldest = since;
+      }
+    }
+
+    QueueLoad load(long now) {
+      Map<WorkState, Long> m = new EnumMap<>(WorkState.class);
+      for (WorkState s : STATES) {
+        if (byState[s.ordinal()] > 0) {
+          m.put(s, byState[s.ordinal()]);
+        }
+      }
+      return new QueueLoad(m, oldest == Long.MAX_VALUE ? 0 : now - oldest);
+    }
   }
 
   /** Every running item this table holds (its own and those it mirrors), in no order. */
