@@ -53,6 +53,11 @@ final class ServiceOnServer implements AutoCloseable {
         .header("Content-Type", "application/json").header("Authorization", "Bearer " + TOKEN));
   }
 
+  /** A GET as a producer, with the API token. */
+  Object get(String path) {
+    return send(request(path).GET().header("Authorization", "Bearer " + TOKEN));
+  }
+
   private HttpRequest.Builder request(String path) {
     return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path))
         .timeout(Duration.ofSeconds(60));

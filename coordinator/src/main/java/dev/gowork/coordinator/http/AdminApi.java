@@ -8,6 +8,7 @@ import dev.gowork.broker.wire.QueueNotice;
 import dev.gowork.broker.wire.WireCodec;
 import dev.gowork.coordinator.WorkServer;
 import dev.gowork.coordinator.queue.GroupSize;
+import dev.gowork.coordinator.work.QueueLoad;
 import dev.gowork.coordinator.work.WorkState;
 import dev.gowork.coordinator.work.WorkStatus;
 import java.time.Instant;
@@ -28,6 +29,9 @@ final class AdminApi {
 
   private static final Comparator<WorkStatus> OLDEST_FIRST = Comparator.comparing(WorkStatus::updatedAt,
       Comparator.nullsLast(Comparator.<Instant>naturalOrder())).thenComparing(WorkStatus::workId);
+
+  /** A queue with no unfinished work. */
+  private static final QueueLoad IDLE = new QueueLoad(Map.of(), 0);
 
   private final WorkServer server;
   private final WireCodec codec;
@@ -52,12 +56,13 @@ final class AdminApi {
   }
 
   /**
-   * {@code {"queues": {"<q>": {"queued", "running", "retrying", "scheduled", "size", "paused", "shareGroup"}}}},
-   * size being their sum; a paused queue also has {@code "pausedAt"} and {@code "pauseReason"}. {@code shareGroup}
+   * {@code {"queues": {"<q>": {"queued", "running", "retrying", "scheduled", "size", "latencyMs", "paused",
+   * "shareGroup"}}}}, size being their sum and latencyMs how long the oldest item that could run has waited
+   * ({@link QueueLoad}); a paused queue also has {@code "pausedAt"} and {@code "pauseReason"}. {@code shareGroup}
    * is {@link Views#shareGroup}, as last counted in the background.
    */
   private Answer queues(Call call) {
-    Map<String, Map<WorkState, Long>> byState = server.queueStates();
+    Map<String, QueueLoad> loads = server.queueLoads();
     Map<String, QueueNotice> paused = server.pausedQueues();
     Map<String, GroupSize> groups = server.shareGroups();
     Map<String, Long> sizes = new java.util.TreeMap<>(server.queueSizes());
@@ -65,13 +70,14 @@ final class AdminApi {
     ObjectNode n = Views.object();
     ObjectNode queues = n.putObject("queues");
     sizes.forEach((queue, size) -> {
-      Map<WorkState, Long> s = byState.getOrDefault(queue, Map.of());
+      QueueLoad load = loads.getOrDefault(queue, IDLE);
       ObjectNode q = queues.putObject(queue);
-      q.put("queued", s.getOrDefault(WorkState.QUEUED, 0L));
-      q.put("running", s.getOrDefault(WorkState.RUNNING, 0L));
-      q.put("retrying", s.getOrDefault(WorkState.RETRY_WAIT, 0L));
-      q.put("scheduled", s.getOrDefault(WorkState.SCHEDULED, 0L));
+      q.put("queued", load.count(WorkState.QUEUED));
+      q.put("running", load.count(WorkState.RUNNING));
+      q.put("retrying", load.count(WorkState.RETRY_WAIT));
+      q.put("scheduled", load.count(WorkState.SCHEDULED));
       q.put("size", size);
+      q.put("latencyMs", load.latencyMs());
       QueueNotice p = paused.get(queue);
       q.put("paused", p != null);
       if (p != null) {

@@ -64,7 +64,8 @@ public final class ServiceMetrics implements AutoCloseable {
         .description("Requests refused for naming a new queue past GOWORK_MAX_QUEUES").register(registry);
     Gauge.builder("gowork.queues.paused", server, s -> s.pausedQueues().size())
         .description("Queues paused now: their work waits until they are resumed").register(registry);
-    gauges = new StateGauges(registry, server::queueSizes, () -> server.workers().list(), server::shareGroups);
+    gauges = new StateGauges(registry, server::queueSizes, server::queueLoads, () -> server.workers().list(),
+        server::shareGroups);
     server.onEvent(new EventCounters(registry,
         workId -> server.status(workId).map(s -> s.state() == WorkState.FAILED).orElse(false)));
   }
