@@ -22,9 +22,10 @@ import picocli.CommandLine.Parameters;
         "                                     work finishes); its work waits in Kafka,",
         "                                     deadlines still pass",
         "  queue resume QUEUE                 workers take its work again",
-        "gowork status shows which queues are paused, and how many members each",
-        "queue's share group has against the brokers' limit; gowork cancel --queue",
-        "cancels a queue's work."},
+        "gowork status shows which queues are paused, how long each queue's oldest",
+        "waiting work has waited (LATENCY), and how many members each queue's share",
+        "group has against the brokers' limit; gowork cancel --queue cancels a",
+        "queue's work."},
     footer = {"", "Environment: GOWORK_COORDINATOR_URL (default http://127.0.0.1:8080), GOWORK_API_TOKEN or "
         + "GOWORK_API_TOKEN_FILE, GOWORK_COORDINATOR_CA_FILE (PEM certificates to trust for https://)."})
 public final class QueueCommand implements Callable<Integer> {

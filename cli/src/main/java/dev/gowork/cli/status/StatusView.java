@@ -59,6 +59,9 @@ public final class StatusView {
     return code == 0 && requireCompleted && !allCompleted[0] ? CliException.FAILED : code;
   }
 
+  /** The listing's field for a queue's latency, shown as LATENCY rather than as a count. */
+  private static final String LATENCY = "latencyMs";
+
   /** States of work that is not finished yet. */
   private static final java.util.Set<String> UNFINISHED = java.util.Set.of("scheduled", "queued", "running",
       "retry_wait");
@@ -102,7 +105,8 @@ public final class StatusView {
   }
 
   /**
-   * {@code GET /v1/queues} as a table: QUEUE QUEUED RUNNING (and any further counts), PAUSED (with
+   * {@code GET /v1/queues} as a table: QUEUE QUEUED RUNNING (and any further counts), LATENCY (how long the oldest
+   * waiting work has waited, {@link #waited}) when the coordinator gives it, PAUSED (with
    * the reason) when a queue is paused, and MEMBERS of its share group against the brokers' limit when the
    * coordinator counts them ({@code 3/200}, {@code 200/200 full}, {@code 3/unknown}, {@code -} before the first
    * count); each full group's warning follows the table.
@@ -114,18 +118,23 @@ public final class StatusView {
     }
     Set<String> counts = new LinkedHashSet<>(List.of("queued", "running"));
     queues.forEach(q -> q.properties().forEach(f -> {
-      if (f.getValue().isNumber()) {
+      if (f.getValue().isNumber() && !f.getKey().equals(LATENCY)) {
         counts.add(f.getKey());
       }
     }));
     boolean anyPaused = false;
     boolean groups = false;
+    boolean latency = false;
     for (JsonNode q : queues) {
       anyPaused |= q.path("paused").asBoolean(false);
       groups |= q.path("shareGroup").isObject();
+      latency |= q.path(LATENCY).isNumber();
     }
     List<String> header = new ArrayList<>(List.of("QUEUE"));
     counts.forEach(c -> header.add(c.toUpperCase(Locale.ROOT)));
+    if (latency) {
+      header.add("LATENCY");
+    }
     if (anyPaused) {
       header.add("PAUSED");
     }
@@ -137,6 +146,10 @@ public final class StatusView {
     for (Map.Entry<String, JsonNode> e : queues.properties()) {
       List<String> row = new ArrayList<>(List.of(e.getKey()));
       counts.forEach(c -> row.add(orZero(text(e.getValue(), c))));
+      if (latency) {
+        JsonNode ms = e.getValue().path(LATENCY);
+        row.add(ms.isNumber() ? waited(ms.asLong()) : "-");
+      }
       if (anyPaused) {
         JsonNode q = e.getValue();
         row.add(!q.path("paused").asBoolean(false) ? "-"
@@ -186,6 +199,26 @@ public final class StatusView {
       return null;
     }
     return v.isValueNode() ? v.asText() : v.toString();
+  }
+
+  /**
+   * A queue's latency for people, rounded down: {@code 0 s}, {@code 2.1 s} under 10 s, {@code 42 s}, {@code 4 min},
+   * {@code 5 h} under 2 days, then {@code 3 d}.
+   */
+  static String waited(long ms) {
+    if (ms <= 0) {
+      return "0 s";
+    }
+    if (ms < 10_000) {
+      return ms / 1000 + "." + ms % 1000 / 100 + " s";
+    }
+    if (ms < 60_000) {
+      return ms / 1000 + " s";
+    }
+    if (ms < 3_600_000) {
+      return ms / 60_000 + " min";
+    }
+    return ms < 172_800_000 ? ms / 3_600_000 + " h" : ms / 86_400_000 + " d";
   }
 
   /** {@code 3/200}, {@code 2/2 full}, {@code 3/unknown}, or {@code -} when not counted. */

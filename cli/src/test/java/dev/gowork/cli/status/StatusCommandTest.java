@@ -8,6 +8,7 @@ import dev.gowork.cli.Console;
 import dev.gowork.cli.http.StubCoordinator;
 import dev.gowork.cli.http.StubCoordinator.Answer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -177,6 +178,33 @@ class StatusCommandTest {
           emails   7       0        yes: smtp down
           """), c.out());
     }
+  }
+
+  /** A queue's latency (how long its oldest waiting work has waited) shows as LATENCY, readably, not as a count. */
+  @Test
+  void aQueuesLatencyShowsReadablyAfterTheCountsAndBeforePausedAndMembers() {
+    try (StubCoordinator waiting = new StubCoordinator()
+        .on("GET", "/v1/queues", r -> new Answer(200, "{\"queues\":{"
+            + "\"default\":{\"queued\":0,\"running\":2,\"size\":2,\"latencyMs\":0,\"paused\":false,"
+            + "\"shareGroup\":{\"name\":\"gowork.workers.default\",\"members\":2,\"maxMembers\":200,\"full\":false}},"
+            + "\"emails\":{\"queued\":7,\"running\":0,\"size\":7,\"latencyMs\":2150,\"paused\":true,"
+            + "\"pauseReason\":\"smtp down\",\"shareGroup\":{\"name\":\"gowork.workers.emails\",\"members\":0,"
+            + "\"maxMembers\":200,\"full\":false}},"
+            + "\"images\":{\"queued\":40,\"running\":0,\"size\":40,\"latencyMs\":299999,\"paused\":false,"
+            + "\"shareGroup\":{\"name\":\"gowork.workers.images\",\"members\":0,\"maxMembers\":200,\"full\":false}}}}"))
+        .on("GET", "/v1/workers", r -> new Answer(200, "{\"workers\":[]}"))) {
+      Console c = new Console(Map.of("GOWORK_COORDINATOR_URL", waiting.url()));
+      assertEquals(0, c.run("status"), c.err());
+      assertTrue(c.out().startsWith("""
+          QUEUE    QUEUED  RUNNING  SIZE  LATENCY  PAUSED          MEMBERS
+          default  0       2        2     0 s      -               2/200
+          emails   7       0        7     2.1 s    yes: smtp down  0/200
+          images   40      0        40    4 min    -               0/200
+          """), c.out());
+    }
+    assertEquals(List.of("0 s", "0.0 s", "9.9 s", "10 s", "59 s", "1 min", "59 min", "1 h", "47 h", "2 d"),
+        java.util.stream.LongStream.of(0, 99, 9_999, 10_000, 59_999, 60_000, 3_599_999, 3_600_000, 172_799_999,
+            172_800_000).mapToObj(StatusView::waited).toList());
   }
 
   @Test
