@@ -65,19 +65,26 @@ class DashboardScriptTest {
       JsonNode shown = out.get("rightToken");
       assertTrue(shown.get("boardShown").asBoolean() && !shown.get("loginShown").asBoolean(), shown.toString());
       assertTrue(shown.get("status").asText().startsWith("updated "), shown.toString());
-      // The members column (index 7) depends on when the coordinator last counted the share groups.
+      // The members column (index 8) depends on when the coordinator last counted the share groups.
       for (JsonNode row : shown.get("queues")) {
-        assertTrue(row.get(7).asText().matches("–|\\d+ / \\d+( full)?"), "members: " + row);
-        ((com.fasterxml.jackson.databind.node.ArrayNode) row).remove(7);
+        assertTrue(row.get(8).asText().matches("–|\\d+ / \\d+( full)?"), "members: " + row);
+        ((com.fasterxml.jackson.databind.node.ArrayNode) row).remove(8);
       }
-      assertEquals("[[\"busy\",\"0\",\"1\",\"0\",\"0\",\"1\",\"\",\"pause\"],[\"default\",\"1\",\"0\",\"0\",\"0\",\"1\","
-          + "\"\",\"pause\"],[\"doomed\",\"0\",\"0\",\"0\",\"0\",\"0\",\"\",\"pause\"]]", shown.get("queues").toString());
+      // The waiting column (index 6): default's work has waited since it was added, on the wall clock.
+      JsonNode waitingDefault = shown.get("queues").get(1);
+      assertTrue(waitingDefault.get(6).asText().matches("\\d\\.\\d s|\\d\\d s|\\d+ min"), "waiting: " + waitingDefault);
+      ((com.fasterxml.jackson.databind.node.ArrayNode) waitingDefault).set(6, "(waited)");
+      assertEquals("[[\"busy\",\"0\",\"1\",\"0\",\"0\",\"1\",\"0 s\",\"\",\"pause\"],[\"default\",\"1\",\"0\",\"0\",\"0\",\"1\","
+          + "\"(waited)\",\"\",\"pause\"],[\"doomed\",\"0\",\"0\",\"0\",\"0\",\"0\",\"0 s\",\"\",\"pause\"]]",
+          shown.get("queues").toString());
+      assertEquals("[\"0 s\",\"0.0 s\",\"2.1 s\",\"9.9 s\",\"10 s\",\"59 s\",\"1 min\",\"4 min\",\"1 h\",\"47 h\",\"2 d\"]",
+          out.get("waiting").toString(), "the waiting column rounds down, in the unit that fits");
       JsonNode afterPause = out.get("afterPause");
       assertEquals("paused doomed", afterPause.get("status").asText().replaceAll("^updated [^·]+· ", ""),
           afterPause.toString());
       JsonNode doomed = afterPause.get("queues").get(2);
       assertEquals("[\"doomed\",\"paused\",\"resume\"]", new ObjectMapper().valueToTree(List.of(doomed.get(0),
-          doomed.get(6), doomed.get(8))).toString(), "a paused queue offers resume");
+          doomed.get(7), doomed.get(9))).toString(), "a paused queue offers resume");
       JsonNode running = shown.get("running");
       assertEquals(1, running.size(), running.toString());
       assertEquals("[\"" + busyId + "\",\"busy\",\"<i>busy-1</i> (" + busy.workerId + ")\",\"1 of 1\",\"–\"]",

@@ -46,6 +46,7 @@ const timers = new Set(); // the page's pending timers; they never fire here, th
 let nextTimer = 1;
 let confirmAnswer = false;
 let blockMetrics = false; // as an ingress that keeps /metrics from the outside
+let cannedQueues = null; // when set, the answer to GET /v1/queues instead of the coordinator's
 const confirmed = [];
 // Requests and body reads under way: a step has settled when none is left. The page's reactions to an
 // answer run as promise continuations, before the harness's next timer callback looks again.
@@ -67,7 +68,10 @@ const context = vm.createContext({
   sessionStorage: { getItem: (k) => storage[k] ?? null, setItem: (k, v) => { storage[k] = String(v); },
     removeItem: (k) => { delete storage[k]; } },
   fetch: (path, options) => tracked(blockMetrics && path === '/metrics'
-    ? Promise.resolve(new Response('blocked', { status: 403 })) : fetch(base + path, options)),
+    ? Promise.resolve(new Response('blocked', { status: 403 }))
+    : cannedQueues && path === '/v1/queues' ? Promise.resolve(new Response(JSON.stringify(cannedQueues),
+      { status: 200, headers: { 'Content-Type': 'application/json' } }))
+      : fetch(base + path, options)),
   setTimeout: () => { timers.add(nextTimer); return nextTimer++; },
   clearTimeout: (id) => { timers.delete(id); },
 });
@@ -140,6 +144,13 @@ const view = () => ({
   document.dispatch('visibilitychange');
   await settle();
   out.metricsBlocked = view();
+  // The waiting column for latencies the live coordinator cannot be made to show here.
+  cannedQueues = { queues: Object.fromEntries([0, 99, 2150, 9999, 10000, 59999, 60000, 299999, 3600000, 172799999,
+    172800000].map((ms) => ['q' + String(ms).padStart(9, '0'), { queued: 1, latencyMs: ms }])) };
+  document.dispatch('visibilitychange');
+  await settle();
+  out.waiting = ids.queues.rows().map((cells) => cells[6]);
+  cannedQueues = null;
   ids.logout.dispatch('click');
   out.loggedOut = view();
   out.timersAfterLogout = timers.size;

@@ -178,9 +178,19 @@
         actions.append(toggle);
         const paused = q.paused ? 'paused' + (q.pauseReason ? ': ' + q.pauseReason : '') : '';
         return [name, number(q.queued), number(q.running), number(q.retrying), number(q.scheduled), number(q.size),
-          paused, members(q.shareGroup), actions];
+          waited(q.latencyMs), paused, members(q.shareGroup), actions];
       });
-    fill('queues', rows, 9, 'no queues yet');
+    fill('queues', rows, 10, 'no queues yet');
+  }
+
+  /** How long a queue's oldest waiting work has waited, rounded down: '0 s', '2.1 s', '42 s', '4 min', '5 h', '3 d'. */
+  function waited(ms) {
+    if (!Number.isFinite(ms)) return null;
+    if (ms <= 0) return '0 s';
+    if (ms < 10000) return (Math.floor(ms / 100) / 10).toFixed(1) + ' s';
+    if (ms < 60000) return Math.floor(ms / 1000) + ' s';
+    if (ms < 3600000) return Math.floor(ms / 60000) + ' min';
+    return ms < 172800000 ? Math.floor(ms / 3600000) + ' h' : Math.floor(ms / 86400000) + ' d';
   }
 
   /** A queue's share group against the brokers' limit: '3 / 200', '2 / 2 full' (with its warning), '–' before a count. */
