@@ -283,14 +283,20 @@ class HttpBadInputTest {
     assertError(api.send("GET", "/dashboard/missing.js", null), 404, "not_found");
   }
 
+  /** The listing without each queue's latencyMs, which grows with the wall clock while the work waits. */
+  private static JsonNode counts(JsonNode queues) {
+    queues.path("queues").forEach(q -> ((com.fasterxml.jackson.databind.node.ObjectNode) q).remove("latencyMs"));
+    return queues;
+  }
+
   @Test
   void aBatchWithOneBadItemNamesItsIndexAndAddsNothing() {
-    JsonNode before = api.producer("GET", "/v1/queues", null).json();
+    JsonNode before = counts(api.producer("GET", "/v1/queues", null).json());
     String items = "{\"items\":[{\"data\":1,\"timeoutSeconds\":5},{\"data\":2,\"timeoutSeconds\":5},"
         + "{\"data\":3,\"timeoutSeconds\":0}]}";
     String m = assertError(api.producer("POST", "/v1/work/batch", items), 400, "invalid_argument");
     assertTrue(m.startsWith("items[2]: 'timeoutSeconds'"), m);
-    assertEquals(before, api.producer("GET", "/v1/queues", null).json());
+    assertEquals(before, counts(api.producer("GET", "/v1/queues", null).json()));
     assertTrue(assertError(api.producer("POST", "/v1/work/batch", "{\"items\":[1]}"), 400, "malformed")
         .startsWith("items[0]: "));
     assertError(api.producer("POST", "/v1/work/batch", "{\"items\":[]}"), 400, "invalid_argument");
