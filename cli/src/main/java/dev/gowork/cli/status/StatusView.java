@@ -109,7 +109,7 @@ public final class StatusView {
    * waiting work has waited, {@link #waited}) when the coordinator gives it, PAUSED (with
    * the reason) when a queue is paused, and MEMBERS of its share group against the brokers' limit when the
    * coordinator counts them ({@code 3/200}, {@code 200/200 full}, {@code 3/unknown}, {@code -} before the first
-   * count); each full group's warning follows the table.
+   * count); each full group's warning follows the table, escaped as the cells are.
    */
   public static String queues(JsonNode answer) {
     JsonNode queues = answer == null ? null : answer.get("queues");
@@ -159,9 +159,8 @@ public final class StatusView {
         JsonNode g = e.getValue().path("shareGroup");
         row.add(members(g));
         if (g.path("full").asBoolean(false)) {
-          warnings.append("queue ").append(e.getKey()).append(": share group ").append(text(g, "name"))
-              .append(" has ").append(text(g, "members")).append(" of ").append(text(g, "maxMembers"))
-              .append(" members; ").append(text(g, "warning")).append('\n');
+          warnings.append(TerminalText.shown("queue " + e.getKey() + ": share group " + text(g, "name") + " has "
+              + text(g, "members") + " of " + text(g, "maxMembers") + " members; " + text(g, "warning"))).append('\n');
         }
       }
       t.row(row);

@@ -231,6 +231,25 @@ class StatusCommandTest {
     }
   }
 
+  /**
+   * The line under the table naming a full share group printed the coordinator's text as it came, where
+   * every table cell is escaped: an escape sequence in its name or warning reached the terminal.
+   */
+  @Test
+  void aFullGroupsLineIsShownEscapedAsTheTableIs() {
+    try (StubCoordinator groups = new StubCoordinator()
+        .on("GET", "/v1/queues", r -> new Answer(200, "{\"queues\":{\"q\\u001b[2J\":{\"queued\":0,\"running\":0,"
+            + "\"shareGroup\":{\"name\":\"g\\u009b2J\",\"members\":2,\"maxMembers\":2,\"full\":true,"
+            + "\"checkedAt\":\"t\",\"warning\":\"full\\u001b[31m\\u202e\"}}}}"))
+        .on("GET", "/v1/workers", r -> new Answer(200, "{\"workers\":[]}"))) {
+      Console c = new Console(Map.of("GOWORK_COORDINATOR_URL", groups.url()));
+      assertEquals(0, c.run("status"), c.err());
+      assertTrue(c.out().contains("queue q\\u001b[2J: share group g\\u009b2J has 2 of 2 members; "
+          + "full\\u001b[31m\\u202e\n"), c.out());
+      assertTrue(c.out().chars().noneMatch(ch -> ch == 0x1b || ch == 0x9b || ch == 0x202e), c.out());
+    }
+  }
+
   @Test
   void jsonIsTheCoordinatorsAnswer() {
     Console c = new Console(env);
