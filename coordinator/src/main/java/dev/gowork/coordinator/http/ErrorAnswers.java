@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gowork.broker.ErrorCode;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.coordinator.ClosingException;
+import dev.gowork.coordinator.queue.FullShareGroupException;
 import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +39,9 @@ final class ErrorAnswers {
       LOG.error("{} failed", request, e);
       return internal();
     }
-    // A refusal at close is no failure: the service logs how many there were once, as it closes.
-    if (code.httpStatus() >= 500 && !(e instanceof ClosingException)) {
+    // A refusal at close is no failure: the service logs how many there were once, as it closes. A full
+    // share group is logged once by TakeNextWork, not at every call it refuses.
+    if (code.httpStatus() >= 500 && !(e instanceof ClosingException) && !(e instanceof FullShareGroupException)) {
       LOG.warn("{}: {}", request, e.getMessage());
     }
     Answer a = error(code.httpStatus(), code, e.getMessage() == null ? code.wireName() : e.getMessage());

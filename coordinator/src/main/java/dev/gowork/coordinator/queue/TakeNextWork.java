@@ -97,6 +97,7 @@ public final class TakeNextWork implements AutoCloseable {
    *
    * @return empty when none came within the poll timeout; else the record taken
    * @throws GoWorkException UNAVAILABLE when Kafka fails (the consumer is recreated on the next call)
+   * @throws FullShareGroupException when the queue's share group is full and refused this consumer
    */
   public Optional<Taken> take(String queue) {
     if (closed) {
@@ -278,9 +279,8 @@ public final class TakeNextWork implements AutoCloseable {
    * the broker a join and log two errors each time, so a new one tries after {@link #FULL_GROUP_FIRST_RETRY},
    * then twice as long each time it is refused again, up to {@link #FULL_GROUP_RETRY}.
    */
-  private static GoWorkException fullGroup(String queue, String why) {
-    return new GoWorkException(ErrorCode.UNAVAILABLE, "could not take work from queue '" + queue + "': its share "
-        + "group is full (" + why + "; the brokers' group.share.max.size); try again later");
+  private static FullShareGroupException fullGroup(String queue, String why) {
+    return new FullShareGroupException(queue, why);
   }
 
   private static void discard(Slot slot) {
