@@ -48,6 +48,11 @@ public final class TakeNextWork implements AutoCloseable {
   /** How long after the share group refused a consumer (it was full) a new one tries: then twice that, up to 30 s. */
   static final Duration FULL_GROUP_FIRST_RETRY = Duration.ofSeconds(5);
   static final Duration FULL_GROUP_RETRY = Duration.ofSeconds(30);
+  /**
+   * How long a consumer that tried again after a refusal polls unrefused before it counts as in the group, when
+   * no work shows it sooner: the broker refuses in its answer to the first heartbeat, well within that.
+   */
+  static final Duration FULL_GROUP_CONFIRM = Duration.ofSeconds(10);
   private final ShareConsumers consumers;
   private final Topics topics;
   private final WireCodec codec;
@@ -123,6 +128,7 @@ public final class TakeNextWork implements AutoCloseable {
       if (slot.consumer == null) {
         slot.consumer = consumers.create(topics.shareGroup(queue), Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1));
         slot.consumer.subscribe(List.of(topics.work(queue)));
+        slot.createdNanos = nanoTime.getAsLong();
       }
       synchronized (slot) {
         if (closed) {
@@ -149,8 +155,9 @@ public final class TakeNextWork implements AutoCloseable {
         first = take ? r : first;
         released |= !take;
       }
-      if (slot.fullSince != null && !polled.isEmpty()) {
-        slot.fullSince = null;
+      if (slot.fullSince != null
+          && (!polled.isEmpty() || nanoTime.getAsLong() - slot.createdNanos >= FULL_GROUP_CONFIRM.toNanos())) {
+        slot.fullSince = null; // a later refusal is a new episode: warned again, tried again after 5 s
         LOG.info("queue '{}': the HTTP hand-out's consumer joined the share group; HTTP workers get work again", queue);
       }
       if (first == null) {
@@ -323,6 +330,8 @@ public final class TakeNextWork implements AutoCloseable {
     long fullUntilNanos;
     /** How long the last refusal puts the next try off: 5 s, then twice as long each time, up to 30 s. */
     Duration fullRetry;
+    /** When (on the monotonic clock) the consumer was created, under {@link #lock}. */
+    long createdNanos;
     /** {@link System#nanoTime} of the last call, under {@link #lock} (read without it by {@link #closeIdle}). */
     volatile long lastUsed;
   }
