@@ -14,13 +14,15 @@ import org.apache.logging.log4j.core.config.Property;
  * whose names start with one of the given prefixes, as "logger: message" lines.
  */
 public final class CapturedWarnings implements AutoCloseable {
-  private static final String NAME = "captured-warnings";
+  private static final java.util.concurrent.atomic.AtomicLong COUNT = new java.util.concurrent.atomic.AtomicLong();
+  /** A name of its own: with one name for all, a capture opened inside another replaced it and captured nothing. */
+  private final String name = "captured-warnings-" + COUNT.incrementAndGet();
 
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final List<String> prefixes;
   private final Level level;
   private final LoggerContext context = (LoggerContext) LogManager.getContext(false);
-  private final AbstractAppender appender = new AbstractAppender(NAME, null, null, true, Property.EMPTY_ARRAY) {
+  private final AbstractAppender appender = new AbstractAppender(name, null, null, true, Property.EMPTY_ARRAY) {
     @Override
     public void append(LogEvent event) {
       if (event.getLevel().isMoreSpecificThan(level) && prefixes.stream().anyMatch(event.getLoggerName()::startsWith)) {
@@ -54,7 +56,7 @@ public final class CapturedWarnings implements AutoCloseable {
 
   @Override
   public void close() {
-    context.getConfiguration().getRootLogger().removeAppender(NAME);
+    context.getConfiguration().getRootLogger().removeAppender(name);
     context.updateLoggers();
     appender.stop();
   }
