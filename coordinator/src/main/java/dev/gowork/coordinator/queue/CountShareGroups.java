@@ -134,8 +134,10 @@ public final class CountShareGroups implements Runnable {
       Thread.currentThread().interrupt();
     }
     if (out.isEmpty() && failure != null && !limitsFailed) {
+      // The ACL hint only when the brokers said so: with Kafka merely away it would send an operator to the ACLs.
       LOG.info("could not read {} of the brokers ({}); the queue listing shows the share groups' limit as unknown "
-          + "until it can (the coordinator needs DescribeConfigs on the cluster)", MAX_SIZE, failure);
+          + "until it can{}", MAX_SIZE, failure, failure.contains("Authorization")
+              ? " (the coordinator needs DescribeConfigs on the cluster)" : "");
     }
     limitsFailed = out.isEmpty() && failure != null;
     return out;
