@@ -3,6 +3,7 @@ package dev.gowork.coordinator;
 import dev.gowork.broker.ErrorLines;
 import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.process.StopSignals;
+import dev.gowork.broker.topic.ShareGroupSettingRefused;
 import dev.gowork.coordinator.config.CoordinatorSettings;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -21,7 +22,7 @@ import picocli.CommandLine.ParseResult;
  * work server and the embedded broker, in that order.
  *
  * <p>Exit codes: 0 after a clean shutdown or {@code --help}; 2 for a bad flag or setting (the
- * message names it); 1 when the service cannot start (e.g. Kafka unreachable, port taken); 3 after
+ * message names it), also one the brokers refuse for a queue's share group; 1 when the service cannot start (e.g. Kafka unreachable, port taken); 3 after
  * another coordinator started with the same instance id took this one over (it closes gracefully
  * first; the log's error says whether two live coordinators share an id).
  */
@@ -99,7 +100,7 @@ public final class Main {
       LOG.debug("the coordinator failed to start", e);
       err.println("coordinator: failed to start: " + ErrorLines.oneLine(e));
       err.flush();
-      return 1;
+      return refusedSetting(e) ? 2 : 1;
     }
     Thread hook = new Thread(service::close, "gowork-coordinator-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -126,6 +127,19 @@ public final class Main {
     return 0;
   }
 
+
+  /**
+   * True when a start failed because the brokers refused a share group setting of ours (e.g. the lock past their
+   * bound): a setting to change, as trying again fails again.
+   */
+  private static boolean refusedSetting(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ShareGroupSettingRefused) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /** A run time for people: {@code 45s}, {@code 12m 03s}, {@code 3h 07m 12s}, {@code 2d 4h 07m}. */
   static String ran(Duration d) {

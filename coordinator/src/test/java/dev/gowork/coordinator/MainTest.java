@@ -171,6 +171,27 @@ class MainTest {
     assertTrue(lines[0].startsWith("coordinator: failed to start: ") && lines[0].contains(missing), lines[0]);
   }
 
+  /**
+   * A share group setting the brokers refuse (a lock past their group.share.max.record.lock.duration.ms, 60 s by
+   * default, while GOWORK_SHARE_LOCK_SECONDS takes up to an hour) is a bad setting: exit 2 naming it, as a GoWork
+   * worker does, not 1 as for Kafka being away (a supervisor restarts that into the same failure).
+   */
+  @Test
+  void aShareLockTheBrokersRefuseExitsWith2NamingGoworkShareLockSeconds(TestKafka kafka) {
+    Map<String, String> env = new HashMap<>(SECRETS);
+    env.put("GOWORK_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    env.put("GOWORK_TOPIC_PREFIX", kafka.topicPrefix());
+    env.put("GOWORK_HTTP_HOST", "127.0.0.1");
+    env.put("GOWORK_HTTP_PORT", "0");
+    env.put("GOWORK_SHARE_LOCK_SECONDS", "120");
+    StringWriter err = new StringWriter();
+    assertEquals(2, Main.run(env, new PrintWriter(err), service -> { }), err.toString());
+    String[] lines = err.toString().split("\\R");
+    assertEquals(1, lines.length, "one line on stderr: " + err);
+    assertTrue(lines[0].startsWith("coordinator: failed to start: ") && lines[0].contains("GOWORK_SHARE_LOCK_SECONDS")
+        && lines[0].contains("share.record.lock.duration.ms"), lines[0]);
+  }
+
   @Test
   void aTakenEmbeddedKafkaPortExitsWith1BeforeABrokerStarts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
