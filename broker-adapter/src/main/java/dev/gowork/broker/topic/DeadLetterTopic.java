@@ -35,8 +35,8 @@ final class DeadLetterTopic {
     static void ensure(Admin admin, String groupId, String topic) {
         brokerPrefix(admin).ifPresent(prefix -> {
             if (!topic.startsWith(prefix)) {
-                throw new KafkaException("Dead-letter topic '" + topic + "' of share group '" + groupId
-                        + "' does not start with the broker's " + BROKER_PREFIX + " '" + prefix
+                throw new ShareGroupSettingRefused(groupId, "Dead-letter topic '" + topic + "' of share group '"
+                        + groupId + "' does not start with the broker's " + BROKER_PREFIX + " '" + prefix
                         + "'; the broker would drop its dead letters");
             }
         });

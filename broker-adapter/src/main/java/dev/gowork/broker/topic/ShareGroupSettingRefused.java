@@ -11,25 +11,33 @@ import org.apache.kafka.common.KafkaException;
  */
 public final class ShareGroupSettingRefused extends KafkaException {
     private static final long serialVersionUID = 1L;
-    /** The GoWork setting behind each group setting GoWork sets, and the broker settings that bound it. */
+    /** What to change for each group setting GoWork sets: its GoWork setting and what the brokers allow. */
     private static final Map<String, String> SETTINGS = Map.of(
-            "share.record.lock.duration.ms", "GOWORK_SHARE_LOCK_SECONDS (the brokers bound it with "
+            "share.record.lock.duration.ms", "set GOWORK_SHARE_LOCK_SECONDS (the brokers bound it with "
                     + "group.share.min.record.lock.duration.ms and group.share.max.record.lock.duration.ms, "
-                    + "15 s to 60 s by default)",
-            "share.heartbeat.interval.ms", "GOWORK_SHARE_HEARTBEAT_MS (the brokers bound it with "
+                    + "15 s to 60 s by default) within the range the brokers allow",
+            "share.heartbeat.interval.ms", "set GOWORK_SHARE_HEARTBEAT_MS (the brokers bound it with "
                     + "group.share.min.heartbeat.interval.ms and group.share.max.heartbeat.interval.ms, 5 s to 15 s "
-                    + "by default; unset, the group keeps the brokers' default)",
-            "share.delivery.count.limit", "GOWORK_SHARE_DELIVERY_LIMIT (the brokers bound it with "
-                    + "group.share.min.delivery.count.limit and group.share.max.delivery.count.limit, 2 to 10 by default)");
+                    + "by default; unset, the group keeps the brokers' default) within the range the brokers allow",
+            "share.delivery.count.limit", "set GOWORK_SHARE_DELIVERY_LIMIT (the brokers bound it with "
+                    + "group.share.min.delivery.count.limit and group.share.max.delivery.count.limit, 2 to 10 by default)"
+                    + " within the range the brokers allow",
+            "errors.deadletterqueue.topic.name", "set GOWORK_DEAD_LETTER_TOPIC to a name that starts with the "
+                    + "brokers' errors.deadletterqueue.topic.name.prefix (dlq. by default)");
 
     ShareGroupSettingRefused(String groupId, Throwable cause) {
         super(describe(groupId, cause.getMessage()), cause);
     }
 
+    /** Refused before asking the brokers, by a rule of theirs GoWork checks up front ({@code refusal} says which). */
+    ShareGroupSettingRefused(String groupId, String refusal) {
+        super(describe(groupId, refusal));
+    }
+
     static String describe(String groupId, String refusal) {
         String setting = SETTINGS.entrySet().stream()
                 .filter(e -> refusal != null && refusal.contains(e.getKey()))
-                .map(e -> "; set " + e.getValue() + " within the range the brokers allow")
+                .map(e -> "; " + e.getValue())
                 .findFirst().orElse("");
         return "the brokers refused a setting of share group '" + groupId + "': " + refusal + setting;
     }

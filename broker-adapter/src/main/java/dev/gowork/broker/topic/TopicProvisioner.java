@@ -137,7 +137,8 @@ public final class TopicProvisioner {
      * member joins, since the start offset is fixed when the group first reads a partition. With
      * a dead-letter topic, also creates that topic (or enables dead letters on it) first.
      *
-     * @throws ShareGroupSettingRefused if the brokers refuse a setting, outside the bounds they allow; the message
+     * @throws ShareGroupSettingRefused if the brokers refuse a setting, outside the bounds they allow, or the
+     *     dead-letter topic lacks their prefix; the message
      *     names the group and the GoWork setting to change
      * @throws KafkaException if Kafka fails otherwise
      */

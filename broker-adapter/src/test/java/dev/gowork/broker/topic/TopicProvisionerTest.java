@@ -121,9 +121,12 @@ class TopicProvisionerTest {
         ShareGroupSettings settings = new ShareGroupSettings(Duration.ofSeconds(30), 5, "earliest",
                 Optional.empty(), Optional.of(prefix + ".dead"));
 
-        KafkaException error = assertThrows(KafkaException.class, () -> provisioner.configureShareGroup(group, settings));
+        // A setting to change (exit 2 for a worker), not a Kafka outage.
+        ShareGroupSettingRefused error = assertThrows(ShareGroupSettingRefused.class,
+                () -> provisioner.configureShareGroup(group, settings));
 
         assertTrue(error.getMessage().contains(group) && error.getMessage().contains(prefix + ".dead"), error.getMessage());
+        assertTrue(error.getMessage().contains("set GOWORK_DEAD_LETTER_TOPIC"), error.getMessage());
     }
 
     @Test

@@ -36,7 +36,8 @@ final class ProvisionQueue {
             topics.results());
       }
     } catch (ShareGroupSettingRefused e) {
-      // A setting of ours outside the brokers' bounds: trying again would fail again (exit 2, not 1).
+      // A setting of ours the brokers refuse (out of bounds, a DLQ name without their prefix): trying again
+      // would fail again (exit 2, not 1).
       throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "could not prepare queue '" + queue + "': "
           + e.getMessage(), e);
     } catch (KafkaException e) {

@@ -30,4 +30,16 @@ class ShareGroupSettingOutOfBoundsTest {
           && e.getMessage().contains("share.record.lock.duration.ms must be in the range"), e.getMessage());
     }
   }
+
+  /** A dead-letter topic without the brokers' DLQ prefix is refused up front: a bad setting too, not an outage. */
+  @Test
+  void aDeadLetterTopicWithoutTheBrokersPrefixIsABadSettingNamingGoworkDeadLetterTopic(TestKafka kafka)
+      throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka)) {
+      GoWorkException e = assertThrows(GoWorkException.class,
+          () -> f.start(f.settings(1).deadLetterTopic("nodlq." + kafka.topicPrefix()), (data, ctx) -> data));
+      assertEquals(ErrorCode.INVALID_ARGUMENT, e.code(), e.getMessage());
+      assertTrue(e.getMessage().contains("GOWORK_DEAD_LETTER_TOPIC"), e.getMessage());
+    }
+  }
 }
