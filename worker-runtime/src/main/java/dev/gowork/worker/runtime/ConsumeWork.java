@@ -454,6 +454,11 @@ final class ConsumeWork implements Runnable {
   }
 
   private void pollLane(Lane lane, boolean accepting, Instant now, Duration wait) {
+    if (lane.state() == Lane.State.RENEWING && !lane.isClosed() && !lane.renewalsConfirmed()) {
+      // Polled now, the consumer would fetch work this busy lane cannot run (Lane#renewalsConfirmed).
+      lane.checkRenewal(lockOf(lane));
+      return;
+    }
     boolean renewing = lane.state() == Lane.State.RENEWING;
     if (lane.isClosed() || lane.isPaused() || (!renewing && (!accepting || lane.hasUnfinished()))) {
       return;
@@ -495,6 +500,7 @@ final class ConsumeWork implements Runnable {
         LOG.info("lane {}: accepting {} (delivery {}) without running it: its outcome was decided here already",
             lane.index, RecordKey.of(r), r.deliveryCount().map(String::valueOf).orElse("?"));
         lane.acknowledge(r, AcknowledgeType.ACCEPT);
+        stats.duplicate();
         continue;
       }
       if (accepting && !renewing) {

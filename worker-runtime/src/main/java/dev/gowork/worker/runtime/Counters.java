@@ -11,6 +11,8 @@ package dev.gowork.worker.runtime;
  * @param released records handed back undone (shutdown, or a result that could not be written)
  * @param inFlight records this replica holds right now
  * @param cancelled records not run, or stopped, because the work was cancelled (no result written)
+ * @param duplicates deliveries of records whose outcome this replica had decided already, acknowledged
+ *     without running (a copy delivered again after its lock ran out, or after a late acknowledgement)
  */
 public record Counters(long processed, long failed, long timedOut, long rejected, long released, int inFlight,
-    long cancelled) {}
+    long cancelled, long duplicates) {}

@@ -31,11 +31,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why one consumer per slot: in Kafka 4.4 a share consumer that holds a renewed record returns
  * nothing new until that record is finally acknowledged (its polls return only the renewed record),
- * and every record of a poll must be acknowledged before the next poll. It does keep fetching in the
- * background, though: what it acquires meanwhile waits in its buffer, possibly past its lock, and
- * comes out after the long record, copy after copy ({@link ConsumeWork} ACCEPTs, unrun, copies of
- * records already decided). A single consumer could thus not refill free slots while a long handler
- * runs. Per-slot consumers keep acquisition equal to free slots. Only the poll thread calls this
+ * and every record of a poll must be acknowledged before the next poll. A single consumer could thus
+ * not refill free slots while a long handler runs. Per-slot consumers keep acquisition equal to free
+ * slots, provided a busy lane's polls fetch nothing: a poll made while a RENEW is unconfirmed sends a
+ * share fetch, and what it acquires waits in the buffer past its lock, so the lane polls for its
+ * renewed records only once the broker has confirmed them ({@link #renewalsConfirmed}). Only the poll thread calls this
  * class; {@link #closeInBackground} hands the consumer over to a thread of its own for its last
  * commit and close.
  *
@@ -378,16 +378,41 @@ final class Lane implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the lane may poll for its renewed records: once the broker has confirmed every RENEW
+   * out. A share consumer polled while a RENEW of its is unconfirmed sends a share fetch along with
+   * it (Kafka 4.4), and what that fetch acquires waits in its buffer until the renewed records are
+   * finally acknowledged, past its lock if a handler runs long: it goes back to the group with one
+   * more delivery, to be acquired by the next busy lane's renewal, five times and the broker archives
+   * it. Polled after the confirmation, the consumer hands the renewed records back without a fetch.
+   * Confirmations reach the lane through its commit callback, which the consumer calls from its own
+   * calls only: this commits (nothing new, or the acknowledgements made since the last poll) to have
+   * them delivered. A refused RENEW ({@link #onCommitted}) is given up, no longer awaited.
+   */
+  boolean renewalsConfirmed() {
+    if (renewing.allConfirmed()) {
+      return true;
+    }
+    try {
+      ackPending = false;
+      consumer.commitAsync();
+    } catch (KafkaException e) {
+      LOG.debug("lane {}: commit failed while waiting for renewals: {}", index, e.toString());
+    }
+    return renewing.allConfirmed();
+  }
+
   private void onCommitted(Map<TopicIdPartition, Set<Long>> offsets, Exception error) {
+    List<Held> answered = renewing.out().stream().filter(h -> offsets.entrySet().stream().anyMatch(e ->
+        e.getKey().topic().equals(h.key.topic()) && e.getKey().partition() == h.key.partition()
+            && e.getValue().contains(h.key.offset()))).toList();
     if (error == null) {
+      answered.forEach(renewing::confirmed);
       return;
     }
     LOG.warn("lane {}: the broker refused acknowledgements {}: {}", index, offsets, error.toString());
-    List<Held> refused = renewing.out().stream().filter(h -> offsets.entrySet().stream().anyMatch(e ->
-        e.getKey().topic().equals(h.key.topic()) && e.getKey().partition() == h.key.partition()
-            && e.getValue().contains(h.key.offset()))).toList();
-    if (!refused.isEmpty()) {
-      loseLocks(refused);
+    if (!answered.isEmpty()) {
+      loseLocks(answered);
     }
   }
 

@@ -35,10 +35,14 @@ final class Renewals {
   /** The lane's records that came back in the current poll. */
   private final List<Held> cameBack = new ArrayList<>();
 
-  /** A record out for RENEW: when it was sent ({@link #nanoTime}), and the polls it missed since. */
+  /**
+   * A record out for RENEW: when it was sent ({@link #nanoTime}), the polls it missed since, and
+   * whether the broker has confirmed it.
+   */
   private static final class Renewal {
     final long sentNanos;
     int pollsMissed;
+    boolean confirmed;
 
     Renewal(long sentNanos) {
       this.sentNanos = sentNanos;
@@ -66,6 +70,19 @@ final class Renewals {
   /** The records out, in the order they were sent (a copy). */
   List<Held> out() {
     return List.copyOf(out.keySet());
+  }
+
+  /** The broker accepted the RENEW of {@code h} (a record out; others are ignored). */
+  void confirmed(Held h) {
+    Renewal r = out.get(h);
+    if (r != null) {
+      r.confirmed = true;
+    }
+  }
+
+  /** Whether the broker has confirmed the RENEW of every record out (true when none is out). */
+  boolean allConfirmed() {
+    return out.values().stream().allMatch(r -> r.confirmed);
   }
 
   /** {@code h}, out for RENEW, came back in the current poll. */

@@ -14,6 +14,7 @@ final class Stats {
   private final LongAdder rejected = new LongAdder();
   private final LongAdder released = new LongAdder();
   private final LongAdder cancelled = new LongAdder();
+  private final LongAdder duplicates = new LongAdder();
   private final AtomicInteger inFlight = new AtomicInteger();
   /** Times handler runs when the runtime was given a meter registry, else null. */
   private final Timer handlerTime;
@@ -49,6 +50,10 @@ final class Stats {
     cancelled.increment();
   }
 
+  void duplicate() {
+    duplicates.increment();
+  }
+
   void acquired() {
     inFlight.incrementAndGet();
   }
@@ -59,6 +64,6 @@ final class Stats {
 
   Counters snapshot() {
     return new Counters(processed.sum(), failed.sum(), timedOut.sum(), rejected.sum(), released.sum(), inFlight.get(),
-        cancelled.sum());
+        cancelled.sum(), duplicates.sum());
   }
 }

@@ -54,6 +54,9 @@ final class WorkerMeters {
     meters.add(FunctionCounter.builder("gowork.worker.records.cancelled", stats, s -> s.snapshot().cancelled())
         .description("Work records skipped or stopped because the work was cancelled (no result written)")
         .tags(q).register(registry));
+    meters.add(FunctionCounter.builder("gowork.worker.records.duplicates", stats, s -> s.snapshot().duplicates())
+        .description("Deliveries of work this replica had decided already, acknowledged without running "
+            + "(see docs/reliability.md)").tags(q).register(registry));
     meters.add(Gauge.builder("gowork.worker.in.flight", stats, s -> s.snapshot().inFlight())
         .description("Work records this replica holds now").tags(q).register(registry));
     meters.add(Gauge.builder("gowork.worker.slots", stats, s -> slots)

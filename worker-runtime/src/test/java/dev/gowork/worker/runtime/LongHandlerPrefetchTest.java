@@ -16,12 +16,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A Kafka 4.4 share consumer keeps fetching in the background after every poll until it acquires
- * something, and keeps what it acquired in its buffer until a later poll. A lane whose handler runs
- * longer than the lock (its lock renewed) is polled only for the renewed record, which the consumer
- * returns ahead of its buffer: work that arrived meanwhile waits in the buffer past its lock, the
- * broker hands it out again (to the same consumer too), and when the long handler ends the lane
- * polled each copy in turn (deliveries 1, 2, 3, 4 with a 6 s handler on a 2 s lock) and ran every one.
+ * Work that arrives while a lane's handler runs past the lock (its lock renewed). A Kafka 4.4 share
+ * consumer polled while a RENEW of its is unconfirmed sends a share fetch with it, and keeps what that
+ * fetch acquires in its buffer behind the renewed record: the work waited there past its lock, the
+ * broker handed it out again (to the same consumer too), and when the long handler ended the lane
+ * polled each copy in turn (deliveries 1, 2, 3, 4 with a 6 s handler on a 2 s lock). The lane ran
+ * every one at first; then it ran the first and acknowledged the others unrun; now it polls for
+ * renewed records only once the broker has confirmed the RENEW, and no copy is made.
  */
 @ExtendWith(KafkaExtension.class)
 @Timeout(120)
@@ -41,7 +42,8 @@ class LongHandlerPrefetchTest {
   void workThatArrivesWhileALongHandlerRunsRunsOnce(TestKafka kafka) throws Exception {
     try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
       Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
-      f.start(f.settings(1).workPartitions(1).lockDuration(Duration.ofSeconds(2)), counting(runs, 6_000));
+      WorkerRuntime runtime = f.start(f.settings(1).workPartitions(1).lockDuration(Duration.ofSeconds(2)),
+          counting(runs, 6_000));
       WorkEnvelope slow = f.work(TextNode.valueOf("long"), Duration.ofSeconds(60));
       f.send(slow);
       RuntimeFixture.awaitTrue("the long item runs", () -> runs.containsKey(slow.workId()), Duration.ofSeconds(30));
@@ -56,6 +58,42 @@ class LongHandlerPrefetchTest {
           .anyMatch(x -> x.envelope().workId().equals(marker.workId())), Duration.ofSeconds(40));
       assertEquals(1, runs.get(quick.workId()).get(), "runs of the item that waited behind the long one: " + runs);
       assertEquals(1, runs.get(slow.workId()).get(), "runs of the long item: " + runs);
+      assertEquals(0, runtime.counters().duplicates(), "copies delivered again: " + runtime.counters());
+    }
+  }
+
+  /**
+   * The lanes' renewals must not acquire work they cannot run: a RENEW that rides on a poll before the
+   * broker confirmed it makes that poll fetch, and what it acquires waits in the consumer's buffer
+   * past its lock, goes back to the group with one more delivery, and is taken by the next busy
+   * lane's renewal. With both slots busy, work that arrived meanwhile ran as attempt 3 or 4 (each
+   * bounce counted as an attempt), and five bounces cost it the work: the broker archives the record.
+   */
+  @Test
+  void workThatArrivesWhileEverySlotRunsALongHandlerIsDeliveredOnce(TestKafka kafka) throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
+      Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+      Map<String, Integer> attempts = new ConcurrentHashMap<>();
+      WorkHandler counting = counting(runs, 6_000);
+      WorkerRuntime runtime = f.start(f.settings(2).workPartitions(1).lockDuration(Duration.ofSeconds(2)), (data, ctx) -> {
+        attempts.merge(ctx.workId(), ctx.attempt(), Math::max);
+        return counting.handle(data, ctx);
+      });
+      WorkEnvelope slow1 = f.work(TextNode.valueOf("long"), Duration.ofSeconds(60));
+      WorkEnvelope slow2 = f.work(TextNode.valueOf("long"), Duration.ofSeconds(60));
+      f.send(slow1);
+      f.send(slow2);
+      RuntimeFixture.awaitTrue("both long items run",
+          () -> runs.containsKey(slow1.workId()) && runs.containsKey(slow2.workId()), Duration.ofSeconds(30));
+      WorkEnvelope quick = f.work(TextNode.valueOf("quick"), Duration.ofSeconds(60));
+      f.send(quick);
+      results.await("the quick item's result", r -> r.stream()
+          .anyMatch(x -> x.envelope().workId().equals(quick.workId())), Duration.ofSeconds(40));
+      assertEquals(1, attempts.get(quick.workId()), "attempt of the item that waited behind the long ones: "
+          + attempts);
+      assertEquals(1, runs.get(quick.workId()).get(), "runs of the item that waited: " + runs);
+      RuntimeFixture.awaitTrue("nothing held", () -> runtime.counters().inFlight() == 0, Duration.ofSeconds(30));
+      assertEquals(0, runtime.counters().duplicates(), "copies delivered again: " + runtime.counters());
     }
   }
 }
