@@ -3,6 +3,7 @@ package dev.gowork.cli.kafka;
 import dev.gowork.broker.ErrorLines;
 import dev.gowork.broker.embedded.EmbeddedKafka;
 import dev.gowork.broker.process.StopSignals;
+import dev.gowork.cli.acls.AclsCommand;
 import dev.gowork.cli.demo.ShutdownHooks;
 import dev.gowork.cli.settings.CliContext;
 import dev.gowork.cli.settings.CliException;
@@ -23,13 +24,14 @@ import picocli.CommandLine.Option;
  * outlives the coordinators that use it (several coordinators for failover on one machine). Stops on
  * SIGTERM or Ctrl-C; its data stays for the next start.
  */
-@Command(name = "kafka", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "kafka", mixinStandardHelpOptions = true, sortOptions = false, subcommands = AclsCommand.class,
     description = {"Runs a Kafka broker of its own, for coordinators that come and go (failover).",
         "It is the single-node broker that 'gowork coordinator' embeds when",
         "GOWORK_BOOTSTRAP_SERVERS is unset, in the foreground. Once it answers clients",
         "it prints GOWORK_BOOTSTRAP_SERVERS=<address>: give that to coordinators,",
         "workers and 'gowork events'. SIGTERM or Ctrl-C stops it; its data stays."},
     footer = {"", "It listens on 127.0.0.1 only: for one machine. Elsewhere, use a Kafka 4.x cluster.",
+        "'gowork kafka acls' prints the ACLs of a deployment on a Kafka cluster with an authorizer.",
         "Example: gowork kafka --data-dir /var/lib/gowork/kafka"})
 public final class KafkaCommand implements Callable<Integer> {
   static final String DATA_DIR_ENV = "GOWORK_DATA_DIR";

@@ -1,0 +1,126 @@
+package dev.gowork.cli.acls;
+
+import dev.gowork.broker.ErrorLines;
+import dev.gowork.broker.kafka.KafkaClients;
+import dev.gowork.broker.topic.Topics;
+import dev.gowork.cli.settings.CliContext;
+import dev.gowork.cli.settings.CliException;
+import dev.gowork.cli.settings.Settings;
+import java.io.UncheckedIOException;
+import java.nio.file.InvalidPathException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.acl.AclBinding;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code gowork kafka acls}: the least-privilege Kafka ACLs of a deployment, printed as
+ * {@code kafka-acls.sh} lines, or created through the Admin API with {@code --apply}.
+ */
+@Command(name = "acls", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Prints the least-privilege Kafka ACLs of a GoWork deployment as kafka-acls.sh lines:",
+        "the coordinators' principal, the Kafka workers' principal and, if given, a principal that",
+        "only reads <prefix>.events. With --apply it creates them through the Admin API instead",
+        "(as the principal of GOWORK_KAFKA_* client properties: an admin of the cluster)."},
+    footer = {"", "Why each ACL, and what is left out: docs/deploy.md, \"Kafka ACLs\".",
+        "Example: gowork kafka acls --coordinator-principal User:coord --worker-principal User:worker"})
+public final class AclsCommand implements Callable<Integer> {
+  private static final Pattern PRINCIPAL = Pattern.compile("[A-Za-z][A-Za-z0-9_-]*:\\S.*");
+
+  @Option(names = "--prefix", paramLabel = "PREFIX", description = "Topic prefix (env GOWORK_TOPIC_PREFIX; default gowork).")
+  String prefix;
+
+  @Option(names = "--coordinator-principal", required = true, paramLabel = "TYPE:NAME",
+      description = "The coordinators' Kafka principal, e.g. User:coord.")
+  String coordinator;
+
+  @Option(names = "--worker-principal", required = true, paramLabel = "TYPE:NAME",
+      description = "The Kafka workers' principal, e.g. User:worker (not the coordinators').")
+  String worker;
+
+  @Option(names = "--analytics-principal", paramLabel = "TYPE:NAME",
+      description = "A principal that may only read <prefix>.events.")
+  String analytics;
+
+  @Option(names = "--apply", description = "Create the ACLs through the Admin API instead of printing them.")
+  boolean apply;
+
+  @Option(names = "--bootstrap-servers", paramLabel = "HOSTS",
+      description = "Kafka, for --apply and the printed lines (env GOWORK_BOOTSTRAP_SERVERS).")
+  String bootstrapServers;
+
+  private final CliContext context;
+
+  public AclsCommand(CliContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public Integer call() {
+    Settings s = context.settings();
+    Topics topics = s.topics("--prefix", prefix, "GOWORK_TOPIC_PREFIX");
+    String coord = principal("--coordinator-principal", coordinator);
+    String work = principal("--worker-principal", worker);
+    if (coord.equals(work)) {
+      throw CliException.usage("--worker-principal must differ from --coordinator-principal: workers with the "
+          + "coordinators' rights could write work and control notices");
+    }
+    Optional<String> reader = Optional.ofNullable(analytics).map(a -> principal("--analytics-principal", a));
+    List<Grant> grants = DeploymentAcls.of(topics, coord, work, reader);
+    String bootstrap = s.string("--bootstrap-servers", bootstrapServers, "GOWORK_BOOTSTRAP_SERVERS", null);
+    if (!apply) {
+      context.out().println("# Least-privilege ACLs for GoWork prefix '" + topics.prefix() + "'; run as a Kafka admin"
+          + (bootstrap == null ? " with BOOTSTRAP and" : " with") + " ADMIN_CONFIG (a client properties file) set.");
+      AclLines.of(grants, bootstrap).forEach(context.out()::println);
+      return 0;
+    }
+    if (bootstrap == null) {
+      throw CliException.usage("--apply needs Kafka: set --bootstrap-servers or GOWORK_BOOTSTRAP_SERVERS");
+    }
+    create(grants, bootstrap);
+    context.out().println("created " + grants.stream().mapToInt(g -> g.operations().size()).sum()
+        + " ACLs (existing ones are kept) on " + bootstrap + ":");
+    grants.forEach(g -> context.out().println("  " + AclLines.describe(g)));
+    return 0;
+  }
+
+  private void create(List<Grant> grants, String bootstrap) {
+    Map<String, String> kafka;
+    try {
+      kafka = KafkaClients.fromFileAndEnv(context.env());
+    } catch (UncheckedIOException | InvalidPathException e) {
+      throw CliException.usage(KafkaClients.PROPERTIES_FILE_ENV + " must name a readable Java properties file; was "
+          + ErrorLines.quoted(KafkaClients.PROPERTIES_FILE_ENV, context.env().get(KafkaClients.PROPERTIES_FILE_ENV)));
+    }
+    List<AclBinding> bindings = grants.stream().flatMap(g -> g.bindings().stream()).toList();
+    try (Admin admin = new KafkaClients(bootstrap, kafka).admin()) {
+      admin.createAcls(bindings).all().get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw CliException.failed("creating the ACLs on " + bootstrap + " failed: " + e.getCause(), e.getCause());
+    } catch (TimeoutException | KafkaException e) {
+      throw CliException.failed("creating the ACLs on " + bootstrap + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CliException.failed("interrupted while creating the ACLs", e);
+    }
+  }
+
+  /** A Kafka principal {@code TYPE:NAME}; a usage error naming the option otherwise. */
+  private static String principal(String option, String value) {
+    String v = value.strip();
+    if (!PRINCIPAL.matcher(v).matches()) {
+      throw CliException.usage(option + " must be a Kafka principal TYPE:NAME such as User:alice; was "
+          + ErrorLines.quoted(option, value));
+    }
+    return v;
+  }
+}
