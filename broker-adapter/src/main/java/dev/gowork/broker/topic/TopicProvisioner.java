@@ -18,6 +18,7 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -44,7 +45,7 @@ public final class TopicProvisioner {
 
     /**
      * Creates the topics that do not exist yet. Existing topics are left as they are, even if
-     * their partitions or configs differ from the spec.
+     * their partitions or configs differ from the spec, also where the principal may not create them.
      *
      * @throws IllegalArgumentException if two specs share a name but differ
      * @throws KafkaException if a topic cannot be created; the message names it
@@ -67,22 +68,47 @@ public final class TopicProvisioner {
         Map<String, KafkaFuture<Void>> results = admin.createTopics(wanted.values()).values();
         List<KafkaException> failures = new ArrayList<>();
         List<String> created = new ArrayList<>();
+        Map<String, KafkaException> refused = new LinkedHashMap<>();
         results.forEach((name, result) -> {
             try {
                 AdminCalls.await(result, "Creating topic '" + name + "'");
                 created.add(name);
             } catch (KafkaException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
+                if (e.getCause() instanceof TopicAuthorizationException) {
+                    refused.put(name, e);
+                } else if (!(e.getCause() instanceof TopicExistsException)) {
                     failures.add(e);
                 }
             }
         });
+        failures.addAll(missingOf(refused));
         if (!failures.isEmpty()) {
             KafkaException first = failures.get(0);
             failures.subList(1, failures.size()).forEach(first::addSuppressed);
             throw first;
         }
         awaitLeaders(created);
+    }
+
+    /**
+     * The refusals of topics that do not exist. Kafka refuses to create a topic the principal may not
+     * create even when it exists (a least-privilege worker may read its queue's topic, which the
+     * coordinator created, but not create it), so a refused topic that exists is as good as created.
+     */
+    private List<KafkaException> missingOf(Map<String, KafkaException> refused) {
+        if (refused.isEmpty()) {
+            return List.of();
+        }
+        Set<String> existing = AdminCalls.await(admin.listTopics(new ListTopicsOptions().listInternal(true)).names(),
+                "Listing topics");
+        List<KafkaException> missing = new ArrayList<>();
+        refused.forEach((name, e) -> {
+            if (!existing.contains(name)) {
+                missing.add(new KafkaException(e.getMessage() + ": the topic does not exist and this principal may not"
+                        + " create it (Kafka ACL Create on topic '" + name + "')", e.getCause()));
+            }
+        });
+        return missing;
     }
 
     /**
