@@ -1,0 +1,189 @@
+package dev.gowork.cli.acls;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gowork.broker.embedded.EmbeddedKafka;
+import dev.gowork.broker.kafka.KafkaClients;
+import dev.gowork.broker.topic.Topics;
+import dev.gowork.cli.Console;
+import dev.gowork.coordinator.CoordinatorService;
+import dev.gowork.coordinator.Work;
+import dev.gowork.coordinator.config.CoordinatorSettings;
+import dev.gowork.coordinator.queue.GroupSize;
+import dev.gowork.coordinator.work.WorkState;
+import dev.gowork.coordinator.work.WorkStatus;
+import dev.gowork.worker.runtime.WorkerRuntime;
+import dev.gowork.worker.runtime.WorkerSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A deployment under Kafka's StandardAuthorizer with only the ACLs of {@code gowork kafka acls --apply}: a
+ * broker of the test's own with a SASL/PLAIN listener for clients, a coordinator and a worker each with a
+ * principal of its own, credentials passed as operators pass them ({@code GOWORK_KAFKA_*}).
+ */
+class LeastPrivilegeAclsTest {
+  private static final String SECRET = "acl-test-secret-0123456789-abcdefgh";
+  private static final String TOKEN = "acl-test-token-0123456789";
+  private static final Duration WAIT = Duration.ofSeconds(120);
+
+  @Test
+  @Timeout(300)
+  void aDeploymentRunsOnItsGeneratedAclsAndWorkersCannotWriteWorkOrControl(@TempDir Path dir) throws Exception {
+    int sasl = freePort();
+    String bootstrap = "127.0.0.1:" + sasl;
+    String prefix = "acl";
+    Topics topics = Topics.of(prefix);
+    try (EmbeddedKafka broker = startBroker(dir, sasl)) {
+      Console apply = new Console(client(bootstrap, "admin"));
+      assertEquals(0, apply.run("kafka", "acls", "--prefix", prefix, "--coordinator-principal", "User:coord",
+          "--worker-principal", "User:worker", "--analytics-principal", "User:bi", "--apply"), apply.err());
+      assertTrue(apply.out().startsWith("created "), apply.out());
+
+      Map<String, String> coordinatorEnv = client(bootstrap, "coord");
+      coordinatorEnv.putAll(Map.of("GOWORK_SECRET", SECRET, "GOWORK_API_TOKEN", TOKEN, "GOWORK_TOPIC_PREFIX", prefix,
+          "GOWORK_HTTP_HOST", "127.0.0.1", "GOWORK_HTTP_PORT", "0", "GOWORK_SHARE_HEARTBEAT_MS", "500",
+          "GOWORK_SHARE_GROUP_CHECK_SECONDS", "1"));
+      try (CoordinatorService coordinator = CoordinatorService.start(CoordinatorSettings.parse(coordinatorEnv))) {
+        Map<String, String> workerEnv = client(bootstrap, "worker");
+        workerEnv.putAll(Map.of("GOWORK_SECRET", SECRET, "GOWORK_COORDINATOR_URL", coordinator.baseUrl().toString(),
+            "GOWORK_TOPIC_PREFIX", prefix, "GOWORK_CONCURRENCY", "1", "GOWORK_SHARE_HEARTBEAT_MS", "500"));
+        try (WorkerRuntime worker = WorkerRuntime.builder(WorkerSettings.fromEnv(workerEnv))
+            .handler((data, ctx) -> data).start()) {
+          Work work = Work.create(Map.of("x", 1), 120);
+          coordinator.workServer().add(work);
+          await(() -> coordinator.workServer().status(work.id()).map(WorkStatus::state)
+              .filter(s -> s == WorkState.COMPLETED).isPresent(), "work " + work.id() + " completed");
+
+          // The coordinator counts the queue's share group and reads its brokers' limit (Describe, DescribeConfigs).
+          await(() -> {
+            GroupSize g = coordinator.workServer().shareGroups().get(Topics.DEFAULT_QUEUE);
+            return g != null && g.members() != null && g.members() == 1 && g.maxMembers() != null;
+          }, "the share group counted: " + coordinator.workServer().shareGroups());
+
+          // The worker's principal may write results only: neither work nor control notices.
+          try (Producer<String, byte[]> asWorker = clients(bootstrap, "worker", Map.of()).producer()) {
+            assertRefused(asWorker, topics.work(Topics.DEFAULT_QUEUE));
+            assertRefused(asWorker, topics.control());
+          }
+          // The analytics principal reads the events (this work's work_complete among them) and cannot write them.
+          assertTrue(readEvents(clients(bootstrap, "bi", Map.of()), topics.events(), work.id()),
+              "no work_complete of " + work.id() + " read from " + topics.events() + " as User:bi");
+          try (Producer<String, byte[]> asAnalytics = clients(bootstrap, "bi",
+              Map.of("enable.idempotence", "false", "acks", "1")).producer()) {
+            assertRefused(asAnalytics, topics.events());
+          }
+          assertEquals(Optional.empty(), worker.failure());
+        }
+      }
+    }
+  }
+
+  /**
+   * One node: PLAINTEXT (the broker itself and the test's readiness check, as super user ANONYMOUS),
+   * CONTROLLER, and SASL_PLAINTEXT with PLAIN users for the clients, under the StandardAuthorizer.
+   */
+  private static EmbeddedKafka startBroker(Path dir, int sasl) {
+    int plain = freePort();
+    int controller = freePort();
+    Map<String, String> c = new HashMap<>();
+    c.put("listeners", "PLAINTEXT://127.0.0.1:" + plain + ",CONTROLLER://127.0.0.1:" + controller
+        + ",SASL_PLAINTEXT://127.0.0.1:" + sasl);
+    c.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + plain + ",SASL_PLAINTEXT://127.0.0.1:" + sasl);
+    c.put("controller.quorum.voters", "1@127.0.0.1:" + controller);
+    c.put("listener.security.protocol.map",
+        "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT");
+    c.put("sasl.enabled.mechanisms", "PLAIN");
+    c.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule"
+        + " required user_admin=\"admin-pw\" user_coord=\"coord-pw\" user_worker=\"worker-pw\" user_bi=\"bi-pw\";");
+    c.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+    c.put("super.users", "User:ANONYMOUS;User:admin");
+    EmbeddedKafka.Builder b = EmbeddedKafka.builder().dataDir(dir.resolve("kafka")).port(plain);
+    c.forEach(b::brokerConfig);
+    return b.start();
+  }
+
+  /** The environment of a process that talks to Kafka as {@code user}, the way operators set it. */
+  private static Map<String, String> client(String bootstrap, String user) {
+    Map<String, String> env = new HashMap<>();
+    env.put("GOWORK_BOOTSTRAP_SERVERS", bootstrap);
+    env.put("GOWORK_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT");
+    env.put("GOWORK_KAFKA_SASL_MECHANISM", "PLAIN");
+    env.put("GOWORK_KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.plain.PlainLoginModule required"
+        + " username=\"" + user + "\" password=\"" + user + "-pw\";");
+    return env;
+  }
+
+  private static KafkaClients clients(String bootstrap, String user, Map<String, String> more) {
+    Map<String, String> properties = new HashMap<>(KafkaClients.passThroughFromEnv(client(bootstrap, user)));
+    properties.putAll(more);
+    return new KafkaClients(bootstrap, properties);
+  }
+
+  private static void assertRefused(Producer<String, byte[]> producer, String topic) {
+    ExecutionException e = assertThrows(ExecutionException.class, () -> producer.send(
+        new ProducerRecord<>(topic, "k", "{}".getBytes(StandardCharsets.UTF_8))).get(60, TimeUnit.SECONDS),
+        "writing " + topic);
+    assertInstanceOf(TopicAuthorizationException.class, e.getCause(), "writing " + topic);
+  }
+
+  /** True once a {@code work_complete} of {@code workId} is read from the start of {@code topic}. */
+  private static boolean readEvents(KafkaClients clients, String topic, String workId) {
+    try (Consumer<String, byte[]> consumer = clients.consumer(null, Map.of())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(60)).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long end = System.nanoTime() + WAIT.toNanos();
+      while (System.nanoTime() - end < 0) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          String event = new String(r.value(), StandardCharsets.UTF_8);
+          if (event.contains("\"work_complete\"") && event.contains(workId)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+  }
+
+  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long end = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() - end < 0, "not within " + WAIT + ": " + what);
+      Thread.sleep(100);
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
