@@ -104,8 +104,8 @@ public final class TopicProvisioner {
         List<KafkaException> missing = new ArrayList<>();
         refused.forEach((name, e) -> {
             if (!existing.contains(name)) {
-                missing.add(new KafkaException(e.getMessage() + ": the topic does not exist and this principal may not"
-                        + " create it (Kafka ACL Create on topic '" + name + "')", e.getCause()));
+                missing.add(new KafkaException(e.getMessage() + ": the topic does not exist and this principal"
+                        + " may not create it (Kafka ACL Create on topic '" + name + "')", e.getCause()));
             }
         });
         return missing;

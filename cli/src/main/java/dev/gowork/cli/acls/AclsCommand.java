@@ -36,7 +36,8 @@ import picocli.CommandLine.Option;
 public final class AclsCommand implements Callable<Integer> {
   private static final Pattern PRINCIPAL = Pattern.compile("[A-Za-z][A-Za-z0-9_-]*:\\S.*");
 
-  @Option(names = "--prefix", paramLabel = "PREFIX", description = "Topic prefix (env GOWORK_TOPIC_PREFIX; default gowork).")
+  @Option(names = "--prefix", paramLabel = "PREFIX",
+      description = "Topic prefix (env GOWORK_TOPIC_PREFIX; default gowork).")
   String prefix;
 
   @Option(names = "--coordinator-principal", required = true, paramLabel = "TYPE:NAME",

@@ -55,7 +55,8 @@ final class DeploymentAcls {
         ALTER_CONFIGS));
     g.add(Grant.prefixed(coordinator, TRANSACTIONAL_ID, t.prefix() + ".coordinator-",
         "writes state in transactions, fences an abandoned instance's transactions", WRITE, DESCRIBE));
-    g.add(Grant.literal(coordinator, CLUSTER, Resource.CLUSTER_NAME, "reads group.share.max.size and the dead-letter topic prefix of the brokers",
+    g.add(Grant.literal(coordinator, CLUSTER, Resource.CLUSTER_NAME,
+        "reads group.share.max.size and the dead-letter topic prefix of the brokers",
         DESCRIBE_CONFIGS));
 
     g.add(Grant.prefixed(worker, TOPIC, t.prefix() + ".work.", "takes work through the queue's share group", READ));

@@ -118,8 +118,9 @@ class LeastPrivilegeAclsTest {
     c.put("listener.security.protocol.map",
         "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT");
     c.put("sasl.enabled.mechanisms", "PLAIN");
-    c.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule"
-        + " required user_admin=\"admin-pw\" user_coord=\"coord-pw\" user_worker=\"worker-pw\" user_bi=\"bi-pw\";");
+    c.put("listener.name.sasl_plaintext.plain.sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required user_admin=\"admin-pw\""
+        + " user_coord=\"coord-pw\" user_worker=\"worker-pw\" user_bi=\"bi-pw\";");
     c.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
     c.put("super.users", "User:ANONYMOUS;User:admin");
     EmbeddedKafka.Builder b = EmbeddedKafka.builder().dataDir(dir.resolve("kafka")).port(plain);

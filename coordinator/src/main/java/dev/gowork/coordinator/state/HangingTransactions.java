@@ -249,7 +249,8 @@ public final class HangingTransactions {
       LOG.warn("could not look for hanging transactions everywhere (it is tried again; each kind of failure is "
           + "said once, then at debug "
           + "level; on a cluster with ACLs the coordinator needs Read on its topics and __consumer_offsets, "
-          + "Describe on the transactional ids <p>.coordinator-, and ClusterAction on the cluster to abort): {}",
+          + "Describe on the transactional ids <p>.coordinator-, and Alter or ClusterAction on the cluster to "
+          + "abort): {}",
           cause.toString());
     } else {
       LOG.debug("could not look for hanging transactions: {}", cause.toString());
