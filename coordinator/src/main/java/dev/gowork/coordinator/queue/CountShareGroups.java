@@ -21,6 +21,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,8 @@ public final class CountShareGroups implements Runnable {
   private final ShareGroupSizes sizes;
   /** Whether the last read of the limits failed (logged once until it succeeds again); one thread runs this. */
   private boolean limitsFailed;
+  /** Whether a group of the last count could not be described (logged once until all are again). */
+  private boolean describeFailed;
 
   /** A group's members, and the broker coordinating it (null when the group does not exist). */
   private record Described(int members, Node coordinator) {}
@@ -86,9 +89,10 @@ public final class CountShareGroups implements Runnable {
       futures = admin.describeShareGroups(groups, new DescribeShareGroupsOptions().timeoutMs(ANSWER_MS))
           .describedGroups();
     } catch (KafkaException e) {
-      LOG.debug("could not describe the share groups {}", groups, e);
+      describeFailed(groups.iterator().next(), e);
       return out;
     }
+    Map<String, Throwable> failed = new TreeMap<>();
     futures.forEach((group, f) -> {
       try {
         ShareGroupDescription d = f.get(left(deadline), TimeUnit.NANOSECONDS);
@@ -97,7 +101,7 @@ public final class CountShareGroups implements Runnable {
         if (e.getCause() instanceof GroupIdNotFoundException) {
           out.put(group, new Described(0, null));
         } else {
-          LOG.debug("could not describe share group {}", group, e.getCause());
+          failed.put(group, e.getCause());
         }
       } catch (TimeoutException e) {
         LOG.debug("share group {} was not described within {} ms", group, ANSWER_MS);
@@ -105,7 +109,28 @@ public final class CountShareGroups implements Runnable {
         Thread.currentThread().interrupt();
       }
     });
+    if (failed.isEmpty()) {
+      describeFailed = false;
+    } else {
+      failed.forEach((group, e) -> LOG.debug("could not describe share group {}", group, e));
+      Map.Entry<String, Throwable> first = failed.entrySet().iterator().next();
+      describeFailed(first.getKey(), first.getValue());
+    }
     return out;
+  }
+
+  /**
+   * Says once, until every group is described again, that members go uncounted and why; with the ACL a
+   * coordinator needs when Kafka refused it as not authorized (else the listing showed "not counted" with
+   * no hint, and the reason was at DEBUG on every count).
+   */
+  private void describeFailed(String group, Throwable e) {
+    if (!describeFailed) {
+      LOG.info("could not describe share group {} ({}); the queue listing shows its members as not counted until it "
+          + "can{}", group, e, e instanceof AuthorizationException
+              ? " (the coordinator needs Describe on the groups " + topics.prefix() + ".workers.*)" : "");
+    }
+    describeFailed = true;
   }
 
   /** {@code group.share.max.size} by broker id, of the brokers that answered. */
