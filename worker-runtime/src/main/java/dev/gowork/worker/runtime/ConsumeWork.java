@@ -453,7 +453,13 @@ final class ConsumeWork implements Runnable {
     pollLane(lane, accepting, now, Duration.ZERO);
   }
 
+  /** Polls {@code lane} if it may, and runs what it holds once a lock check has ended ({@link #runChecked}). */
   private void pollLane(Lane lane, boolean accepting, Instant now, Duration wait) {
+    takeFrom(lane, accepting, now, wait);
+    runChecked(lane);
+  }
+
+  private void takeFrom(Lane lane, boolean accepting, Instant now, Duration wait) {
     if (lane.state() == Lane.State.RENEWING && !lane.isClosed() && !lane.renewalsConfirmed()) {
       // Polled now, the consumer would fetch work this busy lane cannot run (Lane#renewalsConfirmed).
       lane.checkRenewal(lockOf(lane));
@@ -513,9 +519,39 @@ final class ConsumeWork implements Runnable {
     }
     if (!batch.isEmpty()) {
       lane.hold(batch);
-      submit(batch);
+      if (lane.mayHaveWaited().compareTo(lockOf(lane).dividedBy(2)) >= 0) {
+        lane.check(batch, lockOf(lane));
+      } else {
+        submit(batch);
+      }
     }
     lane.checkRenewal(lockOf(lane));
+  }
+
+  /**
+   * Runs the records of {@code lane} whose lock a RENEW has shown to be ours ({@link Lane#check}), and
+   * drops those whose lock had run out in the consumer's buffer: the broker has handed them out again,
+   * and run from the stale copy, work ran twice (its ACCEPT refused, the next delivery ran too, here
+   * or on another replica).
+   */
+  private void runChecked(Lane lane) {
+    if (lane.isClosed()) {
+      return;
+    }
+    lane.sendCheck(lockOf(lane));
+    List<Held> ours = new ArrayList<>();
+    for (Held h : lane.checked()) {
+      if (!h.lockLost) {
+        ours.add(h);
+      } else if (h.releaseIfUnstarted()) {
+        LOG.info("lane {}: dropped {} unrun: it waited in the consumer's buffer past its lock, and the broker has "
+            + "handed it out again", lane.index, h);
+        release(h);
+      }
+    }
+    if (!ours.isEmpty()) {
+      submit(ours);
+    }
   }
 
   /** Decodes one acquired record: into {@code batch} to run, or rejected, or answered as timed out. */
@@ -723,7 +759,8 @@ final class ConsumeWork implements Runnable {
         keepWaitingResults(lane, now, nowNanos);
         continue;
       }
-      if (lane.state() != Lane.State.BUSY || h == null || h.lockLost || h.isSettled()
+      // A record whose lock is being checked (not yet handed to a work thread) is not renewed here.
+      if (lane.state() != Lane.State.BUSY || h == null || h.lockLost || h.isSettled() || h.run == null
           || !h.halfLockPassed(lockOf(lane), nowNanos)) {
         continue;
       }

@@ -4,11 +4,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -35,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * not refill free slots while a long handler runs. Per-slot consumers keep acquisition equal to free
  * slots, provided a busy lane's polls fetch nothing: a poll made while a RENEW is unconfirmed sends a
  * share fetch, and what it acquires waits in the buffer past its lock, so the lane polls for its
- * renewed records only once the broker has confirmed them ({@link #renewalsConfirmed}). Only the poll thread calls this
+ * renewed records only once the broker has confirmed them ({@link #renewalsConfirmed}). The consumer
+ * may still be fetching after the poll that acquired the slot's work, so what a lane polls after a
+ * long wait is checked by RENEW before it runs ({@link #check}). Only the poll thread calls this
  * class; {@link #closeInBackground} hands the consumer over to a thread of its own for its last
  * commit and close.
  *
@@ -66,6 +70,20 @@ final class Lane implements AutoCloseable {
   private final List<Held> writing = new ArrayList<>();
   /** Records sent back with RENEW that have not come back yet; the lane is {@link State#RENEWING} while any is. */
   private final Renewals renewing;
+  /** Records polled that run only once a RENEW has shown their lock to be ours ({@link #check}). */
+  private final List<Held> checking = new ArrayList<>();
+  /** Whether the RENEW of {@link #checking} is sent; when the check began, on {@link #nanoTime}. */
+  private boolean checkSent;
+  private long checkSinceNanos;
+  /** Records acknowledged (not RENEW) whose answer has not reached {@link #onCommitted} yet. */
+  private final Set<RecordKey> answersOwed = new HashSet<>();
+  /**
+   * When the lane last polled for new work (not {@link State#RENEWING}), on {@link #nanoTime}: what its
+   * consumer acquires after such a poll waits in its buffer until the next one returns it.
+   */
+  private long lastTakeNanos;
+  /** How long the records of the last poll for new work may have waited in the consumer's buffer. */
+  private Duration mayHaveWaited = Duration.ZERO;
 
   Lane(int index, ShareConsumer<String, byte[]> consumer, Stats stats) {
     this(index, consumer, stats, System::nanoTime);
@@ -78,6 +96,7 @@ final class Lane implements AutoCloseable {
     this.nanoTime = nanoTime;
     this.renewing = new Renewals(nanoTime);
     this.pausedUntilNanos = nanoTime.getAsLong();
+    this.lastTakeNanos = pausedUntilNanos;
     consumer.setAcknowledgementCommitCallback(this::onCommitted);
   }
 
@@ -110,11 +129,27 @@ final class Lane implements AutoCloseable {
    */
   ConsumerRecords<String, byte[]> poll(Duration wait) {
     ackPending = false;
+    if (state != State.RENEWING) {
+      long now = nanoTime.getAsLong();
+      mayHaveWaited = Duration.ofNanos(now - lastTakeNanos);
+      lastTakeNanos = now;
+    }
     try {
       return consumer.poll(wait);
     } catch (WakeupException e) {
       return ConsumerRecords.empty();
     }
+  }
+
+  /**
+   * How long the records returned by the last poll for new work may have waited in the consumer's
+   * buffer: the time since the poll for new work before it. A share consumer may go on fetching after
+   * the poll that acquired a slot's work (Kafka 4.4: one fetch asked for before that poll's records
+   * arrived), and what it acquires then is returned only after the slot's work is done, maybe past
+   * its lock.
+   */
+  Duration mayHaveWaited() {
+    return mayHaveWaited;
   }
 
   /**
@@ -185,6 +220,7 @@ final class Lane implements AutoCloseable {
     try {
       consumer.acknowledge(r, type);
       ackPending = true;
+      answersOwed.add(RecordKey.of(r));
     } catch (IllegalStateException | KafkaException e) {
       LOG.warn("lane {}: could not {} {}: {}", index, type, RecordKey.of(r), e.toString());
     }
@@ -273,6 +309,57 @@ final class Lane implements AutoCloseable {
   }
 
   /**
+   * Checks the lock of {@code batch}, just held, before it runs: polled after a long wait in the
+   * consumer's buffer ({@link #mayHaveWaited}), its lock may have run out, and the broker handed it out
+   * again. It goes back with RENEW ({@link #sendCheck}) and runs once it comes back, its lock
+   * confirmed; a refused RENEW shows a copy whose lock ran out ({@link #checked}).
+   */
+  void check(List<Held> batch, Duration lock) {
+    checking.addAll(batch);
+    checkSent = false;
+    checkSinceNanos = nanoTime.getAsLong();
+    sendCheck(lock);
+  }
+
+  /**
+   * Sends the RENEW of the records to check once every other acknowledgement of the lane is answered
+   * (or half of {@code lock} has passed): the broker answers per partition, so a RENEW refused in the
+   * request that carried the ACCEPT of the lane's last work failed that ACCEPT too, and the work,
+   * still ours unseen, was handed out again when its lock ran out. Commits meanwhile, which sends
+   * what is pending and has the answers delivered.
+   */
+  void sendCheck(Duration lock) {
+    if (checking.isEmpty() || checkSent) {
+      return;
+    }
+    if (!answersOwed.isEmpty()) {
+      try {
+        ackPending = false;
+        consumer.commitAsync();
+      } catch (KafkaException e) {
+        LOG.debug("lane {}: commit failed while checking locks: {}", index, e.toString());
+      }
+    }
+    if (answersOwed.isEmpty() || nanoTime.getAsLong() - checkSinceNanos >= lock.dividedBy(2).toNanos()) {
+      checkSent = true;
+      send(checking.stream().filter(queue::contains).toList());
+    }
+  }
+
+  /**
+   * The records whose check ({@link #check}) has ended, once none is out for RENEW: the lane's to run,
+   * or, {@link Held#lockLost}, copies whose lock had run out, to be dropped unrun.
+   */
+  List<Held> checked() {
+    if (checking.isEmpty() || !checkSent || state == State.RENEWING) {
+      return List.of();
+    }
+    List<Held> ended = checking.stream().filter(queue::contains).toList();
+    checking.clear();
+    return ended;
+  }
+
+  /**
    * Handles a record polled while renewing: one of the lane's records coming back (its deferred
    * acknowledgement, if any, is applied now).
    *
@@ -289,7 +376,8 @@ final class Lane implements AutoCloseable {
     RecordKey key = RecordKey.of(r);
     Held held = queue.peekFirst();
     if (held == null || !held.key.equals(key)) {
-      held = writing.stream().filter(h -> h.key.equals(key)).findFirst().orElse(null);
+      held = Stream.concat(queue.stream(), writing.stream()).filter(h -> h.key.equals(key))
+          .findFirst().orElse(null);
     }
     if (held == null) {
       return false;
@@ -403,6 +491,8 @@ final class Lane implements AutoCloseable {
   }
 
   private void onCommitted(Map<TopicIdPartition, Set<Long>> offsets, Exception error) {
+    offsets.forEach((p, answered) -> answersOwed.removeIf(k -> k.topic().equals(p.topic())
+        && k.partition() == p.partition() && answered.contains(k.offset())));
     List<Held> answered = renewing.out().stream().filter(h -> offsets.entrySet().stream().anyMatch(e ->
         e.getKey().topic().equals(h.key.topic()) && e.getKey().partition() == h.key.partition()
             && e.getValue().contains(h.key.offset()))).toList();

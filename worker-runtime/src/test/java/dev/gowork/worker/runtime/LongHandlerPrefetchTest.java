@@ -1,16 +1,29 @@
 package dev.gowork.worker.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.gowork.broker.testing.KafkaExtension;
 import dev.gowork.broker.testing.TestKafka;
 import dev.gowork.broker.wire.WorkEnvelope;
 import dev.gowork.worker.handler.WorkHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.AcknowledgeType;
+import org.apache.kafka.clients.consumer.AcknowledgementCommitCallback;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.ShareConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,7 +35,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * broker handed it out again (to the same consumer too), and when the long handler ended the lane
  * polled each copy in turn (deliveries 1, 2, 3, 4 with a 6 s handler on a 2 s lock). The lane ran
  * every one at first; then it ran the first and acknowledged the others unrun; now it polls for
- * renewed records only once the broker has confirmed the RENEW, and no copy is made.
+ * renewed records only once the broker has confirmed the RENEW, and no copy is made. The consumer may
+ * still be fetching after the poll that acquired the long item, though: what it buffers then is checked
+ * by RENEW before it runs ({@link #workThatWaitedInABusyConsumersBufferPastItsLockRunsOnce}).
  */
 @ExtendWith(KafkaExtension.class)
 @Timeout(120)
@@ -95,5 +110,97 @@ class LongHandlerPrefetchTest {
       RuntimeFixture.awaitTrue("nothing held", () -> runtime.counters().inFlight() == 0, Duration.ofSeconds(30));
       assertEquals(0, runtime.counters().duplicates(), "copies delivered again: " + runtime.counters());
     }
+  }
+
+  /**
+   * Work that a busy lane's consumer fetched in the background and kept in its buffer past its lock.
+   * A share consumer can go on fetching after the poll that acquired a slot's work (a fetch asked for
+   * before that poll's records arrived: seen after 4 of 20 acquiring polls, and in 1 of 6 runs of
+   * {@link #workThatArrivesWhileALongHandlerRunsRunsOnce}); the test starts that fetch for sure by
+   * polling the consumer once, as the lane did before its RENEWs were confirmed, right after the first
+   * RENEW. The lane ran the stale copy when the long handler ended: its ACCEPT was refused, the broker
+   * had handed the work out again, and that copy ran too, or was accepted unrun when it came to this
+   * replica. Now work polled after a wait in the buffer past half the lock runs only once a RENEW shows
+   * its lock to be ours; the stale copy is dropped and the work runs once, from its next delivery.
+   */
+  @Test
+  void workThatWaitedInABusyConsumersBufferPastItsLockRunsOnce(TestKafka kafka) throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
+      Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+      CountDownLatch fetching = new CountDownLatch(1);
+      Map<String, Long> offsets = new ConcurrentHashMap<>();
+      Set<Long> refused = ConcurrentHashMap.newKeySet();
+      WorkerRuntime runtime = WorkerRuntime.builder(f.settings(1).workPartitions(1).lockDuration(Duration.ofSeconds(2))
+          .build()).handler(counting(runs, 5_000))
+          .wrapConsumers(real -> fetchingAfterTheFirstRenew(real, fetching, offsets, refused)).start();
+      f.adopt(runtime);
+      WorkEnvelope slow = f.work(TextNode.valueOf("long"), Duration.ofSeconds(60));
+      f.send(slow);
+      assertTrue(fetching.await(30, TimeUnit.SECONDS), "the long item's lock renewed");
+      WorkEnvelope quick = f.work(TextNode.valueOf("quick"), Duration.ofSeconds(60));
+      f.send(quick);
+      results.await("the quick item's result", r -> r.stream()
+          .anyMatch(x -> x.envelope().workId().equals(quick.workId())), Duration.ofSeconds(40));
+      WorkEnvelope marker = f.work(TextNode.valueOf("marker"), Duration.ofSeconds(60));
+      f.send(marker);
+      results.await("the marker's result", r -> r.stream()
+          .anyMatch(x -> x.envelope().workId().equals(marker.workId())), Duration.ofSeconds(40));
+      assertEquals(1, runs.get(quick.workId()).get(), "runs of the item that waited in the buffer: " + runs);
+      RuntimeFixture.awaitTrue("nothing held", () -> runtime.counters().inFlight() == 0, Duration.ofSeconds(30));
+      assertEquals(0, runtime.counters().duplicates(), "copies delivered again: " + runtime.counters());
+      assertEquals(1, runtime.counters().released(), "the stale copy dropped: " + runtime.counters());
+      // The RENEW that found the stale copy must not ride with the long item's ACCEPT: refused, it failed
+      // that ACCEPT too (the broker answers per partition), and the long item went out again.
+      assertTrue(offsets.containsKey(slow.workId()), "the long item polled: " + offsets);
+      assertFalse(refused.contains(offsets.get(slow.workId())), "the long item's ACCEPT refused: " + refused);
+    }
+  }
+
+  /**
+   * The real consumer, polled once more right after its first RENEW is sent, which leaves it fetching
+   * in the background until it acquires something; what that poll returns (nothing, unless the RENEW
+   * was confirmed already) is handed to the lane's next poll. It notes the offset of each record
+   * polled, by key, and the offsets whose acknowledgement the broker refused.
+   */
+  @SuppressWarnings("unchecked")
+  private static ShareConsumer<String, byte[]> fetchingAfterTheFirstRenew(ShareConsumer<String, byte[]> real,
+      CountDownLatch fetching, Map<String, Long> offsets, Set<Long> refused) {
+    AtomicBoolean renewed = new AtomicBoolean();
+    AtomicReference<ConsumerRecords<String, byte[]>> stash = new AtomicReference<>();
+    ShareConsumer<String, byte[]> proxy = (ShareConsumer<String, byte[]>) Proxy.newProxyInstance(
+        ShareConsumer.class.getClassLoader(), new Class<?>[] {ShareConsumer.class}, (p, method, args) -> {
+          if (method.getName().equals("poll") && stash.get() != null) {
+            return stash.getAndSet(null);
+          }
+          if (method.getName().equals("setAcknowledgementCommitCallback")) {
+            AcknowledgementCommitCallback lane = (AcknowledgementCommitCallback) args[0];
+            AcknowledgementCommitCallback noting = (answered, error) -> {
+              if (error != null) {
+                answered.values().forEach(refused::addAll);
+              }
+              lane.onComplete(answered, error);
+            };
+            real.setAcknowledgementCommitCallback(noting);
+            return null;
+          }
+          if (method.getName().equals("acknowledge") && args.length == 2 && args[1] == AcknowledgeType.RENEW) {
+            renewed.set(true);
+          }
+          Object answer;
+          try {
+            answer = method.invoke(real, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+          if (method.getName().equals("poll")) {
+            ((ConsumerRecords<String, byte[]>) answer).forEach(r -> offsets.put(r.key(), r.offset()));
+          }
+          if (method.getName().equals("commitAsync") && renewed.get() && fetching.getCount() > 0) {
+            stash.set(real.poll(Duration.ZERO));
+            fetching.countDown();
+          }
+          return answer;
+        });
+    return proxy;
   }
 }
