@@ -342,7 +342,10 @@ final class Lane implements AutoCloseable {
     }
     if (answersOwed.isEmpty() || nanoTime.getAsLong() - checkSinceNanos >= lock.dividedBy(2).toNanos()) {
       checkSent = true;
-      send(checking.stream().filter(queue::contains).toList());
+      List<Held> held = checking.stream().filter(queue::contains).toList();
+      if (!held.isEmpty()) { // none when released meanwhile (a shutdown); a RENEW of none would leave it RENEWING
+        send(held);
+      }
     }
   }
 

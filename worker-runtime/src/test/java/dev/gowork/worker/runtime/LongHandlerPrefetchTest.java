@@ -104,7 +104,10 @@ class LongHandlerPrefetchTest {
       f.send(quick);
       results.await("the quick item's result", r -> r.stream()
           .anyMatch(x -> x.envelope().workId().equals(quick.workId())), Duration.ofSeconds(40));
-      assertEquals(1, attempts.get(quick.workId()), "attempt of the item that waited behind the long ones: "
+      // Attempt 2 at most: a slot's consumer may still be fetching after the poll that acquired its long
+      // item, and what it acquires then outwaits its lock in the buffer (one delivery spent, the stale
+      // copy dropped); renewals that fetched made it 3 or 4.
+      assertTrue(attempts.get(quick.workId()) <= 2, "attempt of the item that waited behind the long ones: "
           + attempts);
       assertEquals(1, runs.get(quick.workId()).get(), "runs of the item that waited: " + runs);
       RuntimeFixture.awaitTrue("nothing held", () -> runtime.counters().inFlight() == 0, Duration.ofSeconds(30));
