@@ -74,15 +74,17 @@ class LongHandlerPrefetchTest {
       assertEquals(1, runs.get(quick.workId()).get(), "runs of the item that waited behind the long one: " + runs);
       assertEquals(1, runs.get(slow.workId()).get(), "runs of the long item: " + runs);
       assertEquals(0, runtime.counters().duplicates(), "copies delivered again: " + runtime.counters());
+      // One stale copy at most, dropped unrun: the fetch a consumer may still make after the poll that
+      // acquired the long item. Renewals that fetched made a copy per lock the long handler outlived.
+      assertTrue(runtime.counters().released() <= 1, "stale copies dropped: " + runtime.counters());
     }
   }
 
   /**
-   * The lanes' renewals must not acquire work they cannot run: a RENEW that rides on a poll before the
-   * broker confirmed it makes that poll fetch, and what it acquires waits in the consumer's buffer
-   * past its lock, goes back to the group with one more delivery, and is taken by the next busy
-   * lane's renewal. With both slots busy, work that arrived meanwhile ran as attempt 3 or 4 (each
-   * bounce counted as an attempt), and five bounces cost it the work: the broker archives the record.
+   * Work that arrives while every slot runs a long handler runs once, and bounces at most once per slot.
+   * (Renewals that fetched made a copy per renewal: with both slots busy, helper-93 saw such work run
+   * as attempt 4, and five bounces cost the work, archived by the broker. This test bounds what is left;
+   * {@link #workThatArrivesWhileALongHandlerRunsRunsOnce} is the one that fails when renewals fetch.)
    */
   @Test
   void workThatArrivesWhileEverySlotRunsALongHandlerIsDeliveredOnce(TestKafka kafka) throws Exception {
@@ -104,14 +106,16 @@ class LongHandlerPrefetchTest {
       f.send(quick);
       results.await("the quick item's result", r -> r.stream()
           .anyMatch(x -> x.envelope().workId().equals(quick.workId())), Duration.ofSeconds(40));
-      // Attempt 2 at most: a slot's consumer may still be fetching after the poll that acquired its long
-      // item, and what it acquires then outwaits its lock in the buffer (one delivery spent, the stale
-      // copy dropped); renewals that fetched made it 3 or 4.
-      assertTrue(attempts.get(quick.workId()) <= 2, "attempt of the item that waited behind the long ones: "
-          + attempts);
       assertEquals(1, runs.get(quick.workId()).get(), "runs of the item that waited: " + runs);
       RuntimeFixture.awaitTrue("nothing held", () -> runtime.counters().inFlight() == 0, Duration.ofSeconds(30));
-      assertEquals(0, runtime.counters().duplicates(), "copies delivered again: " + runtime.counters());
+      // A slot's consumer may still be fetching after the poll that acquired its long item, and what it
+      // acquires then outwaits its lock in its buffer: one stale copy per slot at most (dropped unrun,
+      // or accepted unrun once the work is decided here), so attempt 3 at most. Renewals that fetched
+      // made a copy per renewal.
+      Counters c = runtime.counters();
+      assertTrue(c.released() + c.duplicates() <= 2, "stale copies: " + c);
+      assertTrue(attempts.get(quick.workId()) <= 3, "attempt of the item that waited behind the long ones: "
+          + attempts);
     }
   }
 
