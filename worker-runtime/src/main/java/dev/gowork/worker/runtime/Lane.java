@@ -78,8 +78,9 @@ final class Lane implements AutoCloseable {
   /** Records acknowledged (not RENEW) whose answer has not reached {@link #onCommitted} yet. */
   private final Set<RecordKey> answersOwed = new HashSet<>();
   /**
-   * When the lane last polled for new work (not {@link State#RENEWING}), on {@link #nanoTime}: what its
-   * consumer acquires after such a poll waits in its buffer until the next one returns it.
+   * When the lane last polled for new work (not {@link State#RENEWING}) and the poll returned, on
+   * {@link #nanoTime}: what its consumer acquires after such a poll waits in its buffer until the next
+   * one returns it.
    */
   private long lastTakeNanos;
   /** How long the records of the last poll for new work may have waited in the consumer's buffer. */
@@ -129,16 +130,21 @@ final class Lane implements AutoCloseable {
    */
   ConsumerRecords<String, byte[]> poll(Duration wait) {
     ackPending = false;
-    if (state != State.RENEWING) {
-      long now = nanoTime.getAsLong();
-      mayHaveWaited = Duration.ofNanos(now - lastTakeNanos);
-      lastTakeNanos = now;
-    }
+    long now = nanoTime.getAsLong();
+    ConsumerRecords<String, byte[]> records;
     try {
-      return consumer.poll(wait);
+      records = consumer.poll(wait);
     } catch (WakeupException e) {
       return ConsumerRecords.empty();
     }
+    // Only a poll that returned takes from the buffer: one that failed, or was woken before it looked,
+    // left there what the consumer had acquired (counted as a take, a failed poll and the pause after it
+    // made a stale copy look fresh, and it ran unchecked).
+    if (state != State.RENEWING) {
+      mayHaveWaited = Duration.ofNanos(now - lastTakeNanos);
+      lastTakeNanos = now;
+    }
+    return records;
   }
 
   /**

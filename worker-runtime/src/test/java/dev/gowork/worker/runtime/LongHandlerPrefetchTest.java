@@ -24,6 +24,7 @@ import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.AcknowledgementCommitCallback;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.ShareConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -139,7 +140,8 @@ class LongHandlerPrefetchTest {
       Set<Long> refused = ConcurrentHashMap.newKeySet();
       WorkerRuntime runtime = WorkerRuntime.builder(f.settings(1).workPartitions(1).lockDuration(Duration.ofSeconds(2))
           .build()).handler(counting(runs, 5_000))
-          .wrapConsumers(real -> fetchingAfterTheFirstRenew(real, fetching, offsets, refused)).start();
+          .wrapConsumers(real -> fetchingAfterTheFirstRenew(real, fetching, offsets, refused, new AtomicBoolean(true)))
+          .start();
       f.adopt(runtime);
       WorkEnvelope slow = f.work(TextNode.valueOf("long"), Duration.ofSeconds(60));
       f.send(slow);
@@ -164,20 +166,64 @@ class LongHandlerPrefetchTest {
   }
 
   /**
+   * As {@link #workThatWaitedInABusyConsumersBufferPastItsLockRunsOnce}, but the lane's first poll for
+   * work after the long item fails (the broker out of reach a moment) and the lane pauses. That poll
+   * took nothing out of the consumer's buffer, yet it counted as the lane's last poll for work: the
+   * stale copy, polled after the pause, seemed to have waited a second, less than half the lock, and
+   * ran unchecked (its ACCEPT refused, its next delivery accepted here unrun: duplicates=1).
+   */
+  @Test
+  void workThatWaitedInABusyConsumersBufferIsCheckedAfterAFailedPoll(TestKafka kafka) throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
+      Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+      CountDownLatch fetching = new CountDownLatch(1);
+      AtomicBoolean failedAPoll = new AtomicBoolean();
+      // A lock of 4 s, so that the pause after the failed poll (1 s) is below half of it.
+      WorkerRuntime runtime = WorkerRuntime.builder(f.settings(1).workPartitions(1).lockDuration(Duration.ofSeconds(4))
+          .build()).handler(counting(runs, 9_000))
+          .wrapConsumers(real -> fetchingAfterTheFirstRenew(real, fetching, new ConcurrentHashMap<>(),
+              ConcurrentHashMap.newKeySet(), failedAPoll))
+          .start();
+      f.adopt(runtime);
+      WorkEnvelope slow = f.work(TextNode.valueOf("long"), Duration.ofSeconds(60));
+      f.send(slow);
+      assertTrue(fetching.await(30, TimeUnit.SECONDS), "the long item's lock renewed");
+      WorkEnvelope quick = f.work(TextNode.valueOf("quick"), Duration.ofSeconds(60));
+      f.send(quick);
+      results.await("the quick item's result", r -> r.stream()
+          .anyMatch(x -> x.envelope().workId().equals(quick.workId())), Duration.ofSeconds(40));
+      WorkEnvelope marker = f.work(TextNode.valueOf("marker"), Duration.ofSeconds(60));
+      f.send(marker);
+      results.await("the marker's result", r -> r.stream()
+          .anyMatch(x -> x.envelope().workId().equals(marker.workId())), Duration.ofSeconds(40));
+      assertTrue(failedAPoll.get(), "the first poll after the long item failed");
+      assertEquals(1, runs.get(quick.workId()).get(), "runs of the item that waited in the buffer: " + runs);
+      RuntimeFixture.awaitTrue("nothing held", () -> runtime.counters().inFlight() == 0, Duration.ofSeconds(30));
+      assertEquals(0, runtime.counters().duplicates(), "copies delivered again: " + runtime.counters());
+      assertEquals(1, runtime.counters().released(), "the stale copy dropped: " + runtime.counters());
+    }
+  }
+
+  /**
    * The real consumer, polled once more right after its first RENEW is sent, which leaves it fetching
    * in the background until it acquires something; what that poll returns (nothing, unless the RENEW
    * was confirmed already) is handed to the lane's next poll. It notes the offset of each record
-   * polled, by key, and the offsets whose acknowledgement the broker refused.
+   * polled, by key, and the offsets whose acknowledgement the broker refused. Unless {@code failedAPoll}
+   * is set, the poll after the first ACCEPT fails without reaching the consumer, and sets it.
    */
   @SuppressWarnings("unchecked")
   private static ShareConsumer<String, byte[]> fetchingAfterTheFirstRenew(ShareConsumer<String, byte[]> real,
-      CountDownLatch fetching, Map<String, Long> offsets, Set<Long> refused) {
+      CountDownLatch fetching, Map<String, Long> offsets, Set<Long> refused, AtomicBoolean failedAPoll) {
     AtomicBoolean renewed = new AtomicBoolean();
+    AtomicBoolean accepted = new AtomicBoolean();
     AtomicReference<ConsumerRecords<String, byte[]>> stash = new AtomicReference<>();
     ShareConsumer<String, byte[]> proxy = (ShareConsumer<String, byte[]>) Proxy.newProxyInstance(
         ShareConsumer.class.getClassLoader(), new Class<?>[] {ShareConsumer.class}, (p, method, args) -> {
           if (method.getName().equals("poll") && stash.get() != null) {
             return stash.getAndSet(null);
+          }
+          if (method.getName().equals("poll") && accepted.get() && failedAPoll.compareAndSet(false, true)) {
+            throw new KafkaException("the test failed this poll");
           }
           if (method.getName().equals("setAcknowledgementCommitCallback")) {
             AcknowledgementCommitCallback lane = (AcknowledgementCommitCallback) args[0];
@@ -192,6 +238,9 @@ class LongHandlerPrefetchTest {
           }
           if (method.getName().equals("acknowledge") && args.length == 2 && args[1] == AcknowledgeType.RENEW) {
             renewed.set(true);
+          }
+          if (method.getName().equals("acknowledge") && args.length == 2 && args[1] == AcknowledgeType.ACCEPT) {
+            accepted.set(true);
           }
           Object answer;
           try {
