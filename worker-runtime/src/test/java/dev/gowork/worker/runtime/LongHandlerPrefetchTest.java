@@ -205,6 +205,55 @@ class LongHandlerPrefetchTest {
   }
 
   /**
+   * The lock check costs a RENEW round trip and must not fire for quick work: a lane that keeps
+   * polling takes from its buffer well within half the lock. Waves of no-op items on batched slots
+   * with a short lock send no RENEW at all.
+   */
+  @Test
+  void aSteadyStreamOfQuickWorkSendsNoRenew(TestKafka kafka) throws Exception {
+    try (RuntimeFixture f = new RuntimeFixture(kafka); ResultsReader results = f.results()) {
+      AtomicInteger renews = new AtomicInteger();
+      WorkerRuntime runtime = WorkerRuntime.builder(f.settings(2).batchSize(5).workPartitions(1)
+          .lockDuration(Duration.ofSeconds(2)).build()).handler((data, ctx) -> data)
+          .wrapConsumers(real -> countingRenews(real, renews)).start();
+      f.adopt(runtime);
+      int sent = 0;
+      for (int wave = 0; wave < 4; wave++) {
+        WorkEnvelope[] items = new WorkEnvelope[100];
+        for (int i = 0; i < items.length; i++) {
+          items[i] = f.work(TextNode.valueOf("quick"), Duration.ofSeconds(60));
+        }
+        f.send(items);
+        sent += items.length;
+        int expected = sent;
+        results.await("wave " + wave + "'s results", r -> r.size() >= expected, Duration.ofSeconds(60));
+      }
+      int all = sent;
+      RuntimeFixture.awaitTrue("every item accepted", () -> runtime.counters().processed() == all,
+          Duration.ofSeconds(30));
+      assertEquals(0, renews.get(), "RENEWs sent for quick work");
+      assertEquals(0, runtime.counters().duplicates(), "copies delivered again: " + runtime.counters());
+    }
+  }
+
+  /** The real consumer, counting the RENEW acknowledgements it is asked for. */
+  @SuppressWarnings("unchecked")
+  private static ShareConsumer<String, byte[]> countingRenews(ShareConsumer<String, byte[]> real,
+      AtomicInteger renews) {
+    return (ShareConsumer<String, byte[]>) Proxy.newProxyInstance(ShareConsumer.class.getClassLoader(),
+        new Class<?>[] {ShareConsumer.class}, (p, method, args) -> {
+          if (method.getName().equals("acknowledge") && args.length == 2 && args[1] == AcknowledgeType.RENEW) {
+            renews.incrementAndGet();
+          }
+          try {
+            return method.invoke(real, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  /**
    * The real consumer, polled once more right after its first RENEW is sent, which leaves it fetching
    * in the background until it acquires something; what that poll returns (nothing, unless the RENEW
    * was confirmed already) is handed to the lane's next poll. It notes the offset of each record
