@@ -885,9 +885,9 @@ final class ConsumeWork implements Runnable {
       if (lane.isClosed()) {
         continue;
       }
-      // A lane waiting for renewed records polls at the busy pace, a free one at the pace of the queue,
-      // whichever lane comes first.
-      if (lane.state() == Lane.State.RENEWING) {
+      // A lane waiting for renewed records, or for the answers its lock check waits for, polls at the busy
+      // pace, a free one at the pace of the queue, whichever lane comes first.
+      if (lane.state() == Lane.State.RENEWING || lane.checkWaiting()) {
         next = min(next, now.plus(PollPace.BUSY));
       } else if (lane.state() == Lane.State.IDLE && accepting) {
         next = min(next, now.plus(tick));

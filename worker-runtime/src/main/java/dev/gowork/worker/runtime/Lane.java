@@ -355,6 +355,11 @@ final class Lane implements AutoCloseable {
     }
   }
 
+  /** Whether a lock check waits for the lane's other answers before its RENEW goes out ({@link #sendCheck}). */
+  boolean checkWaiting() {
+    return !checking.isEmpty() && !checkSent;
+  }
+
   /**
    * The records whose check ({@link #check}) has ended, once none is out for RENEW: the lane's to run,
    * or, {@link Held#lockLost}, copies whose lock had run out, to be dropped unrun.
