@@ -63,15 +63,7 @@ class LongHandlerPrefetchTest {
       WorkEnvelope slow = f.work(TextNode.valueOf("long"), Duration.ofSeconds(60));
       f.send(slow);
       RuntimeFixture.awaitTrue("the long item runs", () -> runs.containsKey(slow.workId()), Duration.ofSeconds(30));
-      WorkEnvelope quick = f.work(TextNode.valueOf("quick"), Duration.ofSeconds(60));
-      f.send(quick);
-      results.await("the quick item's result", r -> r.stream()
-          .anyMatch(x -> x.envelope().workId().equals(quick.workId())), Duration.ofSeconds(40));
-      // A marker behind them: once it has run, every copy buffered before it has been polled.
-      WorkEnvelope marker = f.work(TextNode.valueOf("marker"), Duration.ofSeconds(60));
-      f.send(marker);
-      results.await("the marker's result", r -> r.stream()
-          .anyMatch(x -> x.envelope().workId().equals(marker.workId())), Duration.ofSeconds(40));
+      WorkEnvelope quick = quickThenMarker(f, results);
       assertEquals(1, runs.get(quick.workId()).get(), "runs of the item that waited behind the long one: " + runs);
       assertEquals(1, runs.get(slow.workId()).get(), "runs of the long item: " + runs);
       assertEquals(0, runtime.counters().duplicates(), "copies delivered again: " + runtime.counters());
@@ -146,14 +138,7 @@ class LongHandlerPrefetchTest {
       WorkEnvelope slow = f.work(TextNode.valueOf("long"), Duration.ofSeconds(60));
       f.send(slow);
       assertTrue(fetching.await(30, TimeUnit.SECONDS), "the long item's lock renewed");
-      WorkEnvelope quick = f.work(TextNode.valueOf("quick"), Duration.ofSeconds(60));
-      f.send(quick);
-      results.await("the quick item's result", r -> r.stream()
-          .anyMatch(x -> x.envelope().workId().equals(quick.workId())), Duration.ofSeconds(40));
-      WorkEnvelope marker = f.work(TextNode.valueOf("marker"), Duration.ofSeconds(60));
-      f.send(marker);
-      results.await("the marker's result", r -> r.stream()
-          .anyMatch(x -> x.envelope().workId().equals(marker.workId())), Duration.ofSeconds(40));
+      WorkEnvelope quick = quickThenMarker(f, results);
       assertEquals(1, runs.get(quick.workId()).get(), "runs of the item that waited in the buffer: " + runs);
       RuntimeFixture.awaitTrue("nothing held", () -> runtime.counters().inFlight() == 0, Duration.ofSeconds(30));
       assertEquals(0, runtime.counters().duplicates(), "copies delivered again: " + runtime.counters());
@@ -188,14 +173,7 @@ class LongHandlerPrefetchTest {
       WorkEnvelope slow = f.work(TextNode.valueOf("long"), Duration.ofSeconds(60));
       f.send(slow);
       assertTrue(fetching.await(30, TimeUnit.SECONDS), "the long item's lock renewed");
-      WorkEnvelope quick = f.work(TextNode.valueOf("quick"), Duration.ofSeconds(60));
-      f.send(quick);
-      results.await("the quick item's result", r -> r.stream()
-          .anyMatch(x -> x.envelope().workId().equals(quick.workId())), Duration.ofSeconds(40));
-      WorkEnvelope marker = f.work(TextNode.valueOf("marker"), Duration.ofSeconds(60));
-      f.send(marker);
-      results.await("the marker's result", r -> r.stream()
-          .anyMatch(x -> x.envelope().workId().equals(marker.workId())), Duration.ofSeconds(40));
+      WorkEnvelope quick = quickThenMarker(f, results);
       assertTrue(failedAPoll.get(), "the first poll after the long item failed");
       assertEquals(1, runs.get(quick.workId()).get(), "runs of the item that waited in the buffer: " + runs);
       RuntimeFixture.awaitTrue("nothing held", () -> runtime.counters().inFlight() == 0, Duration.ofSeconds(30));
@@ -307,5 +285,21 @@ class LongHandlerPrefetchTest {
           return answer;
         });
     return proxy;
+  }
+
+  /**
+   * Sends a quick item and, once its result is written, a marker behind it, and waits for the marker's
+   * result: by then every copy buffered before it has been polled. Returns the quick item.
+   */
+  private static WorkEnvelope quickThenMarker(RuntimeFixture f, ResultsReader results) throws Exception {
+    WorkEnvelope quick = f.work(TextNode.valueOf("quick"), Duration.ofSeconds(60));
+    f.send(quick);
+    results.await("the quick item's result", r -> r.stream()
+        .anyMatch(x -> x.envelope().workId().equals(quick.workId())), Duration.ofSeconds(40));
+    WorkEnvelope marker = f.work(TextNode.valueOf("marker"), Duration.ofSeconds(60));
+    f.send(marker);
+    results.await("the marker's result", r -> r.stream()
+        .anyMatch(x -> x.envelope().workId().equals(marker.workId())), Duration.ofSeconds(40));
+    return quick;
   }
 }
