@@ -7,12 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gowork.broker.embedded.EmbeddedKafka;
 import dev.gowork.broker.kafka.KafkaClients;
+import dev.gowork.broker.signing.SharedSecret;
+import dev.gowork.broker.signing.Signatures;
 import dev.gowork.broker.topic.Topics;
 import dev.gowork.cli.Console;
 import dev.gowork.coordinator.CoordinatorService;
 import dev.gowork.coordinator.Work;
+import dev.gowork.coordinator.WorkServer;
+import dev.gowork.coordinator.auth.Registration;
+import dev.gowork.coordinator.auth.Session;
 import dev.gowork.coordinator.config.CoordinatorSettings;
 import dev.gowork.coordinator.queue.GroupSize;
+import dev.gowork.coordinator.schedule.Schedule;
 import dev.gowork.coordinator.work.WorkState;
 import dev.gowork.coordinator.work.WorkStatus;
 import dev.gowork.worker.runtime.WorkerRuntime;
@@ -30,6 +36,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -72,8 +79,14 @@ class LeastPrivilegeAclsTest {
         Map<String, String> workerEnv = client(bootstrap, "worker");
         workerEnv.putAll(Map.of("GOWORK_SECRET", SECRET, "GOWORK_COORDINATOR_URL", coordinator.baseUrl().toString(),
             "GOWORK_TOPIC_PREFIX", prefix, "GOWORK_CONCURRENCY", "1", "GOWORK_SHARE_HEARTBEAT_MS", "500"));
+        AtomicBoolean requeued = new AtomicBoolean();
         try (WorkerRuntime worker = WorkerRuntime.builder(WorkerSettings.fromEnv(workerEnv))
-            .handler((data, ctx) -> data).start()) {
+            .handler((data, ctx) -> {
+              if (data.has("fail") && !requeued.get()) {
+                throw new IllegalStateException("fails until requeued");
+              }
+              return data;
+            }).start()) {
           Work work = Work.create(Map.of("x", 1), 120);
           coordinator.workServer().add(work);
           await(() -> coordinator.workServer().status(work.id()).map(WorkStatus::state)
@@ -97,10 +110,64 @@ class LeastPrivilegeAclsTest {
               Map.of("enable.idempotence", "false", "acks", "1")).producer()) {
             assertRefused(asAnalytics, topics.events());
           }
+          runsWhatADeploymentDoesWithinAMinute(coordinator.workServer(), requeued);
+          // A second coordinator instance joins (its own transactional id, the results group), then takes over.
+          try (CoordinatorService second = CoordinatorService.start(CoordinatorSettings.parse(coordinatorEnv))) {
+            coordinator.close();
+            Work afterTakeover = Work.create(Map.of("x", 2), 120);
+            second.workServer().add(afterTakeover);
+            awaitState(second.workServer(), afterTakeover.id(), WorkState.COMPLETED);
+            assertEquals(Optional.empty(), second.workServer().failure());
+          }
           assertEquals(Optional.empty(), worker.failure());
         }
       }
     }
+  }
+
+  /**
+   * The calls of a running deployment that touch other topics and groups than one completed item: a queue
+   * paused and resumed, work delayed, cancelled, retried, dead and requeued, a schedule firing, a worker over HTTP
+   * taking work through the share group, and its session revoked.
+   */
+  private static void runsWhatADeploymentDoesWithinAMinute(WorkServer server, AtomicBoolean requeued)
+      throws InterruptedException {
+    server.pauseQueue(Topics.DEFAULT_QUEUE, "acl test");
+    assertTrue(server.pausedQueues().containsKey(Topics.DEFAULT_QUEUE), server.pausedQueues().toString());
+    server.resumeQueue(Topics.DEFAULT_QUEUE);
+
+    Work delayed = Work.create(Map.of("x", "delayed"), 120).withDelaySeconds(1);
+    server.add(delayed);
+    Work dead = Work.create(Map.of("fail", true), 120).withMaxAttempts(2);
+    server.add(dead);
+    awaitState(server, dead.id(), WorkState.DEAD);
+    requeued.set(true);
+    server.requeue(dead.id());
+    awaitState(server, dead.id(), WorkState.COMPLETED);
+    awaitState(server, delayed.id(), WorkState.COMPLETED);
+
+    server.schedule(Schedule.every("acl-tick", Duration.ofSeconds(1), Map.of("x", "tick"), 120));
+    await(() -> server.scheduleRuns() > 0, "a schedule fired");
+    server.unschedule("acl-tick");
+
+    Work idle = Work.create(Map.of("x", "idle"), 120).withQueue("idle");
+    server.add(idle);
+    assertEquals(WorkState.CANCELLED, server.cancel(idle.id(), "acl test").state());
+
+    Registration r = server.workers().register();
+    Session session = server.workers().verify(r.workerId(),
+        Signatures.verifyResponse(SharedSecret.of(SECRET), r.workerId(), r.challenge()));
+    Work byHttp = Work.create(Map.of("x", "http"), 120).withQueue("http");
+    server.add(byHttp);
+    await(() -> server.get(r.workerId(), session.sessionKey(), "http").isPresent(),
+        "work/next on queue 'http' handed out " + byHttp.id());
+    server.workers().revoke(r.workerId());
+    assertEquals(Optional.empty(), server.failure());
+  }
+
+  private static void awaitState(WorkServer server, String workId, WorkState state) throws InterruptedException {
+    await(() -> server.status(workId).map(WorkStatus::state).filter(s -> s == state).isPresent(),
+        "work " + workId + " " + state + ", was " + server.status(workId).map(WorkStatus::state));
   }
 
   /**
