@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -81,34 +82,13 @@ public final class TopicProvisioner {
                 }
             }
         });
-        failures.addAll(missingOf(refused));
+        failures.addAll(RefusedTopics.unusable(admin, refused));
         if (!failures.isEmpty()) {
             KafkaException first = failures.get(0);
             failures.subList(1, failures.size()).forEach(first::addSuppressed);
             throw first;
         }
         awaitLeaders(created);
-    }
-
-    /**
-     * The refusals of topics that do not exist. Kafka refuses to create a topic the principal may not
-     * create even when it exists (a least-privilege worker may read its queue's topic, which the
-     * coordinator created, but not create it), so a refused topic that exists is as good as created.
-     */
-    private List<KafkaException> missingOf(Map<String, KafkaException> refused) {
-        if (refused.isEmpty()) {
-            return List.of();
-        }
-        Set<String> existing = AdminCalls.await(admin.listTopics(new ListTopicsOptions().listInternal(true)).names(),
-                "Listing topics");
-        List<KafkaException> missing = new ArrayList<>();
-        refused.forEach((name, e) -> {
-            if (!existing.contains(name)) {
-                missing.add(new KafkaException(e.getMessage() + ": the topic does not exist and this principal"
-                        + " may not create it (Kafka ACL Create on topic '" + name + "')", e.getCause()));
-            }
-        });
-        return missing;
     }
 
     /**
@@ -166,7 +146,7 @@ public final class TopicProvisioner {
      * @throws ShareGroupSettingRefused if the brokers refuse a setting, outside the bounds they allow, or the
      *     dead-letter topic lacks their prefix; the message
      *     names the group and the GoWork setting to change
-     * @throws KafkaException if Kafka fails otherwise
+     * @throws KafkaException if Kafka fails otherwise; naming the ACL when the principal may not configure the group
      */
     public void configureShareGroup(String groupId, ShareGroupSettings settings) {
         if (groupId == null || groupId.isBlank()) {
@@ -188,6 +168,11 @@ public final class TopicProvisioner {
             AdminCalls.await(admin.incrementalAlterConfigs(Map.of(group, ops)).all(),
                     "Configuring share group '" + groupId + "' with " + settings);
         } catch (KafkaException e) {
+            // Before the settings check: Kafka's AuthorizationException is an InvalidConfigurationException.
+            if (e.getCause() instanceof AuthorizationException) {
+                throw new KafkaException(e.getMessage() + ": this principal may not configure the group (Kafka ACL"
+                        + " AlterConfigs on group '" + groupId + "')", e.getCause());
+            }
             if (e.getCause() instanceof InvalidConfigurationException || e.getCause() instanceof InvalidRequestException) {
                 throw new ShareGroupSettingRefused(groupId, e.getCause());
             }

@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.SecurityDisabledException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -106,13 +108,28 @@ public final class AclsCommand implements Callable<Integer> {
     try (Admin admin = new KafkaClients(bootstrap, kafka).admin()) {
       admin.createAcls(bindings).all().get(60, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
-      throw CliException.failed("creating the ACLs on " + bootstrap + " failed: " + e.getCause(), e.getCause());
+      throw CliException.failed("creating the ACLs on " + bootstrap + " failed: " + refusal(e.getCause()),
+          e.getCause());
     } catch (TimeoutException | KafkaException e) {
       throw CliException.failed("creating the ACLs on " + bootstrap + " failed: " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw CliException.failed("interrupted while creating the ACLs", e);
     }
+  }
+
+  /** Why Kafka refused the ACLs, with what to do for the refusals an operator meets first. */
+  private static String refusal(Throwable cause) {
+    if (cause instanceof SecurityDisabledException) {
+      return "the brokers have no authorizer (authorizer.class.name), so they would enforce no ACL; set one first ("
+          + cause.getMessage() + ")";
+    }
+    if (cause instanceof AuthorizationException) {
+      // Not the cause's message: for CreateAcls the brokers put a dump of the whole request in it.
+      return "the principal of the GOWORK_KAFKA_* client properties may not create ACLs: it needs Alter on the "
+          + "cluster, a Kafka administrator's right (" + cause.getClass().getSimpleName() + ")";
+    }
+    return cause.toString();
   }
 
   /** A Kafka principal {@code TYPE:NAME}; a usage error naming the option otherwise. */

@@ -9,6 +9,9 @@ import dev.gowork.broker.embedded.EmbeddedKafka;
 import dev.gowork.broker.kafka.KafkaClients;
 import dev.gowork.broker.signing.SharedSecret;
 import dev.gowork.broker.signing.Signatures;
+import dev.gowork.broker.topic.ShareGroupSettings;
+import dev.gowork.broker.topic.TopicProvisioner;
+import dev.gowork.broker.topic.TopicSpec;
 import dev.gowork.broker.topic.Topics;
 import dev.gowork.cli.Console;
 import dev.gowork.coordinator.CoordinatorService;
@@ -34,16 +37,24 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,77 +62,149 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A deployment under Kafka's StandardAuthorizer with only the ACLs of {@code gowork kafka acls --apply}: a
  * broker of the test's own with a SASL/PLAIN listener for clients, a coordinator and a worker each with a
- * principal of its own, credentials passed as operators pass them ({@code GOWORK_KAFKA_*}).
+ * principal of its own, credentials passed as operators pass them ({@code GOWORK_KAFKA_*}); and what a
+ * principal lacking an ACL is told. One broker for the class, the ACLs applied once before the tests.
  */
 class LeastPrivilegeAclsTest {
   private static final String SECRET = "acl-test-secret-0123456789-abcdefgh";
   private static final String TOKEN = "acl-test-token-0123456789";
   private static final Duration WAIT = Duration.ofSeconds(120);
 
+  private static final String PREFIX = "acl";
+  private static final Topics TOPICS = Topics.of(PREFIX);
+  /** A topic of no deployment: it exists, and none of the principals has any ACL on it. */
+  private static final String HIDDEN = PREFIX + ".hidden";
+  private static final String[] APPLY = {"kafka", "acls", "--prefix", PREFIX, "--coordinator-principal", "User:coord",
+      "--worker-principal", "User:worker", "--analytics-principal", "User:bi", "--apply"};
+
+  @TempDir
+  static Path dir;
+  private static EmbeddedKafka broker;
+  private static String bootstrap;
+
+  @BeforeAll
+  static void startBrokerAndApplyTheAcls() throws Exception {
+    int sasl = freePort();
+    bootstrap = "127.0.0.1:" + sasl;
+    broker = startBroker(dir, sasl);
+    Console apply = new Console(client(bootstrap, "admin"));
+    assertEquals(0, apply.run(APPLY), apply.err());
+    assertTrue(apply.out().startsWith("created "), apply.out());
+    try (Admin admin = clients(bootstrap, "admin", Map.of()).admin()) {
+      admin.createTopics(List.of(new NewTopic(HIDDEN, 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
   @Test
   @Timeout(300)
-  void aDeploymentRunsOnItsGeneratedAclsAndWorkersCannotWriteWorkOrControl(@TempDir Path dir) throws Exception {
-    int sasl = freePort();
-    String bootstrap = "127.0.0.1:" + sasl;
-    String prefix = "acl";
-    Topics topics = Topics.of(prefix);
-    try (EmbeddedKafka broker = startBroker(dir, sasl)) {
-      Console apply = new Console(client(bootstrap, "admin"));
-      assertEquals(0, apply.run("kafka", "acls", "--prefix", prefix, "--coordinator-principal", "User:coord",
-          "--worker-principal", "User:worker", "--analytics-principal", "User:bi", "--apply"), apply.err());
-      assertTrue(apply.out().startsWith("created "), apply.out());
+  void aDeploymentRunsOnItsGeneratedAclsAndWorkersCannotWriteWorkOrControl() throws Exception {
+    Map<String, String> coordinatorEnv = client(bootstrap, "coord");
+    coordinatorEnv.putAll(Map.of("GOWORK_SECRET", SECRET, "GOWORK_API_TOKEN", TOKEN, "GOWORK_TOPIC_PREFIX", PREFIX,
+        "GOWORK_HTTP_HOST", "127.0.0.1", "GOWORK_HTTP_PORT", "0", "GOWORK_SHARE_HEARTBEAT_MS", "500",
+        "GOWORK_SHARE_GROUP_CHECK_SECONDS", "1"));
+    try (CoordinatorService coordinator = CoordinatorService.start(CoordinatorSettings.parse(coordinatorEnv))) {
+      Map<String, String> workerEnv = client(bootstrap, "worker");
+      workerEnv.putAll(Map.of("GOWORK_SECRET", SECRET, "GOWORK_COORDINATOR_URL", coordinator.baseUrl().toString(),
+          "GOWORK_TOPIC_PREFIX", PREFIX, "GOWORK_CONCURRENCY", "1", "GOWORK_SHARE_HEARTBEAT_MS", "500"));
+      AtomicBoolean requeued = new AtomicBoolean();
+      try (WorkerRuntime worker = WorkerRuntime.builder(WorkerSettings.fromEnv(workerEnv))
+          .handler((data, ctx) -> {
+            if (data.has("fail") && !requeued.get()) {
+              throw new IllegalStateException("fails until requeued");
+            }
+            return data;
+          }).start()) {
+        Work work = Work.create(Map.of("x", 1), 120);
+        coordinator.workServer().add(work);
+        await(() -> coordinator.workServer().status(work.id()).map(WorkStatus::state)
+            .filter(s -> s == WorkState.COMPLETED).isPresent(), "work " + work.id() + " completed");
 
-      Map<String, String> coordinatorEnv = client(bootstrap, "coord");
-      coordinatorEnv.putAll(Map.of("GOWORK_SECRET", SECRET, "GOWORK_API_TOKEN", TOKEN, "GOWORK_TOPIC_PREFIX", prefix,
-          "GOWORK_HTTP_HOST", "127.0.0.1", "GOWORK_HTTP_PORT", "0", "GOWORK_SHARE_HEARTBEAT_MS", "500",
-          "GOWORK_SHARE_GROUP_CHECK_SECONDS", "1"));
-      try (CoordinatorService coordinator = CoordinatorService.start(CoordinatorSettings.parse(coordinatorEnv))) {
-        Map<String, String> workerEnv = client(bootstrap, "worker");
-        workerEnv.putAll(Map.of("GOWORK_SECRET", SECRET, "GOWORK_COORDINATOR_URL", coordinator.baseUrl().toString(),
-            "GOWORK_TOPIC_PREFIX", prefix, "GOWORK_CONCURRENCY", "1", "GOWORK_SHARE_HEARTBEAT_MS", "500"));
-        AtomicBoolean requeued = new AtomicBoolean();
-        try (WorkerRuntime worker = WorkerRuntime.builder(WorkerSettings.fromEnv(workerEnv))
-            .handler((data, ctx) -> {
-              if (data.has("fail") && !requeued.get()) {
-                throw new IllegalStateException("fails until requeued");
-              }
-              return data;
-            }).start()) {
-          Work work = Work.create(Map.of("x", 1), 120);
-          coordinator.workServer().add(work);
-          await(() -> coordinator.workServer().status(work.id()).map(WorkStatus::state)
-              .filter(s -> s == WorkState.COMPLETED).isPresent(), "work " + work.id() + " completed");
+        // The coordinator counts the queue's share group and reads its brokers' limit (Describe, DescribeConfigs).
+        await(() -> {
+          GroupSize g = coordinator.workServer().shareGroups().get(Topics.DEFAULT_QUEUE);
+          return g != null && g.members() != null && g.members() == 1 && g.maxMembers() != null;
+        }, "the share group counted: " + coordinator.workServer().shareGroups());
 
-          // The coordinator counts the queue's share group and reads its brokers' limit (Describe, DescribeConfigs).
-          await(() -> {
-            GroupSize g = coordinator.workServer().shareGroups().get(Topics.DEFAULT_QUEUE);
-            return g != null && g.members() != null && g.members() == 1 && g.maxMembers() != null;
-          }, "the share group counted: " + coordinator.workServer().shareGroups());
-
-          // The worker's principal may write results only: neither work nor control notices.
-          try (Producer<String, byte[]> asWorker = clients(bootstrap, "worker", Map.of()).producer()) {
-            assertRefused(asWorker, topics.work(Topics.DEFAULT_QUEUE));
-            assertRefused(asWorker, topics.control());
-          }
-          // The analytics principal reads the events (this work's work_complete among them) and cannot write them.
-          assertTrue(readEvents(clients(bootstrap, "bi", Map.of()), topics.events(), work.id()),
-              "no work_complete of " + work.id() + " read from " + topics.events() + " as User:bi");
-          try (Producer<String, byte[]> asAnalytics = clients(bootstrap, "bi",
-              Map.of("enable.idempotence", "false", "acks", "1")).producer()) {
-            assertRefused(asAnalytics, topics.events());
-          }
-          runsWhatADeploymentDoesWithinAMinute(coordinator.workServer(), requeued);
-          // A second coordinator instance joins (its own transactional id, the results group), then takes over.
-          try (CoordinatorService second = CoordinatorService.start(CoordinatorSettings.parse(coordinatorEnv))) {
-            coordinator.close();
-            Work afterTakeover = Work.create(Map.of("x", 2), 120);
-            second.workServer().add(afterTakeover);
-            awaitState(second.workServer(), afterTakeover.id(), WorkState.COMPLETED);
-            assertEquals(Optional.empty(), second.workServer().failure());
-          }
-          assertEquals(Optional.empty(), worker.failure());
+        // The worker's principal may write results only: neither work nor control notices.
+        try (Producer<String, byte[]> asWorker = clients(bootstrap, "worker", Map.of()).producer()) {
+          assertRefused(asWorker, TOPICS.work(Topics.DEFAULT_QUEUE));
+          assertRefused(asWorker, TOPICS.control());
         }
+        // The analytics principal reads the events (this work's work_complete among them) and cannot write them.
+        assertTrue(readEvents(clients(bootstrap, "bi", Map.of()), TOPICS.events(), work.id()),
+            "no work_complete of " + work.id() + " read from " + TOPICS.events() + " as User:bi");
+        try (Producer<String, byte[]> asAnalytics = clients(bootstrap, "bi",
+            Map.of("enable.idempotence", "false", "acks", "1")).producer()) {
+          assertRefused(asAnalytics, TOPICS.events());
+        }
+        runsWhatADeploymentDoesWithinAMinute(coordinator.workServer(), requeued);
+        // A second coordinator instance joins (its own transactional id, the results group), then takes over.
+        try (CoordinatorService second = CoordinatorService.start(CoordinatorSettings.parse(coordinatorEnv))) {
+          coordinator.close();
+          Work afterTakeover = Work.create(Map.of("x", 2), 120);
+          second.workServer().add(afterTakeover);
+          awaitState(second.workServer(), afterTakeover.id(), WorkState.COMPLETED);
+          assertEquals(Optional.empty(), second.workServer().failure());
+        }
+        assertEquals(Optional.empty(), worker.failure());
       }
+    }
+  }
+
+  @Test
+  void applyingTheAclsAgainKeepsThemAsTheyAre() throws Exception {
+    Set<AclBinding> before = acls();
+    Console again = new Console(client(bootstrap, "admin"));
+    assertEquals(0, again.run(APPLY), again.err());
+    assertEquals(before, acls());
+  }
+
+  @Test
+  void applyingAsAPrincipalThatIsNoAdministratorSaysInOneLineWhichRightItLacks() {
+    Console c = new Console(client(bootstrap, "worker"));
+    assertEquals(1, c.run(APPLY), c.out());
+    assertEquals(1, c.err().strip().lines().count(), c.err());
+    assertTrue(c.err().contains("may not create ACLs: it needs Alter on the cluster"), c.err());
+    assertTrue(c.err().length() < 300, "the brokers' dump of the request left out: " + c.err());
+  }
+
+  @Test
+  void aTopicThePrincipalMayNeitherCreateNorSeeIsNotCalledMissing() {
+    try (Admin asWorker = clients(bootstrap, "worker", Map.of()).admin()) {
+      TopicProvisioner provisioner = new TopicProvisioner(asWorker);
+      KafkaException hidden = assertThrows(KafkaException.class,
+          () -> provisioner.ensureTopics(List.of(TopicSpec.of(HIDDEN, 1, 1))));
+      assertTrue(hidden.getMessage().contains("may neither create the topic nor see whether it exists (Kafka ACL "
+          + "Create on topic '" + HIDDEN + "'; or, if it exists, Describe on it"), hidden.getMessage());
+      String queue = TOPICS.work("missing");
+      KafkaException missing = assertThrows(KafkaException.class,
+          () -> provisioner.ensureTopics(List.of(TopicSpec.of(queue, 1, 1))));
+      assertTrue(missing.getMessage().contains("the topic does not exist and this principal may not create it "
+          + "(Kafka ACL Create on topic '" + queue + "')"), missing.getMessage());
+    }
+  }
+
+  @Test
+  void aShareGroupThePrincipalMayNotConfigureNamesTheAcl() {
+    String group = TOPICS.shareGroup(Topics.DEFAULT_QUEUE);
+    try (Admin asAnalytics = clients(bootstrap, "bi", Map.of()).admin()) {
+      KafkaException e = assertThrows(KafkaException.class, () -> new TopicProvisioner(asAnalytics)
+          .configureShareGroup(group, ShareGroupSettings.defaults()));
+      assertTrue(e.getMessage().contains("(Kafka ACL AlterConfigs on group '" + group + "')"), e + " caused by "
+          + e.getCause());
+    }
+  }
+
+  private static Set<AclBinding> acls() throws Exception {
+    try (Admin admin = clients(bootstrap, "admin", Map.of()).admin()) {
+      return Set.copyOf(admin.describeAcls(AclBindingFilter.ANY).values().get(60, TimeUnit.SECONDS));
     }
   }
 
