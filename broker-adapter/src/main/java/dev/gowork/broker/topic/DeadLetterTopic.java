@@ -13,6 +13,8 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Makes a share group's dead-letter topic usable. The broker accepts a bad DLQ setup silently
  * and then archives dead letters with only a broker-side error, so this checks what it can up
- * front: the name carries the broker's DLQ prefix, the topic exists, and it is DLQ-enabled.
+ * front: the name carries the broker's DLQ prefix, the topic exists, and it is DLQ-enabled. A principal
+ * that may not create topics may use one an administrator created (with Describe on it); without
+ * AlterConfigs on it, it warns instead of enabling dead letters there.
  */
 final class DeadLetterTopic {
 
@@ -44,13 +48,39 @@ final class DeadLetterTopic {
         try {
             AdminCalls.await(admin.createTopics(List.of(newTopic)).all(), "Creating dead-letter topic '" + topic + "'");
         } catch (KafkaException e) {
+            if (e.getCause() instanceof TopicAuthorizationException) {
+                // A topic an administrator created for a principal that may not create topics.
+                List<KafkaException> unusable = RefusedTopics.unusable(admin, Map.of(topic, e));
+                if (!unusable.isEmpty()) {
+                    throw unusable.get(0);
+                }
+                enableIfAllowed(admin, topic);
+                return;
+            }
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw e;
             }
-            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-            AlterConfigOp enable = new AlterConfigOp(new ConfigEntry(GROUP_ENABLE, "true"), AlterConfigOp.OpType.SET);
-            AdminCalls.await(admin.incrementalAlterConfigs(Map.of(resource, List.of(enable))).all(),
-                    "Enabling dead letters on topic '" + topic + "'");
+            enable(admin, topic);
+        }
+    }
+
+    private static void enable(Admin admin, String topic) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        AlterConfigOp enable = new AlterConfigOp(new ConfigEntry(GROUP_ENABLE, "true"), AlterConfigOp.OpType.SET);
+        AdminCalls.await(admin.incrementalAlterConfigs(Map.of(resource, List.of(enable))).all(),
+                "Enabling dead letters on topic '" + topic + "'");
+    }
+
+    /** Enables dead letters on a topic this principal did not create; says so when it may not. */
+    private static void enableIfAllowed(Admin admin, String topic) {
+        try {
+            enable(admin, topic);
+        } catch (KafkaException e) {
+            if (!(e.getCause() instanceof AuthorizationException)) {
+                throw e;
+            }
+            LOG.warn("may not enable dead letters on topic '{}' (Kafka ACL AlterConfigs on it): unless {}=true is set"
+                    + " on it, the brokers archive dead letters instead of writing them there", topic, GROUP_ENABLE);
         }
     }
 

@@ -50,9 +50,15 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -199,6 +205,23 @@ class LeastPrivilegeAclsTest {
           .configureShareGroup(group, ShareGroupSettings.defaults()));
       assertTrue(e.getMessage().contains("(Kafka ACL AlterConfigs on group '" + group + "')"), e + " caused by "
           + e.getCause());
+    }
+  }
+
+  @Test
+  void aWorkerMayUseADeadLetterTopicAnAdministratorCreatedForIt() throws Exception {
+    String queue = "dead-letters";
+    String dlq = TOPICS.deadLetter(queue);
+    try (Admin admin = clients(bootstrap, "admin", Map.of()).admin()) {
+      admin.createTopics(List.of(new NewTopic(dlq, 1, (short) 1).configs(Map.of(
+          "errors.deadletterqueue.group.enable", "true")))).all().get(60, TimeUnit.SECONDS);
+      admin.createAcls(List.of(new AclBinding(new ResourcePattern(ResourceType.TOPIC, dlq, PatternType.LITERAL),
+          new AccessControlEntry("User:worker", "*", AclOperation.DESCRIBE, AclPermissionType.ALLOW))))
+          .all().get(60, TimeUnit.SECONDS);
+    }
+    try (Admin asWorker = clients(bootstrap, "worker", Map.of()).admin()) {
+      new TopicProvisioner(asWorker).configureShareGroup(TOPICS.shareGroup(queue), new ShareGroupSettings(
+          Duration.ofSeconds(30), 5, "earliest", Optional.empty(), Optional.of(dlq)));
     }
   }
 
