@@ -2,11 +2,17 @@ package dev.gowork.cli.acls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gowork.cli.Console;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.utils.internals.SecurityUtils;
 import org.junit.jupiter.api.Test;
 
 /** {@code gowork kafka acls} without Kafka: the printed lines and the refusals of bad input. */
@@ -32,6 +38,22 @@ class AclsCommandTest {
     assertFalse(commands.stream().anyMatch(l -> l.contains("User:worker") && l.contains("Write")
         && !l.endsWith("--topic acme.results")), c.out());
     assertTrue(c.out().lines().allMatch(l -> l.startsWith("#") || l.startsWith("kafka-acls.sh")), c.out());
+  }
+
+  @Test
+  void operationsAreSpelledAsKafkaAclsReadsThem() {
+    for (AclOperation op : EnumSet.complementOf(EnumSet.of(AclOperation.UNKNOWN, AclOperation.ANY))) {
+      assertEquals(SecurityUtils.operationName(op), AclLines.name(op));
+    }
+    Console c = new Console(Map.of());
+    assertEquals(0, c.run("kafka", "acls", "--coordinator-principal", "User:coord", "--worker-principal", "User:w"));
+    Matcher m = Pattern.compile("--operation (\\S+)").matcher(c.out());
+    int operations = 0;
+    while (m.find()) {
+      assertNotEquals(AclOperation.UNKNOWN, SecurityUtils.operation(m.group(1)), m.group());
+      operations++;
+    }
+    assertTrue(operations > 10, c.out());
   }
 
   @Test
