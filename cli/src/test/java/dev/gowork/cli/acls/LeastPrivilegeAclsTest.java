@@ -272,8 +272,12 @@ class LeastPrivilegeAclsTest {
   }
 
   private static void awaitState(WorkServer server, String workId, WorkState state) throws InterruptedException {
-    await(() -> server.status(workId).map(WorkStatus::state).filter(s -> s == state).isPresent(),
-        "work " + workId + " " + state + ", was " + server.status(workId).map(WorkStatus::state));
+    long end = System.nanoTime() + WAIT.toNanos();
+    Optional<WorkState> now;
+    while (!(now = server.status(workId).map(WorkStatus::state)).equals(Optional.of(state))) {
+      assertTrue(System.nanoTime() - end < 0, "work " + workId + " not " + state + " within " + WAIT + ": " + now);
+      Thread.sleep(100);
+    }
   }
 
   /**
