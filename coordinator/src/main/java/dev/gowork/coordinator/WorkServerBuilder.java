@@ -51,7 +51,7 @@ public final class WorkServerBuilder {
   String instanceId = "0";
   Duration rebuildTimeout = Duration.ofMinutes(2);
   HandlerTiming handlerTiming = HandlerTiming.COMMIT;
-  Duration commitInterval = Duration.ofMillis(20);
+  Duration commitInterval = Duration.ofMillis(5);
   Duration shareGroupCheck = ShareGroupSizes.DEFAULT_INTERVAL;
   byte[] operatorKey;
 
@@ -268,7 +268,7 @@ public final class WorkServerBuilder {
   }
 
   /**
-   * How often at most the coordinator starts a Kafka transaction (default 20 ms; 0: as soon as the
+   * How often at most the coordinator starts a Kafka transaction (default 5 ms; 0: as soon as the
    * previous one ended). Under a steady load everything that changed meanwhile goes into one: fewer,
    * larger transactions cost the broker fewer requests. The first change after a quiet spell commits
    * at once; under load an add returns, and a handler at {@link HandlerTiming#COMMIT} runs, up to this

@@ -85,8 +85,9 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--warmup-seconds", paramLabel = "S",
       description = "Repeat the warm-up until S seconds after each loop started, and run 15 s of the paced "
-          + "workload unmeasured before measuring it (default 0): on 2 cores the JIT compiles for about 2 minutes; "
-          + "120 measures the steady state.")
+          + "workload unmeasured before measuring it (default 120: on 2 cores the JIT compiles the broker, the clients "
+          + "and the coordinator for about 2 minutes, and a long-running service does not pay that; 0 measures a cold "
+          + "start, in a minute).")
   Integer warmupSeconds;
 
   @Option(names = "--batch", paramLabel = "N", description = "Items per addAll / producer batch (default 1000).")
@@ -124,7 +125,7 @@ public final class BenchCommand implements Callable<Integer> {
   String runHandlersAt;
 
   @Option(names = "--commit-interval-ms", paramLabel = "MS",
-      description = "How often at most the coordinator starts a transaction (default 20; 0: back to back; "
+      description = "How often at most the coordinator starts a transaction (default 5; 0: back to back; "
           + "see GOWORK_COMMIT_INTERVAL_MS).")
   Integer commitIntervalMs;
 
@@ -198,7 +199,7 @@ public final class BenchCommand implements Callable<Integer> {
         s.integer("--concurrency", concurrency, null, 4, 1, WorkerSettings.MAX_CONCURRENCY),
         s.integer("--prefetch", prefetch, null, 128, 1, WorkerSettings.MAX_BATCH_SIZE), m.equals("processes"),
         s.integer("--warmup", warmup, null, 10_000, 0, 10_000_000),
-        s.integer("--warmup-seconds", warmupSeconds, null, 0, 0, 3600), s.integer("--batch", batch, null, 1_000, 1, 10_000),
+        s.integer("--warmup-seconds", warmupSeconds, null, 120, 0, 3600), s.integer("--batch", batch, null, 1_000, 1, 10_000),
         s.integer("--senders", senders, null, 2, 1, 64), s.integer("--data-bytes", dataBytes, null, 100, 16, 1 << 20),
         s.integer("--partitions", partitions, null, 3, 1, 1000), 3600, Duration.ofMillis(500),
         Duration.ofSeconds(s.integer("--timeout", timeout, null, 600, 1, 86_400)),
@@ -206,7 +207,7 @@ public final class BenchCommand implements Callable<Integer> {
         s.integer("--fetch-max-wait-ms", fetchMaxWaitMs, null, 10, 0, 5000),
         s.integer("--raw-consumers", rawConsumers, null, w, 1, 200), acquire,
         s.integer("--raw-max-poll-records", rawMaxPoll, null, 500, 1, 10_000), false, handlersAt,
-        s.integer("--commit-interval-ms", commitIntervalMs, "GOWORK_COMMIT_INTERVAL_MS", 20, 0, 10_000),
+        s.integer("--commit-interval-ms", commitIntervalMs, "GOWORK_COMMIT_INTERVAL_MS", 5, 0, 10_000),
         Optional.ofNullable(s.string("--bootstrap-servers", bootstrapServers, "GOWORK_BOOTSTRAP_SERVERS", null)),
         brokerMode.equals("process"), DataFolder.create(dataDir, "gowork-bench-"), "bench-" + suffix, Signatures.randomToken(), Signatures.randomToken(),
         Map.copyOf(kafkaEnv),

@@ -34,8 +34,11 @@ final class RunBench {
     List<Outcome> raw = new ArrayList<>();
     err.println("bench: " + plan);
     if (plan.warmupSeconds() == 0) {
-      err.println("bench: a fresh JVM measures its JIT too (on 2 cores it compiles for about two minutes);"
-          + " --warmup-seconds 120 measures the steady state");
+      err.println("bench: with --warmup-seconds 0 the figures include the JIT compiling the broker, the clients and"
+          + " the coordinator (about two minutes on 2 cores); the default, 120, measures the steady state");
+    } else {
+      err.println("bench: warming up for " + plan.warmupSeconds() + " s per loop before measuring (--warmup-seconds;"
+          + " 0 measures a cold start)");
     }
     try (BenchBroker broker = BenchBroker.start(plan, err, data);
         CoordinatorService coordinator =

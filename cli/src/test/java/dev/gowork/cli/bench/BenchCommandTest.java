@@ -21,7 +21,7 @@ class BenchCommandTest {
   @Test
   void smallRunPrintsOneResultLinePerLoopAndWorkloadAndTheRatios(TestKafka kafka) {
     Console c = new Console(Map.of());
-    int code = c.run("bench", "-n", "300", "--warmup", "50", "--paced-items", "100", "--rate", "200", "--raw",
+    int code = c.run("bench", "-n", "300", "--warmup", "50", "--warmup-seconds", "0", "--paced-items", "100", "--rate", "200", "--raw",
         "--workers", "1", "-c", "2", "--prefetch", "16", "--bootstrap-servers", kafka.bootstrapServers(),
         "--timeout", "60");
     assertEquals(0, code, c.err());

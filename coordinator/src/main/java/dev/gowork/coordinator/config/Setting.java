@@ -68,7 +68,7 @@ enum Setting {
       "When in-process handlers see this coordinator's events: commit (once the transaction that carries the event "
           + "committed; never a change a crash takes back) or apply (as soon as the change is applied, sooner by the "
           + "transaction's time; after a crash a handler may see a change again, or one recorded differently)."),
-  COMMIT_INTERVAL_MS("GOWORK_COMMIT_INTERVAL_MS", "--commit-interval-ms", "MS", "20",
+  COMMIT_INTERVAL_MS("GOWORK_COMMIT_INTERVAL_MS", "--commit-interval-ms", "MS", "5",
       "How often at most the coordinator starts a Kafka transaction (0 to 10000; 0: as soon as the previous one "
           + "ended). Fewer, larger transactions cost the broker fewer requests; under load, adds return and handlers at "
           + "commit run up to this much later."),

@@ -161,7 +161,7 @@ class CoordinatorSettingsTest {
 
   @Test
   void transactionsStartAtMostEvery20MsUnlessTold() {
-    assertEquals(Duration.ofMillis(20), CoordinatorSettings.parse(env()).commitInterval());
+    assertEquals(Duration.ofMillis(5), CoordinatorSettings.parse(env()).commitInterval());
     assertEquals(Duration.ZERO, CoordinatorSettings.parse(env("GOWORK_COMMIT_INTERVAL_MS", "0")).commitInterval());
     assertEquals(Duration.ofMillis(100), CoordinatorSettings.parse(env(), "--commit-interval-ms", "100").commitInterval());
     assertTrue(error(env("GOWORK_COMMIT_INTERVAL_MS", "10001")).startsWith("GOWORK_COMMIT_INTERVAL_MS "));
