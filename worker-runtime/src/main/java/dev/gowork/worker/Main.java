@@ -42,7 +42,8 @@ import picocli.CommandLine.ParseResult;
  * </pre>
  *
  * Settings come from flags, then environment variables ({@link WorkerSetting}), then defaults. Exit
- * codes: 0 after a clean stop, 2 for a bad setting or a refused secret, 1 for anything else.
+ * codes: 0 after a clean stop, 2 for a bad setting, a refused secret or Kafka ACLs the worker lacks, 1 for
+ * anything else.
  */
 public final class Main {
   static final int OK = 0;
@@ -58,7 +59,8 @@ public final class Main {
 
   /**
    * Runs a replica until it is stopped (SIGTERM or Ctrl-C) and returns the exit code instead of
-   * exiting: 0 after a clean stop or {@code --help}, 1 when it cannot run, 2 for a bad setting.
+   * exiting: 0 after a clean stop or {@code --help}, 1 when it cannot run, 2 for a bad setting (or secret, or
+   * Kafka ACLs the worker lacks).
    */
   public static int run(String... args) {
     return run(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true));
@@ -126,7 +128,9 @@ public final class Main {
     } catch (GoWorkException e) {
       // One line, as every command's errors are; not logged as well: the log goes to stderr too.
       err.println("gowork worker: could not start: " + ErrorLines.oneLine(e));
-      boolean settingProblem = e.code() == ErrorCode.UNAUTHENTICATED || e.code() == ErrorCode.INVALID_ARGUMENT;
+      // FORBIDDEN: Kafka refused the worker's principal (an ACL missing), which a restart does not fix either.
+      boolean settingProblem = e.code() == ErrorCode.UNAUTHENTICATED || e.code() == ErrorCode.INVALID_ARGUMENT
+          || e.code() == ErrorCode.FORBIDDEN;
       return settingProblem ? USAGE : FAILED;
     } catch (RuntimeException e) {
       LOG.debug("the worker failed to start", e);
@@ -227,7 +231,8 @@ public final class Main {
             "  " + WorkerSetting.KAFKA.env() + ", as GOWORK_KAFKA_<NAME>=<value>",
             "      any Kafka client property: GOWORK_KAFKA_SECURITY_PROTOCOL=SSL sets",
             "      security.protocol; these override --kafka-properties-file",
-            "%nExit codes: 0 stopped cleanly, 2 bad setting or refused secret, 1 other failure.");
+            "%nExit codes: 0 stopped cleanly, 2 bad setting, refused secret or missing Kafka",
+            "  ACL, 1 other failure.");
     spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help and exit.").build());
     spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print the version and exit.")
         .build());

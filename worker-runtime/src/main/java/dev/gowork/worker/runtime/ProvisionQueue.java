@@ -11,6 +11,7 @@ import dev.gowork.broker.topic.Topics;
 import java.util.List;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +19,8 @@ import org.slf4j.LoggerFactory;
  * Before the first consumer subscribes: ensures the queue's work topic exists and configures its
  * share group (offset reset {@code earliest}, lock duration, delivery limit, heartbeat, dead letters),
  * since a group that first reads with the broker's default {@code latest} silently skips work.
+ * Kafka refusing the worker's principal stops it as a deployment to fix (exit 2), naming the ACL it
+ * lacks, since a restart would be refused again.
  */
 final class ProvisionQueue {
   private static final Logger LOG = LoggerFactory.getLogger(ProvisionQueue.class);
@@ -41,8 +44,22 @@ final class ProvisionQueue {
       throw new GoWorkException(ErrorCode.INVALID_ARGUMENT, "could not prepare queue '" + queue + "': "
           + e.getMessage(), e);
     } catch (KafkaException e) {
+      if (refusedByAcls(e)) {
+        throw new GoWorkException(ErrorCode.FORBIDDEN, "could not prepare queue '" + queue + "': Kafka refused this"
+            + " worker's principal: " + e.getMessage() + " (`gowork kafka acls` prints the ACLs a worker needs)", e);
+      }
       throw new GoWorkException(ErrorCode.UNAVAILABLE, "could not prepare queue '" + queue + "' on Kafka "
           + clients.bootstrapServers() + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Whether Kafka refused the principal ({@link AuthorizationException}: topic, group or cluster), at any depth. */
+  private static boolean refusedByAcls(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof AuthorizationException) {
+        return true;
+      }
+    }
+    return false;
   }
 }
