@@ -287,17 +287,22 @@ class MainTest {
 
   /** Collects what {@code dev.gowork.worker.Main} logs at WARN or above, until closed. */
   private static AutoCloseable listen(List<String> lines) {
+    return listen(lines, Level.WARN, Main.class.getName());
+  }
+
+  /** Collects what the logger named {@code logger} logs at {@code from} or above, as "LEVEL message" lines, until closed. */
+  static AutoCloseable listen(List<String> lines, Level from, String logger) {
     LoggerContext context = (LoggerContext) LogManager.getContext(false);
     AbstractAppender appender = new AbstractAppender("main-test", null, null, true, Property.EMPTY_ARRAY) {
       @Override
       public void append(LogEvent event) {
-        if (event.getLevel().isMoreSpecificThan(Level.WARN) && event.getLoggerName().equals(Main.class.getName())) {
-          lines.add(event.getMessage().getFormattedMessage());
+        if (event.getLevel().isMoreSpecificThan(from) && event.getLoggerName().equals(logger)) {
+          lines.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
         }
       }
     };
     appender.start();
-    context.getConfiguration().getRootLogger().addAppender(appender, Level.WARN, null);
+    context.getConfiguration().getRootLogger().addAppender(appender, from, null);
     context.updateLoggers();
     return () -> {
       context.getConfiguration().getRootLogger().removeAppender("main-test");

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * and then archives dead letters with only a broker-side error, so this checks what it can up
  * front: the name carries the broker's DLQ prefix, the topic exists, and it is DLQ-enabled. A principal
  * that may not create topics may use one an administrator created (with Describe on it); without
- * AlterConfigs on it, it warns instead of enabling dead letters there.
+ * AlterConfigs on it, it warns instead of enabling dead letters there. Without DescribeConfigs on the cluster
+ * (a least-privilege worker) it cannot read the prefix, and says so at INFO: nothing is wrong.
  */
 final class DeadLetterTopic {
 
@@ -37,7 +38,7 @@ final class DeadLetterTopic {
     }
 
     static void ensure(Admin admin, String groupId, String topic) {
-        brokerPrefix(admin).ifPresent(prefix -> {
+        brokerPrefix(admin, topic).ifPresent(prefix -> {
             if (!topic.startsWith(prefix)) {
                 throw new ShareGroupSettingRefused(groupId, "Dead-letter topic '" + topic + "' of share group '"
                         + groupId + "' does not start with the broker's " + BROKER_PREFIX + " '" + prefix
@@ -84,7 +85,7 @@ final class DeadLetterTopic {
         }
     }
 
-    private static Optional<String> brokerPrefix(Admin admin) {
+    private static Optional<String> brokerPrefix(Admin admin, String topic) {
         try {
             Collection<Node> nodes = AdminCalls.await(admin.describeCluster().nodes(), "Listing brokers");
             if (nodes.isEmpty()) {
@@ -97,7 +98,15 @@ final class DeadLetterTopic {
             ConfigEntry entry = config == null ? null : config.get(BROKER_PREFIX);
             return entry == null || entry.value() == null ? Optional.empty() : Optional.of(entry.value());
         } catch (KafkaException e) {
-            LOG.warn("Cannot check the dead-letter topic prefix: {}", e.getMessage());
+            if (e.getCause() instanceof AuthorizationException) {
+                // Expected of a least-privilege worker: a WARN at every start would teach operators to ignore them.
+                LOG.info("not checking that dead-letter topic '{}' starts with the brokers' {}: this principal may not"
+                        + " read the brokers' configs (Kafka ACL DescribeConfigs on the cluster, which workers are not"
+                        + " granted); a name without that prefix has its dead letters archived instead", topic,
+                        BROKER_PREFIX);
+            } else {
+                LOG.warn("Cannot check the dead-letter topic prefix: {}", e.getMessage());
+            }
             return Optional.empty();
         }
     }
