@@ -573,7 +573,8 @@ final class ConsumeWork implements Runnable {
       return;
     }
     int attempt = (int) Math.min(Integer.MAX_VALUE, (long) work.attempt() + Math.max(0, deliveries - 1));
-    Held held = new Held(lane, r, work, attempt, new RunContext(work, attempt, clock), nanoTime.getAsLong());
+    Held held = new Held(lane, r, work, attempt, new RunContext(work, attempt, clock),
+        lane.mayHaveBeenAcquiredSinceNanos());
     if (work.isExpired(now)) {
       lane.holdWriting(held);
       held.settle(Held.Fate.PUBLISH);
