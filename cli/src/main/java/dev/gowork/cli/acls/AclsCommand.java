@@ -50,6 +50,11 @@ public final class AclsCommand implements Callable<Integer> {
       description = "The Kafka workers' principal, e.g. User:worker (not the coordinators').")
   String worker;
 
+  @Option(names = "--queue", paramLabel = "NAME",
+      description = {"Only this queue's work for the worker principal (repeatable): literal ACLs on its work topic",
+          "and share group instead of prefixed ones on every queue's."})
+  List<String> queues;
+
   @Option(names = "--analytics-principal", paramLabel = "TYPE:NAME",
       description = "A principal that may only read <prefix>.events.")
   String analytics;
@@ -78,7 +83,7 @@ public final class AclsCommand implements Callable<Integer> {
           + "coordinators' rights could write work and control notices");
     }
     Optional<String> reader = Optional.ofNullable(analytics).map(a -> principal("--analytics-principal", a));
-    List<Grant> grants = DeploymentAcls.of(topics, coord, work, reader);
+    List<Grant> grants = DeploymentAcls.of(topics, coord, work, workerQueues(s), reader);
     String bootstrap = s.string("--bootstrap-servers", bootstrapServers, "GOWORK_BOOTSTRAP_SERVERS", null);
     if (!apply) {
       context.out().println("# Least-privilege ACLs for GoWork prefix '" + topics.prefix() + "'; run as a Kafka admin"
@@ -130,6 +135,11 @@ public final class AclsCommand implements Callable<Integer> {
           + "cluster, a Kafka administrator's right (" + cause.getClass().getSimpleName() + ")";
     }
     return cause.toString();
+  }
+
+  /** The {@code --queue} names, each checked as the coordinator checks queue names; empty for every queue. */
+  private List<String> workerQueues(Settings s) {
+    return queues == null ? List.of() : queues.stream().map(q -> s.queue("--queue", q, null, null)).distinct().toList();
   }
 
   /** A Kafka principal {@code TYPE:NAME}; a usage error naming the option otherwise. */

@@ -21,7 +21,8 @@ import org.apache.kafka.common.resource.Resource;
  * The least-privilege Kafka ACLs of one GoWork deployment (one topic prefix), read from what each
  * role's clients do (docs/deploy.md, "Kafka ACLs"). Names that grow with queues or coordinator
  * instances are prefixed patterns ({@code <p>.work.}, {@code <p>.workers.}, {@code <p>.coordinator-});
- * the rest are literal, so a second prefix such as {@code <p>.eu} gets nothing from these.
+ * the rest are literal, so a second prefix such as {@code <p>.eu} gets nothing from these. Workers limited
+ * to some queues get literal grants on those queues' work topics and share groups instead of the prefixed ones.
  *
  * <p>Left out on purpose: {@code Read} on {@code __consumer_offsets} and {@code Alter} or
  * {@code ClusterAction} on the cluster, which the coordinator's search for hanging transactions would
@@ -29,14 +30,20 @@ import org.apache.kafka.common.resource.Resource;
  * workers, whose queue topics the coordinator creates.
  */
 final class DeploymentAcls {
+  private static final String TAKES_WORK = "takes work through the queue's share group";
+  private static final String JOINS_GROUP = "joins the queue's share group and applies its lock duration and delivery "
+      + "limit";
+
   private DeploymentAcls() {}
 
   /**
    * @param coordinator the coordinators' principal, e.g. {@code User:coord}
    * @param worker the Kafka workers' principal
+   * @param workerQueues the queues whose work the workers may take (valid names); empty for every queue
    * @param analytics a principal that only reads {@code <p>.events}, if any
    */
-  static List<Grant> of(Topics t, String coordinator, String worker, Optional<String> analytics) {
+  static List<Grant> of(Topics t, String coordinator, String worker, List<String> workerQueues,
+      Optional<String> analytics) {
     List<Grant> g = new ArrayList<>();
     for (String topic : List.of(t.results(), t.events(), t.control(), t.state(), t.sessions(), t.scheduled(),
         t.schedules(), t.queues())) {
@@ -59,9 +66,16 @@ final class DeploymentAcls {
         "reads group.share.max.size and the dead-letter topic prefix of the brokers",
         DESCRIBE_CONFIGS));
 
-    g.add(Grant.prefixed(worker, TOPIC, t.prefix() + ".work.", "takes work through the queue's share group", READ));
-    g.add(Grant.prefixed(worker, GROUP, t.prefix() + ".workers.",
-        "joins the queue's share group and applies its lock duration and delivery limit", READ, ALTER_CONFIGS));
+    if (workerQueues.isEmpty()) {
+      g.add(Grant.prefixed(worker, TOPIC, t.prefix() + ".work.", TAKES_WORK, READ));
+      g.add(Grant.prefixed(worker, GROUP, t.prefix() + ".workers.", JOINS_GROUP, READ, ALTER_CONFIGS));
+    }
+    for (String queue : workerQueues) {
+      g.add(Grant.literal(worker, TOPIC, t.work(queue), TAKES_WORK, READ));
+    }
+    for (String queue : workerQueues) {
+      g.add(Grant.literal(worker, GROUP, t.shareGroup(queue), JOINS_GROUP, READ, ALTER_CONFIGS));
+    }
     g.add(Grant.literal(worker, TOPIC, t.results(), "sends signed results", WRITE));
     g.add(Grant.literal(worker, TOPIC, t.control(), "follows cancellations and revoked sessions", READ));
     g.add(Grant.literal(worker, TOPIC, t.queues(), "follows paused queues", READ));

@@ -41,6 +41,34 @@ class AclsCommandTest {
   }
 
   @Test
+  void workersGivenQueuesGetLiteralAclsOnThoseQueuesOnlyAndKeepTheRestOfWhatTheyNeed() {
+    Console c = new Console(Map.of());
+    assertEquals(0, c.run("kafka", "acls", "--prefix", "acme", "--coordinator-principal", "User:coord",
+        "--worker-principal", "User:images", "--queue", "images", "--queue", "thumbs", "--queue", "images"), c.err());
+    List<String> workers = c.out().lines().filter(l -> l.contains("--allow-principal User:images ")).toList();
+    String head = "kafka-acls.sh --bootstrap-server \"$BOOTSTRAP\" --command-config \"$ADMIN_CONFIG\" --add "
+        + "--allow-principal User:images ";
+    assertEquals(List.of(
+        head + "--operation Read --topic acme.work.images --topic acme.work.thumbs",
+        head + "--operation Read --operation AlterConfigs --group acme.workers.images --group acme.workers.thumbs",
+        head + "--operation Write --topic acme.results",
+        head + "--operation Read --topic acme.control",
+        head + "--operation Read --topic acme.queues"), workers);
+    // The coordinator still gets every queue's names.
+    assertTrue(c.out().contains("--allow-principal User:coord --operation Create --operation Write --operation Read"
+        + " --topic acme.work. --resource-pattern-type prefixed"), c.out());
+  }
+
+  @Test
+  void aQueueNameTheCoordinatorWouldRefuseIsAUsageErrorNamingIt() {
+    Console c = new Console(Map.of());
+    assertEquals(2, c.run("kafka", "acls", "--coordinator-principal", "User:coord", "--worker-principal", "User:w",
+        "--queue", "images", "--queue", "bad.name"));
+    assertEquals("gowork: --queue: queue name 'bad.name' is invalid: use 1-100 characters of A-Z a-z 0-9 _ -",
+        c.err().strip());
+  }
+
+  @Test
   void operationsAreSpelledAsKafkaAclsReadsThem() {
     for (AclOperation op : EnumSet.complementOf(EnumSet.of(AclOperation.UNKNOWN, AclOperation.ANY))) {
       assertEquals(SecurityUtils.operationName(op), AclLines.name(op));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gowork.broker.GoWorkException;
 import dev.gowork.broker.embedded.EmbeddedKafka;
 import dev.gowork.broker.kafka.KafkaClients;
 import dev.gowork.broker.signing.SharedSecret;
@@ -69,7 +70,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A deployment under Kafka's StandardAuthorizer with only the ACLs of {@code gowork kafka acls --apply}: a
  * broker of the test's own with a SASL/PLAIN listener for clients, a coordinator and a worker each with a
  * principal of its own, credentials passed as operators pass them ({@code GOWORK_KAFKA_*}); and what a
- * principal lacking an ACL is told. One broker for the class, the ACLs applied once before the tests.
+ * principal lacking an ACL is told; and a second worker principal, {@code User:images}, granted queue {@code a}
+ * only ({@code --queue a}). One broker for the class, the ACLs applied once before the tests.
  */
 class LeastPrivilegeAclsTest {
   private static final String SECRET = "acl-test-secret-0123456789-abcdefgh";
@@ -82,6 +84,9 @@ class LeastPrivilegeAclsTest {
   private static final String HIDDEN = PREFIX + ".hidden";
   private static final String[] APPLY = {"kafka", "acls", "--prefix", PREFIX, "--coordinator-principal", "User:coord",
       "--worker-principal", "User:worker", "--analytics-principal", "User:bi", "--apply"};
+  /** A second worker principal, for queue {@code a} only. */
+  private static final String[] APPLY_QUEUE_A = {"kafka", "acls", "--prefix", PREFIX, "--coordinator-principal",
+      "User:coord", "--worker-principal", "User:images", "--queue", "a", "--apply"};
 
   @TempDir
   static Path dir;
@@ -96,6 +101,8 @@ class LeastPrivilegeAclsTest {
     Console apply = new Console(client(bootstrap, "admin"));
     assertEquals(0, apply.run(APPLY), apply.err());
     assertTrue(apply.out().startsWith("created "), apply.out());
+    Console applyQueueA = new Console(client(bootstrap, "admin"));
+    assertEquals(0, applyQueueA.run(APPLY_QUEUE_A), applyQueueA.err());
     try (Admin admin = clients(bootstrap, "admin", Map.of()).admin()) {
       admin.createTopics(List.of(new NewTopic(HIDDEN, 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
     }
@@ -111,16 +118,10 @@ class LeastPrivilegeAclsTest {
   @Test
   @Timeout(300)
   void aDeploymentRunsOnItsGeneratedAclsAndWorkersCannotWriteWorkOrControl() throws Exception {
-    Map<String, String> coordinatorEnv = client(bootstrap, "coord");
-    coordinatorEnv.putAll(Map.of("GOWORK_SECRET", SECRET, "GOWORK_API_TOKEN", TOKEN, "GOWORK_TOPIC_PREFIX", PREFIX,
-        "GOWORK_HTTP_HOST", "127.0.0.1", "GOWORK_HTTP_PORT", "0", "GOWORK_SHARE_HEARTBEAT_MS", "500",
-        "GOWORK_SHARE_GROUP_CHECK_SECONDS", "1"));
+    Map<String, String> coordinatorEnv = coordinatorEnv();
     try (CoordinatorService coordinator = CoordinatorService.start(CoordinatorSettings.parse(coordinatorEnv))) {
-      Map<String, String> workerEnv = client(bootstrap, "worker");
-      workerEnv.putAll(Map.of("GOWORK_SECRET", SECRET, "GOWORK_COORDINATOR_URL", coordinator.baseUrl().toString(),
-          "GOWORK_TOPIC_PREFIX", PREFIX, "GOWORK_CONCURRENCY", "1", "GOWORK_SHARE_HEARTBEAT_MS", "500"));
       AtomicBoolean requeued = new AtomicBoolean();
-      try (WorkerRuntime worker = WorkerRuntime.builder(WorkerSettings.fromEnv(workerEnv))
+      try (WorkerRuntime worker = WorkerRuntime.builder(workerSettings("worker", coordinator, Topics.DEFAULT_QUEUE))
           .handler((data, ctx) -> {
             if (data.has("fail") && !requeued.get()) {
               throw new IllegalStateException("fails until requeued");
@@ -161,6 +162,31 @@ class LeastPrivilegeAclsTest {
         }
         assertEquals(Optional.empty(), worker.failure());
       }
+    }
+  }
+
+  @Test
+  @Timeout(300)
+  void aWorkerGrantedOneQueueCompletesItsWorkAndIsRefusedAnotherQueue() throws Exception {
+    try (CoordinatorService coordinator = CoordinatorService.start(CoordinatorSettings.parse(coordinatorEnv()))) {
+      // Both queues' topics exist (adding work creates them) and hold work.
+      Work ofA = Work.create(Map.of("x", "a"), 120).withQueue("a");
+      coordinator.workServer().add(ofA);
+      Work ofB = Work.create(Map.of("x", "b"), 120).withQueue("b");
+      coordinator.workServer().add(ofB);
+      try (WorkerRuntime worker = WorkerRuntime.builder(workerSettings("images", coordinator, "a"))
+          .handler((data, ctx) -> data).start()) {
+        awaitState(coordinator.workServer(), ofA.id(), WorkState.COMPLETED);
+        assertEquals(Optional.empty(), worker.failure());
+      }
+      GoWorkException refused = assertThrows(GoWorkException.class, () -> WorkerRuntime.builder(
+          workerSettings("images", coordinator, "b")).handler((data, ctx) -> data).start().close());
+      assertTrue(refused.getMessage().contains("could not prepare queue 'b'") && refused.getMessage().contains(
+          "(Kafka ACL Create on topic '" + TOPICS.work("b") + "'; or, if it exists, Describe on it"),
+          refused.getMessage());
+      // Not only the worker's own check: Kafka refuses the principal queue b's records.
+      assertReadRefused(clients(bootstrap, "images", Map.of()), TOPICS.work("b"));
+      assertEquals(Optional.of(WorkState.QUEUED), coordinator.workServer().status(ofB.id()).map(WorkStatus::state));
     }
   }
 
@@ -297,7 +323,7 @@ class LeastPrivilegeAclsTest {
     c.put("sasl.enabled.mechanisms", "PLAIN");
     c.put("listener.name.sasl_plaintext.plain.sasl.jaas.config",
         "org.apache.kafka.common.security.plain.PlainLoginModule required user_admin=\"admin-pw\""
-        + " user_coord=\"coord-pw\" user_worker=\"worker-pw\" user_bi=\"bi-pw\";");
+        + " user_coord=\"coord-pw\" user_worker=\"worker-pw\" user_images=\"images-pw\" user_bi=\"bi-pw\";");
     c.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
     c.put("super.users", "User:ANONYMOUS;User:admin");
     EmbeddedKafka.Builder b = EmbeddedKafka.builder().dataDir(dir.resolve("kafka")).port(plain);
@@ -320,6 +346,35 @@ class LeastPrivilegeAclsTest {
     Map<String, String> properties = new HashMap<>(KafkaClients.passThroughFromEnv(client(bootstrap, user)));
     properties.putAll(more);
     return new KafkaClients(bootstrap, properties);
+  }
+
+  private static Map<String, String> coordinatorEnv() {
+    Map<String, String> env = client(bootstrap, "coord");
+    env.putAll(Map.of("GOWORK_SECRET", SECRET, "GOWORK_API_TOKEN", TOKEN, "GOWORK_TOPIC_PREFIX", PREFIX,
+        "GOWORK_HTTP_HOST", "127.0.0.1", "GOWORK_HTTP_PORT", "0", "GOWORK_SHARE_HEARTBEAT_MS", "500",
+        "GOWORK_SHARE_GROUP_CHECK_SECONDS", "1"));
+    return env;
+  }
+
+  /** A worker replica's settings, talking to Kafka as {@code user}, for {@code queue}. */
+  private static WorkerSettings workerSettings(String user, CoordinatorService coordinator, String queue) {
+    Map<String, String> env = client(bootstrap, user);
+    env.putAll(Map.of("GOWORK_SECRET", SECRET, "GOWORK_COORDINATOR_URL", coordinator.baseUrl().toString(),
+        "GOWORK_TOPIC_PREFIX", PREFIX, "GOWORK_QUEUE", queue, "GOWORK_CONCURRENCY", "1",
+        "GOWORK_SHARE_HEARTBEAT_MS", "500"));
+    return WorkerSettings.fromEnv(env);
+  }
+
+  private static void assertReadRefused(KafkaClients clients, String topic) {
+    try (Consumer<String, byte[]> consumer = clients.consumer(null, Map.of())) {
+      consumer.assign(List.of(new TopicPartition(topic, 0)));
+      long end = System.nanoTime() + WAIT.toNanos();
+      assertThrows(TopicAuthorizationException.class, () -> {
+        while (System.nanoTime() - end < 0) {
+          consumer.poll(Duration.ofMillis(500));
+        }
+      }, "reading " + topic);
+    }
   }
 
   private static void assertRefused(Producer<String, byte[]> producer, String topic) {
