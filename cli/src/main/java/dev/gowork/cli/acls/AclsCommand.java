@@ -12,15 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.SecurityDisabledException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,8 +23,9 @@ import picocli.CommandLine.Option;
 @Command(name = "acls", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Prints the least-privilege Kafka ACLs of a GoWork deployment as kafka-acls.sh lines:",
         "the coordinators' principal, the Kafka workers' principal and, if given, a principal that",
-        "only reads <prefix>.events. With --apply it creates them through the Admin API instead",
-        "(as the principal of GOWORK_KAFKA_* client properties: an admin of the cluster)."},
+        "only reads <prefix>.events. With --apply it creates those the cluster lacks through the Admin",
+        "API instead (as the principal of GOWORK_KAFKA_* client properties: an admin of the cluster),",
+        "and says how many it created and how many were already present."},
     footer = {"", "Why each ACL, and what is left out: docs/deploy.md, \"Kafka ACLs\".",
         "Example: gowork kafka acls --coordinator-principal User:coord --worker-principal User:worker"})
 public final class AclsCommand implements Callable<Integer> {
@@ -59,7 +52,7 @@ public final class AclsCommand implements Callable<Integer> {
       description = "A principal that may only read <prefix>.events.")
   String analytics;
 
-  @Option(names = "--apply", description = "Create the ACLs through the Admin API instead of printing them.")
+  @Option(names = "--apply", description = "Create the missing ACLs through the Admin API instead of printing them.")
   boolean apply;
 
   @Option(names = "--bootstrap-servers", paramLabel = "HOSTS",
@@ -94,47 +87,20 @@ public final class AclsCommand implements Callable<Integer> {
     if (bootstrap == null) {
       throw CliException.usage("--apply needs Kafka: set --bootstrap-servers or GOWORK_BOOTSTRAP_SERVERS");
     }
-    create(grants, bootstrap);
-    context.out().println("created " + grants.stream().mapToInt(g -> g.operations().size()).sum()
-        + " ACLs (existing ones are kept) on " + bootstrap + ":");
-    grants.forEach(g -> context.out().println("  " + AclLines.describe(g)));
+    ApplyAcls.Outcome outcome = ApplyAcls.run(new KafkaClients(bootstrap, kafkaProperties()), grants);
+    context.out().println(outcome.createdCount() + " ACLs created, " + outcome.present() + " already present on "
+        + bootstrap + (outcome.created().isEmpty() ? "" : "; created:"));
+    outcome.created().forEach(g -> context.out().println("  " + AclLines.describe(g)));
     return 0;
   }
 
-  private void create(List<Grant> grants, String bootstrap) {
-    Map<String, String> kafka;
+  private Map<String, String> kafkaProperties() {
     try {
-      kafka = KafkaClients.fromFileAndEnv(context.env());
+      return KafkaClients.fromFileAndEnv(context.env());
     } catch (UncheckedIOException | InvalidPathException e) {
       throw CliException.usage(KafkaClients.PROPERTIES_FILE_ENV + " must name a readable Java properties file; was "
           + ErrorLines.quoted(KafkaClients.PROPERTIES_FILE_ENV, context.env().get(KafkaClients.PROPERTIES_FILE_ENV)));
     }
-    List<AclBinding> bindings = grants.stream().flatMap(g -> g.bindings().stream()).toList();
-    try (Admin admin = new KafkaClients(bootstrap, kafka).admin()) {
-      admin.createAcls(bindings).all().get(60, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw CliException.failed("creating the ACLs on " + bootstrap + " failed: " + refusal(e.getCause()),
-          e.getCause());
-    } catch (TimeoutException | KafkaException e) {
-      throw CliException.failed("creating the ACLs on " + bootstrap + " failed: " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw CliException.failed("interrupted while creating the ACLs", e);
-    }
-  }
-
-  /** Why Kafka refused the ACLs, with what to do for the refusals an operator meets first. */
-  private static String refusal(Throwable cause) {
-    if (cause instanceof SecurityDisabledException) {
-      return "the brokers have no authorizer (authorizer.class.name), so they would enforce no ACL; set one first ("
-          + cause.getMessage() + ")";
-    }
-    if (cause instanceof AuthorizationException) {
-      // Not the cause's message: for CreateAcls the brokers put a dump of the whole request in it.
-      return "the principal of the GOWORK_KAFKA_* client properties may not create ACLs: it needs Alter on the "
-          + "cluster, a Kafka administrator's right (" + cause.getClass().getSimpleName() + ")";
-    }
-    return cause.toString();
   }
 
   /** The {@code --queue} names, each checked as the coordinator checks queue names; empty for every queue. */

@@ -1,6 +1,8 @@
 package dev.gowork.cli.acls;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
@@ -28,7 +30,16 @@ record Grant(String principal, ResourcePattern resource, List<AclOperation> oper
 
   /** One Kafka ACL per operation. */
   List<AclBinding> bindings() {
-    return operations.stream().map(op -> new AclBinding(resource,
-        new AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW))).toList();
+    return operations.stream().map(this::binding).toList();
+  }
+
+  /** This grant without the operations whose ACL is in {@code existing}; empty when all of them are. */
+  Optional<Grant> less(Set<AclBinding> existing) {
+    List<AclOperation> missing = operations.stream().filter(op -> !existing.contains(binding(op))).toList();
+    return missing.isEmpty() ? Optional.empty() : Optional.of(new Grant(principal, resource, missing, why));
+  }
+
+  private AclBinding binding(AclOperation op) {
+    return new AclBinding(resource, new AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW));
   }
 }

@@ -100,9 +100,15 @@ class LeastPrivilegeAclsTest {
     broker = startBroker(dir, sasl);
     Console apply = new Console(client(bootstrap, "admin"));
     assertEquals(0, apply.run(APPLY), apply.err());
-    assertTrue(apply.out().startsWith("created "), apply.out());
+    assertEquals(aclCount(deployment()) + " ACLs created, 0 already present on " + bootstrap + "; created:",
+        apply.out().lines().findFirst().orElseThrow(), apply.out());
     Console applyQueueA = new Console(client(bootstrap, "admin"));
     assertEquals(0, applyQueueA.run(APPLY_QUEUE_A), applyQueueA.err());
+    // The coordinator's ACLs were there already: only those of User:images are new.
+    List<Grant> queueA = DeploymentAcls.of(TOPICS, "User:coord", "User:images", List.of("a"), Optional.empty());
+    int images = aclCount(queueA.stream().filter(g -> g.principal().equals("User:images")).toList());
+    assertEquals(images + " ACLs created, " + (aclCount(queueA) - images) + " already present on " + bootstrap
+        + "; created:", applyQueueA.out().lines().findFirst().orElseThrow(), applyQueueA.out());
     try (Admin admin = clients(bootstrap, "admin", Map.of()).admin()) {
       admin.createTopics(List.of(new NewTopic(HIDDEN, 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
     }
@@ -191,11 +197,22 @@ class LeastPrivilegeAclsTest {
   }
 
   @Test
-  void applyingTheAclsAgainKeepsThemAsTheyAre() throws Exception {
+  void applyingTheAclsAgainKeepsThemAndReportsThemAllAlreadyPresent() throws Exception {
     Set<AclBinding> before = acls();
     Console again = new Console(client(bootstrap, "admin"));
     assertEquals(0, again.run(APPLY), again.err());
     assertEquals(before, acls());
+    assertEquals("0 ACLs created, " + aclCount(deployment()) + " already present on " + bootstrap,
+        again.out().strip());
+  }
+
+  /** The grants of {@link #APPLY}. */
+  private static List<Grant> deployment() {
+    return DeploymentAcls.of(TOPICS, "User:coord", "User:worker", List.of(), Optional.of("User:bi"));
+  }
+
+  private static int aclCount(List<Grant> grants) {
+    return grants.stream().mapToInt(g -> g.bindings().size()).sum();
   }
 
   @Test
