@@ -573,8 +573,7 @@ final class ConsumeWork implements Runnable {
       return;
     }
     int attempt = (int) Math.min(Integer.MAX_VALUE, (long) work.attempt() + Math.max(0, deliveries - 1));
-    Held held = new Held(lane, r, work, attempt, new RunContext(work, attempt, clock),
-        lane.mayHaveBeenAcquiredSinceNanos());
+    Held held = new Held(lane, r, work, attempt, new RunContext(work, attempt, clock), nanoTime.getAsLong());
     if (work.isExpired(now)) {
       lane.holdWriting(held);
       held.settle(Held.Fate.PUBLISH);

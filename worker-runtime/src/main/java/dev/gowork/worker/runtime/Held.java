@@ -39,8 +39,6 @@ final class Held {
   /**
    * When the broker last gave or extended this record's lock, on the replica's monotonic nanoTime
    * ({@link System#nanoTime}): the lock is a duration from then, which a wall-clock step must not move.
-   * For a record just polled, the earliest its consumer may have acquired it
-   * ({@link Lane#mayHaveBeenAcquiredSinceNanos}).
    */
   long lockRefreshedNanos;
   /** The poll thread signalled the handler that the deadline has come. */

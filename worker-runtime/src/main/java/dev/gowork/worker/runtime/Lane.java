@@ -159,17 +159,6 @@ final class Lane implements AutoCloseable {
   }
 
   /**
-   * The earliest the records returned by the last poll for new work may have been acquired, on
-   * {@link #nanoTime}: when the poll for new work before it was made, since the consumer may have
-   * fetched them any time after that ({@link #mayHaveWaited}). Their lock is timed from then: timed
-   * from the poll's return, a record that had waited less than half a lock (one that waited longer is
-   * checked by RENEW, {@link #check}) had its first renewal up to half a lock late.
-   */
-  long mayHaveBeenAcquiredSinceNanos() {
-    return lastTakeNanos - mayHaveWaited.toNanos();
-  }
-
-  /**
    * Ends a {@link #poll(Duration)} in progress on another thread; when none is, the lane's next
    * poll returns at once instead (the only call of this class that other threads may make).
    */
